@@ -1,0 +1,62 @@
+/*
+ * capture.h - reading packets from capture files (pcap, pcapng) in order.
+ *
+ * capture-pcap.c is the only libpcap user for offline input; callers see
+ * packets as (link type, time, bytes) through a callback.
+ */
+#ifndef CF_CAPTURE_H
+#define CF_CAPTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "decode.h"
+
+#define CF_CAPTURE_ECONFIG 2   /* bad BPF filter */
+#define CF_CAPTURE_EIO     3   /* unreadable, not a capture, unsupported link */
+
+/* One packet; data is valid only during the call. */
+typedef void (*cf_packet_fn)(void *ctx, enum cf_link link, uint64_t ts_us,
+			     const uint8_t *data, uint32_t caplen,
+			     uint32_t wirelen);
+
+/* Progress: bytes of the input files read so far, their total size (0 when
+ * unknown, e.g. stdin), packets delivered so far. */
+typedef void (*cf_progress_fn)(void *ctx, uint64_t bytes_done,
+			       uint64_t bytes_total, uint64_t packets);
+
+struct cf_capture_stats {
+	uint64_t files;             /* files opened */
+	uint64_t packets;           /* packets delivered to fn */
+	uint64_t bytes_captured;    /* sum of their caplen */
+	uint64_t bytes_total;       /* sum of file sizes */
+	uint64_t truncated_records; /* a record cut short at end of file */
+	uint64_t read_errors;       /* read failures other than that */
+	uint64_t stopped;           /* 1 if cf_capture_stop() ended the run */
+};
+
+/*
+ * Read files[0..nfiles-1] in order, calling fn for every packet that passes
+ * filter.  Returns 0 on success; CF_CAPTURE_ECONFIG (2) for a bad BPF
+ * filter; CF_CAPTURE_EIO (3) for a file that cannot be opened, is not a
+ * capture, has an unsupported link type, or fails mid-read (other than a
+ * truncated last record, which is counted in truncated_records and is not an
+ * error).  On error err gets "FILE: problem" (e.g. "x.pcap: unknown file
+ * format", "x.pcap: unsupported link type 147 (USER0)") and later files are
+ * not read.  The filter (may be NULL or "") is compiled per file against
+ * that file's link type with pcap_compile and applied with pcap_setfilter.
+ * progress (may be NULL) is called about every 65536 packets and once at
+ * the end of a successful run.  "-" means stdin.  *st is zeroed first.
+ */
+int cf_capture_files(const char *const *files, size_t nfiles,
+		     const char *filter, cf_packet_fn fn,
+		     cf_progress_fn progress, void *ctx,
+		     struct cf_capture_stats *st, char *err, size_t errlen);
+
+/*
+ * Ask a running cf_capture_files() to return (0, st->stopped = 1) after the
+ * packet at hand.  Async-signal-safe: meant for SIGINT/SIGTERM handlers
+ * and for fn itself.  The request is cleared when cf_capture_files starts.
+ */
+void cf_capture_stop(void);
+
+#endif /* CF_CAPTURE_H */

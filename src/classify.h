@@ -1,0 +1,93 @@
+/*
+ * classify.h - what a flow is: its application and the roles it plays.
+ *
+ * nDPI (classify-ndpi.c, the only nDPI includer) names the application; the
+ * wire recognisers (recog-*.c) and the app catalog (rules/apps.conf) name
+ * roles and call apps.  Classification runs on a flow's first packets only;
+ * once cls.done is set the per-packet cost is a hash lookup and counters.
+ */
+#ifndef CF_CLASSIFY_H
+#define CF_CLASSIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct cf_packet;
+struct cf_flow;
+
+/* Roles: a flow's set of them is a bitmask. */
+#define CF_ROLE_KEYX      0x01u  /* key exchange (DTLS-SRTP, TLS to key servers, SDES, ZRTP) */
+#define CF_ROLE_MEDIA     0x02u  /* RTP/SRTP/RTCP, Zoom media */
+#define CF_ROLE_SIGNALING 0x04u  /* call control: SIP, TLS to call control servers, STUN binding */
+#define CF_ROLE_RELAY     0x08u  /* TURN allocation / relayed media */
+#define CF_ROLE_WEB       0x10u  /* other HTTPS/web of a call app */
+#define CF_ROLE_ALL       0x1fu
+#define CF_ROLE_CALL      (CF_ROLE_KEYX | CF_ROLE_MEDIA | CF_ROLE_SIGNALING | CF_ROLE_RELAY)
+
+#define CF_APP_LEN  24
+#define CF_L7_LEN   16
+#define CF_HOST_LEN 128
+#define CF_EVID_LEN 112
+
+struct cf_class {
+	char app[CF_APP_LEN];       /* "zoom", "teams", "webrtc", "sip", ... or nDPI's
+				       name in lower case ("dns", "google"), "unknown" */
+	char l7[CF_L7_LEN];         /* network.protocol: "tls", "dtls", "rtp", "rtcp",
+				       "stun", "dns", "quic", "http", "sip", "" */
+	char host[CF_HOST_LEN];     /* SNI or other server name, "" if none; may hold
+				       any bytes from the wire (escaped on output) */
+	char evidence[CF_EVID_LEN]; /* space-separated sources of the verdict, e.g.
+				       "ndpi:Zoom tls-sni catalog:zoom-mmr dtls" */
+	uint8_t roles;              /* CF_ROLE_* */
+	uint8_t is_call;            /* app is a video-call app (per the catalog) */
+	uint8_t done;               /* nothing more to learn: skip per-packet work */
+	uint8_t ndpi_state;         /* 0 running, 1 decided, 2 gave up / freed */
+	uint16_t inspected;         /* packets the recognisers have looked at */
+	uint32_t version;           /* bumped whenever app, roles or host change */
+	void *ndpi;                 /* nDPI per-flow state; NULL once freed */
+};
+
+struct cf_classifier;
+
+struct cf_classify_stats {
+	uint64_t ndpi_flows;        /* flows given to nDPI */
+	uint64_t ndpi_decided;      /* nDPI gave a verdict */
+	uint64_t ndpi_gaveup;       /* nDPI gave up / flow ended undecided */
+	uint64_t ndpi_alloc_fail;
+};
+
+/*
+ * Load the app catalog (path may be NULL: built-in defaults are none, so
+ * only nDPI and recognisers speak) and set up nDPI.  On error returns NULL
+ * and writes "file:line: message" or the nDPI problem to err.
+ */
+struct cf_classifier *cf_classifier_new(const char *catalog_path, char *err,
+					size_t errlen);
+void cf_classifier_free(struct cf_classifier *c);
+
+/*
+ * Look at one packet of flow f (dir 0: from the flow's initiator, 1: towards
+ * it) while f->cls.done is 0.  Returns 1 when app, roles or host changed
+ * (cls.version was bumped), else 0.
+ */
+int cf_classify_packet(struct cf_classifier *c, struct cf_flow *f,
+		       const struct cf_packet *pkt, int dir);
+
+/*
+ * The flow ends: let nDPI give its best guess (ndpi_detection_giveup),
+ * free nDPI's state.  Returns 1 when the class changed.
+ */
+int cf_classify_finish(struct cf_classifier *c, struct cf_flow *f);
+
+/* Is this application name a call app the catalog knows ("zoom", ...)? */
+int cf_classify_is_call_app(const struct cf_classifier *c, const char *app);
+
+void cf_classify_get_stats(const struct cf_classifier *c,
+			   struct cf_classify_stats *st);
+
+/* "key-exchange", "media", "signaling", "relay", "web" for one bit. */
+const char *cf_role_name(unsigned role_bit);
+/* Parse one role name; 0 if unknown. */
+unsigned cf_role_parse(const char *name);
+
+#endif /* CF_CLASSIFY_H */

@@ -1,0 +1,61 @@
+/*
+ * engine.h - the pipeline behind one run: decode -> flow table -> classify
+ * -> geo -> policy -> events, and the report at the end.
+ *
+ * The engine owns the flow table, classifier, policy, geography and report;
+ * the caller owns the outputs and feeds packets (cf_engine_packet has the
+ * shape of capture.h's cf_packet_fn).
+ */
+#ifndef CF_ENGINE_H
+#define CF_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "decode.h"
+#include "flow.h"
+#include "policy.h"
+#include "report.h"
+
+struct cf_outputs;
+
+struct cf_engine_config {
+	const char *rules_path;            /* required */
+	const char *catalog_path;          /* app catalog; NULL: none */
+	const char *const *geo_paths;      /* databases, in precedence order */
+	size_t n_geo;
+	struct cf_flow_limits limits;
+	size_t geo_cache;                  /* 0: default */
+	int all_flows;                     /* flow events for every flow, not just audited */
+	const char *observer_hostname;
+	const char *interface;             /* NULL offline */
+};
+
+struct cf_engine_stats {
+	uint64_t packets, bytes;           /* frames seen, captured bytes */
+	uint64_t first_us, last_us;
+	uint64_t alerts, audited;
+	enum cf_severity max_severity;     /* highest severity alerted */
+};
+
+struct cf_engine;
+
+/* Set everything up; NULL with a message naming the file and problem. */
+struct cf_engine *cf_engine_new(const struct cf_engine_config *cfg,
+				struct cf_outputs *out, char *err, size_t errlen);
+
+/* Feed one captured frame (ctx is the engine). */
+void cf_engine_packet(void *ctx, enum cf_link link, uint64_t ts_us,
+		      const uint8_t *data, uint32_t caplen, uint32_t wirelen);
+
+/* End every flow (flow events), then emit the report event. */
+void cf_engine_finish(struct cf_engine *e);
+
+void cf_engine_get_stats(const struct cf_engine *e, struct cf_engine_stats *st);
+/* Fill run totals for the report (inputs and wall time are the caller's). */
+void cf_engine_totals(const struct cf_engine *e, struct cf_run_totals *t);
+struct cf_report *cf_engine_report(struct cf_engine *e);
+const struct cf_policy *cf_engine_policy(const struct cf_engine *e);
+struct cf_geo *cf_engine_geo(struct cf_engine *e);
+void cf_engine_free(struct cf_engine *e);
+
+#endif /* CF_ENGINE_H */

@@ -1,0 +1,712 @@
+/*
+ * event-json.c - ECS JSON events (callfence.alert, callfence.flow,
+ * callfence.report) built with jansson, one compact object per line.
+ *
+ * This is the only file that includes <jansson.h>.  Every string that may
+ * come from a packet, a rules file or the command line goes through
+ * cf_json_safe_string() before jansson sees it, so json_string() never
+ * refuses it and an event is never dropped for its content.  Fields whose
+ * value is unknown or empty are left out rather than written as null or "".
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <jansson.h>
+
+#include "event.h"
+#include "report-json.h"
+#include "output.h"
+#include "classify.h"
+
+#define SAFE_MAX 1024           /* longest string put in an event, in bytes */
+#define LINE_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10))
+#define DOC_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10))
+
+/* ---- roles ---------------------------------------------------------- */
+
+static const unsigned role_rank[CF_ROLE_RANKS] = {
+	CF_ROLE_KEYX, CF_ROLE_MEDIA, CF_ROLE_RELAY, CF_ROLE_SIGNALING, CF_ROLE_WEB
+};
+
+unsigned cf_role_at_rank(int i)
+{
+	if (i < 0 || i >= CF_ROLE_RANKS)
+		return 0;
+	return role_rank[i];
+}
+
+unsigned cf_role_top(unsigned roles)
+{
+	int i;
+
+	for (i = 0; i < CF_ROLE_RANKS; i++)
+		if (roles & role_rank[i])
+			return role_rank[i];
+	return 0;
+}
+
+/* ---- time and safe strings ------------------------------------------ */
+
+void cf_event_time(uint64_t ts_us, char *buf, size_t len)
+{
+	time_t sec = (time_t)(ts_us / 1000000);
+	unsigned ms = (unsigned)(ts_us / 1000 % 1000);
+	struct tm tm;
+
+	if (len == 0)
+		return;
+	if (gmtime_r(&sec, &tm) == NULL) {
+		buf[0] = '\0';
+		return;
+	}
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		 tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+}
+
+/*
+ * Length of the well-formed UTF-8 sequence at s (n > 0 bytes available),
+ * with its code point in *cp; 0 when s does not start one (stray
+ * continuation byte, overlong form, surrogate, > U+10FFFF, cut short).
+ */
+static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	size_t len, i;
+	uint32_t c, min;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2, c = s[0] & 0x1f, min = 0x80;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		len = 3, c = s[0] & 0x0f, min = 0x800;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4, c = s[0] & 0x07, min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/* C0 controls, DEL and C1 controls. */
+static int is_control(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
+}
+
+void cf_json_safe_string(const char *src, size_t srclen, char *dst, size_t dstlen)
+{
+	static const char repl[] = "\xef\xbf\xbd";     /* U+FFFD */
+	const unsigned char *s = (const unsigned char *)src;
+	const char *piece;
+	size_t i = 0, o = 0, n, plen;
+	uint32_t cp;
+
+	if (dstlen == 0)
+		return;
+	while (src != NULL && i < srclen) {
+		n = utf8_seq(s + i, srclen - i, &cp);
+		if (n == 0 || is_control(cp)) {
+			piece = repl, plen = 3;
+			i += n ? n : 1;
+		} else {
+			piece = src + i, plen = n;
+			i += n;
+		}
+		if (plen > dstlen - 1 - o)
+			break;
+		memcpy(dst + o, piece, plen);
+		o += plen;
+	}
+	dst[o] = '\0';
+}
+
+/* ---- small builders ------------------------------------------------- */
+
+/* A JSON string of the safe form of s (at most max bytes read); NULL for
+ * NULL or "". */
+static json_t *safe_json(const char *s, size_t max)
+{
+	char buf[SAFE_MAX];
+
+	if (s == NULL || s[0] == '\0')
+		return NULL;
+	cf_json_safe_string(s, strnlen(s, max), buf, sizeof(buf));
+	return buf[0] != '\0' ? json_string(buf) : NULL;
+}
+
+/* Set key to the safe form of s; nothing for NULL or "". */
+static void put_strn(json_t *o, const char *key, const char *s, size_t max)
+{
+	json_t *v = safe_json(s, max);
+
+	if (v != NULL)
+		json_object_set_new(o, key, v);
+}
+
+#define put_str(o, k, s) put_strn((o), (k), (s), SAFE_MAX)
+
+static void put_u64(json_t *o, const char *key, uint64_t v)
+{
+	if (v > (uint64_t)INT64_MAX)
+		v = (uint64_t)INT64_MAX;
+	json_object_set_new(o, key, json_integer((json_int_t)v));
+}
+
+static void put_time(json_t *o, const char *key, uint64_t us)
+{
+	char buf[40];
+
+	cf_event_time(us, buf, sizeof(buf));
+	put_str(o, key, buf);
+}
+
+/* Attach child under key unless it is NULL or an empty object. */
+static void put_obj(json_t *o, const char *key, json_t *child)
+{
+	if (child == NULL)
+		return;
+	if (json_is_object(child) && json_object_size(child) == 0) {
+		json_decref(child);
+		return;
+	}
+	json_object_set_new(o, key, child);
+}
+
+/* A JSON array of the given constant strings. */
+static json_t *str_array(const char *a, const char *b)
+{
+	json_t *arr = json_array();
+
+	json_array_append_new(arr, json_string(a));
+	if (b != NULL)
+		json_array_append_new(arr, json_string(b));
+	return arr;
+}
+
+/* Serialise root (consumed) with flags and hand the line to the outputs. */
+static int emit(struct cf_outputs *out, json_t *root)
+{
+	char *line;
+	int rc;
+
+	if (root == NULL)
+		return -1;
+	line = json_dumps(root, LINE_FLAGS);
+	json_decref(root);
+	if (line == NULL)
+		return -1;
+	rc = cf_outputs_write(out, line, strlen(line));
+	free(line);
+	return rc < 0 ? -1 : 0;
+}
+
+/* ---- event parts ---------------------------------------------------- */
+
+static const char *transport_name(uint8_t proto, char *buf, size_t len)
+{
+	switch (proto) {
+	case 1: return "icmp";
+	case 2: return "igmp";
+	case 6: return "tcp";
+	case 17: return "udp";
+	case 47: return "gre";
+	case 50: return "esp";
+	case 51: return "ah";
+	case 58: return "ipv6-icmp";
+	case 132: return "sctp";
+	}
+	snprintf(buf, len, "%u", proto);
+	return buf;
+}
+
+static int has_ports(uint8_t proto)
+{
+	return proto == 6 || proto == 17 || proto == 132;
+}
+
+/* Index of our end: f->local, or the initiator while undecided. */
+static int our_end(const struct cf_flow *f)
+{
+	return f->local == 1 ? 1 : 0;
+}
+
+static const char *direction(const struct cf_flow *f,
+			     const struct cf_geo_result *g)
+{
+	if (g == NULL)
+		return "internal";
+	return our_end(f) == 0 ? "outbound" : "inbound";
+}
+
+static json_t *rule_obj(const struct cf_rule_info *r)
+{
+	json_t *o = json_object();
+
+	put_str(o, "id", r->id);
+	put_str(o, "name", r->msg);
+	put_str(o, "ruleset", r->ruleset);
+	return o;
+}
+
+/* source / destination: ip, port, and what that end sent when counts. */
+static json_t *endpoint(const struct cf_flow *f, int end, int counts)
+{
+	char ip[CF_ADDR_STRLEN];
+	json_t *o = json_object();
+
+	put_str(o, "ip", cf_addr_str(&f->ip[end], ip, sizeof(ip)));
+	if (has_ports(f->proto))
+		put_u64(o, "port", f->port[end]);
+	if (counts) {
+		put_u64(o, "bytes", f->bytes[end]);
+		put_u64(o, "packets", f->pkts[end]);
+	}
+	return o;
+}
+
+/* destination.domain, .geo and .as */
+static void put_remote(json_t *d, const struct cf_flow *f,
+		       const struct cf_geo_result *g)
+{
+	json_t *geo, *as, *org;
+
+	put_strn(d, "domain", f->cls.host, sizeof(f->cls.host));
+	if (g == NULL)
+		return;
+	geo = json_object();
+	put_strn(geo, "country_iso_code", g->country, sizeof(g->country));
+	put_obj(d, "geo", geo);
+	as = json_object();
+	if (g->asn != 0)
+		put_u64(as, "number", g->asn);
+	org = json_object();
+	put_strn(org, "name", g->as_org, sizeof(g->as_org));
+	put_obj(as, "organization", org);
+	put_obj(d, "as", as);
+}
+
+static json_t *destination_obj(const struct cf_flow *f,
+			       const struct cf_geo_result *g, int counts)
+{
+	json_t *d = endpoint(f, !our_end(f), counts);
+
+	put_remote(d, f, g);
+	return d;
+}
+
+static json_t *network_obj(const struct cf_flow *f, const struct cf_geo_result *g)
+{
+	char num[8], vid[8];
+	json_t *n = json_object(), *vlan;
+	int v6 = f->ip_version ? f->ip_version == 6 : !cf_addr_is_v4(&f->ip[0]);
+
+	put_str(n, "transport", transport_name(f->proto, num, sizeof(num)));
+	put_str(n, "type", v6 ? "ipv6" : "ipv4");
+	put_strn(n, "protocol", f->cls.l7, sizeof(f->cls.l7));
+	if (strcmp(f->cls.app, "unknown") != 0)
+		put_strn(n, "application", f->cls.app, sizeof(f->cls.app));
+	put_u64(n, "bytes", f->bytes[0] + f->bytes[1]);
+	put_u64(n, "packets", f->pkts[0] + f->pkts[1]);
+	put_str(n, "direction", direction(f, g));
+	if (f->vlan != 0) {
+		snprintf(vid, sizeof(vid), "%u", f->vlan);
+		vlan = json_object();
+		put_str(vlan, "id", vid);
+		put_obj(n, "vlan", vlan);
+	}
+	return n;
+}
+
+static json_t *roles_array(unsigned roles)
+{
+	json_t *a = json_array();
+	unsigned bit;
+	int i;
+
+	for (i = 0; i < CF_ROLE_RANKS; i++) {
+		bit = cf_role_at_rank(i);
+		if (roles & bit)
+			json_array_append_new(a, json_string(cf_role_name(bit)));
+	}
+	return a;
+}
+
+/*
+ * callfence.jurisdiction.  alert: always says what was observed
+ * ("unknown" when the country is not known) and what was permitted; a flow
+ * record says "unknown" only for a public remote end that was looked up.
+ */
+static json_t *jurisdiction_obj(const struct cf_event_meta *m,
+				const struct cf_geo_result *g, int alert)
+{
+	json_t *j = json_object(), *p;
+	const char *const *s;
+
+	if (alert && m->permitted != NULL && m->permitted[0] != NULL) {
+		p = json_array();
+		for (s = m->permitted; *s != NULL; s++)
+			json_array_append_new(p, safe_json(*s, SAFE_MAX));
+		json_object_set_new(j, "permitted", p);
+	}
+	if (g != NULL && g->country[0] != '\0')
+		put_strn(j, "observed", g->country, sizeof(g->country));
+	else if (alert || (g != NULL && g->special == 0))
+		put_str(j, "observed", "unknown");
+	if (g != NULL)
+		put_strn(j, "registered", g->registered, sizeof(g->registered));
+	return j;
+}
+
+static json_t *observer_obj(const struct cf_event_meta *m)
+{
+	json_t *o = json_object(), *ing, *ifc;
+
+	put_str(o, "hostname", m->observer_hostname);
+	if (m->interface != NULL) {
+		ifc = json_object();
+		put_str(ifc, "name", m->interface);
+		ing = json_object();
+		put_obj(ing, "interface", ifc);
+		put_obj(o, "ingress", ing);
+	}
+	return o;
+}
+
+/* ---- alert ---------------------------------------------------------- */
+
+static json_t *alert_event_obj(const struct cf_flow *f,
+			       const struct cf_rule_info *r)
+{
+	json_t *e = json_object();
+
+	put_str(e, "kind", "alert");
+	json_object_set_new(e, "category", str_array("network", NULL));
+	json_object_set_new(e, "type", str_array("connection", NULL));
+	json_object_set_new(e, "severity",
+			    json_integer(cf_severity_ecs(r->severity)));
+	put_str(e, "dataset", "callfence.alert");
+	put_str(e, "module", "callfence");
+	put_str(e, "action", "jurisdiction-violation");
+	if (f->first_us != 0)
+		put_time(e, "start", f->first_us);
+	return e;
+}
+
+static json_t *alert_callfence_obj(const struct cf_event_meta *m,
+				   const struct cf_flow *f,
+				   const struct cf_geo_result *g,
+				   const struct cf_rule_info *r, unsigned matched)
+{
+	json_t *c = json_object(), *roles;
+	unsigned top = cf_role_top(matched ? matched : f->cls.roles);
+
+	if (top != 0)
+		put_str(c, "role", cf_role_name(top));
+	roles = roles_array(f->cls.roles);
+	if (json_array_size(roles) > 0)
+		json_object_set_new(c, "roles", roles);
+	else
+		json_decref(roles);
+	put_strn(c, "evidence", f->cls.evidence, sizeof(f->cls.evidence));
+	put_str(c, "severity", cf_severity_name(r->severity));
+	put_obj(c, "jurisdiction", jurisdiction_obj(m, g, 1));
+	return c;
+}
+
+int cf_event_alert(struct cf_outputs *out, const struct cf_event_meta *m,
+		   const struct cf_flow *f, const struct cf_geo_result *remote_geo,
+		   const struct cf_rule_info *r, unsigned matched_roles,
+		   uint64_t ts_us)
+{
+	json_t *root = json_object();
+
+	if (root == NULL)
+		return -1;
+	put_time(root, "@timestamp", ts_us);
+	put_obj(root, "event", alert_event_obj(f, r));
+	put_obj(root, "rule", rule_obj(r));
+	put_obj(root, "source", endpoint(f, our_end(f), 0));
+	put_obj(root, "destination", destination_obj(f, remote_geo, 0));
+	put_obj(root, "network", network_obj(f, remote_geo));
+	put_obj(root, "callfence",
+		alert_callfence_obj(m, f, remote_geo, r, matched_roles));
+	put_obj(root, "observer", observer_obj(m));
+	return emit(out, root);
+}
+
+/* ---- flow ----------------------------------------------------------- */
+
+static const char *verdict_name(uint8_t v)
+{
+	static const char *const names[] = {
+		"unjudged", "pass", "alert", "no-match", "local"
+	};
+
+	return v < sizeof(names) / sizeof(names[0]) ? names[v] : "unjudged";
+}
+
+static json_t *flow_event_obj(const struct cf_flow *f, enum cf_flow_end why)
+{
+	json_t *e = json_object();
+	uint64_t dur = f->last_us > f->first_us ? f->last_us - f->first_us : 0;
+
+	put_str(e, "kind", "event");
+	json_object_set_new(e, "category", str_array("network", NULL));
+	json_object_set_new(e, "type", str_array("connection", "end"));
+	put_str(e, "dataset", "callfence.flow");
+	put_str(e, "module", "callfence");
+	if (f->first_us != 0)
+		put_time(e, "start", f->first_us);
+	if (f->last_us != 0)
+		put_time(e, "end", f->last_us);
+	put_u64(e, "duration", dur * 1000);
+	put_str(e, "reason", cf_flow_end_name(why));
+	return e;
+}
+
+static json_t *flow_callfence_obj(const struct cf_event_meta *m,
+				  const struct cf_flow *f,
+				  const struct cf_geo_result *g)
+{
+	json_t *c = json_object();
+
+	json_object_set_new(c, "roles", roles_array(f->cls.roles));
+	put_strn(c, "evidence", f->cls.evidence, sizeof(f->cls.evidence));
+	put_str(c, "verdict", verdict_name(f->verdict));
+	put_u64(c, "alerts", f->n_alerts);
+	put_obj(c, "jurisdiction", jurisdiction_obj(m, g, 0));
+	return c;
+}
+
+/* The flow record's @timestamp is the flow's last packet; ts_us is unused. */
+int cf_event_flow(struct cf_outputs *out, const struct cf_event_meta *m,
+		  const struct cf_flow *f, const struct cf_geo_result *remote_geo,
+		  const struct cf_rule_info *decided, enum cf_flow_end why,
+		  uint64_t ts_us)
+{
+	json_t *root = json_object();
+
+	(void)ts_us;
+	if (root == NULL)
+		return -1;
+	put_time(root, "@timestamp", f->last_us);
+	put_obj(root, "event", flow_event_obj(f, why));
+	if (decided != NULL)
+		put_obj(root, "rule", rule_obj(decided));
+	put_obj(root, "source", endpoint(f, our_end(f), 1));
+	put_obj(root, "destination", destination_obj(f, remote_geo, 1));
+	put_obj(root, "network", network_obj(f, remote_geo));
+	put_obj(root, "callfence", flow_callfence_obj(m, f, remote_geo));
+	put_obj(root, "observer", observer_obj(m));
+	return emit(out, root);
+}
+
+/* ---- report --------------------------------------------------------- */
+
+static json_t *decode_obj(const struct cf_decode_stats *d)
+{
+	json_t *o = json_object();
+
+	put_u64(o, "ok", d->ok);
+	put_u64(o, "not_ip", d->not_ip);
+	put_u64(o, "truncated", d->truncated);
+	put_u64(o, "invalid", d->invalid);
+	put_u64(o, "fragments", d->fragments);
+	put_u64(o, "vlan", d->vlan);
+	put_u64(o, "ipv4", d->ipv4);
+	put_u64(o, "ipv6", d->ipv6);
+	put_u64(o, "tcp", d->tcp);
+	put_u64(o, "udp", d->udp);
+	put_u64(o, "icmp", d->icmp);
+	put_u64(o, "other", d->other_l4);
+	return o;
+}
+
+static json_t *flows_obj(const struct cf_report_view *v)
+{
+	const struct cf_flow_stats *s = &v->t->flows;
+	json_t *o = json_object();
+
+	put_u64(o, "created", s->created);
+	put_u64(o, "active_peak", s->peak);
+	put_u64(o, "ended_idle", s->ended_idle);
+	put_u64(o, "ended_closed", s->ended_closed);
+	put_u64(o, "evicted", s->evicted);
+	put_u64(o, "ended_shutdown", s->ended_shutdown);
+	put_u64(o, "audited", v->audited);
+	return o;
+}
+
+static json_t *ndpi_geo_obj(const struct cf_run_totals *t, int geo)
+{
+	json_t *o = json_object();
+
+	if (geo) {
+		put_u64(o, "lookups", t->geo.lookups);
+		put_u64(o, "hits", t->geo.hits);
+		put_u64(o, "misses", t->geo.misses);
+		put_u64(o, "entries", t->geo.entries);
+	} else {
+		put_u64(o, "flows", t->classify.ndpi_flows);
+		put_u64(o, "decided", t->classify.ndpi_decided);
+		put_u64(o, "gave_up", t->classify.ndpi_gaveup);
+		put_u64(o, "alloc_failures", t->classify.ndpi_alloc_fail);
+	}
+	return o;
+}
+
+static json_t *alerts_obj(const struct cf_report_view *v)
+{
+	json_t *o = json_object(), *sev = json_object(), *rules = json_array(), *r;
+	size_t i;
+	int s;
+
+	put_u64(o, "total", v->alerts);
+	for (s = CF_SEV_CRITICAL; s >= CF_SEV_LOW; s--)
+		put_u64(sev, cf_severity_name((enum cf_severity)s), v->by_severity[s]);
+	json_object_set_new(o, "by_severity", sev);
+	for (i = 0; i < v->nrules; i++) {
+		r = json_object();
+		put_str(r, "id", v->rules[i].id);
+		put_str(r, "name", v->rules[i].name);
+		put_str(r, "severity", cf_severity_name(v->rules[i].severity));
+		put_u64(r, "count", v->rules[i].count);
+		json_array_append_new(rules, r);
+	}
+	json_object_set_new(o, "by_rule", rules);
+	return o;
+}
+
+static json_t *traffic_array(const struct cf_report_view *v)
+{
+	json_t *a = json_array(), *r;
+	size_t i;
+
+	for (i = 0; i < v->nrows; i++) {
+		r = json_object();
+		put_strn(r, "app", v->rows[i].app, sizeof(v->rows[i].app));
+		put_str(r, "role", v->rows[i].role);
+		put_strn(r, "country", v->rows[i].country, sizeof(v->rows[i].country));
+		put_u64(r, "flows", v->rows[i].flows);
+		put_u64(r, "packets", v->rows[i].packets);
+		put_u64(r, "bytes", v->rows[i].bytes);
+		json_array_append_new(a, r);
+	}
+	return a;
+}
+
+static json_t *unknown_obj(const struct cf_report_view *v)
+{
+	json_t *o = json_object(), *a = json_array();
+	char ip[CF_ADDR_STRLEN];
+	size_t i;
+
+	for (i = 0; i < v->nunknown; i++)
+		json_array_append_new(a, json_string(cf_addr_str(&v->unknown[i],
+							ip, sizeof(ip))));
+	json_object_set_new(o, "addresses", a);
+	put_u64(o, "omitted", v->unknown_omitted);
+	return o;
+}
+
+static json_t *inputs_array(const char *const *inputs)
+{
+	json_t *a = json_array(), *v;
+	const char *const *s;
+
+	for (s = inputs; s != NULL && *s != NULL; s++) {
+		v = safe_json(*s, SAFE_MAX);
+		if (v != NULL)
+			json_array_append_new(a, v);
+	}
+	return a;
+}
+
+static json_t *report_body(const struct cf_report_view *v)
+{
+	const struct cf_run_totals *t = v->t;
+	json_t *b = json_object();
+
+	json_object_set_new(b, "inputs", inputs_array(t->inputs));
+	put_u64(b, "packets", t->decode.packets);
+	put_u64(b, "bytes", t->bytes_read);
+	if (t->first_us != 0)
+		put_time(b, "first_seen", t->first_us);
+	if (t->last_us != 0)
+		put_time(b, "last_seen", t->last_us);
+	json_object_set_new(b, "wall_seconds", json_real(t->wall_seconds));
+	json_object_set_new(b, "decode", decode_obj(&t->decode));
+	json_object_set_new(b, "flows", flows_obj(v));
+	json_object_set_new(b, "ndpi", ndpi_geo_obj(t, 0));
+	json_object_set_new(b, "geo", ndpi_geo_obj(t, 1));
+	json_object_set_new(b, "alerts", alerts_obj(v));
+	json_object_set_new(b, "traffic", traffic_array(v));
+	json_object_set_new(b, "unknown_geo", unknown_obj(v));
+	put_u64(b, "output_errors", t->output_errors);
+	return b;
+}
+
+int cf_report_json_write(const struct cf_report_view *v, const char *path,
+			 char *err, size_t errlen)
+{
+	json_t *body = report_body(v);
+	FILE *fp;
+	int rc;
+
+	if (body == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	fp = fopen(path, "w");
+	if (fp == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		json_decref(body);
+		return -1;
+	}
+	rc = json_dumpf(body, fp, DOC_FLAGS);
+	json_decref(body);
+	if (rc == 0 && fputc('\n', fp) == EOF)
+		rc = -1;
+	if (fclose(fp) != 0)
+		rc = -1;
+	if (rc != 0) {
+		snprintf(err, errlen, "%s: write failed: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int cf_report_json_emit(const struct cf_report_view *v, struct cf_outputs *out,
+			const struct cf_event_meta *m)
+{
+	json_t *root = json_object(), *e = json_object(), *c = json_object();
+	uint64_t ts = v->t->last_us;
+
+	if (ts == 0)
+		ts = (uint64_t)time(NULL) * 1000000;
+	put_time(root, "@timestamp", ts);
+	put_str(e, "kind", "metric");
+	put_str(e, "dataset", "callfence.report");
+	put_str(e, "module", "callfence");
+	put_obj(root, "event", e);
+	json_object_set_new(c, "report", report_body(v));
+	put_obj(root, "callfence", c);
+	if (m != NULL)
+		put_obj(root, "observer", observer_obj(m));
+	return emit(out, root);
+}

@@ -1,0 +1,67 @@
+/*
+ * event.h - ECS JSON events, one object per line.  event-json.c is the only
+ * jansson includer (besides a JSON config reader, if one is ever added).
+ *
+ * Kinds (event.dataset): callfence.alert (event.kind "alert"),
+ * callfence.flow (event.kind "event"), callfence.stats and callfence.report
+ * (event.kind "metric").  Strings from packets are untrusted: they are
+ * passed through cf_json_safe_string() so invalid UTF-8 and control
+ * characters come out escaped or replaced, never breaking a line.
+ */
+#ifndef CF_EVENT_H
+#define CF_EVENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "flow.h"
+#include "geo.h"
+#include "policy.h"
+
+struct cf_outputs;
+
+struct cf_event_meta {
+	const char *observer_hostname;  /* observer.hostname */
+	const char *interface;          /* observer.ingress.interface.name, NULL offline */
+	const char *const *permitted;   /* jurisdictions the policy permits (NULL-terminated) */
+};
+
+/*
+ * One alert: flow f violated rule r at packet time ts_us.  remote_geo
+ * describes the remote end (f->ip[!f->local]).  matched_roles: the roles the
+ * rule matched on.  Returns 0, or -1 if the line could not be built/written.
+ */
+int cf_event_alert(struct cf_outputs *out, const struct cf_event_meta *m,
+		   const struct cf_flow *f, const struct cf_geo_result *remote_geo,
+		   const struct cf_rule_info *r, unsigned matched_roles,
+		   uint64_t ts_us);
+
+/*
+ * The flow record at flow end.  decided: the rule that decided the flow's
+ * last judgement, NULL if none.  remote_geo may be NULL (local flow).
+ */
+int cf_event_flow(struct cf_outputs *out, const struct cf_event_meta *m,
+		  const struct cf_flow *f, const struct cf_geo_result *remote_geo,
+		  const struct cf_rule_info *decided, enum cf_flow_end why,
+		  uint64_t ts_us);
+
+/* Format microseconds since the epoch as "2021-05-04T09:12:03.118Z". */
+void cf_event_time(uint64_t ts_us, char *buf, size_t len);
+
+/*
+ * Make a string from the wire safe for JSON: valid UTF-8 passes, every
+ * invalid byte becomes U+FFFD, control characters become U+FFFD too (JSON
+ * escaping of the rest is jansson's).  Writes at most dstlen-1 bytes + NUL.
+ */
+void cf_json_safe_string(const char *src, size_t srclen, char *dst, size_t dstlen);
+
+/*
+ * Roles in the order events and the report list them, most important
+ * first: key-exchange, media, relay, signaling, web.
+ */
+#define CF_ROLE_RANKS 5
+/* The CF_ROLE_* bit at rank i (0 = most important); 0 when out of range. */
+unsigned cf_role_at_rank(int i);
+/* The most important role bit set in roles; 0 when roles has none. */
+unsigned cf_role_top(unsigned roles);
+
+#endif /* CF_EVENT_H */

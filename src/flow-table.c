@@ -1,0 +1,509 @@
+/*
+ * flow-table.c - the flow table of flow.h.
+ *
+ * Storage: one preallocated array of max_flows struct cf_flow.  Unused
+ * entries are chained through t_next into a free list.
+ *
+ * Index: open addressing over a power-of-two array (at least 2 x max_flows
+ * slots, so the load factor stays at or under 1/2) of entry numbers + 1
+ * (0 = empty slot), linear probing.  Deletion shifts later entries of the
+ * probe run back into the hole (Knuth's algorithm R), so there are no
+ * tombstones and lookups never degrade with churn.  Each flow keeps its
+ * full 32-bit hash in t_hash: probing compares it before the key, and
+ * deletion finds an entry's home slot from it.
+ *
+ * The hash is symmetric: the two ends are put in a canonical order (lower
+ * address/port first) before hashing, so both directions land in the same
+ * probe run.  VLAN and protocol are hashed too.  A per-table seed keeps the
+ * index layout unpredictable to someone crafting addresses.
+ *
+ * Timeouts: four LRU lists linked through t_prev/t_next by entry number:
+ * TCP, UDP, other, and closed (TCP flows with FIN both ways or a RST).
+ * Every flow of a list has the same timeout, and a packet moves its flow to
+ * the tail, so each list is in order of last activity and expiry pops from
+ * the heads in O(expired).  (A separate closed list is what keeps the short
+ * closed timeout O(expired): a closed flow would otherwise hide behind
+ * idle TCP flows that are not due yet.)  Eviction when full takes the
+ * least recently active of the four heads.
+ *
+ * Packet time is assumed to run roughly forward; when it jumps back,
+ * last_us keeps the largest time seen and expiry may be late, never early.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "decode.h"
+#include "flow.h"
+
+#define NIL UINT32_MAX
+#define MAX_FLOWS_LIMIT (1u << 30)
+
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+#define TCP_ACK 0x10
+
+enum { CLASS_TCP, CLASS_UDP, CLASS_OTHER, CLASS_CLOSED, N_CLASSES };
+
+struct lru {
+	uint32_t head, tail;
+};
+
+struct cf_flow_table {
+	struct cf_flow_limits lim;
+	cf_flow_end_fn end_fn;
+	void *ctx;
+	struct cf_flow *flows;     /* lim.max_flows entries */
+	uint32_t *slots;           /* index: entry + 1, 0 empty */
+	struct cf_flow **order;    /* scratch for cf_flow_flush */
+	uint32_t mask;             /* slots - 1 */
+	uint32_t free_head;
+	struct lru lru[N_CLASSES];
+	uint64_t timeout[N_CLASSES];
+	uint64_t next_seq;
+	uint64_t seed;
+	struct cf_flow_stats st;
+};
+
+void cf_flow_limits_default(struct cf_flow_limits *lim)
+{
+	lim->max_flows = 1000000;
+	lim->tcp_idle_us = 300ULL * 1000000;
+	lim->udp_idle_us = 120ULL * 1000000;
+	lim->other_idle_us = 60ULL * 1000000;
+	lim->closed_us = 10ULL * 1000000;
+}
+
+/* ---- hashing ---------------------------------------------------------- */
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static uint64_t hash_end(uint64_t h, const cf_addr *a, uint16_t port)
+{
+	uint64_t w[2];
+
+	memcpy(w, a->b, sizeof(w));
+	h = mix64(h ^ w[0]);
+	h = mix64(h ^ w[1]);
+	return mix64(h ^ port);
+}
+
+/* Order of two ends: address first, then port. */
+static int end_cmp(const cf_addr *a, uint16_t pa, const cf_addr *b,
+		   uint16_t pb)
+{
+	int r = memcmp(a->b, b->b, sizeof(a->b));
+
+	if (r != 0)
+		return r;
+	return (int)pa - (int)pb;
+}
+
+static uint32_t key_hash(const struct cf_flow_table *t, uint16_t vlan,
+			 uint8_t proto, const cf_addr *a, uint16_t pa,
+			 const cf_addr *b, uint16_t pb)
+{
+	uint64_t h = t->seed ^ ((uint64_t)vlan << 8) ^ proto;
+
+	if (end_cmp(a, pa, b, pb) > 0) {
+		const cf_addr *ta = a;
+		uint16_t tp = pa;
+
+		a = b, pa = pb;
+		b = ta, pb = tp;
+	}
+	h = hash_end(h, a, pa);
+	h = hash_end(h, b, pb);
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+/* ---- LRU lists -------------------------------------------------------- */
+
+static void lru_unlink(struct cf_flow_table *t, uint32_t i)
+{
+	struct cf_flow *f = &t->flows[i];
+	struct lru *l = &t->lru[f->t_class];
+
+	if (f->t_prev != NIL)
+		t->flows[f->t_prev].t_next = f->t_next;
+	else
+		l->head = f->t_next;
+	if (f->t_next != NIL)
+		t->flows[f->t_next].t_prev = f->t_prev;
+	else
+		l->tail = f->t_prev;
+	f->t_prev = f->t_next = NIL;
+}
+
+static void lru_append(struct cf_flow_table *t, uint32_t i, uint8_t cls)
+{
+	struct cf_flow *f = &t->flows[i];
+	struct lru *l = &t->lru[cls];
+
+	f->t_class = cls;
+	f->t_prev = l->tail;
+	f->t_next = NIL;
+	if (l->tail != NIL)
+		t->flows[l->tail].t_next = i;
+	else
+		l->head = i;
+	l->tail = i;
+}
+
+/* ---- index ------------------------------------------------------------ */
+
+/* Slot holding entry i; the entry must be in the index. */
+static uint32_t slot_of(const struct cf_flow_table *t, uint32_t i)
+{
+	uint32_t s = t->flows[i].t_hash & t->mask;
+
+	while (t->slots[s] != i + 1)
+		s = (s + 1) & t->mask;
+	return s;
+}
+
+static void index_insert(struct cf_flow_table *t, uint32_t i)
+{
+	uint32_t s = t->flows[i].t_hash & t->mask;
+
+	while (t->slots[s] != 0)
+		s = (s + 1) & t->mask;
+	t->slots[s] = i + 1;
+}
+
+/*
+ * Empty slot s and shift back every later entry of its run that may move
+ * into the hole (one whose home slot is not cyclically in (hole, j]).
+ */
+static void index_delete(struct cf_flow_table *t, uint32_t s)
+{
+	uint32_t hole = s, j = s, home;
+
+	t->slots[hole] = 0;
+	for (;;) {
+		j = (j + 1) & t->mask;
+		if (t->slots[j] == 0)
+			return;
+		home = t->flows[t->slots[j] - 1].t_hash & t->mask;
+		if (((j - home) & t->mask) >= ((j - hole) & t->mask)) {
+			t->slots[hole] = t->slots[j];
+			t->slots[j] = 0;
+			hole = j;
+		}
+	}
+}
+
+/* Does f carry pkt?  Sets *dir. */
+static int flow_match(const struct cf_flow *f, const struct cf_packet *p,
+		      int *dir)
+{
+	if (f->vlan != p->vlan || f->proto != p->proto)
+		return 0;
+	if (f->port[0] == p->sport && f->port[1] == p->dport &&
+	    memcmp(&f->ip[0], &p->src, sizeof(cf_addr)) == 0 &&
+	    memcmp(&f->ip[1], &p->dst, sizeof(cf_addr)) == 0) {
+		*dir = 0;
+		return 1;
+	}
+	if (f->port[0] == p->dport && f->port[1] == p->sport &&
+	    memcmp(&f->ip[0], &p->dst, sizeof(cf_addr)) == 0 &&
+	    memcmp(&f->ip[1], &p->src, sizeof(cf_addr)) == 0) {
+		*dir = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static struct cf_flow *index_find(const struct cf_flow_table *t, uint32_t h,
+				  const struct cf_packet *p, int *dir)
+{
+	uint32_t s = h & t->mask;
+	struct cf_flow *f;
+
+	while (t->slots[s] != 0) {
+		f = &t->flows[t->slots[s] - 1];
+		if (f->t_hash == h && flow_match(f, p, dir))
+			return f;
+		s = (s + 1) & t->mask;
+	}
+	return NULL;
+}
+
+/* ---- life cycle ------------------------------------------------------- */
+
+static const char *const end_names[] = {
+	"idle", "closed", "evicted", "shutdown"
+};
+
+const char *cf_flow_end_name(enum cf_flow_end why)
+{
+	if ((unsigned)why < sizeof(end_names) / sizeof(end_names[0]))
+		return end_names[why];
+	return "unknown";
+}
+
+static void count_end(struct cf_flow_table *t, enum cf_flow_end why)
+{
+	switch (why) {
+	case CF_END_IDLE:
+		t->st.ended_idle++;
+		break;
+	case CF_END_CLOSED:
+		t->st.ended_closed++;
+		break;
+	case CF_END_EVICTED:
+		t->st.evicted++;
+		break;
+	case CF_END_SHUTDOWN:
+		t->st.ended_shutdown++;
+		break;
+	}
+}
+
+/* Hand entry i to end_fn, then take it out of index and list, and free it. */
+static void flow_end(struct cf_flow_table *t, uint32_t i, enum cf_flow_end why)
+{
+	struct cf_flow *f = &t->flows[i];
+
+	if (t->end_fn != NULL)
+		t->end_fn(f, why, t->ctx);
+	count_end(t, why);
+	index_delete(t, slot_of(t, i));
+	lru_unlink(t, i);
+	f->t_used = 0;
+	f->t_next = t->free_head;
+	t->free_head = i;
+	t->st.active--;
+}
+
+/* Least recently active flow of all lists (the table is full: one exists). */
+static uint32_t lru_victim(const struct cf_flow_table *t)
+{
+	uint32_t best = NIL, i;
+	int c;
+
+	for (c = 0; c < N_CLASSES; c++) {
+		i = t->lru[c].head;
+		if (i != NIL && (best == NIL ||
+				 t->flows[i].last_us < t->flows[best].last_us))
+			best = i;
+	}
+	return best;
+}
+
+static uint8_t proto_class(uint8_t proto)
+{
+	if (proto == 6)
+		return CLASS_TCP;
+	if (proto == 17)
+		return CLASS_UDP;
+	return CLASS_OTHER;
+}
+
+static struct cf_flow *flow_create(struct cf_flow_table *t, uint32_t h,
+				   const struct cf_packet *p)
+{
+	struct cf_flow *f;
+	uint32_t i;
+	int swap;
+
+	if (t->free_head == NIL)
+		flow_end(t, lru_victim(t), CF_END_EVICTED);
+	i = t->free_head;
+	f = &t->flows[i];
+	t->free_head = f->t_next;
+	memset(f, 0, sizeof(*f));
+	swap = p->proto == 6 && (p->tcp_flags & (TCP_SYN | TCP_ACK)) ==
+					(TCP_SYN | TCP_ACK);
+	f->ip[swap] = p->src;
+	f->ip[!swap] = p->dst;
+	f->port[swap] = p->sport;
+	f->port[!swap] = p->dport;
+	f->vlan = p->vlan;
+	f->proto = p->proto;
+	f->ip_version = p->ip_version;
+	f->first_us = f->last_us = p->ts_us;
+	f->seq = t->next_seq++;
+	f->local = -1;
+	f->decided_rule = -1;
+	f->t_hash = h;
+	f->t_used = 1;
+	index_insert(t, i);
+	lru_append(t, i, proto_class(p->proto));
+	t->st.created++;
+	if (++t->st.active > t->st.peak)
+		t->st.peak = t->st.active;
+	return f;
+}
+
+/* Count pkt (direction dir) into f and move f to the tail of its list. */
+static void flow_touch(struct cf_flow_table *t, struct cf_flow *f,
+		       const struct cf_packet *p, int dir)
+{
+	uint32_t i = (uint32_t)(f - t->flows);
+	uint8_t cls = f->t_class;
+
+	f->pkts[dir]++;
+	f->bytes[dir] += p->ip_len;
+	if (p->ts_us > f->last_us)
+		f->last_us = p->ts_us;
+	if (f->proto == 6) {
+		if (p->tcp_flags & TCP_FIN)
+			f->tcp_fin |= (uint8_t)(1u << dir);
+		if (p->tcp_flags & TCP_RST)
+			f->tcp_rst = 1;
+		if (f->tcp_fin == 3 || f->tcp_rst)
+			cls = CLASS_CLOSED;
+	}
+	lru_unlink(t, i);
+	lru_append(t, i, cls);
+}
+
+struct cf_flow *cf_flow_get(struct cf_flow_table *t, const struct cf_packet *pkt,
+			    int *dir, int *created)
+{
+	uint32_t h = key_hash(t, pkt->vlan, pkt->proto, &pkt->src, pkt->sport,
+			      &pkt->dst, pkt->dport);
+	struct cf_flow *f = index_find(t, h, pkt, dir);
+
+	*created = f == NULL;
+	if (f == NULL) {
+		f = flow_create(t, h, pkt);
+		flow_match(f, pkt, dir);
+	}
+	flow_touch(t, f, pkt, *dir);
+	return f;
+}
+
+void cf_flow_expire(struct cf_flow_table *t, uint64_t now_us)
+{
+	struct cf_flow *f;
+	uint32_t i;
+	int c;
+
+	for (c = 0; c < N_CLASSES; c++) {
+		while ((i = t->lru[c].head) != NIL) {
+			f = &t->flows[i];
+			if (now_us <= f->last_us ||
+			    now_us - f->last_us <= t->timeout[c])
+				break;
+			flow_end(t, i, c == CLASS_CLOSED ? CF_END_CLOSED :
+							   CF_END_IDLE);
+		}
+	}
+}
+
+static int seq_cmp(const void *a, const void *b)
+{
+	uint64_t x = (*(struct cf_flow *const *)a)->seq;
+	uint64_t y = (*(struct cf_flow *const *)b)->seq;
+
+	return (x > y) - (x < y);
+}
+
+/* Collects the live flows, sorts them by seq, ends them in that order. */
+void cf_flow_flush(struct cf_flow_table *t)
+{
+	uint32_t n = 0, i, c;
+
+	for (c = 0; c < N_CLASSES; c++)
+		for (i = t->lru[c].head; i != NIL; i = t->flows[i].t_next)
+			t->order[n++] = &t->flows[i];
+	qsort(t->order, n, sizeof(t->order[0]), seq_cmp);
+	for (i = 0; i < n; i++)
+		flow_end(t, (uint32_t)(t->order[i] - t->flows), CF_END_SHUTDOWN);
+}
+
+void cf_flow_get_stats(const struct cf_flow_table *t, struct cf_flow_stats *st)
+{
+	*st = t->st;
+}
+
+/* ---- construction ----------------------------------------------------- */
+
+static uint32_t index_size(uint32_t max_flows)
+{
+	uint32_t n = 2;
+
+	while (n < 2 * max_flows)
+		n <<= 1;
+	return n;
+}
+
+static void table_reset(struct cf_flow_table *t)
+{
+	uint32_t i, n = t->lim.max_flows;
+	int c;
+
+	for (i = 0; i < n; i++) {
+		t->flows[i].t_next = i + 1 < n ? i + 1 : NIL;
+		t->flows[i].t_prev = NIL;
+	}
+	t->free_head = 0;
+	for (c = 0; c < N_CLASSES; c++)
+		t->lru[c].head = t->lru[c].tail = NIL;
+	t->timeout[CLASS_TCP] = t->lim.tcp_idle_us;
+	t->timeout[CLASS_UDP] = t->lim.udp_idle_us;
+	t->timeout[CLASS_OTHER] = t->lim.other_idle_us;
+	t->timeout[CLASS_CLOSED] = t->lim.closed_us;
+	t->seed = mix64((uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^
+			(uint64_t)(uintptr_t)t);
+	t->st.capacity = n;
+}
+
+struct cf_flow_table *cf_flow_table_new(const struct cf_flow_limits *lim,
+					cf_flow_end_fn end_fn, void *ctx,
+					char *err, size_t errlen)
+{
+	struct cf_flow_table *t;
+	uint32_t n = lim->max_flows, ns;
+
+	if (n == 0 || n > MAX_FLOWS_LIMIT) {
+		snprintf(err, errlen, "flow table size %u out of range 1..%u",
+			 n, MAX_FLOWS_LIMIT);
+		return NULL;
+	}
+	ns = index_size(n);
+	t = calloc(1, sizeof(*t));
+	if (t != NULL) {
+		t->flows = calloc(n, sizeof(*t->flows));
+		t->slots = calloc(ns, sizeof(*t->slots));
+		t->order = calloc(n, sizeof(*t->order));
+	}
+	if (t == NULL || t->flows == NULL || t->slots == NULL ||
+	    t->order == NULL) {
+		snprintf(err, errlen, "out of memory for %u flows (%zu bytes)",
+			 n, sizeof(*t) + (size_t)n * (sizeof(*t->flows) +
+			 sizeof(*t->order)) + (size_t)ns * sizeof(*t->slots));
+		cf_flow_table_free(t);
+		return NULL;
+	}
+	t->lim = *lim;
+	t->end_fn = end_fn;
+	t->ctx = ctx;
+	t->mask = ns - 1;
+	table_reset(t);
+	return t;
+}
+
+/* Frees the table without calling end_fn (flush first to end flows). */
+void cf_flow_table_free(struct cf_flow_table *t)
+{
+	if (t == NULL)
+		return;
+	free(t->flows);
+	free(t->slots);
+	free(t->order);
+	free(t);
+}

@@ -1,0 +1,106 @@
+/*
+ * flow.h - bidirectional flows and the table that keeps them.
+ *
+ * A flow is keyed by (VLAN, protocol, the two address/port ends) in either
+ * direction.  ip[0]/port[0] is the initiator: the source of the first packet
+ * seen, except that a TCP SYN+ACK first makes its destination the initiator.
+ * The table is preallocated (max_flows entries): creating a flow never
+ * allocates.  Idle timeouts run on packet time (cf_flow_expire); when the
+ * table is full the least recently active flow is evicted and counted.
+ */
+#ifndef CF_FLOW_H
+#define CF_FLOW_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "netaddr.h"
+#include "classify.h"
+
+struct cf_packet;
+
+enum cf_flow_end {
+	CF_END_IDLE = 0,   /* idle timeout passed (packet time) */
+	CF_END_CLOSED,     /* TCP FIN from both sides or RST, then a short grace */
+	CF_END_EVICTED,    /* table full: pushed out for a new flow */
+	CF_END_SHUTDOWN    /* end of input / program exit */
+};
+
+#define CF_MAX_FLOW_ALERTS 4
+
+struct cf_flow {
+	cf_addr ip[2];          /* [0] initiator, [1] responder */
+	uint16_t port[2];
+	uint16_t vlan;
+	uint8_t proto;          /* IP protocol number */
+	uint8_t ip_version;     /* 4 or 6 */
+	uint8_t tcp_fin;        /* bit d set: FIN seen from direction d */
+	uint8_t tcp_rst;
+	uint64_t first_us, last_us;
+	uint64_t pkts[2];       /* [d]: packets sent by end d */
+	uint64_t bytes[2];      /* [d]: IP bytes sent by end d (ip_len) */
+	uint64_t seq;           /* creation order, for stable output */
+
+	struct cf_class cls;
+
+	/* Judgement state, owned by the engine (engine.c). */
+	int8_t local;           /* index of our end (0/1); -1 until decided */
+	uint8_t judged;         /* 0 not yet, 1 judged at least once */
+	uint8_t verdict;        /* 0 unjudged, 1 pass, 2 alert, 3 no rule matched, 4 local-only */
+	uint8_t n_alerts;
+	uint32_t judged_version;
+	int32_t decided_rule;   /* index of the rule that decided, -1 none */
+	int32_t alerted[CF_MAX_FLOW_ALERTS]; /* rule indexes already alerted */
+	uint32_t alert_repeats; /* further matches of an already-alerted rule */
+
+	/* Table bookkeeping, owned by flow-table.c. */
+	uint32_t t_hash;
+	uint32_t t_prev, t_next; /* LRU list of the flow's timeout class */
+	uint8_t t_class;
+	uint8_t t_used;
+};
+
+struct cf_flow_limits {
+	uint32_t max_flows;      /* table capacity; default 1,000,000 */
+	uint64_t tcp_idle_us;    /* default 300 s */
+	uint64_t udp_idle_us;    /* default 120 s */
+	uint64_t other_idle_us;  /* default 60 s */
+	uint64_t closed_us;      /* after FIN both ways / RST; default 10 s */
+};
+
+struct cf_flow_stats {
+	uint64_t created;
+	uint64_t ended_idle, ended_closed, evicted, ended_shutdown;
+	uint32_t active, peak;
+	uint32_t capacity;
+};
+
+typedef void (*cf_flow_end_fn)(struct cf_flow *f, enum cf_flow_end why,
+			       void *ctx);
+
+void cf_flow_limits_default(struct cf_flow_limits *lim);
+
+/* NULL on allocation failure (err says how much was asked for). */
+struct cf_flow_table *cf_flow_table_new(const struct cf_flow_limits *lim,
+					cf_flow_end_fn end_fn, void *ctx,
+					char *err, size_t errlen);
+void cf_flow_table_free(struct cf_flow_table *t);
+
+/*
+ * Find or create the flow of pkt (pkt must be CF_DEC_OK).  *dir is set to
+ * 0 when pkt goes from the initiator, 1 otherwise; *created to 1 for a new
+ * flow (its cls zeroed, local = -1, decided_rule = -1).  Counts pkt into
+ * pkts/bytes/last_us and TCP FIN/RST state.  Never returns NULL.
+ */
+struct cf_flow *cf_flow_get(struct cf_flow_table *t, const struct cf_packet *pkt,
+			    int *dir, int *created);
+
+/* End every flow idle at time now_us (packet time), calling end_fn. */
+void cf_flow_expire(struct cf_flow_table *t, uint64_t now_us);
+
+/* End every flow (CF_END_SHUTDOWN), in creation order. */
+void cf_flow_flush(struct cf_flow_table *t);
+
+void cf_flow_get_stats(const struct cf_flow_table *t, struct cf_flow_stats *st);
+const char *cf_flow_end_name(enum cf_flow_end why);
+
+#endif /* CF_FLOW_H */

@@ -1,0 +1,64 @@
+/*
+ * geo.h - where an address is: country (located and registered) and ASN,
+ * from one or more MaxMind-format (.mmdb) databases.  geo-mmdb.c is the only
+ * libmaxminddb includer.
+ *
+ * Several databases answer together: for each field the first database (in
+ * the order given) that has it wins, so an organisation's override database
+ * goes first.  Understood schemas: GeoIP2/GeoLite2 Country/City
+ * (country.iso_code, registered_country.iso_code), GeoLite2/GeoIP2 ASN
+ * (autonomous_system_number, autonomous_system_organization) and the flat
+ * schema of free databases (country_code; asn/as_organization if present).
+ * Special-purpose addresses are never looked up.  Results are cached per
+ * address in a bounded table.
+ */
+#ifndef CF_GEO_H
+#define CF_GEO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "netaddr.h"
+
+struct cf_geo_result {
+	char country[3];      /* located country, ISO 3166-1 alpha-2; "" unknown */
+	char registered[3];   /* registered country; "" unknown */
+	uint32_t asn;         /* 0 unknown */
+	char as_org[64];      /* "" unknown */
+	uint8_t special;      /* enum cf_special; != 0 means not looked up */
+};
+
+struct cf_geo_stats {
+	uint64_t lookups, hits, misses;
+	uint32_t entries, capacity;
+	uint64_t errors;      /* libmaxminddb errors during lookups */
+};
+
+struct cf_geo;
+
+/*
+ * Open the databases in paths[0..n-1].  cache_max bounds the per-address
+ * cache (0 means the default, 65536).  On error returns NULL with
+ * "PATH: problem" in err (missing file, not an mmdb, corrupt metadata).
+ */
+struct cf_geo *cf_geo_open(const char *const *paths, size_t n,
+			   size_t cache_max, char *err, size_t errlen);
+
+/*
+ * Find the default databases when no -G is given: every *.mmdb (sorted by
+ * name) in the first of dirs[] that has any.  Writes up to max malloc'd
+ * paths to out; returns how many (0: none found).
+ */
+size_t cf_geo_find_default(const char *const *dirs, size_t ndirs,
+			   char **out, size_t max);
+
+/* Look up one address (cached). Always fills *res. */
+void cf_geo_lookup(struct cf_geo *g, const cf_addr *a, struct cf_geo_result *res);
+
+/* One line per database: path, type, build date, IP version, node count. */
+void cf_geo_describe(const struct cf_geo *g, FILE *fp);
+
+void cf_geo_get_stats(const struct cf_geo *g, struct cf_geo_stats *st);
+void cf_geo_close(struct cf_geo *g);
+
+#endif /* CF_GEO_H */

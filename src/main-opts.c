@@ -1,0 +1,314 @@
+/*
+ * main-opts.c - option parsing, default file locations, and the commands
+ * that need no capture: --check-rules and --lookup.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "classify.h"
+#include "geo.h"
+#include "main-opts.h"
+#include "netaddr.h"
+#include "policy.h"
+
+#ifndef CF_PKGDATADIR
+#define CF_PKGDATADIR "/usr/local/share/callfence"
+#endif
+#ifndef CF_SRCDIR
+#define CF_SRCDIR "."
+#endif
+
+static const char usage_text[] =
+"Usage: callfence [options] -r FILE [-r FILE ...] [BPF filter]\n"
+"       callfence --check-rules [-R RULES]\n"
+"       callfence --lookup IP [-R RULES] [-G MMDB ...]\n"
+"\n"
+"Audit video-call traffic against a jurisdiction policy: which app, which\n"
+"role (key exchange, media, signaling, relay), which country.\n"
+"\n"
+"Input:\n"
+"  -r FILE             read a pcap or pcapng capture (repeatable, read in order; - is stdin)\n"
+"  [BPF filter]        words after the options form a libpcap filter\n"
+"Policy and data:\n"
+"  -R FILE             rules file (default: default.rules in the rules directory)\n"
+"  -A, --catalog FILE  app catalog (default: apps.conf in the rules directory)\n"
+"  -G FILE             MaxMind-format geography database (repeatable; first answer wins)\n"
+"Output:\n"
+"  -o SPEC             event output: stdout, file:PATH (repeatable; default stdout)\n"
+"  --report FILE       write the run's summary as JSON\n"
+"  --all-flows         a flow event for every flow, not only audited call flows\n"
+"  --fail-on SEVERITY  exit 1 if an alert of SEVERITY (low|medium|high|critical) or above\n"
+"  -q, --quiet         no progress line, no summary table\n"
+"  -v, --verbose       say which files are used\n"
+"Limits:\n"
+"  --max-flows N       flow table size (default 1000000)\n"
+"  --tcp-timeout SEC   TCP idle timeout (default 300)\n"
+"  --udp-timeout SEC   UDP idle timeout (default 120)\n"
+"  --geo-cache N       addresses kept in the geography cache (default 65536)\n"
+"Commands:\n"
+"  --check-rules       validate the rules and catalog, print the compiled policy\n"
+"  --lookup IP         what the databases and the policy say about one address\n"
+"  -h, --help          this text\n"
+"  -V, --version       version and library versions\n"
+"\n"
+"Exit status: 0 done, 1 violation at or above --fail-on, 2 usage or\n"
+"configuration error, 3 I/O error.  See callfence(8), callfence.rules(5).\n";
+
+enum {
+	OPT_REPORT = 256, OPT_CHECK_RULES, OPT_LOOKUP, OPT_FAIL_ON, OPT_ALL_FLOWS,
+	OPT_MAX_FLOWS, OPT_TCP_TIMEOUT, OPT_UDP_TIMEOUT, OPT_GEO_CACHE
+};
+
+static const struct option long_opts[] = {
+	{ "read", required_argument, NULL, 'r' },
+	{ "rules", required_argument, NULL, 'R' },
+	{ "catalog", required_argument, NULL, 'A' },
+	{ "geodb", required_argument, NULL, 'G' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "all-flows", no_argument, NULL, OPT_ALL_FLOWS },
+	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
+	{ "tcp-timeout", required_argument, NULL, OPT_TCP_TIMEOUT },
+	{ "udp-timeout", required_argument, NULL, OPT_UDP_TIMEOUT },
+	{ "geo-cache", required_argument, NULL, OPT_GEO_CACHE },
+	{ "check-rules", no_argument, NULL, OPT_CHECK_RULES },
+	{ "lookup", required_argument, NULL, OPT_LOOKUP },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static char *keep(struct cf_opts *o, char *s)
+{
+	if (s != NULL && o->n_owned < sizeof(o->owned) / sizeof(o->owned[0]))
+		o->owned[o->n_owned++] = s;
+	return s;
+}
+
+static int add_list(char **list, size_t *n, char *v, const char *what,
+		    char *err, size_t errlen)
+{
+	if (*n >= CF_MAX_LIST) {
+		snprintf(err, errlen, "too many %s (at most %d)", what, CF_MAX_LIST);
+		return -1;
+	}
+	list[(*n)++] = v;
+	list[*n] = NULL;
+	return 0;
+}
+
+/* A whole number in [min, max]; -1 with a message otherwise. */
+static int parse_num(const char *opt, const char *s, long long min, long long max,
+		     long long *out, char *err, size_t errlen)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < min || v > max) {
+		snprintf(err, errlen, "%s: '%s' is not a number from %lld to %lld",
+			 opt, s, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* First readable of dir/name over the data directories; NULL if none. */
+static char *find_data(struct cf_opts *o, const char *sub, const char *name)
+{
+	const char *env = getenv("CALLFENCE_DATADIR");
+	const char *dirs[3] = { env, CF_PKGDATADIR, CF_SRCDIR };
+	char path[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		if (dirs[i] == NULL || dirs[i][0] == '\0')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/%s", dirs[i], sub, name);
+		if (access(path, R_OK) == 0)
+			return keep(o, strdup(path));
+	}
+	return NULL;
+}
+
+static void find_default_geo(struct cf_opts *o)
+{
+	const char *env = getenv("CALLFENCE_DATADIR");
+	char envdir[PATH_MAX];
+	const char *dirs[5];
+	char *found[CF_MAX_LIST];
+	size_t nd = 0, n, i;
+
+	if (env != NULL && env[0] != '\0') {
+		snprintf(envdir, sizeof(envdir), "%s/geodb", env);
+		dirs[nd++] = envdir;
+	}
+	dirs[nd++] = CF_PKGDATADIR "/geodb";
+	dirs[nd++] = CF_SRCDIR "/geodb";
+	dirs[nd++] = "/usr/share/GeoIP";
+	dirs[nd++] = "/var/lib/GeoIP";
+	n = cf_geo_find_default(dirs, nd, found, CF_MAX_LIST);
+	for (i = 0; i < n; i++) {
+		o->geo[o->n_geo++] = keep(o, found[i]);
+		o->geo[o->n_geo] = NULL;
+	}
+}
+
+static int join_filter(struct cf_opts *o, int argc, char **argv, int first)
+{
+	size_t len = 0;
+	int i;
+
+	if (first >= argc)
+		return 0;
+	for (i = first; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	o->filter = keep(o, calloc(1, len + 1));
+	if (o->filter == NULL)
+		return -1;
+	for (i = first; i < argc; i++) {
+		if (i > first)
+			strcat(o->filter, " ");
+		strcat(o->filter, argv[i]);
+	}
+	return 0;
+}
+
+static void print_version(void)
+{
+	printf("callfence %s\n", PACKAGE_VERSION);
+}
+
+static int handle_long(struct cf_opts *o, int c, const char *arg, char *err, size_t errlen)
+{
+	long long v;
+
+	switch (c) {
+	case OPT_REPORT: o->report_path = arg; return 0;
+	case OPT_ALL_FLOWS: o->all_flows = 1; return 0;
+	case OPT_CHECK_RULES: o->mode = CF_MODE_CHECK_RULES; return 0;
+	case OPT_LOOKUP: o->mode = CF_MODE_LOOKUP; o->lookup_ip = arg; return 0;
+	case OPT_FAIL_ON:
+		o->fail_on = cf_severity_parse(arg);
+		if (o->fail_on <= 0) {
+			snprintf(err, errlen, "--fail-on: unknown severity '%s' (low, medium, high, critical)", arg);
+			return -1;
+		}
+		return 0;
+	case OPT_MAX_FLOWS:
+		if (parse_num("--max-flows", arg, 16, 100000000, &v, err, errlen) < 0)
+			return -1;
+		o->limits.max_flows = (uint32_t)v;
+		return 0;
+	case OPT_TCP_TIMEOUT:
+	case OPT_UDP_TIMEOUT:
+		if (parse_num(c == OPT_TCP_TIMEOUT ? "--tcp-timeout" : "--udp-timeout",
+			      arg, 1, 86400, &v, err, errlen) < 0)
+			return -1;
+		if (c == OPT_TCP_TIMEOUT)
+			o->limits.tcp_idle_us = (uint64_t)v * 1000000u;
+		else
+			o->limits.udp_idle_us = (uint64_t)v * 1000000u;
+		return 0;
+	case OPT_GEO_CACHE:
+		if (parse_num("--geo-cache", arg, 16, 100000000, &v, err, errlen) < 0)
+			return -1;
+		o->geo_cache = (size_t)v;
+		return 0;
+	}
+	snprintf(err, errlen, "unknown option");
+	return -1;
+}
+
+static int handle_opt(struct cf_opts *o, int c, char *arg, char *err, size_t errlen)
+{
+	switch (c) {
+	case 'r': return add_list(o->inputs, &o->n_inputs, arg, "-r files", err, errlen);
+	case 'G': return add_list(o->geo, &o->n_geo, arg, "-G databases", err, errlen);
+	case 'o': return add_list(o->outputs, &o->n_outputs, arg, "-o outputs", err, errlen);
+	case 'R': o->rules = arg; return 0;
+	case 'A': o->catalog = arg; return 0;
+	case 'q': o->quiet = 1; return 0;
+	case 'v': o->verbose++; return 0;
+	case 'h': fputs(usage_text, stdout); return 1;
+	case 'V': print_version(); return 1;
+	case '?':
+		snprintf(err, errlen, "bad option");
+		return -1;
+	}
+	return handle_long(o, c, arg, err, errlen);
+}
+
+static int fill_defaults(struct cf_opts *o, char *err, size_t errlen)
+{
+	if (o->rules == NULL && (o->rules = find_data(o, "rules", "default.rules")) == NULL) {
+		snprintf(err, errlen, "no rules file: give -R FILE (default.rules not found in %s/rules)",
+			 CF_PKGDATADIR);
+		return -1;
+	}
+	if (o->catalog == NULL)
+		o->catalog = find_data(o, "rules", "apps.conf");
+	if (o->n_geo == 0 && o->mode != CF_MODE_CHECK_RULES) {
+		find_default_geo(o);
+		if (o->n_geo == 0) {
+			snprintf(err, errlen, "no geography database: give -G FILE, or run "
+				 "geodb/fetch-default.sh (looked in %s/geodb, %s/geodb, "
+				 "/usr/share/GeoIP, /var/lib/GeoIP)", CF_PKGDATADIR, CF_SRCDIR);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int cf_opts_parse(struct cf_opts *o, int argc, char **argv, char *err, size_t errlen)
+{
+	int c, rc;
+
+	memset(o, 0, sizeof(*o));
+	cf_flow_limits_default(&o->limits);
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+r:R:A:G:o:qvhV", long_opts, NULL)) != -1) {
+		if (c == '?') {
+			if (optopt != 0)
+				snprintf(err, errlen, "option -%c: unknown or needs an argument", optopt);
+			else
+				snprintf(err, errlen, "unknown option '%s'", argv[optind - 1]);
+			return -1;
+		}
+		rc = handle_opt(o, c, optarg, err, errlen);
+		if (rc != 0)
+			return rc;
+	}
+	if (join_filter(o, argc, argv, optind) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (o->mode == CF_MODE_OFFLINE && o->n_inputs == 0) {
+		snprintf(err, errlen, "nothing to read: give -r FILE (live capture is not built yet)");
+		return -1;
+	}
+	o->progress = !o->quiet && isatty(STDERR_FILENO);
+	return fill_defaults(o, err, errlen);
+}
+
+void cf_opts_free(struct cf_opts *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->n_owned; i++)
+		free(o->owned[i]);
+	o->n_owned = 0;
+}

@@ -1,0 +1,233 @@
+/*
+ * netaddr.c - IP addresses and prefixes in one 16-byte form (IPv4 mapped
+ * into ::ffff:0:0/96), text conversion, prefix matching and the
+ * special-purpose address ranges (RFC 6890 and friends).
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "netaddr.h"
+
+static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+void cf_addr_from_v4(cf_addr *a, const uint8_t v4[4])
+{
+	memcpy(a->b, v4mapped, 12);
+	memcpy(a->b + 12, v4, 4);
+}
+
+void cf_addr_from_v6(cf_addr *a, const uint8_t v6[16])
+{
+	memcpy(a->b, v6, 16);
+}
+
+int cf_addr_is_v4(const cf_addr *a)
+{
+	return memcmp(a->b, v4mapped, 12) == 0;
+}
+
+const uint8_t *cf_addr_v4(const cf_addr *a)
+{
+	return a->b + 12;
+}
+
+int cf_addr_cmp(const cf_addr *a, const cf_addr *b)
+{
+	return memcmp(a->b, b->b, 16);
+}
+
+int cf_addr_eq(const cf_addr *a, const cf_addr *b)
+{
+	return memcmp(a->b, b->b, 16) == 0;
+}
+
+char *cf_addr_str(const cf_addr *a, char *buf, size_t len)
+{
+	const void *src = cf_addr_is_v4(a) ? (const void *)(a->b + 12) : a->b;
+	int af = cf_addr_is_v4(a) ? AF_INET : AF_INET6;
+
+	if (len == 0)
+		return buf;
+	if (inet_ntop(af, src, buf, (socklen_t)len) == NULL)
+		buf[0] = '\0';
+	return buf;
+}
+
+int cf_addr_parse(const char *s, cf_addr *out)
+{
+	uint8_t tmp[16];
+
+	if (inet_pton(AF_INET, s, tmp) == 1) {
+		cf_addr_from_v4(out, tmp);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, tmp) == 1) {
+		cf_addr_from_v6(out, tmp);
+		return 0;
+	}
+	return -1;
+}
+
+/* Clear the bits of a beyond the first len. */
+static void mask_host_bits(cf_addr *a, unsigned len)
+{
+	unsigned i;
+
+	for (i = 0; i < 16; i++) {
+		unsigned bit = i * 8;
+
+		if (bit >= len)
+			a->b[i] = 0;
+		else if (len - bit < 8)
+			a->b[i] &= (uint8_t)(0xff << (8 - (len - bit)));
+	}
+}
+
+/* Parse a decimal prefix length no larger than max; -1 if bad. */
+static int parse_len(const char *s, int max)
+{
+	char *end;
+	long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtol(s, &end, 10);
+	if (*end != '\0' || v < 0 || v > max)
+		return -1;
+	return (int)v;
+}
+
+int cf_prefix_parse(const char *s, struct cf_prefix *out)
+{
+	char buf[64];
+	const char *slash = strchr(s, '/');
+	size_t alen = slash ? (size_t)(slash - s) : strlen(s);
+	int len, v4;
+
+	if (alen == 0 || alen >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, alen);
+	buf[alen] = '\0';
+	if (cf_addr_parse(buf, &out->addr) < 0)
+		return -1;
+	v4 = cf_addr_is_v4(&out->addr) && strchr(buf, ':') == NULL;
+	if (slash) {
+		len = parse_len(slash + 1, v4 ? 32 : 128);
+		if (len < 0)
+			return -1;
+	} else {
+		len = v4 ? 32 : 128;
+	}
+	out->len = (uint8_t)(v4 ? 96 + len : len);
+	mask_host_bits(&out->addr, out->len);
+	return 0;
+}
+
+int cf_prefix_match(const struct cf_prefix *p, const cf_addr *a)
+{
+	unsigned full = p->len / 8, rest = p->len % 8;
+
+	if (memcmp(p->addr.b, a->b, full) != 0)
+		return 0;
+	if (rest == 0)
+		return 1;
+	return ((a->b[full] ^ p->addr.b[full]) & (uint8_t)(0xff << (8 - rest))) == 0;
+}
+
+char *cf_prefix_str(const struct cf_prefix *p, char *buf, size_t len)
+{
+	char a[CF_ADDR_STRLEN];
+	int v4 = cf_addr_is_v4(&p->addr) && p->len >= 96;
+
+	cf_addr_str(&p->addr, a, sizeof(a));
+	snprintf(buf, len, "%s/%u", a, v4 ? p->len - 96u : p->len);
+	return buf;
+}
+
+struct special_range {
+	const char *prefix;
+	enum cf_special kind;
+};
+
+/* Order matters only for overlaps; none of these overlap. */
+static const struct special_range special_ranges[] = {
+	{ "0.0.0.0/8", CF_SPECIAL_UNSPECIFIED },
+	{ "10.0.0.0/8", CF_SPECIAL_PRIVATE },
+	{ "100.64.0.0/10", CF_SPECIAL_CGNAT },
+	{ "127.0.0.0/8", CF_SPECIAL_LOOPBACK },
+	{ "169.254.0.0/16", CF_SPECIAL_LINKLOCAL },
+	{ "172.16.0.0/12", CF_SPECIAL_PRIVATE },
+	{ "192.168.0.0/16", CF_SPECIAL_PRIVATE },
+	{ "224.0.0.0/4", CF_SPECIAL_MULTICAST },
+	{ "255.255.255.255/32", CF_SPECIAL_BROADCAST },
+	{ "240.0.0.0/4", CF_SPECIAL_RESERVED },
+	{ "::/128", CF_SPECIAL_UNSPECIFIED },
+	{ "::1/128", CF_SPECIAL_LOOPBACK },
+	{ "fe80::/10", CF_SPECIAL_LINKLOCAL },
+	{ "fc00::/7", CF_SPECIAL_ULA },
+	{ "ff00::/8", CF_SPECIAL_MULTICAST },
+};
+
+#define N_SPECIAL (sizeof(special_ranges) / sizeof(special_ranges[0]))
+
+static struct cf_prefix special_prefixes[N_SPECIAL];
+static int special_ready;
+
+static void special_init(void)
+{
+	size_t i;
+
+	for (i = 0; i < N_SPECIAL; i++)
+		if (cf_prefix_parse(special_ranges[i].prefix, &special_prefixes[i]) < 0)
+			abort(); /* a typo in the table above: a programming error */
+	special_ready = 1;
+}
+
+enum cf_special cf_addr_special(const cf_addr *a)
+{
+	size_t i;
+
+	if (!special_ready)
+		special_init();
+	for (i = 0; i < N_SPECIAL; i++)
+		if (cf_prefix_match(&special_prefixes[i], a))
+			return special_ranges[i].kind;
+	return CF_SPECIAL_NONE;
+}
+
+const char *cf_special_name(enum cf_special s)
+{
+	switch (s) {
+	case CF_SPECIAL_NONE: return "public";
+	case CF_SPECIAL_PRIVATE: return "private";
+	case CF_SPECIAL_LOOPBACK: return "loopback";
+	case CF_SPECIAL_LINKLOCAL: return "link-local";
+	case CF_SPECIAL_CGNAT: return "cgnat";
+	case CF_SPECIAL_ULA: return "ula";
+	case CF_SPECIAL_MULTICAST: return "multicast";
+	case CF_SPECIAL_BROADCAST: return "broadcast";
+	case CF_SPECIAL_UNSPECIFIED: return "unspecified";
+	case CF_SPECIAL_RESERVED: return "reserved";
+	}
+	return "unknown";
+}
+
+uint32_t cf_addr_hash(const cf_addr *a, uint32_t seed)
+{
+	/* FNV-1a over the 16 bytes, then a final avalanche (murmur3 fmix). */
+	uint32_t h = 2166136261u ^ seed;
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		h ^= a->b[i];
+		h *= 16777619u;
+	}
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}

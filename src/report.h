@@ -1,0 +1,63 @@
+/*
+ * report.h - the summary of an offline run: flows, packets and bytes per
+ * app x role x country, alerts by severity and rule, remote addresses whose
+ * country is unknown.  Written as JSON (--report FILE, and a
+ * callfence.report event) and as a short table on stderr.
+ */
+#ifndef CF_REPORT_H
+#define CF_REPORT_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "decode.h"
+#include "flow.h"
+#include "geo.h"
+#include "classify.h"
+#include "policy.h"
+
+struct cf_outputs;
+struct cf_event_meta;
+
+/* Run-wide numbers the engine hands to the report at the end. */
+struct cf_run_totals {
+	const char *const *inputs;      /* capture files read, NULL-terminated */
+	uint64_t first_us, last_us;     /* packet time of first and last packet */
+	double wall_seconds;            /* how long the run took */
+	uint64_t bytes_read;            /* captured bytes */
+	struct cf_decode_stats decode;
+	struct cf_flow_stats flows;
+	struct cf_classify_stats classify;
+	struct cf_geo_stats geo;
+	uint64_t alerts;                /* alert events written */
+	uint64_t audited_flows;         /* flows judged by the policy */
+	uint64_t output_errors;
+};
+
+struct cf_report;
+
+struct cf_report *cf_report_new(void);
+void cf_report_free(struct cf_report *r);
+
+/*
+ * Count one ended flow.  audited: the policy judged it (call traffic with a
+ * remote end).  remote_geo NULL for local or unjudged flows (country shown
+ * as "-").  Every role in f->cls.roles gets the flow's numbers; a flow with
+ * no role counts under role "none".
+ */
+void cf_report_add_flow(struct cf_report *r, const struct cf_flow *f,
+			const struct cf_geo_result *remote_geo, int audited);
+void cf_report_add_alert(struct cf_report *r, const struct cf_rule_info *rule);
+/* A remote address whose country is unknown (kept once, bounded list). */
+void cf_report_add_unknown(struct cf_report *r, const cf_addr *a);
+
+/* Write the report as one pretty JSON document to path. -1 + err on failure. */
+int cf_report_write_json(const struct cf_report *r, const struct cf_run_totals *t,
+			 const char *path, char *err, size_t errlen);
+/* Emit the report as one callfence.report event line on the outputs. */
+int cf_report_emit_event(const struct cf_report *r, const struct cf_run_totals *t,
+			 struct cf_outputs *out, const struct cf_event_meta *m);
+/* The human summary (stderr unless -q). */
+void cf_report_print_table(const struct cf_report *r, const struct cf_run_totals *t,
+			   FILE *fp);
+
+#endif /* CF_REPORT_H */

@@ -1,0 +1,196 @@
+/*
+ * rules.h - internals shared by the rules compiler (rules-lex.c,
+ * rules-parse.c, rules-rule.c, rules-iso3166.c) and the compiled policy
+ * (policy.c).  Nothing else includes this file: policy.h is the contract
+ * the rest of callfence sees.  The language is callfence.rules(5).
+ */
+#ifndef CF_RULES_H
+#define CF_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "policy.h"
+
+/* Limits of the compiler (p0f style: one place, one name each). */
+#define CF_RULES_MAX_DEPTH  16      /* include nesting below the top file */
+#define CF_RULES_MAX_RULES  4096    /* rules in a policy */
+#define CF_RULES_MAX_JURIS  1024    /* jurisdiction definitions */
+#define CF_RULES_MAX_LINE   65536   /* bytes in one physical line */
+
+/*
+ * A set of countries: one bit for each of the 26 x 26 possible alpha-2
+ * codes, bit (c0 - 'A') * 26 + (c1 - 'A').  Membership is one shift and
+ * one mask, and sets are unions of words.
+ */
+#define CF_CSET_BITS  (26 * 26)
+#define CF_CSET_WORDS ((CF_CSET_BITS + 63) / 64)
+
+struct cf_cset {
+	uint64_t w[CF_CSET_WORDS];
+};
+
+/* Bit index of a two-letter code (either case), -1 if cc is not one. */
+int cf_cset_index(const char *cc);
+static inline void cf_cset_add(struct cf_cset *s, int i)
+{
+	s->w[i / 64] |= (uint64_t)1 << (i % 64);
+}
+static inline int cf_cset_has(const struct cf_cset *s, int i)
+{
+	return (int)((s->w[i / 64] >> (i % 64)) & 1);
+}
+void cf_cset_union(struct cf_cset *dst, const struct cf_cset *src);
+/* Write the codes of s, sorted, separated by sep, into buf.  Returns buf. */
+char *cf_cset_str(const struct cf_cset *s, const char *sep, char *buf,
+		  size_t len);
+size_t cf_cset_count(const struct cf_cset *s);
+
+/* Is cc two upper-case letters naming an officially assigned country? */
+int cf_iso3166_assigned(const char *cc);
+
+/*
+ * Does the case-insensitive glob pat match s?  '*' any run of bytes
+ * (dots included), '?' one byte, [abc] [a-z] [!a-z] one of a set, '\\x' a
+ * literal x.  Never allocates.
+ */
+int cf_glob_match(const char *pat, const char *s);
+/* NULL if pat is well formed, else what is wrong with it. */
+const char *cf_glob_check(const char *pat);
+
+/* One compiled rule.  A matcher that was not given matches anything. */
+struct cf_crule {
+	struct cf_rule_info info;
+	unsigned roles;                 /* CF_ROLE_* ; 0 = any */
+	const char **apps;              /* napps names, compared ignoring case */
+	size_t napps;
+	int has_to, to_neg, to_unknown; /* "to": set, '!', "unknown" listed */
+	struct cf_cset to;
+	const struct cf_prefix *from;   /* our end in one of these */
+	size_t nfrom;
+	int from_neg;
+	const uint32_t *asns;
+	size_t nasns;
+	int asn_neg;
+	const char **hosts;             /* globs */
+	size_t nhosts;
+	const char *app_text, *role_text, *from_text, *asn_text, *host_text;
+};
+
+struct cf_juris {
+	const char *name;
+	struct cf_cset set;
+	const char *file;
+	int line;
+};
+
+/* Memory of a policy: strings and matcher arrays live in chunks. */
+struct cf_chunk;
+
+struct cf_policy {
+	struct cf_chunk *chunks;
+	struct cf_crule *rules;
+	size_t nrules, caprules;
+	struct cf_juris *juris;
+	size_t njuris, capjuris;
+	struct cf_prefix *home;
+	size_t nhome, caphome;
+	const char **permitted;         /* NULL-terminated */
+	size_t npermitted, cappermitted;
+	const char **files;             /* every file read, in order */
+	size_t nfiles, capfiles;
+};
+
+/* policy.c: allocation helpers for the compiler.  NULL when out of memory. */
+struct cf_policy *cf_policy_new(void);
+void *cf_policy_alloc(struct cf_policy *p, size_t n);
+char *cf_policy_strdup(struct cf_policy *p, const char *s);
+/* Make room for one more element in *arr (*n used of *cap).  -1 on OOM. */
+int cf_grow(void *arrp, size_t *cap, size_t n, size_t elsize);
+/* Add name to the permitted list unless present.  -1 on OOM. */
+int cf_policy_add_permitted(struct cf_policy *p, const char *name);
+
+/* rules-lex.c: statements of one file as tokens. */
+enum rl_type { RL_WORD, RL_STRING, RL_COMMA, RL_BANG, RL_EQ, RL_END };
+
+struct rl_tok {
+	enum rl_type type;
+	int line, col;                  /* 1-based; col counts bytes */
+	const char *text;               /* WORD: as written; STRING: unescaped */
+	size_t off;                     /* lexer's own: text offset */
+};
+
+struct rl_lexer {
+	void *fp;                       /* FILE * */
+	const char *path;               /* for messages, as opened */
+	int line;                       /* last physical line read */
+	char *buf;                      /* getline buffer */
+	size_t bufcap;
+	struct rl_tok *tok;             /* current statement, RL_END last */
+	size_t ntok, captok;
+	char *text;                     /* token texts, NUL-separated */
+	size_t ntext, captext;
+};
+
+/* Open path.  -1 with "cannot open PATH: reason" in err. */
+int rl_open(struct rl_lexer *lx, const char *path, char *err, size_t errlen);
+/*
+ * Read the next statement into lx->tok[0..ntok-1] (the last is RL_END,
+ * placed just after the statement's last token).  1 when there is one, 0
+ * at end of file, -1 on error with "file:line:col: message" in err.
+ */
+int rl_next(struct rl_lexer *lx, char *err, size_t errlen);
+void rl_close(struct rl_lexer *lx);
+/* Write "path:line:col: " and the formatted message to err.  Returns -1. */
+int rl_error(char *err, size_t errlen, const char *path,
+	     const struct rl_tok *t, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* How a token reads in a message: 'word', "string", ',', end of line. */
+const char *rl_describe(const struct rl_tok *t, char *buf, size_t len);
+
+/* rules-rule.c: the parser's state while compiling, and rule statements. */
+struct rp_file;
+
+struct rp_ctx {
+	struct cf_policy *p;
+	const char *const *incdirs;
+	size_t nincdirs;
+	char *err;
+	size_t errlen;
+	const char *path;               /* file being read */
+	const char *ruleset;            /* its basename without extension */
+	struct rp_file *files;          /* every file opened, for "twice" */
+	size_t nfiles, capfiles;
+	struct rl_tok *tok;             /* the statement being compiled */
+	size_t ntok, pos;
+};
+
+/* Is w one of the words that start a matcher (id, app, role, ...)? */
+int rp_is_matcher(const char *w);
+/* Is w reserved (statement or matcher keyword, any, unknown)? */
+int rp_is_reserved(const char *w);
+/* Report an error at token t of the current file.  Returns -1. */
+int rp_error(struct rp_ctx *c, const struct rl_tok *t, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Find a jurisdiction by name, NULL if none. */
+const struct cf_juris *rp_find_juris(const struct cf_policy *p,
+				     const char *name);
+/*
+ * Collect the items of a list starting at c->pos: an optional leading '!'
+ * (only when bang_ok), then words separated by commas (and by spaces too
+ * when space_ok, up to the next matcher keyword).  what names the list in
+ * messages.  Returns the item count (>= 1) with their tokens in *items
+ * (malloc'd, caller frees), -1 on error.
+ */
+int rp_list(struct rp_ctx *c, const struct rl_tok *kw, const char *what,
+	    int space_ok, int bang_ok, int *neg, const struct rl_tok ***items);
+/*
+ * Resolve one item of a country list (a "to" or a jurisdiction): a code,
+ * a jurisdiction defined above, or (when unknown_ok) "unknown".  Adds to
+ * set, sets *unknown.  -1 on error.
+ */
+int rp_country_item(struct rp_ctx *c, const struct rl_tok *t, int unknown_ok,
+		    struct cf_cset *set, int *unknown);
+/* Compile a pass/alert statement (c->tok) into a new rule.  -1 on error. */
+int rp_rule(struct rp_ctx *c);
+
+#endif /* CF_RULES_H */

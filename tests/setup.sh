@@ -1,0 +1,68 @@
+#!/bin/sh
+# setup.sh - set up callfence on a fresh Debian 12 machine (as root) and
+# build it.  Then, by the first argument:
+#   demo   generate the demo capture and audit it with the default rules
+#   check  build with AddressSanitizer+UBSan and run the whole test suite
+#          (make check, then make distcheck)
+#   build  (default) stop after building
+# Every step is idempotent; nothing is assumed installed by hand.
+set -eu
+
+mode=${1:-build}
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+# Debian packages: build tools, the four libraries, the test tools.
+packages="build-essential autoconf automake libtool pkg-config
+ libpcap-dev libndpi-dev libmaxminddb-dev libjansson-dev
+ libmaxmind-db-writer-perl mmdb-bin python3 tshark libndpi-bin
+ npm ca-certificates"
+missing=""
+for p in $packages; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "setup: installing Debian packages:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	# tshark asks whether non-root users may capture; answer no.
+	echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+# The default geography database (npm registry, pinned and hash-checked).
+sh geodb/fetch-default.sh
+
+# Build.
+if [ ! -x configure ]; then
+	autoreconf -fi
+fi
+case "$mode" in
+check) cfgflags="--enable-sanitizers --enable-werror" ;;
+*) cfgflags="" ;;
+esac
+if [ ! -f Makefile ] || [ "$(cat .setup-config 2>/dev/null)" != "$cfgflags" ]; then
+	# shellcheck disable=SC2086
+	./configure -q $cfgflags
+	echo "$cfgflags" > .setup-config
+	make -s clean >/dev/null 2>&1 || true
+fi
+make -s -j"$(nproc)"
+
+case "$mode" in
+demo)
+	make -s demo
+	;;
+check)
+	# ASan's leak checker needs ptrace-free /proc access; keep reports in the log.
+	make -s -j"$(nproc)" check || { cat test-suite.log 2>/dev/null | tail -200; exit 1; }
+	make -s distcheck
+	;;
+build) ;;
+*)
+	echo "setup: unknown mode '$mode' (demo, check, build)" >&2
+	exit 2
+	;;
+esac

@@ -1,0 +1,127 @@
+/* test-netaddr.c - addresses, prefixes and special-purpose ranges. */
+#include "harness.h"
+#include "netaddr.h"
+
+static const char *roundtrip(const char *in, char *buf)
+{
+	cf_addr a;
+
+	if (cf_addr_parse(in, &a) < 0)
+		return "(parse failed)";
+	return cf_addr_str(&a, buf, CF_ADDR_STRLEN);
+}
+
+static void test_parse_format(void)
+{
+	char buf[CF_ADDR_STRLEN];
+	cf_addr a;
+
+	CHECK_STR(roundtrip("192.0.2.1", buf), "192.0.2.1");
+	CHECK_STR(roundtrip("2001:DB8:0:0:0:0:0:1", buf), "2001:db8::1");
+	CHECK_STR(roundtrip("::ffff:198.51.100.7", buf), "198.51.100.7");
+	CHECK_INT(cf_addr_parse("256.1.1.1", &a), -1);
+	CHECK_INT(cf_addr_parse("", &a), -1);
+	CHECK_INT(cf_addr_parse("1.2.3", &a), -1);
+	CHECK_INT(cf_addr_parse("203.0.113.9", &a), 0);
+	CHECK(cf_addr_is_v4(&a));
+	CHECK_INT(cf_addr_v4(&a)[3], 9);
+	CHECK_INT(cf_addr_parse("2001:db8::9", &a), 0);
+	CHECK(!cf_addr_is_v4(&a));
+}
+
+static int in_prefix(const char *prefix, const char *addr)
+{
+	struct cf_prefix p;
+	cf_addr a;
+
+	if (cf_prefix_parse(prefix, &p) < 0 || cf_addr_parse(addr, &a) < 0)
+		return -1;
+	return cf_prefix_match(&p, &a);
+}
+
+static void test_prefix(void)
+{
+	struct cf_prefix p;
+	char buf[64];
+
+	CHECK_INT(in_prefix("10.0.0.0/8", "10.255.1.2"), 1);
+	CHECK_INT(in_prefix("10.0.0.0/8", "11.0.0.1"), 0);
+	CHECK_INT(in_prefix("192.0.2.128/25", "192.0.2.127"), 0);
+	CHECK_INT(in_prefix("192.0.2.128/25", "192.0.2.128"), 1);
+	CHECK_INT(in_prefix("0.0.0.0/0", "8.8.8.8"), 1);
+	CHECK_INT(in_prefix("0.0.0.0/0", "2001:db8::1"), 0);  /* v4 /0 is v4 only */
+	CHECK_INT(in_prefix("::/0", "8.8.8.8"), 1);
+	CHECK_INT(in_prefix("fc00::/7", "fd12::1"), 1);
+	CHECK_INT(in_prefix("fc00::/7", "fe00::1"), 0);
+	CHECK_INT(in_prefix("2001:db8:3::/48", "2001:db8:3:ffff::1"), 1);
+	CHECK_INT(in_prefix("198.51.100.7", "198.51.100.7"), 1);
+	CHECK_INT(in_prefix("198.51.100.7", "198.51.100.8"), 0);
+	CHECK_INT(cf_prefix_parse("10.0.0.0/33", &p), -1);
+	CHECK_INT(cf_prefix_parse("10.0.0.0/", &p), -1);
+	CHECK_INT(cf_prefix_parse("10.0.0.0/8x", &p), -1);
+	CHECK_INT(cf_prefix_parse("/8", &p), -1);
+	CHECK_INT(cf_prefix_parse("::/129", &p), -1);
+	CHECK_INT(cf_prefix_parse("10.1.2.3/8", &p), 0);
+	CHECK_STR(cf_prefix_str(&p, buf, sizeof(buf)), "10.0.0.0/8");
+	CHECK_INT(cf_prefix_parse("2001:db8::1/32", &p), 0);
+	CHECK_STR(cf_prefix_str(&p, buf, sizeof(buf)), "2001:db8::/32");
+}
+
+static enum cf_special special_of(const char *s)
+{
+	cf_addr a;
+
+	if (cf_addr_parse(s, &a) < 0)
+		return (enum cf_special)-1;
+	return cf_addr_special(&a);
+}
+
+static void test_special(void)
+{
+	CHECK_INT(special_of("10.1.2.3"), CF_SPECIAL_PRIVATE);
+	CHECK_INT(special_of("172.31.255.255"), CF_SPECIAL_PRIVATE);
+	CHECK_INT(special_of("172.32.0.1"), CF_SPECIAL_NONE);
+	CHECK_INT(special_of("192.168.1.178"), CF_SPECIAL_PRIVATE);
+	CHECK_INT(special_of("100.64.0.1"), CF_SPECIAL_CGNAT);
+	CHECK_INT(special_of("100.128.0.1"), CF_SPECIAL_NONE);
+	CHECK_INT(special_of("127.0.0.1"), CF_SPECIAL_LOOPBACK);
+	CHECK_INT(special_of("169.254.9.9"), CF_SPECIAL_LINKLOCAL);
+	CHECK_INT(special_of("224.0.0.251"), CF_SPECIAL_MULTICAST);
+	CHECK_INT(special_of("239.255.255.250"), CF_SPECIAL_MULTICAST);
+	CHECK_INT(special_of("255.255.255.255"), CF_SPECIAL_BROADCAST);
+	CHECK_INT(special_of("0.0.0.0"), CF_SPECIAL_UNSPECIFIED);
+	CHECK_INT(special_of("::1"), CF_SPECIAL_LOOPBACK);
+	CHECK_INT(special_of("::"), CF_SPECIAL_UNSPECIFIED);
+	CHECK_INT(special_of("fe80::1"), CF_SPECIAL_LINKLOCAL);
+	CHECK_INT(special_of("fd00::5"), CF_SPECIAL_ULA);
+	CHECK_INT(special_of("ff02::fb"), CF_SPECIAL_MULTICAST);
+	/* documentation ranges are looked up: tests place them in countries */
+	CHECK_INT(special_of("192.0.2.1"), CF_SPECIAL_NONE);
+	CHECK_INT(special_of("203.0.113.200"), CF_SPECIAL_NONE);
+	CHECK_INT(special_of("2001:db8::1"), CF_SPECIAL_NONE);
+	CHECK_INT(special_of("144.195.73.154"), CF_SPECIAL_NONE);
+	CHECK_STR(cf_special_name(CF_SPECIAL_CGNAT), "cgnat");
+	CHECK_STR(cf_special_name(CF_SPECIAL_NONE), "public");
+}
+
+static void test_hash(void)
+{
+	cf_addr a, b;
+
+	cf_addr_parse("192.0.2.1", &a);
+	cf_addr_parse("192.0.2.2", &b);
+	CHECK(cf_addr_hash(&a, 0) == cf_addr_hash(&a, 0));
+	CHECK(cf_addr_hash(&a, 0) != cf_addr_hash(&b, 0));
+	CHECK(cf_addr_hash(&a, 0) != cf_addr_hash(&a, 1));
+	CHECK(cf_addr_cmp(&a, &b) < 0);
+	CHECK(!cf_addr_eq(&a, &b));
+}
+
+int main(void)
+{
+	RUN(test_parse_format);
+	RUN(test_prefix);
+	RUN(test_special);
+	RUN(test_hash);
+	return harness_done();
+}
