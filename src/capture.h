@@ -55,7 +55,8 @@ int cf_capture_files(const char *const *files, size_t nfiles,
 /*
  * Ask a running cf_capture_files() to return (0, st->stopped = 1) after the
  * packet at hand.  Async-signal-safe: meant for SIGINT/SIGTERM handlers
- * and for fn itself.  The request is cleared when cf_capture_files starts.
+ * and for fn itself; a request made before the run starts stops it before
+ * its first packet.  The request is cleared when cf_capture_files returns.
  */
 void cf_capture_stop(void);
 

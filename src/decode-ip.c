@@ -77,7 +77,7 @@ static enum cf_decode_result tcp(struct cf_packet *pkt, struct ip_body *b)
 {
 	struct cursor h = b->c;
 	enum cf_decode_result r;
-	uint8_t off, flags;
+	uint8_t off = 0, flags = 0;
 	size_t hlen;
 
 	r = need_l4(b, 20);
@@ -107,7 +107,7 @@ static enum cf_decode_result tcp(struct cf_packet *pkt, struct ip_body *b)
 static enum cf_decode_result udp(struct cf_packet *pkt, struct ip_body *b)
 {
 	enum cf_decode_result r;
-	uint16_t ulen;
+	uint16_t ulen = 0;
 
 	r = need_l4(b, 8);
 	if (r != CF_DEC_OK)
@@ -193,8 +193,8 @@ enum cf_decode_result cf_dec_ipv4(struct cf_dec *d, struct cursor *c)
 	struct cf_packet *pkt = d->pkt;
 	struct cursor h = *c;
 	struct ip_body b;
-	uint8_t vihl, proto, a[4];
-	uint16_t tot, frag;
+	uint8_t vihl, proto = 0, a[4] = { 0 };
+	uint16_t tot = 0, frag = 0;
 	size_t hlen;
 
 	if (cur_u8(&h, &vihl) != 0)
@@ -259,8 +259,8 @@ static enum cf_decode_result ipv6_ext(struct ip_body *b, uint8_t nh,
 {
 	struct cursor h = b->c;
 	enum cf_decode_result r;
-	uint8_t len;
-	uint16_t frag;
+	uint8_t len = 0;
+	uint16_t frag = 0;
 	size_t size;
 
 	r = need(b, 8);
@@ -292,7 +292,7 @@ static enum cf_decode_result ipv6_chain(struct cf_packet *pkt,
 					struct ip_body *b, uint8_t nh)
 {
 	enum cf_decode_result r;
-	uint8_t next;
+	uint8_t next = 0;
 	int n;
 
 	for (n = 0; is_ext(nh); n++) {
@@ -324,8 +324,8 @@ enum cf_decode_result cf_dec_ipv6(struct cf_dec *d, struct cursor *c)
 	struct cursor h = *c;
 	struct ip_body b;
 	enum cf_decode_result r;
-	uint8_t v, nh, a[16];
-	uint16_t plen;
+	uint8_t v, nh = 0, a[16] = { 0 };
+	uint16_t plen = 0;
 
 	if (cur_u8(&h, &v) != 0)
 		return CF_DEC_TRUNCATED;

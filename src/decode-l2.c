@@ -58,8 +58,8 @@ static enum cf_decode_result mpls(struct cf_dec *d, struct cursor *c)
  */
 static enum cf_decode_result pppoe(struct cf_dec *d, struct cursor *c)
 {
-	uint8_t vt, code;
-	uint16_t proto;
+	uint8_t vt = 0, code = 0;
+	uint16_t proto = 0;
 
 	if (cur_left(c) < 8)
 		return CF_DEC_TRUNCATED;
@@ -139,7 +139,7 @@ static enum cf_decode_result ethernet(struct cf_dec *d, struct cursor *c)
  */
 static enum cf_decode_result sll(struct cf_dec *d, struct cursor *c)
 {
-	uint16_t hatype, proto;
+	uint16_t hatype = 0, proto = 0;
 
 	if (cur_left(c) < 16)
 		return CF_DEC_TRUNCATED;
@@ -159,7 +159,7 @@ static enum cf_decode_result sll(struct cf_dec *d, struct cursor *c)
  */
 static enum cf_decode_result sll2(struct cf_dec *d, struct cursor *c)
 {
-	uint16_t hatype, proto;
+	uint16_t hatype = 0, proto = 0;
 
 	if (cur_left(c) < 20)
 		return CF_DEC_TRUNCATED;
@@ -257,7 +257,11 @@ static void count(struct cf_decode_stats *st, const struct cf_packet *pkt,
  * CF_DEC_OK; for CF_DEC_FRAGMENT the L3 fields, proto, and payload (the
  * fragment's data) with ports and flags 0; for the others, the link and
  * IP fields decoded before the problem, with ports, flags and payload zero.
- * ts_us is not touched.
+ * ts_us is not touched.  For ICMP/ICMPv6 the payload starts after type,
+ * code and checksum; for other protocols it is the whole IP payload (after
+ * IPv6 extension headers).  Counters: ipv4/ipv6 count OK and FRAGMENT
+ * packets, tcp/udp/icmp/other_l4 OK ones; packets = ok + not_ip +
+ * truncated + invalid + fragments.
  */
 enum cf_decode_result cf_decode(enum cf_link link, const uint8_t *data,
 				uint32_t caplen, uint32_t wirelen,

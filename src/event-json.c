@@ -169,7 +169,7 @@ static void put_u64(json_t *o, const char *key, uint64_t v)
 
 static void put_time(json_t *o, const char *key, uint64_t us)
 {
-	char buf[40];
+	char buf[80];
 
 	cf_event_time(us, buf, sizeof(buf));
 	put_str(o, key, buf);
@@ -198,7 +198,7 @@ static json_t *str_array(const char *a, const char *b)
 	return arr;
 }
 
-/* Serialise root (consumed) with flags and hand the line to the outputs. */
+/* Serialise root (consumed) compactly and hand the line to the outputs. */
 static int emit(struct cf_outputs *out, json_t *root)
 {
 	char *line;

@@ -386,6 +386,7 @@ struct cf_flow *cf_flow_get(struct cf_flow_table *t, const struct cf_packet *pkt
 	return f;
 }
 
+/* A flow is due when now_us - last_us exceeds its list's timeout. */
 void cf_flow_expire(struct cf_flow_table *t, uint64_t now_us)
 {
 	struct cf_flow *f;

@@ -19,6 +19,7 @@
  */
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/random.h>
 #include <netinet/in.h>
 #include <dirent.h>
@@ -148,16 +149,16 @@ static uint32_t geo_asn(const MMDB_entry_data_s *d)
 }
 
 /*
- * Length of the valid, printable UTF-8 sequence at p[0..n-1]; 0 if the
- * byte at p starts no such sequence (bad encoding, overlong form,
- * surrogate, C0/C1 control or DEL).
+ * Length of the well-formed UTF-8 sequence at p[0..n-1]; 0 if the byte at
+ * p starts none (bad lead or continuation byte, overlong form, surrogate,
+ * beyond U+10FFFF, or cut short).
  */
 static size_t utf8_len(const uint8_t *p, size_t n)
 {
 	size_t len, i;
 	uint8_t lo = 0x80, hi = 0xbf;
 
-	if (p[0] >= 0x20 && p[0] < 0x7f)
+	if (p[0] < 0x80)
 		return 1;
 	if (p[0] >= 0xc2 && p[0] <= 0xdf)
 		len = 2;
@@ -167,9 +168,7 @@ static size_t utf8_len(const uint8_t *p, size_t n)
 		len = 4;
 	else
 		return 0;
-	if (p[0] == 0xc2)
-		lo = 0xa0;              /* U+0080..U+009F: C1 controls */
-	else if (p[0] == 0xe0)
+	if (p[0] == 0xe0)
 		lo = 0xa0;
 	else if (p[0] == 0xed)
 		hi = 0x9f;
@@ -185,9 +184,17 @@ static size_t utf8_len(const uint8_t *p, size_t n)
 	return len;
 }
 
+/* A control character: C0, DEL or C1 (U+0080..U+009F, 0xc2 0x80..0x9f). */
+static int utf8_is_control(const uint8_t *p, size_t len)
+{
+	if (len == 1)
+		return p[0] < 0x20 || p[0] == 0x7f;
+	return len == 2 && p[0] == 0xc2 && p[1] < 0xa0;
+}
+
 /*
- * Copy text from a database into out[outlen] as printable UTF-8: an
- * invalid byte or a control character becomes '?', and truncation never
+ * Copy text from a database into out[outlen] as printable UTF-8: a
+ * malformed byte or a control character becomes '?', and truncation never
  * splits a character.  Always NUL-terminates (outlen > 0).
  */
 static void geo_copy_text(char *out, size_t outlen, const char *src, size_t n)
@@ -197,13 +204,15 @@ static void geo_copy_text(char *out, size_t outlen, const char *src, size_t n)
 
 	while (i < n) {
 		len = utf8_len(p + i, n - i);
-		if (o + (len ? len : 1) >= outlen)
-			break;
-		if (len == 0) {
+		if (len == 0 || utf8_is_control(p + i, len)) {
+			if (o + 1 >= outlen)
+				break;
 			out[o++] = '?';
-			i++;
+			i += len ? len : 1;
 			continue;
 		}
+		if (o + len >= outlen)
+			break;
 		memcpy(out + o, p + i, len);
 		o += len;
 		i += len;
@@ -396,16 +405,33 @@ void cf_geo_lookup(struct cf_geo *g, const cf_addr *a, struct cf_geo_result *res
 
 /* ---- open, close, describe --------------------------------------------- */
 
+/*
+ * Say why MMDB_open failed, as "path: problem".  An open() failure is its
+ * errno; libmaxminddb's read failures (often mmap's EINVAL or ENODEV) are
+ * explained from stat() where that says more.
+ */
 static void geo_open_error(char *err, size_t errlen, const char *path,
 			   int status, int saved_errno)
 {
 	const char *why = MMDB_strerror(status);
+	struct stat sb;
 
-	if ((status == MMDB_IO_ERROR || status == MMDB_FILE_OPEN_ERROR) &&
-	    saved_errno != 0)
+	if (err == NULL || errlen == 0)
+		return;
+	if (status == MMDB_FILE_OPEN_ERROR && saved_errno != 0)
 		why = strerror(saved_errno);
-	if (err && errlen)
-		snprintf(err, errlen, "%s: %s", path, why);
+	else if (status == MMDB_IO_ERROR && stat(path, &sb) != 0)
+		why = strerror(errno);
+	else if (status == MMDB_IO_ERROR && S_ISDIR(sb.st_mode))
+		why = strerror(EISDIR);
+	else if (status == MMDB_IO_ERROR && sb.st_size == 0)
+		why = "empty file, not a MaxMind DB";
+	else if (status == MMDB_IO_ERROR && saved_errno != 0) {
+		snprintf(err, errlen, "%s: %s: %s", path, why,
+			 strerror(saved_errno));
+		return;
+	}
+	snprintf(err, errlen, "%s: %s", path, why);
 }
 
 /* Open one database into db; 0 or -1 with err filled. */

@@ -224,8 +224,13 @@ static struct cf_report_rule *rule_get(struct cf_report *r,
 
 void cf_report_add_alert(struct cf_report *r, const struct cf_rule_info *rule)
 {
-	struct cf_report_rule *rr = rule_get(r, rule);
-	unsigned sev = (unsigned)rule->severity;
+	struct cf_report_rule *rr;
+	unsigned sev;
+
+	if (rule == NULL)
+		return;
+	rr = rule_get(r, rule);
+	sev = (unsigned)rule->severity;
 
 	r->alerts++;
 	if (sev <= CF_SEV_CRITICAL)
@@ -463,16 +468,21 @@ static void print_traffic(const struct cf_report_view *v, FILE *fp)
 static void print_rules(const struct cf_report_view *v, FILE *fp)
 {
 	const struct cf_report_rule *rr;
-	int used, room;
+	int used, room, idw = 2;
 	size_t i;
 
 	if (v->nrules == 0)
 		return;
+	for (i = 0; i < v->nrules; i++)
+		if ((int)strlen(v->rules[i].id) > idw)
+			idw = (int)strlen(v->rules[i].id);
+	idw = idw > 24 ? 24 : idw;
 	fprintf(fp, "\nalerts by rule:\n");
 	for (i = 0; i < v->nrules; i++) {
 		rr = &v->rules[i];
-		used = fprintf(fp, "  %-8s %6" PRIu64 "  %s  ",
-			       cf_severity_name(rr->severity), rr->count, rr->id);
+		used = fprintf(fp, "  %-8s %6" PRIu64 "  %-*s  ",
+			       cf_severity_name(rr->severity), rr->count, idw,
+			       rr->id);
 		room = used > 0 && used < 69 ? 79 - used : 10;
 		if ((int)strlen(rr->name) > room)
 			fprintf(fp, "%.*s...\n", room - 3, rr->name);

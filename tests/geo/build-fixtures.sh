@@ -6,6 +6,7 @@
 #   country.mmdb  from country.csv  (GeoIP2 Country schema)
 #   asn.mmdb      from asn.csv      (GeoLite2 ASN schema)
 #   flat.mmdb     from flat.csv     (flat country_code schema)
+#   flatasn.mmdb  from flatasn.csv  (flat asn/as_organization schema)
 #   flat4.mmdb    the IPv4 rows of flat.csv as an IPv4-only database
 #
 # The build time is fixed (SOURCE_DATE_EPOCH, default 2023-11-14) so the
@@ -23,7 +24,7 @@ epoch=${SOURCE_DATE_EPOCH:-1700000000}
 perl=${PERL:-perl}
 
 mkdir -p "$out"
-for t in country asn flat; do
+for t in country asn flat flatasn; do
 	"$perl" "$src/mkmmdb.pl" --epoch "$epoch" --type "$t" \
 	    "$src/$t.csv" "$out/$t.mmdb"
 done

@@ -2,7 +2,7 @@
 #
 # mkmmdb.pl - build a test .mmdb from a CSV file with MaxMind::DB::Writer.
 #
-#   perl mkmmdb.pl [--ip-version 4|6] [--epoch N] --type country|asn|flat IN.csv OUT.mmdb
+#   perl mkmmdb.pl [--ip-version 4|6] [--epoch N] --type country|asn|flat|flatasn IN.csv OUT.mmdb
 #
 # The first line of IN.csv is a header naming the columns of the type:
 #
@@ -12,6 +12,9 @@
 #            -> { autonomous_system_number (uint32),
 #                 autonomous_system_organization }
 #   flat     network,country_code -> { country_code }
+#   flatasn  network,asn,as_organization
+#            -> { asn (text, written as given), as_organization }
+#            (\x{HHHH} in as_organization is the character U+HHHH)
 #
 # An empty cell means the field is absent from the record; a row with every
 # data cell empty inserts nothing.  Blank lines and lines starting with '#'
@@ -56,6 +59,15 @@ my %TYPES = (
 		},
 		record  => \&asn_record,
 	},
+	flatasn => {
+		columns => [qw(network asn as_organization)],
+		dbtype  => 'callfence-Test-FlatASN',
+		types   => {
+			asn             => 'utf8_string',
+			as_organization => 'utf8_string',
+		},
+		record  => \&flatasn_record,
+	},
 	flat => {
 		columns => [qw(network country_code)],
 		dbtype  => 'callfence-Test-Flat',
@@ -69,7 +81,7 @@ my ($in_name, $line_no);
 sub usage
 {
 	print STDERR "usage: mkmmdb.pl [--ip-version 4|6] [--epoch N] "
-	    . "--type country|asn|flat IN.csv OUT.mmdb\n";
+	    . "--type country|asn|flat|flatasn IN.csv OUT.mmdb\n";
 	exit 1;
 }
 
@@ -136,6 +148,20 @@ sub asn_record
 	return \%r;
 }
 
+# The flat ASN schema stores asn as text ("AS13335"); it is written
+# verbatim, unchecked, so tests can feed readers odd values.  In
+# as_organization, \x{HHHH} stands for the character U+HHHH, so control
+# characters can be written visibly.
+sub flatasn_record
+{
+	my ($asn, $org) = @_;
+	my %r;
+	$org =~ s/\\x\{([0-9A-Fa-f]{1,6})\}/chr(hex($1))/ge;
+	$r{asn} = $asn if $asn ne '';
+	$r{as_organization} = $org if $org ne '';
+	return \%r;
+}
+
 sub flat_record
 {
 	my ($cc) = @_;
@@ -169,7 +195,7 @@ sub read_rows
 	my $t = $TYPES{$type};
 	my $ncol = @{ $t->{columns} };
 	my @rows;
-	open my $fh, '<', $in_name or die "$in_name: $!\n";
+	open my $fh, '<:encoding(UTF-8)', $in_name or die "$in_name: $!\n";
 	$line_no = 0;
 	my $header;
 	while (my $line = <$fh>) {

@@ -1,0 +1,169 @@
+/*
+ * recog.h - wire recognisers: what one transport payload is, read through
+ * a bounds-checked cursor and nothing else.
+ *
+ * Each recogniser looks at one payload (a UDP datagram or the bytes of one
+ * TCP segment) and says whether it is its protocol, filling a small result
+ * struct.  They keep no state, never allocate and never read past len.
+ * Per-flow judgement (confirmation over several packets, roles, the app)
+ * is classify.c's business, not theirs.
+ */
+#ifndef CF_RECOG_H
+#define CF_RECOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum cf_rec {
+	CF_REC_NO = 0,        /* not this protocol */
+	CF_REC_YES,           /* this protocol; the result struct is filled */
+	CF_REC_TRUNCATED      /* starts like it, but the bytes end inside a
+				 header it needs; what was read is filled */
+};
+
+/* --- TLS (recog-tls.c) --------------------------------------------- */
+
+#define CF_TLS_SNI_MAX  255
+#define CF_TLS_ALPN_MAX 32
+
+struct cf_tls_info {
+	uint8_t content_type;        /* of the first record */
+	uint16_t record_version;     /* of the first record */
+	uint8_t is_client_hello;
+	uint8_t is_server_hello;
+	uint16_t legacy_version;     /* hello's legacy_version */
+	uint16_t version;            /* highest supported_versions entry (client)
+					or the selected one (server); else legacy */
+	uint8_t has_sni;
+	uint8_t sni_len;
+	char sni[CF_TLS_SNI_MAX + 1]; /* raw bytes, NUL added */
+	char alpn[CF_TLS_ALPN_MAX + 1]; /* first ALPN protocol, "" if none */
+};
+
+/*
+ * Parse a TLS record at the start of p.  YES for any plausible record
+ * (content type 20-24, version 3.x, length <= 2^14 + 2048); a ClientHello
+ * or ServerHello in it is parsed for versions, SNI and ALPN.  TRUNCATED
+ * when the hello goes past len (fields read so far are kept).
+ */
+enum cf_rec cf_recog_tls(const uint8_t *p, size_t len, struct cf_tls_info *out);
+
+/* --- DTLS (recog-dtls.c) ------------------------------------------- */
+
+#define CF_DTLS_CCS        20
+#define CF_DTLS_ALERT      21
+#define CF_DTLS_HANDSHAKE  22
+#define CF_DTLS_APPDATA    23
+
+struct cf_dtls_info {
+	uint8_t content_type;        /* of the first record, 20-25 */
+	uint16_t version;            /* 0xfeff, 0xfefd or 0xfefc */
+	uint16_t epoch;
+	uint8_t hs_type;             /* first handshake message when content type 22
+					and epoch 0, else 0 (ClientHello 1, ...) */
+	uint8_t has_handshake;       /* any record in the datagram is 20 or 22 */
+	uint8_t records;             /* records walked */
+	uint8_t unified;             /* DTLS 1.3 unified header (001xxxxx) */
+};
+
+/*
+ * Parse the DTLS records of one datagram.  YES when the first record has
+ * a DTLS content type, version and a length that fits; the rest of the
+ * datagram is walked for more records.  A DTLS 1.3 ciphertext record
+ * (first byte 001xxxxx, RFC 9147 section 4) is YES with unified set.
+ */
+enum cf_rec cf_recog_dtls(const uint8_t *p, size_t len, struct cf_dtls_info *out);
+
+/* --- RTP / RTCP / ZRTP (recog-rtp.c) -------------------------------- */
+
+struct cf_rtp_info {
+	uint8_t is_rtcp;
+	uint8_t pt;                  /* RTP payload type, or RTCP packet type */
+	uint8_t marker;
+	uint16_t seq;                /* RTP only */
+	uint32_t ssrc;               /* RTP SSRC or the first RTCP sender SSRC */
+	uint8_t exact;               /* RTCP: the compound walk ended exactly at len
+					(plain RTCP; SRTCP's trailer makes it 0) */
+};
+
+/* RTP (RFC 3550) or RTCP (RFC 3550, demultiplexed per RFC 5761). */
+enum cf_rec cf_recog_rtp(const uint8_t *p, size_t len, struct cf_rtp_info *out);
+
+/* ZRTP (RFC 6189) message: first byte 0x10, magic cookie "ZRTP". */
+int cf_recog_zrtp(const uint8_t *p, size_t len);
+
+/* --- STUN / TURN (recog-stun.c) ------------------------------------- */
+
+#define CF_STUN_BINDING          0x001
+#define CF_STUN_ALLOCATE         0x003
+#define CF_STUN_REFRESH          0x004
+#define CF_STUN_SEND             0x006
+#define CF_STUN_DATA             0x007
+#define CF_STUN_CREATE_PERM      0x008
+#define CF_STUN_CHANNEL_BIND     0x009
+
+struct cf_stun_info {
+	uint8_t is_channel_data;     /* TURN ChannelData, not a STUN message */
+	uint16_t method;             /* STUN method (12 bits) */
+	uint8_t cls;                 /* 0 request, 1 indication, 2 success, 3 error */
+	uint16_t length;             /* message or ChannelData length field */
+	uint16_t channel;            /* ChannelData channel number */
+	uint16_t data_off;           /* ChannelData: where the application data starts */
+	uint8_t is_relay;            /* a TURN method or ChannelData */
+};
+
+/*
+ * A STUN message (RFC 8489: first two bits 0, magic cookie, length a
+ * multiple of 4 and = len - 20; on a stream <= len - 20) or a TURN
+ * ChannelData message (RFC 8656: first byte 0x40-0x4f, length fits with
+ * at most 3 bytes of padding; on a stream padding is required).
+ * stream is 1 for a TCP payload.
+ */
+enum cf_rec cf_recog_stun(const uint8_t *p, size_t len, int stream,
+			  struct cf_stun_info *out);
+
+/* --- Zoom media (recog-zoom.c) -------------------------------------- */
+
+enum cf_zoom_kind {
+	CF_ZOOM_NONE = 0,
+	CF_ZOOM_AUDIO,               /* inner type 15 */
+	CF_ZOOM_VIDEO,               /* inner type 16 */
+	CF_ZOOM_SCREEN,              /* inner type 13 (server) or 30 */
+	CF_ZOOM_RTCP,                /* inner type 33-35 */
+	CF_ZOOM_OTHER                /* server media header, inner type not media */
+};
+
+#define CF_ZOOM_PORT_MIN 8801
+#define CF_ZOOM_PORT_MAX 8810
+
+struct cf_zoom_info {
+	uint8_t server;              /* the 8-byte server (SFU) header was present */
+	uint8_t inner_type;          /* first byte of the media header */
+	enum cf_zoom_kind kind;
+	uint8_t rtp_ok;              /* an RTP/RTCP v2 header sits where the kind says */
+	uint16_t rtp_off;            /* its offset in the payload */
+};
+
+/*
+ * Zoom's UDP media encapsulation (Michel et al., IMC 2022).  server is 1
+ * for a flow with one end on UDP 8801-8810: the payload must start with
+ * the 8-byte header of type 0x05.  For server = 0 (P2P) the media header
+ * comes first and only media kinds whose RTP/RTCP header checks out are
+ * YES.
+ */
+enum cf_rec cf_recog_zoom(const uint8_t *p, size_t len, int server,
+			  struct cf_zoom_info *out);
+const char *cf_zoom_kind_name(enum cf_zoom_kind k);
+
+/* --- SIP (recog-sip.c) ---------------------------------------------- */
+
+struct cf_sip_info {
+	uint8_t is_request;          /* request line, else status line */
+	uint8_t has_sdp_crypto;      /* an SDP "a=crypto:" line (SDES keys, RFC 4568) */
+};
+
+/* A SIP message start line (RFC 3261 section 7.1/7.2) and, in what the
+ * payload holds, an SDP a=crypto: attribute. */
+enum cf_rec cf_recog_sip(const uint8_t *p, size_t len, struct cf_sip_info *out);
+
+#endif /* CF_RECOG_H */

@@ -1,0 +1,101 @@
+#!/bin/sh
+# test-cli.sh - the command line and bad input: every case checks the exit
+# status and the one message on stderr (which must name the file and the
+# problem), and that nothing crashed.
+#
+# Env: CALLFENCE, CFGEN, GEO (fixtures dir), SRCDIR, BUILDDIR.
+set -u
+: "${CALLFENCE:?}" "${CFGEN:?}" "${GEO:?}" "${SRCDIR:?}"
+work=${BUILDDIR:-.}/tests/work/cli
+rm -rf "$work" && mkdir -p "$work"
+fails=0
+n=0
+
+# expect NAME STATUS STDERR-SUBSTRING -- command...
+expect() {
+	name=$1 want=$2 msg=$3
+	shift 4
+	n=$((n + 1))
+	"$@" >"$work/$name.out" 2>"$work/$name.err"
+	got=$?
+	if [ "$got" != "$want" ]; then
+		echo "FAIL $name: exit $got, want $want"; sed 's/^/  stderr: /' "$work/$name.err"
+		fails=$((fails + 1)); return
+	fi
+	if [ -n "$msg" ] && ! grep -qF -- "$msg" "$work/$name.err"; then
+		echo "FAIL $name: stderr lacks '$msg'"; sed 's/^/  stderr: /' "$work/$name.err"
+		fails=$((fails + 1)); return
+	fi
+	if grep -q "AddressSanitizer\|runtime error\|Segmentation" "$work/$name.err"; then
+		echo "FAIL $name: sanitizer/crash report"; cat "$work/$name.err"
+		fails=$((fails + 1)); return
+	fi
+	echo "ok   $name"
+}
+
+rules=$SRCDIR/rules/eu-gdpr.rules
+geo="-G $GEO/country.mmdb -G $GEO/asn.mmdb"
+cat >"$work/small.scn" <<'SCN'
+at +0 tls 10.1.0.5:50001 > 198.51.100.10:443 sni=zoomsjc1mmr.zoom.us packets=4
+at +1 dtls 10.1.0.5:50002 > 203.0.113.10:3478 packets=4
+SCN
+"$CFGEN" "$work/small.scn" "$work/small.pcap" || { echo "FAIL: cfgen"; exit 1; }
+
+# --- usage
+expect help 0 "" -- "$CALLFENCE" --help
+grep -q "^Usage: callfence" "$work/help.out" || { echo "FAIL help: no usage text"; fails=$((fails + 1)); }
+expect version 0 "" -- "$CALLFENCE" --version
+grep -q "^callfence [0-9]" "$work/version.out" || { echo "FAIL version text"; fails=$((fails + 1)); }
+expect no-input 2 "nothing to read" -- "$CALLFENCE" -R "$rules" $geo
+expect bad-option 2 "unknown option '--frobnicate'" -- "$CALLFENCE" --frobnicate -r "$work/small.pcap"
+expect bad-fail-on 2 "--fail-on: unknown severity 'severe'" -- "$CALLFENCE" --fail-on severe -r "$work/small.pcap" -R "$rules" $geo
+expect bad-max-flows 2 "--max-flows: 'lots' is not a number" -- "$CALLFENCE" --max-flows lots -r "$work/small.pcap" -R "$rules" $geo
+expect bad-output 2 "unknown output 'ftp:x'" -- "$CALLFENCE" -o ftp:x -r "$work/small.pcap" -R "$rules" $geo
+
+# --- rules
+printf 'alert hgh role media to CN\n' >"$work/bad.rules"
+expect bad-rule 2 "$work/bad.rules:1:7:" -- "$CALLFENCE" -R "$work/bad.rules" -r "$work/small.pcap" $geo
+expect check-bad-rule 2 "$work/bad.rules:1:7:" -- "$CALLFENCE" --check-rules -R "$work/bad.rules"
+expect missing-rules 2 "$work/none.rules" -- "$CALLFENCE" -R "$work/none.rules" -r "$work/small.pcap" $geo
+expect check-rules 0 "OK" -- "$CALLFENCE" --check-rules -R "$rules"
+for r in default eu-gdpr us-only five-eyes tw-gov; do
+	expect "check-$r" 0 "OK" -- "$CALLFENCE" --check-rules -R "$SRCDIR/rules/$r.rules"
+done
+
+# --- geography
+expect missing-mmdb 2 "$work/none.mmdb" -- "$CALLFENCE" -R "$rules" -G "$work/none.mmdb" -r "$work/small.pcap"
+head -c 3000 "$GEO/country.mmdb" >"$work/corrupt.mmdb"
+expect corrupt-mmdb 2 "$work/corrupt.mmdb" -- "$CALLFENCE" -R "$rules" -G "$work/corrupt.mmdb" -r "$work/small.pcap"
+expect lookup-cn 0 "" -- "$CALLFENCE" --lookup 203.0.113.10 -R "$rules" $geo
+grep -q "^country *CN" "$work/lookup-cn.out" || { echo "FAIL lookup-cn: country"; fails=$((fails + 1)); }
+grep -q "^asn *AS64520 Example Net CN" "$work/lookup-cn.out" || { echo "FAIL lookup-cn: asn"; fails=$((fails + 1)); }
+grep -q "^policy *key-exchange *alert critical" "$work/lookup-cn.out" || { echo "FAIL lookup-cn: policy"; cat "$work/lookup-cn.out"; fails=$((fails + 1)); }
+expect lookup-private 0 "" -- "$CALLFENCE" --lookup 192.168.1.5 -R "$rules" $geo
+grep -q "^kind *private" "$work/lookup-private.out" && grep -q "^home *yes" "$work/lookup-private.out" ||
+	{ echo "FAIL lookup-private"; cat "$work/lookup-private.out"; fails=$((fails + 1)); }
+expect lookup-bad 2 "'not-an-ip' is not an IP address" -- "$CALLFENCE" --lookup not-an-ip -R "$rules" $geo
+
+# --- captures
+expect missing-capture 3 "$work/none.pcap" -- "$CALLFENCE" -q -R "$rules" $geo -r "$work/none.pcap"
+echo "this is not a capture" >"$work/text.pcap"
+expect text-capture 3 "$work/text.pcap" -- "$CALLFENCE" -q -R "$rules" $geo -r "$work/text.pcap"
+# pcap header (little endian) with link type 147 (USER0) and one 4-byte record
+printf '\324\303\262\241\002\000\004\000\000\000\000\000\000\000\000\000\377\377\000\000\223\000\000\000' >"$work/user0.pcap"
+printf '\000\000\000\000\000\000\000\000\004\000\000\000\004\000\000\000abcd' >>"$work/user0.pcap"
+expect unknown-linktype 3 "link type 147" -- "$CALLFENCE" -q -R "$rules" $geo -r "$work/user0.pcap"
+size=$(wc -c <"$work/small.pcap")
+head -c $((size - 10)) "$work/small.pcap" >"$work/truncated.pcap"
+expect truncated-last 0 "" -- "$CALLFENCE" -q -R "$rules" $geo -r "$work/truncated.pcap" --report "$work/trunc-report.json"
+expect bad-filter 2 "syntax error" -- "$CALLFENCE" -q -R "$rules" $geo -r "$work/small.pcap" "udp and and"
+expect filter-udp 0 "" -- "$CALLFENCE" -q -R "$rules" $geo -r "$work/small.pcap" udp
+if grep -q '"application":"zoom"' "$work/filter-udp.out"; then
+	echo "FAIL filter-udp: the TCP (zoom TLS) flow passed a 'udp' filter"; fails=$((fails + 1))
+fi
+expect fail-on 1 "" -- "$CALLFENCE" -q --fail-on high -R "$rules" $geo -r "$work/small.pcap"
+expect fail-on-not-reached 0 "" -- "$CALLFENCE" -q --fail-on critical -R "$SRCDIR/rules/us-only.rules" $geo -r "$work/small.pcap" tcp
+expect two-files 0 "" -- "$CALLFENCE" -q -R "$rules" $geo -r "$work/small.pcap" -r "$work/small.pcap"
+expect summary-table 0 "" -- "$CALLFENCE" -R "$rules" $geo -r "$work/small.pcap"
+grep -q "APP" "$work/summary-table.err" || { echo "FAIL summary-table: no table on stderr"; fails=$((fails + 1)); }
+
+echo "$n cases, $fails failed"
+[ "$fails" -eq 0 ]

@@ -1,0 +1,625 @@
+/*
+ * test-event.c - ECS alert and flow events, written through a real file
+ * output and parsed back with jansson field by field; event times; making
+ * wire strings safe for JSON.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <jansson.h>
+
+#include "harness.h"
+#include "event.h"
+#include "output.h"
+#include "classify.h"
+
+#ifdef CF_TEST_STUB_ROLE_NAME
+/* Until the classifier's role names (classify.h) are linked in. */
+const char *cf_role_name(unsigned bit)
+{
+	switch (bit) {
+	case CF_ROLE_KEYX: return "key-exchange";
+	case CF_ROLE_MEDIA: return "media";
+	case CF_ROLE_SIGNALING: return "signaling";
+	case CF_ROLE_RELAY: return "relay";
+	case CF_ROLE_WEB: return "web";
+	}
+	return "unknown";
+}
+#endif
+
+#define FFFD "\xef\xbf\xbd"
+
+static char out_path[64];
+
+/* ---- helpers -------------------------------------------------------- */
+
+static void set_addr(cf_addr *a, const char *s)
+{
+	if (cf_addr_parse(s, a) < 0)
+		abort();
+}
+
+/* A Zoom TLS flow from 192.168.1.178:50076 to 144.195.73.154:443. */
+static void zoom_flow(struct cf_flow *f)
+{
+	memset(f, 0, sizeof(*f));
+	set_addr(&f->ip[0], "192.168.1.178");
+	set_addr(&f->ip[1], "144.195.73.154");
+	f->port[0] = 50076;
+	f->port[1] = 443;
+	f->proto = 6;
+	f->ip_version = 4;
+	f->first_us = 1620119520000000ULL;     /* 09:12:00.000 */
+	f->last_us = 1620119525250500ULL;      /* 09:12:05.250 */
+	f->pkts[0] = 12, f->pkts[1] = 8;
+	f->bytes[0] = 1563, f->bytes[1] = 7000;
+	strcpy(f->cls.app, "zoom");
+	strcpy(f->cls.l7, "tls");
+	strcpy(f->cls.host, "zoomsjccv154mmr.sjc.zoom.us");
+	strcpy(f->cls.evidence, "tls-sni catalog:zoom-mmr");
+	f->cls.roles = CF_ROLE_KEYX | CF_ROLE_SIGNALING;
+	f->local = 0;
+	f->verdict = 2;
+	f->n_alerts = 1;
+	f->decided_rule = 3;
+}
+
+static void us_geo(struct cf_geo_result *g)
+{
+	memset(g, 0, sizeof(*g));
+	strcpy(g->country, "US");
+	strcpy(g->registered, "US");
+	g->asn = 30103;
+	strcpy(g->as_org, "Zoom Video Communications, Inc.");
+}
+
+static const char *const eea[] = { "EEA", NULL };
+static const char *const eea_ch[] = { "EEA", "CH", NULL };
+
+static const struct cf_rule_info rule_high = {
+	.index = 3, .id = "eu-gdpr:12", .msg = "call keys or media left the EEA",
+	.ruleset = "eu-gdpr", .file = "rules/eu-gdpr.rules", .line = 12,
+	.action = CF_ACT_ALERT, .severity = CF_SEV_HIGH, .to_text = "!EEA",
+};
+
+static struct cf_outputs *open_out(void)
+{
+	struct cf_outputs *o = cf_outputs_new();
+	char spec[80], err[256];
+
+	snprintf(out_path, sizeof(out_path), "/tmp/cf-test-event-%ld.ndjson",
+		 (long)getpid());
+	unlink(out_path);
+	snprintf(spec, sizeof(spec), "file:%s", out_path);
+	if (o == NULL || cf_outputs_add(o, spec, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cannot set up output: %s\n", err);
+		exit(2);
+	}
+	return o;
+}
+
+/*
+ * Close the output and parse its lines into objs[] (max n).  Each line
+ * must end in exactly one newline and be one JSON object.  Returns the
+ * number of lines parsed (or -1 on a bad line).
+ */
+static int read_back(struct cf_outputs *o, json_t **objs, int n)
+{
+	char line[16384];
+	json_error_t e;
+	FILE *fp;
+	int k = 0;
+
+	cf_outputs_flush(o);
+	cf_outputs_free(o);
+	fp = fopen(out_path, "r");
+	if (fp == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp) != NULL && k < n) {
+		size_t len = strlen(line);
+
+		CHECK(len > 0 && line[len - 1] == '\n');
+		CHECK(memchr(line, '\n', len - 1) == NULL);
+		objs[k] = json_loads(line, 0, &e);
+		if (objs[k] == NULL || !json_is_object(objs[k])) {
+			fprintf(stderr, "bad line %d: %s (%s)\n", k, line, e.text);
+			fclose(fp);
+			return -1;
+		}
+		k++;
+	}
+	fclose(fp);
+	unlink(out_path);
+	return k;
+}
+
+/* Value at a dotted path ("destination.geo.country_iso_code"), or NULL. */
+static json_t *at(json_t *o, const char *path)
+{
+	char buf[128], *tok, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (tok = strtok_r(buf, ".", &save); tok && o;
+	     tok = strtok_r(NULL, ".", &save))
+		o = json_object_get(o, tok);
+	return o;
+}
+
+static const char *str_at(json_t *o, const char *path)
+{
+	json_t *v = at(o, path);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static long long int_at(json_t *o, const char *path)
+{
+	json_t *v = at(o, path);
+
+	return json_is_integer(v) ? json_integer_value(v) : -999;
+}
+
+/* No null, no "", no {} anywhere; [] only where allow_empty_array names. */
+static int no_empty(json_t *v, const char *key, const char *allow_empty_array)
+{
+	const char *k;
+	json_t *x;
+	size_t i;
+
+	if (json_is_null(v))
+		return 0;
+	if (json_is_string(v))
+		return json_string_length(v) > 0;
+	if (json_is_object(v)) {
+		if (json_object_size(v) == 0)
+			return 0;
+		json_object_foreach(v, k, x)
+			if (!no_empty(x, k, allow_empty_array))
+				return 0;
+	}
+	if (json_is_array(v)) {
+		if (json_array_size(v) == 0)
+			return allow_empty_array && key &&
+			       strcmp(key, allow_empty_array) == 0;
+		json_array_foreach(v, i, x)
+			if (!no_empty(x, NULL, allow_empty_array))
+				return 0;
+	}
+	return 1;
+}
+
+/* The top-level keys of o, comma separated. */
+static const char *keys_of(json_t *o, char *buf, size_t len)
+{
+	const char *k;
+	json_t *x;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	json_object_foreach(o, k, x)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s",
+					 used ? "," : "", k);
+	return buf;
+}
+
+static const char *arr_str(json_t *o, const char *path, size_t i)
+{
+	json_t *a = at(o, path);
+
+	return json_is_array(a) ? json_string_value(json_array_get(a, i)) : NULL;
+}
+
+/* ---- cf_event_time -------------------------------------------------- */
+
+static void test_time(void)
+{
+	char buf[40];
+
+	cf_event_time(0, buf, sizeof(buf));
+	CHECK_STR(buf, "1970-01-01T00:00:00.000Z");
+	cf_event_time(1620119523118000ULL, buf, sizeof(buf));
+	CHECK_STR(buf, "2021-05-04T09:12:03.118Z");
+	cf_event_time(1620119523118999ULL, buf, sizeof(buf));  /* truncates */
+	CHECK_STR(buf, "2021-05-04T09:12:03.118Z");
+	cf_event_time(951782400000000ULL, buf, sizeof(buf));   /* leap day */
+	CHECK_STR(buf, "2000-02-29T00:00:00.000Z");
+	cf_event_time(4102444799999000ULL, buf, sizeof(buf));
+	CHECK_STR(buf, "2099-12-31T23:59:59.999Z");
+	cf_event_time(1000, buf, sizeof(buf));
+	CHECK_STR(buf, "1970-01-01T00:00:00.001Z");
+	cf_event_time(1620119523118000ULL, buf, 11);           /* short buffer */
+	CHECK_STR(buf, "2021-05-04");
+}
+
+/* ---- cf_json_safe_string -------------------------------------------- */
+
+struct safe_case {
+	const char *in;
+	size_t inlen;
+	size_t dstlen;
+	const char *want;
+};
+
+static const struct safe_case safe_cases[] = {
+	{ "abc", 3, 16, "abc" },
+	{ "", 0, 16, "" },
+	{ "h\xc3\xa9llo", 6, 16, "h\xc3\xa9llo" },              /* é kept */
+	{ "\xe2\x82\xac", 3, 16, "\xe2\x82\xac" },              /* € kept */
+	{ "\xf0\x9f\x98\x80", 4, 16, "\xf0\x9f\x98\x80" },      /* U+1F600 */
+	{ "\xff", 1, 16, FFFD },
+	{ "a\x01" "b", 3, 16, "a" FFFD "b" },
+	{ "tab\there", 8, 16, "tab" FFFD "here" },
+	{ "\x7f", 1, 16, FFFD },                                /* DEL */
+	{ "\x1b[31m", 5, 16, FFFD "[31m" },                     /* ESC */
+	{ "\xc2\x85", 2, 16, FFFD },                            /* C1 NEL */
+	{ "\xc2\xa0", 2, 16, "\xc2\xa0" },                      /* NBSP kept */
+	{ "\xc0\xaf", 2, 16, FFFD FFFD },                       /* overlong */
+	{ "\xe0\x80\xaf", 3, 16, FFFD FFFD FFFD },              /* overlong */
+	{ "\xed\xa0\x80", 3, 16, FFFD FFFD FFFD },              /* surrogate */
+	{ "\xf4\x90\x80\x80", 4, 16, FFFD FFFD FFFD FFFD },     /* > U+10FFFF */
+	{ "\xe2\x82", 2, 16, FFFD FFFD },                       /* cut short */
+	{ "\xe2\x82" "a", 3, 16, FFFD FFFD "a" },
+	{ "\x80x", 2, 16, FFFD "x" },                           /* stray cont. */
+	{ "a\0b", 3, 16, "a" FFFD "b" },                        /* NUL inside */
+	{ "abc", 2, 16, "ab" },                                 /* srclen rules */
+	/* truncation: never a partial character */
+	{ "abcdef", 6, 4, "abc" },
+	{ "a\xc3\xa9", 3, 3, "a" },
+	{ "a\xc3\xa9", 3, 4, "a\xc3\xa9" },
+	{ "\xff", 1, 3, "" },
+	{ "\xff", 1, 4, FFFD },
+	{ "\xe2\x82\xac\xe2\x82\xac", 6, 6, "\xe2\x82\xac" },
+	{ "\xe2\x82\xac\xe2\x82\xac", 6, 7, "\xe2\x82\xac\xe2\x82\xac" },
+	{ "\xf0\x9f\x98\x80z", 5, 4, "" },
+	{ "abc", 3, 1, "" },
+};
+
+static void test_safe_string(void)
+{
+	char dst[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(safe_cases) / sizeof(safe_cases[0]); i++) {
+		const struct safe_case *c = &safe_cases[i];
+		json_t *j;
+
+		memset(dst, 'X', sizeof(dst));
+		cf_json_safe_string(c->in, c->inlen, dst, c->dstlen);
+		if (strcmp(dst, c->want) != 0)
+			fprintf(stderr, "safe case %zu\n", i);
+		CHECK_STR(dst, c->want);
+		j = json_string(dst);               /* valid UTF-8 for jansson */
+		CHECK(j != NULL);
+		json_decref(j);
+	}
+	memset(dst, 'X', sizeof(dst));
+	cf_json_safe_string("abc", 3, dst, 0);  /* dstlen 0: nothing written */
+	CHECK(dst[0] == 'X');
+	cf_json_safe_string(NULL, 5, dst, sizeof(dst));
+	CHECK_STR(dst, "");
+}
+
+/* A 255-byte name of invalid bytes and controls, cut to various sizes. */
+static void test_safe_string_long(void)
+{
+	char name[255], dst[1024];
+	size_t i, len;
+	json_t *j;
+
+	for (i = 0; i < sizeof(name); i++)
+		name[i] = (char)(i % 3 == 0 ? 0xff : i % 3 == 1 ? 0x01 : 'a');
+	cf_json_safe_string(name, sizeof(name), dst, sizeof(dst));
+	CHECK_INT(strlen(dst), 85 * 3 + 85 * 3 + 85);
+	cf_json_safe_string(name, sizeof(name), dst, 256);
+	len = strlen(dst);
+	CHECK(len <= 255);
+	j = json_string(dst);
+	CHECK(j != NULL);
+	json_decref(j);
+	/* the last piece is whole: FFFD FFFD a repeated -> 7 bytes each */
+	CHECK_INT(len, 36 * 7 + 3);
+	CHECK(memcmp(dst + len - 3, FFFD, 3) == 0);
+}
+
+/* ---- alert events --------------------------------------------------- */
+
+static void check_alert_zoom(json_t *a)
+{
+	char keys[256];
+
+	CHECK_STR(keys_of(a, keys, sizeof(keys)),
+		  "@timestamp,event,rule,source,destination,network,callfence,observer");
+	CHECK_STR(str_at(a, "@timestamp"), "2021-05-04T09:12:03.118Z");
+	CHECK_STR(keys_of(at(a, "event"), keys, sizeof(keys)),
+		  "kind,category,type,severity,dataset,module,action,start");
+	CHECK_STR(str_at(a, "event.kind"), "alert");
+	CHECK_STR(arr_str(a, "event.category", 0), "network");
+	CHECK_STR(arr_str(a, "event.type", 0), "connection");
+	CHECK_INT(int_at(a, "event.severity"), 73);
+	CHECK_STR(str_at(a, "event.dataset"), "callfence.alert");
+	CHECK_STR(str_at(a, "event.module"), "callfence");
+	CHECK_STR(str_at(a, "event.action"), "jurisdiction-violation");
+	CHECK_STR(str_at(a, "event.start"), "2021-05-04T09:12:00.000Z");
+	CHECK_STR(str_at(a, "rule.id"), "eu-gdpr:12");
+	CHECK_STR(str_at(a, "rule.name"), "call keys or media left the EEA");
+	CHECK_STR(str_at(a, "rule.ruleset"), "eu-gdpr");
+	CHECK_STR(str_at(a, "source.ip"), "192.168.1.178");
+	CHECK_INT(int_at(a, "source.port"), 50076);
+	CHECK(at(a, "source.bytes") == NULL);
+	CHECK_STR(str_at(a, "destination.ip"), "144.195.73.154");
+	CHECK_INT(int_at(a, "destination.port"), 443);
+	CHECK_STR(str_at(a, "destination.domain"), "zoomsjccv154mmr.sjc.zoom.us");
+	CHECK_STR(str_at(a, "destination.geo.country_iso_code"), "US");
+	CHECK_INT(int_at(a, "destination.as.number"), 30103);
+	CHECK_STR(str_at(a, "destination.as.organization.name"),
+		  "Zoom Video Communications, Inc.");
+}
+
+static void check_alert_zoom_rest(json_t *a)
+{
+	CHECK_STR(str_at(a, "network.transport"), "tcp");
+	CHECK_STR(str_at(a, "network.type"), "ipv4");
+	CHECK_STR(str_at(a, "network.protocol"), "tls");
+	CHECK_STR(str_at(a, "network.application"), "zoom");
+	CHECK_INT(int_at(a, "network.bytes"), 8563);
+	CHECK_INT(int_at(a, "network.packets"), 20);
+	CHECK_STR(str_at(a, "network.direction"), "outbound");
+	CHECK(at(a, "network.vlan") == NULL);
+	CHECK_STR(str_at(a, "callfence.role"), "key-exchange");
+	CHECK_INT(json_array_size(at(a, "callfence.roles")), 2);
+	CHECK_STR(arr_str(a, "callfence.roles", 0), "key-exchange");
+	CHECK_STR(arr_str(a, "callfence.roles", 1), "signaling");
+	CHECK_STR(str_at(a, "callfence.evidence"), "tls-sni catalog:zoom-mmr");
+	CHECK_STR(str_at(a, "callfence.severity"), "high");
+	CHECK_INT(json_array_size(at(a, "callfence.jurisdiction.permitted")), 1);
+	CHECK_STR(arr_str(a, "callfence.jurisdiction.permitted", 0), "EEA");
+	CHECK_STR(str_at(a, "callfence.jurisdiction.observed"), "US");
+	CHECK_STR(str_at(a, "callfence.jurisdiction.registered"), "US");
+	CHECK_STR(str_at(a, "observer.hostname"), "gw1");
+	CHECK_STR(str_at(a, "observer.ingress.interface.name"), "eth0");
+	CHECK(no_empty(a, NULL, NULL));
+}
+
+/* Inbound UDP over IPv6 on VLAN 100, almost nothing known of the remote. */
+static void sparse_flow(struct cf_flow *f, struct cf_geo_result *g)
+{
+	memset(f, 0, sizeof(*f));
+	set_addr(&f->ip[0], "2001:db8:77::5");
+	set_addr(&f->ip[1], "fd00::10");
+	f->port[0] = 3478, f->port[1] = 50000;
+	f->proto = 17;
+	f->ip_version = 6;
+	f->vlan = 100;
+	f->first_us = 1000000, f->last_us = 3000000;
+	f->pkts[0] = 5, f->pkts[1] = 7;
+	f->bytes[0] = 500, f->bytes[1] = 700;
+	strcpy(f->cls.app, "unknown");
+	f->cls.roles = CF_ROLE_MEDIA | CF_ROLE_RELAY;
+	f->local = 1;
+	memset(g, 0, sizeof(*g));
+}
+
+static void check_alert_sparse(json_t *a)
+{
+	CHECK_STR(str_at(a, "source.ip"), "fd00::10");
+	CHECK_INT(int_at(a, "source.port"), 50000);
+	CHECK_STR(str_at(a, "destination.ip"), "2001:db8:77::5");
+	CHECK_INT(int_at(a, "destination.port"), 3478);
+	CHECK(at(a, "destination.domain") == NULL);
+	CHECK(at(a, "destination.geo") == NULL);
+	CHECK(at(a, "destination.as") == NULL);
+	CHECK_STR(str_at(a, "network.transport"), "udp");
+	CHECK_STR(str_at(a, "network.type"), "ipv6");
+	CHECK(at(a, "network.protocol") == NULL);
+	CHECK(at(a, "network.application") == NULL);
+	CHECK_STR(str_at(a, "network.direction"), "inbound");
+	CHECK_STR(str_at(a, "network.vlan.id"), "100");
+	CHECK_STR(str_at(a, "callfence.role"), "media");
+	CHECK_STR(arr_str(a, "callfence.roles", 0), "media");
+	CHECK_STR(arr_str(a, "callfence.roles", 1), "relay");
+	CHECK(at(a, "callfence.evidence") == NULL);
+	CHECK_STR(str_at(a, "callfence.severity"), "critical");
+	CHECK_INT(int_at(a, "event.severity"), 99);
+	CHECK_STR(str_at(a, "callfence.jurisdiction.observed"), "unknown");
+	CHECK(at(a, "callfence.jurisdiction.registered") == NULL);
+	CHECK_STR(arr_str(a, "callfence.jurisdiction.permitted", 1), "CH");
+	CHECK(at(a, "rule.ruleset") == NULL);
+	CHECK(at(a, "observer.ingress") == NULL);
+	CHECK_STR(str_at(a, "observer.hostname"), "sensor-2");
+	CHECK(no_empty(a, NULL, NULL));
+}
+
+static void test_alert(void)
+{
+	struct cf_event_meta m1 = { "gw1", "eth0", eea };
+	struct cf_event_meta m2 = { "sensor-2", NULL, eea_ch };
+	struct cf_rule_info crit = { .id = "tw-gov:3", .msg = "keys in CN",
+				     .severity = CF_SEV_CRITICAL };
+	struct cf_outputs *o = open_out();
+	struct cf_geo_result g;
+	struct cf_flow f;
+	json_t *ev[4] = { NULL };
+
+	zoom_flow(&f);
+	us_geo(&g);
+	CHECK_INT(cf_event_alert(o, &m1, &f, &g, &rule_high,
+				 CF_ROLE_KEYX | CF_ROLE_SIGNALING,
+				 1620119523118000ULL), 0);
+	sparse_flow(&f, &g);
+	CHECK_INT(cf_event_alert(o, &m2, &f, &g, &crit, 0, 2000000), 0);
+	if (read_back(o, ev, 4) != 2) {
+		CHECK(0);
+		return;
+	}
+	check_alert_zoom(ev[0]);
+	check_alert_zoom_rest(ev[0]);
+	check_alert_sparse(ev[1]);
+	json_decref(ev[0]);
+	json_decref(ev[1]);
+}
+
+/* ---- hostile strings ------------------------------------------------ */
+
+static void test_hostile(void)
+{
+	struct cf_event_meta m = { "gw\x01", "eth0", eea };
+	struct cf_rule_info r = rule_high;
+	struct cf_outputs *o = open_out();
+	struct cf_geo_result g;
+	struct cf_flow f;
+	json_t *ev[4] = { NULL };
+	const char *s;
+
+	zoom_flow(&f);
+	us_geo(&g);
+	memcpy(f.cls.host, "\xff\xfe" "bad\x01name\x7f\xc3\x28\n\"}", 17);
+	strcpy(f.cls.evidence, "tls-sni\r\ncatalog:\x1b[0m");
+	r.msg = "keys left \xe9t\xe9";                  /* Latin-1 in a rules file */
+	CHECK_INT(cf_event_alert(o, &m, &f, &g, &r, CF_ROLE_KEYX, 1), 0);
+	memset(f.cls.host, 0xff, sizeof(f.cls.host));  /* no NUL at all */
+	CHECK_INT(cf_event_flow(o, &m, &f, &g, &r, CF_END_IDLE, 0), 0);
+	if (read_back(o, ev, 4) != 2) {
+		CHECK(0);
+		return;
+	}
+	CHECK_STR(str_at(ev[0], "destination.domain"),
+		  FFFD FFFD "bad" FFFD "name" FFFD FFFD "(" FFFD "\"}");
+	CHECK_STR(str_at(ev[0], "callfence.evidence"),
+		  "tls-sni" FFFD FFFD "catalog:" FFFD "[0m");
+	CHECK_STR(str_at(ev[0], "rule.name"), "keys left " FFFD "t" FFFD);
+	CHECK_STR(str_at(ev[0], "observer.hostname"), "gw" FFFD);
+	s = str_at(ev[1], "destination.domain");
+	CHECK(s != NULL && strlen(s) == 3 * CF_HOST_LEN);
+	CHECK(s != NULL && memcmp(s, FFFD FFFD, 6) == 0);
+	CHECK_STR(str_at(ev[1], "destination.geo.country_iso_code"), "US");
+	json_decref(ev[0]);
+	json_decref(ev[1]);
+}
+
+/* ---- flow events ---------------------------------------------------- */
+
+static void check_flow_zoom(json_t *e)
+{
+	char keys[256];
+
+	CHECK_STR(keys_of(e, keys, sizeof(keys)),
+		  "@timestamp,event,rule,source,destination,network,callfence,observer");
+	CHECK_STR(str_at(e, "@timestamp"), "2021-05-04T09:12:05.250Z");
+	CHECK_STR(str_at(e, "event.kind"), "event");
+	CHECK_STR(arr_str(e, "event.type", 0), "connection");
+	CHECK_STR(arr_str(e, "event.type", 1), "end");
+	CHECK_STR(str_at(e, "event.dataset"), "callfence.flow");
+	CHECK_STR(str_at(e, "event.start"), "2021-05-04T09:12:00.000Z");
+	CHECK_STR(str_at(e, "event.end"), "2021-05-04T09:12:05.250Z");
+	CHECK_INT(int_at(e, "event.duration"), 5250500000LL);
+	CHECK_STR(str_at(e, "event.reason"), "closed");
+	CHECK(at(e, "event.severity") == NULL);
+	CHECK_STR(str_at(e, "rule.id"), "eu-gdpr:12");
+	CHECK_INT(int_at(e, "source.bytes"), 1563);
+	CHECK_INT(int_at(e, "source.packets"), 12);
+	CHECK_INT(int_at(e, "destination.bytes"), 7000);
+	CHECK_INT(int_at(e, "destination.packets"), 8);
+	CHECK_STR(str_at(e, "destination.domain"), "zoomsjccv154mmr.sjc.zoom.us");
+	CHECK_INT(int_at(e, "network.bytes"), 8563);
+	CHECK_STR(str_at(e, "callfence.verdict"), "alert");
+	CHECK_INT(int_at(e, "callfence.alerts"), 1);
+	CHECK_STR(arr_str(e, "callfence.roles", 0), "key-exchange");
+	CHECK(at(e, "callfence.role") == NULL);
+	CHECK_STR(str_at(e, "callfence.jurisdiction.observed"), "US");
+	CHECK_STR(str_at(e, "callfence.jurisdiction.registered"), "US");
+	CHECK(at(e, "callfence.jurisdiction.permitted") == NULL);
+	CHECK(no_empty(e, NULL, NULL));
+}
+
+/* A local DNS flow: no remote geography, no role, no rule. */
+static void check_flow_local(json_t *e)
+{
+	CHECK(at(e, "rule") == NULL);
+	CHECK_STR(str_at(e, "source.ip"), "10.0.0.2");
+	CHECK_STR(str_at(e, "destination.ip"), "10.0.0.53");
+	CHECK_STR(str_at(e, "network.direction"), "internal");
+	CHECK_STR(str_at(e, "network.application"), "dns");
+	CHECK_STR(str_at(e, "event.reason"), "shutdown");
+	CHECK_INT(int_at(e, "event.duration"), 0);
+	CHECK(json_is_array(at(e, "callfence.roles")));
+	CHECK_INT(json_array_size(at(e, "callfence.roles")), 0);
+	CHECK_STR(str_at(e, "callfence.verdict"), "local");
+	CHECK_INT(int_at(e, "callfence.alerts"), 0);
+	CHECK(at(e, "callfence.jurisdiction") == NULL);
+	CHECK(at(e, "destination.geo") == NULL);
+	CHECK(no_empty(e, NULL, "roles"));
+}
+
+/* ICMP: no ports; a public remote of unknown country. */
+static void check_flow_icmp(json_t *e)
+{
+	CHECK(at(e, "source.port") == NULL);
+	CHECK(at(e, "destination.port") == NULL);
+	CHECK_STR(str_at(e, "network.transport"), "icmp");
+	CHECK_STR(str_at(e, "callfence.verdict"), "unjudged");
+	CHECK_STR(str_at(e, "callfence.jurisdiction.observed"), "unknown");
+	CHECK_STR(str_at(e, "event.reason"), "evicted");
+	CHECK_STR(str_at(e, "network.direction"), "outbound");
+	CHECK(no_empty(e, NULL, "roles"));
+}
+
+static void test_flow(void)
+{
+	struct cf_event_meta m = { "gw1", NULL, eea };
+	struct cf_outputs *o = open_out();
+	struct cf_geo_result g;
+	struct cf_flow f;
+	json_t *ev[4] = { NULL };
+	int i;
+
+	zoom_flow(&f);
+	us_geo(&g);
+	CHECK_INT(cf_event_flow(o, &m, &f, &g, &rule_high, CF_END_CLOSED, 1), 0);
+	memset(&f, 0, sizeof(f));
+	set_addr(&f.ip[0], "10.0.0.2");
+	set_addr(&f.ip[1], "10.0.0.53");
+	f.proto = 17, f.ip_version = 4, f.port[0] = 5353, f.port[1] = 53;
+	f.first_us = f.last_us = 1620119523118000ULL;
+	strcpy(f.cls.app, "dns");
+	f.local = -1, f.verdict = 4;
+	CHECK_INT(cf_event_flow(o, &m, &f, NULL, NULL, CF_END_SHUTDOWN, 1), 0);
+	f.proto = 1, f.verdict = 0;
+	set_addr(&f.ip[1], "198.51.100.1");
+	memset(&g, 0, sizeof(g));
+	CHECK_INT(cf_event_flow(o, &m, &f, &g, NULL, CF_END_EVICTED, 1), 0);
+	if (read_back(o, ev, 4) != 3) {
+		CHECK(0);
+		return;
+	}
+	check_flow_zoom(ev[0]);
+	check_flow_local(ev[1]);
+	check_flow_icmp(ev[2]);
+	for (i = 0; i < 3; i++)
+		json_decref(ev[i]);
+}
+
+static void test_roles_order(void)
+{
+	CHECK_INT(cf_role_at_rank(0), CF_ROLE_KEYX);
+	CHECK_INT(cf_role_at_rank(2), CF_ROLE_RELAY);
+	CHECK_INT(cf_role_at_rank(3), CF_ROLE_SIGNALING);
+	CHECK_INT(cf_role_at_rank(5), 0);
+	CHECK_INT(cf_role_at_rank(-1), 0);
+	CHECK_INT(cf_role_top(CF_ROLE_WEB | CF_ROLE_SIGNALING | CF_ROLE_RELAY),
+		  CF_ROLE_RELAY);
+	CHECK_INT(cf_role_top(CF_ROLE_WEB), CF_ROLE_WEB);
+	CHECK_INT(cf_role_top(0), 0);
+}
+
+int main(void)
+{
+	RUN(test_time);
+	RUN(test_safe_string);
+	RUN(test_safe_string_long);
+	RUN(test_roles_order);
+	RUN(test_alert);
+	RUN(test_hostile);
+	RUN(test_flow);
+	return harness_done();
+}

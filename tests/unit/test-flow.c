@@ -1,0 +1,544 @@
+/*
+ * test-flow.c - the flow table: keys, directions, counters, timeouts,
+ * eviction, flush order, and a long churn checked against a model.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "decode.h"
+#include "flow.h"
+
+#define S 1000000ULL  /* one second in microseconds */
+
+#define FIN 0x01
+#define SYN 0x02
+#define RST 0x04
+#define ACK 0x10
+
+static void v4(cf_addr *a, uint32_t ip)
+{
+	memset(a, 0, sizeof(*a));
+	a->b[10] = a->b[11] = 0xff;
+	a->b[12] = (uint8_t)(ip >> 24);
+	a->b[13] = (uint8_t)(ip >> 16);
+	a->b[14] = (uint8_t)(ip >> 8);
+	a->b[15] = (uint8_t)ip;
+}
+
+static uint32_t v4_of(const cf_addr *a)
+{
+	return ((uint32_t)a->b[12] << 24) | ((uint32_t)a->b[13] << 16) |
+	       ((uint32_t)a->b[14] << 8) | a->b[15];
+}
+
+static struct cf_packet mk(uint32_t src, uint16_t sport, uint32_t dst,
+			   uint16_t dport, uint8_t proto, uint8_t flags,
+			   uint64_t ts, uint32_t ip_len)
+{
+	struct cf_packet p;
+
+	memset(&p, 0, sizeof(p));
+	v4(&p.src, src);
+	v4(&p.dst, dst);
+	p.sport = sport;
+	p.dport = dport;
+	p.proto = proto;
+	p.tcp_flags = flags;
+	p.ts_us = ts;
+	p.ip_len = ip_len;
+	p.ip_version = 4;
+	return p;
+}
+
+/* ---- end callback recorder -------------------------------------------- */
+
+#define MAX_ENDS 64
+
+static struct ended {
+	enum cf_flow_end why;
+	uint16_t port0, port1;
+	uint64_t seq, pkts0, pkts1;
+	uint8_t used;
+} ends[MAX_ENDS];
+static int n_ends;
+
+static void record(struct cf_flow *f, enum cf_flow_end why, void *ctx)
+{
+	(void)ctx;
+	if (n_ends < MAX_ENDS) {
+		ends[n_ends].why = why;
+		ends[n_ends].port0 = f->port[0];
+		ends[n_ends].port1 = f->port[1];
+		ends[n_ends].seq = f->seq;
+		ends[n_ends].pkts0 = f->pkts[0];
+		ends[n_ends].pkts1 = f->pkts[1];
+		ends[n_ends].used = f->t_used;
+	}
+	n_ends++;
+}
+
+static struct cf_flow_table *table(uint32_t max)
+{
+	struct cf_flow_limits lim;
+	char err[128];
+
+	cf_flow_limits_default(&lim);
+	lim.max_flows = max;
+	n_ends = 0;
+	return cf_flow_table_new(&lim, record, NULL, err, sizeof(err));
+}
+
+#define A 0x0a000001u   /* 10.0.0.1 */
+#define B 0xc0000207u   /* 192.0.2.7 */
+
+/* ---- tests ------------------------------------------------------------ */
+
+static void test_defaults(void)
+{
+	struct cf_flow_limits lim;
+	struct cf_flow_stats st;
+	struct cf_flow_table *t;
+	char err[128] = "";
+
+	cf_flow_limits_default(&lim);
+	CHECK_INT(lim.max_flows, 1000000);
+	CHECK_INT(lim.tcp_idle_us, 300 * S);
+	CHECK_INT(lim.udp_idle_us, 120 * S);
+	CHECK_INT(lim.other_idle_us, 60 * S);
+	CHECK_INT(lim.closed_us, 10 * S);
+	lim.max_flows = 0;
+	CHECK(cf_flow_table_new(&lim, record, NULL, err, sizeof(err)) == NULL);
+	CHECK(strstr(err, "out of range") != NULL);
+	t = table(10);
+	cf_flow_get_stats(t, &st);
+	CHECK_INT(st.capacity, 10);
+	CHECK_INT(st.active, 0);
+	CHECK_STR(cf_flow_end_name(CF_END_IDLE), "idle");
+	CHECK_STR(cf_flow_end_name(CF_END_CLOSED), "closed");
+	CHECK_STR(cf_flow_end_name(CF_END_EVICTED), "evicted");
+	CHECK_STR(cf_flow_end_name(CF_END_SHUTDOWN), "shutdown");
+	cf_flow_table_free(t);
+}
+
+static void test_directions(void)
+{
+	struct cf_flow_table *t = table(16);
+	struct cf_packet p;
+	struct cf_flow *f, *g;
+	int dir = -1, created = -1;
+
+	p = mk(A, 40000, B, 443, 6, SYN, 5 * S, 60);
+	p.vlan = 7;
+	f = cf_flow_get(t, &p, &dir, &created);
+	CHECK_INT(dir, 0);
+	CHECK_INT(created, 1);
+	CHECK_INT(v4_of(&f->ip[0]), A);
+	CHECK_INT(v4_of(&f->ip[1]), B);
+	CHECK_INT(f->port[0], 40000);
+	CHECK_INT(f->port[1], 443);
+	CHECK_INT(f->vlan, 7);
+	CHECK_INT(f->proto, 6);
+	CHECK_INT(f->ip_version, 4);
+	CHECK_INT(f->local, -1);
+	CHECK_INT(f->decided_rule, -1);
+	CHECK_INT(f->judged, 0);
+	CHECK_INT(f->cls.roles, 0);
+	CHECK_INT(f->seq, 0);
+	CHECK_INT(f->first_us, 5 * S);
+
+	p = mk(B, 443, A, 40000, 6, SYN | ACK, 6 * S, 60);
+	p.vlan = 7;
+	g = cf_flow_get(t, &p, &dir, &created);
+	CHECK(g == f);
+	CHECK_INT(dir, 1);
+	CHECK_INT(created, 0);
+	p = mk(A, 40000, B, 443, 6, ACK, 7 * S, 1500);
+	p.vlan = 7;
+	g = cf_flow_get(t, &p, &dir, &created);
+	CHECK(g == f);
+	CHECK_INT(dir, 0);
+	CHECK_INT(f->pkts[0], 2);
+	CHECK_INT(f->pkts[1], 1);
+	CHECK_INT(f->bytes[0], 1560);
+	CHECK_INT(f->bytes[1], 60);
+	CHECK_INT(f->first_us, 5 * S);
+	CHECK_INT(f->last_us, 7 * S);
+
+	/* Another VLAN, another protocol: other flows. */
+	p.vlan = 8;
+	g = cf_flow_get(t, &p, &dir, &created);
+	CHECK(g != f);
+	CHECK_INT(created, 1);
+	CHECK_INT(g->seq, 1);
+	p.vlan = 7;
+	p.proto = 17;
+	g = cf_flow_get(t, &p, &dir, &created);
+	CHECK(g != f);
+	CHECK_INT(created, 1);
+	cf_flow_table_free(t);
+}
+
+static void test_synack_first(void)
+{
+	struct cf_flow_table *t = table(16);
+	struct cf_packet p;
+	struct cf_flow *f;
+	int dir, created;
+
+	p = mk(B, 443, A, 40000, 6, SYN | ACK, S, 60);
+	f = cf_flow_get(t, &p, &dir, &created);
+	CHECK_INT(created, 1);
+	CHECK_INT(dir, 1);
+	CHECK_INT(v4_of(&f->ip[0]), A);
+	CHECK_INT(f->port[0], 40000);
+	CHECK_INT(v4_of(&f->ip[1]), B);
+	CHECK_INT(f->port[1], 443);
+	CHECK_INT(f->pkts[1], 1);
+	CHECK_INT(f->pkts[0], 0);
+	p = mk(A, 40000, B, 443, 6, ACK, S, 52);
+	CHECK(cf_flow_get(t, &p, &dir, &created) == f);
+	CHECK_INT(dir, 0);
+
+	/* A UDP packet is never swapped, whatever its "flags". */
+	p = mk(B, 53, A, 5353, 17, 0, S, 60);
+	f = cf_flow_get(t, &p, &dir, &created);
+	CHECK_INT(dir, 0);
+	CHECK_INT(v4_of(&f->ip[0]), B);
+	cf_flow_table_free(t);
+}
+
+static void test_idle_expiry(void)
+{
+	struct cf_flow_table *t = table(16);
+	struct cf_flow_stats st;
+	struct cf_packet p;
+	int dir, created;
+
+	p = mk(A, 1, B, 2, 6, ACK, 0, 40);
+	cf_flow_get(t, &p, &dir, &created);
+	p = mk(A, 3, B, 4, 17, 0, 0, 40);
+	cf_flow_get(t, &p, &dir, &created);
+	p = mk(A, 0, B, 0, 1, 0, 0, 40);
+	cf_flow_get(t, &p, &dir, &created);
+
+	cf_flow_expire(t, 60 * S);          /* exactly the timeout: not yet */
+	CHECK_INT(n_ends, 0);
+	cf_flow_expire(t, 60 * S + 1);
+	CHECK_INT(n_ends, 1);
+	CHECK_INT(ends[0].why, CF_END_IDLE);
+	CHECK_INT(ends[0].port0, 0);
+	CHECK_INT(ends[0].used, 1);
+
+	p = mk(B, 4, A, 3, 17, 0, 100 * S, 40);  /* UDP flow active again */
+	cf_flow_get(t, &p, &dir, &created);
+	CHECK_INT(created, 0);
+	cf_flow_expire(t, 121 * S);
+	CHECK_INT(n_ends, 1);
+	cf_flow_expire(t, 220 * S + 1);
+	CHECK_INT(n_ends, 2);
+	CHECK_INT(ends[1].port0, 3);
+	CHECK_INT(ends[1].pkts1, 1);
+	cf_flow_expire(t, 300 * S);
+	CHECK_INT(n_ends, 2);
+	cf_flow_expire(t, 300 * S + 1);
+	CHECK_INT(n_ends, 3);
+	CHECK_INT(ends[2].port0, 1);
+	cf_flow_get_stats(t, &st);
+	CHECK_INT(st.ended_idle, 3);
+	CHECK_INT(st.active, 0);
+	CHECK_INT(st.peak, 3);
+	CHECK_INT(st.created, 3);
+
+	/* An expired key makes a new flow. */
+	p = mk(A, 1, B, 2, 6, ACK, 400 * S, 40);
+	cf_flow_get(t, &p, &dir, &created);
+	CHECK_INT(created, 1);
+	cf_flow_table_free(t);
+}
+
+static void test_close(void)
+{
+	struct cf_flow_table *t = table(16);
+	struct cf_flow_stats st;
+	struct cf_packet p;
+	struct cf_flow *f;
+	int dir, created;
+
+	/* An idle TCP flow older than the closing ones. */
+	p = mk(A, 9, B, 9, 6, ACK, 0, 40);
+	cf_flow_get(t, &p, &dir, &created);
+
+	p = mk(A, 1, B, 2, 6, FIN | ACK, 10 * S, 40);
+	f = cf_flow_get(t, &p, &dir, &created);
+	CHECK_INT(f->tcp_fin, 1);
+	cf_flow_expire(t, 25 * S);            /* one FIN: still TCP idle */
+	CHECK_INT(n_ends, 0);
+	p = mk(B, 2, A, 1, 6, FIN | ACK, 11 * S, 40);
+	cf_flow_get(t, &p, &dir, &created);
+	CHECK_INT(f->tcp_fin, 3);
+	CHECK_INT(f->tcp_rst, 0);
+	p = mk(A, 1, B, 2, 6, ACK, 12 * S, 40); /* last ACK */
+	cf_flow_get(t, &p, &dir, &created);
+	CHECK_INT(created, 0);
+
+	p = mk(A, 5, B, 6, 6, RST, 13 * S, 40);
+	f = cf_flow_get(t, &p, &dir, &created);
+	CHECK_INT(f->tcp_rst, 1);
+
+	cf_flow_expire(t, 22 * S);
+	CHECK_INT(n_ends, 0);
+	cf_flow_expire(t, 22 * S + 1);
+	CHECK_INT(n_ends, 1);
+	CHECK_INT(ends[0].why, CF_END_CLOSED);
+	CHECK_INT(ends[0].port0, 1);
+	CHECK_INT(ends[0].pkts0, 2);
+	CHECK_INT(ends[0].pkts1, 1);
+	cf_flow_expire(t, 24 * S);
+	CHECK_INT(n_ends, 2);
+	CHECK_INT(ends[1].why, CF_END_CLOSED);
+	CHECK_INT(ends[1].port0, 5);
+	cf_flow_get_stats(t, &st);
+	CHECK_INT(st.ended_closed, 2);
+	CHECK_INT(st.active, 1);              /* the idle one is not due */
+	cf_flow_table_free(t);
+}
+
+static void test_evict(void)
+{
+	struct cf_flow_table *t = table(3);
+	struct cf_flow_stats st;
+	struct cf_packet p;
+	struct cf_flow *f;
+	int dir, created;
+
+	p = mk(A, 1, B, 1, 6, ACK, 1 * S, 40);
+	cf_flow_get(t, &p, &dir, &created);
+	p = mk(A, 2, B, 2, 17, 0, 2 * S, 40);
+	cf_flow_get(t, &p, &dir, &created);
+	p = mk(A, 3, B, 3, 47, 0, 3 * S, 40);
+	cf_flow_get(t, &p, &dir, &created);
+	p = mk(B, 1, A, 1, 6, ACK, 4 * S, 40);  /* flow 1 active again */
+	cf_flow_get(t, &p, &dir, &created);
+
+	p = mk(A, 4, B, 4, 6, SYN, 5 * S, 40);
+	f = cf_flow_get(t, &p, &dir, &created);
+	CHECK_INT(created, 1);
+	CHECK_INT(n_ends, 1);
+	CHECK_INT(ends[0].why, CF_END_EVICTED);
+	CHECK_INT(ends[0].port0, 2);        /* the least recently active */
+	CHECK_INT(ends[0].pkts0, 1);
+	CHECK_INT(ends[0].used, 1);
+	CHECK_INT(f->port[0], 4);
+	CHECK_INT(f->pkts[0], 1);
+	CHECK_INT(f->seq, 3);
+
+	p = mk(A, 5, B, 5, 1, 0, 6 * S, 40);
+	cf_flow_get(t, &p, &dir, &created);
+	CHECK_INT(n_ends, 2);
+	CHECK_INT(ends[1].port0, 3);
+	/* The survivors are still found. */
+	p = mk(A, 1, B, 1, 6, ACK, 7 * S, 40);
+	cf_flow_get(t, &p, &dir, &created);
+	CHECK_INT(created, 0);
+	p = mk(B, 4, A, 4, 6, ACK, 7 * S, 40);
+	cf_flow_get(t, &p, &dir, &created);
+	CHECK_INT(created, 0);
+	CHECK_INT(dir, 1);
+	cf_flow_get_stats(t, &st);
+	CHECK_INT(st.evicted, 2);
+	CHECK_INT(st.created, 5);
+	CHECK_INT(st.active, 3);
+	CHECK_INT(st.peak, 3);
+	cf_flow_table_free(t);
+}
+
+static void test_flush(void)
+{
+	static const uint16_t touch[] = { 3, 0, 4, 1, 2 };
+	struct cf_flow_table *t = table(8);
+	struct cf_flow_stats st;
+	struct cf_packet p;
+	int dir, created, i;
+
+	for (i = 0; i < 5; i++) {
+		p = mk(A, (uint16_t)i, B, 80, i % 2 ? 17 : 6, 0, S, 40);
+		cf_flow_get(t, &p, &dir, &created);
+	}
+	for (i = 0; i < 5; i++) {
+		p = mk(A, touch[i], B, 80, touch[i] % 2 ? 17 : 6, 0, 2 * S, 40);
+		cf_flow_get(t, &p, &dir, &created);
+	}
+	p = mk(A, 0, B, 80, 6, RST, 3 * S, 40);  /* one closed */
+	cf_flow_get(t, &p, &dir, &created);
+	cf_flow_flush(t);
+	CHECK_INT(n_ends, 5);
+	for (i = 0; i < 5; i++) {
+		CHECK_INT(ends[i].why, CF_END_SHUTDOWN);
+		CHECK_INT(ends[i].seq, i);
+		CHECK_INT(ends[i].port0, i);
+	}
+	cf_flow_get_stats(t, &st);
+	CHECK_INT(st.ended_shutdown, 5);
+	CHECK_INT(st.active, 0);
+	/* Usable after a flush. */
+	p = mk(A, 0, B, 80, 6, 0, 4 * S, 40);
+	cf_flow_get(t, &p, &dir, &created);
+	CHECK_INT(created, 1);
+	cf_flow_get_stats(t, &st);
+	CHECK_INT(st.active, 1);
+	cf_flow_table_free(t);
+}
+
+/* ---- churn against a model -------------------------------------------- */
+
+#define CHURN_FLOWS 100000
+#define CHURN_SLOTS 1000
+
+static struct churn {
+	uint8_t alive[CHURN_FLOWS];
+	uint64_t last[CHURN_FLOWS];
+	uint64_t ends, bad_victims, bad_ends;
+	uint32_t n_alive;
+} M;
+
+/*
+ * Flow id k: 10.x.y.z (0x0a000000 + k), port k % 60000 <-> 192.0.2.(k % 7)
+ * port 443.  Protocol by k % 3: TCP, UDP, ICMP.  The forward packet of a
+ * TCP flow is a SYN, a reply a SYN+ACK, so whichever comes first, ip[0] is
+ * the 10/8 end.
+ */
+static struct cf_packet churn_pkt(uint32_t k, int reverse, uint8_t flags,
+				  uint64_t ts)
+{
+	uint8_t proto = k % 3 == 0 ? 6 : k % 3 == 1 ? 17 : 1;
+	uint32_t a = 0x0a000000u + k, b = 0xc0000200u + (k % 7);
+	uint16_t pa = (uint16_t)(k % 60000), pb = 443;
+
+	if (proto != 6)
+		flags = 0;
+	if (proto == 1)
+		pa = pb = 0;
+	if (reverse)
+		return mk(b, pb, a, pa, proto, flags, ts, 100);
+	return mk(a, pa, b, pb, proto, flags, ts, 100);
+}
+
+static void churn_end(struct cf_flow *f, enum cf_flow_end why, void *ctx)
+{
+	uint32_t k = v4_of(&f->ip[0]) - 0x0a000000u, i;
+	uint64_t min = UINT64_MAX;
+
+	(void)ctx;
+	M.ends++;
+	if (k >= CHURN_FLOWS || !M.alive[k] || !f->t_used ||
+	    f->last_us != M.last[k]) {
+		M.bad_ends++;
+		return;
+	}
+	if (why == CF_END_EVICTED && M.ends % 256 == 0) {
+		for (i = 0; i < CHURN_FLOWS; i++)
+			if (M.alive[i] && M.last[i] < min)
+				min = M.last[i];
+		if (f->last_us != min)
+			M.bad_victims++;
+	}
+	M.alive[k] = 0;
+	M.n_alive--;
+}
+
+/* One packet of flow k; checks what the table says against the model. */
+static void churn_get(struct cf_flow_table *t, uint32_t k, int rev,
+		      uint8_t flags, uint64_t ts, int *bad)
+{
+	struct cf_packet p = churn_pkt(k, rev, flags, ts);
+	struct cf_flow *f;
+	int dir, created;
+
+	f = cf_flow_get(t, &p, &dir, &created);
+	if (created != !M.alive[k] || dir != rev ||
+	    v4_of(&f->ip[0]) != 0x0a000000u + k || f->last_us != ts)
+		(*bad)++;
+	if (created) {
+		M.alive[k] = 1;
+		M.n_alive++;
+	}
+	M.last[k] = ts;
+}
+
+static void test_churn(void)
+{
+	struct cf_flow_limits lim;
+	struct cf_flow_stats st;
+	struct cf_flow_table *t;
+	char err[128];
+	uint64_t ts = 0;
+	uint32_t k, x = 1, j;
+	int bad = 0;
+
+	cf_flow_limits_default(&lim);
+	lim.max_flows = CHURN_SLOTS;
+	lim.tcp_idle_us = 3 * S;
+	lim.udp_idle_us = 2 * S;
+	lim.other_idle_us = 1 * S;
+	lim.closed_us = S / 2;
+	t = cf_flow_table_new(&lim, churn_end, NULL, err, sizeof(err));
+	for (k = 0; k < CHURN_FLOWS; k++) {
+		ts += 1000 + (k % 5) * 300;
+		churn_get(t, k, 0, SYN, ts, &bad);
+		x = x * 1103515245u + 12345u;
+		/* a reply on a recent flow (TCP ones may come back to life) */
+		j = k - (x >> 16) % 1500 % (k + 1);
+		if (M.alive[j] || j % 3 == 0)
+			churn_get(t, j, 1, SYN | ACK, ts, &bad);
+		if (k % 5 == 0)         /* some TCP flows are reset */
+			churn_get(t, k, 1, RST, ts, &bad);
+		if (k % 1000 == 999)
+			cf_flow_expire(t, ts);
+	}
+	CHECK_INT(bad, 0);
+	CHECK_INT(M.bad_ends, 0);
+	CHECK_INT(M.bad_victims, 0);
+	cf_flow_get_stats(t, &st);
+	CHECK_INT(st.created, st.ended_idle + st.ended_closed + st.evicted +
+		  st.ended_shutdown + st.active);
+	CHECK_INT(st.active, M.n_alive);
+	CHECK_INT(st.ended_idle + st.ended_closed + st.evicted, M.ends);
+	CHECK(st.evicted > 0);
+	CHECK(st.ended_idle > 0);
+	CHECK(st.ended_closed > 0);
+	CHECK_INT(st.peak, CHURN_SLOTS);
+	CHECK(st.active <= CHURN_SLOTS);
+	fprintf(stderr, "  churn: created %llu idle %llu closed %llu evicted %llu\n",
+		(unsigned long long)st.created, (unsigned long long)st.ended_idle,
+		(unsigned long long)st.ended_closed,
+		(unsigned long long)st.evicted);
+	/* Every live flow is still in the index, in both directions. */
+	for (k = 0; k < CHURN_FLOWS; k++)
+		if (M.alive[k]) {
+			churn_get(t, k, 1, ACK, ts, &bad);
+			churn_get(t, k, 0, ACK, ts, &bad);
+		}
+	CHECK_INT(bad, 0);
+	cf_flow_flush(t);
+	cf_flow_get_stats(t, &st);
+	CHECK_INT(st.active, 0);
+	CHECK_INT(M.n_alive, 0);
+	CHECK_INT(st.created, st.ended_idle + st.ended_closed + st.evicted +
+		  st.ended_shutdown);
+	CHECK_INT(M.ends, st.created);
+	cf_flow_table_free(t);
+}
+
+int main(void)
+{
+	RUN(test_defaults);
+	RUN(test_directions);
+	RUN(test_synack_first);
+	RUN(test_idle_expiry);
+	RUN(test_close);
+	RUN(test_evict);
+	RUN(test_flush);
+	RUN(test_churn);
+	return harness_done();
+}
