@@ -18,6 +18,7 @@
 
 #include "capture.h"
 #include "engine.h"
+#include "event.h"
 #include "geo.h"
 #include "main-opts.h"
 #include "output.h"

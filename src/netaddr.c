@@ -151,7 +151,7 @@ struct special_range {
 	enum cf_special kind;
 };
 
-/* Order matters only for overlaps; none of these overlap. */
+/* First match wins: 255.255.255.255 lies inside 240/4, so it comes first. */
 static const struct special_range special_ranges[] = {
 	{ "0.0.0.0/8", CF_SPECIAL_UNSPECIFIED },
 	{ "10.0.0.0/8", CF_SPECIAL_PRIVATE },

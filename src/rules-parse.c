@@ -300,6 +300,8 @@ static int do_home(struct rp_ctx *c)
 
 	c->pos = 1;
 	n = rp_list(c, &c->tok[0], "a prefix", 1, 0, &neg, &items);
+	if (n <= 0 || items == NULL)
+		return -1;
 	for (i = 0; i < n && r == 0; i++) {
 		if (cf_grow(&p->home, &p->caphome, p->nhome + 1,
 			    sizeof(*p->home)) < 0)
@@ -312,7 +314,7 @@ static int do_home(struct rp_ctx *c)
 			p->nhome++;
 	}
 	free(items);
-	if (n < 0 || r < 0)
+	if (r < 0)
 		return -1;
 	if (c->tok[c->pos].type != RL_END)
 		return rp_error(c, &c->tok[c->pos], "unexpected %s",

@@ -434,20 +434,20 @@ static char *describe(struct rp_ctx *c, const struct cf_crule *r)
 static int rule_id(struct rp_ctx *c, struct build *b)
 {
 	const struct rl_tok *at = b->seen[M_ID] ? b->seen[M_ID] + 1 : c->tok;
+	const char *id = b->r.info.id;
 	char gen[256];
 	size_t i;
 
-	if (b->r.info.id == NULL) {
+	if (id == NULL) {
 		snprintf(gen, sizeof(gen), "%s:%d", c->ruleset, c->tok[0].line);
-		b->r.info.id = gen;
+		id = gen;
 	}
 	for (i = 0; i < c->p->nrules; i++)
-		if (strcmp(c->p->rules[i].info.id, b->r.info.id) == 0)
+		if (strcmp(c->p->rules[i].info.id, id) == 0)
 			return rp_error(c, at, "rule id '%s' already used at "
-					"%s:%d", b->r.info.id,
-					c->p->rules[i].info.file,
+					"%s:%d", id, c->p->rules[i].info.file,
 					c->p->rules[i].info.line);
-	b->r.info.id = cf_policy_strdup(c->p, b->r.info.id);
+	b->r.info.id = cf_policy_strdup(c->p, id);
 	return b->r.info.id ? 0 : rp_error(c, at, "out of memory");
 }
 
