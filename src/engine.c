@@ -244,7 +244,7 @@ struct cf_engine *cf_engine_new(const struct cf_engine_config *cfg,
 	}
 	e->cfg = *cfg;
 	e->out = out;
-	e->policy = cf_policy_load(cfg->rules_path, NULL, 0, err, errlen);
+	e->policy = cf_policy_load(cfg->rules_path, cfg->incdirs, cfg->n_incdirs, err, errlen);
 	if (e->policy == NULL)
 		goto fail;
 	e->cls = cf_classifier_new(cfg->catalog_path, err, errlen);

@@ -20,6 +20,8 @@ struct cf_outputs;
 
 struct cf_engine_config {
 	const char *rules_path;            /* required */
+	const char *const *incdirs;        /* include search path */
+	size_t n_incdirs;
 	const char *catalog_path;          /* app catalog; NULL: none */
 	const char *const *geo_paths;      /* databases, in precedence order */
 	size_t n_geo;

@@ -22,7 +22,7 @@ int cf_cmd_check_rules(const struct cf_opts *o)
 	struct cf_classifier *c;
 	char err[1024];
 
-	p = cf_policy_load(o->rules, NULL, 0, err, sizeof(err));
+	p = cf_policy_load(o->rules, o->incdirs, o->n_incdirs, err, sizeof(err));
 	if (p == NULL) {
 		fprintf(stderr, "callfence: %s\n", err);
 		return EXIT_CONFIG;
@@ -103,7 +103,7 @@ int cf_cmd_lookup(const struct cf_opts *o)
 		fprintf(stderr, "callfence: --lookup: '%s' is not an IP address\n", o->lookup_ip);
 		return EXIT_CONFIG;
 	}
-	p = cf_policy_load(o->rules, NULL, 0, err, sizeof(err));
+	p = cf_policy_load(o->rules, o->incdirs, o->n_incdirs, err, sizeof(err));
 	if (p == NULL) {
 		fprintf(stderr, "callfence: %s\n", err);
 		return EXIT_CONFIG;

@@ -251,8 +251,23 @@ static int handle_opt(struct cf_opts *o, int c, char *arg, char *err, size_t err
 	return handle_long(o, c, arg, err, errlen);
 }
 
+/* include looks next to the including file, then in the rules directories. */
+static void fill_incdirs(struct cf_opts *o)
+{
+	const char *env = getenv("CALLFENCE_DATADIR");
+	char path[PATH_MAX];
+
+	if (env != NULL && env[0] != '\0') {
+		snprintf(path, sizeof(path), "%s/rules", env);
+		o->incdirs[o->n_incdirs++] = keep(o, strdup(path));
+	}
+	o->incdirs[o->n_incdirs++] = CF_PKGDATADIR "/rules";
+	o->incdirs[o->n_incdirs++] = CF_SRCDIR "/rules";
+}
+
 static int fill_defaults(struct cf_opts *o, char *err, size_t errlen)
 {
+	fill_incdirs(o);
 	if (o->rules == NULL && (o->rules = find_data(o, "rules", "default.rules")) == NULL) {
 		snprintf(err, errlen, "no rules file: give -R FILE (default.rules not found in %s/rules)",
 			 CF_PKGDATADIR);

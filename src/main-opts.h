@@ -21,6 +21,8 @@ struct cf_opts {
 	char *outputs[CF_MAX_LIST + 1];
 	size_t n_outputs;
 	const char *rules;
+	const char *incdirs[4];           /* where include looks after the file's own dir */
+	size_t n_incdirs;
 	const char *catalog;
 	const char *report_path;
 	const char *lookup_ip;

@@ -84,6 +84,8 @@ static void fill_engine_config(const struct cf_opts *o, struct cf_engine_config 
 {
 	memset(c, 0, sizeof(*c));
 	c->rules_path = o->rules;
+	c->incdirs = o->incdirs;
+	c->n_incdirs = o->n_incdirs;
 	c->catalog_path = o->catalog;
 	c->geo_paths = (const char *const *)o->geo;
 	c->n_geo = o->n_geo;

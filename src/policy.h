@@ -61,8 +61,9 @@ void cf_policy_free(struct cf_policy *p);
 void cf_policy_print(const struct cf_policy *p, FILE *fp);
 
 /*
- * Is a in home-net?  When the rules declare no home-net, the
- * special-purpose ranges (RFC 1918, ULA, ...) are home.
+ * Is a home?  Every special-purpose address (RFC 1918, ULA, loopback,
+ * link-local, CGNAT, multicast, broadcast) is home, and so is every
+ * home-net prefix the rules declare.
  */
 int cf_policy_is_home(const struct cf_policy *p, const cf_addr *a);
 int cf_policy_has_home(const struct cf_policy *p);

@@ -90,15 +90,6 @@ void cf_cset_union(struct cf_cset *dst, const struct cf_cset *src)
 		dst->w[i] |= src->w[i];
 }
 
-size_t cf_cset_count(const struct cf_cset *s)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < CF_CSET_WORDS; i++)
-		n += (size_t)__builtin_popcountll(s->w[i]);
-	return n;
-}
-
 char *cf_cset_str(const struct cf_cset *s, const char *sep, char *buf,
 		  size_t len)
 {

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "rules.h"
 
 int rl_error(char *err, size_t errlen, const char *path,
@@ -59,12 +60,21 @@ const char *rl_describe(const struct rl_tok *t, char *buf, size_t len)
 
 int rl_open(struct rl_lexer *lx, const char *path, char *err, size_t errlen)
 {
+	struct stat st;
+
 	memset(lx, 0, sizeof(*lx));
 	lx->path = path;
 	lx->fp = fopen(path, "r");
 	if (lx->fp == NULL) {
 		snprintf(err, errlen, "cannot open %s: %s", path,
 			 strerror(errno));
+		return -1;
+	}
+	if (fstat(fileno((FILE *)lx->fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "cannot open %s: %s", path,
+			 strerror(EISDIR));
+		fclose(lx->fp);
+		lx->fp = NULL;
 		return -1;
 	}
 	return 0;

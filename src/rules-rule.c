@@ -327,8 +327,7 @@ static int valid_id(const char *s)
 }
 
 /* id NAME, msg "TEXT": one token after the keyword. */
-static int m_single(struct rp_ctx *c, int m, const struct rl_tok *kw,
-		    struct build *b)
+static int m_single(struct rp_ctx *c, int m, struct build *b)
 {
 	const struct rl_tok *t = &c->tok[c->pos];
 
@@ -346,7 +345,6 @@ static int m_single(struct rp_ctx *c, int m, const struct rl_tok *kw,
 		b->r.info.id = t->text;
 	else
 		b->msg = t->text;
-	(void)kw;
 	c->pos++;
 	return 0;
 }
@@ -373,7 +371,7 @@ static int matcher(struct rp_ctx *c, struct build *b)
 	b->seen[m] = kw;
 	c->pos++;
 	if (m == M_ID || m == M_MSG)
-		return m_single(c, m, kw, b);
+		return m_single(c, m, b);
 	return m_list(c, m, kw, b);
 }
 

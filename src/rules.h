@@ -43,7 +43,6 @@ void cf_cset_union(struct cf_cset *dst, const struct cf_cset *src);
 /* Write the codes of s, sorted, separated by sep, into buf.  Returns buf. */
 char *cf_cset_str(const struct cf_cset *s, const char *sep, char *buf,
 		  size_t len);
-size_t cf_cset_count(const struct cf_cset *s);
 
 /* Is cc two upper-case letters naming an officially assigned country? */
 int cf_iso3166_assigned(const char *cc);

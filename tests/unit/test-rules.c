@@ -1,119 +1,9 @@
 /*
  * test-rules.c - the rules language (callfence.rules(5)) and the compiled
- * policy: the shipped rule sets, evaluation, every error message, includes,
- * home-net and the printed form.
- *
- * CF_RULES_DIR names the shipped rules (default "rules").  Bad inputs are
- * written to a temporary directory, which is the working directory while
- * the tests run so that messages name files as "bad.rules:LINE:COL".
+ * policy: the shipped rule sets, evaluation, rule information, home-net
+ * and the printed form.  Errors and includes: test-rules-errors.c.
  */
-#include <errno.h>
-#include <limits.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#include "harness.h"
-#include "classify.h"
-#include "policy.h"
-#include "netaddr.h"
-#include "rules.h"
-
-static char rules_dir[PATH_MAX];
-static char tmpdir[] = "/tmp/cf-test-rules-XXXXXX";
-static char made[64][64];       /* files and dirs to remove, in order */
-static int nmade;
-
-/* Write text (len bytes, or strlen when len is -1) to name in tmpdir. */
-static void put_len(const char *name, const char *text, long len)
-{
-	FILE *fp = fopen(name, "w");
-	int i;
-
-	if (fp == NULL) {
-		fprintf(stderr, "cannot write %s: %s\n", name, strerror(errno));
-		exit(2);
-	}
-	fwrite(text, 1, len < 0 ? strlen(text) : (size_t)len, fp);
-	fclose(fp);
-	for (i = 0; i < nmade; i++)
-		if (strcmp(made[i], name) == 0)
-			return;
-	snprintf(made[nmade++], sizeof(made[0]), "%s", name);
-}
-
-static void put(const char *name, const char *text)
-{
-	put_len(name, text, -1);
-}
-
-static void mkdir_t(const char *name)
-{
-	mkdir(name, 0700);
-	snprintf(made[nmade++], sizeof(made[0]), "%s", name);
-}
-
-static char err[512];
-
-static struct cf_policy *load_text(const char *text)
-{
-	put("t.rules", text);
-	return cf_policy_load("t.rules", NULL, 0, err, sizeof(err));
-}
-
-static struct cf_policy *load_shipped(const char *name)
-{
-	char path[PATH_MAX + 32];
-
-	snprintf(path, sizeof(path), "%s/%s", rules_dir, name);
-	return cf_policy_load(path, NULL, 0, err, sizeof(err));
-}
-
-/* A flow: country NULL = unknown; local/remote as text, NULL for none. */
-struct flow {
-	const char *app;
-	unsigned roles;
-	const char *country;
-	uint32_t asn;
-	const char *local;
-	const char *host;
-};
-
-static cf_addr local_a, remote_a;
-
-static int eval(const struct cf_policy *p, const struct flow *f,
-		unsigned *matched)
-{
-	struct cf_judge_input in;
-
-	memset(&in, 0, sizeof(in));
-	in.app = f->app ? f->app : "zoom";
-	in.roles = f->roles;
-	in.is_call = 1;
-	in.country = f->country;
-	in.asn = f->asn;
-	cf_addr_parse(f->local ? f->local : "192.168.1.10", &local_a);
-	cf_addr_parse("198.51.100.7", &remote_a);
-	in.local = &local_a;
-	in.remote = &remote_a;
-	in.host = f->host;
-	return cf_policy_eval(p, &in, matched);
-}
-
-/* The id of the rule f hits, "-" when none. */
-static const char *hit(const struct cf_policy *p, const struct flow *f)
-{
-	int i = eval(p, f, NULL);
-
-	return i < 0 ? "-" : cf_policy_rule(p, i)->id;
-}
-
-#define KX CF_ROLE_KEYX
-#define ME CF_ROLE_MEDIA
-#define SI CF_ROLE_SIGNALING
-#define RE CF_ROLE_RELAY
-#define WE CF_ROLE_WEB
+#include "rules-fixture.h"
 
 static void test_severity(void)
 {
@@ -129,6 +19,8 @@ static void test_severity(void)
 	CHECK_INT(cf_severity_ecs(CF_SEV_MEDIUM), 47);
 	CHECK_INT(cf_severity_ecs(CF_SEV_HIGH), 73);
 	CHECK_INT(cf_severity_ecs(CF_SEV_CRITICAL), 99);
+	CHECK_STR(cf_severity_name((enum cf_severity)9), "none");
+	CHECK_INT(cf_severity_ecs((enum cf_severity)9), 0);
 }
 
 static void test_country_codes(void)
@@ -169,6 +61,13 @@ static void test_glob(void)
 	CHECK(!cf_glob_match("?", ""));
 	CHECK(cf_glob_match("*a*b*c", "xxaxxbxxbc"));
 	CHECK(!cf_glob_match("*a*b*c", "xxaxxbxxb"));
+	CHECK(!cf_glob_match("a", "ab"));
+	CHECK(!cf_glob_match("ab", "a"));
+	CHECK(cf_glob_match("[\\]a]x", "]x"));
+	CHECK(cf_glob_match("[\\]a]x", "Ax"));
+	CHECK(!cf_glob_match("[\\]a]x", "\\x"));
+	CHECK(cf_glob_check("[\\]]x") == NULL);
+	CHECK(cf_glob_check("\\[x") == NULL);
 	CHECK(cf_glob_check("[abc") != NULL);
 	CHECK(cf_glob_check("a\\") != NULL);
 	CHECK(cf_glob_check("[!]]x*") == NULL);
@@ -448,7 +347,8 @@ static void test_rule_info(void)
 	    "   from 10.0.0.0/8 asn 1,AS2 host *.x.com\n"
 	    "pass to eu-core CH\n"
 	    "pass to !CN msg \"say \\\"hi\\\" \\\\ # not a comment\"\n"
-	    "pass to CH,eu-core\n");
+	    "pass to CH,eu-core\n"
+	    "alert low app any role any host a\\*b\\,c,x\n");
 	p = cf_policy_load("my-site.v2.rules", NULL, 0, err, sizeof(err));
 	CHECK(p != NULL);
 	if (p == NULL) {
@@ -474,6 +374,20 @@ static void test_rule_info(void)
 	CHECK_STR(cf_policy_permitted(p)[1], "CH");
 	CHECK_STR(cf_policy_permitted(p)[2], "!CN");
 	CHECK(cf_policy_permitted(p)[3] == NULL);
+	ri = cf_policy_rule(p, 4);
+	CHECK_STR(ri->msg, "call traffic with host a\\*b\\,c,x");
+	{
+		const struct flow star = { 0, KX, "CN", 0, 0, "a*b,c" };
+		const struct flow notstar = { 0, KX, "CN", 0, 0, "axb,c" };
+		const struct flow c = { 0, KX, "CN", 0, 0, "c" };
+
+		CHECK_STR(hit(p, &star), "my-site.v2:10");
+		CHECK_STR(hit(p, &notstar), "-");
+		const struct flow x = { 0, KX, "CN", 0, 0, "X" };
+
+		CHECK_STR(hit(p, &c), "-");
+		CHECK_STR(hit(p, &x), "my-site.v2:10");
+	}
 	CHECK_INT(cf_policy_in_jurisdiction(p, "eu-core", "fr"), 1);
 	CHECK_INT(cf_policy_in_jurisdiction(p, "eu-core", "CH"), 0);
 	CHECK_INT(cf_policy_in_jurisdiction(p, "eu-core", "unknown"), 0);
@@ -593,294 +507,10 @@ static void test_print(void)
 	cf_policy_free(p);
 }
 
-/* Every error: the file's text and the whole message. */
-static const struct {
-	const char *text;
-	const char *msg;
-} bad[] = {
-	{ "alert hgh to CN\n",
-	  "bad.rules:1:7: unknown severity 'hgh' (expected low, medium, high, critical)" },
-	{ "\n\nalert\n",
-	  "bad.rules:3:6: missing severity after 'alert' (expected low, medium, high, critical)" },
-	{ "pass to XX\n",
-	  "bad.rules:1:9: 'XX' is neither an assigned ISO 3166-1 alpha-2 code nor a jurisdiction defined above" },
-	{ "pass to DE, UK\n",
-	  "bad.rules:1:13: 'UK' is neither an assigned ISO 3166-1 alpha-2 code nor a jurisdiction defined above (the United Kingdom is GB)" },
-	{ "pass to de\n",
-	  "bad.rules:1:9: unknown jurisdiction 'de' (country codes are upper case: DE)" },
-	{ "pass to NOPE\n",
-	  "bad.rules:1:9: unknown jurisdiction 'NOPE' (not defined above)" },
-	{ "pass role media,vidoe\n",
-	  "bad.rules:1:17: unknown role 'vidoe' (expected key-exchange, media, signaling, relay, web or any)" },
-	{ "pass rol media\n",
-	  "bad.rules:1:6: unknown matcher 'rol' (expected id, app, role, to, from, asn, host or msg)" },
-	{ "pass app zoom teams\n",
-	  "bad.rules:1:15: unknown matcher 'teams' (expected id, app, role, to, from, asn, host or msg)" },
-	{ "pass to CN to HK\n",
-	  "bad.rules:1:12: 'to' given twice in one rule (first at column 6)" },
-	{ "pass msg \"abc\n",
-	  "bad.rules:1:10: unterminated string" },
-	{ "pass msg \"a\\nb\"\n",
-	  "bad.rules:1:12: unknown escape '\\n' in string (only \\\" and \\\\ are known)" },
-	{ "pass msg x\n",
-	  "bad.rules:1:10: expected a double-quoted string after 'msg'" },
-	{ "pass msg \"\"\n",
-	  "bad.rules:1:10: empty msg" },
-	{ "jurisdiction US = CA\n",
-	  "bad.rules:1:14: 'US' is a country code and cannot name a jurisdiction" },
-	{ "jurisdiction A = DE\njurisdiction A = FR\n",
-	  "bad.rules:2:14: jurisdiction 'A' already defined at bad.rules:1" },
-	{ "jurisdiction A DE\n",
-	  "bad.rules:1:16: expected '=' after jurisdiction name" },
-	{ "jurisdiction A =\n",
-	  "bad.rules:1:17: expected a country code or jurisdiction after '='" },
-	{ "jurisdiction A = DE A\n",
-	  "bad.rules:1:21: jurisdiction 'A' cannot contain itself" },
-	{ "jurisdiction B = A\njurisdiction A = DE\n",
-	  "bad.rules:1:18: unknown jurisdiction 'A' (not defined above)" },
-	{ "jurisdiction to = DE\n",
-	  "bad.rules:1:14: 'to' is a reserved word and cannot name a jurisdiction" },
-	{ "jurisdiction a.b = DE\n",
-	  "bad.rules:1:14: invalid jurisdiction name 'a.b' (letters, digits, '-' and '_' only)" },
-	{ "jurisdiction\n",
-	  "bad.rules:1:13: expected a jurisdiction name after 'jurisdiction'" },
-	{ "jurisdiction A = DE unknown\n",
-	  "bad.rules:1:21: 'unknown' cannot be part of a jurisdiction" },
-	{ "jurisdiction A = DE to\n",
-	  "bad.rules:1:21: unexpected 'to'" },
-	{ "home-net 10.0.0.0/33\n",
-	  "bad.rules:1:10: invalid prefix '10.0.0.0/33' (expected ADDRESS or ADDRESS/LENGTH)" },
-	{ "home-net 10.0.0.0/8 msg\n",
-	  "bad.rules:1:21: unexpected 'msg'" },
-	{ "home-net\n",
-	  "bad.rules:1:9: expected a prefix after 'home-net'" },
-	{ "pass from 10.0.0.0/8,foo\n",
-	  "bad.rules:1:22: invalid prefix 'foo' (expected ADDRESS or ADDRESS/LENGTH)" },
-	{ "pass asn AS0\n",
-	  "bad.rules:1:10: invalid AS number 'AS0' (expected 1 to 4294967295, AS prefix optional)" },
-	{ "pass asn 1,4294967296\n",
-	  "bad.rules:1:12: invalid AS number '4294967296' (expected 1 to 4294967295, AS prefix optional)" },
-	{ "pass host a.com,[abc\n",
-	  "bad.rules:1:17: host pattern '[abc' has a '[' without ']'" },
-	{ "pass to DE,!CN\n",
-	  "bad.rules:1:12: '!' must come first: it negates the whole list" },
-	{ "pass to DE !CN\n",
-	  "bad.rules:1:12: '!' must come first: it negates the whole list" },
-	{ "pass role !media\n",
-	  "bad.rules:1:11: '!' is not allowed after 'role'" },
-	{ "pass app zoom,\n",
-	  "bad.rules:1:15: expected an app name or any after ','" },
-	{ "pass to\n",
-	  "bad.rules:1:8: expected a country code, jurisdiction or unknown after 'to'" },
-	{ "pass to !\n",
-	  "bad.rules:1:10: expected a country code, jurisdiction or unknown after '!'" },
-	{ "pass app any,zoom\n",
-	  "bad.rules:1:10: 'any' cannot be combined with other apps" },
-	{ "pass role media,any\n",
-	  "bad.rules:1:17: 'any' cannot be combined with other roles" },
-	{ "pass app zo*om\n",
-	  "bad.rules:1:10: invalid app name 'zo*om' (letters, digits, '-', '_', '.' and '+' only)" },
-	{ "pass id a\npass id a\n",
-	  "bad.rules:2:9: rule id 'a' already used at bad.rules:1" },
-	{ "pass id bad:2\npass\n",
-	  "bad.rules:2:1: rule id 'bad:2' already used at bad.rules:1" },
-	{ "pass id\n",
-	  "bad.rules:1:8: expected a rule id after 'id'" },
-	{ "pass id b@d\n",
-	  "bad.rules:1:9: invalid rule id 'b@d' (letters, digits, '-', '_', '.' and ':' only)" },
-	{ "frobnicate\n",
-	  "bad.rules:1:1: unknown statement 'frobnicate' (expected home-net, jurisdiction, include, pass or alert)" },
-	{ "pass\n  to CN\n",
-	  "bad.rules:2:3: 'to' cannot start a statement (a rule starts with pass or alert; does the line above miss a '\\'?)" },
-	{ "= x\n",
-	  "bad.rules:1:1: expected a statement, found '='" },
-	{ "alert high to CN \"x\"\n",
-	  "bad.rules:1:18: unexpected \"x\" (expected a matcher)" },
-	{ "pass to \\\n",
-	  "bad.rules:1:9: file ends in a line continuation" },
-	{ "pass to \\\n  CN,\n",
-	  "bad.rules:2:6: expected a country code, jurisdiction or unknown after ','" },
-	{ "pass to \\\n\\\n   \\\n CN \\\n \"m\"\n",
-	  "bad.rules:5:2: unexpected \"m\" (expected a matcher)" },
-	{ "pass \001\n",
-	  "bad.rules:1:6: unexpected control character 0x01" },
-	{ "pass msg \"a\tb\001\"\n",
-	  "bad.rules:1:14: control character 0x01 in string" },
-	{ "include\n",
-	  "bad.rules:1:8: expected a file name after 'include'" },
-	{ "include \"\"\n",
-	  "bad.rules:1:9: empty file name" },
-	{ "include a.rules b\n",
-	  "bad.rules:1:17: unexpected 'b' after the file name" },
-	{ "include nothere.rules\n",
-	  "bad.rules:1:9: cannot find 'nothere.rules' (looked in ./)" },
-};
-
-static void test_errors(void)
-{
-	struct cf_policy *p;
-	size_t i;
-
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		put("bad.rules", bad[i].text);
-		p = cf_policy_load("bad.rules", NULL, 0, err, sizeof(err));
-		CHECK(p == NULL);
-		if (strcmp(err, bad[i].msg) != 0)
-			fprintf(stderr, "  bad[%zu]\n", i);
-		CHECK_STR(err, bad[i].msg);
-		cf_policy_free(p);
-	}
-	/* a NUL byte, a line too long, a file that is not there */
-	put_len("bad.rules", "pass\0 to\n", 9);
-	CHECK(cf_policy_load("bad.rules", NULL, 0, err, sizeof(err)) == NULL);
-	CHECK_STR(err, "bad.rules:1:5: NUL byte in line");
-	{
-		char *big = malloc(CF_RULES_MAX_LINE + 16);
-
-		memset(big, ' ', CF_RULES_MAX_LINE + 10);
-		memcpy(big, "pass\npass", 9);
-		big[CF_RULES_MAX_LINE + 10] = '\0';
-		put("bad.rules", big);
-		free(big);
-	}
-	CHECK(cf_policy_load("bad.rules", NULL, 0, err, sizeof(err)) == NULL);
-	CHECK_STR(err, "bad.rules:2:1: line longer than 65536 bytes");
-	CHECK(cf_policy_load("nope.rules", NULL, 0, err, sizeof(err)) == NULL);
-	CHECK_STR(err, "cannot open nope.rules: No such file or directory");
-}
-
-static void test_include(void)
-{
-	const char *inc[] = { "lib", "lib2" };
-	struct cf_policy *p;
-
-	mkdir_t("top");
-	mkdir_t("top/sub");
-	mkdir_t("lib");
-	put("top/main.rules", "include sub/b.rules\npass id main to NORDIC\n");
-	put("top/sub/b.rules", "include \"c.rules\"\n"
-	    "jurisdiction NORDIC = SCAND FI IS\n");
-	put("lib/c.rules", "jurisdiction SCAND = DK NO SE\nalert low id c\n");
-	p = cf_policy_load("top/main.rules", inc, 2, err, sizeof(err));
-	CHECK(p != NULL);
-	if (p == NULL) {
-		fprintf(stderr, "  %s\n", err);
-	} else {
-		CHECK_INT(cf_policy_rule_count(p), 2);
-		CHECK_STR(cf_policy_rule(p, 0)->file, "lib/c.rules");
-		CHECK_STR(cf_policy_rule(p, 0)->ruleset, "c");
-		CHECK_STR(cf_policy_rule(p, 1)->file, "top/main.rules");
-		CHECK_INT(cf_policy_in_jurisdiction(p, "NORDIC", "NO"), 1);
-		cf_policy_free(p);
-	}
-	/* next to the including file wins over the include directories */
-	put("top/sub/c.rules", "alert high id near\n");
-	p = cf_policy_load("top/main.rules", inc, 2, err, sizeof(err));
-	CHECK(p == NULL);
-	CHECK_STR(err, "top/sub/b.rules:2:23: unknown jurisdiction 'SCAND' (not defined above)");
-	cf_policy_free(p);
-	/* missing: every place looked at is named */
-	put("top/main.rules", "\ninclude  gone.rules\n");
-	CHECK(cf_policy_load("top/main.rules", inc, 2, err, sizeof(err)) == NULL);
-	CHECK_STR(err, "top/main.rules:2:10: cannot find 'gone.rules' (looked in top/, lib/, lib2/)");
-	/* an error inside an included file names that file */
-	put("top/main.rules", "include sub/d.rules\n");
-	put("top/sub/d.rules", "pass\npass to EEA\n");
-	CHECK(cf_policy_load("top/main.rules", inc, 2, err, sizeof(err)) == NULL);
-	CHECK_STR(err, "top/sub/d.rules:2:9: unknown jurisdiction 'EEA' (not defined above)");
-	/* twice, and a file including itself */
-	put("top/main.rules", "include sub/c.rules\ninclude sub/../sub/c.rules\n");
-	CHECK(cf_policy_load("top/main.rules", inc, 2, err, sizeof(err)) == NULL);
-	CHECK_STR(err, "top/main.rules:2:9: 'sub/../sub/c.rules' already included (as top/sub/c.rules)");
-	put("top/main.rules", "pass\ninclude main.rules\n");
-	CHECK(cf_policy_load("top/main.rules", inc, 2, err, sizeof(err)) == NULL);
-	CHECK_STR(err, "top/main.rules:2:9: 'main.rules' already included (as top/main.rules)");
-}
-
-/* A chain d0 -> d1 -> ... -> d<n>; the last holds one rule. */
-static void make_chain(int n)
-{
-	char name[32], text[64];
-	int i;
-
-	for (i = 0; i <= n; i++) {
-		snprintf(name, sizeof(name), "d%d.rules", i);
-		if (i < n)
-			snprintf(text, sizeof(text), "include d%d.rules\n", i + 1);
-		else
-			snprintf(text, sizeof(text), "pass id deepest\n");
-		put(name, text);
-	}
-}
-
-static void test_include_depth(void)
-{
-	struct cf_policy *p;
-
-	make_chain(CF_RULES_MAX_DEPTH);
-	p = cf_policy_load("d0.rules", NULL, 0, err, sizeof(err));
-	CHECK(p != NULL);
-	if (p != NULL)
-		CHECK_STR(cf_policy_rule(p, 0)->id, "deepest");
-	cf_policy_free(p);
-	make_chain(CF_RULES_MAX_DEPTH + 1);
-	p = cf_policy_load("d0.rules", NULL, 0, err, sizeof(err));
-	CHECK(p == NULL);
-	CHECK_STR(err, "d16.rules:1:9: includes nested more than 16 levels deep");
-}
-
-static void test_shipped_from_elsewhere(void)
-{
-	/* user rules including the shipped set through an include dir */
-	const char *inc[] = { rules_dir };
-	struct cf_policy *p;
-	const struct flow kx_ch = { 0, KX, "CH", 0, 0, 0 };
-
-	put("site.rules", "include eu-gdpr.rules\n");
-	put("site2.rules", "jurisdiction EEA-CH = EEA CH\n");
-	p = cf_policy_load("site.rules", inc, 1, err, sizeof(err));
-	CHECK(p != NULL);
-	if (p != NULL)
-		CHECK_STR(hit(p, &kx_ch), "eu-gdpr-call-outside-eea");
-	cf_policy_free(p);
-	put("site.rules", "include jurisdictions.rules\n"
-	    "jurisdiction EEA-CH = EEA CH\npass to EEA-CH\n"
-	    "include eu-gdpr.rules\n");
-	p = cf_policy_load("site.rules", inc, 1, err, sizeof(err));
-	CHECK(p == NULL);
-	CHECK(strstr(err, "eu-gdpr.rules:20:9: 'jurisdictions.rules' already included (as ") != NULL);
-}
-
-static void cleanup(void)
-{
-	int i;
-
-	if (chdir("/") < 0)
-		return;
-	for (i = nmade - 1; i >= 0; i--) {
-		char path[sizeof(tmpdir) + 80];
-
-		snprintf(path, sizeof(path), "%s/%s", tmpdir, made[i]);
-		if (remove(path) < 0)
-			fprintf(stderr, "cannot remove %s: %s\n", path,
-				strerror(errno));
-	}
-	rmdir(tmpdir);
-}
-
 int main(void)
 {
-	const char *dir = getenv("CF_RULES_DIR");
-
-	if (realpath(dir ? dir : "rules", rules_dir) == NULL) {
-		fprintf(stderr, "rules directory %s: %s\n", dir ? dir : "rules",
-			strerror(errno));
+	if (fixture_setup() < 0)
 		return 2;
-	}
-	if (mkdtemp(tmpdir) == NULL || chdir(tmpdir) < 0) {
-		perror(tmpdir);
-		return 2;
-	}
 	RUN(test_severity);
 	RUN(test_country_codes);
 	RUN(test_glob);
@@ -894,10 +524,6 @@ int main(void)
 	RUN(test_empty);
 	RUN(test_home);
 	RUN(test_print);
-	RUN(test_errors);
-	RUN(test_include);
-	RUN(test_include_depth);
-	RUN(test_shipped_from_elsewhere);
-	cleanup();
+	fixture_cleanup();
 	return harness_done();
 }

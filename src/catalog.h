@@ -1,0 +1,67 @@
+/*
+ * catalog.h - the app catalog: which names, networks, ports and nDPI
+ * protocols belong to which call app, and the roles they play.
+ *
+ * Loaded once from a text file (rules/apps.conf, format in that file and
+ * in docs/classification.md), then read-only.  Every lookup returns the
+ * first matching line in file order, with its id so a verdict can name
+ * the line as evidence.
+ */
+#ifndef CF_CATALOG_H
+#define CF_CATALOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "netaddr.h"
+
+#define CF_CAT_ID_LEN 32
+
+enum cf_cat_kind {
+	CF_CAT_HOST = 1,   /* SNI / DNS name globs */
+	CF_CAT_NET,        /* IP prefixes, optionally only on some ports */
+	CF_CAT_PORT,       /* transport ports */
+	CF_CAT_NDPI,       /* nDPI protocol names */
+	CF_CAT_CALL        /* declares a call app that has no pattern */
+};
+
+struct cf_cat_match {
+	const char *id;
+	const char *app;
+	unsigned roles;     /* CF_ROLE_* from roles=, 0 if none given */
+	unsigned line;
+	enum cf_cat_kind kind;
+};
+
+struct cf_catalog;
+
+/* Read and check a catalog file.  NULL on error with "file:line: message"
+ * (or "file: reason") in err. */
+struct cf_catalog *cf_catalog_load(const char *path, char *err, size_t errlen);
+
+/* The same from text in memory; name is used in messages. */
+struct cf_catalog *cf_catalog_parse(const char *text, const char *name,
+				    char *err, size_t errlen);
+void cf_catalog_free(struct cf_catalog *c);
+size_t cf_catalog_count(const struct cf_catalog *c);
+
+/* Lookups: 1 and *m filled on a match (first line in file order), else 0.
+ * host: case-insensitive, one trailing dot ignored. */
+int cf_catalog_match_host(const struct cf_catalog *c, const char *host,
+			  struct cf_cat_match *m);
+/* a is one end of a flow, proto/port that end's transport and port. */
+int cf_catalog_match_addr(const struct cf_catalog *c, const cf_addr *a,
+			  uint8_t proto, uint16_t port, struct cf_cat_match *m);
+int cf_catalog_match_port(const struct cf_catalog *c, uint8_t proto,
+			  uint16_t port, struct cf_cat_match *m);
+/* nDPI protocol name, case-insensitive ("Zoom", "Skype_Teams"). */
+int cf_catalog_match_ndpi(const struct cf_catalog *c, const char *name,
+			  struct cf_cat_match *m);
+
+/* Does any catalog line name this app? */
+int cf_catalog_is_call_app(const struct cf_catalog *c, const char *app);
+
+/* Glob with '*' (any run, dots included) and '?' over ASCII, case-
+ * insensitive; s has slen bytes.  1 on a match. */
+int cf_glob_match(const char *pat, const char *s, size_t slen);
+
+#endif /* CF_CATALOG_H */

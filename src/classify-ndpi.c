@@ -1,0 +1,117 @@
+/*
+ * classify-ndpi.c - the nDPI 4.2 adapter (the only nDPI includer).
+ *
+ * Calls used: ndpi_init_detection_module, ndpi_set_protocol_detection_-
+ * bitmask2, ndpi_finalize_initialization, ndpi_exit_detection_module,
+ * ndpi_flow_malloc / ndpi_free_flow, ndpi_detection_process_packet,
+ * ndpi_extra_dissection_possible, ndpi_detection_giveup,
+ * ndpi_get_proto_name, and the flow's host_server_name field.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ndpi_api.h>
+
+#include "classify-ndpi.h"
+
+struct cf_ndpi {
+	struct ndpi_detection_module_struct *mod;
+};
+
+struct cf_ndpi *cf_ndpi_new(char *err, size_t errlen)
+{
+	struct cf_ndpi *n;
+	NDPI_PROTOCOL_BITMASK all;
+
+	n = calloc(1, sizeof(*n));
+	if (n == NULL) {
+		snprintf(err, errlen, "nDPI: out of memory");
+		return NULL;
+	}
+	n->mod = ndpi_init_detection_module(ndpi_no_prefs);
+	if (n->mod == NULL) {
+		snprintf(err, errlen, "nDPI: cannot initialise the detection module");
+		free(n);
+		return NULL;
+	}
+	NDPI_BITMASK_SET_ALL(all);
+	ndpi_set_protocol_detection_bitmask2(n->mod, &all);
+	ndpi_finalize_initialization(n->mod);
+	return n;
+}
+
+void cf_ndpi_free(struct cf_ndpi *n)
+{
+	if (n == NULL)
+		return;
+	ndpi_exit_detection_module(n->mod);
+	free(n);
+}
+
+void *cf_ndpi_flow_new(void)
+{
+	struct ndpi_flow_struct *f = ndpi_flow_malloc(SIZEOF_FLOW_STRUCT);
+
+	if (f != NULL)
+		memset(f, 0, SIZEOF_FLOW_STRUCT);
+	return f;
+}
+
+void cf_ndpi_flow_free(void *flow)
+{
+	if (flow != NULL)
+		ndpi_free_flow(flow);
+}
+
+static void fill(struct cf_ndpi_verdict *v, const ndpi_protocol *p,
+		 const struct ndpi_flow_struct *f)
+{
+	size_t n = strnlen(f->host_server_name, sizeof(f->host_server_name));
+
+	v->app = p->app_protocol;
+	v->master = p->master_protocol;
+	if (v->master == v->app)
+		v->master = NDPI_PROTOCOL_UNKNOWN;
+	if (n >= sizeof(v->host))
+		n = sizeof(v->host) - 1;
+	memcpy(v->host, f->host_server_name, n);
+	v->host[n] = '\0';
+}
+
+void cf_ndpi_process(struct cf_ndpi *n, void *flow, const uint8_t *l3,
+		     uint32_t len, uint64_t ts_ms, struct cf_ndpi_verdict *v)
+{
+	struct ndpi_flow_struct *f = flow;
+	ndpi_protocol p;
+
+	if (len > 0xffff)
+		len = 0xffff;
+	p = ndpi_detection_process_packet(n->mod, f, l3, (unsigned short)len,
+					  ts_ms);
+	fill(v, &p, f);
+	v->complete = (v->app != NDPI_PROTOCOL_UNKNOWN ||
+		       v->master != NDPI_PROTOCOL_UNKNOWN) &&
+		      !ndpi_extra_dissection_possible(n->mod, f);
+}
+
+void cf_ndpi_giveup(struct cf_ndpi *n, void *flow, struct cf_ndpi_verdict *v)
+{
+	struct ndpi_flow_struct *f = flow;
+	uint8_t guessed = 0;
+	ndpi_protocol p;
+
+	p = ndpi_detection_giveup(n->mod, f, 1, &guessed);
+	fill(v, &p, f);
+	v->complete = 1;
+}
+
+const char *cf_ndpi_name(const struct cf_ndpi *n, uint16_t id)
+{
+	const char *s;
+
+	if (id == NDPI_PROTOCOL_UNKNOWN)
+		return "";
+	s = ndpi_get_proto_name(n->mod, id);
+	return (s == NULL || strcmp(s, "Unknown") == 0) ? "" : s;
+}

@@ -1,0 +1,50 @@
+/*
+ * classify-ndpi.h - the nDPI adapter: the only interface to nDPI.
+ *
+ * classify-ndpi.c is the one file that includes nDPI's headers, so a new
+ * nDPI version is a one-file port.  Protocols are handed out as nDPI's
+ * numeric ids (0 = unknown) and turned into names with cf_ndpi_name().
+ */
+#ifndef CF_CLASSIFY_NDPI_H
+#define CF_CLASSIFY_NDPI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Packets of one flow given to nDPI before we make it give up. */
+#define CF_NDPI_MAX_PACKETS 32
+
+struct cf_ndpi;
+
+struct cf_ndpi_verdict {
+	uint16_t app;          /* application protocol id ("Zoom"), 0 unknown */
+	uint16_t master;       /* master protocol id ("TLS"), 0 none */
+	uint8_t complete;      /* detected and nothing more to dissect */
+	char host[80];         /* server name nDPI found (SNI, HTTP Host, DNS
+				  query), "" if none */
+};
+
+/* Set up a detection module with every protocol enabled; NULL on failure
+ * with the reason in err. */
+struct cf_ndpi *cf_ndpi_new(char *err, size_t errlen);
+void cf_ndpi_free(struct cf_ndpi *n);
+
+/* Per-flow state: zeroed, NULL on allocation failure; free with
+ * cf_ndpi_flow_free (NULL is fine). */
+void *cf_ndpi_flow_new(void);
+void cf_ndpi_flow_free(void *flow);
+
+/*
+ * Give nDPI one packet of the flow: l3 is the IP header, len the bytes
+ * from it (capped at 65535), ts_ms the packet time.  Fills *v.
+ */
+void cf_ndpi_process(struct cf_ndpi *n, void *flow, const uint8_t *l3,
+		     uint32_t len, uint64_t ts_ms, struct cf_ndpi_verdict *v);
+
+/* No more packets: nDPI's best guess (ports and addresses allowed). */
+void cf_ndpi_giveup(struct cf_ndpi *n, void *flow, struct cf_ndpi_verdict *v);
+
+/* nDPI's name of a protocol id ("Zoom", "TLS"); "" for 0 / unknown. */
+const char *cf_ndpi_name(const struct cf_ndpi *n, uint16_t id);
+
+#endif /* CF_CLASSIFY_NDPI_H */

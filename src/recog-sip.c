@@ -1,0 +1,109 @@
+/*
+ * recog-sip.c - SIP start line, and SDES keys in the SDP body.
+ *
+ * RFC 3261 section 7.1 (Request-Line: Method SP Request-URI SP
+ * SIP-Version CRLF) and 7.2 (Status-Line: SIP-Version SP Status-Code SP
+ * Reason-Phrase CRLF); RFC 4568 (SDP "a=crypto:" carries SRTP master
+ * keys: in clear-text SIP they can be read off the wire).
+ *
+ *   INVITE sip:bob@example.com SIP/2.0\r\n      request
+ *   SIP/2.0 200 OK\r\n                           response
+ *   ...headers...\r\n\r\n
+ *   v=0 ... a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:<key>\r\n
+ *
+ * Only what the payload holds is searched: a body in a later TCP segment
+ * is not seen (no reassembly).
+ */
+#include <string.h>
+
+#include "cursor.h"
+#include "recog.h"
+
+#define SIP_LINE_MAX 512
+#define SIP_METHOD_MAX 16
+#define SIP_VERSION "SIP/2.0"
+
+/* Copy the first line (without CR LF) into line; -1 if none ends in reach. */
+static int first_line(struct cursor *c, char *line, size_t cap)
+{
+	size_t n = 0;
+	uint8_t b;
+
+	while (cur_u8(c, &b) == 0) {
+		if (b == '\n') {
+			if (n > 0 && line[n - 1] == '\r')
+				n--;
+			line[n] = '\0';
+			return 0;
+		}
+		if (n + 1 >= cap)
+			return -1;
+		line[n++] = (char)b;
+	}
+	return -1;
+}
+
+static int is_status_line(const char *l)
+{
+	size_t v = strlen(SIP_VERSION);
+
+	return strncmp(l, SIP_VERSION " ", v + 1) == 0 &&
+	       l[v + 1] >= '1' && l[v + 1] <= '6' &&
+	       l[v + 2] >= '0' && l[v + 2] <= '9' &&
+	       l[v + 3] >= '0' && l[v + 3] <= '9';
+}
+
+static int is_request_line(const char *l)
+{
+	size_t i = 0, n = strlen(l), v = strlen(SIP_VERSION);
+	const char *uri;
+
+	while (l[i] >= 'A' && l[i] <= 'Z')
+		i++;
+	if (i == 0 || i > SIP_METHOD_MAX || l[i] != ' ')
+		return 0;
+	uri = l + i + 1;
+	if (strncmp(uri, "sip:", 4) != 0 && strncmp(uri, "sips:", 5) != 0 &&
+	    strncmp(uri, "tel:", 4) != 0)
+		return 0;
+	return n > i + v + 2 && l[n - v - 1] == ' ' &&
+	       strcmp(l + n - v, SIP_VERSION) == 0;
+}
+
+/* Is there a line starting "a=crypto:" in the rest of c (c is at the
+ * start of a line)? */
+static int find_crypto(struct cursor *c)
+{
+	static const char pat[] = "\na=crypto:";
+	size_t state = 1;
+	uint8_t b;
+
+	while (cur_u8(c, &b) == 0) {
+		if ((char)b == pat[state])
+			state++;
+		else
+			state = b == '\n';
+		if (pat[state] == '\0')
+			return 1;
+	}
+	return 0;
+}
+
+enum cf_rec cf_recog_sip(const uint8_t *p, size_t len, struct cf_sip_info *out)
+{
+	struct cursor c;
+	char line[SIP_LINE_MAX];
+
+	memset(out, 0, sizeof(*out));
+	cur_init(&c, p, len);
+	if (first_line(&c, line, sizeof(line)))
+		return CF_REC_NO;
+	if (is_status_line(line))
+		out->is_request = 0;
+	else if (is_request_line(line))
+		out->is_request = 1;
+	else
+		return CF_REC_NO;
+	out->has_sdp_crypto = (uint8_t)find_crypto(&c);
+	return CF_REC_YES;
+}
