@@ -62,6 +62,6 @@ int cf_catalog_is_call_app(const struct cf_catalog *c, const char *app);
 
 /* Glob with '*' (any run, dots included) and '?' over ASCII, case-
  * insensitive; s has slen bytes.  1 on a match. */
-int cf_glob_match(const char *pat, const char *s, size_t slen);
+int cf_cat_glob(const char *pat, const char *s, size_t slen);
 
 #endif /* CF_CATALOG_H */

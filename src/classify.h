@@ -45,6 +45,16 @@ struct cf_class {
 	uint16_t inspected;         /* packets the recognisers have looked at */
 	uint32_t version;           /* bumped whenever app, roles or host change */
 	void *ndpi;                 /* nDPI per-flow state; NULL once freed */
+
+	/* What the recognisers and nDPI established so far; classify.c's own
+	   scratch, read by nobody else (the verdict above is recomputed from
+	   it). */
+	uint32_t seen;              /* wire facts (CF_SEEN_* in classify.c) */
+	uint32_t rtp_ssrc[2];       /* [dir]: SSRC of the last RTP/RTCP-looking
+				       packet, awaiting a repeat (confirmation) */
+	uint16_t rtp_seq[2];        /* [dir]: its RTP sequence number */
+	uint16_t ndpi_app;          /* nDPI's verdict as its protocol ids, */
+	uint16_t ndpi_master;       /* 0 unknown / none */
 };
 
 struct cf_classifier;

@@ -43,6 +43,14 @@ struct run_ctx {
 	double started;
 };
 
+static void on_packet(void *ctx, enum cf_link link, uint64_t ts_us,
+		      const uint8_t *data, uint32_t caplen, uint32_t wirelen)
+{
+	struct run_ctx *r = ctx;
+
+	cf_engine_packet(r->engine, link, ts_us, data, caplen, wirelen);
+}
+
 static void show_progress(void *ctx, uint64_t done, uint64_t total, uint64_t packets)
 {
 	struct run_ctx *r = ctx;
@@ -147,7 +155,7 @@ static int run_offline(const struct cf_opts *o)
 	r.started = now_seconds();
 	memset(&cst, 0, sizeof(cst));
 	rc = cf_capture_files((const char *const *)o->inputs, o->n_inputs, o->filter,
-			      cf_engine_packet, o->progress ? show_progress : NULL,
+			      on_packet, o->progress ? show_progress : NULL,
 			      &r, &cst, err, sizeof(err));
 	if (progress_shown)
 		fprintf(stderr, "\r%*s\r", 60, "");

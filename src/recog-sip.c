@@ -93,10 +93,12 @@ enum cf_rec cf_recog_sip(const uint8_t *p, size_t len, struct cf_sip_info *out)
 {
 	struct cursor c;
 	char line[SIP_LINE_MAX];
+	uint8_t b0;
 
 	memset(out, 0, sizeof(*out));
 	cur_init(&c, p, len);
-	if (first_line(&c, line, sizeof(line)))
+	if (cur_peek_u8(&c, 0, &b0) || b0 < 'A' || b0 > 'Z' ||
+	    first_line(&c, line, sizeof(line)))
 		return CF_REC_NO;
 	if (is_status_line(line))
 		out->is_request = 0;

@@ -27,7 +27,9 @@
  *   Padded to a multiple of 4 over TCP; the padding may be left out
  *   over UDP.
  *
- * Attribute parsing (XOR-PEER-ADDRESS, ...) is a later issue.
+ * RFC 3489 (classic STUN, no cookie) Binding is accepted only when its
+ * attributes fill the message exactly.  Attribute parsing (XOR-PEER-
+ * ADDRESS, ...) is a later issue.
  */
 #include <string.h>
 
@@ -55,6 +57,39 @@ static enum cf_rec channel_data(struct cursor *c, size_t len, int stream,
 	return CF_REC_YES;
 }
 
+/* Attributes (type, length, value padded to 4) fill the body exactly. */
+static int attrs_exact(struct cursor body)
+{
+	uint16_t type, alen;
+
+	if (cur_left(&body) == 0)
+		return 0;
+	while (cur_left(&body) > 0)
+		if (cur_be16(&body, &type) || cur_be16(&body, &alen) ||
+		    cur_skip(&body, ((size_t)alen + 3u) & ~(size_t)3))
+			return 0;
+	return 1;
+}
+
+/*
+ * RFC 3489 ("classic") STUN has no magic cookie: bytes 4-19 are all
+ * transaction id.  Without the cookie only a datagram-exact Binding
+ * whose attributes walk out exactly is taken (Zoom's clients still send
+ * these to UDP 3478/3479).
+ */
+static enum cf_rec classic(struct cursor *c, size_t len, int stream,
+			   struct cf_stun_info *out)
+{
+	struct cursor body;
+
+	if (stream || out->method != CF_STUN_BINDING ||
+	    out->length != len - STUN_HDR_LEN || cur_skip(c, 12) ||
+	    cur_sub(c, out->length, &body) || !attrs_exact(body))
+		return CF_REC_NO;
+	out->classic = 1;
+	return CF_REC_YES;
+}
+
 static enum cf_rec message(struct cursor *c, size_t len, int stream,
 			   struct cf_stun_info *out)
 {
@@ -64,16 +99,18 @@ static enum cf_rec message(struct cursor *c, size_t len, int stream,
 	if (cur_be16(c, &type) || cur_be16(c, &out->length) ||
 	    cur_be32(c, &cookie))
 		return CF_REC_NO;          /* the cookie decides; none yet */
-	if (cookie != STUN_COOKIE || (out->length & 3))
+	if (out->length & 3)
 		return CF_REC_NO;
+	out->method = (uint16_t)((type & 0x000f) | ((type & 0x00e0) >> 1) |
+				 ((type & 0x3e00) >> 2));
+	out->cls = (uint8_t)(((type >> 4) & 1) | ((type >> 7) & 2));
+	if (cookie != STUN_COOKIE)
+		return classic(c, len, stream, out);
 	if (cur_left(c) < 12)
 		return CF_REC_TRUNCATED;
 	if (stream ? out->length > len - STUN_HDR_LEN :
 		     out->length != len - STUN_HDR_LEN)
 		return CF_REC_NO;
-	out->method = (uint16_t)((type & 0x000f) | ((type & 0x00e0) >> 1) |
-				 ((type & 0x3e00) >> 2));
-	out->cls = (uint8_t)(((type >> 4) & 1) | ((type >> 7) & 2));
 	out->is_relay = out->method >= CF_STUN_ALLOCATE &&
 			out->method <= CF_STUN_CHANNEL_BIND;
 	return CF_REC_YES;

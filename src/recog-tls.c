@@ -56,12 +56,15 @@ static int is_grease(uint16_t v)
 	return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
 }
 
-static void copy_str(char *dst, size_t cap, const uint8_t *src, size_t n)
+/* Take n bytes from c as a string: as many as fit in dst, the rest skipped. */
+static int take_str(struct cursor *c, size_t n, char *dst, size_t cap)
 {
-	if (n > cap - 1)
-		n = cap - 1;
-	memcpy(dst, src, n);
-	dst[n] = '\0';
+	size_t keep = n < cap - 1 ? n : cap - 1;
+
+	if (cur_left(c) < n || cur_bytes(c, dst, keep) || cur_skip(c, n - keep))
+		return -1;
+	dst[keep] = '\0';
+	return 0;
 }
 
 /* server_name: the first host_name entry. */
@@ -77,13 +80,14 @@ static int ext_sni(struct cursor *e, struct cf_tls_info *out)
 		if (cur_u8(&list, &type) || cur_be16(&list, &name_len) ||
 		    cur_left(&list) < name_len)
 			return -1;
-		if (type == 0 && !out->has_sni) {
-			copy_str(out->sni, sizeof(out->sni), list.p, name_len);
-			out->sni_len = (uint8_t)(name_len > CF_TLS_SNI_MAX ?
-						 CF_TLS_SNI_MAX : name_len);
-			out->has_sni = 1;
+		if (type != 0 || out->has_sni) {
+			cur_skip(&list, name_len);
+			continue;
 		}
-		cur_skip(&list, name_len);
+		take_str(&list, name_len, out->sni, sizeof(out->sni));
+		out->sni_len = (uint8_t)(name_len > CF_TLS_SNI_MAX ?
+					 CF_TLS_SNI_MAX : name_len);
+		out->has_sni = 1;
 	}
 	return 0;
 }
@@ -96,10 +100,9 @@ static int ext_alpn(struct cursor *e, struct cf_tls_info *out)
 	struct cursor list;
 
 	if (cur_be16(e, &list_len) || cur_sub(e, list_len, &list) ||
-	    cur_u8(&list, &n) || n == 0 || cur_left(&list) < n)
+	    cur_u8(&list, &n) || n == 0)
 		return -1;
-	copy_str(out->alpn, sizeof(out->alpn), list.p, n);
-	return 0;
+	return take_str(&list, n, out->alpn, sizeof(out->alpn));
 }
 
 /* supported_versions: highest non-GREASE entry, or the selected one. */

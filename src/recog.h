@@ -110,11 +110,13 @@ struct cf_stun_info {
 	uint16_t channel;            /* ChannelData channel number */
 	uint16_t data_off;           /* ChannelData: where the application data starts */
 	uint8_t is_relay;            /* a TURN method or ChannelData */
+	uint8_t classic;             /* RFC 3489 Binding without the magic cookie */
 };
 
 /*
  * A STUN message (RFC 8489: first two bits 0, magic cookie, length a
- * multiple of 4 and = len - 20; on a stream <= len - 20) or a TURN
+ * multiple of 4 and = len - 20; on a stream <= len - 20; an RFC 3489
+ * Binding without the cookie when its attributes fill it exactly) or a TURN
  * ChannelData message (RFC 8656: first byte 0x40-0x4f, length fits with
  * at most 3 bytes of padding; on a stream padding is required).
  * stream is 1 for a TCP payload.

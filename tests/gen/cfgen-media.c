@@ -425,8 +425,7 @@ void build_dns(struct gflow *g)
 
 /* ---- DHCP ---- */
 
-static void dhcp_message(struct buf *b, const struct cf_spec *s, uint32_t xid,
-			 unsigned type)
+static void dhcp_message(struct buf *b, uint32_t xid, unsigned type)
 {
 	int server = type == 2 || type == 5;
 	size_t start = b->len;
@@ -467,7 +466,7 @@ void build_dhcp(struct gflow *g)
 
 	for (long i = 0; i < n; i++) {
 		unsigned type = server ? (i % 2 ? 5 : 2) : (i % 2 ? 3 : 1);
-		dhcp_message(gflow_udp(g, s->start_us + (uint64_t)i * gap, 0), s,
+		dhcp_message(gflow_udp(g, s->start_us + (uint64_t)i * gap, 0),
 			     xid, type);
 	}
 }

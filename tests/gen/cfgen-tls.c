@@ -36,17 +36,6 @@ static void len16_end(struct buf *b, size_t off)
 	buf_put_be16(b, off, (unsigned)(b->len - off - 2));
 }
 
-static size_t len8_begin(struct buf *b)
-{
-	buf_u8(b, 0);
-	return b->len - 1;
-}
-
-static void len8_end(struct buf *b, size_t off)
-{
-	b->p[off] = (uint8_t)(b->len - off - 1);
-}
-
 /* ---- extensions ---- */
 
 static void ext_sni(struct buf *b, const char *name)
@@ -121,7 +110,6 @@ static const uint16_t suites13[] = { 0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f,
 static const uint16_t suites12[] = { 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9,
 				     0xcca8, 0xc013, 0xc014, 0x009c, 0x002f };
 static const uint16_t versions[] = { 0x0304, 0x0303 };
-static const uint16_t srtp_profiles[] = { 0x0007, 0x0001 };
 
 /* ---- ClientHello / ServerHello bodies ---- */
 
@@ -167,7 +155,6 @@ static void client_hello(struct buf *b, const struct cf_spec *s, struct prng *r,
 		}
 	}
 	len16_end(b, ext);
-	(void)srtp_profiles;
 }
 
 static void server_hello(struct buf *b, const struct cf_spec *s, struct prng *r,

@@ -176,6 +176,10 @@ int parse_endpoint(const char *s, struct endpoint *e, int want_port)
 	size_t n;
 
 	memset(e, 0, sizeof(*e));
+	if (!want_port && s[0] != '[' && strchr(s, ':') != strrchr(s, ':')) {
+		e->v6 = 1;              /* a bare IPv6 address, no port */
+		return inet_pton(AF_INET6, s, e->ip) == 1 ? 0 : -1;
+	}
 	if (s[0] == '[') {
 		const char *rb = strchr(s, ']');
 		if (!rb || (size_t)(rb - s - 1) >= sizeof(host))
@@ -252,7 +256,6 @@ struct buf *gflow_tcp(struct gflow *g, uint64_t ts_us, int dir, unsigned flags)
 void gflow_tcp_numbers(struct gflow *g)
 {
 	uint32_t next[2] = { g->tcp_next[0], g->tcp_next[1] };
-	int seen_syn[2] = { 0, 0 };
 
 	for (size_t i = 0; i < g->n; i++) {
 		struct gpkt *p = &g->pk[i];
@@ -261,12 +264,9 @@ void gflow_tcp_numbers(struct gflow *g)
 		p->seq = next[d];
 		p->ack = (p->flags & TH_ACK) ? next[!d] : 0;
 		next[d] += (uint32_t)p->data.len;
-		if (p->flags & TH_SYN)
-			seen_syn[d] = 1;
 		if (p->flags & (TH_SYN | TH_FIN))
 			next[d]++;
 	}
-	(void)seen_syn;
 }
 
 void gflow_free(struct gflow *g)
@@ -430,7 +430,7 @@ static void frame_ip(struct buf *f, const struct endpoint *from,
 		buf_be32(f, 0x60000000);
 		buf_be16(f, (unsigned)l4len);
 		buf_u8(f, proto);
-		buf_u8(f, 64);
+		buf_u8(f, to->ip[0] == 0xff ? 255 : 64);
 		buf_bytes(f, from->ip, 16);
 		buf_bytes(f, to->ip, 16);
 		return;
@@ -440,7 +440,7 @@ static void frame_ip(struct buf *f, const struct endpoint *from,
 	buf_be16(f, (unsigned)(20 + l4len));
 	buf_be16(f, id);
 	buf_be16(f, 0x4000);    /* DF */
-	buf_u8(f, 64);
+	buf_u8(f, (to->ip[0] & 0xf0) == 0xe0 ? 255 : 64);  /* multicast: 255 */
 	buf_u8(f, proto);
 	buf_be16(f, 0);
 	buf_bytes(f, from->ip, 4);
@@ -557,13 +557,13 @@ int link_parse(const char *s, enum link *l)
 	return -1;
 }
 
+/* Close a pcapng block begun at start: its length, front and back. */
 static void ng_block_end(struct buf *b, size_t start)
 {
 	uint32_t total = (uint32_t)(b->len - start + 4);
 
-	memcpy(b->p + start + 4, &(uint8_t[4]){ (uint8_t)total,
-		(uint8_t)(total >> 8), (uint8_t)(total >> 16),
-		(uint8_t)(total >> 24) }, 4);
+	for (int i = 0; i < 4; i++)
+		b->p[start + 4 + (size_t)i] = (uint8_t)(total >> (8 * i));
 	buf_le32(b, total);
 }
 

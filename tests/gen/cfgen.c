@@ -401,7 +401,7 @@ static int spec_flag(struct cf_spec *s, const char *w)
 	return 0;
 }
 
-static void spec_defaults(struct cf_spec *s, int line)
+void spec_defaults(struct cf_spec *s, int line)
 {
 	memset(s, 0, sizeof(*s));
 	s->line = line;
@@ -426,13 +426,14 @@ static int spec_check(struct cf_spec *s, char *err, size_t errlen)
 	return -1;
 }
 
-static int parse_flow(struct scenario *sc, char **tok, int n, struct cf_spec *s,
+/* "at +T KIND SRC > DST options"; start_us is relative until the end. */
+static int parse_flow(char **tok, int n, int lineno, struct cf_spec *s,
 		      char *err, size_t errlen)
 {
 	double at;
-	const char *t = tok[1][0] == '+' ? tok[1] + 1 : tok[1];
+	const char *t = n > 1 && tok[1][0] == '+' ? tok[1] + 1 : n > 1 ? tok[1] : "";
 
-	spec_defaults(s, 0);
+	spec_defaults(s, lineno);
 	if (n < 6 || strcmp(tok[4], ">") != 0) {
 		snprintf(err, errlen, "expected: at +T KIND SRC > DST [options]");
 		return -1;
@@ -441,7 +442,7 @@ static int parse_flow(struct scenario *sc, char **tok, int n, struct cf_spec *s,
 		snprintf(err, errlen, "bad time '%s'", tok[1]);
 		return -1;
 	}
-	s->start_us = sc->start_us + US(at);
+	s->start_us = US(at);
 	if (kind_parse(tok[2], &s->kind)) {
 		snprintf(err, errlen, "unknown kind '%s'", tok[2]);
 		return -1;
@@ -550,12 +551,7 @@ static void scenario_read(struct scenario *sc, const char *path)
 		int rc;
 		if (strcmp(tok[0], "at") == 0) {
 			struct cf_spec *s = scenario_add(sc);
-			rc = parse_flow(sc, tok, n, s, err, sizeof(err));
-			s->line = lineno;
-			if (!rc && !s->ssrc)
-				s->ssrc = 1;
-			if (rc == 0 && s->ssrc == (0x0c0f0000u | 0))
-				s->ssrc = 0x0c0f0000u | ((uint32_t)lineno & 0xffff);
+			rc = parse_flow(tok, n, lineno, s, err, sizeof(err));
 		} else {
 			rc = parse_directive(sc, tok, n, err, sizeof(err));
 		}
@@ -563,4 +559,240 @@ static void scenario_read(struct scenario *sc, const char *path)
 			die(2, "%s:%d: %s", path, lineno, err);
 	}
 	fclose(fp);
+	for (size_t i = 0; i < sc->n; i++)     /* "start" may come anywhere */
+		sc->spec[i].start_us += sc->start_us;
+}
+
+/* ---- time merge of all flows ---- */
+
+struct heap {
+	struct gflow **a;
+	size_t n;
+};
+
+static uint64_t next_ts(const struct gflow *g)
+{
+	return g->pk[g->next].ts_us;
+}
+
+static int before(const struct gflow *x, const struct gflow *y)
+{
+	if (next_ts(x) != next_ts(y))
+		return next_ts(x) < next_ts(y);
+	return x->index < y->index;
+}
+
+static void heap_push(struct heap *h, struct gflow *g)
+{
+	size_t i = h->n++;
+
+	h->a[i] = g;
+	while (i > 0 && before(h->a[i], h->a[(i - 1) / 2])) {
+		struct gflow *t = h->a[i];
+		h->a[i] = h->a[(i - 1) / 2];
+		h->a[(i - 1) / 2] = t;
+		i = (i - 1) / 2;
+	}
+}
+
+static struct gflow *heap_pop(struct heap *h)
+{
+	struct gflow *top = h->a[0];
+	size_t i = 0;
+
+	h->a[0] = h->a[--h->n];
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < h->n && before(h->a[l], h->a[m]))
+			m = l;
+		if (r < h->n && before(h->a[r], h->a[m]))
+			m = r;
+		if (m == i)
+			break;
+		struct gflow *t = h->a[i];
+		h->a[i] = h->a[m];
+		h->a[m] = t;
+		i = m;
+	}
+	return top;
+}
+
+typedef void (*builder_fn)(struct gflow *);
+
+static const builder_fn builders[] = {
+	[K_TLS] = build_tls, [K_DTLS] = build_dtls, [K_RTP] = build_rtp,
+	[K_SRTP] = build_rtp, [K_RTCP] = build_rtcp, [K_ZOOM] = build_zoom,
+	[K_ZOOM_P2P] = build_zoom, [K_STUN] = build_stun, [K_TURN] = build_turn,
+	[K_DNS] = build_dns, [K_DHCP] = build_dhcp, [K_UDP] = build_udp,
+	[K_TCP] = build_tcp,
+};
+
+/* Build flow i's packets, in time order (stable: builders' order on ties). */
+static struct gflow *flow_build(const struct cf_spec *s, size_t index, uint64_t seed)
+{
+	struct gflow *g = calloc(1, sizeof(*g));
+
+	if (!g)
+		die(3, "out of memory");
+	g->spec = s;
+	g->index = index;
+	prng_seed(&g->rng, seed, (uint64_t)index);
+	g->ipid[0] = (uint16_t)prng_next(&g->rng);
+	g->ipid[1] = (uint16_t)prng_next(&g->rng);
+	builders[s->kind](g);
+	for (size_t i = 1; i < g->n; i++) {
+		struct gpkt p = g->pk[i];
+		size_t j = i;
+		while (j > 0 && g->pk[j - 1].ts_us > p.ts_us) {
+			g->pk[j] = g->pk[j - 1];
+			j--;
+		}
+		g->pk[j] = p;
+	}
+	return g;
+}
+
+static int spec_order(const void *a, const void *b)
+{
+	const struct cf_spec *x = a, *y = b;
+
+	if (x->start_us != y->start_us)
+		return x->start_us < y->start_us ? -1 : 1;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/*
+ * Write all flows of sc interleaved by time.  A flow is built when the
+ * merge reaches its start time and freed once written, so memory follows
+ * the number of flows alive at once, not the size of the capture.
+ */
+static uint64_t merge_write(struct scenario *sc, struct writer *w)
+{
+	struct heap h = { calloc(sc->n + 1, sizeof(struct gflow *)), 0 };
+	size_t pending = 0;
+	uint64_t written = 0;
+
+	if (!h.a)
+		die(3, "out of memory");
+	qsort(sc->spec, sc->n, sizeof(*sc->spec), spec_order);
+	for (;;) {
+		while (pending < sc->n && (h.n == 0 ||
+		       sc->spec[pending].start_us <= next_ts(h.a[0]))) {
+			struct gflow *g = flow_build(&sc->spec[pending], pending, sc->seed);
+			pending++;
+			if (g->n)
+				heap_push(&h, g);
+			else
+				free(g);
+		}
+		if (h.n == 0)
+			break;
+		struct gflow *g = heap_pop(&h);
+		struct gpkt *p = &g->pk[g->next++];
+		int last = g->next == g->n && h.n == 0 && pending == sc->n;
+		if (writer_packet(w, g, p, last ? sc->snap_last : -1) != 0)
+			die(3, "write error");
+		written++;
+		buf_free(&p->data);
+		if (g->next < g->n) {
+			heap_push(&h, g);
+		} else {
+			gflow_free(g);
+			free(g);
+		}
+	}
+	free(h.a);
+	return written;
+}
+
+/* ---- main ---- */
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: cfgen [-F pcap|pcapng] [-l ether|sll|sll2|raw|null] [-s SEED] SCENARIO OUT\n"
+		"       cfgen [-F pcap|pcapng] [-l LINK] [-s SEED] --bench FLOWS OUT\n"
+		"The scenario language is described in tests/gen/README.\n");
+	exit(2);
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "bench", required_argument, NULL, 'B' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct scenario sc;
+	int c, fmt_opt = -1, link_opt = -1, seed_set = 0;
+	unsigned long bench = 0, seed = 1;
+	enum link lk;
+	char err[256];
+
+	scenario_init(&sc);
+	while ((c = getopt_long(argc, argv, "F:l:s:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'F':
+			if (strcmp(optarg, "pcap") && strcmp(optarg, "pcapng"))
+				die(2, "-F: want pcap or pcapng, not '%s'", optarg);
+			fmt_opt = strcmp(optarg, "pcap") ? F_PCAPNG : F_PCAP;
+			break;
+		case 'l':
+			if (link_parse(optarg, &lk))
+				die(2, "-l: unknown link type '%s'", optarg);
+			link_opt = (int)lk;
+			break;
+		case 's':
+			if (parse_ulong(optarg, ~0UL, &seed))
+				die(2, "-s: bad seed '%s'", optarg);
+			seed_set = 1;
+			break;
+		case 'B':
+			if (parse_ulong(optarg, 100000000UL, &bench) || bench == 0)
+				die(2, "--bench: bad flow count '%s'", optarg);
+			break;
+		default:
+			usage();
+		}
+	}
+	if (argc - optind != (bench ? 1 : 2))
+		usage();
+	const char *out = argv[argc - 1];
+	if (bench) {
+		sc.path = "--bench";
+		bench_specs(&sc.spec, &sc.n, bench, sc.start_us, seed);
+	} else {
+		scenario_read(&sc, argv[optind]);
+		if (fmt_opt < 0 && ends_with(out, ".pcapng"))
+			fmt_opt = F_PCAPNG;
+	}
+	if (fmt_opt >= 0)
+		sc.fmt = (enum fmt)fmt_opt;
+	if (link_opt >= 0)
+		sc.link = (enum link)link_opt;
+	if (seed_set)
+		sc.seed = seed;
+	for (size_t i = 0; i < sc.n; i++)
+		if (sc.spec[i].nvlan && (sc.link == L_RAW || sc.link == L_NULL))
+			die(2, "%s:%d: vlan= needs an ether, sll or sll2 link",
+			    sc.path, sc.spec[i].line);
+
+	struct writer *w = writer_open(out, sc.fmt, sc.link, sc.snaplen, err, sizeof(err));
+	if (!w)
+		die(3, "%s", err);
+	uint64_t n = merge_write(&sc, w);
+	if (writer_close(w, sc.truncate_last, err, sizeof(err)) != 0)
+		die(3, "%s", err);
+	(void)n;
+	for (size_t i = 0; i < sc.n; i++)
+		spec_free(&sc.spec[i]);
+	free(sc.spec);
+	return 0;
 }

@@ -60,7 +60,10 @@ struct endpoint {
 	uint16_t port;
 };
 
-/* Parse "A.B.C.D:PORT" or "[V6]:PORT" (port optional when want_port 0). */
+/*
+ * Parse "A.B.C.D:PORT" or "[V6]:PORT".  When want_port is 0 the port may
+ * be left out, and a bare IPv6 address is accepted too.  0 or -1.
+ */
 int parse_endpoint(const char *s, struct endpoint *e, int want_port);
 
 /* ---- flow specification: one scenario line ---- */
@@ -109,6 +112,8 @@ struct cf_spec {
 	struct buf reply;
 };
 
+/* A spec with every option at its kind's default (line seeds the SSRC). */
+void spec_defaults(struct cf_spec *s, int line);
 void spec_free(struct cf_spec *s);
 
 /* ---- a flow's packets, before framing ---- */
@@ -165,6 +170,15 @@ void build_tcp(struct gflow *g);
 /* One RTP header (12 bytes). */
 void rtp_header(struct buf *b, int marker, int pt, uint16_t seq, uint32_t ts,
 		uint32_t ssrc);
+
+/*
+ * The --bench mix (cfgen-bench.c): at least flows flows starting every
+ * 150 us from start_us, mostly ~1,000-byte UDP media (Zoom 8801, SRTP,
+ * DTLS-SRTP), plus TLS with SNI, DNS and plain HTTP.  Fills a malloc'd
+ * array of specs.
+ */
+void bench_specs(struct cf_spec **out, size_t *n, unsigned long flows,
+		 uint64_t start_us, uint64_t seed);
 
 /* ---- capture writer (cfgen-wire.c) ---- */
 

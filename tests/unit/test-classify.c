@@ -1,0 +1,486 @@
+/*
+ * test-classify.c - whole-flow classification: packets built by hand
+ * (IPv4 + TCP/UDP + payload, as the decoder would hand them over) are fed
+ * to cf_classify_packet with the shipped catalog (CF_RULES_DIR, default
+ * "rules"), and catalog errors are checked for their file:line messages.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "catalog.h"
+#include "classify.h"
+#include "decode.h"
+#include "flow.h"
+
+struct buf {
+	uint8_t b[2048];
+	size_t n;
+};
+
+static void put8(struct buf *b, unsigned v) { b->b[b->n++] = (uint8_t)v; }
+static void put16(struct buf *b, unsigned v) { put8(b, v >> 8); put8(b, v); }
+static void put24(struct buf *b, unsigned v) { put8(b, v >> 16); put16(b, v & 0xffff); }
+static void put32(struct buf *b, uint32_t v) { put16(b, v >> 16); put16(b, v & 0xffff); }
+static void putn(struct buf *b, const void *p, size_t n) { memcpy(b->b + b->n, p, n); b->n += n; }
+static void putfill(struct buf *b, unsigned v, size_t n) { memset(b->b + b->n, (int)v, n); b->n += n; }
+static void set16(struct buf *b, size_t at, unsigned v) { b->b[at] = (uint8_t)(v >> 8); b->b[at + 1] = (uint8_t)v; }
+static void set24(struct buf *b, size_t at, unsigned v) { b->b[at] = (uint8_t)(v >> 16); set16(b, at + 1, v & 0xffff); }
+
+static struct cf_classifier *cls;
+static char catalog_path[512];
+
+/* --- packets and flows ------------------------------------------------ */
+
+struct tpkt {
+	struct buf raw;
+	struct cf_packet pkt;
+};
+
+static uint64_t now_us = 1600000000000000ull;
+
+/* IPv4 + TCP (flags) or UDP header + payload, and the cf_packet for it. */
+static void mk(struct tpkt *t, const char *src, const char *dst, uint8_t proto,
+	       uint16_t sp, uint16_t dp, uint8_t flags, const struct buf *pl)
+{
+	struct buf *r = &t->raw;
+	size_t l4 = proto == 6 ? 20 : 8, plen = pl ? pl->n : 0;
+
+	r->n = 0;
+	put8(r, 0x45); put8(r, 0); put16(r, (unsigned)(20 + l4 + plen));
+	put16(r, 1); put16(r, 0x4000); put8(r, 64); put8(r, proto); put16(r, 0);
+	cf_addr_parse(src, &t->pkt.src);
+	cf_addr_parse(dst, &t->pkt.dst);
+	putn(r, cf_addr_v4(&t->pkt.src), 4);
+	putn(r, cf_addr_v4(&t->pkt.dst), 4);
+	put16(r, sp); put16(r, dp);
+	if (proto == 6) {
+		put32(r, 1000); put32(r, flags & 0x10 ? 2000 : 0);
+		put8(r, 5 << 4); put8(r, flags); put16(r, 65535); put16(r, 0); put16(r, 0);
+	} else {
+		put16(r, (unsigned)(8 + plen)); put16(r, 0);
+	}
+	if (plen)
+		putn(r, pl->b, plen);
+	t->pkt.ts_us = now_us += 1000;
+	t->pkt.wire_len = t->pkt.cap_len = (uint32_t)r->n;
+	t->pkt.vlan = 0;
+	t->pkt.ip_version = 4;
+	t->pkt.proto = proto;
+	t->pkt.sport = sp;
+	t->pkt.dport = dp;
+	t->pkt.tcp_flags = proto == 6 ? flags : 0;
+	t->pkt.l3 = r->b;
+	t->pkt.l3_len = t->pkt.ip_len = (uint32_t)r->n;
+	t->pkt.payload = r->b + 20 + l4;
+	t->pkt.payload_len = (uint32_t)plen;
+}
+
+static void flow_init(struct cf_flow *f, const char *a, uint16_t pa,
+		      const char *b, uint16_t pb, uint8_t proto)
+{
+	memset(f, 0, sizeof(*f));
+	cf_addr_parse(a, &f->ip[0]);
+	cf_addr_parse(b, &f->ip[1]);
+	f->port[0] = pa;
+	f->port[1] = pb;
+	f->proto = proto;
+	f->ip_version = 4;
+	f->local = -1;
+	f->decided_rule = -1;
+}
+
+/* Send pl from end dir of f; returns cf_classify_packet's answer. */
+static int feed(struct cf_flow *f, int dir, uint8_t flags, const struct buf *pl)
+{
+	struct tpkt t;
+	char a[CF_ADDR_STRLEN], b[CF_ADDR_STRLEN];
+
+	cf_addr_str(&f->ip[dir], a, sizeof(a));
+	cf_addr_str(&f->ip[!dir], b, sizeof(b));
+	mk(&t, a, b, f->proto, f->port[dir], f->port[!dir], flags, pl);
+	f->pkts[dir]++;
+	if (f->cls.done)
+		return 0;
+	return cf_classify_packet(cls, f, &t.pkt, dir);
+}
+
+static int has_token(const char *evidence, const char *tok)
+{
+	size_t n = strlen(tok);
+	const char *p;
+
+	for (p = evidence; (p = strstr(p, tok)) != NULL; p += n)
+		if ((p == evidence || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+/* --- payloads ----------------------------------------------------------- */
+
+static void client_hello(struct buf *b, const char *sni)
+{
+	size_t rec_at, hs_at, ext_at, l = strlen(sni);
+
+	b->n = 0;
+	put8(b, 22); put16(b, 0x0301); rec_at = b->n; put16(b, 0);
+	put8(b, 1); hs_at = b->n; put24(b, 0);
+	put16(b, 0x0303); putfill(b, 0x11, 32); put8(b, 0);
+	put16(b, 4); put16(b, 0x1301); put16(b, 0xc02f); put8(b, 1); put8(b, 0);
+	ext_at = b->n; put16(b, 0);
+	put16(b, 0); put16(b, (unsigned)l + 5); put16(b, (unsigned)l + 3);
+	put8(b, 0); put16(b, (unsigned)l); putn(b, sni, l);
+	set16(b, ext_at, (unsigned)(b->n - ext_at - 2));
+	set24(b, hs_at, (unsigned)(b->n - hs_at - 3));
+	set16(b, rec_at, (unsigned)(b->n - rec_at - 2));
+}
+
+static void dtls_client_hello(struct buf *b)
+{
+	size_t body = 2 + 32 + 1 + 1 + 2 + 2 + 1 + 1;
+
+	b->n = 0;
+	put8(b, 22); put16(b, 0xfeff); put16(b, 0); put16(b, 0); put32(b, 0);
+	put16(b, (unsigned)(12 + body));
+	put8(b, 1); put24(b, (unsigned)body); put16(b, 0); put24(b, 0);
+	put24(b, (unsigned)body);
+	put16(b, 0xfefd); putfill(b, 0x44, 32); put8(b, 0); put8(b, 0);
+	put16(b, 2); put16(b, 0xc02b); put8(b, 1); put8(b, 0);
+}
+
+static void rtp(struct buf *b, unsigned seq, uint32_t ssrc)
+{
+	b->n = 0;
+	put8(b, 0x80); put8(b, 0); put16(b, seq); put32(b, 160u * seq);
+	put32(b, ssrc); putfill(b, 0xd5, 160);
+}
+
+static void zoom_video(struct buf *b, unsigned seq)
+{
+	b->n = 0;
+	put8(b, 0x05); put16(b, seq); put32(b, 0); put8(b, 0x04);
+	put8(b, 16); putfill(b, 0, 19); put8(b, 0x02); putfill(b, 0, 3);
+	put8(b, 0x80); put8(b, 98); put16(b, seq); put32(b, 90u * seq);
+	put32(b, 0x01000402); putfill(b, 0xab, 600);
+}
+
+static void dns_query(struct buf *b, int response)
+{
+	static const char *const labels[] = { "zoomsjc1mmr", "zoom", "us", NULL };
+	size_t i;
+
+	b->n = 0;
+	put16(b, 0x4a1f); put16(b, response ? 0x8180 : 0x0100);
+	put16(b, 1); put16(b, response ? 1 : 0); put16(b, 0); put16(b, 0);
+	for (i = 0; labels[i]; i++) {
+		put8(b, (unsigned)strlen(labels[i]));
+		putn(b, labels[i], strlen(labels[i]));
+	}
+	put8(b, 0); put16(b, 1); put16(b, 1);
+	if (response) {
+		put16(b, 0xc00c); put16(b, 1); put16(b, 1); put32(b, 60);
+		put16(b, 4); put32(b, 0x90c3499a);          /* 144.195.73.154 */
+	}
+}
+
+/* --- tests -------------------------------------------------------------- */
+
+static void test_tls_zoom_mmr(void)
+{
+	struct cf_flow f;
+	struct buf ch;
+	struct cf_classify_stats before, after;
+	int changed;
+
+	cf_classify_get_stats(cls, &before);
+	flow_init(&f, "192.168.1.178", 50076, "144.195.73.154", 443, 6);
+	feed(&f, 0, 0x02, NULL);                        /* SYN */
+	feed(&f, 1, 0x12, NULL);                        /* SYN+ACK */
+	feed(&f, 0, 0x10, NULL);                        /* ACK */
+	client_hello(&ch, "zoomsjc1mmr.zoom.us");
+	changed = feed(&f, 0, 0x18, &ch);
+	CHECK_INT(changed, 1);
+	CHECK_STR(f.cls.app, "zoom");
+	CHECK_STR(f.cls.l7, "tls");
+	CHECK_STR(f.cls.host, "zoomsjc1mmr.zoom.us");
+	CHECK_INT(f.cls.roles, CF_ROLE_KEYX | CF_ROLE_SIGNALING);
+	CHECK_INT(f.cls.is_call, 1);
+	CHECK(has_token(f.cls.evidence, "tls-sni"));
+	CHECK(has_token(f.cls.evidence, "catalog:zoom-mmr"));
+	CHECK(f.cls.version >= 1);
+	CHECK_INT(f.cls.inspected, 4);
+	cf_classify_finish(cls, &f);
+	CHECK_INT(f.cls.done, 1);
+	CHECK(f.cls.ndpi == NULL);
+	CHECK(f.cls.ndpi_state != 0);
+	CHECK_STR(f.cls.app, "zoom");
+	cf_classify_get_stats(cls, &after);
+	CHECK_INT(after.ndpi_flows, before.ndpi_flows + 1);
+	CHECK_INT(after.ndpi_decided + after.ndpi_gaveup,
+		  before.ndpi_decided + before.ndpi_gaveup + 1);
+}
+
+static void test_tls_zoom_web(void)
+{
+	struct cf_flow f;
+	struct buf ch;
+
+	flow_init(&f, "192.168.1.178", 50077, "52.202.62.196", 443, 6);
+	client_hello(&ch, "ZOOM.US");
+	feed(&f, 0, 0x18, &ch);
+	CHECK_STR(f.cls.app, "zoom");
+	CHECK_INT(f.cls.roles, CF_ROLE_WEB);
+	CHECK(has_token(f.cls.evidence, "catalog:zoom-web"));
+	cf_classify_finish(cls, &f);
+}
+
+static void test_dtls_keyx(void)
+{
+	struct cf_flow f;
+	struct buf p;
+
+	flow_init(&f, "10.0.0.1", 50000, "10.0.0.2", 50001, 17);
+	dtls_client_hello(&p);
+	CHECK_INT(feed(&f, 0, 0, &p), 1);
+	CHECK_INT(f.cls.roles, CF_ROLE_KEYX);
+	CHECK_STR(f.cls.app, "webrtc");
+	CHECK_STR(f.cls.l7, "dtls");
+	CHECK_INT(f.cls.is_call, 1);
+	CHECK(has_token(f.cls.evidence, "dtls-handshake"));
+	cf_classify_finish(cls, &f);
+	CHECK_INT(f.cls.roles, CF_ROLE_KEYX);
+}
+
+static void test_rtp_media(void)
+{
+	struct cf_flow f;
+	struct buf p;
+
+	flow_init(&f, "192.168.1.2", 30000, "192.0.2.10", 40000, 17);
+	rtp(&p, 100, 0x5eed5eed);
+	feed(&f, 0, 0, &p);
+	CHECK_INT(f.cls.roles & CF_ROLE_MEDIA, 0);      /* one packet is not enough */
+	rtp(&p, 101, 0x5eed5eed);
+	feed(&f, 0, 0, &p);
+	CHECK_INT(f.cls.roles, CF_ROLE_MEDIA);
+	CHECK_STR(f.cls.l7, "rtp");
+	CHECK_STR(f.cls.app, "rtp");
+	CHECK_INT(f.cls.is_call, 1);
+	CHECK(has_token(f.cls.evidence, "rtp"));
+	cf_classify_finish(cls, &f);
+}
+
+static void test_rtp_lookalike(void)
+{
+	struct cf_flow f;
+	struct buf p;
+	int i;
+
+	/* the same RTP-shaped datagram again and again: no sequence advance */
+	flow_init(&f, "192.168.1.2", 30002, "192.0.2.10", 40002, 17);
+	rtp(&p, 7, 0x00000000);
+	for (i = 0; i < 10; i++)
+		feed(&f, 0, 0, &p);
+	CHECK_INT(f.cls.roles, 0);
+	CHECK_INT(f.cls.is_call, 0);
+	cf_classify_finish(cls, &f);
+}
+
+static void test_zoom_media(void)
+{
+	struct cf_flow f;
+	struct buf p;
+
+	flow_init(&f, "192.168.1.117", 58327, "144.195.73.154", 8801, 17);
+	zoom_video(&p, 1);
+	feed(&f, 0, 0, &p);
+	CHECK_INT(f.cls.roles & CF_ROLE_MEDIA, 0);
+	zoom_video(&p, 2);
+	feed(&f, 1, 0, &p);
+	CHECK_STR(f.cls.app, "zoom");
+	CHECK_STR(f.cls.l7, "zoom-media");
+	CHECK_INT(f.cls.roles, CF_ROLE_MEDIA);
+	CHECK_INT(f.cls.is_call, 1);
+	CHECK(has_token(f.cls.evidence, "zoom-video"));
+	CHECK(has_token(f.cls.evidence, "catalog:zoom-media"));
+	cf_classify_finish(cls, &f);
+}
+
+static void test_stun_turn(void)
+{
+	struct cf_flow f;
+	struct buf p, d;
+
+	flow_init(&f, "10.1.1.1", 40000, "198.51.100.7", 3478, 17);
+	p.n = 0;                                        /* Binding request */
+	put16(&p, 0x0001); put16(&p, 0); put32(&p, 0x2112a442); putfill(&p, 7, 12);
+	feed(&f, 0, 0, &p);
+	CHECK_INT(f.cls.roles, CF_ROLE_SIGNALING);
+	CHECK_STR(f.cls.l7, "stun");
+	CHECK_STR(f.cls.app, "webrtc");
+	dtls_client_hello(&d);                          /* ChannelData carrying DTLS */
+	p.n = 0;
+	put16(&p, 0x4000); put16(&p, (unsigned)d.n); putn(&p, d.b, d.n);
+	feed(&f, 0, 0, &p);
+	CHECK_INT(f.cls.roles, CF_ROLE_SIGNALING | CF_ROLE_RELAY | CF_ROLE_KEYX);
+	CHECK(has_token(f.cls.evidence, "turn"));
+	CHECK(has_token(f.cls.evidence, "dtls-handshake"));
+	cf_classify_finish(cls, &f);
+}
+
+static void test_dns_not_call(void)
+{
+	struct cf_flow f;
+	struct buf q;
+
+	flow_init(&f, "192.168.1.117", 51185, "192.168.1.1", 53, 17);
+	dns_query(&q, 0);
+	feed(&f, 0, 0, &q);
+	dns_query(&q, 1);
+	feed(&f, 1, 0, &q);
+	cf_classify_finish(cls, &f);
+	CHECK_STR(f.cls.app, "dns");
+	CHECK_STR(f.cls.l7, "dns");
+	CHECK_INT(f.cls.is_call, 0);
+	CHECK_INT(f.cls.roles, 0);
+	CHECK_STR(f.cls.host, "");
+	CHECK(f.cls.ndpi == NULL);
+	CHECK_INT(f.cls.done, 1);
+}
+
+static void test_finish_unknown(void)
+{
+	struct cf_flow f;
+	struct buf p = { .n = 0 };
+
+	flow_init(&f, "10.9.9.9", 41000, "10.8.8.8", 41001, 17);
+	putfill(&p, 0x5c, 40);
+	feed(&f, 0, 0, &p);
+	CHECK(f.cls.ndpi != NULL);
+	CHECK_INT(cf_classify_finish(cls, &f), 0);
+	CHECK(f.cls.ndpi == NULL);
+	CHECK_INT(f.cls.ndpi_state, 2);
+	CHECK_STR(f.cls.app, "unknown");
+	CHECK_INT(f.cls.done, 1);
+}
+
+static void test_roles(void)
+{
+	CHECK_STR(cf_role_name(CF_ROLE_KEYX), "key-exchange");
+	CHECK_STR(cf_role_name(CF_ROLE_MEDIA), "media");
+	CHECK_STR(cf_role_name(CF_ROLE_SIGNALING), "signaling");
+	CHECK_STR(cf_role_name(CF_ROLE_RELAY), "relay");
+	CHECK_STR(cf_role_name(CF_ROLE_WEB), "web");
+	CHECK_STR(cf_role_name(0x40), "unknown");
+	CHECK_INT(cf_role_parse("key-exchange"), CF_ROLE_KEYX);
+	CHECK_INT(cf_role_parse("relay"), CF_ROLE_RELAY);
+	CHECK_INT(cf_role_parse("keys"), 0);
+	CHECK_INT(cf_classify_is_call_app(cls, "zoom"), 1);
+	CHECK_INT(cf_classify_is_call_app(cls, "webrtc"), 1);
+	CHECK_INT(cf_classify_is_call_app(cls, "dns"), 0);
+}
+
+static void check_catalog_error(const char *text, const char *want)
+{
+	char err[256] = "";
+	struct cf_catalog *c = cf_catalog_parse(text, "t.conf", err, sizeof(err));
+
+	CHECK(c == NULL);
+	CHECK_STR(err, want);
+	cf_catalog_free(c);
+}
+
+static void test_catalog_errors(void)
+{
+	check_catalog_error("a zoom host *.zoom.us\nb zoom hots x\n",
+			    "t.conf:2: unknown kind 'hots' (host, net, port, ndpi, call)");
+	check_catalog_error("# c\n\na zoom host x roles=media,keys\n",
+			    "t.conf:3: unknown role 'keys' (key-exchange, media, signaling, relay, web)");
+	check_catalog_error("a zoom net 10.0.0.0/33\n", "t.conf:1: bad IP prefix '10.0.0.0/33'");
+	check_catalog_error("a zoom port udp/9000-80\n",
+			    "t.conf:1: bad port 'udp/9000-80' (want udp/N, tcp/N or udp/N-M)");
+	check_catalog_error("a zoom port sctp/5\n",
+			    "t.conf:1: bad port 'sctp/5' (want udp/N, tcp/N or udp/N-M)");
+	check_catalog_error("a zoom host x\na teams host y\n",
+			    "t.conf:2: duplicate id 'a' (first on line 1)");
+	check_catalog_error("a zoom host roles=web\n", "t.conf:1: host line without a pattern");
+	check_catalog_error("a zoom host x ports=udp/1\n",
+			    "t.conf:1: ports= applies to net lines only");
+	check_catalog_error("a Zoom host x\n", "t.conf:1: app name 'Zoom' must be lower case");
+	check_catalog_error("a zoom\n", "t.conf:1: want: ID APP KIND PATTERN... [roles=...]");
+	check_catalog_error("a webrtc call x\n", "t.conf:1: a call line takes no pattern ('x')");
+	check_catalog_error("a zoom host x bogus=1\n", "t.conf:1: unknown option 'bogus=1'");
+}
+
+static void test_catalog_lookups(void)
+{
+	char err[256];
+	struct cf_cat_match m;
+	cf_addr a;
+	struct cf_catalog *c = cf_catalog_parse(
+		"mmr zoom host *mmr*.zoom.us roles=key-exchange,signaling\n"
+		"web zoom host *.zoom.us roles=web   # comment\n"
+		"rel teams net 52.112.0.0/14 ports=udp/3478-3481 roles=relay\n"
+		"med zoom port udp/8801-8810 roles=media\n"
+		"nd  zoom ndpi Zoom\n"
+		"gen webrtc call\n", "t.conf", err, sizeof(err));
+
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	CHECK_INT(cf_catalog_count(c), 6);
+	CHECK_INT(cf_catalog_match_host(c, "ZoomSJC1MMR.Zoom.US.", &m), 1);
+	CHECK_STR(m.id, "mmr");
+	CHECK_INT(m.roles, CF_ROLE_KEYX | CF_ROLE_SIGNALING);
+	CHECK_INT(m.line, 1);
+	CHECK_INT(cf_catalog_match_host(c, "www3.zoom.us", &m), 1);
+	CHECK_STR(m.id, "web");
+	CHECK_INT(cf_catalog_match_host(c, "zoom.us.evil.example", &m), 0);
+	cf_addr_parse("52.114.77.136", &a);
+	CHECK_INT(cf_catalog_match_addr(c, &a, 17, 3478, &m), 1);
+	CHECK_STR(m.app, "teams");
+	CHECK_INT(cf_catalog_match_addr(c, &a, 6, 443, &m), 0);
+	CHECK_INT(cf_catalog_match_port(c, 17, 8805, &m), 1);
+	CHECK_INT(cf_catalog_match_port(c, 17, 8811, &m), 0);
+	CHECK_INT(cf_catalog_match_ndpi(c, "zoom", &m), 1);
+	CHECK_INT(cf_catalog_is_call_app(c, "webrtc"), 1);
+	CHECK_INT(cf_cat_glob("a*b?d", "aXXbcd", 6), 1);
+	CHECK_INT(cf_cat_glob("a*b?d", "aXXbd", 5), 0);
+	cf_catalog_free(c);
+}
+
+static void test_classifier_new_errors(void)
+{
+	char err[256] = "";
+
+	CHECK(cf_classifier_new("/nonexistent/apps.conf", err, sizeof(err)) == NULL);
+	CHECK(strncmp(err, "cannot open /nonexistent/apps.conf", 34) == 0);
+}
+
+int main(void)
+{
+	const char *dir = getenv("CF_RULES_DIR");
+	char err[256];
+
+	snprintf(catalog_path, sizeof(catalog_path), "%s/apps.conf", dir ? dir : "rules");
+	cls = cf_classifier_new(catalog_path, err, sizeof(err));
+	if (cls == NULL) {
+		fprintf(stderr, "test-classify: %s\n", err);
+		return 1;
+	}
+	RUN(test_tls_zoom_mmr);
+	RUN(test_tls_zoom_web);
+	RUN(test_dtls_keyx);
+	RUN(test_rtp_media);
+	RUN(test_rtp_lookalike);
+	RUN(test_zoom_media);
+	RUN(test_stun_turn);
+	RUN(test_dns_not_call);
+	RUN(test_finish_unknown);
+	RUN(test_roles);
+	RUN(test_catalog_errors);
+	RUN(test_catalog_lookups);
+	RUN(test_classifier_new_errors);
+	cf_classifier_free(cls);
+	return harness_done();
+}

@@ -1,0 +1,639 @@
+/*
+ * test-recog.c - the wire recognisers on packets built byte by byte from
+ * the RFC layouts, cut at every length (run under ASan: a read past the
+ * end is a failure), and on lookalikes that must not pass.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "recog.h"
+
+struct buf {
+	uint8_t b[2048];
+	size_t n;
+};
+
+static void put8(struct buf *b, unsigned v) { b->b[b->n++] = (uint8_t)v; }
+static void put16(struct buf *b, unsigned v) { put8(b, v >> 8); put8(b, v); }
+static void put24(struct buf *b, unsigned v) { put8(b, v >> 16); put16(b, v & 0xffff); }
+static void put32(struct buf *b, uint32_t v) { put16(b, v >> 16); put16(b, v & 0xffff); }
+static void putn(struct buf *b, const void *p, size_t n) { memcpy(b->b + b->n, p, n); b->n += n; }
+static void putfill(struct buf *b, unsigned v, size_t n) { memset(b->b + b->n, (int)v, n); b->n += n; }
+static void set16(struct buf *b, size_t at, unsigned v) { b->b[at] = (uint8_t)(v >> 8); b->b[at + 1] = (uint8_t)v; }
+static void set24(struct buf *b, size_t at, unsigned v) { b->b[at] = (uint8_t)(v >> 16); set16(b, at + 1, v & 0xffff); }
+
+/* An exact-size heap copy so ASan sees any read past n. */
+static uint8_t *dup_n(const struct buf *b, size_t n)
+{
+	uint8_t *p = malloc(n ? n : 1);
+
+	memcpy(p, b->b, n);
+	return p;
+}
+
+/* --- TLS ---------------------------------------------------------------- */
+
+static size_t sni_end;   /* offset just past the SNI extension */
+
+/* RFC 8446 4.1.2 ClientHello in a handshake record. */
+static void client_hello(struct buf *b, const char *sni, const char *alpn)
+{
+	size_t rec_len_at, hs_len_at, ext_len_at, l;
+
+	b->n = 0;
+	put8(b, 22); put16(b, 0x0301); rec_len_at = b->n; put16(b, 0);
+	put8(b, 1); hs_len_at = b->n; put24(b, 0);
+	put16(b, 0x0303); putfill(b, 0x11, 32);          /* version, random */
+	put8(b, 32); putfill(b, 0x22, 32);               /* session id */
+	put16(b, 6); put16(b, 0x1301); put16(b, 0x1302); put16(b, 0xc02f);
+	put8(b, 1); put8(b, 0);                          /* compression: null */
+	ext_len_at = b->n; put16(b, 0);
+	put16(b, 0x0a0a); put16(b, 0);                   /* GREASE extension */
+	l = strlen(sni);                                 /* server_name */
+	put16(b, 0); put16(b, (unsigned)l + 5); put16(b, (unsigned)l + 3);
+	put8(b, 0); put16(b, (unsigned)l); putn(b, sni, l);
+	sni_end = b->n;
+	l = strlen(alpn);                                /* ALPN: alpn, http/1.1 */
+	put16(b, 16); put16(b, (unsigned)l + 1 + 9 + 2); put16(b, (unsigned)l + 1 + 9);
+	put8(b, (unsigned)l); putn(b, alpn, l); put8(b, 8); putn(b, "http/1.1", 8);
+	put16(b, 43); put16(b, 7); put8(b, 6);           /* supported_versions */
+	put16(b, 0x1a1a); put16(b, 0x0304); put16(b, 0x0303);
+	set16(b, ext_len_at, (unsigned)(b->n - ext_len_at - 2));
+	set24(b, hs_len_at, (unsigned)(b->n - hs_len_at - 3));
+	set16(b, rec_len_at, (unsigned)(b->n - rec_len_at - 2));
+}
+
+static void test_tls_client_hello(void)
+{
+	struct buf b;
+	struct cf_tls_info ti;
+
+	client_hello(&b, "zoomsjc1mmr.zoom.us", "h2");
+	CHECK_INT(cf_recog_tls(b.b, b.n, &ti), CF_REC_YES);
+	CHECK_INT(ti.is_client_hello, 1);
+	CHECK_INT(ti.is_server_hello, 0);
+	CHECK_INT(ti.content_type, 22);
+	CHECK_INT(ti.record_version, 0x0301);
+	CHECK_INT(ti.legacy_version, 0x0303);
+	CHECK_INT(ti.version, 0x0304);
+	CHECK_INT(ti.has_sni, 1);
+	CHECK_STR(ti.sni, "zoomsjc1mmr.zoom.us");
+	CHECK_INT(ti.sni_len, 19);
+	CHECK_STR(ti.alpn, "h2");
+}
+
+static void test_tls_truncated_everywhere(void)
+{
+	struct buf b;
+	struct cf_tls_info ti;
+	size_t n;
+	int bad = 0, sni_bad = 0;
+
+	client_hello(&b, "zoomsjc1mmr.zoom.us", "h2");
+	for (n = 0; n <= b.n; n++) {
+		uint8_t *p = dup_n(&b, n);
+		enum cf_rec r = cf_recog_tls(p, n, &ti);
+		enum cf_rec want = n == 0 ? CF_REC_NO :
+				   n == b.n ? CF_REC_YES : CF_REC_TRUNCATED;
+
+		bad += r != want;
+		sni_bad += ti.has_sni != (n >= sni_end) ||
+			   (ti.has_sni && strcmp(ti.sni, "zoomsjc1mmr.zoom.us") != 0);
+		free(p);
+	}
+	CHECK_INT(bad, 0);
+	CHECK_INT(sni_bad, 0);
+}
+
+static void test_tls_long_sni(void)
+{
+	struct buf b;
+	struct cf_tls_info ti;
+	char name[301];
+
+	memset(name, 'a', 300);
+	name[300] = '\0';
+	client_hello(&b, name, "h2");
+	CHECK_INT(cf_recog_tls(b.b, b.n, &ti), CF_REC_YES);
+	CHECK_INT(strlen(ti.sni), CF_TLS_SNI_MAX);
+	CHECK_INT(ti.sni_len, CF_TLS_SNI_MAX);
+	CHECK_STR(ti.alpn, "h2");
+}
+
+static void test_tls_server_hello(void)
+{
+	struct buf b = { .n = 0 };
+	struct cf_tls_info ti;
+
+	put8(&b, 22); put16(&b, 0x0303); put16(&b, 4 + 2 + 32 + 1 + 3 + 2 + 6);
+	put8(&b, 2); put24(&b, 2 + 32 + 1 + 3 + 2 + 6);
+	put16(&b, 0x0303); putfill(&b, 0x33, 32); put8(&b, 0);
+	put16(&b, 0x1301); put8(&b, 0);
+	put16(&b, 6); put16(&b, 43); put16(&b, 2); put16(&b, 0x0304);
+	CHECK_INT(cf_recog_tls(b.b, b.n, &ti), CF_REC_YES);
+	CHECK_INT(ti.is_server_hello, 1);
+	CHECK_INT(ti.version, 0x0304);
+	CHECK_INT(ti.has_sni, 0);
+}
+
+static void test_tls_lookalikes(void)
+{
+	static const char http[] = "GET / HTTP/1.1\r\nHost: zoom.us\r\n\r\n";
+	static const uint8_t sslv2ish[] = { 0x16, 0x02, 0x00, 0x00, 0x10, 1, 0, 0, 0 };
+	static const uint8_t appdata[] = { 0x17, 0x03, 0x03, 0x00, 0x02, 0xaa, 0xbb };
+	static const uint8_t bad_sid[] = { 0x16, 0x03, 0x01, 0x00, 0x40, 1, 0, 0, 0x3c,
+		0x03, 0x03, 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,
+		25,26,27,28,29,30,31,32, 200 };
+	struct cf_tls_info ti;
+
+	CHECK_INT(cf_recog_tls((const uint8_t *)http, strlen(http), &ti), CF_REC_NO);
+	CHECK_INT(cf_recog_tls(sslv2ish, sizeof(sslv2ish), &ti), CF_REC_NO);
+	CHECK_INT(cf_recog_tls(appdata, sizeof(appdata), &ti), CF_REC_YES);
+	CHECK_INT(ti.is_client_hello, 0);
+	CHECK_INT(ti.content_type, 23);
+	CHECK_INT(cf_recog_tls(bad_sid, sizeof(bad_sid), &ti), CF_REC_NO);
+}
+
+/* --- DTLS --------------------------------------------------------------- */
+
+/* RFC 6347 4.2.2: a DTLS 1.0-record ClientHello offering DTLS 1.2. */
+static void dtls_client_hello(struct buf *b)
+{
+	size_t body = 2 + 32 + 1 + 1 + 2 + 2 + 1 + 1;
+
+	b->n = 0;
+	put8(b, 22); put16(b, 0xfeff); put16(b, 0); put16(b, 0); put32(b, 0);
+	put16(b, (unsigned)(12 + body));
+	put8(b, 1); put24(b, (unsigned)body); put16(b, 0); put24(b, 0);
+	put24(b, (unsigned)body);
+	put16(b, 0xfefd); putfill(b, 0x44, 32); put8(b, 0); put8(b, 0);
+	put16(b, 2); put16(b, 0xc02b); put8(b, 1); put8(b, 0);
+}
+
+static void test_dtls_client_hello(void)
+{
+	struct buf b;
+	struct cf_dtls_info di;
+	size_t n;
+	int bad = 0;
+
+	dtls_client_hello(&b);
+	CHECK_INT(cf_recog_dtls(b.b, b.n, &di), CF_REC_YES);
+	CHECK_INT(di.content_type, CF_DTLS_HANDSHAKE);
+	CHECK_INT(di.version, 0xfeff);
+	CHECK_INT(di.epoch, 0);
+	CHECK_INT(di.hs_type, 1);
+	CHECK_INT(di.has_handshake, 1);
+	CHECK_INT(di.records, 1);
+	for (n = 0; n < b.n; n++) {
+		uint8_t *p = dup_n(&b, n);
+
+		bad += cf_recog_dtls(p, n, &di) == CF_REC_YES;
+		free(p);
+	}
+	CHECK_INT(bad, 0);
+}
+
+static void test_dtls_records(void)
+{
+	struct buf b = { .n = 0 };
+	struct cf_dtls_info di;
+
+	/* ChangeCipherSpec then an encrypted Finished (epoch 1), one datagram */
+	put8(&b, 20); put16(&b, 0xfefd); put16(&b, 0); put16(&b, 0); put32(&b, 8);
+	put16(&b, 1); put8(&b, 1);
+	put8(&b, 22); put16(&b, 0xfefd); put16(&b, 1); put16(&b, 0); put32(&b, 0);
+	put16(&b, 40); putfill(&b, 0x5a, 40);
+	CHECK_INT(cf_recog_dtls(b.b, b.n, &di), CF_REC_YES);
+	CHECK_INT(di.content_type, CF_DTLS_CCS);
+	CHECK_INT(di.records, 2);
+	CHECK_INT(di.has_handshake, 1);
+	CHECK_INT(di.hs_type, 0);
+
+	b.n = 0;                        /* application data only */
+	put8(&b, 23); put16(&b, 0xfefd); put16(&b, 1); put16(&b, 0); put32(&b, 9);
+	put16(&b, 16); putfill(&b, 0x77, 16);
+	CHECK_INT(cf_recog_dtls(b.b, b.n, &di), CF_REC_YES);
+	CHECK_INT(di.has_handshake, 0);
+	CHECK_INT(di.epoch, 1);
+
+	b.n = 0;                        /* DTLS 1.3 unified header 001 0 1 1 01 */
+	put8(&b, 0x2d); put16(&b, 0x1234); put16(&b, 20); putfill(&b, 0x66, 20);
+	CHECK_INT(cf_recog_dtls(b.b, b.n, &di), CF_REC_YES);
+	CHECK_INT(di.unified, 1);
+	CHECK_INT(di.epoch, 1);
+	CHECK_INT(di.has_handshake, 0);
+}
+
+static void test_dtls_lookalikes(void)
+{
+	struct buf b = { .n = 0 };
+	struct cf_dtls_info di;
+
+	/* a TLS record (version 0x0303) is not DTLS */
+	put8(&b, 22); put16(&b, 0x0303); put16(&b, 0); put16(&b, 0); put32(&b, 0);
+	put16(&b, 4); put32(&b, 0);
+	CHECK_INT(cf_recog_dtls(b.b, b.n, &di), CF_REC_NO);
+	b.b[0] = 30;                    /* content type out of range */
+	set16(&b, 1, 0xfefd);
+	CHECK_INT(cf_recog_dtls(b.b, b.n, &di), CF_REC_NO);
+	b.b[0] = 22;                    /* length longer than the datagram */
+	set16(&b, 11, 400);
+	CHECK_INT(cf_recog_dtls(b.b, b.n, &di), CF_REC_TRUNCATED);
+	CHECK_INT(cf_recog_dtls(b.b, 0, &di), CF_REC_NO);
+}
+
+/* --- RTP / RTCP / ZRTP --------------------------------------------------- */
+
+static void rtp_packet(struct buf *b, unsigned pt, unsigned seq, uint32_t ssrc,
+		       unsigned cc, int ext)
+{
+	unsigned i;
+
+	b->n = 0;
+	put8(b, 0x80 | (ext ? 0x10 : 0) | cc); put8(b, pt); put16(b, seq);
+	put32(b, 160u * seq); put32(b, ssrc);
+	for (i = 0; i < cc; i++)
+		put32(b, 0x1000 + i);
+	if (ext) {
+		put16(b, 0xbede); put16(b, 1); put32(b, 0x10ff0000);
+	}
+	putfill(b, 0xd5, 160);
+}
+
+static void test_rtp(void)
+{
+	struct buf b;
+	struct cf_rtp_info ri;
+	size_t n;
+	int bad = 0;
+
+	rtp_packet(&b, 111, 4242, 0xcafebabe, 2, 1);
+	CHECK_INT(cf_recog_rtp(b.b, b.n, &ri), CF_REC_YES);
+	CHECK_INT(ri.is_rtcp, 0);
+	CHECK_INT(ri.pt, 111);
+	CHECK_INT(ri.seq, 4242);
+	CHECK_INT(ri.ssrc, 0xcafebabe);
+	rtp_packet(&b, 0x80 | 96, 1, 7, 0, 0);          /* marker bit */
+	CHECK_INT(cf_recog_rtp(b.b, b.n, &ri), CF_REC_YES);
+	CHECK_INT(ri.marker, 1);
+	CHECK_INT(ri.pt, 96);
+	rtp_packet(&b, 111, 4242, 0xcafebabe, 2, 1);
+	for (n = 0; n < 12 + 8 + 8; n++) {             /* header, CSRCs, extension */
+		uint8_t *p = dup_n(&b, n);
+
+		bad += cf_recog_rtp(p, n, &ri) == CF_REC_YES;
+		free(p);
+	}
+	CHECK_INT(bad, 0);
+}
+
+static void test_rtp_lookalikes(void)
+{
+	struct buf b;
+	struct cf_rtp_info ri;
+
+	rtp_packet(&b, 72, 1, 1, 0, 0);                 /* PT 72: RTCP's range */
+	CHECK_INT(cf_recog_rtp(b.b, b.n, &ri), CF_REC_NO);
+	rtp_packet(&b, 0, 1, 1, 15, 0);                 /* 15 CSRCs in 32 bytes */
+	CHECK_INT(cf_recog_rtp(b.b, 32, &ri), CF_REC_NO);
+	rtp_packet(&b, 0, 1, 1, 0, 0);
+	b.b[0] = 0x40;                                  /* version 1 */
+	CHECK_INT(cf_recog_rtp(b.b, b.n, &ri), CF_REC_NO);
+	b.b[0] = 0x90;                                  /* X set, no room */
+	CHECK_INT(cf_recog_rtp(b.b, 14, &ri), CF_REC_NO);
+	CHECK_INT(cf_recog_rtp(b.b, 10, &ri), CF_REC_TRUNCATED);
+}
+
+static void rtcp_sr(struct buf *b, unsigned rc)
+{
+	unsigned i;
+
+	put8(b, 0x80 | rc); put8(b, 200); put16(b, 6 + 6 * rc); put32(b, 0x11223344);
+	put32(b, 0xe0000000); put32(b, 0); put32(b, 1234); put32(b, 10); put32(b, 1600);
+	for (i = 0; i < rc; i++)
+		putfill(b, 0x01, 24);
+}
+
+static void test_rtcp(void)
+{
+	struct buf b = { .n = 0 };
+	struct cf_rtp_info ri;
+
+	rtcp_sr(&b, 0);
+	CHECK_INT(b.n, 28);
+	CHECK_INT(cf_recog_rtp(b.b, b.n, &ri), CF_REC_YES);
+	CHECK_INT(ri.is_rtcp, 1);
+	CHECK_INT(ri.pt, 200);
+	CHECK_INT(ri.ssrc, 0x11223344);
+	CHECK_INT(ri.exact, 1);
+
+	b.n = 0;                        /* RR with one block, then SDES */
+	put8(&b, 0x81); put8(&b, 201); put16(&b, 7); put32(&b, 0x55667788);
+	putfill(&b, 0x02, 24);
+	put8(&b, 0x81); put8(&b, 202); put16(&b, 2); put32(&b, 0x55667788);
+	put8(&b, 1); put8(&b, 2); put8(&b, 'a'); put8(&b, 'b');
+	CHECK_INT(cf_recog_rtp(b.b, b.n, &ri), CF_REC_YES);
+	CHECK_INT(ri.pt, 201);
+	CHECK_INT(ri.exact, 1);
+
+	b.n = 0;                        /* SRTCP: SR + E|index + 10-byte tag */
+	rtcp_sr(&b, 1);
+	put32(&b, 0x80000001); putfill(&b, 0xee, 10);
+	CHECK_INT(cf_recog_rtp(b.b, b.n, &ri), CF_REC_YES);
+	CHECK_INT(ri.exact, 0);
+
+	b.n = 0;                        /* SR claiming 2 report blocks, length 6 */
+	put8(&b, 0x82); put8(&b, 200); put16(&b, 6); put32(&b, 1); putfill(&b, 0, 20);
+	CHECK_INT(cf_recog_rtp(b.b, b.n, &ri), CF_REC_NO);
+	b.n = 0;                        /* length beyond the datagram */
+	put8(&b, 0x80); put8(&b, 201); put16(&b, 20); put32(&b, 1);
+	CHECK_INT(cf_recog_rtp(b.b, b.n, &ri), CF_REC_NO);
+	b.n = 0;                        /* PT 210 is in the RTCP range, not a first PT */
+	put8(&b, 0x80); put8(&b, 210); put16(&b, 1); put32(&b, 1); put32(&b, 0);
+	CHECK_INT(cf_recog_rtp(b.b, b.n, &ri), CF_REC_NO);
+}
+
+static void test_zrtp(void)
+{
+	struct buf b = { .n = 0 };
+
+	put8(&b, 0x10); put8(&b, 0); put16(&b, 1); put32(&b, 0x5a525450);
+	put32(&b, 0xabcdef01); put16(&b, 0x505a); put16(&b, 3);
+	putn(&b, "Hello   ", 8); put32(&b, 0x12345678);
+	CHECK_INT(cf_recog_zrtp(b.b, b.n), 1);
+	CHECK_INT(cf_recog_zrtp(b.b, 27), 0);
+	b.b[4] = 'X';
+	CHECK_INT(cf_recog_zrtp(b.b, b.n), 0);
+}
+
+/* --- STUN / TURN ---------------------------------------------------------- */
+
+static void stun_msg(struct buf *b, unsigned type)
+{
+	b->n = 0;
+	put16(b, type); put16(b, 8); put32(b, 0x2112a442);
+	putfill(b, 0x9c, 12);
+	put16(b, 0x0024); put16(b, 4); put32(b, 0x6e7f00ff);   /* PRIORITY */
+}
+
+static void test_stun(void)
+{
+	struct buf b;
+	struct cf_stun_info si;
+	size_t n;
+	int bad = 0;
+
+	stun_msg(&b, 0x0001);
+	CHECK_INT(cf_recog_stun(b.b, b.n, 0, &si), CF_REC_YES);
+	CHECK_INT(si.method, CF_STUN_BINDING);
+	CHECK_INT(si.cls, 0);
+	CHECK_INT(si.is_relay, 0);
+	CHECK_INT(si.classic, 0);
+	stun_msg(&b, 0x0101);
+	CHECK_INT(cf_recog_stun(b.b, b.n, 0, &si), CF_REC_YES);
+	CHECK_INT(si.cls, 2);
+	stun_msg(&b, 0x0003);
+	CHECK_INT(cf_recog_stun(b.b, b.n, 0, &si), CF_REC_YES);
+	CHECK_INT(si.method, CF_STUN_ALLOCATE);
+	CHECK_INT(si.is_relay, 1);
+	stun_msg(&b, 0x0017);                           /* Data indication */
+	CHECK_INT(cf_recog_stun(b.b, b.n, 0, &si), CF_REC_YES);
+	CHECK_INT(si.method, CF_STUN_DATA);
+	CHECK_INT(si.cls, 1);
+	stun_msg(&b, 0x0009);
+	CHECK_INT(cf_recog_stun(b.b, b.n, 0, &si), CF_REC_YES);
+	CHECK_INT(si.method, CF_STUN_CHANNEL_BIND);
+	stun_msg(&b, 0x0001);
+	for (n = 0; n < b.n; n++) {
+		uint8_t *p = dup_n(&b, n);
+
+		bad += cf_recog_stun(p, n, 0, &si) == CF_REC_YES;
+		free(p);
+	}
+	CHECK_INT(bad, 0);
+}
+
+static void test_stun_lookalikes(void)
+{
+	struct buf b;
+	struct cf_stun_info si;
+
+	stun_msg(&b, 0x0001);
+	b.b[4] = 0x21; b.b[5] = 0x13;                   /* wrong cookie, attrs don't walk */
+	b.b[22] = 0x7f;
+	CHECK_INT(cf_recog_stun(b.b, b.n, 0, &si), CF_REC_NO);
+	stun_msg(&b, 0x0001);
+	set16(&b, 2, 6);                                /* length not a multiple of 4 */
+	CHECK_INT(cf_recog_stun(b.b, b.n, 0, &si), CF_REC_NO);
+	stun_msg(&b, 0x0001);
+	CHECK_INT(cf_recog_stun(b.b, b.n, 0, &si), CF_REC_YES);
+	b.b[b.n] = 0;
+	CHECK_INT(cf_recog_stun(b.b, b.n + 1, 0, &si), CF_REC_NO);   /* length != datagram */
+	CHECK_INT(cf_recog_stun(b.b, b.n + 1, 1, &si), CF_REC_YES);  /* fine on a stream */
+	b.b[0] = 0x80;                                  /* top bits set */
+	CHECK_INT(cf_recog_stun(b.b, b.n, 0, &si), CF_REC_NO);
+}
+
+static void test_stun_classic(void)
+{
+	struct buf b = { .n = 0 };
+	struct cf_stun_info si;
+
+	/* RFC 3489 Binding Request: 16-byte transaction id, one attribute */
+	put16(&b, 0x0001); put16(&b, 8); putfill(&b, 0xc1, 16);
+	put16(&b, 0x0003); put16(&b, 4); put32(&b, 0);      /* CHANGE-REQUEST */
+	CHECK_INT(cf_recog_stun(b.b, b.n, 0, &si), CF_REC_YES);
+	CHECK_INT(si.classic, 1);
+	CHECK_INT(si.method, CF_STUN_BINDING);
+	set16(&b, 0, 0x0003);           /* classic Allocate is not taken */
+	CHECK_INT(cf_recog_stun(b.b, b.n, 0, &si), CF_REC_NO);
+}
+
+static void test_channel_data(void)
+{
+	struct buf b = { .n = 0 };
+	struct cf_stun_info si;
+
+	put16(&b, 0x4001); put16(&b, 5); putn(&b, "\x80\x00\x01\x02\x03", 5);
+	CHECK_INT(cf_recog_stun(b.b, b.n, 0, &si), CF_REC_YES);
+	CHECK_INT(si.is_channel_data, 1);
+	CHECK_INT(si.is_relay, 1);
+	CHECK_INT(si.channel, 0x4001);
+	CHECK_INT(si.length, 5);
+	CHECK_INT(si.data_off, 4);
+	CHECK_INT(cf_recog_stun(b.b, b.n, 1, &si), CF_REC_NO);   /* TCP wants padding */
+	putfill(&b, 0, 3);
+	CHECK_INT(cf_recog_stun(b.b, b.n, 1, &si), CF_REC_YES);
+	CHECK_INT(cf_recog_stun(b.b, b.n, 0, &si), CF_REC_YES);  /* UDP: padding allowed */
+	putfill(&b, 0, 4);
+	CHECK_INT(cf_recog_stun(b.b, b.n, 0, &si), CF_REC_NO);   /* 7 bytes too many */
+	CHECK_INT(cf_recog_stun(b.b, 3, 0, &si), CF_REC_TRUNCATED);
+}
+
+/* --- Zoom --------------------------------------------------------------- */
+
+/* Media header of kind type, RTP at rtp_off, optional 8-byte SFU header. */
+static void zoom_packet(struct buf *b, int server, unsigned type, size_t rtp_off,
+			int rtcp)
+{
+	size_t inner;
+
+	b->n = 0;
+	if (server) {
+		put8(b, 0x05); put16(b, 0x0102); put32(b, 0); put8(b, 0x04);
+	}
+	inner = b->n;
+	put8(b, type);
+	putfill(b, 0x00, rtp_off - 1);
+	if (type == 16 && rtp_off == 24)
+		b->b[inner + 20] = 0x02;
+	if (type == 13)
+		b->b[inner + 7] = 30;
+	if (rtcp) {
+		put8(b, 0x80); put8(b, 200); put16(b, 6); put32(b, 0x01000402);
+		putfill(b, 0x3c, 20);
+	} else {
+		put8(b, 0x80); put8(b, 98); put16(b, 77); put32(b, 1000);
+		put32(b, 0x01000402); putfill(b, 0xab, 100);
+	}
+}
+
+static void test_zoom_server(void)
+{
+	struct buf b;
+	struct cf_zoom_info zi;
+	size_t n;
+	int bad = 0;
+
+	zoom_packet(&b, 1, 16, 24, 0);
+	CHECK_INT(cf_recog_zoom(b.b, b.n, 1, &zi), CF_REC_YES);
+	CHECK_INT(zi.server, 1);
+	CHECK_INT(zi.kind, CF_ZOOM_VIDEO);
+	CHECK_INT(zi.rtp_ok, 1);
+	CHECK_INT(zi.rtp_off, 32);
+	CHECK_STR(cf_zoom_kind_name(zi.kind), "video");
+	zoom_packet(&b, 1, 15, 19, 0);
+	CHECK_INT(cf_recog_zoom(b.b, b.n, 1, &zi), CF_REC_YES);
+	CHECK_INT(zi.kind, CF_ZOOM_AUDIO);
+	CHECK_INT(zi.rtp_ok, 1);
+	zoom_packet(&b, 1, 13, 27, 0);
+	CHECK_INT(cf_recog_zoom(b.b, b.n, 1, &zi), CF_REC_YES);
+	CHECK_INT(zi.kind, CF_ZOOM_SCREEN);
+	CHECK_INT(zi.rtp_ok, 1);
+	zoom_packet(&b, 1, 33, 16, 1);
+	CHECK_INT(cf_recog_zoom(b.b, b.n, 1, &zi), CF_REC_YES);
+	CHECK_INT(zi.kind, CF_ZOOM_RTCP);
+	CHECK_INT(zi.rtp_ok, 1);
+	zoom_packet(&b, 1, 21, 16, 0);                  /* control stream */
+	CHECK_INT(cf_recog_zoom(b.b, b.n, 1, &zi), CF_REC_YES);
+	CHECK_INT(zi.kind, CF_ZOOM_OTHER);
+	zoom_packet(&b, 1, 16, 24, 0);
+	for (n = 0; n < b.n; n++) {
+		uint8_t *p = dup_n(&b, n);
+
+		bad += cf_recog_zoom(p, n, 1, &zi) == CF_REC_YES && n < 9;
+		free(p);
+	}
+	CHECK_INT(bad, 0);
+}
+
+static void test_zoom_p2p(void)
+{
+	struct buf b;
+	struct cf_zoom_info zi;
+
+	zoom_packet(&b, 0, 16, 24, 0);
+	CHECK_INT(cf_recog_zoom(b.b, b.n, 0, &zi), CF_REC_YES);
+	CHECK_INT(zi.server, 0);
+	CHECK_INT(zi.kind, CF_ZOOM_VIDEO);
+	CHECK_INT(zi.rtp_off, 24);
+	zoom_packet(&b, 0, 15, 19, 0);
+	CHECK_INT(cf_recog_zoom(b.b, b.n, 0, &zi), CF_REC_YES);
+	CHECK_INT(zi.kind, CF_ZOOM_AUDIO);
+	zoom_packet(&b, 0, 30, 20, 0);
+	CHECK_INT(cf_recog_zoom(b.b, b.n, 0, &zi), CF_REC_YES);
+	CHECK_INT(zi.kind, CF_ZOOM_SCREEN);
+}
+
+static void test_zoom_lookalikes(void)
+{
+	struct buf b;
+	struct cf_zoom_info zi;
+
+	zoom_packet(&b, 1, 16, 24, 0);
+	b.b[0] = 0x01;                                  /* not the media type */
+	CHECK_INT(cf_recog_zoom(b.b, b.n, 1, &zi), CF_REC_NO);
+	zoom_packet(&b, 0, 15, 19, 0);
+	b.b[19] = 0x40;                                 /* no RTP where audio's is */
+	CHECK_INT(cf_recog_zoom(b.b, b.n, 0, &zi), CF_REC_NO);
+	zoom_packet(&b, 0, 21, 16, 0);                  /* P2P: no "other" */
+	CHECK_INT(cf_recog_zoom(b.b, b.n, 0, &zi), CF_REC_NO);
+	CHECK_INT(cf_recog_zoom(b.b, 0, 0, &zi), CF_REC_NO);
+}
+
+/* --- SIP ---------------------------------------------------------------- */
+
+static void test_sip(void)
+{
+	static const char invite[] =
+		"INVITE sip:bob@example.com SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 192.0.2.1:5060\r\n"
+		"Content-Type: application/sdp\r\n\r\n"
+		"v=0\r\nm=audio 49170 RTP/SAVP 0\r\n"
+		"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\r\n";
+	static const char ok[] = "SIP/2.0 200 OK\r\nCSeq: 1 INVITE\r\n\r\n";
+	static const char http[] = "HTTP/1.1 200 OK\r\n\r\n";
+	static const char get[] = "GET /sip:x SIP/2.0\r\n\r\n";
+	struct cf_sip_info si;
+	struct buf b = { .n = 0 };
+	size_t n, crypto_end = (size_t)(strstr(invite, "a=crypto:") - invite) + 9;
+	int bad = 0;
+
+	CHECK_INT(cf_recog_sip((const uint8_t *)invite, strlen(invite), &si), CF_REC_YES);
+	CHECK_INT(si.is_request, 1);
+	CHECK_INT(si.has_sdp_crypto, 1);
+	CHECK_INT(cf_recog_sip((const uint8_t *)ok, strlen(ok), &si), CF_REC_YES);
+	CHECK_INT(si.is_request, 0);
+	CHECK_INT(si.has_sdp_crypto, 0);
+	CHECK_INT(cf_recog_sip((const uint8_t *)http, strlen(http), &si), CF_REC_NO);
+	CHECK_INT(cf_recog_sip((const uint8_t *)get, strlen(get), &si), CF_REC_NO);
+	putn(&b, invite, strlen(invite));
+	for (n = 0; n < b.n; n++) {
+		uint8_t *p = dup_n(&b, n);
+
+		enum cf_rec r = cf_recog_sip(p, n, &si);
+
+		/* a start line once its CR LF is in; crypto once its tag is */
+		bad += (r == CF_REC_YES) != (n >= 36);
+		bad += r == CF_REC_YES && si.has_sdp_crypto != (n >= crypto_end);
+		free(p);
+	}
+	CHECK_INT(bad, 0);
+}
+
+int main(void)
+{
+	RUN(test_tls_client_hello);
+	RUN(test_tls_truncated_everywhere);
+	RUN(test_tls_long_sni);
+	RUN(test_tls_server_hello);
+	RUN(test_tls_lookalikes);
+	RUN(test_dtls_client_hello);
+	RUN(test_dtls_records);
+	RUN(test_dtls_lookalikes);
+	RUN(test_rtp);
+	RUN(test_rtp_lookalikes);
+	RUN(test_rtcp);
+	RUN(test_zrtp);
+	RUN(test_stun);
+	RUN(test_stun_lookalikes);
+	RUN(test_stun_classic);
+	RUN(test_channel_data);
+	RUN(test_zoom_server);
+	RUN(test_zoom_p2p);
+	RUN(test_zoom_lookalikes);
+	RUN(test_sip);
+	return harness_done();
+}
