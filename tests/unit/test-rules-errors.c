@@ -304,7 +304,7 @@ static void test_shipped_from_elsewhere(void)
 	    "include eu-gdpr.rules\n");
 	p = cf_policy_load("site.rules", inc, 1, err, sizeof(err));
 	CHECK(p == NULL);
-	CHECK(strstr(err, "eu-gdpr.rules:20:9: 'jurisdictions.rules' already included (as ") != NULL);
+	CHECK(strstr(err, "eu-gdpr.rules:22:9: 'jurisdictions.rules' already included (as ") != NULL);
 }
 
 /* The caps of rules.h: one more than allowed is an error. */

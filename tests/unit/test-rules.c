@@ -116,7 +116,7 @@ static void test_shipped_eu_gdpr(void)
 	static const char *const ids[] = {
 		"eu-gdpr-in-eea", "eu-gdpr-keys-restricted",
 		"eu-gdpr-call-outside-eea", "eu-gdpr-signaling-outside-eea",
-		"eu-gdpr-pass", NULL
+		"eu-gdpr-app-web-outside-eea", "eu-gdpr-pass", NULL
 	};
 	struct cf_policy *p = load_shipped("eu-gdpr.rules");
 	const struct flow kx_de = { 0, KX, "DE", 0, 0, 0 };
@@ -141,7 +141,7 @@ static void test_shipped_eu_gdpr(void)
 	CHECK_STR(hit(p, &me_mo), "eu-gdpr-call-outside-eea");
 	CHECK_STR(hit(p, &re_ch), "eu-gdpr-call-outside-eea");
 	CHECK_STR(hit(p, &si_us), "eu-gdpr-signaling-outside-eea");
-	CHECK_STR(hit(p, &we_us), "eu-gdpr-pass");
+	CHECK_STR(hit(p, &we_us), "eu-gdpr-app-web-outside-eea");
 	CHECK_INT(cf_policy_rule(p, 1)->severity, CF_SEV_CRITICAL);
 	CHECK_INT(cf_policy_rule(p, 2)->severity, CF_SEV_HIGH);
 	CHECK_STR(cf_policy_rule(p, 2)->to_text, "!EEA");
