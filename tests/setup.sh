@@ -15,13 +15,16 @@ cd "$top"
 # Debian packages: build tools, the four libraries, the test tools.
 packages="build-essential autoconf automake libtool pkg-config
  libpcap-dev libndpi-dev libmaxminddb-dev libjansson-dev
- libmaxmind-db-writer-perl mmdb-bin python3 tshark libndpi-bin
- npm ca-certificates"
+ libmaxmind-db-writer-perl mmdb-bin tshark libndpi-bin ca-certificates"
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing="$missing $p"
 done
+# python3 and npm may come from outside Debian's packages (pyenv, nodejs.org):
+# install Debian's only when there is none on the PATH.
+command -v python3 >/dev/null 2>&1 || missing="$missing python3"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 if [ -n "$missing" ]; then
 	echo "setup: installing Debian packages:$missing"
 	export DEBIAN_FRONTEND=noninteractive
