@@ -293,6 +293,21 @@ def holds(ev, key, neg, want):
     return not ok if neg else ok
 
 
+def closest(actual, conds):
+    """The event meeting the most conditions, and how the rest fail."""
+    best, best_n = None, -1
+    for line, _, ev in actual:
+        n = sum(1 for k, neg, v in conds if holds(ev, k, neg, v))
+        if n > best_n and n < len(conds):
+            best, best_n = (line, ev), n
+    if best is None or best_n == 0:
+        return ""
+    line, ev = best
+    why = ["%s: got %s" % (k, show(get(ev, k))) for k, neg, v in conds
+           if not holds(ev, k, neg, v)]
+    return " (closest: line %d, %s)" % (line, "; ".join(why))
+
+
 def run_checks(actual, checks, path):
     out = []
     for n, text, op, want, conds in checks:
@@ -300,7 +315,8 @@ def run_checks(actual, checks, path):
                   if all(holds(ev, k, neg, v) for k, neg, v in conds))
         ok = {"==": got == want, ">=": got >= want, "<=": got <= want}[op]
         if not ok:
-            out.append("%s:%d: %s: got %d matching events" % (path, n, text, got))
+            hint = closest(actual, conds) if got < want else ""
+            out.append("%s:%d: %s: got %d matching events%s" % (path, n, text, got, hint))
     return out
 
 

@@ -125,6 +125,12 @@ echo '{"event":{"kind":"alert"},"rule":{"id":"x"}}' >"$tmp/act-nods.json"
 run "event without dataset" 2 "compare.py: act-nods.json:1: no event.dataset" \
 	check --actual "$tmp/act-nods.json" --expected "$tmp/exp-ok.json"
 
+echo '{"event":{"dataset":"callfence.alert"},"callfence":{"relayed":true,"n":1}}' >"$tmp/act-bool.json"
+echo '{"event":{"dataset":"callfence.alert"},"callfence":{"relayed":1,"n":true}}' >"$tmp/exp-bool.json"
+run "true is not 1" 1 "alert #1: callfence.relayed: got true, want 1
+alert #1: callfence.n: got 1, want true" \
+	check --actual "$tmp/act-bool.json" --expected "$tmp/exp-bool.json"
+
 # flat dotted keys are the same fields as nested ones
 echo '{"event.dataset":"callfence.alert","destination.geo":{"country_iso_code":"CN"}}' >"$tmp/act-flat.json"
 echo '{"event":{"dataset":"callfence.alert"},"destination":{"geo":{"country_iso_code":"CN"}}}' >"$tmp/exp-flat.json"
@@ -157,7 +163,7 @@ count >=3 event.dataset=callfence.flow
 count 0 event.dataset=callfence.alert destination.geo.country_iso_code!=CN
 count 1 destination.port="3478"
 EOF
-run "checks that fail" 1 "bad.checks:1: count 1 event.dataset=callfence.alert destination.geo.country_iso_code=HK: got 0 matching events
+run "checks that fail" 1 "bad.checks:1: count 1 event.dataset=callfence.alert destination.geo.country_iso_code=HK: got 0 matching events (closest: line 1, destination.geo.country_iso_code: got 'CN')
 bad.checks:2: count >=3 event.dataset=callfence.flow: got 2 matching events
 bad.checks:3: count 0 event.dataset=callfence.alert destination.geo.country_iso_code!=CN: got 1 matching events
 bad.checks:4: count 1 destination.port=\"3478\": got 0 matching events" \
@@ -168,7 +174,7 @@ run "checks syntax error" 2 "compare.py: syntax.checks:1: bad count 'one'" \
 	check --actual "$tmp/act.json" --checks "$tmp/syntax.checks"
 
 run "checks and expected together report both" 1 "alert #2: destination.geo.country_iso_code: got 'US', want 'CN'
-bad.checks:1: count 1 event.dataset=callfence.alert destination.geo.country_iso_code=HK: got 0 matching events
+bad.checks:1: count 1 event.dataset=callfence.alert destination.geo.country_iso_code=HK: got 0 matching events (closest: line 1, destination.geo.country_iso_code: got 'CN')
 bad.checks:2: count >=3 event.dataset=callfence.flow: got 2 matching events
 bad.checks:3: count 0 event.dataset=callfence.alert destination.geo.country_iso_code!=CN: got 1 matching events
 bad.checks:4: count 1 destination.port=\"3478\": got 0 matching events" \

@@ -88,7 +88,10 @@ static void media(struct cf_spec *s, struct prng *r, int c, int v6)
 	} else if (c < 50) {
 		s->kind = K_SRTP;
 		s->pt = 96;
-		remote(s, r, 1 + (int)prng_range(r, 3), prng_range(r, 2) ? 3478 : 19302, v6);
+		/* one draw per statement: argument order is unspecified */
+		int net = 1 + (int)prng_range(r, 3);
+		uint16_t port = prng_range(r, 2) ? 3478 : 19302;
+		remote(s, r, net, port, v6);
 	} else {
 		s->kind = K_DTLS;
 		s->media = 10;

@@ -347,9 +347,14 @@ static void dtls_srtp(struct gflow *g, uint64_t t, long count, size_t size)
 {
 	const struct cf_spec *s = g->spec;
 	uint64_t gap = US(s->interval >= 0 ? s->interval : 0.02);
-	uint16_t seq[2] = { (uint16_t)prng_next(&g->rng), (uint16_t)prng_next(&g->rng) };
-	uint32_t ts[2] = { (uint32_t)prng_next(&g->rng), (uint32_t)prng_next(&g->rng) };
 	uint32_t ssrc[2] = { s->ssrc, s->ssrc ^ 0x5a5a5a5au };
+	uint16_t seq[2];
+	uint32_t ts[2];
+
+	for (int d = 0; d < 2; d++) {   /* one draw per statement: fixed order */
+		seq[d] = (uint16_t)prng_next(&g->rng);
+		ts[d] = (uint32_t)prng_next(&g->rng);
+	}
 
 	if (size < 12 + 10)
 		size = 12 + 10;

@@ -351,6 +351,25 @@ static void frame_vlan(struct buf *f, const struct cf_spec *s, unsigned ethertyp
 	buf_be16(f, ethertype);
 }
 
+/* Linux cooked v2: protocol first, then the tags (if any) after the header. */
+static void frame_sll2(struct buf *f, const struct cf_spec *s, unsigned et,
+		       unsigned pkttype, const uint8_t smac[6])
+{
+	struct buf t = { 0 };
+
+	frame_vlan(&t, s, et);          /* [tags...] ethertype */
+	buf_bytes(f, t.p, 2);           /* protocol: the first of them */
+	buf_zero(f, 2);
+	buf_be32(f, 1);                 /* interface index */
+	buf_be16(f, 1);                 /* ARPHRD_ETHER */
+	buf_u8(f, pkttype);
+	buf_u8(f, 6);
+	buf_bytes(f, smac, 6);
+	buf_zero(f, 2);
+	buf_bytes(f, t.p + 2, t.len - 2);
+	buf_free(&t);
+}
+
 static void frame_link(struct buf *f, enum link link, const struct cf_spec *s,
 		       int dir, enum fmt fmt)
 {
@@ -376,20 +395,7 @@ static void frame_link(struct buf *f, enum link link, const struct cf_spec *s,
 		frame_vlan(f, s, et);
 		break;
 	case L_SLL2:
-		buf_be16(f, s->nvlan ? (s->nvlan == 2 ? 0x88a8 : 0x8100) : et);
-		buf_zero(f, 2);
-		buf_be32(f, 1);
-		buf_be16(f, 1);
-		buf_u8(f, sll_pkttype(to, dir));
-		buf_u8(f, 6);
-		buf_bytes(f, smac, 6);
-		buf_zero(f, 2);
-		if (s->nvlan) {         /* the tags without the first ethertype */
-			struct buf t = { 0 };
-			frame_vlan(&t, s, et);
-			buf_bytes(f, t.p + 2, t.len - 2);
-			buf_free(&t);
-		}
+		frame_sll2(f, s, et, sll_pkttype(to, dir), smac);
 		break;
 	case L_RAW:
 		break;

@@ -1,7 +1,9 @@
 /*
  * cfgen.h - shared types of cfgen, the capture generator of the tests.
  *
- * cfgen.c        command line, scenario parser, --bench mix, time merge
+ * cfgen.c        command line, time merge
+ * cfgen-scn.c    scenario parser
+ * cfgen-bench.c  the --bench traffic mix
  * cfgen-wire.c   byte buffers, PRNG, link/IP/UDP/TCP framing, pcap/pcapng
  * cfgen-tls.c    TLS and DTLS handshakes
  * cfgen-media.c  RTP/SRTP, RTCP, Zoom, STUN/TURN, DNS, DHCP, plain UDP/TCP
@@ -180,10 +182,35 @@ void rtp_header(struct buf *b, int marker, int pt, uint16_t seq, uint32_t ts,
 void bench_specs(struct cf_spec **out, size_t *n, unsigned long flows,
 		 uint64_t start_us, uint64_t seed);
 
-/* ---- capture writer (cfgen-wire.c) ---- */
+/* ---- scenarios (cfgen-scn.c) ---- */
 
 enum link { L_ETHER, L_SLL, L_SLL2, L_RAW, L_NULL };
 enum fmt { F_PCAP, F_PCAPNG };
+
+struct scenario {
+	const char *path;
+	uint64_t start_us;
+	enum link link;
+	enum fmt fmt;
+	uint64_t seed;
+	uint32_t snaplen;
+	long snap_last, truncate_last;
+	struct cf_spec *spec;
+	size_t n, cap;
+};
+
+/* Defaults: start 2024-03-01T10:00:00Z, ether, pcap, seed 1, no cuts. */
+void scenario_init(struct scenario *sc);
+/* Read path into sc; any error exits 2 with "path:line: message". */
+void scenario_read(struct scenario *sc, const char *path);
+/* Unsigned number (0x.. allowed) no larger than max; 0 or -1. */
+int parse_ulong(const char *s, unsigned long max, unsigned long *v);
+
+/* Print "cfgen: message" and exit with code (2 usage, 3 I/O). */
+void cfgen_die(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+
+/* ---- capture writer (cfgen-wire.c) ---- */
 
 struct writer;
 

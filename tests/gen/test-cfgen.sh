@@ -190,6 +190,14 @@ check "same input gives the same bytes (pcap)" "$(cmp "$cap" "$tmp/c2.pcap" 2>&1
 gen "$scn" "$tmp/n1.pcapng"
 gen -F pcapng "$scn" "$tmp/n2.out"
 check "same input gives the same bytes (pcapng)" "$(cmp "$tmp/n1.pcapng" "$tmp/n2.out" 2>&1)" ""
+# The pcapng bytes are all cfgen's own (little-endian, no libpcap header),
+# so they are the same on every machine.  When cfgen changes on purpose,
+# every e2e capture changes with it: update this hash in the same commit.
+if command -v sha256sum >/dev/null 2>&1; then
+	check "check.scn pcapng is the pinned capture (update on a deliberate cfgen change)" \
+		"$(sha256sum <"$tmp/n1.pcapng" | cut -c1-64)" \
+		84bb43dc0dadf4861702a53999160ea1525f4dfc2b87c6b5a0b8033dc48d5862
+fi
 gen -s 7 "$scn" "$tmp/s7.pcap"
 check "another seed gives other bytes" "$(cmp -s "$cap" "$tmp/s7.pcap"; echo $?)" 1
 
@@ -250,12 +258,29 @@ check "bench flows (>= 300 UDP+TCP conversations)" \
 # shellcheck disable=SC2086
 check "bench: no malformed packet" "$(ts "$tmp/bench.pcap" $CK -Y '_ws.malformed || ip.checksum.status == 0 || udp.checksum.status == 0 || tcp.checksum.status == 0' | wc -l | tr -d ' ')" 0
 
+# ---- escapes in names and payloads ----
+cat >"$tmp/esc.scn" <<'EOF'
+at +0 tls 10.1.0.5:1 > 198.51.100.1:443 sni="a\x41\x7e \"q\".example" packets=1
+at +0 udp 10.1.0.5:2 > 198.51.100.1:9 payload=text:"x\r\n\t\\\x00\xff"
+at +0 udp 10.1.0.5:3 > 198.51.100.1:9 payload=hex:01:02.0a-ff
+EOF
+gen "$tmp/esc.scn" "$tmp/esc.pcap"
+check "SNI escapes" "$(fields "$tmp/esc.pcap" tls.handshake.type tls.handshake.extensions_server_name)" \
+	'aA~ "q".example'
+check "text: escapes" "$(fields "$tmp/esc.pcap" 'udp.srcport == 2' data.data)" "780d0a095c00ff"
+check "hex: separators" "$(fields "$tmp/esc.pcap" 'udp.srcport == 3' data.data)" "01020aff"
+
 # ---- scenario errors name the line ----
 printf 'at +1 rtp 10.1.0.5:1 > 203.0.113.1:2\nat +2 tls 10.1.0.5:1 > 198.51.100.1:443 colour=blue\n' >"$tmp/bad.scn"
 "$CFGEN" "$tmp/bad.scn" "$tmp/bad.pcap" 2>"$tmp/bad.err"
 check "bad option: exit 2" "$?" 2
 check "bad option: message names file:line" "$(sed "s|$tmp/||" "$tmp/bad.err")" \
 	"cfgen: bad.scn:2: unknown option 'colour'"
+printf 'at +1 rtp 10.1.0.5:1 > 203.0.113.1:2 sni=x.example\n' >"$tmp/bad.scn"
+"$CFGEN" "$tmp/bad.scn" "$tmp/bad.pcap" 2>"$tmp/bad.err"
+check "option of another kind: exit 2" "$?" 2
+check "option of another kind: message" "$(sed "s|$tmp/||" "$tmp/bad.err")" \
+	"cfgen: bad.scn:1: 'sni' does not apply to rtp"
 printf 'at +1 rtp 10.1.0.5:1 > [2001:db8::1]:2\n' >"$tmp/bad.scn"
 "$CFGEN" "$tmp/bad.scn" "$tmp/bad.pcap" 2>"$tmp/bad.err"
 check "mixed IP versions: exit 2" "$?" 2
