@@ -1,20 +1,27 @@
 /*
- * capture-pcap.c - offline input: pcap and pcapng files through libpcap.
+ * capture-pcap.c - packets through libpcap: pcap and pcapng files, and live
+ * interfaces.
  *
  * Files are read one after the other with microsecond time stamps; each
  * one's link type is mapped to enum cf_link and the BPF filter is compiled
  * for it.  A record cut short at the end of a file (a capture still being
  * written, or copied while it was) ends that file quietly and is counted.
+ *
+ * Live interfaces are opened in immediate mode (every packet is handed over
+ * as soon as it arrives) and non-blocking: the caller polls cf_live_fd()
+ * and drains what is waiting with cf_live_dispatch().
  */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include <pcap.h>
 
 #include "capture.h"
+#include "sandbox.h"
 
 #ifndef DLT_LINUX_SLL2
 #define DLT_LINUX_SLL2 276
@@ -204,8 +211,13 @@ static int read_packets(struct run *r, pcap_t *p, enum cf_link link,
 	return 0;
 }
 
+/*
+ * Read one file.  Once the last file is open (last != 0), the seccomp
+ * sandbox goes on if the program armed it (sandbox.h): every file callfence
+ * needs is open by then.
+ */
 static int read_file(struct run *r, const char *name, const char *filter,
-		     char *err, size_t errlen)
+		     int last, char *err, size_t errlen)
 {
 	enum cf_link link;
 	pcap_t *p;
@@ -216,6 +228,8 @@ static int read_file(struct run *r, const char *name, const char *filter,
 		return CF_CAPTURE_EIO;
 	r->st->files++;
 	rc = apply_filter(p, name, filter, err, errlen);
+	if (rc == 0 && last && cf_sandbox_enter(err, errlen) != 0)
+		rc = CF_CAPTURE_EIO;
 	if (rc == 0)
 		rc = read_packets(r, p, link, name, err, errlen);
 	if (r->st->stopped)
@@ -239,7 +253,7 @@ int cf_capture_files(const char *const *files, size_t nfiles,
 	for (i = 0; i < nfiles; i++)
 		st->bytes_total += file_size(files[i]);
 	for (i = 0; i < nfiles && rc == 0 && !st->stopped; i++) {
-		rc = read_file(&r, files[i], filter, err, errlen);
+		rc = read_file(&r, files[i], filter, i + 1 == nfiles, err, errlen);
 		r.done_before += file_size(files[i]);
 	}
 	if (rc == 0 && progress != NULL)
@@ -247,4 +261,177 @@ int cf_capture_files(const char *const *files, size_t nfiles,
 			 st->bytes_total, st->packets);
 	stop_requested = 0;
 	return rc;
+}
+
+/* ---- live capture --------------------------------------------------- */
+
+#define LIVE_TIMEOUT_MS 100
+
+struct cf_live {
+	pcap_t *p;
+	enum cf_link link;
+	int fd;
+	char name[64];
+	cf_packet_fn fn;          /* set for the length of one dispatch */
+	void *ctx;
+};
+
+/* Our message for a pcap_activate() failure; returns the CF_CAPTURE_ code. */
+static int activate_failed(pcap_t *p, const char *name, int rc, char *err,
+			   size_t errlen)
+{
+	switch (rc) {
+	case PCAP_ERROR_NO_SUCH_DEVICE:
+		snprintf(err, errlen, "%s: no such interface", name);
+		return CF_CAPTURE_ENODEV;
+	case PCAP_ERROR_IFACE_NOT_UP:
+		snprintf(err, errlen, "%s: interface is down", name);
+		return CF_CAPTURE_EDOWN;
+	case PCAP_ERROR_PERM_DENIED:
+		snprintf(err, errlen, "%s: permission denied (live capture needs "
+			 "root or CAP_NET_RAW)", name);
+		return CF_CAPTURE_EIO;
+	case PCAP_ERROR_PROMISC_PERM_DENIED:
+		snprintf(err, errlen, "%s: not allowed to turn on promiscuous "
+			 "mode (-p turns it off)", name);
+		return CF_CAPTURE_EIO;
+	}
+	set_err(err, errlen, name, rc == PCAP_ERROR ? pcap_geterr(p)
+						   : pcap_statustostr(rc));
+	return CF_CAPTURE_EIO;
+}
+
+/* Snapshot length, buffer, promiscuous and immediate mode; then activate. */
+static int live_activate(pcap_t *p, const char *name,
+			 const struct cf_live_config *c, char *err, size_t errlen)
+{
+	int rc;
+
+	pcap_set_snaplen(p, c->snaplen > 0 ? c->snaplen : CF_LIVE_SNAPLEN);
+	pcap_set_promisc(p, c->promisc ? 1 : 0);
+	pcap_set_timeout(p, LIVE_TIMEOUT_MS);
+	pcap_set_immediate_mode(p, 1);
+	if (c->buffer_bytes > 0)
+		pcap_set_buffer_size(p, c->buffer_bytes);
+	pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_MICRO);
+	rc = pcap_activate(p);
+	if (rc < 0)
+		return activate_failed(p, name, rc, err, errlen);
+	return 0;
+}
+
+/* After activation: link type, filter, non-blocking, the descriptor. */
+static int live_setup(struct cf_live *l, const struct cf_live_config *c,
+		      char *err, size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	const char *dname;
+	int dlt = pcap_datalink(l->p), rc;
+
+	l->link = map_dlt(dlt);
+	if (l->link == CF_LINK_UNSUPPORTED) {
+		dname = pcap_datalink_val_to_name(dlt);
+		snprintf(err, errlen, "%s: unsupported link type %d (%s)",
+			 l->name, dlt, dname ? dname : "unknown");
+		return CF_CAPTURE_ECONFIG;
+	}
+	rc = apply_filter(l->p, l->name, c->filter, err, errlen);
+	if (rc != 0)
+		return rc;
+	if (pcap_setnonblock(l->p, 1, ebuf) != 0) {
+		set_err(err, errlen, l->name, ebuf);
+		return CF_CAPTURE_EIO;
+	}
+	l->fd = pcap_get_selectable_fd(l->p);
+	if (l->fd < 0) {
+		snprintf(err, errlen, "%s: no descriptor to poll", l->name);
+		return CF_CAPTURE_EIO;
+	}
+	return 0;
+}
+
+struct cf_live *cf_live_open(const char *name, const struct cf_live_config *c,
+			     int *why, char *err, size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	struct cf_live *l = calloc(1, sizeof(*l));
+
+	*why = CF_CAPTURE_EIO;
+	if (l == NULL) {
+		snprintf(err, errlen, "%s: out of memory", name);
+		return NULL;
+	}
+	snprintf(l->name, sizeof(l->name), "%s", name);
+	l->p = pcap_create(name, ebuf);
+	if (l->p == NULL) {
+		set_err(err, errlen, name, ebuf[0] ? ebuf : "cannot open");
+		free(l);
+		return NULL;
+	}
+	*why = live_activate(l->p, name, c, err, errlen);
+	if (*why == 0)
+		*why = live_setup(l, c, err, errlen);
+	if (*why != 0) {
+		pcap_close(l->p);
+		free(l);
+		return NULL;
+	}
+	return l;
+}
+
+int cf_live_fd(const struct cf_live *l)
+{
+	return l->fd;
+}
+
+const char *cf_live_name(const struct cf_live *l)
+{
+	return l->name;
+}
+
+static void live_packet(u_char *user, const struct pcap_pkthdr *h,
+			const u_char *data)
+{
+	struct cf_live *l = (struct cf_live *)user;
+	uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
+
+	l->fn(l->ctx, l->link, ts, data, h->caplen, h->len);
+}
+
+int cf_live_dispatch(struct cf_live *l, int max, cf_packet_fn fn, void *ctx,
+		     char *err, size_t errlen)
+{
+	int n;
+
+	l->fn = fn;
+	l->ctx = ctx;
+	n = pcap_dispatch(l->p, max, live_packet, (u_char *)l);
+	if (n >= 0)
+		return n;
+	if (n == PCAP_ERROR_BREAK)
+		return 0;
+	set_err(err, errlen, l->name, n == PCAP_ERROR ? pcap_geterr(l->p)
+						      : pcap_statustostr(n));
+	return -1;
+}
+
+int cf_live_get_stats(struct cf_live *l, struct cf_live_stats *st)
+{
+	struct pcap_stat ps;
+
+	memset(st, 0, sizeof(*st));
+	if (pcap_stats(l->p, &ps) != 0)
+		return -1;
+	st->received = ps.ps_recv;
+	st->dropped = ps.ps_drop;
+	st->if_dropped = ps.ps_ifdrop;
+	return 0;
+}
+
+void cf_live_close(struct cf_live *l)
+{
+	if (l == NULL)
+		return;
+	pcap_close(l->p);
+	free(l);
 }

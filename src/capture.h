@@ -1,8 +1,9 @@
 /*
- * capture.h - reading packets from capture files (pcap, pcapng) in order.
+ * capture.h - packets from capture files (pcap, pcapng) read in order, and
+ * from live interfaces.
  *
- * capture-pcap.c is the only libpcap user for offline input; callers see
- * packets as (link type, time, bytes) through a callback.
+ * capture-pcap.c is the only libpcap user; callers see packets as (link
+ * type, time, bytes) through a callback.
  */
 #ifndef CF_CAPTURE_H
 #define CF_CAPTURE_H
@@ -13,6 +14,8 @@
 
 #define CF_CAPTURE_ECONFIG 2   /* bad BPF filter */
 #define CF_CAPTURE_EIO     3   /* unreadable, not a capture, unsupported link */
+#define CF_CAPTURE_ENODEV  4   /* live: no such interface */
+#define CF_CAPTURE_EDOWN   5   /* live: the interface exists but is down */
 
 /* One packet; data is valid only during the call. */
 typedef void (*cf_packet_fn)(void *ctx, enum cf_link link, uint64_t ts_us,
@@ -59,5 +62,54 @@ int cf_capture_files(const char *const *files, size_t nfiles,
  * its first packet.  The request is cleared when cf_capture_files returns.
  */
 void cf_capture_stop(void);
+
+/* ---- live capture: one interface per handle --------------------------- */
+
+#define CF_LIVE_SNAPLEN 262144   /* default snapshot length */
+
+struct cf_live_config {
+	int snaplen;          /* bytes kept per packet; 0: CF_LIVE_SNAPLEN */
+	int buffer_bytes;     /* kernel buffer; 0: libpcap's default */
+	int promisc;          /* 1: promiscuous mode */
+	const char *filter;   /* BPF expression; NULL or "": none */
+};
+
+/* Counters of one handle since it was opened (pcap_stats). */
+struct cf_live_stats {
+	uint64_t received;    /* packets the kernel passed the filter */
+	uint64_t dropped;     /* dropped by the kernel: buffer full */
+	uint64_t if_dropped;  /* dropped by the interface or its driver */
+};
+
+struct cf_live;
+
+/*
+ * Open interface name for capture in immediate, non-blocking mode.  NULL on
+ * failure with *why set and "NAME: problem" in err: CF_CAPTURE_ENODEV (no
+ * such interface), CF_CAPTURE_EDOWN (interface down), CF_CAPTURE_ECONFIG
+ * (bad filter, unsupported link type, bad snaplen), CF_CAPTURE_EIO
+ * (permission denied, anything else).
+ */
+struct cf_live *cf_live_open(const char *name, const struct cf_live_config *c,
+			     int *why, char *err, size_t errlen);
+
+/* The descriptor to poll for input (POLLIN; POLLERR when the interface
+ * went down or away). */
+int cf_live_fd(const struct cf_live *l);
+
+/*
+ * Deliver at most max packets that are waiting, without blocking.  Returns
+ * how many were delivered (0: none waiting), or -1 with "NAME: problem" in
+ * err when the handle failed (interface went down or disappeared): close it
+ * and open the interface again later.
+ */
+int cf_live_dispatch(struct cf_live *l, int max, cf_packet_fn fn, void *ctx,
+		     char *err, size_t errlen);
+
+/* Kernel counters since the handle was opened; -1 if unavailable. */
+int cf_live_get_stats(struct cf_live *l, struct cf_live_stats *st);
+
+const char *cf_live_name(const struct cf_live *l);
+void cf_live_close(struct cf_live *l);
 
 #endif /* CF_CAPTURE_H */

@@ -10,9 +10,13 @@
  *
  *   roles: recogniser facts, plus the roles= of catalog lines that name
  *          the flow's app; web for other TLS/HTTP of a call app.
- *   app:   catalog host (SNI) > catalog net > nDPI call app via the
- *          catalog > catalog port (call traffic only) > generic "webrtc",
- *          "sip", "rtp" > nDPI's name in lower case > "unknown".
+ *   app:   catalog host (SNI, nDPI's web host, DNS name) > catalog net >
+ *          nDPI call app via the catalog > catalog port (call traffic
+ *          only) > generic "webrtc", "sip" (SIP, or RTP to an end a SIP
+ *          SDP announced), "rtp" > nDPI's name in lower case > "unknown".
+ *
+ * The facts come from classify-wire.c (payloads) and classify-names.c
+ * (DNS answers and SDP announcements, remembered across flows).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -20,54 +24,18 @@
 #include <string.h>
 
 #include "catalog.h"
-#include "cursor.h"
+#include "classify-int.h"
 #include "classify-ndpi.h"
 #include "classify.h"
 #include "decode.h"
+#include "dns-cache.h"
 #include "flow.h"
 #include "recog.h"
-
-/* cls.seen bits */
-#define CF_SEEN_TLS_HELLO   0x00000001u  /* a ClientHello or ServerHello */
-#define CF_SEEN_TLS_SNI     0x00000002u  /* cls.host came from the SNI */
-#define CF_SEEN_DTLS        0x00000004u  /* DTLS records */
-#define CF_SEEN_DTLS_HS     0x00000008u  /* DTLS handshake / CCS records */
-#define CF_SEEN_STUN        0x00000010u  /* STUN Binding */
-#define CF_SEEN_TURN        0x00000020u  /* TURN method or ChannelData */
-#define CF_SEEN_RTP_CAND0   0x00000040u  /* rtp_ssrc[0] holds a candidate */
-#define CF_SEEN_RTP_CAND1   0x00000080u  /* rtp_ssrc[1] holds a candidate */
-#define CF_SEEN_RTP         0x00000100u  /* RTP confirmed (SSRC repeated) */
-#define CF_SEEN_RTCP        0x00000200u  /* RTCP confirmed */
-#define CF_SEEN_ZOOM_CAND   0x00000400u  /* one Zoom media packet */
-#define CF_SEEN_ZOOM        0x00000800u  /* two or more: confirmed */
-#define CF_SEEN_ZOOM_AUDIO  0x00001000u
-#define CF_SEEN_ZOOM_VIDEO  0x00002000u
-#define CF_SEEN_ZOOM_SCREEN 0x00004000u
-#define CF_SEEN_ZOOM_RTCP   0x00008000u
-#define CF_SEEN_ZRTP        0x00010000u
-#define CF_SEEN_SIP         0x00020000u
-#define CF_SEEN_SDP_CRYPTO  0x00040000u
-#define CF_SEEN_NDPI_HOST   0x00080000u  /* cls.host came from nDPI */
-
-#define SEEN_ZOOM_KINDS (CF_SEEN_ZOOM_AUDIO | CF_SEEN_ZOOM_VIDEO | \
-			 CF_SEEN_ZOOM_SCREEN | CF_SEEN_ZOOM_RTCP)
-/* Call traffic on the wire: what lets a catalog port line speak. */
-#define SEEN_CALL (CF_SEEN_DTLS_HS | CF_SEEN_STUN | CF_SEEN_TURN | \
-		   CF_SEEN_RTP | CF_SEEN_RTCP | CF_SEEN_ZOOM | CF_SEEN_ZRTP | \
-		   CF_SEEN_SIP)
 
 /* Recognisers stop after this many packets of a flow. */
 #define CF_CLASSIFY_MAX_INSPECT 64
 /* ... or once each direction sent this many and nothing is pending. */
 #define CF_CLASSIFY_EACH_WAY 16
-/* RTP confirmation: the repeat's sequence number is 1..this ahead. */
-#define RTP_SEQ_WINDOW 512
-
-struct cf_classifier {
-	struct cf_catalog *cat;
-	struct cf_ndpi *ndpi;
-	struct cf_classify_stats st;
-};
 
 /* A verdict being built. */
 struct verdict {
@@ -129,9 +97,9 @@ struct cf_classifier *cf_classifier_new(const char *catalog_path, char *err,
 		}
 	}
 	c->ndpi = cf_ndpi_new(err, errlen);
-	if (c->ndpi == NULL) {
-		cf_catalog_free(c->cat);
-		free(c);
+	if (c->ndpi == NULL ||
+	    cf_classify_set_dns_capacity(c, CF_DNS_CACHE_DEFAULT, err, errlen) < 0) {
+		cf_classifier_free(c);
 		return NULL;
 	}
 	return c;
@@ -141,8 +109,10 @@ void cf_classifier_free(struct cf_classifier *c)
 {
 	if (c == NULL)
 		return;
-	cf_ndpi_free(c->ndpi);
+	if (c->ndpi != NULL)
+		cf_ndpi_free(c->ndpi);
 	cf_catalog_free(c->cat);
+	cf_dns_cache_free(c->dns);
 	free(c);
 }
 
@@ -154,7 +124,14 @@ int cf_classify_is_call_app(const struct cf_classifier *c, const char *app)
 void cf_classify_get_stats(const struct cf_classifier *c,
 			   struct cf_classify_stats *st)
 {
+	struct cf_dns_cache_stats ds;
+
 	*st = c->st;
+	if (c->dns == NULL)
+		return;
+	cf_dns_cache_get_stats(c->dns, &ds);
+	st->dns_evictions = ds.evictions;
+	st->dns_capacity = ds.capacity;
 }
 
 /* --- small helpers --------------------------------------------------- */
@@ -204,10 +181,12 @@ static int name_in(const char *name, const char *const *set)
 	return 0;
 }
 
-/* nDPI protocols whose host name is a query, not the flow's server. */
+/* nDPI protocols whose host name is a query (or, for DHCP, the client's
+ * own name), not the flow's server. */
 static int ndpi_name_service(const struct cf_classifier *c, const struct cf_flow *f)
 {
-	static const char *const ns[] = { "DNS", "MDNS", "LLMNR", "NetBIOS", NULL };
+	static const char *const ns[] = { "DNS", "MDNS", "LLMNR", "NetBIOS",
+		"DHCP", "DHCPV6", NULL };
 
 	return name_in(cf_ndpi_name(c->ndpi, f->cls.ndpi_master), ns) ||
 	       name_in(cf_ndpi_name(c->ndpi, f->cls.ndpi_app), ns);
@@ -269,7 +248,7 @@ static int host_usable(const struct cf_classifier *c, const struct cf_flow *f)
 {
 	if (f->cls.host[0] == '\0')
 		return 0;
-	return (f->cls.seen & CF_SEEN_TLS_SNI) || ndpi_web(c, f);
+	return (f->cls.seen & (CF_SEEN_TLS_SNI | CF_SEEN_DNS_HOST)) || ndpi_web(c, f);
 }
 
 /* Generic apps for call traffic no catalog line claimed. */
@@ -277,7 +256,7 @@ static const char *generic_app(uint32_t seen)
 {
 	if (seen & (CF_SEEN_DTLS_HS | CF_SEEN_STUN | CF_SEEN_TURN))
 		return "webrtc";
-	if (seen & CF_SEEN_SIP)
+	if (seen & (CF_SEEN_SIP | CF_SEEN_SDP_MEDIA))
 		return "sip";
 	if (seen & (CF_SEEN_RTP | CF_SEEN_RTCP | CF_SEEN_ZRTP))
 		return "rtp";
@@ -319,9 +298,10 @@ static void wire_roles(uint32_t seen, struct verdict *v)
 	} facts[] = {
 		{ CF_SEEN_DTLS_HS, CF_ROLE_KEYX, "dtls-handshake" },
 		{ CF_SEEN_ZRTP, CF_ROLE_KEYX, "zrtp" },
-		{ CF_SEEN_SDP_CRYPTO, CF_ROLE_KEYX, "sdp-crypto" },
+		{ CF_SEEN_SDP_CRYPTO, CF_ROLE_KEYX, "sdp-crypto-cleartext" },
 		{ CF_SEEN_RTP, CF_ROLE_MEDIA, "rtp" },
 		{ CF_SEEN_RTCP, CF_ROLE_MEDIA, "rtcp" },
+		{ CF_SEEN_SDP_MEDIA, 0, "sdp-media" },
 		{ CF_SEEN_STUN, CF_ROLE_SIGNALING, "stun-binding" },
 		{ CF_SEEN_SIP, CF_ROLE_SIGNALING, "sip" },
 		{ CF_SEEN_TURN, CF_ROLE_RELAY, "turn" },
@@ -362,6 +342,23 @@ static void line_roles(struct verdict *v, int matched, const struct cf_cat_match
 	evid(v, "catalog", m->id);
 }
 
+/*
+ * Do a host line's roles apply?  They describe the TLS/HTTP/QUIC sessions
+ * to the servers named: a name the flow sent (SNI, nDPI's web host), or a
+ * DNS name of a flow that is itself TLS or QUIC.  A UDP media flow to a
+ * Zoom MMR is media, not the MMR's key exchange.
+ */
+static int host_roles_apply(const struct cf_classifier *c, const struct cf_flow *f)
+{
+	uint32_t seen = f->cls.seen;
+
+	if (!host_usable(c, f))
+		return 0;
+	if (!(seen & CF_SEEN_DNS_HOST))
+		return 1;
+	return (seen & (CF_SEEN_TLS_HELLO | CF_SEEN_QUIC)) || ndpi_web(c, f);
+}
+
 static void catalog_roles(const struct cf_classifier *c, const struct cf_flow *f,
 			  struct verdict *v, const struct cf_cat_match *decided)
 {
@@ -369,7 +366,7 @@ static void catalog_roles(const struct cf_classifier *c, const struct cf_flow *f
 
 	if (decided->id != NULL)
 		evid(v, "catalog", decided->id);
-	line_roles(v, host_usable(c, f) &&
+	line_roles(v, host_roles_apply(c, f) &&
 		   cf_catalog_match_host(c->cat, f->cls.host, &m), &m);
 	line_roles(v, match_net(c, f, &m), &m);
 	line_roles(v, match_ndpi(c, f, &m), &m);
@@ -391,6 +388,7 @@ static void decide_l7(const struct cf_classifier *c, const struct cf_flow *f,
 		{ CF_SEEN_TLS_HELLO, "tls" },
 		{ CF_SEEN_SIP, "sip" },
 		{ CF_SEEN_ZRTP, "zrtp" },
+		{ CF_SEEN_QUIC, "quic" },
 	};
 	const char *m = cf_ndpi_name(c->ndpi, f->cls.ndpi_master);
 	size_t i;
@@ -417,6 +415,8 @@ static int decide(const struct cf_classifier *c, struct cf_flow *f)
 		evid(&v, "ndpi", nd);
 	if (cls->seen & CF_SEEN_TLS_SNI)
 		evid(&v, "tls-sni", NULL);
+	else if (cls->seen & CF_SEEN_DNS_HOST && cls->host[0])
+		evid(&v, "dns-name", NULL);
 	else if (host_usable(c, f))
 		evid(&v, "ndpi-host", NULL);
 	decide_app(c, f, &v, &m);
@@ -425,7 +425,7 @@ static int decide(const struct cf_classifier *c, struct cf_flow *f)
 	is_call = (uint8_t)(cf_catalog_is_call_app(c->cat, v.app) ||
 			    (v.roles & (CF_ROLE_KEYX | CF_ROLE_MEDIA | CF_ROLE_RELAY)));
 	if (is_call && v.roles == 0 &&
-	    ((cls->seen & CF_SEEN_TLS_HELLO) || ndpi_web(c, f)))
+	    ((cls->seen & (CF_SEEN_TLS_HELLO | CF_SEEN_QUIC)) || ndpi_web(c, f)))
 		v.roles = CF_ROLE_WEB;      /* other TLS/HTTP/QUIC of a call app */
 	decide_l7(c, f, &v);
 	if (strcmp(v.app, cls->app) == 0 && strcmp(v.l7, cls->l7) == 0 &&
@@ -460,8 +460,11 @@ static int ndpi_take(const struct cf_classifier *c, struct cf_flow *f,
 	if (nv->host[0] == '\0' || (cls->seen & CF_SEEN_TLS_SNI) ||
 	    ndpi_name_service(c, f) || strcmp(cls->host, nv->host) == 0)
 		return 0;
+	/* a DNS name gives way only to the name a TLS/HTTP/QUIC flow sent */
+	if ((cls->seen & CF_SEEN_DNS_HOST) && !ndpi_web(c, f))
+		return 0;
 	copy_str(cls->host, sizeof(cls->host), nv->host);
-	cls->seen |= CF_SEEN_NDPI_HOST;
+	cls->seen = (cls->seen | CF_SEEN_NDPI_HOST) & ~CF_SEEN_DNS_HOST;
 	return 1;
 }
 
@@ -499,158 +502,6 @@ static int ndpi_packet(struct cf_classifier *c, struct cf_flow *f,
 	return changed;
 }
 
-/* --- recognisers ------------------------------------------------------ */
-
-static int is_zoom_port(uint16_t port)
-{
-	return port >= CF_ZOOM_PORT_MIN && port <= CF_ZOOM_PORT_MAX;
-}
-
-/*
- * RTP/RTCP: a direction is media once it repeats an SSRC, RTP with a
- * sequence number a little ahead (so a repeated DNS query or other
- * lookalike with fixed bytes does not pass); a compound RTCP datagram
- * that walks out exactly is enough on its own.
- */
-static void rtp_fact(struct cf_class *cls, const struct cf_rtp_info *ri, int dir)
-{
-	uint32_t cand = dir ? CF_SEEN_RTP_CAND1 : CF_SEEN_RTP_CAND0;
-	uint16_t ahead = (uint16_t)(ri->seq - cls->rtp_seq[dir]);
-
-	if (ri->is_rtcp && ri->exact) {
-		cls->seen |= CF_SEEN_RTCP;
-		return;
-	}
-	if ((cls->seen & cand) && cls->rtp_ssrc[dir] == ri->ssrc) {
-		if (ri->is_rtcp)
-			cls->seen |= CF_SEEN_RTCP;
-		else if (ahead >= 1 && ahead <= RTP_SEQ_WINDOW)
-			cls->seen |= CF_SEEN_RTP;
-	}
-	cls->rtp_ssrc[dir] = ri->ssrc;
-	if (!ri->is_rtcp)
-		cls->rtp_seq[dir] = ri->seq;
-	cls->seen |= cand;
-}
-
-static void zoom_fact(struct cf_class *cls, const struct cf_zoom_info *zi)
-{
-	static const uint32_t kind_bit[] = {
-		[CF_ZOOM_AUDIO] = CF_SEEN_ZOOM_AUDIO,
-		[CF_ZOOM_VIDEO] = CF_SEEN_ZOOM_VIDEO,
-		[CF_ZOOM_SCREEN] = CF_SEEN_ZOOM_SCREEN,
-		[CF_ZOOM_RTCP] = CF_SEEN_ZOOM_RTCP,
-		[CF_ZOOM_OTHER] = 0,
-	};
-
-	cls->seen |= (cls->seen & CF_SEEN_ZOOM_CAND) ? CF_SEEN_ZOOM : CF_SEEN_ZOOM_CAND;
-	if (zi->kind > CF_ZOOM_NONE && zi->kind <= CF_ZOOM_OTHER)
-		cls->seen |= kind_bit[zi->kind];
-}
-
-static void udp_payload(struct cf_flow *f, const uint8_t *p, size_t len,
-			int dir, int depth);
-
-static void stun_fact(struct cf_flow *f, const uint8_t *p, size_t len, int dir,
-		      int depth)
-{
-	struct cf_stun_info si;
-
-	if (cf_recog_stun(p, len, 0, &si) != CF_REC_YES)
-		return;
-	if (si.is_relay)
-		f->cls.seen |= CF_SEEN_TURN;
-	else if (si.method == CF_STUN_BINDING)
-		f->cls.seen |= CF_SEEN_STUN;
-	if (si.is_channel_data && depth == 0)
-		udp_payload(f, p + si.data_off, len - si.data_off, dir, depth + 1);
-}
-
-static void dtls_fact(struct cf_class *cls, const uint8_t *p, size_t len)
-{
-	struct cf_dtls_info di;
-
-	if (cf_recog_dtls(p, len, &di) != CF_REC_YES)
-		return;
-	cls->seen |= CF_SEEN_DTLS;
-	if (di.has_handshake)
-		cls->seen |= CF_SEEN_DTLS_HS;
-}
-
-/* P2P Zoom media: only on a flow already taken for Zoom or after ICE. */
-static void zoom_p2p(struct cf_class *cls, const uint8_t *p, size_t len)
-{
-	struct cf_zoom_info zi;
-
-	if (strcmp(cls->app, "zoom") != 0 && !(cls->seen & CF_SEEN_STUN))
-		return;
-	if (cf_recog_zoom(p, len, 0, &zi) == CF_REC_YES)
-		zoom_fact(cls, &zi);
-}
-
-/* Demultiplex by the first byte (RFC 7983 / RFC 9443). */
-static void udp_payload(struct cf_flow *f, const uint8_t *p, size_t len,
-			int dir, int depth)
-{
-	struct cf_class *cls = &f->cls;
-	struct cf_rtp_info ri;
-	struct cf_zoom_info zi;
-	struct cursor c;
-	uint8_t b0;
-
-	cur_init(&c, p, len);
-	if (cur_peek_u8(&c, 0, &b0))
-		return;
-	if (depth == 0 && (is_zoom_port(f->port[0]) || is_zoom_port(f->port[1])) &&
-	    cf_recog_zoom(p, len, 1, &zi) == CF_REC_YES) {
-		zoom_fact(cls, &zi);
-		return;
-	}
-	if (b0 <= 3 || (b0 >= 64 && b0 <= 79))
-		stun_fact(f, p, len, dir, depth);
-	else if (b0 >= 16 && b0 <= 19 && cf_recog_zrtp(p, len))
-		cls->seen |= CF_SEEN_ZRTP;
-	else if (b0 >= 20 && b0 <= 63)
-		dtls_fact(cls, p, len);
-	else if (b0 >= 128 && b0 <= 191 && cf_recog_rtp(p, len, &ri) == CF_REC_YES)
-		rtp_fact(cls, &ri, dir);
-	if (depth == 0 && !(cls->seen & SEEN_CALL & ~CF_SEEN_STUN))
-		zoom_p2p(cls, p, len);
-}
-
-static void sip_payload(struct cf_class *cls, const uint8_t *p, size_t len)
-{
-	struct cf_sip_info si;
-
-	if (cf_recog_sip(p, len, &si) != CF_REC_YES)
-		return;
-	cls->seen |= CF_SEEN_SIP;
-	if (si.has_sdp_crypto)
-		cls->seen |= CF_SEEN_SDP_CRYPTO;
-}
-
-/* TLS hello: SNI becomes the host; 1 when the host changed. */
-static int tcp_payload(struct cf_class *cls, const uint8_t *p, size_t len)
-{
-	struct cf_tls_info ti;
-	enum cf_rec r;
-
-	sip_payload(cls, p, len);
-	if (cls->seen & CF_SEEN_TLS_HELLO)
-		return 0;
-	r = cf_recog_tls(p, len, &ti);
-	if (r == CF_REC_NO || !(ti.is_client_hello || ti.is_server_hello))
-		return 0;
-	cls->seen |= CF_SEEN_TLS_HELLO;
-	if (!ti.has_sni || strcmp(cls->host, ti.sni) == 0) {
-		cls->seen |= ti.has_sni ? CF_SEEN_TLS_SNI : 0;
-		return 0;
-	}
-	copy_str(cls->host, sizeof(cls->host), ti.sni);
-	cls->seen = (cls->seen | CF_SEEN_TLS_SNI) & ~CF_SEEN_NDPI_HOST;
-	return 1;
-}
-
 /* --- per packet --------------------------------------------------------- */
 
 /* Is there nothing more the first packets can tell? */
@@ -666,10 +517,28 @@ static int settled(const struct cf_flow *f)
 		return 1;
 	if (f->proto == 6 && (cls->seen & CF_SEEN_TLS_HELLO))
 		return 1;
+	if (f->proto == 17 && (cls->seen & CF_SEEN_QUIC) && !(cls->seen & SEEN_CALL))
+		return 1;
 	if (f->pkts[0] < CF_CLASSIFY_EACH_WAY || f->pkts[1] < CF_CLASSIFY_EACH_WAY)
 		return 0;
 	/* call traffic without media yet: keep looking for the media */
 	return !(cls->seen & SEEN_CALL) || (cls->roles & CF_ROLE_MEDIA);
+}
+
+/* Facts from other flows: a DNS answer for a new flow's address, an SDP
+ * announcement of the ends of RTP/RTCP.  1 when the host changed. */
+static int cross_flow_facts(struct cf_classifier *c, struct cf_flow *f,
+			    uint64_t ts_us)
+{
+	struct cf_class *cls = &f->cls;
+	int changed = 0;
+
+	if (cls->inspected == 1)
+		changed = cf_dns_name_flow(c, f, ts_us);
+	if ((cls->seen & (CF_SEEN_RTP | CF_SEEN_RTCP)) &&
+	    !(cls->seen & CF_SEEN_SDP_MEDIA) && cf_sdp_announced(c, f, ts_us))
+		cls->seen |= CF_SEEN_SDP_MEDIA;
+	return changed;
 }
 
 int cf_classify_packet(struct cf_classifier *c, struct cf_flow *f,
@@ -685,18 +554,21 @@ int cf_classify_packet(struct cf_classifier *c, struct cf_flow *f,
 	if (cls->inspected < UINT16_MAX)
 		cls->inspected++;
 	changed = ndpi_packet(c, f, pkt);
-	if (pkt->payload_len > 0 && pkt->proto == 17) {
-		udp_payload(f, pkt->payload, pkt->payload_len, dir ? 1 : 0, 0);
-		sip_payload(cls, pkt->payload, pkt->payload_len);
-	} else if (pkt->payload_len > 0 && pkt->proto == 6) {
-		changed |= tcp_payload(cls, pkt->payload, pkt->payload_len);
-	}
+	if (pkt->payload_len > 0 && pkt->proto == 17)
+		changed |= cf_wire_udp(c, f, pkt->payload, pkt->payload_len,
+				       dir ? 1 : 0, pkt->ts_us);
+	else if (pkt->payload_len > 0 && pkt->proto == 6)
+		changed |= cf_wire_tcp(c, f, pkt->payload, pkt->payload_len,
+				       dir ? 1 : 0, pkt->ts_us);
+	changed |= cross_flow_facts(c, f, pkt->ts_us);
 	/* the verdict is a function of the facts: redo it when they moved */
 	if (changed || cls->seen != seen || cls->ndpi_app != app ||
 	    cls->ndpi_master != master || cls->app[0] == '\0')
 		changed |= decide(c, f);
-	if (settled(f))
+	if (settled(f)) {
 		cls->done = 1;
+		cf_reasm_release(c, f, 1);
+	}
 	if (changed)
 		cls->version++;
 	return changed;
@@ -707,6 +579,7 @@ int cf_classify_finish(struct cf_classifier *c, struct cf_flow *f)
 	struct cf_ndpi_verdict nv;
 	int changed = 0;
 
+	cf_reasm_release(c, f, 1);
 	if (f->cls.ndpi != NULL) {
 		cf_ndpi_giveup(c->ndpi, f->cls.ndpi, &nv);
 		changed = ndpi_take(c, f, &nv);

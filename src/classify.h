@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "netaddr.h"
 
 struct cf_packet;
 struct cf_flow;
@@ -55,6 +56,19 @@ struct cf_class {
 	uint16_t rtp_seq[2];        /* [dir]: its RTP sequence number */
 	uint16_t ndpi_app;          /* nDPI's verdict as its protocol ids, */
 	uint16_t ndpi_master;       /* 0 unknown / none */
+
+	/* TURN: the real peer behind the relay (the first XOR-PEER-ADDRESS
+	   seen on the flow); cls.version is bumped when it is found.  The
+	   engine locates and judges it too. */
+	cf_addr relay_peer;
+	uint16_t relay_peer_port;
+	uint8_t has_relay_peer;
+	/* SDP a=crypto (SDES) seen in clear-text SIP on this flow: the SRTP
+	   master keys were readable on the wire (a finding of its own). */
+	uint8_t sdes_cleartext;
+	/* the classifier's scratch: 1 + the index of its TLS hello
+	   reassembly slot this flow holds, 0 none. */
+	uint8_t reasm;
 };
 
 struct cf_classifier;
@@ -64,6 +78,21 @@ struct cf_classify_stats {
 	uint64_t ndpi_decided;      /* nDPI gave a verdict */
 	uint64_t ndpi_gaveup;       /* nDPI gave up / flow ended undecided */
 	uint64_t ndpi_alloc_fail;
+	/* DNS snooping (cf_classify_dns) and its name cache */
+	uint64_t dns_responses;     /* responses parsed */
+	uint64_t dns_bad;           /* from port 53 but not a parsable response */
+	uint64_t dns_answers;       /* A/AAAA answers stored in the cache */
+	uint64_t dns_hits;          /* flows named from the cache */
+	uint64_t dns_misses;        /* flows whose address the cache did not know */
+	uint64_t dns_evictions;     /* live cache entries pushed out (cache full) */
+	uint32_t dns_capacity;      /* cache entries */
+	/* TLS ClientHello reassembly */
+	uint64_t tls_reasm_started; /* hellos cut by a segment end, reassembled */
+	uint64_t tls_reasm_done;    /* ... that then parsed (SNI or whole hello) */
+	uint64_t tls_reasm_dropped; /* ... given up: not a hello after all, slot
+				       taken over, flow ended or done first */
+	/* SIP SDP media endpoints remembered (c=/m= lines) */
+	uint64_t sdp_media;
 };
 
 /*
@@ -77,8 +106,8 @@ void cf_classifier_free(struct cf_classifier *c);
 
 /*
  * Look at one packet of flow f (dir 0: from the flow's initiator, 1: towards
- * it) while f->cls.done is 0.  Returns 1 when app, roles or host changed
- * (cls.version was bumped), else 0.
+ * it) while f->cls.done is 0.  Returns 1 when app, roles, host or the
+ * relay peer changed (cls.version was bumped), else 0.
  */
 int cf_classify_packet(struct cf_classifier *c, struct cf_flow *f,
 		       const struct cf_packet *pkt, int dir);
@@ -88,6 +117,27 @@ int cf_classify_packet(struct cf_classifier *c, struct cf_flow *f,
  * free nDPI's state.  Returns 1 when the class changed.
  */
 int cf_classify_finish(struct cf_classifier *c, struct cf_flow *f);
+
+/*
+ * Feed one decoded packet that may carry a DNS response: UDP from port 53,
+ * or TCP from port 53 holding one whole length-prefixed message (mDNS,
+ * port 5353, is not read).  Its A/AAAA answers go into the classifier's
+ * name cache, keyed by address, valid for their TTL in packet time
+ * (pkt->ts_us).  A flow whose first packet comes after the answer is
+ * named after it: cls.host (when there is no better host: TLS SNI or
+ * nDPI's host of a TLS/HTTP/QUIC flow), the app of a catalog host line
+ * matching it, evidence "dns-name".  Call it for every packet, cls.done
+ * or not, before cf_classify_packet.  Returns the answers stored.
+ */
+int cf_classify_dns(struct cf_classifier *c, const struct cf_packet *pkt);
+
+/*
+ * Replace the name cache by an empty one of n entries (0: the default,
+ * 65536).  -1 with a message in err when out of memory (the old cache
+ * stays).
+ */
+int cf_classify_set_dns_capacity(struct cf_classifier *c, size_t n,
+				 char *err, size_t errlen);
 
 /* Is this application name a call app the catalog knows ("zoom", ...)? */
 int cf_classify_is_call_app(const struct cf_classifier *c, const char *app);

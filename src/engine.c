@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "classify.h"
 #include "engine.h"
@@ -19,6 +20,25 @@
 #define EXPIRE_EVERY_US 1000000ull  /* run the idle expiry once a second of packet time */
 
 enum verdict { V_UNJUDGED = 0, V_PASS = 1, V_ALERT = 2, V_NOMATCH = 3, V_LOCAL = 4 };
+
+/*
+ * A finding of its own, whatever the policy: SDES keys (SDP a=crypto) in
+ * clear-text SIP.  It is kept in f->alerted[] under this index (policy
+ * rules are >= 0) so it is raised once per flow.
+ */
+#define RULE_SDES_CLEARTEXT (-2)
+
+static const struct cf_rule_info sdes_rule = {
+	.index = RULE_SDES_CLEARTEXT,
+	.id = "callfence-sdes-cleartext",
+	.msg = "SRTP master keys readable on the wire (SDES a=crypto in clear SIP)",
+	.ruleset = "callfence",
+	.file = "",
+	.line = 0,
+	.action = CF_ACT_ALERT,
+	.severity = CF_SEV_CRITICAL,
+	.to_text = "",
+};
 
 struct cf_engine {
 	struct cf_engine_config cfg;
@@ -33,6 +53,10 @@ struct cf_engine {
 	struct cf_engine_stats st;
 	uint64_t next_expire_us;
 	uint64_t now_us;              /* highest packet time seen */
+	const char *pkt_iface;        /* interface named by alerts packets raise */
+	struct cf_classify_stats cls_before;  /* of classifiers replaced by reloads */
+	struct cf_geo_stats geo_before;       /* of geographies replaced by reloads */
+	uint64_t catalog_stamp;       /* identity of the catalog file loaded */
 };
 
 static void flow_ended(struct cf_flow *f, enum cf_flow_end why, void *ctx);
@@ -66,10 +90,15 @@ static int already_alerted(const struct cf_flow *f, int rule)
 	return 0;
 }
 
+static const struct cf_rule_info *rule_info(const struct cf_engine *e, int rule)
+{
+	return rule == RULE_SDES_CLEARTEXT ? &sdes_rule : cf_policy_rule(e->policy, rule);
+}
+
 static void raise_alert(struct cf_engine *e, struct cf_flow *f, int rule,
 			unsigned matched, const struct cf_geo_result *g, uint64_t ts)
 {
-	const struct cf_rule_info *r = cf_policy_rule(e->policy, rule);
+	const struct cf_rule_info *r = rule_info(e, rule);
 
 	if (already_alerted(f, rule)) {
 		f->alert_repeats++;
@@ -82,35 +111,20 @@ static void raise_alert(struct cf_engine *e, struct cf_flow *f, int rule,
 	cf_event_alert(e->out, &e->meta, f, g, r, matched, ts);
 	cf_report_add_alert(e->report, r);
 	e->st.alerts++;
+	if (r->severity <= CF_SEV_CRITICAL)
+		e->st.by_severity[r->severity]++;
 	if (r->severity > e->st.max_severity)
 		e->st.max_severity = r->severity;
 }
 
-/*
- * Judge flow f against the policy at packet time ts.  Fills *g with the
- * remote end's geography (or leaves it zeroed for local flows).
- */
-static void judge(struct cf_engine *e, struct cf_flow *f, uint64_t ts,
-		  struct cf_geo_result *g)
+/* The policy's first rule for f with remote as the far end (geography g,
+ * server name host); -1 when none. */
+static int eval_remote(const struct cf_engine *e, const struct cf_flow *f,
+		       const cf_addr *remote, const struct cf_geo_result *g,
+		       const char *host, unsigned *matched)
 {
 	struct cf_judge_input in;
-	unsigned matched = 0;
-	int rule;
 
-	memset(g, 0, sizeof(*g));
-	if (f->local < 0)
-		decide_local(e, f);
-	if (!is_call_flow(f))
-		return;
-	if (!f->judged)
-		e->st.audited++;
-	f->judged = 1;
-	f->judged_version = f->cls.version;
-	if (remote_is_home(e, f)) {
-		f->verdict = V_LOCAL;
-		return;
-	}
-	cf_geo_lookup(e->geo, &f->ip[!f->local], g);
 	memset(&in, 0, sizeof(in));
 	in.app = f->cls.app[0] ? f->cls.app : "unknown";
 	in.roles = f->cls.roles;
@@ -118,9 +132,19 @@ static void judge(struct cf_engine *e, struct cf_flow *f, uint64_t ts,
 	in.country = g->country[0] ? g->country : (g->registered[0] ? g->registered : NULL);
 	in.asn = g->asn;
 	in.local = &f->ip[f->local];
-	in.remote = &f->ip[!f->local];
-	in.host = f->cls.host;
-	rule = cf_policy_eval(e->policy, &in, &matched);
+	in.remote = remote;
+	in.host = host;
+	*matched = 0;
+	return cf_policy_eval(e->policy, &in, matched);
+}
+
+/* The remote end (f->ip[!f->local], geography g): verdict and alert. */
+static void judge_remote(struct cf_engine *e, struct cf_flow *f,
+			 const struct cf_geo_result *g, uint64_t ts)
+{
+	unsigned matched;
+	int rule = eval_remote(e, f, &f->ip[!f->local], g, f->cls.host, &matched);
+
 	f->decided_rule = rule;
 	if (rule < 0) {
 		f->verdict = V_NOMATCH;
@@ -134,10 +158,79 @@ static void judge(struct cf_engine *e, struct cf_flow *f, uint64_t ts,
 	raise_alert(e, f, rule, matched ? matched : f->cls.roles, g, ts);
 }
 
+/* Where the real peer behind a TURN relay is: *pg filled and returned,
+ * NULL when the flow has none or it is at home. */
+static const struct cf_geo_result *relay_peer_geo(struct cf_engine *e,
+						  const struct cf_flow *f,
+						  struct cf_geo_result *pg)
+{
+	if (!f->cls.has_relay_peer || cf_policy_is_home(e->policy, &f->cls.relay_peer))
+		return NULL;
+	cf_geo_lookup(e->geo, &f->cls.relay_peer, pg);
+	return pg;
+}
+
+/*
+ * TURN: the peer behind the relay is judged as well, as if the flow went
+ * to it (no server name).  An alert it raises (once per flow and rule, as
+ * any) names the relay as destination and the peer in callfence.relay;
+ * g is the relay's geography (NULL for a relay at home).
+ */
+static void judge_relay_peer(struct cf_engine *e, struct cf_flow *f,
+			     const struct cf_geo_result *pg,
+			     const struct cf_geo_result *g, uint64_t ts)
+{
+	unsigned matched;
+	int rule = eval_remote(e, f, &f->cls.relay_peer, pg, NULL, &matched);
+
+	if (rule < 0 || cf_policy_rule(e->policy, rule)->action == CF_ACT_PASS)
+		return;
+	f->verdict = V_ALERT;
+	e->meta.relay_peer_alert = 1;
+	raise_alert(e, f, rule, matched ? matched : f->cls.roles, g, ts);
+	e->meta.relay_peer_alert = 0;
+}
+
+/*
+ * Judge flow f against the policy at packet time ts.  Fills *g with the
+ * remote end's geography (or leaves it zeroed for local flows).  SDES keys
+ * in clear SIP raise the built-in critical alert whatever the policy says;
+ * a TURN relay's peer is judged after the relay.
+ */
+static void judge(struct cf_engine *e, struct cf_flow *f, uint64_t ts,
+		  struct cf_geo_result *g)
+{
+	struct cf_geo_result pg;
+	int home;
+
+	memset(g, 0, sizeof(*g));
+	if (f->local < 0)
+		decide_local(e, f);
+	if (!is_call_flow(f))
+		return;
+	if (!f->judged)
+		e->st.audited++;
+	f->judged = 1;
+	f->judged_version = f->cls.version;
+	e->meta.relay_peer_geo = relay_peer_geo(e, f, &pg);
+	home = remote_is_home(e, f);
+	if (!home)
+		cf_geo_lookup(e->geo, &f->ip[!f->local], g);
+	if (f->cls.sdes_cleartext)
+		raise_alert(e, f, RULE_SDES_CLEARTEXT, CF_ROLE_KEYX, home ? NULL : g, ts);
+	if (home)
+		f->verdict = V_LOCAL;
+	else
+		judge_remote(e, f, g, ts);
+	if (e->meta.relay_peer_geo != NULL)
+		judge_relay_peer(e, f, &pg, home ? NULL : g, ts);
+	e->meta.relay_peer_geo = NULL;
+}
+
 static void flow_ended(struct cf_flow *f, enum cf_flow_end why, void *ctx)
 {
 	struct cf_engine *e = ctx;
-	struct cf_geo_result g;
+	struct cf_geo_result g, pg;
 	const struct cf_geo_result *gp = NULL;
 	const struct cf_rule_info *decided = NULL;
 
@@ -154,8 +247,10 @@ static void flow_ended(struct cf_flow *f, enum cf_flow_end why, void *ctx)
 	}
 	if (f->decided_rule >= 0)
 		decided = cf_policy_rule(e->policy, f->decided_rule);
+	e->meta.relay_peer_geo = relay_peer_geo(e, f, &pg);
 	if (f->judged || e->cfg.all_flows)
 		cf_event_flow(e->out, &e->meta, f, gp, decided, why, f->last_us);
+	e->meta.relay_peer_geo = NULL;
 	cf_report_add_flow(e->report, f, gp, f->judged);
 }
 
@@ -175,16 +270,20 @@ void cf_engine_packet(void *ctx, enum cf_link link, uint64_t ts_us,
 		e->now_us = ts_us;
 	if (e->now_us >= e->next_expire_us) {
 		cf_flow_expire(e->flows, e->now_us);
+		cf_outputs_poll(e->out, e->now_us);
 		e->next_expire_us = e->now_us + EXPIRE_EVERY_US;
 	}
 	if (cf_decode(link, data, caplen, wirelen, &pkt, &e->dec) != CF_DEC_OK)
 		return;
 	pkt.ts_us = ts_us;
+	cf_classify_dns(e->cls, &pkt);     /* names for the flows to come */
 	f = cf_flow_get(e->flows, &pkt, &dir, &created);
 	if (!f->cls.done && cf_classify_packet(e->cls, f, &pkt, dir)) {
 		struct cf_geo_result g;
 
+		e->meta.interface = e->pkt_iface;
 		judge(e, f, ts_us, &g);
+		e->meta.interface = e->cfg.interface;
 	}
 }
 
@@ -201,6 +300,9 @@ void cf_engine_get_stats(const struct cf_engine *e, struct cf_engine_stats *st)
 	st->last_us = e->now_us;
 }
 
+static void add_classify(struct cf_classify_stats *to, const struct cf_classify_stats *c);
+static void add_geo(struct cf_geo_stats *to, const struct cf_geo_stats *g);
+
 void cf_engine_totals(const struct cf_engine *e, struct cf_run_totals *t)
 {
 	struct cf_output_stats os;
@@ -211,7 +313,9 @@ void cf_engine_totals(const struct cf_engine *e, struct cf_run_totals *t)
 	t->decode = e->dec;
 	cf_flow_get_stats(e->flows, &t->flows);
 	cf_classify_get_stats(e->cls, &t->classify);
+	add_classify(&t->classify, &e->cls_before);
 	cf_geo_get_stats(e->geo, &t->geo);
+	add_geo(&t->geo, &e->geo_before);
 	t->alerts = e->st.alerts;
 	t->audited_flows = e->st.audited;
 	cf_outputs_get_stats(e->out, &os);
@@ -233,6 +337,201 @@ struct cf_geo *cf_engine_geo(struct cf_engine *e)
 	return e->geo;
 }
 
+/* ---- live capture: timer, reload, interfaces ------------------------- */
+
+void cf_engine_tick(struct cf_engine *e, uint64_t now_us)
+{
+	cf_flow_expire(e->flows, now_us > e->now_us ? now_us : e->now_us);
+}
+
+void cf_engine_set_interface(struct cf_engine *e, const char *name)
+{
+	e->pkt_iface = name;
+}
+
+/* Old rule index -> new rule index by rule id, -1 when gone. */
+struct remap {
+	int *to;
+	size_t n;
+};
+
+/* Negative entries are the engine's own findings, not rules: kept. */
+static int remap_one(const struct remap *m, int32_t rule)
+{
+	if (rule < 0)
+		return rule;
+	return (size_t)rule < m->n ? m->to[rule] : -1;
+}
+
+static void remap_flow(struct cf_flow *f, void *ctx)
+{
+	const struct remap *m = ctx;
+	int i;
+
+	f->decided_rule = remap_one(m, f->decided_rule);
+	for (i = 0; i < f->n_alerts && i < CF_MAX_FLOW_ALERTS; i++)
+		f->alerted[i] = remap_one(m, f->alerted[i]);
+}
+
+/* Build the old -> new rule index map; -1 when out of memory. */
+static int remap_build(const struct cf_policy *old, const struct cf_policy *new,
+		       struct remap *m)
+{
+	size_t nn = cf_policy_rule_count(new), i, j;
+
+	m->n = cf_policy_rule_count(old);
+	m->to = calloc(m->n ? m->n : 1, sizeof(*m->to));
+	if (m->to == NULL)
+		return -1;
+	for (i = 0; i < m->n; i++) {
+		const char *id = cf_policy_rule(old, (int)i)->id;
+
+		m->to[i] = -1;
+		for (j = 0; j < nn; j++)
+			if (strcmp(id, cf_policy_rule(new, (int)j)->id) == 0) {
+				m->to[i] = (int)j;
+				break;
+			}
+	}
+	return 0;
+}
+
+/* Counters of a classifier about to be replaced, kept in the totals. */
+static void add_classify(struct cf_classify_stats *to, const struct cf_classify_stats *c)
+{
+	to->ndpi_flows += c->ndpi_flows;
+	to->ndpi_decided += c->ndpi_decided;
+	to->ndpi_gaveup += c->ndpi_gaveup;
+	to->ndpi_alloc_fail += c->ndpi_alloc_fail;
+	to->dns_responses += c->dns_responses;
+	to->dns_bad += c->dns_bad;
+	to->dns_answers += c->dns_answers;
+	to->dns_hits += c->dns_hits;
+	to->dns_misses += c->dns_misses;
+	to->dns_evictions += c->dns_evictions;
+	to->tls_reasm_started += c->tls_reasm_started;
+	to->tls_reasm_done += c->tls_reasm_done;
+	to->tls_reasm_dropped += c->tls_reasm_dropped;
+	to->sdp_media += c->sdp_media;
+}
+
+static void add_geo(struct cf_geo_stats *to, const struct cf_geo_stats *g)
+{
+	to->lookups += g->lookups;
+	to->hits += g->hits;
+	to->misses += g->misses;
+	to->errors += g->errors;
+}
+
+/*
+ * Identity of the catalog file (device, inode, size, modification time);
+ * 0 for none or unreadable.  A reload rebuilds the classifier only when it
+ * changed, since a new classifier starts with an empty DNS name cache.
+ */
+static uint64_t catalog_stamp(const char *path)
+{
+	struct stat sb;
+	uint64_t h = 1469598103934665603ull;
+	uint64_t v[5];
+	size_t i;
+
+	if (path == NULL || stat(path, &sb) != 0)
+		return 0;
+	v[0] = (uint64_t)sb.st_dev;
+	v[1] = (uint64_t)sb.st_ino;
+	v[2] = (uint64_t)sb.st_size;
+	v[3] = (uint64_t)sb.st_mtim.tv_sec;
+	v[4] = (uint64_t)sb.st_mtim.tv_nsec;
+	for (i = 0; i < 5; i++)
+		h = (h ^ v[i]) * 1099511628211ull;
+	return h ? h : 1;
+}
+
+static int same_path(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* A classifier for cfg (catalog, DNS cache size); NULL + err. */
+static struct cf_classifier *classifier_new(const struct cf_engine_config *cfg,
+					    char *err, size_t errlen)
+{
+	struct cf_classifier *c = cf_classifier_new(cfg->catalog_path, err, errlen);
+
+	if (c != NULL && cfg->dns_cache != 0 &&
+	    cf_classify_set_dns_capacity(c, cfg->dns_cache, err, errlen) < 0) {
+		cf_classifier_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* Swap the new parts in (cls NULL: keep the classifier), free the old. */
+static void reload_swap(struct cf_engine *e, const struct cf_engine_config *cfg,
+			struct cf_policy *pol, struct cf_classifier *cls,
+			struct cf_geo *geo, struct remap *m)
+{
+	struct cf_classify_stats cs;
+	struct cf_geo_stats gs;
+
+	cf_flow_foreach(e->flows, remap_flow, m);
+	cf_policy_free(e->policy);
+	e->policy = pol;
+	e->meta.permitted = cf_policy_permitted(pol);
+	if (cls != NULL) {
+		cf_classify_get_stats(e->cls, &cs);
+		add_classify(&e->cls_before, &cs);
+		cf_classifier_free(e->cls);
+		e->cls = cls;
+	}
+	cf_geo_get_stats(e->geo, &gs);
+	add_geo(&e->geo_before, &gs);
+	cf_geo_close(e->geo);
+	e->geo = geo;
+	e->cfg.rules_path = cfg->rules_path;
+	e->cfg.incdirs = cfg->incdirs;
+	e->cfg.n_incdirs = cfg->n_incdirs;
+	e->cfg.catalog_path = cfg->catalog_path;
+	e->cfg.geo_paths = cfg->geo_paths;
+	e->cfg.n_geo = cfg->n_geo;
+	e->cfg.geo_cache = cfg->geo_cache;
+	e->st.reloads++;
+}
+
+int cf_engine_reload(struct cf_engine *e, const struct cf_engine_config *cfg,
+		     char *err, size_t errlen)
+{
+	uint64_t stamp = catalog_stamp(cfg->catalog_path);
+	int rebuild = stamp == 0 || stamp != e->catalog_stamp ||
+		      !same_path(cfg->catalog_path, e->cfg.catalog_path);
+	struct cf_classifier *cls = NULL;
+	struct cf_geo *geo = NULL;
+	struct remap m = { NULL, 0 };
+	struct cf_policy *pol;
+
+	pol = cf_policy_load(cfg->rules_path, cfg->incdirs, cfg->n_incdirs, err, errlen);
+	if (pol == NULL)
+		return -1;
+	if (rebuild && cfg->catalog_path != NULL)
+		cls = classifier_new(cfg, err, errlen);
+	if (!rebuild || cfg->catalog_path == NULL || cls != NULL)
+		geo = cf_geo_open(cfg->geo_paths, cfg->n_geo, cfg->geo_cache, err, errlen);
+	if (geo != NULL && remap_build(e->policy, pol, &m) < 0)
+		snprintf(err, errlen, "out of memory");
+	if (m.to == NULL) {
+		if (geo != NULL)
+			cf_geo_close(geo);
+		if (cls != NULL)
+			cf_classifier_free(cls);
+		cf_policy_free(pol);
+		return -1;
+	}
+	reload_swap(e, cfg, pol, cls, geo, &m);
+	e->catalog_stamp = stamp;
+	free(m.to);
+	return 0;
+}
+
 struct cf_engine *cf_engine_new(const struct cf_engine_config *cfg,
 				struct cf_outputs *out, char *err, size_t errlen)
 {
@@ -247,7 +546,8 @@ struct cf_engine *cf_engine_new(const struct cf_engine_config *cfg,
 	e->policy = cf_policy_load(cfg->rules_path, cfg->incdirs, cfg->n_incdirs, err, errlen);
 	if (e->policy == NULL)
 		goto fail;
-	e->cls = cf_classifier_new(cfg->catalog_path, err, errlen);
+	e->catalog_stamp = catalog_stamp(cfg->catalog_path);
+	e->cls = classifier_new(cfg, err, errlen);
 	if (e->cls == NULL)
 		goto fail;
 	e->geo = cf_geo_open(cfg->geo_paths, cfg->n_geo, cfg->geo_cache, err, errlen);
@@ -263,6 +563,7 @@ struct cf_engine *cf_engine_new(const struct cf_engine_config *cfg,
 	}
 	e->meta.observer_hostname = cfg->observer_hostname;
 	e->meta.interface = cfg->interface;
+	e->pkt_iface = cfg->interface;
 	e->meta.permitted = cf_policy_permitted(e->policy);
 	return e;
 fail:

@@ -27,6 +27,7 @@ struct cf_engine_config {
 	size_t n_geo;
 	struct cf_flow_limits limits;
 	size_t geo_cache;                  /* 0: default */
+	size_t dns_cache;                  /* DNS name cache entries; 0: default */
 	int all_flows;                     /* flow events for every flow, not just audited */
 	const char *observer_hostname;
 	const char *interface;             /* NULL offline */
@@ -37,6 +38,8 @@ struct cf_engine_stats {
 	uint64_t first_us, last_us;
 	uint64_t alerts, audited;
 	enum cf_severity max_severity;     /* highest severity alerted */
+	uint64_t by_severity[CF_SEV_CRITICAL + 1];  /* alerts per severity */
+	uint64_t reloads;                  /* successful cf_engine_reload() */
 };
 
 struct cf_engine;
@@ -57,6 +60,38 @@ void cf_engine_get_stats(const struct cf_engine *e, struct cf_engine_stats *st);
 void cf_engine_totals(const struct cf_engine *e, struct cf_run_totals *t);
 struct cf_report *cf_engine_report(struct cf_engine *e);
 const struct cf_policy *cf_engine_policy(const struct cf_engine *e);
+
+/*
+ * Live capture: run the idle expiry at wall-clock time now_us (never
+ * earlier than the newest packet time), so flows end when traffic stops.
+ * Call about once a second; cheap when nothing is due.
+ */
+void cf_engine_tick(struct cf_engine *e, uint64_t now_us);
+
+/*
+ * Re-read the policy, the app catalog and the geography databases named by
+ * cfg (rules_path, incdirs, catalog_path, geo_paths, geo_cache, dns_cache;
+ * the other fields are ignored) and swap them in together.  The
+ * classifier is rebuilt only when the catalog file changed (path, inode,
+ * size or modification time): a new one starts with an empty DNS name
+ * cache and forgets TLS hellos being reassembled.  Everything is built
+ * first: on any error nothing changes and -1 is returned with the
+ * problem in err ("FILE:LINE:COL: message" for rules).  Flows keep their
+ * state and verdict; a judged flow is judged again only when its class
+ * next changes.  The rules a flow recorded (deciding rule, rules already
+ * alerted) are carried to the new policy by rule id, or forgotten if the
+ * new policy has no rule with that id.  cfg's strings must outlive the
+ * engine.
+ */
+int cf_engine_reload(struct cf_engine *e, const struct cf_engine_config *cfg,
+		     char *err, size_t errlen);
+
+/*
+ * With several interfaces: name (or NULL) goes into
+ * observer.ingress.interface.name of the alerts the next packets raise;
+ * events raised at a flow's end keep the configured cfg->interface.
+ */
+void cf_engine_set_interface(struct cf_engine *e, const char *name);
 struct cf_geo *cf_engine_geo(struct cf_engine *e);
 void cf_engine_free(struct cf_engine *e);
 

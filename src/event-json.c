@@ -18,7 +18,9 @@
 #include "event.h"
 #include "report-json.h"
 #include "output.h"
+#include "communityid.h"
 #include "classify.h"
+#include "daemon-stats.h"
 
 #define SAFE_MAX 1024           /* longest string put in an event, in bytes */
 #define LINE_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10))
@@ -199,18 +201,52 @@ static json_t *str_array(const char *a, const char *b)
 }
 
 /* Serialise root (consumed) compactly and hand the line to the outputs. */
+/*
+ * What the outputs need to know of an event: kind and severity (filters,
+ * syslog), the Community ID (Kafka key), rule and ends (--alert-window).
+ * The strings point into root.
+ */
+static void event_info(json_t *root, struct cf_event_info *ev)
+{
+	static const char *const datasets[] = { "", "callfence.alert", "callfence.flow",
+						"callfence.stats", "callfence.report" };
+	json_t *e = json_object_get(root, "event");
+	const char *ds = json_string_value(json_object_get(e, "dataset"));
+	json_int_t sev = json_integer_value(json_object_get(e, "severity"));
+	int i;
+
+	memset(ev, 0, sizeof(*ev));
+	for (i = CF_EVENT_ALERT; ds != NULL && i <= CF_EVENT_REPORT; i++)
+		if (strcmp(ds, datasets[i]) == 0)
+			ev->kind = (enum cf_event_kind)i;
+	for (i = CF_SEV_LOW; sev != 0 && i <= CF_SEV_CRITICAL; i++)
+		if (cf_severity_ecs((enum cf_severity)i) == sev)
+			ev->severity = i;
+	ev->key = json_string_value(json_object_get(json_object_get(root, "network"),
+						    "community_id"));
+	ev->rule_id = json_string_value(json_object_get(json_object_get(root, "rule"), "id"));
+	ev->source_ip = json_string_value(json_object_get(json_object_get(root, "source"), "ip"));
+	ev->dest_ip = json_string_value(json_object_get(json_object_get(root, "destination"),
+							"ip"));
+	ev->timestamp = json_string_value(json_object_get(root, "@timestamp"));
+}
+
 static int emit(struct cf_outputs *out, json_t *root)
 {
+	struct cf_event_info ev;
 	char *line;
 	int rc;
 
 	if (root == NULL)
 		return -1;
 	line = json_dumps(root, LINE_FLAGS);
-	json_decref(root);
-	if (line == NULL)
+	if (line == NULL) {
+		json_decref(root);
 		return -1;
-	rc = cf_outputs_write(out, line, strlen(line));
+	}
+	event_info(root, &ev);
+	rc = cf_outputs_write_event(out, line, strlen(line), &ev);
+	json_decref(root);
 	free(line);
 	return rc < 0 ? -1 : 0;
 }
@@ -311,12 +347,14 @@ static json_t *destination_obj(const struct cf_flow *f,
 
 static json_t *network_obj(const struct cf_flow *f, const struct cf_geo_result *g)
 {
-	char num[8], vid[8];
+	char num[8], vid[8], cid[CF_COMMUNITY_ID_LEN];
 	json_t *n = json_object(), *vlan;
 	int v6 = f->ip_version ? f->ip_version == 6 : !cf_addr_is_v4(&f->ip[0]);
 
 	put_str(n, "transport", transport_name(f->proto, num, sizeof(num)));
 	put_str(n, "type", v6 ? "ipv6" : "ipv4");
+	if (cf_community_id_flow(f, cid, sizeof(cid)) == 0)
+		put_str(n, "community_id", cid);
 	put_strn(n, "protocol", f->cls.l7, sizeof(f->cls.l7));
 	if (strcmp(f->cls.app, "unknown") != 0)
 		put_strn(n, "application", f->cls.app, sizeof(f->cls.app));
@@ -401,10 +439,44 @@ static json_t *alert_event_obj(const struct cf_flow *f,
 			    json_integer(cf_severity_ecs(r->severity)));
 	put_str(e, "dataset", "callfence.alert");
 	put_str(e, "module", "callfence");
-	put_str(e, "action", "jurisdiction-violation");
+	/* Built-in findings (rule ids "callfence-*") are not about geography. */
+	put_str(e, "action", strcmp(r->id, "callfence-sdes-cleartext") == 0 ?
+		"cleartext-srtp-keys" : "jurisdiction-violation");
 	if (f->first_us != 0)
 		put_time(e, "start", f->first_us);
 	return e;
+}
+
+/*
+ * callfence.relay: the real peer behind a TURN relay (the flow's first
+ * XOR-PEER-ADDRESS) with its geography when the engine looked it up
+ * (m->relay_peer_geo), and alert_on "peer" when the alert judged the peer.
+ */
+static json_t *relay_obj(const struct cf_event_meta *m, const struct cf_flow *f)
+{
+	const struct cf_geo_result *g = m->relay_peer_geo;
+	char ip[CF_ADDR_STRLEN];
+	json_t *r, *p, *geo, *as;
+
+	if (!f->cls.has_relay_peer)
+		return NULL;
+	p = json_object();
+	put_str(p, "ip", cf_addr_str(&f->cls.relay_peer, ip, sizeof(ip)));
+	put_u64(p, "port", f->cls.relay_peer_port);
+	if (g != NULL) {
+		geo = json_object();
+		put_strn(geo, "country_iso_code", g->country, sizeof(g->country));
+		put_obj(p, "geo", geo);
+		as = json_object();
+		if (g->asn != 0)
+			put_u64(as, "number", g->asn);
+		put_obj(p, "as", as);
+	}
+	r = json_object();
+	put_obj(r, "peer", p);
+	if (m->relay_peer_alert)
+		put_str(r, "alert_on", "peer");
+	return r;
 }
 
 static json_t *alert_callfence_obj(const struct cf_event_meta *m,
@@ -424,7 +496,9 @@ static json_t *alert_callfence_obj(const struct cf_event_meta *m,
 		json_decref(roles);
 	put_strn(c, "evidence", f->cls.evidence, sizeof(f->cls.evidence));
 	put_str(c, "severity", cf_severity_name(r->severity));
-	put_obj(c, "jurisdiction", jurisdiction_obj(m, g, 1));
+	put_obj(c, "jurisdiction", jurisdiction_obj(m, m->relay_peer_alert ?
+						    m->relay_peer_geo : g, 1));
+	put_obj(c, "relay", relay_obj(m, f));
 	return c;
 }
 
@@ -490,6 +564,7 @@ static json_t *flow_callfence_obj(const struct cf_event_meta *m,
 	put_str(c, "verdict", verdict_name(f->verdict));
 	put_u64(c, "alerts", f->n_alerts);
 	put_obj(c, "jurisdiction", jurisdiction_obj(m, g, 0));
+	put_obj(c, "relay", relay_obj(m, f));
 	return c;
 }
 
@@ -709,4 +784,166 @@ int cf_report_json_emit(const struct cf_report_view *v, struct cf_outputs *out,
 	if (m != NULL)
 		put_obj(root, "observer", observer_obj(m));
 	return emit(out, root);
+}
+
+/* ---- stats (live capture) -------------------------------------------- */
+
+/* hits / (hits + misses), 0 when nothing was looked up. */
+static json_t *hit_rate(uint64_t hits, uint64_t misses)
+{
+	uint64_t n = hits + misses;
+
+	return json_real(n ? (double)hits / (double)n : 0.0);
+}
+
+static json_t *stats_iface(const struct cf_stats_iface *i)
+{
+	json_t *o = json_object();
+
+	put_str(o, "name", i->name);
+	put_str(o, "state", i->state);
+	put_u64(o, "received", i->received);
+	put_u64(o, "dropped", i->dropped);
+	put_u64(o, "if_dropped", i->if_dropped);
+	put_u64(o, "packets", i->packets);
+	put_u64(o, "errors", i->errors);
+	put_u64(o, "reopens", i->reopens);
+	return o;
+}
+
+/* packets: kernel counters summed over the interfaces, and ours. */
+static json_t *stats_packets(const struct cf_stats_view *v)
+{
+	json_t *o = json_object();
+	uint64_t rx = 0, drop = 0, ifdrop = 0;
+	size_t i;
+
+	for (i = 0; i < v->n_ifaces; i++) {
+		rx += v->ifaces[i].received;
+		drop += v->ifaces[i].dropped;
+		ifdrop += v->ifaces[i].if_dropped;
+	}
+	put_u64(o, "received", rx);
+	put_u64(o, "dropped", drop);
+	put_u64(o, "if_dropped", ifdrop);
+	put_u64(o, "processed", v->packets);
+	put_u64(o, "decoded", v->t->decode.ok);
+	return o;
+}
+
+static json_t *stats_flows(const struct cf_flow_stats *f)
+{
+	json_t *o = json_object();
+
+	put_u64(o, "active", f->active);
+	put_u64(o, "peak", f->peak);
+	put_u64(o, "capacity", f->capacity);
+	put_u64(o, "created", f->created);
+	put_u64(o, "ended_idle", f->ended_idle);
+	put_u64(o, "ended_closed", f->ended_closed);
+	put_u64(o, "evicted", f->evicted);
+	return o;
+}
+
+static json_t *stats_alerts(const struct cf_stats_view *v)
+{
+	json_t *o = json_object(), *sev = json_object();
+	int s;
+
+	put_u64(o, "total", v->alerts);
+	for (s = CF_SEV_CRITICAL; s >= CF_SEV_LOW; s--)
+		put_u64(sev, cf_severity_name((enum cf_severity)s), v->by_severity[s]);
+	json_object_set_new(o, "by_severity", sev);
+	return o;
+}
+
+static json_t *stats_output(const struct cf_output_stats *s)
+{
+	json_t *o = json_object();
+
+	put_u64(o, "lines", s->lines);
+	put_u64(o, "write_errors", s->write_errors);
+	put_u64(o, "queue_depth", s->pending);
+	put_u64(o, "dropped", s->dropped);
+	put_u64(o, "spool_bytes", s->spool_bytes);
+	return o;
+}
+
+static json_t *stats_caches(const struct cf_run_totals *t, int dns)
+{
+	json_t *o = json_object();
+
+	if (dns) {
+		put_u64(o, "hits", t->classify.dns_hits);
+		put_u64(o, "misses", t->classify.dns_misses);
+		json_object_set_new(o, "hit_rate", hit_rate(t->classify.dns_hits,
+							    t->classify.dns_misses));
+		put_u64(o, "evictions", t->classify.dns_evictions);
+		put_u64(o, "capacity", t->classify.dns_capacity);
+	} else {
+		put_u64(o, "hits", t->geo.hits);
+		put_u64(o, "misses", t->geo.misses);
+		json_object_set_new(o, "hit_rate", hit_rate(t->geo.hits, t->geo.misses));
+		put_u64(o, "entries", t->geo.entries);
+		put_u64(o, "capacity", t->geo.capacity);
+	}
+	return o;
+}
+
+static json_t *stats_body(const struct cf_stats_view *v)
+{
+	json_t *b = json_object(), *ifs = json_array(), *mem = json_object();
+	size_t i;
+
+	json_object_set_new(b, "uptime_seconds", json_real(v->uptime_seconds));
+	for (i = 0; i < v->n_ifaces; i++)
+		json_array_append_new(ifs, stats_iface(&v->ifaces[i]));
+	json_object_set_new(b, "interfaces", ifs);
+	json_object_set_new(b, "packets", stats_packets(v));
+	json_object_set_new(b, "flows", stats_flows(&v->t->flows));
+	json_object_set_new(b, "alerts", stats_alerts(v));
+	json_object_set_new(b, "output", stats_output(&v->out));
+	json_object_set_new(b, "geo_cache", stats_caches(v->t, 0));
+	json_object_set_new(b, "dns_cache", stats_caches(v->t, 1));
+	put_u64(mem, "rss_bytes", v->rss_bytes);
+	if (v->heap_bytes != 0)
+		put_u64(mem, "heap_bytes", v->heap_bytes);
+	json_object_set_new(b, "memory", mem);
+	put_u64(b, "reloads", v->reloads);
+	put_u64(b, "reload_failures", v->reload_failures);
+	return b;
+}
+
+int cf_event_stats(struct cf_outputs *out, const struct cf_event_meta *m,
+		   const struct cf_stats_view *v)
+{
+	json_t *root = json_object(), *e = json_object(), *c = json_object();
+	struct cf_event_info info;
+	char *line;
+	int rc;
+
+	if (root == NULL || e == NULL || c == NULL) {
+		json_decref(root);
+		json_decref(e);
+		json_decref(c);
+		return -1;
+	}
+	put_time(root, "@timestamp", v->ts_us);
+	put_str(e, "kind", "metric");
+	put_str(e, "dataset", "callfence.stats");
+	put_str(e, "module", "callfence");
+	put_obj(root, "event", e);
+	json_object_set_new(c, "stats", stats_body(v));
+	put_obj(root, "callfence", c);
+	if (m != NULL)
+		put_obj(root, "observer", observer_obj(m));
+	line = json_dumps(root, LINE_FLAGS);
+	json_decref(root);
+	if (line == NULL)
+		return -1;
+	memset(&info, 0, sizeof(info));
+	info.kind = CF_EVENT_STATS;
+	rc = cf_outputs_write_event(out, line, strlen(line), &info);
+	free(line);
+	return rc < 0 ? -1 : 0;
 }

@@ -23,6 +23,13 @@ struct cf_event_meta {
 	const char *observer_hostname;  /* observer.hostname */
 	const char *interface;          /* observer.ingress.interface.name, NULL offline */
 	const char *const *permitted;   /* jurisdictions the policy permits (NULL-terminated) */
+	/* TURN relays (f->cls.has_relay_peer): the real peer's geography,
+	   set by the engine around the call that writes the event; NULL when
+	   not looked up (a home peer).  relay_peer_alert: this alert comes
+	   from judging that peer, so callfence.jurisdiction describes the
+	   peer, not the relay.  Written as callfence.relay.peer. */
+	const struct cf_geo_result *relay_peer_geo;
+	int relay_peer_alert;
 };
 
 /*

@@ -60,7 +60,9 @@ struct cf_flow_table {
 	uint32_t *slots;           /* index: entry + 1, 0 empty */
 	struct cf_flow **order;    /* scratch for cf_flow_flush */
 	uint32_t mask;             /* slots - 1 */
-	uint32_t free_head;
+	uint32_t free_head;        /* list of ended entries, through t_next */
+	uint32_t fresh;            /* entries [fresh, max_flows) never used: their
+				      pages stay untouched until needed */
 	struct lru lru[N_CLASSES];
 	uint64_t timeout[N_CLASSES];
 	uint64_t next_seq;
@@ -318,11 +320,16 @@ static struct cf_flow *flow_create(struct cf_flow_table *t, uint32_t h,
 	uint32_t i;
 	int swap;
 
-	if (t->free_head == NIL)
-		flow_end(t, lru_victim(t), CF_END_EVICTED);
-	i = t->free_head;
-	f = &t->flows[i];
-	t->free_head = f->t_next;
+	if (t->free_head == NIL && t->fresh < t->lim.max_flows) {
+		i = t->fresh++;
+		f = &t->flows[i];
+	} else {
+		if (t->free_head == NIL)
+			flow_end(t, lru_victim(t), CF_END_EVICTED);
+		i = t->free_head;
+		f = &t->flows[i];
+		t->free_head = f->t_next;
+	}
 	memset(f, 0, sizeof(*f));
 	swap = p->proto == 6 && (p->tcp_flags & (TCP_SYN | TCP_ACK)) ==
 					(TCP_SYN | TCP_ACK);
@@ -426,6 +433,17 @@ void cf_flow_flush(struct cf_flow_table *t)
 		flow_end(t, (uint32_t)(t->order[i] - t->flows), CF_END_SHUTDOWN);
 }
 
+void cf_flow_foreach(struct cf_flow_table *t, cf_flow_visit_fn fn, void *ctx)
+{
+	uint32_t i, c, next;
+
+	for (c = 0; c < N_CLASSES; c++)
+		for (i = t->lru[c].head; i != NIL; i = next) {
+			next = t->flows[i].t_next;
+			fn(&t->flows[i], ctx);
+		}
+}
+
 void cf_flow_get_stats(const struct cf_flow_table *t, struct cf_flow_stats *st)
 {
 	*st = t->st;
@@ -444,14 +462,11 @@ static uint32_t index_size(uint32_t max_flows)
 
 static void table_reset(struct cf_flow_table *t)
 {
-	uint32_t i, n = t->lim.max_flows;
+	uint32_t n = t->lim.max_flows;
 	int c;
 
-	for (i = 0; i < n; i++) {
-		t->flows[i].t_next = i + 1 < n ? i + 1 : NIL;
-		t->flows[i].t_prev = NIL;
-	}
-	t->free_head = 0;
+	t->free_head = NIL;
+	t->fresh = 0;
 	for (c = 0; c < N_CLASSES; c++)
 		t->lru[c].head = t->lru[c].tail = NIL;
 	t->timeout[CLASS_TCP] = t->lim.tcp_idle_us;

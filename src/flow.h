@@ -100,6 +100,14 @@ void cf_flow_expire(struct cf_flow_table *t, uint64_t now_us);
 /* End every flow (CF_END_SHUTDOWN), in creation order. */
 void cf_flow_flush(struct cf_flow_table *t);
 
+/*
+ * Call fn on every live flow, in no particular order (the engine uses it to
+ * carry judgement state across a policy reload).  fn may change the
+ * engine-owned fields of a flow; it must not create or end flows.
+ */
+typedef void (*cf_flow_visit_fn)(struct cf_flow *f, void *ctx);
+void cf_flow_foreach(struct cf_flow_table *t, cf_flow_visit_fn fn, void *ctx);
+
 void cf_flow_get_stats(const struct cf_flow_table *t, struct cf_flow_stats *st);
 const char *cf_flow_end_name(enum cf_flow_end why);
 

@@ -13,10 +13,13 @@
 #include <unistd.h>
 
 #include "classify.h"
+#include "communityid.h"
 #include "geo.h"
 #include "main-opts.h"
 #include "netaddr.h"
+#include "output.h"
 #include "policy.h"
+#include "sandbox.h"
 
 #ifndef CF_PKGDATADIR
 #define CF_PKGDATADIR "/usr/local/share/callfence"
@@ -27,6 +30,7 @@
 
 static const char usage_text[] =
 "Usage: callfence [options] -r FILE [-r FILE ...] [BPF filter]\n"
+"       callfence [options] -i IFACE [-i IFACE ...] [-D] [BPF filter]\n"
 "       callfence --check-rules [-R RULES]\n"
 "       callfence --lookup IP [-R RULES] [-G MMDB ...]\n"
 "\n"
@@ -36,22 +40,42 @@ static const char usage_text[] =
 "Input:\n"
 "  -r FILE             read a pcap or pcapng capture (repeatable, read in order; - is stdin)\n"
 "  [BPF filter]        words after the options form a libpcap filter\n"
+"  -c, --config FILE   read options from FILE (callfence.conf(5)); the command line wins\n"
+"Live capture (callfence(8), \"Live capture and daemon\"):\n"
+"  -i IFACE            capture on IFACE (repeatable)\n"
+"  -s SNAPLEN          bytes kept of each packet (default 262144)\n"
+"  -B KIB              kernel capture buffer in KiB (default libpcap's)\n"
+"  -p                  do not put the interfaces in promiscuous mode\n"
+"  -D, --daemon        detach; messages go to syslog\n"
+"  -P FILE             pidfile, locked (default /run/callfence.pid with -D)\n"
+"  -u USER             run as USER once captures and files are open\n"
+"  --log DEST          own messages: syslog, stderr or a file\n"
+"  --stats-interval S  a stats event every S seconds (default 60, 0 off)\n"
 "Policy and data:\n"
 "  -R FILE             rules file (default: default.rules in the rules directory)\n"
 "  -A, --catalog FILE  app catalog (default: apps.conf in the rules directory)\n"
 "  -G FILE             MaxMind-format geography database (repeatable; first answer wins)\n"
 "Output:\n"
-"  -o SPEC             event output: stdout, file:PATH (repeatable; default stdout)\n"
+"  -o SPEC             event output (repeatable; default stdout): stdout, file:PATH,\n"
+"                      syslog[:FACILITY], unix:PATH, unixgram:PATH, tcp:HOST:PORT,\n"
+"                      kafka:BROKERS/TOPIC; options follow: ,kinds=alert+flow\n"
+"                      ,min-severity=high ,queue=N ,spool=PATH ,spool-max=SIZE ,drain=SEC\n"
+"                      (callfence(8), OUTPUTS)\n"
+"  --spool-dir DIR     spool files of tcp/unix/kafka outputs (default /var/spool/callfence)\n"
+"  --alert-window SEC  fold repeats of an alert (rule, source, destination) for SEC seconds\n"
+"  --community-id-seed N  seed of network.community_id (0-65535, default 0)\n"
 "  --report FILE       write the run's summary as JSON\n"
 "  --all-flows         a flow event for every flow, not only audited call flows\n"
 "  --fail-on SEVERITY  exit 1 if an alert of SEVERITY (low|medium|high|critical) or above\n"
 "  -q, --quiet         no progress line, no summary table\n"
 "  -v, --verbose       say which files are used\n"
+"  --no-sandbox        no seccomp filter while reading captures (see callfence(8))\n"
 "Limits:\n"
 "  --max-flows N       flow table size (default 1000000)\n"
 "  --tcp-timeout SEC   TCP idle timeout (default 300)\n"
 "  --udp-timeout SEC   UDP idle timeout (default 120)\n"
 "  --geo-cache N       addresses kept in the geography cache (default 65536)\n"
+"  --dns-cache N       addresses kept in the DNS name cache (default 65536)\n"
 "Commands:\n"
 "  --check-rules       validate the rules and catalog, print the compiled policy\n"
 "  --lookup IP         what the databases and the policy say about one address\n"
@@ -61,9 +85,13 @@ static const char usage_text[] =
 "Exit status: 0 done, 1 violation at or above --fail-on, 2 usage or\n"
 "configuration error, 3 I/O error.  See callfence(8), callfence.rules(5).\n";
 
+/* Outputs (issue #5). */
+enum { OPT_COMMUNITY_ID_SEED = 768, OPT_ALERT_WINDOW, OPT_SPOOL_DIR };
+
 enum {
 	OPT_REPORT = 256, OPT_CHECK_RULES, OPT_LOOKUP, OPT_FAIL_ON, OPT_ALL_FLOWS,
-	OPT_MAX_FLOWS, OPT_TCP_TIMEOUT, OPT_UDP_TIMEOUT, OPT_GEO_CACHE
+	OPT_MAX_FLOWS, OPT_TCP_TIMEOUT, OPT_UDP_TIMEOUT, OPT_GEO_CACHE,
+	OPT_NO_SANDBOX
 };
 
 static const struct option long_opts[] = {
@@ -81,12 +109,52 @@ static const struct option long_opts[] = {
 	{ "tcp-timeout", required_argument, NULL, OPT_TCP_TIMEOUT },
 	{ "udp-timeout", required_argument, NULL, OPT_UDP_TIMEOUT },
 	{ "geo-cache", required_argument, NULL, OPT_GEO_CACHE },
+	{ "community-id-seed", required_argument, NULL, OPT_COMMUNITY_ID_SEED },
+	{ "alert-window", required_argument, NULL, OPT_ALERT_WINDOW },
+	{ "spool-dir", required_argument, NULL, OPT_SPOOL_DIR },
+	{ "config", required_argument, NULL, 'c' },
+	{ "interface", required_argument, NULL, 'i' },
+	{ "snaplen", required_argument, NULL, 's' },
+	{ "buffer-size", required_argument, NULL, 'B' },
+	{ "no-promiscuous-mode", no_argument, NULL, 'p' },
+	{ "daemon", no_argument, NULL, 'D' },
+	{ "pidfile", required_argument, NULL, 'P' },
+	{ "user", required_argument, NULL, 'u' },
+	{ "log", required_argument, NULL, CF_OPT_LOG },
+	{ "stats-interval", required_argument, NULL, CF_OPT_STATS_INTERVAL },
+	{ "dns-cache", required_argument, NULL, CF_OPT_DNS_CACHE },
+	{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
 	{ "check-rules", no_argument, NULL, OPT_CHECK_RULES },
 	{ "lookup", required_argument, NULL, OPT_LOOKUP },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
+
+static int no_sandbox;   /* --no-sandbox */
+
+/*
+ * The seccomp sandbox (sandbox.h) of an offline run: on unless
+ * --no-sandbox, or an output other than stdout and files is asked for
+ * (sockets, spools: the filter has no room for them).  --report is
+ * written after the capture: the filter then lets it be created.
+ */
+static unsigned sandbox_flags(const struct cf_opts *o)
+{
+	const char *s;
+	size_t i, n;
+
+	if (o->mode != CF_MODE_OFFLINE || no_sandbox)
+		return 0;
+	for (i = 0; i < o->n_outputs; i++) {
+		s = o->outputs[i];
+		n = strcspn(s, ",");
+		if (!(n == 6 && strncmp(s, "stdout", 6) == 0) &&
+		    !(n == 1 && s[0] == '-') && strncmp(s, "file:", 5) != 0)
+			return 0;
+	}
+	return CF_SANDBOX_ON | (o->report_path != NULL ? CF_SANDBOX_CREATE : 0);
+}
 
 static char *keep(struct cf_opts *o, char *s)
 {
@@ -191,9 +259,34 @@ static void print_version(void)
 	printf("callfence %s\n", PACKAGE_VERSION);
 }
 
+/* Output options: process-wide settings of the output and event modules.
+ * 0 done, -1 bad value, 1 not an output option. */
+static int handle_output_opt(int c, const char *arg, char *err, size_t errlen)
+{
+	long long v;
+
+	switch (c) {
+	case OPT_COMMUNITY_ID_SEED:
+		if (parse_num("--community-id-seed", arg, 0, 65535, &v, err, errlen) < 0)
+			return -1;
+		cf_community_id_set_seed((uint16_t)v);
+		return 0;
+	case OPT_ALERT_WINDOW:
+		if (parse_num("--alert-window", arg, 0, 86400, &v, err, errlen) < 0)
+			return -1;
+		cf_outputs_set_alert_window((unsigned)v);
+		return 0;
+	case OPT_SPOOL_DIR:
+		cf_outputs_set_spool_dir(arg);
+		return 0;
+	}
+	return 1;
+}
+
 static int handle_long(struct cf_opts *o, int c, const char *arg, char *err, size_t errlen)
 {
 	long long v;
+	int rc;
 
 	switch (c) {
 	case OPT_REPORT: o->report_path = arg; return 0;
@@ -227,17 +320,28 @@ static int handle_long(struct cf_opts *o, int c, const char *arg, char *err, siz
 			return -1;
 		o->geo_cache = (size_t)v;
 		return 0;
+	case OPT_NO_SANDBOX:
+		no_sandbox = 1;
+		return 0;
 	}
-	snprintf(err, errlen, "unknown option");
-	return -1;
+	rc = handle_output_opt(c, arg, err, errlen);
+	if (rc <= 0)
+		return rc;
+	return cf_opts_live(o, c, (char *)arg, err, errlen);
 }
 
 static int handle_opt(struct cf_opts *o, int c, char *arg, char *err, size_t errlen)
 {
 	switch (c) {
-	case 'r': return add_list(o->inputs, &o->n_inputs, arg, "-r files", err, errlen);
-	case 'G': return add_list(o->geo, &o->n_geo, arg, "-G databases", err, errlen);
-	case 'o': return add_list(o->outputs, &o->n_outputs, arg, "-o outputs", err, errlen);
+	case 'r':
+		cf_opts_list_from(o, CF_LIST_INPUTS);
+		return add_list(o->inputs, &o->n_inputs, arg, "-r files", err, errlen);
+	case 'G':
+		cf_opts_list_from(o, CF_LIST_GEO);
+		return add_list(o->geo, &o->n_geo, arg, "-G databases", err, errlen);
+	case 'o':
+		cf_opts_list_from(o, CF_LIST_OUTPUT);
+		return add_list(o->outputs, &o->n_outputs, arg, "-o outputs", err, errlen);
 	case 'R': o->rules = arg; return 0;
 	case 'A': o->catalog = arg; return 0;
 	case 'q': o->quiet = 1; return 0;
@@ -287,15 +391,51 @@ static int fill_defaults(struct cf_opts *o, char *err, size_t errlen)
 	return 0;
 }
 
+#define OPTSTRING "+r:R:A:G:o:qvhVc:i:s:B:pDP:u:"
+
+int cf_opts_apply(struct cf_opts *o, const char *name, char *value,
+		  char *err, size_t errlen)
+{
+	const struct option *l;
+
+	for (l = long_opts; l->name != NULL; l++)
+		if (strcmp(l->name, name) == 0)
+			return handle_opt(o, l->val, value, err, errlen);
+	snprintf(err, errlen, "unknown key");
+	return -1;
+}
+
+/* -c FILE first, so that the command line can override what it sets. */
+static int load_config_first(struct cf_opts *o, int argc, char **argv,
+			     char *err, size_t errlen)
+{
+	const char *path = NULL;
+	int c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, OPTSTRING, long_opts, NULL)) != -1)
+		if (c == 'c')
+			path = optarg;
+	optind = 1;
+	if (path == NULL)
+		return 0;
+	return cf_opts_load_config(o, path, err, errlen);
+}
+
 int cf_opts_parse(struct cf_opts *o, int argc, char **argv, char *err, size_t errlen)
 {
 	int c, rc;
 
 	memset(o, 0, sizeof(*o));
+	no_sandbox = 0;
 	cf_flow_limits_default(&o->limits);
+	o->stats_interval = -1;
+	if (load_config_first(o, argc, argv, err, errlen) < 0)
+		return -1;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+r:R:A:G:o:qvhV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, OPTSTRING, long_opts, NULL)) != -1) {
 		if (c == '?') {
 			if (optopt != 0)
 				snprintf(err, errlen, "option -%c: unknown or needs an argument", optopt);
@@ -311,11 +451,20 @@ int cf_opts_parse(struct cf_opts *o, int argc, char **argv, char *err, size_t er
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (o->mode == CF_MODE_OFFLINE && o->n_inputs == 0) {
-		snprintf(err, errlen, "nothing to read: give -r FILE (live capture is not built yet)");
+	if (o->mode == CF_MODE_OFFLINE && o->n_inputs > 0 && o->n_ifaces > 0) {
+		snprintf(err, errlen, "give -r FILE or -i INTERFACE, not both");
 		return -1;
 	}
-	o->progress = !o->quiet && isatty(STDERR_FILENO);
+	if (o->mode == CF_MODE_OFFLINE && o->n_ifaces > 0)
+		o->mode = CF_MODE_LIVE;
+	if (o->mode == CF_MODE_OFFLINE && o->n_inputs == 0) {
+		snprintf(err, errlen, "nothing to read: give -r FILE or -i INTERFACE");
+		return -1;
+	}
+	if (o->stats_interval < 0)
+		o->stats_interval = 60;
+	o->progress = !o->quiet && o->mode == CF_MODE_OFFLINE && isatty(STDERR_FILENO);
+	cf_sandbox_arm(sandbox_flags(o));
 	return fill_defaults(o, err, errlen);
 }
 
@@ -326,4 +475,6 @@ void cf_opts_free(struct cf_opts *o)
 	for (i = 0; i < o->n_owned; i++)
 		free(o->owned[i]);
 	o->n_owned = 0;
+	free(o->config_text);
+	o->config_text = NULL;
 }

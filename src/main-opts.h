@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include "flow.h"
 
-enum cf_mode { CF_MODE_OFFLINE = 0, CF_MODE_CHECK_RULES, CF_MODE_LOOKUP };
+enum cf_mode { CF_MODE_OFFLINE = 0, CF_MODE_CHECK_RULES, CF_MODE_LOOKUP, CF_MODE_LIVE };
 
 #define CF_MAX_LIST 64
 
@@ -33,7 +33,33 @@ struct cf_opts {
 	size_t geo_cache;
 	char *owned[4 * CF_MAX_LIST + 8];   /* strings to free */
 	size_t n_owned;
+
+	/* Live capture and daemon (main-live.c, main.c, daemon-*.c). */
+	char *ifaces[CF_MAX_LIST + 1];   /* -i, NULL-terminated */
+	size_t n_ifaces;
+	int snaplen;                     /* -s; 0: default */
+	int buffer_kib;                  /* -B; 0: libpcap's default */
+	int no_promisc;                  /* -p */
+	int daemonize;                   /* -D */
+	const char *pidfile;             /* -P; NULL: default under -D, none otherwise */
+	const char *user;                /* -u */
+	const char *config;              /* -c */
+	const char *log;                 /* --log: syslog, stderr or a file */
+	long stats_interval;             /* seconds, 0 off; -1 until set (default 60) */
+	size_t dns_cache;                /* --dns-cache; 0: default */
+	int in_config;                   /* 1 while the config file is applied */
+	unsigned config_lists;           /* CF_LIST_* bits: lists the config file filled */
+	char *config_text;               /* the config file, values point into it */
 };
+
+/* Options only live capture and the configuration file know. */
+enum { CF_OPT_STATS_INTERVAL = 512, CF_OPT_LOG, CF_OPT_DNS_CACHE };
+
+/* Lists a config file may fill and the command line then replaces. */
+#define CF_LIST_INPUTS 0x1u
+#define CF_LIST_GEO    0x2u
+#define CF_LIST_OUTPUT 0x4u
+#define CF_LIST_IFACE  0x8u
 
 /*
  * Parse argv into o, filling defaults (rules, catalog, geography found in
@@ -42,6 +68,25 @@ struct cf_opts {
  */
 int cf_opts_parse(struct cf_opts *o, int argc, char **argv, char *err, size_t errlen);
 void cf_opts_free(struct cf_opts *o);
+
+/*
+ * Set the option whose long name is name ("rules", "geodb", "interface",
+ * ...) as if given on the command line; value is NULL for options without
+ * an argument (and must then outlive o).  0, or -1 with a message in err
+ * (unknown name: "unknown key").  Used by the configuration file.
+ */
+int cf_opts_apply(struct cf_opts *o, const char *name, char *value,
+		  char *err, size_t errlen);
+
+/* main-live.c: the live-capture options (-i -s -B -p -D -P -u -c and the
+ * CF_OPT_* ones); -1 with "unknown option" for any other c. */
+int cf_opts_live(struct cf_opts *o, int c, char *arg, char *err, size_t errlen);
+/* main-live.c: apply the configuration file at path (config-file.c's
+ * syntax) under o->in_config.  -1 with "PATH:LINE: message". */
+int cf_opts_load_config(struct cf_opts *o, const char *path, char *err, size_t errlen);
+/* main-live.c: a list option from the command line replaces what the
+ * configuration file gave for that list (bit: CF_LIST_*). */
+void cf_opts_list_from(struct cf_opts *o, unsigned bit);
 
 /* --check-rules: exit status 0 or 2. */
 int cf_cmd_check_rules(const struct cf_opts *o);

@@ -1,9 +1,11 @@
 /*
  * main.c - callfence's command line: parse options, open everything, run
- * the offline pipeline, print the summary, pick the exit status.
+ * the offline pipeline or live capture, pick the exit status.
  *
- * Exit status: 0 done; 1 an alert at or above --fail-on; 2 usage or
- * configuration error; 3 runtime I/O error (capture unreadable, ...).
+ * Exit status: 0 done (live: stopped by SIGTERM/SIGINT); 1 an alert at or
+ * above --fail-on (offline); 2 usage or configuration error (live: also a
+ * missing interface, a pidfile locked by another instance); 3 runtime I/O
+ * error (capture unreadable, capture not permitted, ...).
  */
 #include "config.h"
 
@@ -17,6 +19,9 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "daemon.h"
+#include "daemon-log.h"
+#include "daemon-loop.h"
 #include "engine.h"
 #include "event.h"
 #include "geo.h"
@@ -99,6 +104,7 @@ static void fill_engine_config(const struct cf_opts *o, struct cf_engine_config 
 	c->n_geo = o->n_geo;
 	c->limits = o->limits;
 	c->geo_cache = o->geo_cache;
+	c->dns_cache = o->dns_cache;
 	c->all_flows = o->all_flows;
 	if (gethostname(host, hostlen) != 0)
 		snprintf(host, hostlen, "unknown");
@@ -161,8 +167,11 @@ static int run_offline(const struct cf_opts *o)
 		fprintf(stderr, "\r%*s\r", 60, "");
 	if (rc != 0)
 		fprintf(stderr, "callfence: %s\n", err);
-	if (cst.truncated_records > 0 && !o->quiet)
-		fprintf(stderr, "callfence: %llu truncated record(s) at the end of a capture file (counted)\n",
+	/* Not fatal, but never silent (not even with -q): data is missing. */
+	if (cst.truncated_records > 0)
+		fprintf(stderr, "callfence: %s: capture file truncated: %llu record(s) cut short "
+			"at the end (counted, not decoded)\n",
+			o->n_inputs == 1 ? o->inputs[0] : "one of the capture files",
 			(unsigned long long)cst.truncated_records);
 	frc = finish_run(o, r.engine, out, r.started);
 	cf_engine_free(r.engine);
@@ -170,6 +179,174 @@ static int run_offline(const struct cf_opts *o)
 	if (rc != 0)
 		return rc == CF_CAPTURE_ECONFIG ? EXIT_CONFIG : EXIT_IO;
 	return frc;
+}
+
+/* ---- live capture ---------------------------------------------------- */
+
+struct live {
+	const struct cf_opts *o;
+	struct cf_engine_config cfg;
+	struct cf_live_run *run;
+	struct cf_outputs *out;
+	struct cf_engine *engine;
+	const char *pidfile;
+	int pidfd;
+	double started;
+	char host[256];
+	char failed[1024];       /* why start-up failed after detaching */
+};
+
+/* Standard output is /dev/null once detached: -D needs another output. */
+static void check_daemon_outputs(const struct cf_opts *o)
+{
+	size_t i, n;
+
+	if (!o->daemonize)
+		return;
+	if (o->n_outputs == 0)
+		die_config("-D: give an output (-o file:PATH, ...): standard output "
+			   "is closed once detached");
+	for (i = 0; i < o->n_outputs; i++) {
+		n = strcspn(o->outputs[i], ",");
+		if ((n == 6 && strncmp(o->outputs[i], "stdout", 6) == 0) ||
+		    (n == 1 && o->outputs[i][0] == '-'))
+			die_config("-D: standard output is closed once detached; "
+				   "use -o file:PATH or another output");
+	}
+}
+
+/* Where our own messages go: --log, else syslog under -D, else stderr. */
+static void open_log(const struct cf_opts *o)
+{
+	enum cf_log_dest d = o->log ? cf_log_parse(o->log)
+				    : o->daemonize ? CF_LOG_SYSLOG : CF_LOG_STDERR;
+	char err[512];
+
+	if (cf_log_open(d, o->log, err, sizeof(err)) < 0)
+		die_config(err);
+	cf_log_set_verbose(o->verbose);
+}
+
+/* Interfaces, outputs, engine, pidfile: everything that can fail on the
+ * configuration, before detaching, so that errors reach the terminal. */
+static int live_open(struct live *l)
+{
+	const struct cf_opts *o = l->o;
+	struct cf_live_params p;
+	char err[1024];
+	int status;
+
+	check_daemon_outputs(o);
+	fill_engine_config(o, &l->cfg, l->host, sizeof(l->host));
+	l->cfg.interface = o->n_ifaces == 1 ? o->ifaces[0] : NULL;
+	memset(&p, 0, sizeof(p));
+	p.ifaces = (const char *const *)o->ifaces;
+	p.n_ifaces = o->n_ifaces;
+	p.capture.snaplen = o->snaplen;
+	p.capture.buffer_bytes = o->buffer_kib * 1024;
+	p.capture.promisc = !o->no_promisc;
+	p.capture.filter = o->filter;
+	p.stats_interval = o->stats_interval;
+	p.hostname = l->host;
+	l->run = cf_live_open_all(&p, &status, err, sizeof(err));
+	if (l->run == NULL) {
+		fprintf(stderr, "callfence: %s\n", err);
+		return status;
+	}
+	l->out = open_outputs(o);
+	l->engine = cf_engine_new(&l->cfg, l->out, err, sizeof(err));
+	if (l->engine == NULL)
+		die_config(err);
+	l->pidfile = o->pidfile ? o->pidfile : o->daemonize ? CF_PIDFILE_DEFAULT : NULL;
+	if (l->pidfile != NULL &&
+	    (l->pidfd = cf_pidfile_lock(l->pidfile, err, sizeof(err))) < 0)
+		die_config(err);
+	return 0;
+}
+
+/*
+ * A start-up step failed after detaching (or in the foreground).  The
+ * waiting parent is told once everything is cleaned up (run_live), so the
+ * pidfile is gone by the time the command returns.
+ */
+static int live_failed(struct live *l, int status, const char *msg)
+{
+	if (l->o->daemonize) {
+		cf_log(LOG_ERR, "%s", msg);
+		snprintf(l->failed, sizeof(l->failed), "%s", msg);
+	} else {
+		fprintf(stderr, "callfence: %s\n", msg);
+	}
+	return status;
+}
+
+/* Detach, write the pid, drop privileges, then tell the waiting parent. */
+static int live_start(struct live *l)
+{
+	const struct cf_opts *o = l->o;
+	char err[1024];
+
+	if (cf_live_signals(err, sizeof(err)) < 0)
+		return live_failed(l, EXIT_IO, err);
+	if (o->daemonize && cf_daemon_detach(err, sizeof(err)) < 0)
+		return live_failed(l, EXIT_IO, err);
+	if (l->pidfd >= 0 && cf_pidfile_write(l->pidfd, err, sizeof(err)) < 0)
+		return live_failed(l, EXIT_IO, err);
+	if (o->user != NULL && cf_drop_privileges(o->user, err, sizeof(err)) < 0)
+		return live_failed(l, EXIT_CONFIG, err);
+	cf_daemon_ready(0, NULL);
+	return 0;
+}
+
+/* SIGTERM/SIGINT: every open flow ends (flow events), then a last stats
+ * event and the report. */
+static void live_finish(struct live *l)
+{
+	struct cf_run_totals t;
+	struct cf_event_meta meta;
+
+	cf_engine_finish(l->engine);
+	cf_live_stats_event(l->run);
+	memset(&t, 0, sizeof(t));
+	cf_engine_totals(l->engine, &t);
+	t.inputs = (const char *const *)l->o->ifaces;
+	t.wall_seconds = now_seconds() - l->started;
+	memset(&meta, 0, sizeof(meta));
+	meta.observer_hostname = l->host;
+	cf_report_emit_event(cf_engine_report(l->engine), &t, l->out, &meta);
+	cf_outputs_flush(l->out);
+}
+
+static int run_live(const struct cf_opts *o)
+{
+	struct live l;
+	int rc;
+
+	memset(&l, 0, sizeof(l));
+	l.o = o;
+	l.pidfd = -1;
+	open_log(o);
+	rc = live_open(&l);
+	if (rc == 0) {
+		cf_outputs_set_logger(l.out, cf_log_output, NULL);
+		cf_live_attach(l.run, l.engine, l.out, &l.cfg);
+		rc = live_start(&l);
+	}
+	if (rc == 0) {
+		cf_log(LOG_NOTICE, "capturing on %zu interface(s) with %s",
+		       o->n_ifaces, o->rules);
+		l.started = now_seconds();
+		cf_live_loop(l.run);
+		live_finish(&l);
+		cf_log(LOG_NOTICE, "stopped");
+	}
+	cf_live_close_all(l.run);
+	cf_engine_free(l.engine);
+	cf_outputs_free(l.out);
+	cf_pidfile_remove(l.pidfd, l.pidfile);
+	cf_daemon_ready(rc, l.failed);
+	cf_log_close();
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -180,6 +357,7 @@ int main(int argc, char **argv)
 
 	rc = cf_opts_parse(&o, argc, argv, err, sizeof(err));
 	if (rc != 0) {
+		cf_opts_free(&o);
 		if (rc > 0)  /* --help / --version printed */
 			return 0;
 		fprintf(stderr, "callfence: %s\nTry 'callfence --help'.\n", err);
@@ -189,6 +367,11 @@ int main(int argc, char **argv)
 		rc = cf_cmd_check_rules(&o);
 	else if (o.mode == CF_MODE_LOOKUP)
 		rc = cf_cmd_lookup(&o);
+	else if (o.mode == CF_MODE_LIVE)
+		rc = run_live(&o);
+	else if (o.daemonize || o.pidfile != NULL || o.user != NULL)
+		rc = (fprintf(stderr, "callfence: -D, -P and -u are for live capture "
+			      "(-i INTERFACE)\n"), EXIT_CONFIG);
 	else
 		rc = run_offline(&o);
 	cf_opts_free(&o);

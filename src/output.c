@@ -1,90 +1,107 @@
 /*
- * output.c - event lines to stdout and files.
+ * output.c - the outputs: parse -o specs, filter each event per output,
+ * hand it to the output's driver, and keep the reliable outputs moving
+ * (poll, drain at flush, spool at exit).
  *
- * Every output gets the same lines.  A file output is opened in append mode
- * and can be reopened (SIGHUP, for logrotate).  A failed write is counted,
- * never fatal: the caller reports the count in stats and the report.
+ * Drivers: output-file.c (stdout, file), output-syslog.c, output-unix.c
+ * and output-tcp.c (over output-sock.c), output-kafka.c.  Reliable
+ * outputs keep events in output-queue.c's memory queue and spool.c's file
+ * until the destination has them.  --alert-window folding is
+ * output-aggr.c's.  Nothing here blocks except cf_outputs_flush, which
+ * waits at most each output's drain= seconds.
  */
+#include "config.h"
+
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
-#include "output.h"
+#include "output-int.h"
+#include "policy.h"
+#include "spool.h"
 
-enum out_kind { OUT_STDOUT, OUT_FILE };
-
-struct out {
-	enum out_kind kind;
-	char *path;
-	FILE *fp;
-};
+#define DEF_QUEUE 10000
+#define DEF_SPOOL_MAX (256ull << 20)
+#define DEF_FSYNC 100
+#define DEF_DRAIN 5.0
+#define DROP_LOG_EVERY 60.0     /* seconds between two "dropped" messages */
+#define POLL_EVERY 1.0
+#define DRAIN_NAP_NS 10000000L
 
 struct cf_outputs {
-	struct out *v;
+	struct out **v;
 	size_t n, cap;
-	struct cf_output_stats st;
+	struct cf_output_stats st;      /* lines */
+	cf_output_log_fn log;
+	void *log_ctx;
+	double last_poll;
+	struct aggr *aggr;
 };
+
+static const char *g_spool_dir = CF_SPOOL_DIR;
+static unsigned g_alert_window;
+
+void cf_outputs_set_spool_dir(const char *dir)
+{
+	g_spool_dir = dir != NULL && dir[0] != '\0' ? dir : CF_SPOOL_DIR;
+}
+
+void cf_outputs_set_alert_window(unsigned seconds)
+{
+	g_alert_window = seconds;
+}
+
+/* ---- shared helpers ------------------------------------------------- */
+
+double out_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void out_log(struct out *o, const char *fmt, ...)
+{
+	char msg[1024];
+	int n;
+	va_list ap;
+
+	n = snprintf(msg, sizeof(msg), "output %s: ", o->spec);
+	if (n < 0 || (size_t)n >= sizeof(msg))
+		n = 0;
+	va_start(ap, fmt);
+	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
+	va_end(ap);
+	if (o->owner->log != NULL)
+		o->owner->log(o->owner->log_ctx, msg);
+	else
+		fprintf(stderr, "callfence: %s\n", msg);
+}
 
 struct cf_outputs *cf_outputs_new(void)
 {
-	return calloc(1, sizeof(struct cf_outputs));
+	struct cf_outputs *o = calloc(1, sizeof(*o));
+
+	if (o == NULL)
+		return NULL;
+	if (g_alert_window > 0 && (o->aggr = aggr_new(g_alert_window)) == NULL) {
+		free(o);
+		return NULL;
+	}
+	o->last_poll = out_now();
+	return o;
 }
 
-static int out_open_file(struct out *o, char *err, size_t errlen)
+void cf_outputs_set_logger(struct cf_outputs *o, cf_output_log_fn fn, void *ctx)
 {
-	FILE *fp = fopen(o->path, "a");
-
-	if (fp == NULL) {
-		snprintf(err, errlen, "cannot open output file %s: %s", o->path,
-			 strerror(errno));
-		return -1;
-	}
-	o->fp = fp;
-	return 0;
-}
-
-static int grow(struct cf_outputs *o)
-{
-	size_t cap = o->cap ? o->cap * 2 : 4;
-	struct out *v = realloc(o->v, cap * sizeof(*v));
-
-	if (v == NULL)
-		return -1;
-	o->v = v;
-	o->cap = cap;
-	return 0;
-}
-
-int cf_outputs_add(struct cf_outputs *o, const char *spec, char *err, size_t errlen)
-{
-	struct out n = { OUT_STDOUT, NULL, stdout };
-
-	if (strcmp(spec, "stdout") == 0 || strcmp(spec, "-") == 0) {
-		n.kind = OUT_STDOUT;
-	} else if (strncmp(spec, "file:", 5) == 0 && spec[5] != '\0') {
-		n.kind = OUT_FILE;
-		n.path = strdup(spec + 5);
-		if (n.path == NULL || out_open_file(&n, err, errlen) < 0) {
-			if (n.path == NULL)
-				snprintf(err, errlen, "out of memory");
-			free(n.path);
-			return -1;
-		}
-	} else {
-		snprintf(err, errlen, "unknown output '%s' (expected stdout or file:PATH)",
-			 spec);
-		return -1;
-	}
-	if (o->n == o->cap && grow(o) < 0) {
-		if (n.kind == OUT_FILE)
-			fclose(n.fp);
-		free(n.path);
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	o->v[o->n++] = n;
-	return 0;
+	o->log = fn;
+	o->log_ctx = ctx;
 }
 
 size_t cf_outputs_count(const struct cf_outputs *o)
@@ -92,21 +109,529 @@ size_t cf_outputs_count(const struct cf_outputs *o)
 	return o->n;
 }
 
-int cf_outputs_write(struct cf_outputs *o, const char *line, size_t len)
+/* ---- parsing a spec ------------------------------------------------- */
+
+static const struct out_ops *const drivers[] = {
+	&out_stdout_ops, &out_file_ops, &out_syslog_ops, &out_unix_ops,
+	&out_unixgram_ops, &out_tcp_ops, &out_kafka_ops,
+};
+
+static const struct out_ops *find_driver(const char *name, size_t len)
 {
+	size_t i;
+
+	if (len == 1 && name[0] == '-')
+		return &out_stdout_ops;
+	for (i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++)
+		if (strlen(drivers[i]->scheme) == len &&
+		    strncmp(drivers[i]->scheme, name, len) == 0)
+			return drivers[i];
+	return NULL;
+}
+
+/* A size with an optional k, M or G suffix (powers of 1024). */
+static int parse_size(const char *s, uint64_t min, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	int shift = 0;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (end == s || errno != 0)
+		return -1;
+	if (*end == 'k' || *end == 'K')
+		shift = 10, end++;
+	else if (*end == 'M')
+		shift = 20, end++;
+	else if (*end == 'G')
+		shift = 30, end++;
+	if (*end != '\0' || v > (UINT64_MAX >> shift) || (v << shift) < min)
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+static int parse_kinds(const char *s, unsigned *kinds)
+{
+	static const char *const names[] = { "", "alert", "flow", "stats", "report" };
+	const char *p = s, *e;
+	size_t len;
+	int k, found;
+
+	*kinds = 0;
+	while (*p != '\0') {
+		e = p + strcspn(p, "+|");
+		len = (size_t)(e - p);
+		found = 0;
+		if (len == 3 && strncmp(p, "all", 3) == 0)
+			*kinds |= 0x1e, found = 1;
+		for (k = 1; k <= CF_EVENT_REPORT; k++)
+			if (strlen(names[k]) == len && strncmp(p, names[k], len) == 0)
+				*kinds |= 1u << k, found = 1;
+		if (!found)
+			return -1;
+		p = *e != '\0' ? e + 1 : e;
+	}
+	return *kinds != 0 ? 0 : -1;
+}
+
+static int reliable_option(struct out *x, const char *name, const char *val)
+{
+	double d;
+	char *end;
+	uint64_t v;
+
+	if (strcmp(name, "queue") == 0)
+		return parse_size(val, 1, &x->queue_max) < 0 || x->queue_max > 10000000 ? -1 : 0;
+	if (strcmp(name, "spool-max") == 0)
+		return parse_size(val, 4096, &x->spool_max);
+	if (strcmp(name, "fsync") == 0) {
+		if (parse_size(val, 0, &v) < 0 || v > 1000000)
+			return -1;
+		x->fsync_every = (unsigned)v;
+		return 0;
+	}
+	if (strcmp(name, "drain") == 0) {
+		d = strtod(val, &end);
+		if (end == val || *end != '\0' || !(d >= 0 && d <= 3600))
+			return -1;
+		x->drain_s = d;
+		return 0;
+	}
+	if (strcmp(name, "spool") == 0) {
+		if (val[0] == '\0')
+			return -1;
+		x->no_spool = strcmp(val, "none") == 0;
+		free(x->spool_path);
+		x->spool_path = x->no_spool ? NULL : strdup(val);
+		return x->no_spool || x->spool_path != NULL ? 0 : -1;
+	}
+	return 1;
+}
+
+static int filter_option(struct out *x, const char *name, const char *val)
+{
+	if (strcmp(name, "kinds") == 0)
+		return parse_kinds(val, &x->kinds);
+	if (strcmp(name, "min-severity") == 0) {
+		x->min_severity = cf_severity_parse(val);
+		return x->min_severity > 0 ? 0 : -1;
+	}
+	return 1;
+}
+
+static int is_queue_option(const char *name)
+{
+	static const char *const names[] = { "queue", "spool", "spool-max", "fsync", "drain" };
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* One NAME=VALUE option. */
+static int apply_option(struct out *x, char *opt, char *err, size_t errlen)
+{
+	char *eq = strchr(opt, '=');
+	int rc;
+
+	*eq = '\0';
+	rc = filter_option(x, opt, eq + 1);
+	if (rc == 1 && x->ops->reliable)
+		rc = reliable_option(x, opt, eq + 1);
+	if (rc == 1 && x->ops->option != NULL)
+		return x->ops->option(x, opt, eq + 1, err, errlen);
+	if (rc == 1) {
+		snprintf(err, errlen, "output '%s': unknown option '%s'%s", x->spec, opt,
+			 is_queue_option(opt) ?
+			 " (it is for tcp, unix, unixgram, kafka and syslog outputs)" : "");
+		return -1;
+	}
+	if (rc < 0)
+		snprintf(err, errlen, "output '%s': bad value '%s' for %s", x->spec, eq + 1, opt);
+	return rc;
+}
+
+/*
+ * Split a copy of the spec, buf, into scheme, target and options:
+ * "scheme[:target][,NAME=VALUE]...".  The target runs to the first
+ * comma-separated piece that holds '=' (so Kafka broker lists keep their
+ * commas).  Sets x->ops and x->spec ("scheme:target", for messages: no
+ * options, so no secrets); *opts is NULL when there are none.
+ */
+static int split_spec(struct out *x, char *buf, char **target, char **opts)
+{
+	size_t sl = strcspn(buf, ":,"), tl;
+	char sep = buf[sl], *c = NULL, *p;
+
+	buf[sl] = '\0';
+	x->ops = find_driver(buf, sl);
+	if (x->ops == NULL)
+		return -1;
+	*target = buf + sl;             /* "" */
+	*opts = sep == ',' ? buf + sl + 1 : NULL;
+	if (sep == ':') {
+		*target = buf + sl + 1;
+		for (p = *target; (c = strchr(p, ',')) != NULL; p = c + 1) {
+			tl = strcspn(c + 1, ",");
+			if (memchr(c + 1, '=', tl) != NULL)
+				break;
+		}
+		if (c != NULL) {
+			*c = '\0';
+			*opts = c + 1;
+		}
+	}
+	tl = sl + strlen(*target) + 2;
+	x->spec = malloc(tl);
+	if (x->spec == NULL)
+		return -2;
+	snprintf(x->spec, tl, "%s%s%s", buf, (*target)[0] ? ":" : "", *target);
+	return 0;
+}
+
+static int apply_options(struct out *x, char *opts, char *err, size_t errlen)
+{
+	char *tok, *save = NULL;
+
+	for (tok = strtok_r(opts, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		if (strchr(tok, '=') == NULL) {
+			snprintf(err, errlen, "output '%s': expected NAME=VALUE, not '%s'", x->spec, tok);
+			return -1;
+		}
+		if (apply_option(x, tok, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int check_target(struct out *x, const char *target, char *err, size_t errlen)
+{
+	int want = x->ops != &out_stdout_ops && x->ops != &out_syslog_ops;
+
+	if (want && target[0] == '\0') {
+		snprintf(err, errlen, "output '%s': %s: needs a target (see callfence(8), OUTPUTS)",
+			 x->spec, x->ops->scheme);
+		return -1;
+	}
+	if (x->ops == &out_stdout_ops && target[0] != '\0') {
+		snprintf(err, errlen, "unknown output '%s'", x->spec);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the spool of a reliable output --------------------------------- */
+
+/* DIR/SCHEME-TARGET.spool, the target's odd characters made '_'. */
+static char *default_spool_path(const struct out *x)
+{
+	size_t n = strlen(g_spool_dir) + strlen(x->spec) + 8, i, d;
+	char *p = malloc(n);
+
+	if (p == NULL)
+		return NULL;
+	d = (size_t)snprintf(p, n, "%s/", g_spool_dir);
+	for (i = 0; x->spec[i] != '\0' && i < 200; i++) {
+		char c = x->spec[i];
+
+		p[d++] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			 (c >= '0' && c <= '9') || c == '.' || c == '_' ? c :
+			 c == ':' || c == '/' || c == '-' ? '-' : '_';
+	}
+	snprintf(p + d, n - d, ".spool");
+	return p;
+}
+
+static int open_spool(struct out *x, char *err, size_t errlen)
+{
+	struct cf_spool *sp = NULL;
+
+	if (!x->no_spool) {
+		if (x->spool_path == NULL) {
+			if (mkdir(g_spool_dir, 0700) < 0 && errno != EEXIST) {
+				snprintf(err, errlen, "output '%s': cannot create spool directory %s: %s "
+					 "(give --spool-dir DIR, spool=PATH or spool=none)",
+					 x->spec, g_spool_dir, strerror(errno));
+				return -1;
+			}
+			x->spool_path = default_spool_path(x);
+			x->spool_in_default_dir = 1;
+			if (x->spool_path == NULL) {
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
+		}
+		sp = cf_spool_open(x->spool_path, x->spool_max, x->fsync_every, err, errlen);
+		if (sp == NULL)
+			return -1;
+	}
+	outq_init(&x->q, x->queue_max, x->spool_max, sp, &x->st);
+	return 0;
+}
+
+/* ---- adding an output ----------------------------------------------- */
+
+static struct out *out_new(struct cf_outputs *o)
+{
+	struct out *x = calloc(1, sizeof(*x));
+
+	if (x == NULL)
+		return NULL;
+	x->owner = o;
+	x->queue_max = DEF_QUEUE;
+	x->spool_max = DEF_SPOOL_MAX;
+	x->fsync_every = DEF_FSYNC;
+	x->drain_s = DEF_DRAIN;
+	return x;
+}
+
+static void out_free(struct out *x)
+{
+	uint64_t kept;
+
+	if (x == NULL)
+		return;
+	if (x->ops != NULL && x->ops->reliable)
+		outq_close(&x->q, &kept);
+	if (x->ops != NULL && x->ops->close != NULL && (x->priv != NULL || x->aux != NULL))
+		x->ops->close(x);
+	free(x->spool_path);
+	free(x->spec);
+	free(x);
+}
+
+static int append_out(struct cf_outputs *o, struct out *x)
+{
+	size_t cap;
+	struct out **v;
+
+	if (o->n == o->cap) {
+		cap = o->cap ? o->cap * 2 : 4;
+		v = realloc(o->v, cap * sizeof(*v));
+		if (v == NULL)
+			return -1;
+		o->v = v;
+		o->cap = cap;
+	}
+	o->v[o->n++] = x;
+	return 0;
+}
+
+static int setup(struct out *x, const char *spec, char *buf, char *err, size_t errlen)
+{
+	char *target, *opts;
+	int rc = split_spec(x, buf, &target, &opts);
+
+	if (rc == -1) {
+		snprintf(err, errlen, "unknown output '%s' (expected stdout, file:PATH, "
+			 "syslog[:FACILITY], unix:PATH, unixgram:PATH, tcp:HOST:PORT or "
+			 "kafka:BROKERS/TOPIC)", spec);
+		return -1;
+	}
+	if (rc < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	x->no_spool = x->ops->memory_only;
+	if ((opts != NULL && apply_options(x, opts, err, errlen) < 0) ||
+	    check_target(x, target, err, errlen) < 0 ||
+	    x->ops->open(x, target, err, errlen) < 0)
+		return -1;
+	return x->ops->reliable ? open_spool(x, err, errlen) : 0;
+}
+
+int cf_outputs_add(struct cf_outputs *o, const char *spec, char *err, size_t errlen)
+{
+	struct out *x = out_new(o);
+	char *buf = strdup(spec);
+	uint64_t old;
+
+	if (x == NULL || buf == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (setup(x, spec, buf, err, errlen) < 0)
+		goto fail;
+	if (append_out(o, x) < 0) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	free(buf);
+	if (x->ops->reliable) {
+		old = outq_pending(&x->q);
+		if (old > 0)
+			out_log(x, "%llu event(s) from an earlier run in spool %s: sending them first",
+				(unsigned long long)old, x->spool_path);
+		if (!x->ops->start_late)
+			x->ops->service(x, out_now(), 1);
+	}
+	return 0;
+fail:
+	free(buf);
+	out_free(x);
+	return -1;
+}
+
+/* ---- writing -------------------------------------------------------- */
+
+static int takes(const struct out *x, const struct cf_event_info *ev)
+{
+	enum cf_event_kind k = ev != NULL ? ev->kind : CF_EVENT_OTHER;
+
+	if (x->kinds != 0 && k != CF_EVENT_OTHER && !(x->kinds & (1u << k)))
+		return 0;
+	if (x->min_severity > 0 && k == CF_EVENT_ALERT && ev->severity < x->min_severity)
+		return 0;
+	return 1;
+}
+
+static int fan_out(struct cf_outputs *o, const char *line, size_t len,
+		   const struct cf_event_info *ev)
+{
+	double now = 0;
 	size_t i;
 	int rc = 0;
 
 	for (i = 0; i < o->n; i++) {
-		FILE *fp = o->v[i].fp;
+		struct out *x = o->v[i];
 
-		if (fp == NULL || fwrite(line, 1, len, fp) != len ||
-		    putc('\n', fp) == EOF) {
-			o->st.write_errors++;
+		if (!takes(x, ev)) {
+			x->st.filtered++;
+			continue;
+		}
+		x->st.lines++;
+		if (x->ops->reliable) {
+			const char *msg = line;
+			size_t mlen = x->ops->frame != NULL ?
+				x->ops->frame(x, line, len, ev, &msg) : len;
+
+			if (mlen == 0)
+				x->st.dropped++;
+			if (mlen == 0 || outq_push(&x->q, msg, mlen, ev != NULL ? ev->key : NULL) < 0)
+				rc = -1;
+			if (now == 0)
+				now = out_now();
+			x->ops->service(x, now, 0);
+		} else if (x->ops->write(x, line, len, ev) < 0) {
+			x->st.write_errors++;
 			rc = -1;
 		}
 	}
 	o->st.lines++;
+	return rc;
+}
+
+static void emit_summary(void *ctx, const char *line, size_t len,
+			 const struct cf_event_info *ev)
+{
+	fan_out(ctx, line, len, ev);
+}
+
+int cf_outputs_write_event(struct cf_outputs *o, const char *line, size_t len,
+			   const struct cf_event_info *ev)
+{
+	if (out_now() - o->last_poll >= POLL_EVERY)
+		cf_outputs_poll(o, 0);
+	if (o->aggr != NULL && ev != NULL) {
+		aggr_note_time(o->aggr, ev->timestamp);
+		if (ev->kind == CF_EVENT_ALERT &&
+		    aggr_alert(o->aggr, line, len, ev, emit_summary, o) == 1)
+			return 0;
+	}
+	return fan_out(o, line, len, ev);
+}
+
+int cf_outputs_write(struct cf_outputs *o, const char *line, size_t len)
+{
+	return cf_outputs_write_event(o, line, len, NULL);
+}
+
+/* ---- housekeeping --------------------------------------------------- */
+
+static void log_drops(struct out *x, double now, int force)
+{
+	uint64_t n = x->st.dropped - x->dropped_logged;
+
+	if (n == 0 || (!force && now < x->next_drop_log))
+		return;
+	if (x->ops->reliable && x->q.spool != NULL)
+		out_log(x, "%llu event(s) dropped: backlog reached spool-max=%llu bytes (%llu dropped in all)",
+			(unsigned long long)n, (unsigned long long)x->spool_max,
+			(unsigned long long)x->st.dropped);
+	else if (x->ops->reliable)
+		out_log(x, "%llu event(s) dropped: memory queue full (queue=%llu, spool=none; %llu dropped in all)",
+			(unsigned long long)n, (unsigned long long)x->queue_max,
+			(unsigned long long)x->st.dropped);
+	else
+		out_log(x, "%llu event(s) could not be written (%llu in all)",
+			(unsigned long long)n, (unsigned long long)x->st.dropped);
+	x->dropped_logged = x->st.dropped;
+	x->next_drop_log = now + DROP_LOG_EVERY;
+}
+
+void cf_outputs_poll(struct cf_outputs *o, uint64_t now_us)
+{
+	double now = out_now();
+	size_t i;
+
+	o->last_poll = now;
+	if (o->aggr != NULL)
+		aggr_expire(o->aggr, now_us, 0, emit_summary, o);
+	for (i = 0; i < o->n; i++) {
+		struct out *x = o->v[i];
+
+		if (x->ops->reliable) {
+			x->ops->service(x, now, 1);
+			outq_sync(&x->q);
+		} else if (x->ops->flush != NULL && x->ops->flush(x) < 0) {
+			x->st.write_errors++;
+		}
+		log_drops(x, now, 0);
+	}
+}
+
+static void nap(void)
+{
+	struct timespec ts = { 0, DRAIN_NAP_NS };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Wait (at most each output's drain=) for the reliable outputs to catch up. */
+static int drain(struct cf_outputs *o)
+{
+	double now = out_now(), *until = calloc(o->n ? o->n : 1, sizeof(double));
+	size_t i;
+	int busy, rc = 0;
+
+	for (i = 0; i < o->n; i++)
+		if (until != NULL)
+			until[i] = now + (o->v[i]->drain_expired ? 0 : o->v[i]->drain_s);
+	do {
+		busy = 0;
+		for (i = 0; i < o->n; i++) {
+			struct out *x = o->v[i];
+
+			if (!x->ops->reliable)
+				continue;
+			x->ops->service(x, now, 1);
+			if (outq_pending(&x->q) == 0)
+				x->drain_expired = 0;
+			else if (until == NULL || now >= until[i])
+				x->drain_expired = 1, rc = -1;
+			else
+				busy = 1;
+		}
+		if (busy) {
+			nap();
+			now = out_now();
+		}
+	} while (busy);
+	free(until);
 	return rc;
 }
 
@@ -115,11 +640,21 @@ int cf_outputs_flush(struct cf_outputs *o)
 	size_t i;
 	int rc = 0;
 
-	for (i = 0; i < o->n; i++)
-		if (o->v[i].fp != NULL && fflush(o->v[i].fp) == EOF) {
-			o->st.write_errors++;
+	if (o->aggr != NULL)
+		aggr_expire(o->aggr, 0, 1, emit_summary, o);
+	for (i = 0; i < o->n; i++) {
+		struct out *x = o->v[i];
+
+		if (x->ops->flush != NULL && x->ops->flush(x) < 0) {
+			x->st.write_errors++;
 			rc = -1;
 		}
+	}
+	if (drain(o) < 0)
+		rc = -1;
+	for (i = 0; i < o->n; i++)
+		if (o->v[i]->ops->reliable)
+			outq_sync(&o->v[i]->q);
 	return rc;
 }
 
@@ -129,22 +664,103 @@ int cf_outputs_reopen(struct cf_outputs *o, char *err, size_t errlen)
 	int rc = 0;
 
 	for (i = 0; i < o->n; i++) {
-		struct out *x = &o->v[i];
+		struct out *x = o->v[i];
 
-		if (x->kind != OUT_FILE)
-			continue;
-		if (x->fp != NULL)
-			fclose(x->fp);
-		x->fp = NULL;
-		if (out_open_file(x, err, errlen) < 0)
+		if (x->ops->reopen != NULL && x->ops->reopen(x, err, errlen) < 0)
 			rc = -1;
 	}
 	return rc;
 }
 
+static int chown_path(const char *path, uid_t uid, gid_t gid, char *err, size_t errlen)
+{
+	if (chown(path, uid, gid) == 0)
+		return 0;
+	snprintf(err, errlen, "cannot give %s to uid %u: %s", path, (unsigned)uid,
+		 strerror(errno));
+	return -1;
+}
+
+int cf_outputs_set_owner(struct cf_outputs *o, uid_t uid, gid_t gid,
+			 char *err, size_t errlen)
+{
+	char pos[4096];
+	size_t i;
+
+	for (i = 0; i < o->n; i++) {
+		struct out *x = o->v[i];
+
+		if (!x->ops->reliable || x->spool_path == NULL)
+			continue;
+		snprintf(pos, sizeof(pos), "%s.pos", x->spool_path);
+		if (chown_path(x->spool_path, uid, gid, err, errlen) < 0 ||
+		    chown_path(pos, uid, gid, err, errlen) < 0 ||
+		    (x->spool_in_default_dir && chown_path(g_spool_dir, uid, gid, err, errlen) < 0))
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- statistics and the end ----------------------------------------- */
+
+static void out_stats(const struct out *x, struct cf_output_stats *st)
+{
+	*st = x->st;
+	if (x->ops->reliable) {
+		st->pending = outq_pending(&x->q);
+		st->spool_bytes = x->q.spool != NULL ? cf_spool_size(x->q.spool) : 0;
+	}
+}
+
 void cf_outputs_get_stats(const struct cf_outputs *o, struct cf_output_stats *st)
 {
-	*st = o->st;
+	struct cf_output_stats one;
+	size_t i;
+
+	memset(st, 0, sizeof(*st));
+	for (i = 0; i < o->n; i++) {
+		out_stats(o->v[i], &one);
+		st->write_errors += one.write_errors;
+		st->filtered += one.filtered;
+		st->delivered += one.delivered;
+		st->queued += one.queued;
+		st->spooled += one.spooled;
+		st->replayed += one.replayed;
+		st->dropped += one.dropped;
+		st->pending += one.pending;
+		st->spool_bytes += one.spool_bytes;
+	}
+	st->lines = o->st.lines;
+	st->aggregated = o->aggr != NULL ? aggr_folded(o->aggr) : 0;
+}
+
+int cf_outputs_get_output_stats(const struct cf_outputs *o, size_t i,
+				struct cf_output_stats *st, char *name, size_t namelen)
+{
+	if (i >= o->n)
+		return -1;
+	out_stats(o->v[i], st);
+	if (name != NULL && namelen > 0)
+		snprintf(name, namelen, "%s", o->v[i]->spec);
+	return 0;
+}
+
+/* A reliable output at exit: what is left goes to the spool, and we say so. */
+static void out_finish(struct out *x)
+{
+	uint64_t kept, dropped = x->st.dropped;
+
+	if (outq_pending(&x->q) > 0 && x->ops->abandon != NULL)
+		x->ops->abandon(x);
+	if (outq_close(&x->q, &kept) < 0)
+		out_log(x, "cannot write the spool %s: %s", x->spool_path, strerror(errno));
+	if (kept > 0)
+		out_log(x, "destination did not take everything: %llu event(s) kept in spool %s, "
+			"sent first by the next run", (unsigned long long)kept, x->spool_path);
+	else if (x->st.dropped > dropped)
+		out_log(x, "%llu event(s) lost at exit (spool=none)",
+			(unsigned long long)(x->st.dropped - dropped));
+	x->dropped_logged = x->st.dropped;
 }
 
 void cf_outputs_free(struct cf_outputs *o)
@@ -155,10 +771,14 @@ void cf_outputs_free(struct cf_outputs *o)
 		return;
 	cf_outputs_flush(o);
 	for (i = 0; i < o->n; i++) {
-		if (o->v[i].kind == OUT_FILE && o->v[i].fp != NULL)
-			fclose(o->v[i].fp);
-		free(o->v[i].path);
+		struct out *x = o->v[i];
+
+		log_drops(x, out_now(), 1);
+		if (x->ops->reliable)
+			out_finish(x);
+		out_free(x);
 	}
+	aggr_free(o->aggr);
 	free(o->v);
 	free(o);
 }

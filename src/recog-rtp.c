@@ -73,11 +73,12 @@ static int rtcp_walk(struct cursor c)
 static enum cf_rec rtcp(struct cursor *c, struct cf_rtp_info *out)
 {
 	struct cursor start = *c;
-	uint8_t b0, pt;
+	uint8_t b0 = 0, pt = 0;
 	uint16_t words;
 
-	cur_u8(c, &b0);
-	cur_u8(c, &pt);
+	/* The caller checked that 12 bytes are there. */
+	if (cur_u8(c, &b0) || cur_u8(c, &pt))
+		return CF_REC_TRUNCATED;
 	out->is_rtcp = 1;
 	out->pt = pt;
 	if (pt < RTCP_FIRST_MIN || pt > RTCP_FIRST_MAX)
@@ -93,12 +94,12 @@ static enum cf_rec rtcp(struct cursor *c, struct cf_rtp_info *out)
 
 static enum cf_rec rtp(struct cursor *c, struct cf_rtp_info *out)
 {
-	uint8_t b0, b1;
+	uint8_t b0 = 0, b1 = 0;
 	uint16_t ext_words;
 	uint32_t ts;
 
-	cur_u8(c, &b0);
-	cur_u8(c, &b1);
+	if (cur_u8(c, &b0) || cur_u8(c, &b1))
+		return CF_REC_TRUNCATED;
 	out->pt = b1 & 0x7f;
 	out->marker = b1 >> 7;
 	if (out->pt >= 64 && out->pt <= 95)

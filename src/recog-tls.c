@@ -25,9 +25,9 @@
  * supported_versions (43): ClientHello: length (8) + versions (16 each);
  * ServerHello: the selected version (16).
  *
- * TODO: a ClientHello split over several TCP segments (large key shares,
- * post-quantum hybrids) is only read as far as the first segment goes;
- * reassembly of the first few KB of a TCP flow is a later issue.
+ * A ClientHello split over several TCP segments (large key shares,
+ * post-quantum hybrids) is TRUNCATED here; classify-wire.c reassembles
+ * the first 4 KiB of the client's stream and calls this again.
  */
 #include <string.h>
 

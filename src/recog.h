@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "netaddr.h"
 
 enum cf_rec {
 	CF_REC_NO = 0,        /* not this protocol */
@@ -102,15 +103,40 @@ int cf_recog_zrtp(const uint8_t *p, size_t len);
 #define CF_STUN_CREATE_PERM      0x008
 #define CF_STUN_CHANNEL_BIND     0x009
 
+/* Attributes (RFC 8489 section 14, RFC 8656 section 18). */
+#define CF_STUN_ATTR_XOR_PEER     0x0012
+#define CF_STUN_ATTR_DATA         0x0013
+#define CF_STUN_ATTR_XOR_RELAYED  0x0016
+#define CF_STUN_ATTR_XOR_MAPPED   0x0020
+
+/* A transport address from an XOR-*-ADDRESS attribute, un-XORed. */
+struct cf_stun_addr {
+	uint8_t present;             /* the attribute was there and well formed */
+	uint8_t family;              /* 1 IPv4, 2 IPv6 */
+	uint16_t port;
+	cf_addr ip;
+};
+
 struct cf_stun_info {
 	uint8_t is_channel_data;     /* TURN ChannelData, not a STUN message */
 	uint16_t method;             /* STUN method (12 bits) */
 	uint8_t cls;                 /* 0 request, 1 indication, 2 success, 3 error */
 	uint16_t length;             /* message or ChannelData length field */
 	uint16_t channel;            /* ChannelData channel number */
-	uint16_t data_off;           /* ChannelData: where the application data starts */
+	uint16_t data_off;           /* ChannelData, or the DATA attribute of a Send/Data
+					indication: where the application data starts */
+	uint16_t data_len;           /* its length (what the payload holds of it) */
+	uint8_t has_data;            /* data_off/data_len are set */
 	uint8_t is_relay;            /* a TURN method or ChannelData */
 	uint8_t classic;             /* RFC 3489 Binding without the magic cookie */
+	uint8_t attrs_bad;           /* an attribute ran past the message: the
+					walk stopped there (what came before is kept) */
+	uint8_t ms_turn;             /* MS-TURN: MAGIC-COOKIE attribute 0x72c64bc6 */
+	uint8_t txid[12];            /* transaction id (RFC 8489 messages) */
+	struct cf_stun_addr mapped;  /* first XOR-MAPPED-ADDRESS */
+	struct cf_stun_addr peer;    /* first XOR-PEER-ADDRESS: the far end of a relay
+					(MS-TURN: DESTINATION- or REMOTE-ADDRESS) */
+	struct cf_stun_addr relayed; /* first XOR-RELAYED-ADDRESS */
 };
 
 /*
@@ -119,10 +145,50 @@ struct cf_stun_info {
  * Binding without the cookie when its attributes fill it exactly) or a TURN
  * ChannelData message (RFC 8656: first byte 0x40-0x4f, length fits with
  * at most 3 bytes of padding; on a stream padding is required).
- * stream is 1 for a TCP payload.
+ * stream is 1 for a TCP payload.  The attributes of an RFC 8489 message
+ * are walked (bounds-checked): XOR-MAPPED-, XOR-PEER- and XOR-RELAYED-
+ * ADDRESS are decoded (IPv4 XORed with the magic cookie, IPv6 with the
+ * cookie and the transaction id), DATA sets data_off/data_len.  MS-TURN
+ * (Teams, Skype) names the peer in plain DESTINATION-ADDRESS (0x0011)
+ * or REMOTE-ADDRESS (0x0012) attributes; they fill peer too.
  */
 enum cf_rec cf_recog_stun(const uint8_t *p, size_t len, int stream,
 			  struct cf_stun_info *out);
+
+/* --- QUIC (recog-quic.c) -------------------------------------------- */
+
+#define CF_QUIC_V1      0x00000001u
+#define CF_QUIC_V2      0x6b3343cfu
+
+enum cf_quic_type {
+	CF_QUIC_INITIAL = 0,
+	CF_QUIC_0RTT,
+	CF_QUIC_HANDSHAKE,
+	CF_QUIC_RETRY,
+	CF_QUIC_VERSION_NEG,         /* version 0: Version Negotiation */
+	CF_QUIC_GQUIC                /* Google QUIC public header (no type) */
+};
+
+struct cf_quic_info {
+	uint32_t version;            /* as on the wire; for Version Negotiation
+					the first known version listed */
+	enum cf_quic_type type;      /* RFC 9000 17.2 / RFC 9369 3.2 type, mapped */
+	uint8_t legacy;              /* Google QUIC public header (Q043 and older) */
+	uint8_t dcid_len, scid_len;
+};
+
+/*
+ * A QUIC long-header packet (RFC 8999 invariants, RFC 9000 section 17.2,
+ * RFC 9369) of a version callfence knows: 1, 2, the IETF drafts
+ * 0xff0000xx, Google's "Q0xx"/"T0xx", and Version Negotiation listing one
+ * of those; or a Google QUIC public header with the version flag and a
+ * "Q0xx" version (Q043 and older).  Nothing is decrypted.
+ */
+enum cf_rec cf_recog_quic(const uint8_t *p, size_t len, struct cf_quic_info *out);
+/* Is v a version cf_recog_quic knows? */
+int cf_quic_version_known(uint32_t v);
+/* "1", "2", "draft-29", "Q050", ...: into buf (at least 12 bytes). */
+const char *cf_quic_version_name(uint32_t v, char *buf, size_t len);
 
 /* --- Zoom media (recog-zoom.c) -------------------------------------- */
 
@@ -159,13 +225,30 @@ const char *cf_zoom_kind_name(enum cf_zoom_kind k);
 
 /* --- SIP (recog-sip.c) ---------------------------------------------- */
 
-struct cf_sip_info {
-	uint8_t is_request;          /* request line, else status line */
-	uint8_t has_sdp_crypto;      /* an SDP "a=crypto:" line (SDES keys, RFC 4568) */
+#define CF_SDP_MEDIA_MAX 4
+
+/* A media endpoint an SDP body announces: its c= address, m= port. */
+struct cf_sdp_media {
+	cf_addr addr;
+	uint16_t port;
 };
 
-/* A SIP message start line (RFC 3261 section 7.1/7.2) and, in what the
- * payload holds, an SDP a=crypto: attribute. */
+struct cf_sip_info {
+	uint8_t is_request;          /* request line, else status line */
+	uint8_t has_sdp_crypto;      /* an SDP "a=crypto:" line (SDES keys, RFC 4568):
+					in a payload we can read, the keys are
+					readable by anyone on the path */
+	uint8_t n_media;             /* entries used in media[] */
+	struct cf_sdp_media media[CF_SDP_MEDIA_MAX]; /* m= lines with a non-zero
+					port and a c= address (media or session level) */
+};
+
+/*
+ * A SIP message start line (RFC 3261 section 7.1/7.2) and, in what the
+ * payload holds, an SDP a=crypto: attribute and the media endpoints the
+ * SDP announces (RFC 8866 sections 5.7, 5.14).  The a=crypto line's value
+ * (the key) is never copied out.
+ */
 enum cf_rec cf_recog_sip(const uint8_t *p, size_t len, struct cf_sip_info *out);
 
 #endif /* CF_RECOG_H */

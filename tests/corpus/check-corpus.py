@@ -37,6 +37,55 @@ def flow_line(ev):
         get(ev, "destination.domain", ""))
 
 
+# What issue #3 expects of the classification, per capture: (transport,
+# remote port, remote address prefix or None, app, roles that must be
+# there, roles that must not[, "any"]).  Every flow matching the first
+# three must satisfy the rest ("any": at least one must); at least one
+# flow must match.
+EXPECT = {
+    "stun_zoom.pcapng": [("udp", 8801, None, "zoom", {"key-exchange", "media"}, set())],
+    "stun_google_meet.pcapng": [
+        ("udp", 19305, "142.250.82.76", "meet", {"key-exchange", "media"}, set(), "any"),
+        ("udp", 19305, "2001:4860:4864:6::81", "meet", {"key-exchange", "media"}, set()),
+        ("udp", 3478, "142.250.82.76", "meet", {"media"}, set(), "any")],
+    "zoom.pcap": [
+        ("udp", 8801, None, "zoom", {"media"}, {"key-exchange"}),
+        ("tcp", 443, "109.94.160.99", "zoom", {"key-exchange"}, set()),
+        ("tcp", 443, "52.202.62.", "zoom", set(), {"key-exchange", "media", "signaling"})],
+    "sip.pcap": [
+        ("udp", 5060, None, "sip", {"signaling"}, set()),
+        ("udp", 40392, None, "sip", {"media"}, set()),
+        ("udp", 40393, None, "sip", {"media"}, set())],
+    "teams.pcap": [("udp", 3478, "52.11", "teams", {"relay"}, set())],
+}
+NEVER_CALL_PORTS = {67, 68, 137, 138, 1900, 5353}
+
+
+def expect_roles(name, flows):
+    errors = []
+    for proto, port, prefix, app, must, mustnot, *mode in EXPECT.get(name, []):
+        hit = [f for f in flows if get(f, "network.transport") == proto
+               and get(f, "destination.port") == port
+               and (prefix is None or str(get(f, "destination.ip", "")).startswith(prefix))]
+        if not hit:
+            errors.append("no %s flow to port %s %s" % (proto, port, prefix or ""))
+        bad = []
+        for f in hit:
+            roles = set(get(f, "callfence.roles", []) or [])
+            if get(f, "network.application") != app or not must <= roles or roles & mustnot:
+                bad.append("want app %s roles %s (not %s): %s" %
+                           (app, ",".join(sorted(must)) or "-",
+                            ",".join(sorted(mustnot)) or "-", flow_line(f)))
+        if not mode or len(bad) == len(hit):
+            errors += bad
+    for f in flows:
+        ports = {get(f, "source.port"), get(f, "destination.port")}
+        if ports & NEVER_CALL_PORTS and (get(f, "callfence.roles") or
+                                         get(f, "callfence.verdict") not in ("unjudged", None)):
+            errors.append("LAN chatter taken for a call: %s" % flow_line(f))
+    return errors
+
+
 def check(name, events):
     errors = []
     alerts = [e for e in events if get(e, "event.dataset") == "callfence.alert"]
@@ -48,6 +97,7 @@ def check(name, events):
         ports = {get(a, "source.port"), get(a, "destination.port")}
         if ports & LAN_PORTS:
             errors.append("alert for LAN chatter: %s" % flow_line(a))
+    errors += expect_roles(name, flows)
     if name == "zoom.pcap":
         zoom_out = [f for f in flows if get(f, "network.application") == "zoom"
                     and get(f, "destination.geo.country_iso_code") not in EEA | {None}]

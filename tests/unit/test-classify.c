@@ -13,8 +13,10 @@
 #include "decode.h"
 #include "flow.h"
 
+#define CF_REASM_TEST_FLOWS 20       /* more than the classifier's 16 slots */
+
 struct buf {
-	uint8_t b[2048];
+	uint8_t b[4096];
 	size_t n;
 };
 
@@ -457,6 +459,191 @@ static void test_classifier_new_errors(void)
 	CHECK(strncmp(err, "cannot open /nonexistent/apps.conf", 34) == 0);
 }
 
+/* A ClientHello with a ~2 KB key share before the SNI (a post-quantum
+ * hybrid makes hellos this big), so the SNI is past the first segment. */
+static void big_client_hello(struct buf *b, const char *sni)
+{
+	size_t rec_at, hs_at, ext_at, l = strlen(sni);
+
+	b->n = 0;
+	put8(b, 22); put16(b, 0x0301); rec_at = b->n; put16(b, 0);
+	put8(b, 1); hs_at = b->n; put24(b, 0);
+	put16(b, 0x0303); putfill(b, 0x11, 32); put8(b, 0);
+	put16(b, 2); put16(b, 0x1301); put8(b, 1); put8(b, 0);
+	ext_at = b->n; put16(b, 0);
+	put16(b, 51); put16(b, 2 + 4 + 1800); put16(b, 4 + 1800);  /* key_share */
+	put16(b, 0x11ec); put16(b, 1800); putfill(b, 0x6b, 1800);
+	put16(b, 0); put16(b, (unsigned)l + 5); put16(b, (unsigned)l + 3);
+	put8(b, 0); put16(b, (unsigned)l); putn(b, sni, l);
+	set16(b, ext_at, (unsigned)(b->n - ext_at - 2));
+	set24(b, hs_at, (unsigned)(b->n - hs_at - 3));
+	set16(b, rec_at, (unsigned)(b->n - rec_at - 2));
+}
+
+static void piece(struct buf *dst, const struct buf *src, size_t from, size_t n)
+{
+	dst->n = 0;
+	putn(dst, src->b + from, n);
+}
+
+static void test_tls_reassembly(void)
+{
+	struct cf_flow f;
+	struct buf ch, seg;
+	struct cf_classify_stats before, after;
+
+	cf_classify_get_stats(cls, &before);
+	flow_init(&f, "192.168.1.178", 50100, "144.195.73.154", 443, 6);
+	f.seq = 7001;
+	big_client_hello(&ch, "zoomfrn99mmr.zoom.us");
+	CHECK(ch.n > 1460 && ch.n < 2 * 1460);
+	piece(&seg, &ch, 0, 1000);
+	feed(&f, 0, 0x18, &seg);
+	CHECK_STR(f.cls.host, "");
+	CHECK_INT(f.cls.reasm != 0, 1);
+	feed(&f, 0, 0x18, &seg);                        /* a resend: skipped */
+	feed(&f, 1, 0x10, NULL);                        /* the server's ACK */
+	piece(&seg, &ch, 1000, 500);
+	feed(&f, 0, 0x18, &seg);
+	CHECK_STR(f.cls.host, "");
+	piece(&seg, &ch, 1500, ch.n - 1500);
+	CHECK_INT(feed(&f, 0, 0x18, &seg), 1);
+	CHECK_STR(f.cls.host, "zoomfrn99mmr.zoom.us");
+	CHECK_STR(f.cls.app, "zoom");
+	CHECK_INT(f.cls.roles, CF_ROLE_KEYX | CF_ROLE_SIGNALING);
+	CHECK(has_token(f.cls.evidence, "tls-sni"));
+	CHECK_INT(f.cls.reasm, 0);
+	cf_classify_finish(cls, &f);
+	cf_classify_get_stats(cls, &after);
+	CHECK_INT(after.tls_reasm_started, before.tls_reasm_started + 1);
+	CHECK_INT(after.tls_reasm_done, before.tls_reasm_done + 1);
+}
+
+static void test_tls_reassembly_gives_up(void)
+{
+	struct cf_flow f[CF_REASM_TEST_FLOWS];
+	struct buf ch, seg;
+	struct cf_classify_stats before, after;
+	int i;
+
+	/* more cut hellos than slots: the oldest lose theirs, nothing breaks */
+	cf_classify_get_stats(cls, &before);
+	big_client_hello(&ch, "www3.zoom.us");
+	piece(&seg, &ch, 0, 600);
+	for (i = 0; i < CF_REASM_TEST_FLOWS; i++) {
+		flow_init(&f[i], "192.168.1.178", (uint16_t)(51000 + i),
+			  "52.202.62.196", 443, 6);
+		f[i].seq = (uint64_t)(8000 + i);
+		feed(&f[i], 0, 0x18, &seg);
+	}
+	piece(&seg, &ch, 600, ch.n - 600);
+	for (i = 0; i < CF_REASM_TEST_FLOWS; i++)
+		feed(&f[i], 0, 0x18, &seg);
+	CHECK_STR(f[0].cls.host, "");                   /* lost its slot */
+	CHECK_STR(f[CF_REASM_TEST_FLOWS - 1].cls.host, "www3.zoom.us");
+	for (i = 0; i < CF_REASM_TEST_FLOWS; i++)
+		cf_classify_finish(cls, &f[i]);
+	cf_classify_get_stats(cls, &after);
+	CHECK_INT(after.tls_reasm_started - before.tls_reasm_started,
+		  CF_REASM_TEST_FLOWS);
+	CHECK(after.tls_reasm_dropped - before.tls_reasm_dropped >= 4);
+	/* a cut hello followed by garbage: given up, no host */
+	flow_init(&f[0], "192.168.1.178", 52000, "52.202.62.196", 443, 6);
+	piece(&seg, &ch, 0, 600);
+	feed(&f[0], 0, 0x18, &seg);
+	seg.n = 0;
+	putfill(&seg, 0xff, 3000);
+	feed(&f[0], 0, 0x18, &seg);
+	CHECK_STR(f[0].cls.host, "");
+	CHECK_INT(f[0].cls.reasm, 0);
+	cf_classify_finish(cls, &f[0]);
+}
+
+static void test_quic_flow(void)
+{
+	struct cf_flow f;
+	struct buf p = { .n = 0 };
+
+	flow_init(&f, "192.168.1.178", 50200, "142.250.1.1", 443, 17);
+	put8(&p, 0xc0); put32(&p, 1); put8(&p, 8); putfill(&p, 0x83, 8);
+	put8(&p, 0); put8(&p, 0); putfill(&p, 0, 1180);
+	feed(&f, 0, 0, &p);
+	CHECK_STR(f.cls.l7, "quic");
+	CHECK_INT(f.cls.roles, 0);
+	CHECK_INT(f.cls.is_call, 0);
+	cf_classify_finish(cls, &f);
+	CHECK_STR(f.cls.l7, "quic");
+}
+
+/* TURN CreatePermission with XOR-PEER-ADDRESS 203.0.113.9:40000. */
+static void create_permission(struct buf *b)
+{
+	static const uint8_t txid[12] = { 9, 9, 9, 9, 8, 8, 8, 8, 7, 7, 7, 7 };
+
+	b->n = 0;
+	put16(b, 0x0008); put16(b, 12); put32(b, 0x2112a442); putn(b, txid, 12);
+	put16(b, 0x0012); put16(b, 8); put8(b, 0); put8(b, 1);
+	put16(b, 40000 ^ 0x2112);
+	put8(b, 203 ^ 0x21); put8(b, 0 ^ 0x12); put8(b, 113 ^ 0xa4); put8(b, 9 ^ 0x42);
+}
+
+static void test_relay_peer(void)
+{
+	struct cf_flow f;
+	struct buf p;
+	char ip[CF_ADDR_STRLEN];
+	uint32_t v;
+
+	flow_init(&f, "10.1.1.1", 40010, "198.51.100.7", 3478, 17);
+	create_permission(&p);
+	CHECK_INT(feed(&f, 0, 0, &p), 1);
+	CHECK_INT(f.cls.has_relay_peer, 1);
+	CHECK_STR(cf_addr_str(&f.cls.relay_peer, ip, sizeof(ip)), "203.0.113.9");
+	CHECK_INT(f.cls.relay_peer_port, 40000);
+	CHECK_INT(f.cls.roles, CF_ROLE_RELAY);
+	v = f.cls.version;
+	p.b[20 + 7] ^= 1;                               /* another peer: first stays */
+	feed(&f, 0, 0, &p);
+	CHECK_STR(cf_addr_str(&f.cls.relay_peer, ip, sizeof(ip)), "203.0.113.9");
+	CHECK_INT(f.cls.version, v);
+	cf_classify_finish(cls, &f);
+}
+
+static void test_sdp_announced_rtp(void)
+{
+	static const char invite[] =
+		"INVITE sip:bob@192.0.2.40 SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 192.168.1.2:5060\r\n"
+		"Content-Type: application/sdp\r\n\r\n"
+		"v=0\r\nc=IN IP4 192.168.1.2\r\nm=audio 30010 RTP/AVP 0\r\n"
+		"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz\r\n";
+	struct cf_flow sip, f, g;
+	struct buf p = { .n = 0 };
+
+	flow_init(&sip, "192.168.1.2", 5060, "192.0.2.40", 5060, 17);
+	putn(&p, invite, strlen(invite));
+	feed(&sip, 0, 0, &p);
+	CHECK_STR(sip.cls.app, "sip");
+	CHECK_INT(sip.cls.sdes_cleartext, 1);
+	CHECK_INT(sip.cls.roles, CF_ROLE_SIGNALING | CF_ROLE_KEYX);
+	CHECK(has_token(sip.cls.evidence, "sdp-crypto-cleartext"));
+	CHECK(strstr(sip.cls.evidence, "inline") == NULL);
+	cf_classify_finish(cls, &sip);
+	/* RTP from the announced port: sip; RTCP on the port above: sip */
+	flow_init(&f, "192.168.1.2", 30010, "192.0.2.41", 41000, 17);
+	rtp(&p, 10, 0x1234); feed(&f, 0, 0, &p);
+	rtp(&p, 11, 0x1234); feed(&f, 0, 0, &p);
+	CHECK_STR(f.cls.app, "sip");
+	CHECK_INT(f.cls.roles, CF_ROLE_MEDIA);
+	CHECK(has_token(f.cls.evidence, "sdp-media"));
+	cf_classify_finish(cls, &f);
+	flow_init(&g, "192.168.1.2", 30020, "192.0.2.41", 41002, 17);
+	rtp(&p, 10, 0x4321); feed(&g, 0, 0, &p);
+	rtp(&p, 11, 0x4321); feed(&g, 0, 0, &p);
+	CHECK_STR(g.cls.app, "rtp");                    /* never announced */
+	cf_classify_finish(cls, &g);
+}
+
 int main(void)
 {
 	const char *dir = getenv("CF_RULES_DIR");
@@ -481,6 +668,11 @@ int main(void)
 	RUN(test_catalog_errors);
 	RUN(test_catalog_lookups);
 	RUN(test_classifier_new_errors);
+	RUN(test_tls_reassembly);
+	RUN(test_tls_reassembly_gives_up);
+	RUN(test_quic_flow);
+	RUN(test_relay_peer);
+	RUN(test_sdp_announced_rtp);
 	cf_classifier_free(cls);
 	return harness_done();
 }

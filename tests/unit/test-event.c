@@ -432,8 +432,8 @@ static void check_alert_sparse(json_t *a)
 
 static void test_alert(void)
 {
-	struct cf_event_meta m1 = { "gw1", "eth0", eea };
-	struct cf_event_meta m2 = { "sensor-2", NULL, eea_ch };
+	struct cf_event_meta m1 = { "gw1", "eth0", eea, NULL, 0 };
+	struct cf_event_meta m2 = { "sensor-2", NULL, eea_ch, NULL, 0 };
 	struct cf_rule_info crit = { .id = "tw-gov:3", .msg = "keys in CN",
 				     .severity = CF_SEV_CRITICAL };
 	struct cf_outputs *o = open_out();
@@ -463,7 +463,7 @@ static void test_alert(void)
 
 static void test_hostile(void)
 {
-	struct cf_event_meta m = { "gw\x01", "eth0", eea };
+	struct cf_event_meta m = { "gw\x01", "eth0", eea, NULL, 0 };
 	struct cf_rule_info r = rule_high;
 	struct cf_outputs *o = open_out();
 	struct cf_geo_result g;
@@ -566,7 +566,7 @@ static void check_flow_icmp(json_t *e)
 
 static void test_flow(void)
 {
-	struct cf_event_meta m = { "gw1", NULL, eea };
+	struct cf_event_meta m = { "gw1", NULL, eea, NULL, 0 };
 	struct cf_outputs *o = open_out();
 	struct cf_geo_result g;
 	struct cf_flow f;

@@ -613,6 +613,358 @@ static void test_sip(void)
 	CHECK_INT(bad, 0);
 }
 
+/* --- STUN attributes ------------------------------------------------------ */
+
+/* RFC 5769 section 2.2 and 2.3: sample IPv4 and IPv6 Binding responses
+ * (the MESSAGE-INTEGRITY and FINGERPRINT values are not checked here). */
+static const uint8_t rfc5769_v4[] = {
+	0x01, 0x01, 0x00, 0x3c, 0x21, 0x12, 0xa4, 0x42,
+	0xb7, 0xe7, 0xa7, 0x01, 0xbc, 0x34, 0xd6, 0x86, 0xfa, 0x87, 0xdf, 0xae,
+	0x80, 0x22, 0x00, 0x0b, 0x74, 0x65, 0x73, 0x74, 0x20, 0x76, 0x65, 0x63,
+	0x74, 0x6f, 0x72, 0x20,
+	0x00, 0x20, 0x00, 0x08, 0x00, 0x01, 0xa1, 0x47, 0xe1, 0x12, 0xa6, 0x43,
+	0x00, 0x08, 0x00, 0x14, 0x2b, 0x91, 0xf5, 0x99, 0xfd, 0x9e, 0x90, 0xc3,
+	0x8c, 0x74, 0x89, 0xf9, 0x2a, 0xf9, 0xba, 0x53, 0xf0, 0x6b, 0xe7, 0xd7,
+	0x80, 0x28, 0x00, 0x04, 0xc0, 0x7d, 0x4c, 0x96,
+};
+
+static const uint8_t rfc5769_v6[] = {
+	0x01, 0x01, 0x00, 0x48, 0x21, 0x12, 0xa4, 0x42,
+	0xb7, 0xe7, 0xa7, 0x01, 0xbc, 0x34, 0xd6, 0x86, 0xfa, 0x87, 0xdf, 0xae,
+	0x80, 0x22, 0x00, 0x0b, 0x74, 0x65, 0x73, 0x74, 0x20, 0x76, 0x65, 0x63,
+	0x74, 0x6f, 0x72, 0x20,
+	0x00, 0x20, 0x00, 0x14, 0x00, 0x02, 0xa1, 0x47,
+	0x01, 0x13, 0xa9, 0xfa, 0xa5, 0xd3, 0xf1, 0x79,
+	0xbc, 0x25, 0xf4, 0xb5, 0xbe, 0xd2, 0xb9, 0xd9,
+	0x00, 0x08, 0x00, 0x14, 0xa3, 0x82, 0x95, 0x4e, 0x4b, 0xe6, 0x7b, 0xf1,
+	0x17, 0x84, 0xc9, 0x7c, 0x82, 0x92, 0xc2, 0x75, 0xbf, 0xe3, 0xed, 0x41,
+	0x80, 0x28, 0x00, 0x04, 0xc8, 0xfb, 0x0b, 0x4c,
+};
+
+static void test_stun_xor_mapped(void)
+{
+	struct cf_stun_info si;
+	char ip[CF_ADDR_STRLEN];
+
+	CHECK_INT(cf_recog_stun(rfc5769_v4, sizeof(rfc5769_v4), 0, &si), CF_REC_YES);
+	CHECK_INT(si.method, CF_STUN_BINDING);
+	CHECK_INT(si.cls, 2);
+	CHECK_INT(si.mapped.present, 1);
+	CHECK_INT(si.mapped.family, 1);
+	CHECK_INT(si.mapped.port, 32853);
+	CHECK_STR(cf_addr_str(&si.mapped.ip, ip, sizeof(ip)), "192.0.2.1");
+	CHECK_INT(si.peer.present, 0);
+	CHECK_INT(si.attrs_bad, 0);
+	CHECK_INT(si.txid[0], 0xb7);
+	CHECK_INT(si.txid[11], 0xae);
+	CHECK_INT(cf_recog_stun(rfc5769_v6, sizeof(rfc5769_v6), 0, &si), CF_REC_YES);
+	CHECK_INT(si.mapped.present, 1);
+	CHECK_INT(si.mapped.family, 2);
+	CHECK_INT(si.mapped.port, 32853);
+	CHECK_STR(cf_addr_str(&si.mapped.ip, ip, sizeof(ip)),
+		  "2001:db8:1234:5678:11:2233:4455:6677");
+}
+
+/* XOR an address the way RFC 8489 section 14.2 says, as a TLV. */
+static void put_xaddr(struct buf *b, unsigned type, const char *addr,
+		      uint16_t port, const uint8_t txid[12])
+{
+	static const uint8_t cookie[4] = { 0x21, 0x12, 0xa4, 0x42 };
+	cf_addr a;
+	const uint8_t *raw;
+	size_t n, i;
+
+	cf_addr_parse(addr, &a);
+	n = cf_addr_is_v4(&a) ? 4 : 16;
+	raw = n == 4 ? cf_addr_v4(&a) : a.b;
+	put16(b, type); put16(b, (unsigned)(4 + n));
+	put8(b, 0); put8(b, n == 4 ? 1 : 2); put16(b, port ^ 0x2112u);
+	for (i = 0; i < n; i++)
+		put8(b, raw[i] ^ (i < 4 ? cookie[i] : txid[i - 4]));
+}
+
+/* TURN Send indication (RFC 8656 section 11): XOR-PEER-ADDRESS + DATA. */
+static size_t send_indication(struct buf *b, const char *peer, uint16_t port)
+{
+	static const uint8_t txid[12] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+	size_t data_at;
+
+	b->n = 0;
+	put16(b, 0x0016); put16(b, 0); put32(b, 0x2112a442); putn(b, txid, 12);
+	put_xaddr(b, 0x0012, peer, port, txid);
+	put16(b, 0x0013); put16(b, 14); data_at = b->n;
+	put8(b, 0x80); put8(b, 0); put16(b, 7); put32(b, 160); put32(b, 0x11223344);
+	put16(b, 0xd5d5); put16(b, 0);                  /* 2 bytes + padding */
+	set16(b, 2, (unsigned)(b->n - 20));
+	return data_at;
+}
+
+static void test_stun_peer(void)
+{
+	static const uint8_t txid[12] = { 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5,
+					  0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xab };
+	struct cf_stun_info si;
+	struct buf b = { .n = 0 };
+	char ip[CF_ADDR_STRLEN];
+	size_t data_at, n;
+	int bad = 0, peers = 0;
+
+	data_at = send_indication(&b, "203.0.113.9", 40000);
+	CHECK_INT(cf_recog_stun(b.b, b.n, 0, &si), CF_REC_YES);
+	CHECK_INT(si.method, CF_STUN_SEND);
+	CHECK_INT(si.cls, 1);
+	CHECK_INT(si.is_relay, 1);
+	CHECK_INT(si.peer.present, 1);
+	CHECK_INT(si.peer.port, 40000);
+	CHECK_STR(cf_addr_str(&si.peer.ip, ip, sizeof(ip)), "203.0.113.9");
+	CHECK_INT(si.has_data, 1);
+	CHECK_INT(si.data_off, data_at);
+	CHECK_INT(si.data_len, 14);
+	/* Allocate success: XOR-RELAYED-ADDRESS (IPv6) and XOR-MAPPED-ADDRESS */
+	b.n = 0;
+	put16(&b, 0x0103); put16(&b, 0); put32(&b, 0x2112a442); putn(&b, txid, 12);
+	put_xaddr(&b, 0x0016, "2001:db8:3::7", 50123, txid);
+	put_xaddr(&b, 0x0020, "198.51.100.4", 61000, txid);
+	put16(&b, 0x000d); put16(&b, 4); put32(&b, 600);        /* LIFETIME */
+	set16(&b, 2, (unsigned)(b.n - 20));
+	CHECK_INT(cf_recog_stun(b.b, b.n, 0, &si), CF_REC_YES);
+	CHECK_INT(si.method, CF_STUN_ALLOCATE);
+	CHECK_INT(si.cls, 2);
+	CHECK_INT(si.relayed.present, 1);
+	CHECK_INT(si.relayed.family, 2);
+	CHECK_INT(si.relayed.port, 50123);
+	CHECK_STR(cf_addr_str(&si.relayed.ip, ip, sizeof(ip)), "2001:db8:3::7");
+	CHECK_STR(cf_addr_str(&si.mapped.ip, ip, sizeof(ip)), "198.51.100.4");
+	CHECK_INT(si.mapped.port, 61000);
+	CHECK_INT(si.peer.present, 0);
+	/* every prefix: no crash, never a peer from a cut message */
+	send_indication(&b, "2001:db8:3::1", 3478);
+	for (n = 0; n < b.n; n++) {
+		uint8_t *p = dup_n(&b, n);
+
+		if (cf_recog_stun(p, n, 0, &si) == CF_REC_YES)
+			bad++;
+		peers += si.peer.present;
+		if (cf_recog_stun(p, n, 1, &si) == CF_REC_YES)
+			bad += si.has_data && si.data_off + si.data_len > n;
+		free(p);
+	}
+	CHECK_INT(bad, 0);
+	CHECK_INT(peers, 0);
+}
+
+static void test_stun_bad_attrs(void)
+{
+	struct cf_stun_info si;
+	struct buf b;
+
+	/* an attribute whose length runs past the message: the walk stops */
+	send_indication(&b, "203.0.113.9", 40000);
+	set16(&b, 20 + 12 + 2, 200);                    /* DATA length 200 */
+	CHECK_INT(cf_recog_stun(b.b, b.n, 0, &si), CF_REC_YES);
+	CHECK_INT(si.attrs_bad, 1);
+	CHECK_INT(si.peer.present, 1);                  /* what came before stays */
+	CHECK_INT(si.has_data, 0);
+	/* a family that is neither 1 nor 2, and a wrong length: not taken */
+	send_indication(&b, "203.0.113.9", 40000);
+	b.b[20 + 5] = 3;
+	CHECK_INT(cf_recog_stun(b.b, b.n, 0, &si), CF_REC_YES);
+	CHECK_INT(si.peer.present, 0);
+	send_indication(&b, "203.0.113.9", 40000);
+	b.b[20 + 5] = 2;                                /* IPv6 in 4 bytes */
+	CHECK_INT(cf_recog_stun(b.b, b.n, 0, &si), CF_REC_YES);
+	CHECK_INT(si.peer.present, 0);
+}
+
+/* [MS-TURN] Send request: MAGIC-COOKIE, DESTINATION-ADDRESS (plain), DATA. */
+static void ms_turn_send(struct buf *b, int with_magic)
+{
+	b->n = 0;
+	put16(b, 0x0004); put16(b, 0); put32(b, 0x2112a442); putfill(b, 0x3c, 12);
+	if (with_magic) {
+		put16(b, 0x000f); put16(b, 4); put32(b, 0x72c64bc6);
+	}
+	put16(b, 0x8008); put16(b, 4); put32(b, 6);     /* MS-VERSION */
+	put16(b, 0x0011); put16(b, 8); put8(b, 0); put8(b, 1); put16(b, 16332);
+	put8(b, 203); put8(b, 0); put8(b, 113); put8(b, 77);
+	put16(b, 0x0013); put16(b, 4); put32(b, 0x80000001);
+	set16(b, 2, (unsigned)(b->n - 20));
+}
+
+static void test_stun_ms_turn(void)
+{
+	struct cf_stun_info si;
+	struct buf b;
+	char ip[CF_ADDR_STRLEN];
+	size_t n;
+	int bad = 0;
+
+	ms_turn_send(&b, 1);
+	CHECK_INT(cf_recog_stun(b.b, b.n, 0, &si), CF_REC_YES);
+	CHECK_INT(si.ms_turn, 1);
+	CHECK_INT(si.is_relay, 1);
+	CHECK_INT(si.peer.present, 1);
+	CHECK_INT(si.peer.port, 16332);
+	CHECK_STR(cf_addr_str(&si.peer.ip, ip, sizeof(ip)), "203.0.113.77");
+	CHECK_INT(si.has_data, 1);
+	CHECK_INT(si.data_len, 4);
+	ms_turn_send(&b, 0);                            /* RFC 8656 Refresh: no peer */
+	CHECK_INT(cf_recog_stun(b.b, b.n, 0, &si), CF_REC_YES);
+	CHECK_INT(si.ms_turn, 0);
+	CHECK_INT(si.peer.present, 0);
+	ms_turn_send(&b, 1);
+	for (n = 0; n < b.n; n++) {
+		uint8_t *p = dup_n(&b, n);
+
+		bad += cf_recog_stun(p, n, 0, &si) == CF_REC_YES;
+		bad += si.peer.present;
+		free(p);
+	}
+	CHECK_INT(bad, 0);
+}
+
+/* --- QUIC ------------------------------------------------------------------ */
+
+/* Long header: first byte, version, DCID, SCID, then filler. */
+static void quic_long(struct buf *b, uint8_t b0, uint32_t version,
+		      size_t dcid, size_t scid, size_t rest)
+{
+	b->n = 0;
+	put8(b, b0); put32(b, version);
+	put8(b, (unsigned)dcid); putfill(b, 0x83, dcid);
+	put8(b, (unsigned)scid); putfill(b, 0x5c, scid);
+	putfill(b, 0x00, rest);
+}
+
+static void test_quic(void)
+{
+	/* RFC 9001 A.2 / RFC 9369 A.2: the client Initial's first bytes */
+	static const uint8_t v1[] = { 0xc0, 0x00, 0x00, 0x00, 0x01, 0x08, 0x83, 0x94,
+		0xc8, 0xf0, 0x3e, 0x51, 0x57, 0x08, 0x00, 0x00, 0x44, 0x9e };
+	static const uint8_t v2[] = { 0xd3, 0x6b, 0x33, 0x43, 0xcf, 0x08, 0x83, 0x94,
+		0xc8, 0xf0, 0x3e, 0x51, 0x57, 0x08, 0x00, 0x00, 0x44, 0x9e };
+	struct cf_quic_info qi;
+	struct buf b;
+	char name[16];
+
+	CHECK_INT(cf_recog_quic(v1, sizeof(v1), &qi), CF_REC_YES);
+	CHECK_INT(qi.version, CF_QUIC_V1);
+	CHECK_INT(qi.type, CF_QUIC_INITIAL);
+	CHECK_INT(qi.dcid_len, 8);
+	CHECK_INT(qi.scid_len, 0);
+	CHECK_INT(cf_recog_quic(v2, sizeof(v2), &qi), CF_REC_YES);
+	CHECK_INT(qi.version, CF_QUIC_V2);
+	CHECK_INT(qi.type, CF_QUIC_INITIAL);            /* v2: type bits 01 */
+	CHECK_STR(cf_quic_version_name(qi.version, name, sizeof(name)), "2");
+	quic_long(&b, 0xe0, CF_QUIC_V1, 8, 8, 30);      /* v1 Handshake */
+	CHECK_INT(cf_recog_quic(b.b, b.n, &qi), CF_REC_YES);
+	CHECK_INT(qi.type, CF_QUIC_HANDSHAKE);
+	quic_long(&b, 0xc0, CF_QUIC_V2, 8, 8, 30);      /* v2: type 0 is Retry */
+	CHECK_INT(cf_recog_quic(b.b, b.n, &qi), CF_REC_YES);
+	CHECK_INT(qi.type, CF_QUIC_RETRY);
+	quic_long(&b, 0xc3, 0xff00001d, 8, 0, 30);      /* draft-29 */
+	CHECK_INT(cf_recog_quic(b.b, b.n, &qi), CF_REC_YES);
+	CHECK_STR(cf_quic_version_name(qi.version, name, sizeof(name)), "draft-29");
+	quic_long(&b, 0xc3, 0x51303530, 8, 0, 30);      /* Google Q050 */
+	CHECK_INT(cf_recog_quic(b.b, b.n, &qi), CF_REC_YES);
+	CHECK_STR(cf_quic_version_name(qi.version, name, sizeof(name)), "Q050");
+	/* Version Negotiation listing v1 */
+	quic_long(&b, 0x80 | 0x40, 0, 8, 8, 0);
+	put32(&b, 0x1a2a3a4a); put32(&b, CF_QUIC_V1);
+	CHECK_INT(cf_recog_quic(b.b, b.n, &qi), CF_REC_YES);
+	CHECK_INT(qi.type, CF_QUIC_VERSION_NEG);
+	CHECK_INT(qi.version, CF_QUIC_V1);
+	/* Google QUIC public header, Q043 (flags 0x09: version + 8-byte cid) */
+	b.n = 0;
+	put8(&b, 0x09); putfill(&b, 0x77, 8); put32(&b, 0x51303433);
+	put8(&b, 1); putfill(&b, 0, 40);
+	CHECK_INT(cf_recog_quic(b.b, b.n, &qi), CF_REC_YES);
+	CHECK_INT(qi.legacy, 1);
+	CHECK_INT(qi.type, CF_QUIC_GQUIC);
+	CHECK_STR(cf_quic_version_name(qi.version, name, sizeof(name)), "Q043");
+}
+
+static void test_quic_lookalikes(void)
+{
+	struct cf_quic_info qi;
+	struct buf b;
+	size_t n;
+	int bad = 0;
+
+	quic_long(&b, 0xc0, 0x12345678, 8, 8, 30);      /* unknown version */
+	CHECK_INT(cf_recog_quic(b.b, b.n, &qi), CF_REC_NO);
+	quic_long(&b, 0x80, CF_QUIC_V1, 8, 8, 30);      /* fixed bit clear */
+	CHECK_INT(cf_recog_quic(b.b, b.n, &qi), CF_REC_NO);
+	quic_long(&b, 0xc0, CF_QUIC_V1, 21, 8, 30);     /* DCID > 20 */
+	CHECK_INT(cf_recog_quic(b.b, b.n, &qi), CF_REC_NO);
+	quic_long(&b, 0xc0, CF_QUIC_V1, 8, 21, 30);     /* SCID > 20 */
+	CHECK_INT(cf_recog_quic(b.b, b.n, &qi), CF_REC_NO);
+	quic_long(&b, 0xc0, 0xff000000, 8, 8, 30);      /* not a draft */
+	CHECK_INT(cf_recog_quic(b.b, b.n, &qi), CF_REC_NO);
+	quic_long(&b, 0xc0, 0, 8, 8, 0);                /* VN of unknown versions */
+	put32(&b, 0x0a0a0a0a);
+	CHECK_INT(cf_recog_quic(b.b, b.n, &qi), CF_REC_NO);
+	b.n = 0;                                        /* RTP is not QUIC */
+	put8(&b, 0x80); put8(&b, 0); put16(&b, 1); put32(&b, 1); put32(&b, 1);
+	CHECK_INT(cf_recog_quic(b.b, b.n, &qi), CF_REC_NO);
+	b.n = 0;                                        /* public header, no Q0xx */
+	put8(&b, 0x09); putfill(&b, 0x77, 8); put32(&b, 0x48545450);
+	CHECK_INT(cf_recog_quic(b.b, b.n, &qi), CF_REC_NO);
+	/* every prefix of a handshake packet: YES only once both CIDs are in */
+	quic_long(&b, 0xe0, CF_QUIC_V1, 8, 8, 10);
+	for (n = 0; n < b.n; n++) {
+		uint8_t *p = dup_n(&b, n);
+		enum cf_rec r = cf_recog_quic(p, n, &qi);
+
+		bad += (r == CF_REC_YES) != (n >= 1 + 4 + 1 + 8 + 1 + 8);
+		bad += n > 0 && r == CF_REC_NO;
+		free(p);
+	}
+	CHECK_INT(bad, 0);
+}
+
+/* --- SDP media ---------------------------------------------------------- */
+
+static void test_sdp_media(void)
+{
+	static const char answer[] =
+		"SIP/2.0 200 OK\r\n"
+		"Content-Type: application/sdp\r\n\r\n"
+		"v=0\r\no=- 1 1 IN IP4 192.0.2.50\r\n"
+		"c=IN IP4 198.51.100.7\r\n"
+		"t=0 0\r\n"
+		"m=audio 40392 RTP/AVP 8 101\r\n"
+		"m=video 0 RTP/AVP 96\r\n"                   /* refused: no port */
+		"m=video 40400/2 RTP/AVP 96\r\n"
+		"c=IN IP6 2001:db8:4::9\r\n"
+		"m=application 5000 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+		"c=IN IP4 224.2.1.1/127/3\r\n";
+	struct cf_sip_info si;
+	char ip[CF_ADDR_STRLEN];
+	struct buf b = { .n = 0 };
+	size_t n;
+	int bad = 0;
+
+	CHECK_INT(cf_recog_sip((const uint8_t *)answer, strlen(answer), &si), CF_REC_YES);
+	CHECK_INT(si.has_sdp_crypto, 0);
+	CHECK_INT(si.n_media, 3);
+	CHECK_STR(cf_addr_str(&si.media[0].addr, ip, sizeof(ip)), "198.51.100.7");
+	CHECK_INT(si.media[0].port, 40392);
+	CHECK_STR(cf_addr_str(&si.media[1].addr, ip, sizeof(ip)), "2001:db8:4::9");
+	CHECK_INT(si.media[1].port, 40400);
+	CHECK_STR(cf_addr_str(&si.media[2].addr, ip, sizeof(ip)), "224.2.1.1");
+	CHECK_INT(si.media[2].port, 5000);
+	putn(&b, answer, strlen(answer));
+	for (n = 0; n < b.n; n++) {
+		uint8_t *p = dup_n(&b, n);
+
+		if (cf_recog_sip(p, n, &si) == CF_REC_YES)
+			bad += si.n_media > 3;
+		free(p);
+	}
+	CHECK_INT(bad, 0);
+}
+
 int main(void)
 {
 	RUN(test_tls_client_hello);
@@ -635,5 +987,12 @@ int main(void)
 	RUN(test_zoom_p2p);
 	RUN(test_zoom_lookalikes);
 	RUN(test_sip);
+	RUN(test_stun_xor_mapped);
+	RUN(test_stun_peer);
+	RUN(test_stun_bad_attrs);
+	RUN(test_stun_ms_turn);
+	RUN(test_quic);
+	RUN(test_quic_lookalikes);
+	RUN(test_sdp_media);
 	return harness_done();
 }

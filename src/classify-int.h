@@ -1,0 +1,113 @@
+/*
+ * classify-int.h - what classify.c, classify-wire.c and classify-names.c
+ * share: the classifier, the wire facts (cls.seen bits) and the tables the
+ * classifier keeps across flows.  Not for other modules.
+ */
+#ifndef CF_CLASSIFY_INT_H
+#define CF_CLASSIFY_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "classify.h"
+#include "netaddr.h"
+#include "recog.h"
+
+struct cf_flow;
+struct cf_catalog;
+struct cf_ndpi;
+struct cf_dns_cache;
+
+/* cls.seen bits */
+#define CF_SEEN_TLS_HELLO   0x00000001u  /* a ClientHello or ServerHello */
+#define CF_SEEN_TLS_SNI     0x00000002u  /* cls.host came from the SNI */
+#define CF_SEEN_DTLS        0x00000004u  /* DTLS records */
+#define CF_SEEN_DTLS_HS     0x00000008u  /* DTLS handshake / CCS records */
+#define CF_SEEN_STUN        0x00000010u  /* STUN Binding */
+#define CF_SEEN_TURN        0x00000020u  /* TURN method or ChannelData */
+#define CF_SEEN_RTP_CAND0   0x00000040u  /* rtp_ssrc[0] holds a candidate */
+#define CF_SEEN_RTP_CAND1   0x00000080u  /* rtp_ssrc[1] holds a candidate */
+#define CF_SEEN_RTP         0x00000100u  /* RTP confirmed (SSRC repeated) */
+#define CF_SEEN_RTCP        0x00000200u  /* RTCP confirmed */
+#define CF_SEEN_ZOOM_CAND   0x00000400u  /* one Zoom media packet */
+#define CF_SEEN_ZOOM        0x00000800u  /* two or more: confirmed */
+#define CF_SEEN_ZOOM_AUDIO  0x00001000u
+#define CF_SEEN_ZOOM_VIDEO  0x00002000u
+#define CF_SEEN_ZOOM_SCREEN 0x00004000u
+#define CF_SEEN_ZOOM_RTCP   0x00008000u
+#define CF_SEEN_ZRTP        0x00010000u
+#define CF_SEEN_SIP         0x00020000u
+#define CF_SEEN_SDP_CRYPTO  0x00040000u  /* SDES keys in clear SIP */
+#define CF_SEEN_NDPI_HOST   0x00080000u  /* cls.host came from nDPI */
+#define CF_SEEN_QUIC        0x00100000u  /* QUIC long header, known version */
+#define CF_SEEN_DNS_HOST    0x00200000u  /* cls.host came from a DNS answer */
+#define CF_SEEN_SDP_MEDIA   0x00400000u  /* RTP/RTCP to an end a SIP SDP announced */
+
+#define SEEN_ZOOM_KINDS (CF_SEEN_ZOOM_AUDIO | CF_SEEN_ZOOM_VIDEO | \
+			 CF_SEEN_ZOOM_SCREEN | CF_SEEN_ZOOM_RTCP)
+/* Call traffic on the wire: what lets a catalog port line speak. */
+#define SEEN_CALL (CF_SEEN_DTLS_HS | CF_SEEN_STUN | CF_SEEN_TURN | \
+		   CF_SEEN_RTP | CF_SEEN_RTCP | CF_SEEN_ZOOM | CF_SEEN_ZRTP | \
+		   CF_SEEN_SIP)
+
+/* TLS ClientHello reassembly: slots of the first bytes of a client's
+ * stream, lent to a flow while its hello is incomplete. */
+#define CF_REASM_SLOTS 16
+#define CF_REASM_MAX 4096
+
+struct cf_reasm_slot {
+	const struct cf_flow *owner;    /* NULL: free */
+	uint64_t owner_seq;             /* owner's creation number and */
+	uint64_t owner_first_us;        /* first packet: a reused flow is not it */
+	uint64_t used_us;               /* last segment (packet time) */
+	uint16_t len;
+	uint16_t last_len;              /* the last segment appended */
+	uint8_t dir;                    /* the direction being reassembled */
+	uint8_t buf[CF_REASM_MAX];
+};
+
+/* Media endpoints SIP's SDP announced (c= address, m= port). */
+#define CF_SDP_TABLE 256
+#define CF_SDP_KEEP_US (3600ull * 1000000ull)   /* an announcement's life */
+
+struct cf_sdp_entry {
+	cf_addr addr;
+	uint16_t port;
+	uint64_t seen_us;               /* 0: unused */
+};
+
+struct cf_classifier {
+	struct cf_catalog *cat;
+	struct cf_ndpi *ndpi;
+	struct cf_classify_stats st;
+	struct cf_dns_cache *dns;
+	struct cf_reasm_slot reasm[CF_REASM_SLOTS];
+	struct cf_sdp_entry sdp[CF_SDP_TABLE];
+	uint32_t sdp_next;              /* ring position of the next insert */
+};
+
+/* --- classify-wire.c: facts from the payload ------------------------- */
+
+/* A UDP payload of f from direction dir; 1 when the relay peer was
+ * found (the other facts land in cls.seen). */
+int cf_wire_udp(struct cf_classifier *c, struct cf_flow *f, const uint8_t *p,
+		size_t len, int dir, uint64_t ts_us);
+/* A TCP payload: TLS hello (reassembled when cut) and SIP.  1 when the
+ * host changed. */
+int cf_wire_tcp(struct cf_classifier *c, struct cf_flow *f, const uint8_t *p,
+		size_t len, int dir, uint64_t ts_us);
+/* Give back f's reassembly slot, if it holds one. */
+void cf_reasm_release(struct cf_classifier *c, struct cf_flow *f, int dropped);
+
+/* --- classify-names.c: names and announcements across flows ---------- */
+
+/* Remember the media endpoints of a SIP message (at packet time ts_us). */
+void cf_sdp_remember(struct cf_classifier *c, const struct cf_sdp_media *m,
+		     size_t n, uint64_t ts_us);
+/* Was an end of f (its port, or the port below for RTCP) announced? */
+int cf_sdp_announced(const struct cf_classifier *c, const struct cf_flow *f,
+		     uint64_t ts_us);
+/* Name a new flow from the DNS cache; 1 when cls.host was set. */
+int cf_dns_name_flow(struct cf_classifier *c, struct cf_flow *f, uint64_t ts_us);
+
+#endif /* CF_CLASSIFY_INT_H */

@@ -1,0 +1,361 @@
+/*
+ * classify-wire.c - the facts a flow's payloads establish, gathered from
+ * the wire recognisers (recog-*.c) into cls.seen, cls.host and the
+ * relay peer.  classify.c turns the facts into a verdict.
+ *
+ * UDP payloads are demultiplexed by their first byte (RFC 7983, RFC
+ * 9443).  TCP payloads are read for a TLS hello and SIP; a ClientHello cut
+ * by the end of a segment is reassembled in one of the classifier's
+ * CF_REASM_SLOTS buffers (the first CF_REASM_MAX bytes of the client's
+ * stream, segments taken in arrival order: there is no TCP sequence
+ * number here, so out-of-order segments spoil the hello - it then parses
+ * as garbage and no SNI is taken; an identical resent segment is
+ * skipped).
+ */
+#include <string.h>
+
+#include "classify-int.h"
+#include "cursor.h"
+#include "flow.h"
+#include "recog.h"
+
+/* RTP confirmation: the repeat's sequence number is 1..this ahead. */
+#define RTP_SEQ_WINDOW 512
+
+static int is_zoom_port(uint16_t port)
+{
+	return port >= CF_ZOOM_PORT_MIN && port <= CF_ZOOM_PORT_MAX;
+}
+
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+	size_t i;
+
+	for (i = 0; src[i] != '\0' && i + 1 < cap; i++)
+		dst[i] = src[i];
+	dst[i] = '\0';
+}
+
+/*
+ * RTP/RTCP: a direction is media once it repeats an SSRC, RTP with a
+ * sequence number a little ahead (so a repeated DNS query or other
+ * lookalike with fixed bytes does not pass); a compound RTCP datagram
+ * that walks out exactly is enough on its own.
+ */
+static void rtp_fact(struct cf_class *cls, const struct cf_rtp_info *ri, int dir)
+{
+	uint32_t cand = dir ? CF_SEEN_RTP_CAND1 : CF_SEEN_RTP_CAND0;
+	uint16_t ahead = (uint16_t)(ri->seq - cls->rtp_seq[dir]);
+
+	if (ri->is_rtcp && ri->exact) {
+		cls->seen |= CF_SEEN_RTCP;
+		return;
+	}
+	if ((cls->seen & cand) && cls->rtp_ssrc[dir] == ri->ssrc) {
+		if (ri->is_rtcp)
+			cls->seen |= CF_SEEN_RTCP;
+		else if (ahead >= 1 && ahead <= RTP_SEQ_WINDOW)
+			cls->seen |= CF_SEEN_RTP;
+	}
+	cls->rtp_ssrc[dir] = ri->ssrc;
+	if (!ri->is_rtcp)
+		cls->rtp_seq[dir] = ri->seq;
+	cls->seen |= cand;
+}
+
+static void zoom_fact(struct cf_class *cls, const struct cf_zoom_info *zi)
+{
+	static const uint32_t kind_bit[] = {
+		[CF_ZOOM_AUDIO] = CF_SEEN_ZOOM_AUDIO,
+		[CF_ZOOM_VIDEO] = CF_SEEN_ZOOM_VIDEO,
+		[CF_ZOOM_SCREEN] = CF_SEEN_ZOOM_SCREEN,
+		[CF_ZOOM_RTCP] = CF_SEEN_ZOOM_RTCP,
+		[CF_ZOOM_OTHER] = 0,
+	};
+
+	cls->seen |= (cls->seen & CF_SEEN_ZOOM_CAND) ? CF_SEEN_ZOOM : CF_SEEN_ZOOM_CAND;
+	if (zi->kind > CF_ZOOM_NONE && zi->kind <= CF_ZOOM_OTHER)
+		cls->seen |= kind_bit[zi->kind];
+}
+
+static int udp_payload(struct cf_flow *f, const uint8_t *p, size_t len,
+		       int dir, int depth);
+
+/* Keep the first XOR-PEER-ADDRESS; 1 when it is new. */
+static int relay_peer(struct cf_class *cls, const struct cf_stun_info *si)
+{
+	if (!si->peer.present || cls->has_relay_peer)
+		return 0;
+	cls->relay_peer = si->peer.ip;
+	cls->relay_peer_port = si->peer.port;
+	cls->has_relay_peer = 1;
+	return 1;
+}
+
+/* STUN/TURN; what ChannelData or a Send/Data indication relays is read
+ * once more.  1 when the relay peer was found. */
+static int stun_fact(struct cf_flow *f, const uint8_t *p, size_t len, int dir,
+		     int depth)
+{
+	struct cf_stun_info si;
+	int found;
+
+	if (cf_recog_stun(p, len, 0, &si) != CF_REC_YES)
+		return 0;
+	if (si.is_relay)
+		f->cls.seen |= CF_SEEN_TURN;
+	else if (si.method == CF_STUN_BINDING)
+		f->cls.seen |= CF_SEEN_STUN;
+	found = relay_peer(&f->cls, &si);
+	if (si.has_data && depth == 0 && si.data_len > 0 &&
+	    (size_t)si.data_off + si.data_len <= len)
+		found |= udp_payload(f, p + si.data_off, si.data_len, dir, depth + 1);
+	return found;
+}
+
+static void dtls_fact(struct cf_class *cls, const uint8_t *p, size_t len)
+{
+	struct cf_dtls_info di;
+
+	if (cf_recog_dtls(p, len, &di) != CF_REC_YES)
+		return;
+	cls->seen |= CF_SEEN_DTLS;
+	if (di.has_handshake)
+		cls->seen |= CF_SEEN_DTLS_HS;
+}
+
+/* P2P Zoom media: only on a flow already taken for Zoom or after ICE. */
+static void zoom_p2p(struct cf_class *cls, const uint8_t *p, size_t len)
+{
+	struct cf_zoom_info zi;
+
+	if (strcmp(cls->app, "zoom") != 0 && !(cls->seen & CF_SEEN_STUN))
+		return;
+	if (cf_recog_zoom(p, len, 0, &zi) == CF_REC_YES)
+		zoom_fact(cls, &zi);
+}
+
+/* QUIC: long header (first byte 192-255) or a Google public header. */
+static int quic_fact(struct cf_class *cls, const uint8_t *p, size_t len, uint8_t b0)
+{
+	struct cf_quic_info qi;
+
+	if (b0 < 192 && (b0 & 0xc9) != 0x09)
+		return 0;
+	if (cf_recog_quic(p, len, &qi) != CF_REC_YES)
+		return 0;
+	cls->seen |= CF_SEEN_QUIC;
+	return 1;
+}
+
+/* Demultiplex by the first byte (RFC 7983 / RFC 9443). */
+static int udp_payload(struct cf_flow *f, const uint8_t *p, size_t len,
+		       int dir, int depth)
+{
+	struct cf_class *cls = &f->cls;
+	struct cf_rtp_info ri;
+	struct cf_zoom_info zi;
+	struct cursor c;
+	uint8_t b0;
+	int found = 0;
+
+	cur_init(&c, p, len);
+	if (cur_peek_u8(&c, 0, &b0))
+		return 0;
+	if (depth == 0 && (is_zoom_port(f->port[0]) || is_zoom_port(f->port[1])) &&
+	    cf_recog_zoom(p, len, 1, &zi) == CF_REC_YES) {
+		zoom_fact(cls, &zi);
+		return 0;
+	}
+	if (depth == 0 && quic_fact(cls, p, len, b0))
+		return 0;
+	if (b0 <= 3 || (b0 >= 64 && b0 <= 79))
+		found = stun_fact(f, p, len, dir, depth);
+	else if (b0 >= 16 && b0 <= 19 && cf_recog_zrtp(p, len))
+		cls->seen |= CF_SEEN_ZRTP;
+	else if (b0 >= 20 && b0 <= 63)
+		dtls_fact(cls, p, len);
+	else if (b0 >= 128 && b0 <= 191 && cf_recog_rtp(p, len, &ri) == CF_REC_YES)
+		rtp_fact(cls, &ri, dir);
+	if (depth == 0 && !(cls->seen & SEEN_CALL & ~CF_SEEN_STUN))
+		zoom_p2p(cls, p, len);
+	return found;
+}
+
+/* SIP: signaling; SDES keys in the clear; the media endpoints the SDP
+ * announces are remembered for the RTP flows to come. */
+static void sip_payload(struct cf_classifier *c, struct cf_class *cls,
+			const uint8_t *p, size_t len, uint64_t ts_us)
+{
+	struct cf_sip_info si;
+
+	if (cf_recog_sip(p, len, &si) != CF_REC_YES)
+		return;
+	cls->seen |= CF_SEEN_SIP;
+	if (si.has_sdp_crypto) {
+		cls->seen |= CF_SEEN_SDP_CRYPTO;
+		cls->sdes_cleartext = 1;
+	}
+	if (si.n_media > 0)
+		cf_sdp_remember(c, si.media, si.n_media, ts_us);
+}
+
+int cf_wire_udp(struct cf_classifier *c, struct cf_flow *f, const uint8_t *p,
+		size_t len, int dir, uint64_t ts_us)
+{
+	int found = udp_payload(f, p, len, dir, 0);
+
+	sip_payload(c, &f->cls, p, len, ts_us);
+	return found;
+}
+
+/* --- TLS hello reassembly ---------------------------------------------- */
+
+static struct cf_reasm_slot *slot_of(struct cf_classifier *c, const struct cf_flow *f)
+{
+	struct cf_reasm_slot *s;
+
+	if (f->cls.reasm == 0 || f->cls.reasm > CF_REASM_SLOTS)
+		return NULL;
+	s = &c->reasm[f->cls.reasm - 1];
+	if (s->owner != f || s->owner_seq != f->seq || s->owner_first_us != f->first_us)
+		return NULL;
+	return s;
+}
+
+void cf_reasm_release(struct cf_classifier *c, struct cf_flow *f, int dropped)
+{
+	struct cf_reasm_slot *s = slot_of(c, f);
+
+	f->cls.reasm = 0;
+	if (s == NULL)
+		return;
+	s->owner = NULL;
+	s->len = 0;
+	if (dropped)
+		c->st.tls_reasm_dropped++;
+}
+
+/* A free slot, else the one idle longest (its flow loses it). */
+static int slot_take(struct cf_classifier *c)
+{
+	int i, best = 0;
+
+	for (i = 0; i < CF_REASM_SLOTS; i++) {
+		if (c->reasm[i].owner == NULL)
+			return i;
+		if (c->reasm[i].used_us < c->reasm[best].used_us)
+			best = i;
+	}
+	c->st.tls_reasm_dropped++;
+	return best;
+}
+
+static int reasm_start(struct cf_classifier *c, struct cf_flow *f,
+		       const uint8_t *p, size_t len, int dir, uint64_t ts_us)
+{
+	struct cf_reasm_slot *s;
+	int i;
+
+	if (len >= CF_REASM_MAX)
+		return 0;               /* more than we keep: take it as it is */
+	i = slot_take(c);
+	s = &c->reasm[i];
+	s->owner = f;
+	s->owner_seq = f->seq;
+	s->owner_first_us = f->first_us;
+	s->used_us = ts_us;
+	s->dir = (uint8_t)dir;
+	memcpy(s->buf, p, len);
+	s->len = (uint16_t)len;
+	s->last_len = (uint16_t)len;
+	f->cls.reasm = (uint8_t)(i + 1);
+	c->st.tls_reasm_started++;
+	return 1;
+}
+
+/* Add a segment (a copy of the last one is a resend: skipped). */
+static void reasm_append(struct cf_reasm_slot *s, const uint8_t *p, size_t len,
+			 uint64_t ts_us)
+{
+	size_t room = CF_REASM_MAX - s->len;
+
+	if (len == s->last_len && len <= s->len &&
+	    memcmp(s->buf + s->len - len, p, len) == 0)
+		return;
+	if (len > room)
+		len = room;
+	memcpy(s->buf + s->len, p, len);
+	s->len = (uint16_t)(s->len + len);
+	s->last_len = (uint16_t)len;
+	s->used_us = ts_us;
+}
+
+/* Take a parsed hello: SNI becomes the host; 1 when the host changed. */
+static int hello_taken(struct cf_class *cls, const struct cf_tls_info *ti)
+{
+	cls->seen |= CF_SEEN_TLS_HELLO;
+	if (!ti->has_sni || strcmp(cls->host, ti->sni) == 0) {
+		cls->seen |= ti->has_sni ? CF_SEEN_TLS_SNI : 0;
+		return 0;
+	}
+	copy_str(cls->host, sizeof(cls->host), ti->sni);
+	cls->seen = (cls->seen | CF_SEEN_TLS_SNI) &
+		    ~(CF_SEEN_NDPI_HOST | CF_SEEN_DNS_HOST);
+	return 1;
+}
+
+/* Does a cut record hold the start of a ClientHello worth waiting for? */
+static int worth_waiting(enum cf_rec r, const struct cf_tls_info *ti)
+{
+	return r == CF_REC_TRUNCATED && ti->content_type == 22 &&
+	       !ti->is_server_hello && !ti->has_sni;
+}
+
+/* The next segment of a hello being reassembled; 1 when the host changed. */
+static int reasm_more(struct cf_classifier *c, struct cf_flow *f,
+		      struct cf_reasm_slot *s, const uint8_t *p, size_t len,
+		      int dir, uint64_t ts_us)
+{
+	struct cf_tls_info ti;
+	enum cf_rec r;
+
+	if (dir != s->dir)
+		return 0;
+	reasm_append(s, p, len, ts_us);
+	r = cf_recog_tls(s->buf, s->len, &ti);
+	if (worth_waiting(r, &ti) && s->len < CF_REASM_MAX)
+		return 0;
+	if (r == CF_REC_NO || !(ti.is_client_hello || ti.is_server_hello)) {
+		cf_reasm_release(c, f, 1);
+		return 0;
+	}
+	cf_reasm_release(c, f, 0);
+	c->st.tls_reasm_done++;
+	return hello_taken(&f->cls, &ti);
+}
+
+int cf_wire_tcp(struct cf_classifier *c, struct cf_flow *f, const uint8_t *p,
+		size_t len, int dir, uint64_t ts_us)
+{
+	struct cf_class *cls = &f->cls;
+	struct cf_reasm_slot *s;
+	struct cf_tls_info ti;
+	enum cf_rec r;
+
+	sip_payload(c, cls, p, len, ts_us);
+	if (cls->seen & CF_SEEN_TLS_HELLO)
+		return 0;
+	s = slot_of(c, f);
+	if (s != NULL)
+		return reasm_more(c, f, s, p, len, dir, ts_us);
+	cls->reasm = 0;                 /* a slot lost to another flow */
+	r = cf_recog_tls(p, len, &ti);
+	if (r == CF_REC_NO)
+		return 0;
+	if (worth_waiting(r, &ti) && reasm_start(c, f, p, len, dir, ts_us))
+		return 0;
+	if (!(ti.is_client_hello || ti.is_server_hello))
+		return 0;
+	return hello_taken(cls, &ti);
+}

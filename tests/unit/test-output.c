@@ -1,0 +1,447 @@
+/*
+ * test-output.c - the outputs seen from the event writer: spec parsing
+ * and its errors, per-output filters, --alert-window folding, file
+ * reopening, syslog framing and severities, and unix stream/datagram
+ * delivery with a peer that goes away and comes back (no loss, no
+ * duplicate, order kept), spooling at exit.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "output.h"
+#include "policy.h"
+
+static char dir[64];
+static char logbuf[4096];
+
+static void logger(void *ctx, const char *msg)
+{
+	(void)ctx;
+	strncat(logbuf, msg, sizeof(logbuf) - strlen(logbuf) - 2);
+	strcat(logbuf, "\n");
+}
+
+static void path_of(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "%s/%s", dir, name);
+}
+
+static size_t slurp(const char *path, char *buf, size_t len)
+{
+	FILE *fp = fopen(path, "r");
+	size_t n = 0;
+
+	if (fp != NULL) {
+		n = fread(buf, 1, len - 1, fp);
+		fclose(fp);
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+static struct cf_outputs *outputs(const char *spec)
+{
+	struct cf_outputs *o = cf_outputs_new();
+	char err[512];
+
+	if (o == NULL)
+		return NULL;
+	cf_outputs_set_logger(o, logger, NULL);
+	if (spec != NULL && cf_outputs_add(o, spec, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cannot add %s: %s\n", spec, err);
+		cf_outputs_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+static void info(struct cf_event_info *ev, enum cf_event_kind kind, int sev,
+		 const char *ts)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = kind;
+	ev->severity = sev;
+	ev->rule_id = "r:1";
+	ev->source_ip = "10.0.0.1";
+	ev->dest_ip = "192.0.2.1";
+	ev->timestamp = ts;
+}
+
+static void test_spec_errors(void)
+{
+	struct cf_outputs *o = outputs(NULL);
+	char err[512], p[128];
+
+	if (o == NULL)
+		return;
+	path_of(p, sizeof(p), "x.json,spool=none");
+	CHECK_INT(cf_outputs_add(o, "ftp:x", err, sizeof(err)), -1);
+	CHECK(strncmp(err, "unknown output 'ftp:x'", 22) == 0);
+	CHECK_INT(cf_outputs_add(o, "file:", err, sizeof(err)), -1);
+	CHECK(strstr(err, "needs a target") != NULL);
+	CHECK_INT(cf_outputs_add(o, "stdout,kinds=alarm", err, sizeof(err)), -1);
+	CHECK(strstr(err, "bad value 'alarm' for kinds") != NULL);
+	CHECK_INT(cf_outputs_add(o, "stdout,min-severity=severe", err, sizeof(err)), -1);
+	CHECK_INT(cf_outputs_add(o, "stdout,colour=red", err, sizeof(err)), -1);
+	CHECK(strstr(err, "unknown option 'colour'") != NULL);
+	snprintf(p, sizeof(p), "file:%s/x.json,spool=none", dir);
+	CHECK_INT(cf_outputs_add(o, p, err, sizeof(err)), -1);
+	CHECK(strstr(err, "is for tcp, unix, unixgram, kafka and syslog") != NULL);
+	CHECK_INT(cf_outputs_add(o, "tcp:nohostport", err, sizeof(err)), -1);
+	CHECK(strstr(err, "expected tcp:HOST:PORT") != NULL);
+	CHECK_INT(cf_outputs_add(o, "syslog:local9", err, sizeof(err)), -1);
+	CHECK(strstr(err, "unknown syslog facility 'local9'") != NULL);
+	CHECK_INT(cf_outputs_add(o, "unix:/tmp/x,queue=0,spool=none", err, sizeof(err)), -1);
+	CHECK(strstr(err, "bad value '0' for queue") != NULL);
+	CHECK_INT(cf_outputs_add(o, "kafka:localhost:9092,spool=none", err, sizeof(err)), -1);
+	CHECK_INT(cf_outputs_count(o), 0);
+	CHECK_INT(cf_outputs_add(o, "-", err, sizeof(err)), 0);
+	CHECK_INT(cf_outputs_count(o), 1);
+	cf_outputs_free(o);
+}
+
+/* kinds= and min-severity= per output; counters. */
+static void test_filters(void)
+{
+	struct cf_outputs *o = outputs(NULL);
+	struct cf_output_stats st;
+	struct cf_event_info ev;
+	char all[128], crit[128], spec[300], buf[512], name[160], err[256];
+
+	if (o == NULL)
+		return;
+	path_of(all, sizeof(all), "all.json");
+	path_of(crit, sizeof(crit), "crit.json");
+	snprintf(spec, sizeof(spec), "file:%s", all);
+	CHECK_INT(cf_outputs_add(o, spec, err, sizeof(err)), 0);
+	snprintf(spec, sizeof(spec), "file:%s,kinds=alert+report,min-severity=critical", crit);
+	CHECK_INT(cf_outputs_add(o, spec, err, sizeof(err)), 0);
+	info(&ev, CF_EVENT_ALERT, CF_SEV_HIGH, NULL);
+	cf_outputs_write_event(o, "high", 4, &ev);
+	info(&ev, CF_EVENT_ALERT, CF_SEV_CRITICAL, NULL);
+	cf_outputs_write_event(o, "crit", 4, &ev);
+	info(&ev, CF_EVENT_FLOW, 0, NULL);
+	cf_outputs_write_event(o, "flow", 4, &ev);
+	info(&ev, CF_EVENT_REPORT, 0, NULL);
+	cf_outputs_write_event(o, "report", 6, &ev);
+	cf_outputs_write(o, "other", 5);
+	CHECK_INT(cf_outputs_get_output_stats(o, 1, &st, name, sizeof(name)), 0);
+	CHECK_INT(st.lines, 3);
+	CHECK_INT(st.filtered, 2);
+	CHECK(strncmp(name, "file:", 5) == 0 && strstr(name, "kinds") == NULL);
+	CHECK_INT(cf_outputs_get_output_stats(o, 2, &st, NULL, 0), -1);
+	cf_outputs_get_stats(o, &st);
+	CHECK_INT(st.lines, 5);
+	cf_outputs_free(o);
+	slurp(all, buf, sizeof(buf));
+	CHECK_STR(buf, "high\ncrit\nflow\nreport\nother\n");
+	slurp(crit, buf, sizeof(buf));
+	CHECK_STR(buf, "crit\nreport\nother\n");
+}
+
+#define ALERT(ts, port) "{\"@timestamp\":\"" ts "\",\"event\":{\"kind\":\"alert\"}," \
+	"\"source\":{\"port\":" port "},\"callfence\":{\"role\":\"media\"}}"
+
+static void write_alert(struct cf_outputs *o, const char *line, const char *ts)
+{
+	struct cf_event_info ev;
+
+	info(&ev, CF_EVENT_ALERT, CF_SEV_HIGH, ts);
+	cf_outputs_write_event(o, line, strlen(line), &ev);
+}
+
+/* --alert-window 10: the first goes out, repeats fold into one summary. */
+static void test_alert_window(void)
+{
+	struct cf_outputs *o;
+	struct cf_output_stats st;
+	struct cf_event_info ev;
+	char p[128], spec[160], buf[2048];
+
+	path_of(p, sizeof(p), "window.json");
+	snprintf(spec, sizeof(spec), "file:%s", p);
+	cf_outputs_set_alert_window(10);
+	o = outputs(spec);
+	cf_outputs_set_alert_window(0);
+	if (o == NULL)
+		return;
+	write_alert(o, ALERT("2024-03-01T10:00:00.000Z", "1"), "2024-03-01T10:00:00.000Z");
+	write_alert(o, ALERT("2024-03-01T10:00:02.000Z", "2"), "2024-03-01T10:00:02.000Z");
+	write_alert(o, ALERT("2024-03-01T10:00:03.500Z", "3"), "2024-03-01T10:00:03.500Z");
+	info(&ev, CF_EVENT_FLOW, 0, "2024-03-01T10:00:04.000Z");
+	cf_outputs_write_event(o, "{\"flow\":1}", 10, &ev);
+	/* a flow 11 s later: the window has ended */
+	info(&ev, CF_EVENT_FLOW, 0, "2024-03-01T10:00:11.000Z");
+	cf_outputs_write_event(o, "{\"flow\":2}", 10, &ev);
+	cf_outputs_poll(o, 0);
+	/* a new window for the same key */
+	write_alert(o, ALERT("2024-03-01T10:00:12.000Z", "4"), "2024-03-01T10:00:12.000Z");
+	write_alert(o, ALERT("2024-03-01T10:00:13.000Z", "5"), "2024-03-01T10:00:13.000Z");
+	cf_outputs_get_stats(o, &st);
+	CHECK_INT(st.aggregated, 3);
+	cf_outputs_free(o);
+	slurp(p, buf, sizeof(buf));
+	CHECK_STR(buf,
+		  ALERT("2024-03-01T10:00:00.000Z", "1") "\n"
+		  "{\"flow\":1}\n"
+		  "{\"flow\":2}\n"
+		  "{\"@timestamp\":\"2024-03-01T10:00:03.500Z\",\"event\":{\"kind\":\"alert\"},"
+		  "\"source\":{\"port\":3},\"callfence\":{\"alert_count\":2,\"role\":\"media\"}}\n"
+		  ALERT("2024-03-01T10:00:12.000Z", "4") "\n"
+		  "{\"@timestamp\":\"2024-03-01T10:00:13.000Z\",\"event\":{\"kind\":\"alert\"},"
+		  "\"source\":{\"port\":5},\"callfence\":{\"alert_count\":1,\"role\":\"media\"}}\n");
+}
+
+static void test_reopen(void)
+{
+	struct cf_outputs *o;
+	char p[128], moved[140], spec[160], buf[256], err[256];
+
+	path_of(p, sizeof(p), "rotate.json");
+	snprintf(moved, sizeof(moved), "%s.1", p);
+	snprintf(spec, sizeof(spec), "file:%s", p);
+	o = outputs(spec);
+	if (o == NULL)
+		return;
+	cf_outputs_write(o, "before", 6);
+	cf_outputs_flush(o);
+	CHECK_INT(rename(p, moved), 0);
+	CHECK_INT(cf_outputs_reopen(o, err, sizeof(err)), 0);
+	cf_outputs_write(o, "after", 5);
+	cf_outputs_free(o);
+	slurp(moved, buf, sizeof(buf));
+	CHECK_STR(buf, "before\n");
+	slurp(p, buf, sizeof(buf));
+	CHECK_STR(buf, "after\n");
+}
+
+static int bind_unix(const char *path, int type)
+{
+	struct sockaddr_un sun;
+	int fd = socket(AF_UNIX, type, 0);
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	unlink(path);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
+	    (type == SOCK_STREAM && listen(fd, 4) < 0)) {
+		perror(path);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * A burst larger than the daemon's socket queue (net.unix.max_dgram_qlen,
+ * as small as 10) waits in memory and comes out whole, in order.
+ */
+static void syslog_burst(struct cf_outputs *o, int fd)
+{
+	struct cf_output_stats st;
+	char line[32], buf[512], *p;
+	int i, n, next = 0, rounds;
+
+	for (i = 0; i < 300; i++) {
+		snprintf(line, sizeof(line), "{\"n\":%d}", i);
+		cf_outputs_write(o, line, strlen(line));
+	}
+	for (rounds = 0; next < 300 && rounds < 1000; rounds++) {
+		while ((n = (int)recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT)) > 0) {
+			buf[n] = '\0';
+			p = strstr(buf, "]: ");
+			snprintf(line, sizeof(line), "{\"n\":%d}", next);
+			if (p == NULL || strcmp(p + 3, line) != 0)
+				break;
+			next++;
+		}
+		cf_outputs_poll(o, 0);
+	}
+	CHECK_INT(next, 300);
+	cf_outputs_get_stats(o, &st);
+	CHECK_INT(st.dropped, 0);
+	CHECK_INT(st.pending, 0);
+}
+
+/* syslog framing, facility and the severity of each kind. */
+static void test_syslog(void)
+{
+	struct cf_outputs *o;
+	struct cf_event_info ev;
+	char p[128], buf[512], want[64];
+	int fd, n;
+
+	path_of(p, sizeof(p), "log.sock");
+	fd = bind_unix(p, SOCK_DGRAM);
+	setenv("CALLFENCE_SYSLOG_SOCKET", p, 1);
+	o = outputs("syslog:local3");
+	unsetenv("CALLFENCE_SYSLOG_SOCKET");
+	if (o == NULL || fd < 0)
+		return;
+	info(&ev, CF_EVENT_ALERT, CF_SEV_CRITICAL, NULL);
+	cf_outputs_write_event(o, "{\"a\":1}", 7, &ev);
+	info(&ev, CF_EVENT_ALERT, CF_SEV_LOW, NULL);
+	cf_outputs_write_event(o, "{\"a\":2}", 7, &ev);
+	info(&ev, CF_EVENT_FLOW, 0, NULL);
+	cf_outputs_write_event(o, "{\"f\":1}", 7, &ev);
+	n = (int)recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	buf[n > 0 ? n : 0] = '\0';
+	snprintf(want, sizeof(want), "<%d>", LOG_LOCAL3 | LOG_CRIT);
+	CHECK(strncmp(buf, want, strlen(want)) == 0);
+	snprintf(want, sizeof(want), " callfence[%d]: {\"a\":1}", (int)getpid());
+	CHECK(n > 0 && strstr(buf, want) != NULL && strlen(strstr(buf, want)) == strlen(want));
+	n = (int)recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	buf[n > 0 ? n : 0] = '\0';
+	snprintf(want, sizeof(want), "<%d>", LOG_LOCAL3 | LOG_NOTICE);
+	CHECK(strncmp(buf, want, strlen(want)) == 0);
+	n = (int)recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	buf[n > 0 ? n : 0] = '\0';
+	snprintf(want, sizeof(want), "<%d>", LOG_LOCAL3 | LOG_INFO);
+	CHECK(strncmp(buf, want, strlen(want)) == 0);
+	syslog_burst(o, fd);
+	cf_outputs_free(o);
+	close(fd);
+}
+
+/* Read what a stream peer has now (non-blocking) and append to acc. */
+static void read_peer(int fd, char *acc, size_t len)
+{
+	char buf[1024];
+	ssize_t n;
+
+	while ((n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT)) > 0) {
+		buf[n] = '\0';
+		strncat(acc, buf, len - strlen(acc) - 1);
+	}
+}
+
+/*
+ * unix stream: the peer reads two lines and goes away; the rest is held,
+ * sent again once the peer is back, nothing lost nor doubled.
+ */
+static void test_unix_stream(void)
+{
+	struct cf_outputs *o;
+	struct cf_output_stats st;
+	char p[128], spool[128], spec[300], got[1024] = "";
+	int lfd, c1, c2;
+
+	path_of(p, sizeof(p), "stream.sock");
+	path_of(spool, sizeof(spool), "stream.spool");
+	lfd = bind_unix(p, SOCK_STREAM);
+	snprintf(spec, sizeof(spec), "unix:%s,spool=%s,drain=0.2", p, spool);
+	o = outputs(spec);
+	if (o == NULL || lfd < 0)
+		return;
+	CHECK_INT(cf_outputs_set_owner(o, getuid(), getgid(), logbuf, sizeof(logbuf)), 0);
+	logbuf[0] = '\0';
+	c1 = accept(lfd, NULL, NULL);
+	cf_outputs_write(o, "l1", 2);
+	cf_outputs_write(o, "l2", 2);
+	read_peer(c1, got, sizeof(got));
+	cf_outputs_poll(o, 0);                  /* the peer has read them */
+	cf_outputs_get_stats(o, &st);
+	CHECK_INT(st.delivered, 2);
+	CHECK_INT(st.pending, 0);
+	close(c1);                              /* the collector stops */
+	cf_outputs_write(o, "l3", 2);
+	cf_outputs_write(o, "l4", 2);
+	cf_outputs_poll(o, 0);
+	cf_outputs_get_stats(o, &st);
+	CHECK_INT(st.pending, 2);
+	CHECK(strstr(logbuf, "connection lost") != NULL);
+	usleep(250000);                         /* back-off before reconnecting */
+	cf_outputs_poll(o, 0);
+	c2 = accept(lfd, NULL, NULL);
+	cf_outputs_poll(o, 0);
+	read_peer(c2, got, sizeof(got));
+	cf_outputs_flush(o);
+	cf_outputs_get_stats(o, &st);
+	CHECK_INT(st.delivered, 4);
+	CHECK_INT(st.pending, 0);
+	CHECK_STR(got, "l1\nl2\nl3\nl4\n");
+	cf_outputs_free(o);
+	close(c2);
+	close(lfd);
+}
+
+/* unixgram: one event a datagram; a receiver that is not there yet. */
+static void test_unixgram_and_exit_spool(void)
+{
+	struct cf_outputs *o;
+	struct cf_output_stats st;
+	char p[128], spool[128], spec[300], buf[256];
+	int fd, n;
+
+	path_of(p, sizeof(p), "dgram.sock");
+	path_of(spool, sizeof(spool), "dgram.spool");
+	unlink(p);
+	snprintf(spec, sizeof(spec), "unixgram:%s,spool=%s,drain=0", p, spool);
+	logbuf[0] = '\0';
+	o = outputs(spec);
+	if (o == NULL)
+		return;
+	CHECK(strstr(logbuf, "cannot connect") != NULL);
+	cf_outputs_write(o, "g1", 2);
+	cf_outputs_write(o, "g2", 2);
+	cf_outputs_free(o);                     /* down at exit: all spooled */
+	CHECK(strstr(logbuf, "2 event(s) kept in spool") != NULL);
+	slurp(spool, buf, sizeof(buf));
+	CHECK_STR(buf, "g1\ng2\n");
+	/* next run: the receiver is there; the spool goes first */
+	fd = bind_unix(p, SOCK_DGRAM);
+	logbuf[0] = '\0';
+	o = outputs(spec);
+	if (o == NULL || fd < 0)
+		return;
+	CHECK(strstr(logbuf, "2 event(s) from an earlier run") != NULL);
+	cf_outputs_write(o, "g3", 2);
+	cf_outputs_flush(o);
+	cf_outputs_get_stats(o, &st);
+	CHECK_INT(st.delivered, 3);
+	CHECK_INT(st.replayed, 2);
+	cf_outputs_free(o);
+	n = (int)recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	CHECK_INT(n, 2);
+	CHECK(memcmp(buf, "g1", 2) == 0);
+	n = (int)recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	CHECK(n == 2 && memcmp(buf, "g2", 2) == 0);
+	n = (int)recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	CHECK(n == 2 && memcmp(buf, "g3", 2) == 0);
+	CHECK_INT(slurp(spool, buf, sizeof(buf)), 0);
+	close(fd);
+}
+
+int main(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/cf-output-test.XXXXXX");
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	RUN(test_spec_errors);
+	RUN(test_filters);
+	RUN(test_alert_window);
+	RUN(test_reopen);
+	RUN(test_syslog);
+	RUN(test_unix_stream);
+	RUN(test_unixgram_and_exit_spool);
+	if (harness_failed == 0) {
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "could not remove %s\n", dir);
+	} else {
+		fprintf(stderr, "messages:\n%s", logbuf);
+	}
+	return harness_done();
+}
