@@ -49,23 +49,6 @@ static int parse_bool(const char *v)
 	return -1;
 }
 
-static int number(const char *opt, const char *s, long long min, long long max,
-		  long long *out, char *err, size_t errlen)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < min || v > max) {
-		snprintf(err, errlen, "%s: '%s' is not a number from %lld to %lld",
-			 opt, s, min, max);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
 void cf_opts_list_from(struct cf_opts *o, unsigned bit)
 {
 	if (o->in_config) {
@@ -105,22 +88,22 @@ static int live_number(struct cf_opts *o, int c, const char *arg, char *err,
 
 	switch (c) {
 	case 's':
-		if (number("-s", arg, 64, 262144, &v, err, errlen) < 0)
+		if (cf_opts_parse_num("-s", arg, 64, 262144, &v, err, errlen) < 0)
 			return -1;
 		o->snaplen = (int)v;
 		return 0;
 	case 'B':
-		if (number("-B", arg, 1, 2097151, &v, err, errlen) < 0)
+		if (cf_opts_parse_num("-B", arg, 1, 2097151, &v, err, errlen) < 0)
 			return -1;
 		o->buffer_kib = (int)v;
 		return 0;
 	case CF_OPT_STATS_INTERVAL:
-		if (number("--stats-interval", arg, 0, 86400, &v, err, errlen) < 0)
+		if (cf_opts_parse_num("--stats-interval", arg, 0, 86400, &v, err, errlen) < 0)
 			return -1;
 		o->stats_interval = (long)v;
 		return 0;
 	case CF_OPT_DNS_CACHE:
-		if (number("--dns-cache", arg, 16, 100000000, &v, err, errlen) < 0)
+		if (cf_opts_parse_num("--dns-cache", arg, 16, 100000000, &v, err, errlen) < 0)
 			return -1;
 		o->dns_cache = (size_t)v;
 		return 0;

@@ -176,7 +176,7 @@ static int add_list(char **list, size_t *n, char *v, const char *what,
 }
 
 /* A whole number in [min, max]; -1 with a message otherwise. */
-static int parse_num(const char *opt, const char *s, long long min, long long max,
+int cf_opts_parse_num(const char *opt, const char *s, long long min, long long max,
 		     long long *out, char *err, size_t errlen)
 {
 	char *end;
@@ -267,12 +267,12 @@ static int handle_output_opt(int c, const char *arg, char *err, size_t errlen)
 
 	switch (c) {
 	case OPT_COMMUNITY_ID_SEED:
-		if (parse_num("--community-id-seed", arg, 0, 65535, &v, err, errlen) < 0)
+		if (cf_opts_parse_num("--community-id-seed", arg, 0, 65535, &v, err, errlen) < 0)
 			return -1;
 		cf_community_id_set_seed((uint16_t)v);
 		return 0;
 	case OPT_ALERT_WINDOW:
-		if (parse_num("--alert-window", arg, 0, 86400, &v, err, errlen) < 0)
+		if (cf_opts_parse_num("--alert-window", arg, 0, 86400, &v, err, errlen) < 0)
 			return -1;
 		cf_outputs_set_alert_window((unsigned)v);
 		return 0;
@@ -301,13 +301,13 @@ static int handle_long(struct cf_opts *o, int c, const char *arg, char *err, siz
 		}
 		return 0;
 	case OPT_MAX_FLOWS:
-		if (parse_num("--max-flows", arg, 16, 100000000, &v, err, errlen) < 0)
+		if (cf_opts_parse_num("--max-flows", arg, 16, 100000000, &v, err, errlen) < 0)
 			return -1;
 		o->limits.max_flows = (uint32_t)v;
 		return 0;
 	case OPT_TCP_TIMEOUT:
 	case OPT_UDP_TIMEOUT:
-		if (parse_num(c == OPT_TCP_TIMEOUT ? "--tcp-timeout" : "--udp-timeout",
+		if (cf_opts_parse_num(c == OPT_TCP_TIMEOUT ? "--tcp-timeout" : "--udp-timeout",
 			      arg, 1, 86400, &v, err, errlen) < 0)
 			return -1;
 		if (c == OPT_TCP_TIMEOUT)
@@ -316,7 +316,7 @@ static int handle_long(struct cf_opts *o, int c, const char *arg, char *err, siz
 			o->limits.udp_idle_us = (uint64_t)v * 1000000u;
 		return 0;
 	case OPT_GEO_CACHE:
-		if (parse_num("--geo-cache", arg, 16, 100000000, &v, err, errlen) < 0)
+		if (cf_opts_parse_num("--geo-cache", arg, 16, 100000000, &v, err, errlen) < 0)
 			return -1;
 		o->geo_cache = (size_t)v;
 		return 0;

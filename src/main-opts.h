@@ -68,6 +68,9 @@ enum { CF_OPT_STATS_INTERVAL = 512, CF_OPT_LOG, CF_OPT_DNS_CACHE };
  */
 int cf_opts_parse(struct cf_opts *o, int argc, char **argv, char *err, size_t errlen);
 void cf_opts_free(struct cf_opts *o);
+/* A whole number in [min, max] for option opt; -1 with a message otherwise. */
+int cf_opts_parse_num(const char *opt, const char *s, long long min, long long max,
+		      long long *out, char *err, size_t errlen);
 
 /*
  * Set the option whose long name is name ("rules", "geodb", "interface",

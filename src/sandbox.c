@@ -20,9 +20,10 @@
  *
  * System calls of another architecture (i386 int 0x80, x32) kill the
  * process.  Builds with sanitizers (ASan/UBSan, the test suite) cannot
- * stand the kill list: LeakSanitizer clones and ptraces itself at exit
- * and the symbolizer is exec'd, so there every forbidden call gets EPERM
- * and what those runtimes need is allowed (docs/security.md).
+ * stand the kill list: LeakSanitizer clones and ptraces itself at exit,
+ * reads /proc, and the symbolizer is exec'd, so there every forbidden
+ * call gets EPERM and what those runtimes need is allowed, read-only
+ * opens among it (docs/security.md).
  */
 #include "config.h"
 
@@ -110,8 +111,8 @@ static const int allow_sanitizer[] = {
 	SCMP_SYS(clone), SCMP_SYS(ptrace), SCMP_SYS(wait4), SCMP_SYS(waitid),
 	SCMP_SYS(prctl), SCMP_SYS(getdents), SCMP_SYS(getdents64), SCMP_SYS(readlink),
 	SCMP_SYS(readlinkat), SCMP_SYS(sigaltstack), SCMP_SYS(rt_sigaction),
-	SCMP_SYS(kill), SCMP_SYS(tgkill), SCMP_SYS(getppid), SCMP_SYS(open),
-	SCMP_SYS(openat), SCMP_SYS(mmap), SCMP_SYS(mprotect), SCMP_SYS(pipe2),
+	SCMP_SYS(kill), SCMP_SYS(tgkill), SCMP_SYS(getppid),
+	SCMP_SYS(mmap), SCMP_SYS(mprotect), SCMP_SYS(pipe2),
 	SCMP_SYS(set_robust_list), SCMP_SYS(sched_getaffinity),
 	SCMP_SYS(getrlimit), SCMP_SYS(prlimit64), SCMP_SYS(setrlimit),
 	SCMP_SYS(dup), SCMP_SYS(dup2), SCMP_SYS(dup3), SCMP_SYS(fcntl),
@@ -131,16 +132,25 @@ static int add_list(scmp_filter_ctx ctx, uint32_t action, const int *list,
 	return 0;
 }
 
-/*
- * Calls allowed with conditions on their arguments: no executable
- * memory, fcntl only to read flags, tgkill only to ourselves, prctl only
- * to ask the seccomp mode, file creation only when asked for.
- */
-static int add_conditional(scmp_filter_ctx ctx, unsigned flags)
+/* open/openat whose flags, masked with mask, are want. */
+static int allow_open(scmp_filter_ctx ctx, scmp_datum_t mask, scmp_datum_t want)
 {
-	const scmp_datum_t create_mask = 0xffffffffu &
-		~(scmp_datum_t)(O_CLOEXEC | O_NOCTTY);
-	const scmp_datum_t create = O_WRONLY | O_CREAT | O_TRUNC;
+	int rc = 0;
+
+	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
+			       SCMP_A2(SCMP_CMP_MASKED_EQ, mask, want));
+	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(open), 1,
+			       SCMP_A1(SCMP_CMP_MASKED_EQ, mask, want));
+	return rc < 0 ? -EINVAL : 0;
+}
+
+/*
+ * Calls allowed with conditions on their arguments (normal builds): no
+ * executable memory, fcntl only to read flags, tgkill only to ourselves,
+ * prctl only to ask the seccomp mode.
+ */
+static int add_conditional(scmp_filter_ctx ctx)
+{
 	int rc = 0;
 
 	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
@@ -155,12 +165,6 @@ static int add_conditional(scmp_filter_ctx ctx, unsigned flags)
 			       SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()));
 	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
 			       SCMP_A0(SCMP_CMP_EQ, PR_GET_SECCOMP));
-	if (flags & CF_SANDBOX_CREATE) {
-		rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
-				       SCMP_A2(SCMP_CMP_MASKED_EQ, create_mask, create));
-		rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(open), 1,
-				       SCMP_A1(SCMP_CMP_MASKED_EQ, create_mask, create));
-	}
 	return rc < 0 ? -EINVAL : 0;
 }
 
@@ -179,7 +183,13 @@ static int build(scmp_filter_ctx ctx, unsigned flags)
 		rc = add_list(ctx, SCMP_ACT_KILL_PROCESS, kill_list,
 			      sizeof(kill_list) / sizeof(kill_list[0]));
 	if (rc == 0 && !CF_SANITIZED)
-		rc = add_conditional(ctx, flags);
+		rc = add_conditional(ctx);
+	/* --report: how fopen(path, "w") opens; LeakSanitizer reads /proc */
+	if (rc == 0 && (flags & CF_SANDBOX_CREATE))
+		rc = allow_open(ctx, 0xffffffffu & ~(scmp_datum_t)(O_CLOEXEC | O_NOCTTY),
+				O_WRONLY | O_CREAT | O_TRUNC);
+	if (rc == 0 && CF_SANITIZED)
+		rc = allow_open(ctx, O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND, O_RDONLY);
 	return rc;
 }
 
