@@ -119,7 +119,8 @@ int cf_community_id(uint16_t seed, const cf_addr *saddr, const cf_addr *daddr,
 int cf_community_id_flow(const struct cf_flow *f, char *out, size_t outlen)
 {
 	if (f->proto == PROTO_ICMP || f->proto == PROTO_ICMP6)
-		return -1;
+		return cf_community_id(g_seed, &f->ip[0], &f->ip[1], f->proto,
+				       f->icmp_type, f->icmp_code, out, outlen);
 	return cf_community_id(g_seed, &f->ip[0], &f->ip[1], f->proto,
 			       f->port[0], f->port[1], out, outlen);
 }

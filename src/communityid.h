@@ -34,9 +34,8 @@ int cf_community_id(uint16_t seed, const cf_addr *saddr, const cf_addr *daddr,
 		    char *out, size_t outlen);
 
 /*
- * The ID of flow f with the configured seed.  -1 for ICMP and ICMPv6
- * flows: the flow table does not keep their type and code, and an ID
- * computed without them would not match other tools'.
+ * The ID of flow f with the configured seed.  ICMP and ICMPv6 flows use
+ * the type and code of the flow's first packet (sent by the initiator).
  */
 int cf_community_id_flow(const struct cf_flow *f, char *out, size_t outlen);
 

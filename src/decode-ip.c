@@ -133,7 +133,9 @@ static enum cf_decode_result icmp(struct cf_packet *pkt, struct ip_body *b)
 
 	if (r != CF_DEC_OK)
 		return r;
-	cur_skip(&b->c, 4);
+	if (cur_u8(&b->c, &pkt->icmp_type) || cur_u8(&b->c, &pkt->icmp_code) ||
+	    cur_skip(&b->c, 2))
+		return CF_DEC_TRUNCATED;   /* need_l4 checked 4 bytes: cannot happen */
 	set_payload(pkt, &b->c, UINT32_MAX);
 	return CF_DEC_OK;
 }

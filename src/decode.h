@@ -42,6 +42,8 @@ struct cf_packet {
 	cf_addr src, dst;
 	uint16_t sport, dport;   /* 0 for protocols without ports */
 	uint8_t tcp_flags;       /* TCP flags byte, 0 otherwise */
+	uint8_t icmp_type;       /* ICMP/ICMPv6 message type and code, 0 otherwise */
+	uint8_t icmp_code;
 	const uint8_t *l3;       /* start of the (innermost) IP header */
 	uint32_t l3_len;         /* captured bytes from l3 on, capped by the IP length */
 	const uint8_t *payload;  /* transport payload */

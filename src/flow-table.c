@@ -339,6 +339,8 @@ static struct cf_flow *flow_create(struct cf_flow_table *t, uint32_t h,
 	f->port[!swap] = p->dport;
 	f->vlan = p->vlan;
 	f->proto = p->proto;
+	f->icmp_type = p->icmp_type;
+	f->icmp_code = p->icmp_code;
 	f->ip_version = p->ip_version;
 	f->first_us = f->last_us = p->ts_us;
 	f->seq = t->next_seq++;

@@ -35,6 +35,8 @@ struct cf_flow {
 	uint8_t ip_version;     /* 4 or 6 */
 	uint8_t tcp_fin;        /* bit d set: FIN seen from direction d */
 	uint8_t tcp_rst;
+	uint8_t icmp_type;      /* ICMP: type and code of the flow's first packet */
+	uint8_t icmp_code;      /* (for the Community ID) */
 	uint64_t first_us, last_us;
 	uint64_t pkts[2];       /* [d]: packets sent by end d */
 	uint64_t bytes[2];      /* [d]: IP bytes sent by end d (ip_len) */

@@ -159,8 +159,15 @@ static void test_flow(void)
 	CHECK_INT(cf_community_id_flow(&f, id, sizeof(id)), 0);
 	CHECK_STR(id, "1:HhA1B+6CoLbiKPEs5nhNYN4XWfk=");
 	cf_community_id_set_seed(0);
-	f.proto = 1;            /* type and code are not kept by the flow */
-	CHECK_INT(cf_community_id_flow(&f, id, sizeof(id)), -1);
+	/* ICMP: the type and code of the flow's first packet (spec baseline) */
+	memset(&f, 0, sizeof(f));
+	cf_addr_parse("192.168.0.89", &f.ip[0]);
+	cf_addr_parse("192.168.0.1", &f.ip[1]);
+	f.proto = 1;
+	f.icmp_type = 8;        /* echo request */
+	f.icmp_code = 0;
+	CHECK_INT(cf_community_id_flow(&f, id, sizeof(id)), 0);
+	CHECK_STR(id, "1:X0snYXpgwiv9TZtqg64sgzUn6Dk=");
 }
 
 int main(void)

@@ -738,6 +738,8 @@ static void test_icmp_other(void)
 	CHECK_INT(dec(CF_LINK_RAW, &f), CF_DEC_OK);
 	EXPECT(.ipv = 4, .proto = 1, .l3_off = 0, .l3_len = 28, .pl_off = 24,
 	       .pl_len = 4, .ip_len = 28);
+	CHECK_INT(pkt.icmp_type, 8);
+	CHECK_INT(pkt.icmp_code, 0);
 	prefixes(CF_LINK_RAW, &f, 24, 4);
 	memset(&st, 0, sizeof(st));
 	CHECK_INT(dec(CF_LINK_RAW, &f), CF_DEC_OK);
