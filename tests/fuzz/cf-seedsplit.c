@@ -23,10 +23,6 @@
 #include "decode.h"
 #include "recog.h"
 
-/* Recognisers that may not be in the library yet (another issue's). */
-#pragma weak cf_recog_quic
-#pragma weak cf_dns_parse_response
-
 #define PER_SHAPE 2
 #define MAX_PER_TARGET 400
 #define SHAPES (1u << 16)
@@ -113,7 +109,7 @@ static void payload_seeds(const struct cf_packet *pkt)
 	for (flag = 0; flag < 2 && !tcp; flag++)
 		if (cf_recog_zoom(p, n, flag, &zoom) != CF_REC_NO)
 			seed(T_ZOOM, &flag, 1, p, n);
-	if (!tcp && cf_recog_quic != NULL && cf_recog_quic(p, n, &quic) != CF_REC_NO)
+	if (!tcp && cf_recog_quic(p, n, &quic) != CF_REC_NO)
 		seed(T_QUIC, NULL, 0, p, n);
 	if (!tcp && (pkt->sport == 53 || pkt->dport == 53 || pkt->sport == 5353))
 		seed(T_DNS, NULL, 0, p, n);

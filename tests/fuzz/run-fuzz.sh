@@ -41,6 +41,7 @@ one() {
 	echo $? >"$LOGS/$t.rc"
 }
 
+targets="$*"
 pids=
 n=0
 for t in "$@"; do
@@ -60,7 +61,7 @@ done
 for p in $pids; do wait "$p"; done
 
 stat() {
-	sed -n "s/^stat::$1: *//p" "$2" | tail -n 1
+	grep -a "^stat::$1:" "$2" | sed "s/^stat::$1: *//" | tail -n 1
 }
 
 fail=0
@@ -68,7 +69,7 @@ printf '%-18s %10s %8s %7s %7s %7s %6s  %s\n' target runs exec/s cov ft corpus r
 for t in "$@"; do
 	log=$LOGS/$t.log
 	rc=$(cat "$LOGS/$t.rc")
-	cov=$(grep -E '^#[0-9]+' "$log" | tail -n 1 | sed -n 's/.* cov: \([0-9]*\) ft: \([0-9]*\) corp: \([0-9]*\).*/\1 \2 \3/p')
+	cov=$(grep -aE '^#[0-9]+' "$log" | tail -n 1 | sed -n 's/.* cov: \([0-9]*\) ft: \([0-9]*\) corp: \([0-9]*\).*/\1 \2 \3/p')
 	set -- $cov
 	result=ok
 	if [ "$rc" != 0 ]; then
@@ -80,10 +81,9 @@ for t in "$@"; do
 		"$(stat average_exec_per_sec "$log")" \
 		"${1:--}" "${2:--}" "${3:--}" "$(stat peak_rss_mb "$log")" "$result"
 done
-if [ "$fail" != 0 ]; then
-	for t in $(cd "$LOGS" && grep -l -v '^0$' ./*.rc | sed 's|^\./||; s|\.rc$||'); do
-		echo "==== $t: $LOGS/$t.log (last 60 lines)"
-		tail -n 60 "$LOGS/$t.log"
-	done
-fi
+for t in $targets; do
+	[ "$(cat "$LOGS/$t.rc")" = 0 ] && continue
+	echo "==== $t: $LOGS/$t.log (last 60 lines)"
+	tail -n 60 "$LOGS/$t.log"
+done
 exit $fail
