@@ -71,6 +71,17 @@ struct cf_class {
 	uint8_t reasm;
 };
 
+/*
+ * Read accessors for a class's strings: code outside classify*.c and
+ * recog-*.c reads them only through these (the storage behind them is the
+ * classifier's business).  The result is at most CF_*_LEN bytes and may
+ * hold any bytes from the wire (escape on output).
+ */
+static inline const char *cf_class_app(const struct cf_class *c) { return c->app; }
+static inline const char *cf_class_l7(const struct cf_class *c) { return c->l7; }
+static inline const char *cf_class_host(const struct cf_class *c) { return c->host; }
+static inline const char *cf_class_evidence(const struct cf_class *c) { return c->evidence; }
+
 struct cf_classifier;
 
 struct cf_classify_stats {

@@ -126,7 +126,7 @@ static int eval_remote(const struct cf_engine *e, const struct cf_flow *f,
 	struct cf_judge_input in;
 
 	memset(&in, 0, sizeof(in));
-	in.app = f->cls.app[0] ? f->cls.app : "unknown";
+	in.app = cf_class_app(&f->cls)[0] ? cf_class_app(&f->cls) : "unknown";
 	in.roles = f->cls.roles;
 	in.is_call = 1;
 	in.country = g->country[0] ? g->country : (g->registered[0] ? g->registered : NULL);
@@ -143,7 +143,7 @@ static void judge_remote(struct cf_engine *e, struct cf_flow *f,
 			 const struct cf_geo_result *g, uint64_t ts)
 {
 	unsigned matched;
-	int rule = eval_remote(e, f, &f->ip[!f->local], g, f->cls.host, &matched);
+	int rule = eval_remote(e, f, &f->ip[!f->local], g, cf_class_host(&f->cls), &matched);
 
 	f->decided_rule = rule;
 	if (rule < 0) {

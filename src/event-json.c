@@ -321,7 +321,7 @@ static void put_remote(json_t *d, const struct cf_flow *f,
 {
 	json_t *geo, *as, *org;
 
-	put_strn(d, "domain", f->cls.host, sizeof(f->cls.host));
+	put_strn(d, "domain", cf_class_host(&f->cls), CF_HOST_LEN);
 	if (g == NULL)
 		return;
 	geo = json_object();
@@ -355,9 +355,9 @@ static json_t *network_obj(const struct cf_flow *f, const struct cf_geo_result *
 	put_str(n, "type", v6 ? "ipv6" : "ipv4");
 	if (cf_community_id_flow(f, cid, sizeof(cid)) == 0)
 		put_str(n, "community_id", cid);
-	put_strn(n, "protocol", f->cls.l7, sizeof(f->cls.l7));
-	if (strcmp(f->cls.app, "unknown") != 0)
-		put_strn(n, "application", f->cls.app, sizeof(f->cls.app));
+	put_strn(n, "protocol", cf_class_l7(&f->cls), CF_L7_LEN);
+	if (strcmp(cf_class_app(&f->cls), "unknown") != 0)
+		put_strn(n, "application", cf_class_app(&f->cls), CF_APP_LEN);
 	put_u64(n, "bytes", f->bytes[0] + f->bytes[1]);
 	put_u64(n, "packets", f->pkts[0] + f->pkts[1]);
 	put_str(n, "direction", direction(f, g));
@@ -494,7 +494,7 @@ static json_t *alert_callfence_obj(const struct cf_event_meta *m,
 		json_object_set_new(c, "roles", roles);
 	else
 		json_decref(roles);
-	put_strn(c, "evidence", f->cls.evidence, sizeof(f->cls.evidence));
+	put_strn(c, "evidence", cf_class_evidence(&f->cls), CF_EVID_LEN);
 	put_str(c, "severity", cf_severity_name(r->severity));
 	put_obj(c, "jurisdiction", jurisdiction_obj(m, m->relay_peer_alert ?
 						    m->relay_peer_geo : g, 1));
@@ -560,7 +560,7 @@ static json_t *flow_callfence_obj(const struct cf_event_meta *m,
 	json_t *c = json_object();
 
 	json_object_set_new(c, "roles", roles_array(f->cls.roles));
-	put_strn(c, "evidence", f->cls.evidence, sizeof(f->cls.evidence));
+	put_strn(c, "evidence", cf_class_evidence(&f->cls), CF_EVID_LEN);
 	put_str(c, "verdict", verdict_name(f->verdict));
 	put_u64(c, "alerts", f->n_alerts);
 	put_obj(c, "jurisdiction", jurisdiction_obj(m, g, 0));

@@ -161,7 +161,7 @@ void cf_report_add_flow(struct cf_report *r, const struct cf_flow *f,
 	char app[CF_APP_LEN], country[sizeof(((struct cf_report_row *)0)->country)];
 	int i, any = 0;
 
-	cf_json_safe_string(f->cls.app, strnlen(f->cls.app, sizeof(f->cls.app)),
+	cf_json_safe_string(cf_class_app(&f->cls), strnlen(cf_class_app(&f->cls), CF_APP_LEN),
 			    app, sizeof(app));
 	if (app[0] == '\0')
 		snprintf(app, sizeof(app), "unknown");
