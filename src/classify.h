@@ -89,6 +89,9 @@ struct cf_classify_stats {
 	uint64_t ndpi_decided;      /* nDPI gave a verdict */
 	uint64_t ndpi_gaveup;       /* nDPI gave up / flow ended undecided */
 	uint64_t ndpi_alloc_fail;
+	uint64_t ndpi_live;         /* flows holding nDPI state now */
+	uint64_t ndpi_live_peak;    /* most at once */
+	uint64_t ndpi_state_bytes;  /* bytes of one nDPI flow state */
 	/* DNS snooping (cf_classify_dns) and its name cache */
 	uint64_t dns_responses;     /* responses parsed */
 	uint64_t dns_bad;           /* from port 53 but not a parsable response */

@@ -449,6 +449,9 @@ void cf_flow_foreach(struct cf_flow_table *t, cf_flow_visit_fn fn, void *ctx)
 void cf_flow_get_stats(const struct cf_flow_table *t, struct cf_flow_stats *st)
 {
 	*st = t->st;
+	st->entry_bytes = (uint32_t)sizeof(struct cf_flow);
+	st->index_bytes = ((uint64_t)t->mask + 1) * sizeof(*t->slots);
+	st->touched_bytes = (uint64_t)t->fresh * sizeof(struct cf_flow);
 }
 
 /* ---- construction ----------------------------------------------------- */

@@ -74,6 +74,10 @@ struct cf_flow_stats {
 	uint64_t ended_idle, ended_closed, evicted, ended_shutdown;
 	uint32_t active, peak;
 	uint32_t capacity;
+	/* memory: one entry, the index, the entries ever touched (resident) */
+	uint32_t entry_bytes;      /* sizeof(struct cf_flow) */
+	uint64_t index_bytes;      /* the hash index, allocated up front */
+	uint64_t touched_bytes;    /* entries used at least once x entry_bytes */
 };
 
 typedef void (*cf_flow_end_fn)(struct cf_flow *f, enum cf_flow_end why,

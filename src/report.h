@@ -31,6 +31,11 @@ struct cf_run_totals {
 	uint64_t alerts;                /* alert events written */
 	uint64_t audited_flows;         /* flows judged by the policy */
 	uint64_t output_errors;
+	struct {                        /* the process's own accounting */
+		uint64_t rss_bytes;     /* resident now (/proc/self/statm) */
+		uint64_t peak_rss_bytes;/* high-water mark (VmHWM) */
+		uint64_t heap_bytes;    /* malloc'd and in use (mallinfo2) */
+	} mem;
 };
 
 struct cf_report;
