@@ -71,6 +71,14 @@ static void fill(struct cf_ndpi_verdict *v, const ndpi_protocol *p,
 
 	v->app = p->app_protocol;
 	v->master = p->master_protocol;
+	/*
+	 * A verdict from nDPI's LRU caches (correlation with earlier flows of
+	 * the same address) depends on which flows this nDPI module happened
+	 * to see: with --threads each worker has its own.  It is not taken,
+	 * so that the verdict is a function of the flow alone.
+	 */
+	if (f->confidence == NDPI_CONFIDENCE_DPI_CACHE)
+		v->app = v->master = NDPI_PROTOCOL_UNKNOWN;
 	if (v->master == v->app)
 		v->master = NDPI_PROTOCOL_UNKNOWN;
 	if (n >= sizeof(v->host))

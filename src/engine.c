@@ -254,18 +254,9 @@ static void flow_ended(struct cf_flow *f, enum cf_flow_end why, void *ctx)
 	cf_report_add_flow(e->report, f, gp, f->judged);
 }
 
-void cf_engine_packet(void *ctx, enum cf_link link, uint64_t ts_us,
-		      const uint8_t *data, uint32_t caplen, uint32_t wirelen)
+/* Packet time: the highest seen; the idle expiry once a second of it. */
+static void engine_clock(struct cf_engine *e, uint64_t ts_us)
 {
-	struct cf_engine *e = ctx;
-	struct cf_packet pkt;
-	struct cf_flow *f;
-	int dir, created;
-
-	e->st.packets++;
-	e->st.bytes += caplen;
-	if (e->st.first_us == 0 || ts_us < e->st.first_us)
-		e->st.first_us = ts_us;
 	if (ts_us > e->now_us)
 		e->now_us = ts_us;
 	if (e->now_us >= e->next_expire_us) {
@@ -273,18 +264,62 @@ void cf_engine_packet(void *ctx, enum cf_link link, uint64_t ts_us,
 		cf_outputs_poll(e->out, e->now_us);
 		e->next_expire_us = e->now_us + EXPIRE_EVERY_US;
 	}
-	if (cf_decode(link, data, caplen, wirelen, &pkt, &e->dec) != CF_DEC_OK)
-		return;
-	pkt.ts_us = ts_us;
-	cf_classify_dns(e->cls, &pkt);     /* names for the flows to come */
-	f = cf_flow_get(e->flows, &pkt, &dir, &created);
-	if (!f->cls.done && cf_classify_packet(e->cls, f, &pkt, dir)) {
+}
+
+/* A decoded packet's way: DNS names, its flow, classification, judgement. */
+static void engine_flow_packet(struct cf_engine *e, const struct cf_packet *pkt)
+{
+	struct cf_flow *f;
+	int dir, created;
+
+	cf_classify_dns(e->cls, pkt);      /* names for the flows to come */
+	f = cf_flow_get(e->flows, pkt, &dir, &created);
+	if (!f->cls.done && cf_classify_packet(e->cls, f, pkt, dir)) {
 		struct cf_geo_result g;
 
 		e->meta.interface = e->pkt_iface;
-		judge(e, f, ts_us, &g);
+		judge(e, f, pkt->ts_us, &g);
 		e->meta.interface = e->cfg.interface;
 	}
+}
+
+void cf_engine_packet(void *ctx, enum cf_link link, uint64_t ts_us,
+		      const uint8_t *data, uint32_t caplen, uint32_t wirelen)
+{
+	struct cf_engine *e = ctx;
+	struct cf_packet pkt;
+
+	e->st.packets++;
+	e->st.bytes += caplen;
+	if (e->st.first_us == 0 || ts_us < e->st.first_us)
+		e->st.first_us = ts_us;
+	engine_clock(e, ts_us);
+	if (cf_decode(link, data, caplen, wirelen, &pkt, &e->dec) != CF_DEC_OK)
+		return;
+	pkt.ts_us = ts_us;
+	engine_flow_packet(e, &pkt);
+}
+
+/* ---- a worker's engine (--threads: workers.c) ------------------------- */
+
+void cf_engine_decoded(struct cf_engine *e, const struct cf_packet *pkt)
+{
+	if (pkt->ts_us > e->now_us)
+		e->now_us = pkt->ts_us;
+	engine_flow_packet(e, pkt);
+}
+
+void cf_engine_dns_only(struct cf_engine *e, const struct cf_packet *pkt)
+{
+	cf_classify_dns(e->cls, pkt);
+}
+
+void cf_engine_expire_at(struct cf_engine *e, uint64_t ts_us)
+{
+	if (ts_us > e->now_us)
+		e->now_us = ts_us;
+	cf_flow_expire(e->flows, e->now_us);
+	cf_outputs_poll(e->out, e->now_us);
 }
 
 void cf_engine_finish(struct cf_engine *e)
@@ -302,6 +337,8 @@ void cf_engine_get_stats(const struct cf_engine *e, struct cf_engine_stats *st)
 
 static void add_classify(struct cf_classify_stats *to, const struct cf_classify_stats *c);
 static void add_geo(struct cf_geo_stats *to, const struct cf_geo_stats *g);
+static void add_decode(struct cf_decode_stats *to, const struct cf_decode_stats *d);
+static void add_flows(struct cf_flow_stats *to, const struct cf_flow_stats *f);
 
 void cf_engine_totals(const struct cf_engine *e, struct cf_run_totals *t)
 {
@@ -335,6 +372,69 @@ const struct cf_policy *cf_engine_policy(const struct cf_engine *e)
 struct cf_geo *cf_engine_geo(struct cf_engine *e)
 {
 	return e->geo;
+}
+
+void cf_run_totals_add(struct cf_run_totals *to, const struct cf_run_totals *from,
+		       int same_dns)
+{
+	struct cf_classify_stats c = from->classify;
+
+	if (to->first_us == 0 || (from->first_us != 0 && from->first_us < to->first_us))
+		to->first_us = from->first_us;
+	if (from->last_us > to->last_us)
+		to->last_us = from->last_us;
+	to->bytes_read += from->bytes_read;
+	add_decode(&to->decode, &from->decode);
+	add_flows(&to->flows, &from->flows);
+	if (same_dns) {
+		/* every worker read the same DNS answers: count them once */
+		c.dns_responses = c.dns_bad = c.dns_answers = c.dns_evictions = 0;
+	} else {
+		to->classify.dns_capacity += c.dns_capacity;
+	}
+	add_classify(&to->classify, &c);
+	to->classify.ndpi_live += c.ndpi_live;
+	to->classify.ndpi_live_peak += c.ndpi_live_peak;
+	if (c.ndpi_state_bytes > to->classify.ndpi_state_bytes)
+		to->classify.ndpi_state_bytes = c.ndpi_state_bytes;
+	add_geo(&to->geo, &from->geo);
+	to->geo.entries += from->geo.entries;
+	to->geo.capacity += from->geo.capacity;
+	to->alerts += from->alerts;
+	to->audited_flows += from->audited_flows;
+	to->output_errors += from->output_errors;
+}
+
+static void add_decode(struct cf_decode_stats *to, const struct cf_decode_stats *d)
+{
+	to->packets += d->packets;
+	to->ok += d->ok;
+	to->not_ip += d->not_ip;
+	to->truncated += d->truncated;
+	to->invalid += d->invalid;
+	to->fragments += d->fragments;
+	to->vlan += d->vlan;
+	to->ipv4 += d->ipv4;
+	to->ipv6 += d->ipv6;
+	to->tcp += d->tcp;
+	to->udp += d->udp;
+	to->icmp += d->icmp;
+	to->other_l4 += d->other_l4;
+}
+
+static void add_flows(struct cf_flow_stats *to, const struct cf_flow_stats *f)
+{
+	to->created += f->created;
+	to->ended_idle += f->ended_idle;
+	to->ended_closed += f->ended_closed;
+	to->evicted += f->evicted;
+	to->ended_shutdown += f->ended_shutdown;
+	to->active += f->active;
+	to->peak += f->peak;            /* an upper bound: peaks need not coincide */
+	to->capacity += f->capacity;
+	to->entry_bytes = f->entry_bytes;
+	to->index_bytes += f->index_bytes;
+	to->touched_bytes += f->touched_bytes;
 }
 
 /* ---- live capture: timer, reload, interfaces ------------------------- */

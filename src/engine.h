@@ -55,6 +55,32 @@ void cf_engine_packet(void *ctx, enum cf_link link, uint64_t ts_us,
 /* End every flow (flow events), then emit the report event. */
 void cf_engine_finish(struct cf_engine *e);
 
+/*
+ * A worker of --threads (workers.c), fed by a reader that decoded the
+ * packet and keeps the clock itself:
+ *   cf_engine_decoded    a packet of one of this worker's flows (pkt's
+ *                        pointers valid during the call)
+ *   cf_engine_dns_only   a DNS answer of another worker's flow: only the
+ *                        name cache learns from it
+ *   cf_engine_expire_at  the reader's packet time crossed the once-a-second
+ *                        mark: idle expiry at ts_us, as cf_engine_packet
+ *                        would have run it
+ * The reader counts the frames and decode outcomes (the engine's own
+ * packet, byte and decode counters stay 0).
+ */
+void cf_engine_decoded(struct cf_engine *e, const struct cf_packet *pkt);
+void cf_engine_dns_only(struct cf_engine *e, const struct cf_packet *pkt);
+void cf_engine_expire_at(struct cf_engine *e, uint64_t ts_us);
+
+/*
+ * Add the run totals of from to to (workers).  same_dns: both saw the
+ * same DNS answers (--threads hands every answer to every worker), so the
+ * name-cache counters that follow the answers are counted once; lookups
+ * (hits, misses) are per flow and summed.
+ */
+void cf_run_totals_add(struct cf_run_totals *to, const struct cf_run_totals *from,
+		       int same_dns);
+
 void cf_engine_get_stats(const struct cf_engine *e, struct cf_engine_stats *st);
 /* Fill run totals for the report (inputs and wall time are the caller's). */
 void cf_engine_totals(const struct cf_engine *e, struct cf_run_totals *t);

@@ -31,6 +31,7 @@ struct cf_opts {
 	int fail_on;                     /* enum cf_severity; 0: never */
 	struct cf_flow_limits limits;
 	size_t geo_cache;
+	unsigned threads;                /* --threads: workers; 0/1: none */
 	char *owned[4 * CF_MAX_LIST + 8];   /* strings to free */
 	size_t n_owned;
 

@@ -28,12 +28,14 @@
 #include "main-opts.h"
 #include "output.h"
 #include "policy.h"
+#include "workers.h"
 
 #define EXIT_VIOLATION 1
 #define EXIT_CONFIG 2
 #define EXIT_IO 3
 
 static int progress_shown;
+static double run_started;        /* for the progress line */
 
 static double now_seconds(void)
 {
@@ -58,8 +60,8 @@ static void on_packet(void *ctx, enum cf_link link, uint64_t ts_us,
 
 static void show_progress(void *ctx, uint64_t done, uint64_t total, uint64_t packets)
 {
-	struct run_ctx *r = ctx;
-	double el = now_seconds() - r->started;
+	(void)ctx;
+	double el = now_seconds() - run_started;
 	double pct = total ? 100.0 * (double)done / (double)total : 0.0;
 
 	if (el < 1.0)
@@ -112,40 +114,95 @@ static void fill_engine_config(const struct cf_opts *o, struct cf_engine_config 
 	c->observer_hostname = host;
 }
 
-static int finish_run(const struct cf_opts *o, struct cf_engine *e,
+/* What a run ended with: one engine, or the workers of --threads. */
+struct run_end {
+	struct cf_run_totals t;
+	struct cf_report *report;
+	enum cf_severity max_severity;
+};
+
+static int finish_run(const struct cf_opts *o, struct run_end *end,
 		      struct cf_outputs *out, double started)
 {
-	struct cf_run_totals t;
-	struct cf_engine_stats st;
 	struct cf_event_meta meta;
 	char err[512];
 	int rc = 0;
 
-	cf_engine_finish(e);
-	memset(&t, 0, sizeof(t));
-	cf_engine_totals(e, &t);
-	t.inputs = (const char *const *)o->inputs;
-	t.wall_seconds = now_seconds() - started;
+	end->t.inputs = (const char *const *)o->inputs;
+	end->t.wall_seconds = now_seconds() - started;
 	memset(&meta, 0, sizeof(meta));
-	cf_report_emit_event(cf_engine_report(e), &t, out, &meta);
+	if (end->report == NULL) {
+		fprintf(stderr, "callfence: out of memory merging the workers' reports\n");
+		return EXIT_IO;
+	}
+	cf_report_emit_event(end->report, &end->t, out, &meta);
 	cf_outputs_flush(out);
 	if (o->report_path != NULL &&
-	    cf_report_write_json(cf_engine_report(e), &t, o->report_path, err, sizeof(err)) < 0) {
+	    cf_report_write_json(end->report, &end->t, o->report_path, err, sizeof(err)) < 0) {
 		fprintf(stderr, "callfence: %s\n", err);
 		rc = EXIT_IO;
 	}
 	if (!o->quiet)
-		cf_report_print_table(cf_engine_report(e), &t, stderr);
-	cf_engine_get_stats(e, &st);
-	if (rc == 0 && o->fail_on > 0 && (int)st.max_severity >= o->fail_on)
+		cf_report_print_table(end->report, &end->t, stderr);
+	if (rc == 0 && o->fail_on > 0 && (int)end->max_severity >= o->fail_on)
 		rc = EXIT_VIOLATION;
 	return rc;
+}
+
+/* One engine in this thread, or --threads workers behind this reader. */
+struct offline {
+	struct cf_engine *engine;
+	struct cf_workers *workers;
+};
+
+static void offline_start(const struct cf_opts *o, struct offline *x,
+			  const struct cf_engine_config *cfg, struct cf_outputs *out)
+{
+	char err[1024];
+
+	memset(x, 0, sizeof(*x));
+	if (o->threads > 1)
+		x->workers = cf_workers_new(o->threads, cfg, out, err, sizeof(err));
+	else
+		x->engine = cf_engine_new(cfg, out, err, sizeof(err));
+	if (x->engine == NULL && x->workers == NULL) {
+		cf_outputs_free(out);
+		die_config(err);
+	}
+}
+
+static void offline_end(struct offline *x, struct run_end *end)
+{
+	struct cf_engine_stats st;
+
+	memset(end, 0, sizeof(*end));
+	if (x->workers != NULL) {
+		cf_workers_finish(x->workers);
+		cf_workers_totals(x->workers, &end->t);
+		end->report = cf_workers_report(x->workers);
+		end->max_severity = cf_workers_max_severity(x->workers);
+		return;
+	}
+	cf_engine_finish(x->engine);
+	cf_engine_totals(x->engine, &end->t);
+	end->report = cf_engine_report(x->engine);
+	cf_engine_get_stats(x->engine, &st);
+	end->max_severity = st.max_severity;
+}
+
+static void offline_free(struct offline *x)
+{
+	cf_workers_free(x->workers);
+	if (x->engine != NULL)
+		cf_engine_free(x->engine);
 }
 
 static int run_offline(const struct cf_opts *o)
 {
 	struct cf_engine_config cfg;
 	struct cf_capture_stats cst;
+	struct offline x;
+	struct run_end end;
 	struct run_ctx r;
 	struct cf_outputs *out;
 	char host[256], err[1024];
@@ -153,16 +210,15 @@ static int run_offline(const struct cf_opts *o)
 
 	fill_engine_config(o, &cfg, host, sizeof(host));
 	out = open_outputs(o);
-	r.engine = cf_engine_new(&cfg, out, err, sizeof(err));
-	if (r.engine == NULL) {
-		cf_outputs_free(out);
-		die_config(err);
-	}
-	r.started = now_seconds();
+	offline_start(o, &x, &cfg, out);
+	r.engine = x.engine;
+	r.started = run_started = now_seconds();
 	memset(&cst, 0, sizeof(cst));
 	rc = cf_capture_files((const char *const *)o->inputs, o->n_inputs, o->filter,
-			      on_packet, o->progress ? show_progress : NULL,
-			      &r, &cst, err, sizeof(err));
+			      x.workers != NULL ? cf_workers_packet : on_packet,
+			      o->progress ? show_progress : NULL,
+			      x.workers != NULL ? (void *)x.workers : (void *)&r,
+			      &cst, err, sizeof(err));
 	if (progress_shown)
 		fprintf(stderr, "\r%*s\r", 60, "");
 	if (rc != 0)
@@ -173,8 +229,9 @@ static int run_offline(const struct cf_opts *o)
 			"at the end (counted, not decoded)\n",
 			o->n_inputs == 1 ? o->inputs[0] : "one of the capture files",
 			(unsigned long long)cst.truncated_records);
-	frc = finish_run(o, r.engine, out, r.started);
-	cf_engine_free(r.engine);
+	offline_end(&x, &end);
+	frc = finish_run(o, &end, out, r.started);
+	offline_free(&x);
 	cf_outputs_free(out);
 	if (rc != 0)
 		return rc == CF_CAPTURE_ECONFIG ? EXIT_CONFIG : EXIT_IO;

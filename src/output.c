@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <pthread.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,7 +34,14 @@
 #define POLL_EVERY 1.0
 #define DRAIN_NAP_NS 10000000L
 
+/*
+ * Several worker threads (--threads) share one cf_outputs: every public
+ * call that touches the outputs holds lock; the static helpers below
+ * assume it is held.  Events are formatted before the lock is taken
+ * (event-json.c), so the critical section is the fan-out only.
+ */
 struct cf_outputs {
+	pthread_mutex_t lock;
 	struct out **v;
 	size_t n, cap;
 	struct cf_output_stats st;      /* lines */
@@ -95,6 +103,7 @@ struct cf_outputs *cf_outputs_new(void)
 		return NULL;
 	}
 	o->last_poll = out_now();
+	pthread_mutex_init(&o->lock, NULL);
 	return o;
 }
 
@@ -531,18 +540,26 @@ static void emit_summary(void *ctx, const char *line, size_t len,
 	fan_out(ctx, line, len, ev);
 }
 
+static void poll_locked(struct cf_outputs *o, uint64_t now_us);
+
 int cf_outputs_write_event(struct cf_outputs *o, const char *line, size_t len,
 			   const struct cf_event_info *ev)
 {
+	int rc = 0;
+
+	pthread_mutex_lock(&o->lock);
 	if (out_now() - o->last_poll >= POLL_EVERY)
-		cf_outputs_poll(o, 0);
+		poll_locked(o, 0);
 	if (o->aggr != NULL && ev != NULL) {
 		aggr_note_time(o->aggr, ev->timestamp);
 		if (ev->kind == CF_EVENT_ALERT &&
 		    aggr_alert(o->aggr, line, len, ev, emit_summary, o) == 1)
-			return 0;
+			goto out;
 	}
-	return fan_out(o, line, len, ev);
+	rc = fan_out(o, line, len, ev);
+out:
+	pthread_mutex_unlock(&o->lock);
+	return rc;
 }
 
 int cf_outputs_write(struct cf_outputs *o, const char *line, size_t len)
@@ -574,6 +591,13 @@ static void log_drops(struct out *x, double now, int force)
 }
 
 void cf_outputs_poll(struct cf_outputs *o, uint64_t now_us)
+{
+	pthread_mutex_lock(&o->lock);
+	poll_locked(o, now_us);
+	pthread_mutex_unlock(&o->lock);
+}
+
+static void poll_locked(struct cf_outputs *o, uint64_t now_us)
 {
 	double now = out_now();
 	size_t i;
@@ -635,7 +659,19 @@ static int drain(struct cf_outputs *o)
 	return rc;
 }
 
+static int flush_locked(struct cf_outputs *o);
+
 int cf_outputs_flush(struct cf_outputs *o)
+{
+	int rc;
+
+	pthread_mutex_lock(&o->lock);
+	rc = flush_locked(o);
+	pthread_mutex_unlock(&o->lock);
+	return rc;
+}
+
+static int flush_locked(struct cf_outputs *o)
 {
 	size_t i;
 	int rc = 0;
@@ -663,12 +699,14 @@ int cf_outputs_reopen(struct cf_outputs *o, char *err, size_t errlen)
 	size_t i;
 	int rc = 0;
 
+	pthread_mutex_lock(&o->lock);
 	for (i = 0; i < o->n; i++) {
 		struct out *x = o->v[i];
 
 		if (x->ops->reopen != NULL && x->ops->reopen(x, err, errlen) < 0)
 			rc = -1;
 	}
+	pthread_mutex_unlock(&o->lock);
 	return rc;
 }
 
@@ -717,6 +755,8 @@ void cf_outputs_get_stats(const struct cf_outputs *o, struct cf_output_stats *st
 	struct cf_output_stats one;
 	size_t i;
 
+	/* the lock is not const: the counters are read under it all the same */
+	pthread_mutex_lock((pthread_mutex_t *)&o->lock);
 	memset(st, 0, sizeof(*st));
 	for (i = 0; i < o->n; i++) {
 		out_stats(o->v[i], &one);
@@ -732,6 +772,7 @@ void cf_outputs_get_stats(const struct cf_outputs *o, struct cf_output_stats *st
 	}
 	st->lines = o->st.lines;
 	st->aggregated = o->aggr != NULL ? aggr_folded(o->aggr) : 0;
+	pthread_mutex_unlock((pthread_mutex_t *)&o->lock);
 }
 
 int cf_outputs_get_output_stats(const struct cf_outputs *o, size_t i,
@@ -770,6 +811,7 @@ void cf_outputs_free(struct cf_outputs *o)
 	if (o == NULL)
 		return;
 	cf_outputs_flush(o);
+	pthread_mutex_destroy(&o->lock);
 	for (i = 0; i < o->n; i++) {
 		struct out *x = o->v[i];
 

@@ -271,6 +271,64 @@ void cf_report_add_unknown(struct cf_report *r, const cf_addr *a)
 	}
 }
 
+/* ---- merging (--threads: one report per worker) ----------------------- */
+
+int cf_report_merge(struct cf_report *to, const struct cf_report *from)
+{
+	size_t i, j;
+	uint64_t bits = 0;
+
+	for (i = 0; i < from->nrows; i++) {
+		const struct cf_report_row *s = &from->rows[i];
+		struct cf_report_row *d = row_get(to, s->app, s->role_rank, s->country);
+
+		if (d == NULL)
+			return -1;
+		d->flows += s->flows;
+		d->packets += s->packets;
+		d->bytes += s->bytes;
+	}
+	for (i = 0; i < from->nrules; i++) {
+		const struct cf_report_rule *s = &from->rules[i];
+		struct cf_report_rule *d = NULL;
+
+		for (j = 0; j < to->nrules && d == NULL; j++)
+			if (strcmp(to->rules[j].id, s->id) == 0)
+				d = &to->rules[j];
+		if (d == NULL) {
+			if (grow((void **)&to->rules, to->nrules, &to->rules_cap,
+				 sizeof(*d)) < 0)
+				return -1;
+			d = &to->rules[to->nrules];
+			memset(d, 0, sizeof(*d));
+			d->id = strdup(s->id);
+			d->name = strdup(s->name);
+			d->severity = s->severity;
+			if (d->id == NULL || d->name == NULL) {
+				free(d->id);
+				free(d->name);
+				return -1;
+			}
+			to->nrules++;
+		}
+		d->count += s->count;
+	}
+	for (i = 0; i < from->nunknown; i++)
+		cf_report_add_unknown(to, &from->unknown[i]);
+	/* distinct omitted addresses: the union of the two bitmaps */
+	for (i = 0; i < sizeof(to->omitted_seen); i++) {
+		to->omitted_seen[i] |= from->omitted_seen[i];
+		bits += (uint64_t)__builtin_popcount(to->omitted_seen[i]);
+	}
+	to->unknown_omitted = bits;
+	to->flows += from->flows;
+	to->audited += from->audited;
+	to->alerts += from->alerts;
+	for (i = 0; i <= CF_SEV_CRITICAL; i++)
+		to->by_severity[i] += from->by_severity[i];
+	return 0;
+}
+
 /* ---- the view handed to event-json.c -------------------------------- */
 
 /* Rules by severity (highest first), then count (highest first), then id. */

@@ -58,6 +58,12 @@ void cf_report_add_unknown(struct cf_report *r, const cf_addr *a);
 /* Write the report as one pretty JSON document to path. -1 + err on failure. */
 int cf_report_write_json(const struct cf_report *r, const struct cf_run_totals *t,
 			 const char *path, char *err, size_t errlen);
+/*
+ * Add everything counted in from to to (--threads: the workers' reports
+ * become one).  An unknown-country address seen by two workers is listed
+ * once.  0, or -1 when out of memory (to is then incomplete).
+ */
+int cf_report_merge(struct cf_report *to, const struct cf_report *from);
 /* Emit the report as one callfence.report event line on the outputs. */
 int cf_report_emit_event(const struct cf_report *r, const struct cf_run_totals *t,
 			 struct cf_outputs *out, const struct cf_event_meta *m);

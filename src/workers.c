@@ -1,0 +1,441 @@
+/*
+ * workers.c - --threads N for capture files (workers.h).
+ *
+ * Reader to worker: one single-producer single-consumer byte ring per
+ * worker.  A record is a header (type, packet time, the decoded packet)
+ * followed by the packet's bytes from its IP header on, so a worker never
+ * decodes again.  Records never wrap: when the space left before the end of
+ * the buffer is too small, a padding record fills it.  The producer makes
+ * its records visible every PUBLISH_EVERY records (and whenever it has to
+ * wait); the consumer gives space back every RELEASE_BYTES: the two
+ * indexes, each on its own cache line, are touched rarely, not per packet.
+ * A full ring makes the reader wait (offline there is nothing to drop);
+ * an empty one makes the worker wait: a short spin, then sched_yield, then
+ * short sleeps, so that on a machine with fewer cores than threads the
+ * thread that has work gets the core.
+ *
+ * Nothing here allocates per packet: the rings are allocated up front.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "workers.h"
+
+#define RING_BYTES (8u << 20)          /* per worker; a power of two */
+#define PUBLISH_EVERY 32               /* records between two head stores */
+#define RELEASE_BYTES (256u << 10)     /* consumed bytes between two tail stores */
+#define EXPIRE_EVERY_US 1000000ull     /* as engine.c */
+#define CACHE_LINE 64
+
+enum rec_type { R_PAD = 0, R_PKT, R_DNS, R_TICK, R_END };
+
+struct rec {
+	uint32_t len;                  /* whole record, header included, 8-aligned */
+	uint32_t type;
+	uint32_t payload_off;          /* payload - l3 */
+	uint32_t pad;
+	struct cf_packet pkt;          /* l3 and payload: NULL here, set by the worker */
+};
+
+#define REC_HDR ((uint32_t)((sizeof(struct rec) + 7) & ~(size_t)7))
+
+struct ring {
+	_Alignas(CACHE_LINE) _Atomic uint64_t head;   /* bytes written (producer) */
+	_Alignas(CACHE_LINE) _Atomic uint64_t tail;   /* bytes consumed (consumer) */
+	_Alignas(CACHE_LINE) uint64_t p_head;         /* producer's own view */
+	uint64_t p_tail;                              /* last tail it read */
+	unsigned p_unpublished;
+	_Alignas(CACHE_LINE) uint64_t c_tail;         /* consumer's own view */
+	uint64_t c_head;                              /* last head it read */
+	uint64_t c_released;
+	uint8_t *buf;
+};
+
+struct worker {
+	struct ring ring;
+	struct cf_workers *w;
+	struct cf_engine *engine;
+	pthread_t thread;
+	int started;
+	uint64_t waits;                /* times the worker found its ring empty */
+};
+
+struct cf_workers {
+	unsigned n;
+	struct worker *v;
+	struct cf_outputs *out;
+	_Atomic int done;              /* the reader published its last record */
+	uint64_t seed;
+	/* the reader's own counters and clock */
+	struct cf_decode_stats dec;
+	uint64_t packets, bytes, first_us, now_us, next_expire_us;
+	uint64_t reader_waits;         /* times the reader found a ring full */
+	struct cf_report *merged;
+	int finished;
+};
+
+/* ---- waiting ---------------------------------------------------------- */
+
+static void backoff(unsigned *round)
+{
+	struct timespec ts = { 0, 20000 };
+
+	if (*round < 64) {
+#if defined(__x86_64__) || defined(__i386__)
+		__builtin_ia32_pause();
+#endif
+	} else if (*round < 256) {
+		sched_yield();
+	} else {
+		nanosleep(&ts, NULL);
+	}
+	(*round)++;
+}
+
+/* ---- producer --------------------------------------------------------- */
+
+static void publish(struct ring *r)
+{
+	atomic_store_explicit(&r->head, r->p_head, memory_order_release);
+	r->p_unpublished = 0;
+}
+
+/* Room for len contiguous bytes at the head (padding to the buffer's end
+ * when needed); waits for the worker.  Returns where to write. */
+static uint8_t *ring_reserve(struct cf_workers *w, struct ring *r, uint32_t len)
+{
+	uint64_t off = r->p_head & (RING_BYTES - 1);
+	uint32_t need = len;
+	unsigned round = 0;
+
+	if (off + len > RING_BYTES)
+		need = (uint32_t)(RING_BYTES - off) + len;
+	while (r->p_head + need - r->p_tail > RING_BYTES) {
+		r->p_tail = atomic_load_explicit(&r->tail, memory_order_acquire);
+		if (r->p_head + need - r->p_tail <= RING_BYTES)
+			break;
+		if (round == 0) {
+			publish(r);
+			w->reader_waits++;
+		}
+		backoff(&round);
+	}
+	if (off + len > RING_BYTES) {
+		struct rec *pad = (struct rec *)(r->buf + off);
+
+		pad->len = (uint32_t)(RING_BYTES - off);
+		pad->type = R_PAD;
+		r->p_head += pad->len;
+		off = 0;
+	}
+	return r->buf + off;
+}
+
+static void ring_commit(struct ring *r, uint32_t len)
+{
+	r->p_head += len;
+	if (++r->p_unpublished >= PUBLISH_EVERY)
+		publish(r);
+}
+
+static void push(struct cf_workers *w, struct worker *k, enum rec_type type,
+		 const struct cf_packet *pkt)
+{
+	uint32_t data = type == R_TICK || type == R_END ? 0 : pkt->l3_len;
+	uint32_t len = (REC_HDR + data + 7) & ~7u;
+	struct rec *rec = (struct rec *)ring_reserve(w, &k->ring, len);
+
+	rec->len = len;
+	rec->type = type;
+	if (pkt != NULL) {
+		rec->pkt = *pkt;
+		rec->pkt.l3 = NULL;
+		rec->pkt.payload = NULL;
+		rec->payload_off = pkt->payload != NULL ?
+			(uint32_t)(pkt->payload - pkt->l3) : UINT32_MAX;
+		if (data > 0)
+			memcpy((uint8_t *)rec + REC_HDR, pkt->l3, data);
+	}
+	ring_commit(&k->ring, len);
+}
+
+static void push_tick(struct cf_workers *w, struct worker *k, uint64_t ts)
+{
+	struct cf_packet t;
+
+	memset(&t, 0, sizeof(t));
+	t.ts_us = ts;
+	push(w, k, R_TICK, &t);
+}
+
+/* ---- the symmetric flow hash ------------------------------------------ */
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static uint64_t end_hash(uint64_t seed, const cf_addr *a, uint16_t port)
+{
+	uint64_t v[2];
+
+	memcpy(v, a->b, sizeof(v));
+	return mix64(seed ^ mix64(v[0] ^ mix64(v[1] ^ port)));
+}
+
+/* The same for both directions: the two ends' hashes are added. */
+static unsigned owner(const struct cf_workers *w, const struct cf_packet *p)
+{
+	uint64_t h = end_hash(w->seed, &p->src, p->sport) +
+		     end_hash(w->seed, &p->dst, p->dport);
+
+	h = mix64(h ^ ((uint64_t)p->vlan << 8 | p->proto));
+	return (unsigned)((h >> 32) * w->n >> 32);
+}
+
+/* ---- the reader ------------------------------------------------------- */
+
+void cf_workers_packet(void *ctx, enum cf_link link, uint64_t ts_us,
+		       const uint8_t *data, uint32_t caplen, uint32_t wirelen)
+{
+	struct cf_workers *w = ctx;
+	struct cf_packet pkt;
+	unsigned i, k;
+
+	w->packets++;
+	w->bytes += caplen;
+	if (w->first_us == 0 || ts_us < w->first_us)
+		w->first_us = ts_us;
+	/* the clock exactly as one engine keeps it (engine.c engine_clock) */
+	if (ts_us > w->now_us)
+		w->now_us = ts_us;
+	if (w->now_us >= w->next_expire_us) {
+		for (i = 0; i < w->n; i++)
+			push_tick(w, &w->v[i], w->now_us);
+		w->next_expire_us = w->now_us + EXPIRE_EVERY_US;
+	}
+	if (cf_decode(link, data, caplen, wirelen, &pkt, &w->dec) != CF_DEC_OK)
+		return;
+	pkt.ts_us = ts_us;
+	k = owner(w, &pkt);
+	push(w, &w->v[k], R_PKT, &pkt);
+	/* a possible DNS answer: every other worker's name cache learns it */
+	if (pkt.sport == 53 && (pkt.proto == 17 || pkt.proto == 6))
+		for (i = 0; i < w->n; i++)
+			if (i != k)
+				push(w, &w->v[i], R_DNS, &pkt);
+}
+
+/* ---- a worker --------------------------------------------------------- */
+
+static void *worker_main(void *arg)
+{
+	struct worker *k = arg;
+	struct ring *r = &k->ring;
+	struct cf_packet pkt;
+	unsigned round = 0;
+
+	for (;;) {
+		struct rec *rec;
+
+		if (r->c_tail == r->c_head) {
+			if (r->c_tail != r->c_released) {
+				atomic_store_explicit(&r->tail, r->c_tail, memory_order_release);
+				r->c_released = r->c_tail;
+			}
+			r->c_head = atomic_load_explicit(&r->head, memory_order_acquire);
+			if (r->c_tail == r->c_head) {
+				if (round == 0)
+					k->waits++;
+				backoff(&round);
+				continue;
+			}
+			round = 0;
+		}
+		rec = (struct rec *)(r->buf + (r->c_tail & (RING_BYTES - 1)));
+		if (rec->type == R_END)
+			break;
+		if (rec->type == R_PKT || rec->type == R_DNS) {
+			pkt = rec->pkt;
+			pkt.l3 = (const uint8_t *)rec + REC_HDR;
+			pkt.payload = rec->payload_off == UINT32_MAX ? NULL :
+				      pkt.l3 + rec->payload_off;
+			if (rec->type == R_PKT)
+				cf_engine_decoded(k->engine, &pkt);
+			else
+				cf_engine_dns_only(k->engine, &pkt);
+		} else if (rec->type == R_TICK) {
+			cf_engine_expire_at(k->engine, rec->pkt.ts_us);
+		}
+		r->c_tail += rec->len;
+		if (r->c_tail - r->c_released >= RELEASE_BYTES) {
+			atomic_store_explicit(&r->tail, r->c_tail, memory_order_release);
+			r->c_released = r->c_tail;
+		}
+	}
+	/* end of input: every flow of this worker ends (flow events) */
+	cf_engine_finish(k->engine);
+	return NULL;
+}
+
+/* ---- set-up and the end ----------------------------------------------- */
+
+struct cf_workers *cf_workers_new(unsigned n, const struct cf_engine_config *cfg,
+				  struct cf_outputs *out, char *err, size_t errlen)
+{
+	struct cf_workers *w;
+	struct cf_engine_config c = *cfg;
+	unsigned i;
+	int rc;
+
+	if (n < 1 || n > CF_MAX_THREADS) {
+		snprintf(err, errlen, "--threads: %u is not between 1 and %d", n, CF_MAX_THREADS);
+		return NULL;
+	}
+	w = calloc(1, sizeof(*w));
+	if (w == NULL || (w->v = calloc(n, sizeof(*w->v))) == NULL) {
+		free(w);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	w->n = n;
+	w->out = out;
+	w->seed = 0x9e3779b97f4a7c15ULL ^ (uint64_t)time(NULL);
+	/* --max-flows is the whole budget: each worker gets its share */
+	c.limits.max_flows = (cfg->limits.max_flows + n - 1) / n;
+	if (c.limits.max_flows < 1)
+		c.limits.max_flows = 1;
+	for (i = 0; i < n; i++) {
+		struct worker *k = &w->v[i];
+
+		k->w = w;
+		k->ring.buf = aligned_alloc(CACHE_LINE, RING_BYTES);
+		if (k->ring.buf == NULL) {
+			snprintf(err, errlen, "out of memory (%u rings of %u MiB)", n,
+				 RING_BYTES >> 20);
+			goto fail;
+		}
+		k->engine = cf_engine_new(&c, out, err, errlen);
+		if (k->engine == NULL)
+			goto fail;
+	}
+	for (i = 0; i < n; i++) {
+		rc = pthread_create(&w->v[i].thread, NULL, worker_main, &w->v[i]);
+		if (rc != 0) {
+			snprintf(err, errlen, "cannot start worker thread: %s", strerror(rc));
+			goto fail;
+		}
+		w->v[i].started = 1;
+	}
+	return w;
+fail:
+	cf_workers_finish(w);
+	cf_workers_free(w);
+	return NULL;
+}
+
+void cf_workers_finish(struct cf_workers *w)
+{
+	unsigned i;
+
+	if (w->finished)
+		return;
+	w->finished = 1;
+	for (i = 0; i < w->n; i++) {
+		struct worker *k = &w->v[i];
+
+		if (!k->started)
+			continue;
+		push(w, k, R_END, NULL);
+		publish(&k->ring);
+	}
+	for (i = 0; i < w->n; i++)
+		if (w->v[i].started) {
+			pthread_join(w->v[i].thread, NULL);
+			w->v[i].started = 0;
+		}
+	atomic_store(&w->done, 1);
+}
+
+void cf_workers_totals(const struct cf_workers *w, struct cf_run_totals *t)
+{
+	struct cf_run_totals one;
+	unsigned i;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < w->n; i++) {
+		if (w->v[i].engine == NULL)
+			continue;
+		memset(&one, 0, sizeof(one));
+		cf_engine_totals(w->v[i].engine, &one);
+		cf_run_totals_add(t, &one, i > 0);
+	}
+	/* frames, bytes and decode outcomes are the reader's */
+	t->first_us = w->first_us;
+	t->last_us = w->now_us;
+	t->bytes_read = w->bytes;
+	t->decode = w->dec;
+}
+
+struct cf_report *cf_workers_report(struct cf_workers *w)
+{
+	unsigned i;
+
+	if (w->merged != NULL)
+		return w->merged;
+	w->merged = cf_report_new();
+	if (w->merged == NULL)
+		return NULL;
+	for (i = 0; i < w->n; i++)
+		if (w->v[i].engine != NULL &&
+		    cf_report_merge(w->merged, cf_engine_report(w->v[i].engine)) < 0) {
+			cf_report_free(w->merged);
+			w->merged = NULL;
+			return NULL;
+		}
+	return w->merged;
+}
+
+enum cf_severity cf_workers_max_severity(const struct cf_workers *w)
+{
+	struct cf_engine_stats st;
+	enum cf_severity m = 0;
+	unsigned i;
+
+	for (i = 0; i < w->n; i++) {
+		if (w->v[i].engine == NULL)
+			continue;
+		cf_engine_get_stats(w->v[i].engine, &st);
+		if (st.max_severity > m)
+			m = st.max_severity;
+	}
+	return m;
+}
+
+void cf_workers_free(struct cf_workers *w)
+{
+	unsigned i;
+
+	if (w == NULL)
+		return;
+	for (i = 0; i < w->n; i++) {
+		if (w->v[i].engine != NULL)
+			cf_engine_free(w->v[i].engine);
+		free(w->v[i].ring.buf);
+	}
+	if (w->merged != NULL)
+		cf_report_free(w->merged);
+	free(w->v);
+	free(w);
+}
