@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "classify-int.h"
+#include "decode.h"
 #include "cursor.h"
 #include "flow.h"
 #include "recog.h"
@@ -182,13 +183,15 @@ static int udp_payload(struct cf_flow *f, const uint8_t *p, size_t len,
 	return found;
 }
 
-/* SIP: signaling; SDES keys in the clear; the media endpoints the SDP
- * announces are remembered for the RTP flows to come. */
+/* SIP: signaling; SDES keys in the clear.  (The media endpoints the SDP
+ * announces are facts about other flows: cf_classify_shared.) */
 static void sip_payload(struct cf_classifier *c, struct cf_class *cls,
 			const uint8_t *p, size_t len, uint64_t ts_us)
 {
 	struct cf_sip_info si;
 
+	(void)c;
+	(void)ts_us;
 	if (cf_recog_sip(p, len, &si) != CF_REC_YES)
 		return;
 	cls->seen |= CF_SEEN_SIP;
@@ -196,8 +199,49 @@ static void sip_payload(struct cf_classifier *c, struct cf_class *cls,
 		cls->seen |= CF_SEEN_SDP_CRYPTO;
 		cls->sdes_cleartext = 1;
 	}
-	if (si.n_media > 0)
-		cf_sdp_remember(c, si.media, si.n_media, ts_us);
+}
+
+/* --- facts about other flows ------------------------------------------- */
+
+#define SIP_FIRST_LINE_MAX 256
+
+/*
+ * Could pkt be a SIP message (and so carry SDP)?  A cheap, exact-enough
+ * test on the first line: "SIP/2.0 " at the start (a response) or
+ * " SIP/2.0" at the end (a request).  cf_recog_sip decides for real.
+ */
+static int sip_candidate(const struct cf_packet *pkt)
+{
+	const uint8_t *p = pkt->payload;
+	size_t n = pkt->payload_len, i;
+
+	if ((pkt->proto != 17 && pkt->proto != 6) || p == NULL || n < 12 ||
+	    p[0] < 'A' || p[0] > 'Z')
+		return 0;
+	if (memcmp(p, "SIP/2.0 ", 8) == 0)
+		return 1;
+	for (i = 8; i < n && i < SIP_FIRST_LINE_MAX; i++)
+		if (p[i] == '\n')
+			return i >= 9 && memcmp(p + i - (p[i - 1] == '\r') - 8, " SIP/2.0", 8) == 0;
+	return 0;
+}
+
+int cf_classify_is_shared(const struct cf_packet *pkt)
+{
+	return (pkt->sport == 53 && (pkt->proto == 17 || pkt->proto == 6) &&
+		pkt->payload_len > 0) || sip_candidate(pkt);
+}
+
+int cf_classify_shared(struct cf_classifier *c, const struct cf_packet *pkt)
+{
+	struct cf_sip_info si;
+	int n = cf_classify_dns(c, pkt);
+
+	if (sip_candidate(pkt) &&
+	    cf_recog_sip(pkt->payload, pkt->payload_len, &si) == CF_REC_YES &&
+	    si.n_media > 0)
+		cf_sdp_remember(c, si.media, si.n_media, pkt->ts_us);
+	return n;
 }
 
 int cf_wire_udp(struct cf_classifier *c, struct cf_flow *f, const uint8_t *p,

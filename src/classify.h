@@ -146,6 +146,18 @@ int cf_classify_finish(struct cf_classifier *c, struct cf_flow *f);
 int cf_classify_dns(struct cf_classifier *c, const struct cf_packet *pkt);
 
 /*
+ * Facts a packet carries about other flows: the DNS answers above and the
+ * media endpoints a SIP message's SDP announces (so that the RTP flows
+ * that follow are known as announced).  cf_classify_shared learns both;
+ * call it for every packet, cf_classify_packet's flow done or not, before
+ * cf_classify_packet.  Returns the DNS answers stored.
+ * cf_classify_is_shared says, from the packet alone, whether it may carry
+ * such facts: --threads hands those packets to every worker.
+ */
+int cf_classify_shared(struct cf_classifier *c, const struct cf_packet *pkt);
+int cf_classify_is_shared(const struct cf_packet *pkt);
+
+/*
  * Replace the name cache by an empty one of n entries (0: the default,
  * 65536).  -1 with a message in err when out of memory (the old cache
  * stays).

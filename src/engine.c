@@ -272,7 +272,7 @@ static void engine_flow_packet(struct cf_engine *e, const struct cf_packet *pkt)
 	struct cf_flow *f;
 	int dir, created;
 
-	cf_classify_dns(e->cls, pkt);      /* names for the flows to come */
+	cf_classify_shared(e->cls, pkt);   /* names, SDP: for the flows to come */
 	f = cf_flow_get(e->flows, pkt, &dir, &created);
 	if (!f->cls.done && cf_classify_packet(e->cls, f, pkt, dir)) {
 		struct cf_geo_result g;
@@ -309,9 +309,9 @@ void cf_engine_decoded(struct cf_engine *e, const struct cf_packet *pkt)
 	engine_flow_packet(e, pkt);
 }
 
-void cf_engine_dns_only(struct cf_engine *e, const struct cf_packet *pkt)
+void cf_engine_shared_only(struct cf_engine *e, const struct cf_packet *pkt)
 {
-	cf_classify_dns(e->cls, pkt);
+	cf_classify_shared(e->cls, pkt);
 }
 
 void cf_engine_expire_at(struct cf_engine *e, uint64_t ts_us)
@@ -389,6 +389,7 @@ void cf_run_totals_add(struct cf_run_totals *to, const struct cf_run_totals *fro
 	if (same_dns) {
 		/* every worker read the same DNS answers: count them once */
 		c.dns_responses = c.dns_bad = c.dns_answers = c.dns_evictions = 0;
+		c.sdp_media = 0;
 	} else {
 		to->classify.dns_capacity += c.dns_capacity;
 	}

@@ -60,8 +60,10 @@ void cf_engine_finish(struct cf_engine *e);
  * packet and keeps the clock itself:
  *   cf_engine_decoded    a packet of one of this worker's flows (pkt's
  *                        pointers valid during the call)
- *   cf_engine_dns_only   a DNS answer of another worker's flow: only the
- *                        name cache learns from it
+ *   cf_engine_shared_only  a packet of another worker's flow that carries
+ *                        facts about other flows (a DNS answer, SIP with
+ *                        SDP: cf_classify_is_shared); only those are
+ *                        learnt
  *   cf_engine_expire_at  the reader's packet time crossed the once-a-second
  *                        mark: idle expiry at ts_us, as cf_engine_packet
  *                        would have run it
@@ -69,14 +71,15 @@ void cf_engine_finish(struct cf_engine *e);
  * packet, byte and decode counters stay 0).
  */
 void cf_engine_decoded(struct cf_engine *e, const struct cf_packet *pkt);
-void cf_engine_dns_only(struct cf_engine *e, const struct cf_packet *pkt);
+void cf_engine_shared_only(struct cf_engine *e, const struct cf_packet *pkt);
 void cf_engine_expire_at(struct cf_engine *e, uint64_t ts_us);
 
 /*
  * Add the run totals of from to to (workers).  same_dns: both saw the
- * same DNS answers (--threads hands every answer to every worker), so the
- * name-cache counters that follow the answers are counted once; lookups
- * (hits, misses) are per flow and summed.
+ * same DNS answers and SDP (--threads hands them to every worker), so the
+ * counters that follow the answers (DNS responses, answers, evictions,
+ * SDP media) are counted once; lookups (hits, misses) are per flow and
+ * summed.
  */
 void cf_run_totals_add(struct cf_run_totals *to, const struct cf_run_totals *from,
 		       int same_dns);

@@ -130,6 +130,7 @@ static int finish_run(const struct cf_opts *o, struct run_end *end,
 
 	end->t.inputs = (const char *const *)o->inputs;
 	end->t.wall_seconds = now_seconds() - started;
+	cf_run_totals_fill_mem(&end->t);
 	memset(&meta, 0, sizeof(meta));
 	if (end->report == NULL) {
 		fprintf(stderr, "callfence: out of memory merging the workers' reports\n");

@@ -14,8 +14,11 @@
  * prints the human table.
  */
 #include <inttypes.h>
+#include <malloc.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "report.h"
 #include "report-json.h"
@@ -450,6 +453,70 @@ static void print_files(const struct cf_run_totals *t, FILE *fp)
 	fprintf(fp, "%s\n", line);
 }
 
+static double pct(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+/* Caches (hit rates, fill) and memory (the process's own accounting). */
+static void print_resources(const struct cf_run_totals *t, FILE *fp)
+{
+	const struct cf_classify_stats *c = &t->classify;
+	const struct cf_flow_stats *f = &t->flows;
+	char hb[24], hb2[24];
+
+	fprintf(fp, "caches   geo %.1f%% hits of %" PRIu64 " lookups (%" PRIu32
+		" of %" PRIu32 " entries), dns names %.1f%% hits of %" PRIu64
+		" new flows (%" PRIu32 " entries, %" PRIu64 " evicted)\n",
+		pct(t->geo.hits, t->geo.lookups), t->geo.lookups,
+		t->geo.entries, t->geo.capacity,
+		pct(c->dns_hits, c->dns_hits + c->dns_misses),
+		c->dns_hits + c->dns_misses, c->dns_capacity, c->dns_evictions);
+	if (t->mem.peak_rss_bytes == 0)
+		return;
+	fprintf(fp, "memory   peak %s resident; a flow %" PRIu32
+		" bytes + index, peak %" PRIu32 " flows (%s of flow table)",
+		human_bytes(t->mem.peak_rss_bytes, hb, sizeof(hb)),
+		f->entry_bytes, f->peak,
+		human_bytes(f->touched_bytes + f->index_bytes, hb2, sizeof(hb2)));
+	if (c->ndpi_live_peak > 0)
+		fprintf(fp, ", nDPI state of %" PRIu64 " flows at most",
+			c->ndpi_live_peak);
+	fprintf(fp, "\n");
+}
+
+/* Key: value from /proc/self/status in kB, as bytes; 0 if unknown. */
+static uint64_t proc_status_kb(const char *key)
+{
+	char line[256];
+	size_t n = strlen(key);
+	uint64_t v = 0;
+	FILE *fp = fopen("/proc/self/status", "r");
+
+	if (fp == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (strncmp(line, key, n) == 0 && line[n] == ':') {
+			v = strtoull(line + n + 1, NULL, 10) * 1024;
+			break;
+		}
+	fclose(fp);
+	return v;
+}
+
+void cf_run_totals_fill_mem(struct cf_run_totals *t)
+{
+	t->mem.rss_bytes = proc_status_kb("VmRSS");
+	t->mem.peak_rss_bytes = proc_status_kb("VmHWM");
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+	{
+		struct mallinfo2 mi = mallinfo2();
+
+		t->mem.heap_bytes = (uint64_t)mi.uordblks + (uint64_t)mi.hblkhd;
+	}
+#endif
+}
+
 static void print_header(const struct cf_report_view *v, FILE *fp)
 {
 	const struct cf_run_totals *t = v->t;
@@ -474,6 +541,7 @@ static void print_header(const struct cf_report_view *v, FILE *fp)
 		", medium %" PRIu64 ", low %" PRIu64 ")\n", v->alerts,
 		v->by_severity[CF_SEV_CRITICAL], v->by_severity[CF_SEV_HIGH],
 		v->by_severity[CF_SEV_MEDIUM], v->by_severity[CF_SEV_LOW]);
+	print_resources(t, fp);
 }
 
 struct widths {

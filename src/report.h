@@ -40,6 +40,10 @@ struct cf_run_totals {
 
 struct cf_report;
 
+/* Fill t->mem from the process's own accounting (/proc/self/status VmRSS
+ * and VmHWM, mallinfo2); fields it cannot read stay 0. */
+void cf_run_totals_fill_mem(struct cf_run_totals *t);
+
 struct cf_report *cf_report_new(void);
 void cf_report_free(struct cf_report *r);
 

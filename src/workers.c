@@ -10,24 +10,32 @@
  * wait); the consumer gives space back every RELEASE_BYTES: the two
  * indexes, each on its own cache line, are touched rarely, not per packet.
  * A full ring makes the reader wait (offline there is nothing to drop);
- * an empty one makes the worker wait: a short spin, then sched_yield, then
- * short sleeps, so that on a machine with fewer cores than threads the
- * thread that has work gets the core.
+ * an empty one makes the worker wait.  Either spins a little, then sleeps
+ * on a futex after saying so in its "asleep" word; the other side wakes it
+ * when it next moves its index.  (Store index, load the other's asleep
+ * word; store asleep, load the index: both sequentially consistent, so one
+ * of the two always sees the other and no wake-up is lost.)  A sleeping
+ * thread leaves the core to the threads that have work, which matters
+ * when there are more threads than cores.
  *
  * Nothing here allocates per packet: the rings are allocated up front.
  */
 #include <errno.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "classify.h"
 #include "workers.h"
 
-#define RING_BYTES (8u << 20)          /* per worker; a power of two */
+#define RING_BYTES (1u << 20)          /* per worker; a power of two */
 #define PUBLISH_EVERY 32               /* records between two head stores */
 #define RELEASE_BYTES (256u << 10)     /* consumed bytes between two tail stores */
 #define EXPIRE_EVERY_US 1000000ull     /* as engine.c */
@@ -47,7 +55,9 @@ struct rec {
 
 struct ring {
 	_Alignas(CACHE_LINE) _Atomic uint64_t head;   /* bytes written (producer) */
+	_Atomic uint32_t c_asleep;                    /* consumer waits on it */
 	_Alignas(CACHE_LINE) _Atomic uint64_t tail;   /* bytes consumed (consumer) */
+	_Atomic uint32_t p_asleep;                    /* producer waits on it */
 	_Alignas(CACHE_LINE) uint64_t p_head;         /* producer's own view */
 	uint64_t p_tail;                              /* last tail it read */
 	unsigned p_unpublished;
@@ -82,28 +92,38 @@ struct cf_workers {
 
 /* ---- waiting ---------------------------------------------------------- */
 
-static void backoff(unsigned *round)
-{
-	struct timespec ts = { 0, 20000 };
+#define SPIN_ROUNDS 200
 
-	if (*round < 64) {
+static void cpu_relax(void)
+{
 #if defined(__x86_64__) || defined(__i386__)
-		__builtin_ia32_pause();
+	__builtin_ia32_pause();
 #endif
-	} else if (*round < 256) {
-		sched_yield();
-	} else {
-		nanosleep(&ts, NULL);
+}
+
+/* Sleep while *word is 1 (at most 10 ms: a missed wake-up costs no more). */
+static void futex_sleep(_Atomic uint32_t *word)
+{
+	struct timespec ts = { 0, 10000000 };
+
+	syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, 1, &ts, NULL, 0);
+}
+
+static void futex_wake(_Atomic uint32_t *word)
+{
+	if (atomic_load(word)) {
+		atomic_store(word, 0);
+		syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 	}
-	(*round)++;
 }
 
 /* ---- producer --------------------------------------------------------- */
 
 static void publish(struct ring *r)
 {
-	atomic_store_explicit(&r->head, r->p_head, memory_order_release);
+	atomic_store(&r->head, r->p_head);
 	r->p_unpublished = 0;
+	futex_wake(&r->c_asleep);
 }
 
 /* Room for len contiguous bytes at the head (padding to the buffer's end
@@ -117,14 +137,24 @@ static uint8_t *ring_reserve(struct cf_workers *w, struct ring *r, uint32_t len)
 	if (off + len > RING_BYTES)
 		need = (uint32_t)(RING_BYTES - off) + len;
 	while (r->p_head + need - r->p_tail > RING_BYTES) {
-		r->p_tail = atomic_load_explicit(&r->tail, memory_order_acquire);
+		r->p_tail = atomic_load(&r->tail);
 		if (r->p_head + need - r->p_tail <= RING_BYTES)
 			break;
 		if (round == 0) {
 			publish(r);
 			w->reader_waits++;
 		}
-		backoff(&round);
+		if (++round < SPIN_ROUNDS) {
+			cpu_relax();
+			continue;
+		}
+		atomic_store(&r->p_asleep, 1);
+		r->p_tail = atomic_load(&r->tail);
+		if (r->p_head + need - r->p_tail <= RING_BYTES) {
+			atomic_store(&r->p_asleep, 0);
+			break;
+		}
+		futex_sleep(&r->p_asleep);
 	}
 	if (off + len > RING_BYTES) {
 		struct rec *pad = (struct rec *)(r->buf + off);
@@ -230,14 +260,22 @@ void cf_workers_packet(void *ctx, enum cf_link link, uint64_t ts_us,
 	pkt.ts_us = ts_us;
 	k = owner(w, &pkt);
 	push(w, &w->v[k], R_PKT, &pkt);
-	/* a possible DNS answer: every other worker's name cache learns it */
-	if (pkt.sport == 53 && (pkt.proto == 17 || pkt.proto == 6))
+	/* a DNS answer or SIP with SDP: every other worker learns from it */
+	if (cf_classify_is_shared(&pkt))
 		for (i = 0; i < w->n; i++)
 			if (i != k)
 				push(w, &w->v[i], R_DNS, &pkt);
 }
 
 /* ---- a worker --------------------------------------------------------- */
+
+/* Give the consumed bytes back to the reader (and wake it if it waits). */
+static void release(struct ring *r)
+{
+	atomic_store(&r->tail, r->c_tail);
+	r->c_released = r->c_tail;
+	futex_wake(&r->p_asleep);
+}
 
 static void *worker_main(void *arg)
 {
@@ -250,15 +288,21 @@ static void *worker_main(void *arg)
 		struct rec *rec;
 
 		if (r->c_tail == r->c_head) {
-			if (r->c_tail != r->c_released) {
-				atomic_store_explicit(&r->tail, r->c_tail, memory_order_release);
-				r->c_released = r->c_tail;
-			}
-			r->c_head = atomic_load_explicit(&r->head, memory_order_acquire);
+			if (r->c_tail != r->c_released)
+				release(r);
+			r->c_head = atomic_load(&r->head);
 			if (r->c_tail == r->c_head) {
 				if (round == 0)
 					k->waits++;
-				backoff(&round);
+				if (++round < SPIN_ROUNDS) {
+					cpu_relax();
+					continue;
+				}
+				atomic_store(&r->c_asleep, 1);
+				r->c_head = atomic_load(&r->head);
+				if (r->c_tail == r->c_head)
+					futex_sleep(&r->c_asleep);
+				atomic_store(&r->c_asleep, 0);
 				continue;
 			}
 			round = 0;
@@ -274,15 +318,13 @@ static void *worker_main(void *arg)
 			if (rec->type == R_PKT)
 				cf_engine_decoded(k->engine, &pkt);
 			else
-				cf_engine_dns_only(k->engine, &pkt);
+				cf_engine_shared_only(k->engine, &pkt);
 		} else if (rec->type == R_TICK) {
 			cf_engine_expire_at(k->engine, rec->pkt.ts_us);
 		}
 		r->c_tail += rec->len;
-		if (r->c_tail - r->c_released >= RELEASE_BYTES) {
-			atomic_store_explicit(&r->tail, r->c_tail, memory_order_release);
-			r->c_released = r->c_tail;
-		}
+		if (r->c_tail - r->c_released >= RELEASE_BYTES)
+			release(r);
 	}
 	/* end of input: every flow of this worker ends (flow events) */
 	cf_engine_finish(k->engine);

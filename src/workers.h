@@ -11,8 +11,9 @@
  * engine, in another order:
  *   - the idle expiry runs in every worker at the packet times one engine
  *     would have run it (the reader sends the ticks);
- *   - every DNS answer reaches every worker, in order, so a flow is named
- *     from the answers seen before it whichever worker had the answer;
+ *   - every DNS answer and SIP message reaches every worker, in order, so
+ *     a flow is named (or known as announced by SDP) from what came before
+ *     it, whichever worker had it (cf_classify_is_shared);
  *   - the reports are merged at the end.
  * --max-flows is shared out: each worker gets its part of the table.
  */

@@ -9,6 +9,22 @@
  *   15  TLS with SNI (call apps and web)
  *   15  DNS query and answer through the local resolver
  *   10  plain HTTP over TCP
+ * Each flow has a dozen packets: a churn-heavy mix ("--mix churn", the
+ * default), where per-flow work (classification, judgement, events)
+ * dominates.
+ *
+ * "--mix gateway" is what a gateway carrying calls sees in a minute: most
+ * flows are short (DNS, web, TLS signaling) but most packets are call
+ * media, whose flows last long.  Per 100 flows, on average:
+ *    2  Zoom server media, UDP 8801, 1,000 packets (mostly ~1,000-byte video)
+ *    2  SRTP media on 3478/19302, 1,000 packets of ~1,000 bytes
+ *    1  DTLS-SRTP handshake, then 1,000 SRTP packets on the same 5-tuple
+ *   35  TLS with SNI (call apps' signaling and web), 4-12 packets
+ *   40  DNS query and answer through the local resolver
+ *   20  plain HTTP over TCP
+ * about 57 packets a flow (5.7 million packets, 4.8 GB for 100,000 flows),
+ * flows starting 600 microseconds apart (a minute for 100,000 flows).
+ *
  * One flow in ten of the media and TLS kinds is IPv6.  Only the test
  * address ranges are used: 10.1.0.0/16 and fd00::/8 locally, 192.0.2.0/24,
  * 198.51.100.0/24, 203.0.113.0/24 and 2001:db8::/32 remotely.
@@ -126,8 +142,35 @@ static void other(struct cf_spec *s, struct prng *r, int c, int v6)
 	}
 }
 
+/* The gateway mix: c in 0..99 picks the kind (see the top of the file). */
+static void gateway_flow(struct cf_spec *s, struct prng *r, int c, int v6)
+{
+	if (c < 5) {
+		/* media: 1,000 packets at 50 a second each way, mostly video */
+		media(s, r, c < 2 ? 0 : c < 4 ? 30 : 50, v6);
+		if (s->kind == K_DTLS)
+			s->media = 700;
+		else
+			s->packets = 700;
+		if (s->kind == K_ZOOM && s->zkind == Z_AUDIO && prng_range(r, 2))
+			s->zkind = Z_VIDEO;
+		if (s->kind == K_ZOOM && s->zkind == Z_VIDEO)
+			s->size = 900 + (long)prng_range(r, 200);
+		return;
+	}
+	if (c < 40) {
+		other(s, r, 60 + (c - 5) * 15 / 35, v6);      /* TLS */
+		return;
+	}
+	if (c < 80) {
+		other(s, r, 75 + (c - 40) * 15 / 40, 0);      /* DNS */
+		return;
+	}
+	other(s, r, 90 + (c - 80) / 2, 0);                    /* HTTP */
+}
+
 void bench_specs(struct cf_spec **out, size_t *n, unsigned long flows,
-		 uint64_t start_us, uint64_t seed)
+		 uint64_t start_us, uint64_t seed, int gateway)
 {
 	struct cf_spec *v = calloc(flows, sizeof(*v));
 	struct prng r;
@@ -140,17 +183,19 @@ void bench_specs(struct cf_spec **out, size_t *n, unsigned long flows,
 	for (unsigned long i = 0; i < flows; i++) {
 		struct cf_spec *s = &v[i];
 		int c = (int)prng_range(&r, 100);
-		int v6 = c < 75 && prng_range(&r, 10) == 0;
+		int v6 = (gateway ? c < 40 : c < 75) && prng_range(&r, 10) == 0;
 
 		spec_defaults(s, (int)(i + 1));
-		s->start_us = start_us + (uint64_t)i * 150;
+		s->start_us = start_us + (uint64_t)i * (gateway ? 600 : 150);
 		if (v6)
 			set_v6(&s->src, 0, (uint16_t)(2 + i % 60000), 0);
 		else
 			set_v4(&s->src, 10, 1, (uint8_t)(i / 250 % 256),
 			       (uint8_t)(2 + i % 250), 0);
 		s->src.port = (uint16_t)(20000 + (i * 7) % 40000);
-		if (c < 60)
+		if (gateway)
+			gateway_flow(s, &r, c, v6);
+		else if (c < 60)
 			media(s, &r, c, v6);
 		else
 			other(s, &r, c, v6 && c < 75);

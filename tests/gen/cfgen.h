@@ -179,8 +179,9 @@ void rtp_header(struct buf *b, int marker, int pt, uint16_t seq, uint32_t ts,
  * DTLS-SRTP), plus TLS with SNI, DNS and plain HTTP.  Fills a malloc'd
  * array of specs.
  */
+/* gateway: 0 the churn-heavy mix, 1 the gateway mix (cfgen-bench.c) */
 void bench_specs(struct cf_spec **out, size_t *n, unsigned long flows,
-		 uint64_t start_us, uint64_t seed);
+		 uint64_t start_us, uint64_t seed, int gateway);
 
 /* ---- scenarios (cfgen-scn.c) ---- */
 

@@ -107,6 +107,20 @@ static int feed(struct cf_flow *f, int dir, uint8_t flags, const struct buf *pl)
 	return cf_classify_packet(cls, f, &t.pkt, dir);
 }
 
+/* feed, after the facts for other flows (cf_classify_shared), as the
+ * engine does for every packet */
+static int feed_shared(struct cf_flow *f, int dir, const struct buf *pl)
+{
+	struct tpkt t;
+	char a[CF_ADDR_STRLEN], b[CF_ADDR_STRLEN];
+
+	cf_addr_str(&f->ip[dir], a, sizeof(a));
+	cf_addr_str(&f->ip[!dir], b, sizeof(b));
+	mk(&t, a, b, f->proto, f->port[dir], f->port[!dir], 0, pl);
+	cf_classify_shared(cls, &t.pkt);
+	return feed(f, dir, 0, pl);
+}
+
 static int has_token(const char *evidence, const char *tok)
 {
 	size_t n = strlen(tok);
@@ -622,7 +636,7 @@ static void test_sdp_announced_rtp(void)
 
 	flow_init(&sip, "192.168.1.2", 5060, "192.0.2.40", 5060, 17);
 	putn(&p, invite, strlen(invite));
-	feed(&sip, 0, 0, &p);
+	feed_shared(&sip, 0, &p);
 	CHECK_STR(sip.cls.app, "sip");
 	CHECK_INT(sip.cls.sdes_cleartext, 1);
 	CHECK_INT(sip.cls.roles, CF_ROLE_SIGNALING | CF_ROLE_KEYX);
