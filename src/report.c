@@ -463,26 +463,21 @@ static void print_resources(const struct cf_run_totals *t, FILE *fp)
 {
 	const struct cf_classify_stats *c = &t->classify;
 	const struct cf_flow_stats *f = &t->flows;
-	char hb[24], hb2[24];
+	char hb[24];
 
-	fprintf(fp, "caches   geo %.1f%% hits of %" PRIu64 " lookups (%" PRIu32
-		" of %" PRIu32 " entries), dns names %.1f%% hits of %" PRIu64
-		" new flows (%" PRIu32 " entries, %" PRIu64 " evicted)\n",
-		pct(t->geo.hits, t->geo.lookups), t->geo.lookups,
-		t->geo.entries, t->geo.capacity,
+	fprintf(fp, "caches   geo %.1f%% of %" PRIu64 " lookups hit (%" PRIu32
+		" of %" PRIu32 " entries)\n", pct(t->geo.hits, t->geo.lookups),
+		t->geo.lookups, t->geo.entries, t->geo.capacity);
+	fprintf(fp, "         dns %.1f%% of %" PRIu64 " new flows named (%" PRIu32
+		" entries, %" PRIu64 " evicted)\n",
 		pct(c->dns_hits, c->dns_hits + c->dns_misses),
 		c->dns_hits + c->dns_misses, c->dns_capacity, c->dns_evictions);
 	if (t->mem.peak_rss_bytes == 0)
 		return;
-	fprintf(fp, "memory   peak %s resident; a flow %" PRIu32
-		" bytes + index, peak %" PRIu32 " flows (%s of flow table)",
+	fprintf(fp, "memory   peak %s resident; a flow %" PRIu32 " B + index; "
+		"%" PRIu32 " flows at most\n",
 		human_bytes(t->mem.peak_rss_bytes, hb, sizeof(hb)),
-		f->entry_bytes, f->peak,
-		human_bytes(f->touched_bytes + f->index_bytes, hb2, sizeof(hb2)));
-	if (c->ndpi_live_peak > 0)
-		fprintf(fp, ", nDPI state of %" PRIu64 " flows at most",
-			c->ndpi_live_peak);
-	fprintf(fp, "\n");
+		f->entry_bytes, f->peak);
 }
 
 /* Key: value from /proc/self/status in kB, as bytes; 0 if unknown. */

@@ -424,6 +424,11 @@ static void test_table(void)
 	FILE *fp = open_memstream(&text, &len);
 
 	totals(&t);
+	t.geo.lookups = 40, t.geo.hits = 30, t.geo.entries = 10, t.geo.capacity = 65536;
+	t.classify.dns_hits = 1, t.classify.dns_misses = 4;
+	t.classify.dns_capacity = 1024, t.classify.dns_evictions = 2;
+	t.mem.peak_rss_bytes = 1500000;
+	t.flows.entry_bytes = 240, t.flows.peak = 7;
 	cf_report_print_table(r, &t, fp);
 	fclose(fp);
 	CHECK(has_line(text, "files    2: a.pcap, b.pcapng"));
@@ -432,6 +437,9 @@ static void test_table(void)
 	CHECK(has_line(text, "bad      5 (truncated 3, invalid 2), fragments 0, not IP 15"));
 	CHECK(has_line(text, "flows    7 (audited 5, evicted 0)"));
 	CHECK(has_line(text, "alerts   4 (critical 1, high 2, medium 0, low 1)"));
+	CHECK(has_line(text, "caches   geo 75.0% of 40 lookups hit (10 of 65536 entries)"));
+	CHECK(has_line(text, "         dns 20.0% of 5 new flows named (1024 entries, 2 evicted)"));
+	CHECK(has_line(text, "memory   peak 1.5 MB resident; a flow 240 B + index; 7 flows at most"));
 	CHECK(has_line(text, "APP      ROLE          COUNTRY  FLOWS  PACKETS      BYTES"));
 	CHECK(has_line(text, "dns      none          -            1        2      999 B"));
 	CHECK(has_line(text, "webrtc   media         unknown      1     3000     1.5 MB"));
