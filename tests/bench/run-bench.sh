@@ -1,34 +1,49 @@
 #!/bin/sh
-# run-bench.sh - how fast callfence reads a capture, next to the floor (a
-# bare libpcap loop) and nDPI's own reader.
+# run-bench.sh - how fast callfence reads captures, next to the floor (a
+# bare libpcap loop), nDPI's own reader and tshark, and how much memory a
+# flow costs.  `make bench` runs it; docs/performance.md explains it.
 #
 #   run-bench.sh [FLOWS]          (default 100000)
 #
-# Generates "cfgen --bench FLOWS" once (kept in BENCH_DIR), warms the page
-# cache with one bare-loop pass, then times each tool over the same file
-# BENCH_RUNS times (best run kept) and prints a table: tool, packets,
-# seconds, packets/s, Gb/s, time relative to the bare loop, peak RSS.
+# Captures (made once by the project's generator, kept in BENCH_DIR, the
+# same bytes every time for the same FLOWS):
+#   gateway  cfgen --bench FLOWS --mix gateway: most flows short (DNS, web,
+#            TLS signaling), most packets call media (~1,000-byte UDP)
+#   churn    cfgen --bench FLOWS: every flow a dozen packets (per-flow work
+#            dominates: the stress case)
+#   flood    cfgen --bench 1000000 --mix flood: a million DNS flows, all
+#            alive at the end (memory)
+# Each tool reads each capture BENCH_RUNS times after one warm-up pass of
+# the bare loop (page cache); the best run is kept.  For each capture a
+# table: tool, packets, seconds, packets/s, Gb/s, packets/s as a share of
+# the bare loop's, as a multiple of ndpiReader's, peak RSS.  Then the
+# targets of issue #6 with PASS or MISS, the cache hit rates and memory
+# from callfence's own report (--report), and the bytes per flow of the
+# flood run (process's own accounting: VmHWM and flow counts in the
+# report).
 #
 # Environment:
-#   CALLFENCE  (default ./src/callfence, ./callfence)
-#   CFGEN      (default ./tests/gen/cfgen, ./cfgen)
-#   BARE_LOOP  (default ./tests/bench/bare-loop, ./bare-loop)
-#   GEO        directory with country.mmdb and asn.mmdb (default ./tests/geo;
-#              used when present)
+#   CALLFENCE, CFGEN, BARE_LOOP   the programs (default: the build tree)
 #   RULES      rules for callfence (default SRCDIR/tests/e2e/rules/e2e-eu.rules)
 #   SRCDIR     (default: two levels above this script)
-#   BENCH_DIR  where the capture goes (default BUILDDIR/tests/work/bench)
-#   BENCH_RUNS runs per tool (default 1)
+#   BENCH_DIR  where captures and results go (default BUILDDIR/tests/work/bench)
+#   BENCH_RUNS runs per tool (default 3)
+#   BENCH_THREADS  the --threads row (default 2; 0 skips it)
+#   BENCH_TSHARK   0 skips tshark (default: run it when installed, on the
+#              churn capture only, to keep the run short)
+#   BENCH_FLOOD    flows of the memory run (default 1000000; 0 skips it)
 #   NDPIREADER (default ndpiReader; skipped when not installed: Debian
 #              package libndpi-bin)
-# Build the tools without sanitizers (-O2) to measure anything meaningful.
+# Build without sanitizers (plain ./configure, -O2) to measure anything
+# meaningful.  Timing is wall time: run it on a quiet machine.
 
 here=$(cd "$(dirname "$0")" && pwd)
 SRCDIR=${SRCDIR:-$(cd "$here/../.." && pwd)}
 FLOWS=${1:-100000}
 DIR=${BENCH_DIR:-${BUILDDIR:-.}/tests/work/bench}
-RUNS=${BENCH_RUNS:-1}
-GEO=${GEO:-./tests/geo}
+RUNS=${BENCH_RUNS:-3}
+THREADS=${BENCH_THREADS:-2}
+FLOOD=${BENCH_FLOOD:-1000000}
 RULES=${RULES:-$SRCDIR/tests/e2e/rules/e2e-eu.rules}
 NDPIREADER=${NDPIREADER:-ndpiReader}
 
@@ -45,98 +60,200 @@ die() {
 	echo "run-bench: $*" >&2
 	exit 1
 }
+[ -x "$CALLFENCE" ] || die "callfence not found (set CALLFENCE)"
 [ -x "$CFGEN" ] || die "cfgen not found (set CFGEN)"
 [ -x "$BARE_LOOP" ] || die "bare-loop not found (set BARE_LOOP)"
 command -v python3 >/dev/null 2>&1 || die "python3 is needed to time the runs"
+if grep -q -- "-fsanitize" "$SRCDIR/Makefile" 2>/dev/null ||
+	nm "$CALLFENCE" 2>/dev/null | grep -q __asan_init; then
+	echo "run-bench: warning: callfence is built with sanitizers; numbers mean little" >&2
+fi
 mkdir -p "$DIR" || exit 1
+RESULTS=$DIR/results.txt
+: >"$RESULTS"
 
-cap=$DIR/bench-$FLOWS.pcap
-if [ ! -s "$cap" ]; then
-	echo "generating $cap ($FLOWS flows)..."
-	"$CFGEN" --bench "$FLOWS" "$cap.tmp" && mv "$cap.tmp" "$cap" || die "cfgen failed"
-fi
+# gen NAME FLOWS [cfgen options]: the capture, made once
+gen() {
+	name=$1 n=$2
+	shift 2
+	cap=$DIR/$name-$n.pcap
+	if [ ! -s "$cap" ]; then
+		echo "generating $cap ($n flows, $name mix)..." >&2
+		"$CFGEN" --bench "$n" "$@" "$cap.tmp" && mv "$cap.tmp" "$cap" ||
+			die "cfgen failed"
+	fi
+	echo "$cap"
+}
 
-# The floor, once to warm the page cache and to learn packets and bytes.
-floor=$("$BARE_LOOP" "$cap") || die "bare-loop cannot read $cap"
-echo "$floor" | grep -q 'packets=[0-9]' || die "bare-loop said: $floor"
-packets=$(echo "$floor" | sed 's/.*packets=\([0-9]*\).*/\1/')
-bytes=$(echo "$floor" | sed 's/.*bytes=\([0-9]*\).*/\1/')
-
-# measure CMD...: best wall time (s) and that run's peak RSS (KB) over
-# RUNS runs.  Wall time from Python's perf_counter; peak RSS from GNU
-# time's %M when /usr/bin/time exists, else getrusage(RUSAGE_CHILDREN)
-# (which also counts the forking Python, so never reads below ~10 MB).
+# measure OUT CMD...: best wall seconds, that run's peak RSS (KB) and exit
+# status over RUNS runs ("secs kb rc").  Wall time from Python's
+# perf_counter; peak RSS from the child's rusage (ru_maxrss of wait4).
 measure() {
-	best="" rss=""
-	i=0
-	while [ "$i" -lt "$RUNS" ]; do
-		out=$(python3 -c '
-import os, resource, subprocess, sys, time
-err, cmd, tf = sys.argv[1], sys.argv[2:], None
-if os.access("/usr/bin/time", os.X_OK):
-    tf = err + ".rss"
-    cmd = ["/usr/bin/time", "-f", "%M", "-o", tf] + cmd
-t = time.perf_counter()
-with open(err, "w") as e:
-    rc = subprocess.call(cmd, stdout=subprocess.DEVNULL, stderr=e)
-secs = time.perf_counter() - t
-if tf:
-    with open(tf) as f:
-        kb = int(f.read().split()[-1])
-else:
-    kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print("%.4f %d %d" % (secs, kb, rc))' "$DIR/stderr.out" "$@") || return 1
-		secs=$(echo "$out" | cut -d' ' -f1)
-		kb=$(echo "$out" | cut -d' ' -f2)
-		rc=$(echo "$out" | cut -d' ' -f3)
-		# callfence exits 1 only when alerts reach --fail-on; we give none
-		if [ "$rc" -ne 0 ]; then
-			echo "run-bench: $1 exited $rc: $(head -3 "$DIR/stderr.out")" >&2
-			return 1
-		fi
-		if [ -z "$best" ] || awk "BEGIN { exit !($secs < $best) }"; then
-			best=$secs rss=$kb
-		fi
-		i=$((i + 1))
-	done
-	echo "$best $rss"
+	python3 - "$RUNS" "$@" <<'PY'
+import os, subprocess, sys, time
+runs, err, cmd = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+best = None
+for _ in range(runs):
+    with open(err, "w") as e:
+        t = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=e)
+        _, status, ru = os.wait4(p.pid, 0)
+        secs = time.perf_counter() - t
+    rc = os.waitstatus_to_exitcode(status)
+    if rc != 0:
+        print("%.4f %d %d" % (secs, ru.ru_maxrss, rc))
+        sys.exit(0)
+    if best is None or secs < best[0]:
+        best = (secs, ru.ru_maxrss)
+print("%.4f %d 0" % best)
+PY
 }
 
+# row TOOL SECS KB: one line of the table (globals: packets bytes floor ndpi)
 row() {
-	awk -v tool="$1" -v p="$packets" -v b="$bytes" -v s="$2" -v floor="$3" -v kb="$4" 'BEGIN {
+	awk -v tool="$1" -v p="$packets" -v b="$bytes" -v s="$2" -v floor="$floor" \
+	    -v nd="$ndpi" -v kb="$3" 'BEGIN {
 		if (s <= 0) s = 0.0001
-		printf "%-12s %11d %9.3f %12.0f %7.2f %8.1fx %10.1f\n",
-			tool, p, s, p / s, b * 8 / s / 1e9, s / floor, kb / 1024
-	}'
+		vs_nd = nd > 0 ? sprintf("%7.2fx", nd / s) : "      -"
+		printf "%-22s %9d %8.3f %11.0f %7.2f %7.1f%% %s %9.1f\n",
+			tool, p, s, p / s, b * 8 / s / 1e9, 100 * floor / s, vs_nd, kb / 1024
+	}' | tee -a "$RESULTS"
 }
 
-echo "capture: $cap ($(du -h "$cap" | cut -f1), $packets packets, $FLOWS flows)"
-printf '%-12s %11s %9s %12s %7s %9s %10s\n' tool packets seconds packets/s Gb/s "vs bare" "peak MB"
-
-r=$(measure "$BARE_LOOP" "$cap") || exit 1
-floor_s=${r%% *}
-[ "$(awk "BEGIN { print ($floor_s <= 0) }")" = 1 ] && floor_s=0.0001
-row bare-loop "$floor_s" "$floor_s" "${r#* }"
-
-if [ -x "$CALLFENCE" ]; then
-	set -- -q -r "$cap" -R "$RULES"
-	[ -f "$GEO/country.mmdb" ] && set -- "$@" -G "$GEO/country.mmdb"
-	[ -f "$GEO/asn.mmdb" ] && set -- "$@" -G "$GEO/asn.mmdb"
-	if r=$(measure "$CALLFENCE" "$@"); then
-		row callfence "${r%% *}" "$floor_s" "${r#* }"
-	else
-		echo "callfence    (failed: see the message above)"
+# run_tool LABEL CMD...: measure, print the row, remember the seconds in $last
+run_tool() {
+	label=$1
+	shift
+	r=$(measure "$DIR/stderr.out" "$@") || die "cannot time $1"
+	set -- $r
+	if [ "$3" != 0 ]; then
+		echo "$label: exited $3: $(head -3 "$DIR/stderr.out")" | tee -a "$RESULTS"
+		last=""
+		return 1
 	fi
-else
-	echo "callfence    (not built: set CALLFENCE)"
-fi
+	last=$1
+	case $label in
+	bare-loop) floor=$1 ;;
+	ndpiReader*) ndpi=$1 ;;
+	esac
+	row "$label" "$1" "$2"
+}
 
-if command -v "$NDPIREADER" >/dev/null 2>&1; then
-	if r=$(measure "$NDPIREADER" -i "$cap" -q); then
-		row ndpiReader "${r%% *}" "$floor_s" "${r#* }"
+# report_field FILE a.b.c: a number from callfence's --report JSON
+report_field() {
+	python3 -c '
+import json, sys
+v = json.load(open(sys.argv[1]))
+for k in sys.argv[2].split("."):
+    v = v.get(k, {}) if isinstance(v, dict) else {}
+print(v if not isinstance(v, dict) else 0)' "$1" "$2"
+}
+
+# bench_capture NAME CAPTURE: the table for one capture
+bench_capture() {
+	name=$1 cap=$2
+	floor_out=$("$BARE_LOOP" "$cap") || die "bare-loop cannot read $cap"
+	packets=$(echo "$floor_out" | sed 's/.*packets=\([0-9]*\).*/\1/')
+	bytes=$(echo "$floor_out" | sed 's/.*bytes=\([0-9]*\).*/\1/')
+	floor=0 ndpi=0
+	{
+		echo
+		echo "== $name: $cap ($(du -h "$cap" | cut -f1), $packets packets, $FLOWS flows)"
+		printf '%-22s %9s %8s %11s %7s %8s %8s %9s\n' tool packets seconds \
+			packets/s Gb/s "of bare" "x ndpiR" "peak MB"
+	} | tee -a "$RESULTS"
+	run_tool bare-loop "$BARE_LOOP" "$cap" || return
+	if command -v "$NDPIREADER" >/dev/null 2>&1; then
+		run_tool "ndpiReader -q" "$NDPIREADER" -i "$cap" -q
 	else
-		echo "ndpiReader   (failed: see the message above)"
+		echo "ndpiReader             (not installed: apt-get install libndpi-bin)" | tee -a "$RESULTS"
 	fi
-else
-	echo "ndpiReader   (not installed: apt-get install libndpi-bin)"
+	set -- -q -r "$cap" -R "$RULES" -o "file:$DIR/events-$name.json"
+	rm -f "$DIR/events-$name.json"
+	run_tool callfence "$CALLFENCE" "$@" --report "$DIR/report-$name.json"
+	cf1=$last
+	cf2=""
+	if [ "$THREADS" -gt 1 ]; then
+		run_tool "callfence --threads $THREADS" "$CALLFENCE" "$@" --threads "$THREADS"
+		cf2=$last
+	fi
+	if [ "$name" = churn ] && [ "${BENCH_TSHARK:-1}" != 0 ] && command -v tshark >/dev/null 2>&1; then
+		RUNS_SAVED=$RUNS RUNS=1
+		run_tool "tshark (reference)" tshark -n -q -r "$cap" -z io,stat,0
+		RUNS=$RUNS_SAVED
+	fi
+	rm -f "$DIR/events-$name.json"
+	rep=$DIR/report-$name.json
+	awk -v name="$name" -v f="$floor" -v c="$cf1" -v n="$ndpi" -v t="$cf2" \
+	    -v th="$THREADS" 'BEGIN {
+		if (c == "" || c <= 0) exit
+		share = 100 * f / c
+		printf "targets (%s): callfence %.1f%% of the bare loop (>= 60%%: %s)", name, share,
+			(share >= 60 ? "PASS" : "MISS")
+		if (n > 0)
+			printf ", %.2fx ndpiReader (>= 3x: %s)", n / c, (n / c >= 3 ? "PASS" : "MISS")
+		if (t != "" && t > 0)
+			printf ", %d threads %.2fx one (>= 1.7x: %s)", th, c / t, (c / t >= 1.7 ? "PASS" : "MISS")
+		printf "\n"
+	}' | tee -a "$RESULTS"
+	[ -s "$rep" ] || return
+	python3 - "$rep" <<'PY' | tee -a "$RESULTS"
+import json, sys
+r = json.load(open(sys.argv[1]))
+geo, c, fl = r.get("geo", {}), r.get("dns", r.get("ndpi", {})), r.get("flows", {})
+def pct(a, b):
+    return 100.0 * a / b if b else 0.0
+g = "geo cache: %.1f%% hits of %d lookups, %d entries" % (
+    pct(geo.get("hits", 0), geo.get("lookups", 0)), geo.get("lookups", 0), geo.get("entries", 0))
+d = r.get("dns", {})
+if d:
+    g += "; DNS names: %d answers cached, %.1f%% of new flows named" % (
+        d.get("answers", 0), pct(d.get("hits", 0), d.get("hits", 0) + d.get("misses", 0)))
+print(g)
+m = r.get("memory", {})
+if m:
+    print("memory: peak RSS %.1f MB, heap %.1f MB, %s B a flow entry" % (
+        m.get("peak_rss_bytes", 0) / 1e6, m.get("heap_bytes", 0) / 1e6,
+        m.get("flow_entry_bytes", "?")))
+PY
+}
+
+echo "callfence benchmark: $(uname -m), $(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)" | tee -a "$RESULTS"
+"$CALLFENCE" --version 2>/dev/null | head -1 | tee -a "$RESULTS"
+
+bench_capture gateway "$(gen gateway "$FLOWS" --mix gateway)"
+bench_capture churn "$(gen churn "$FLOWS")"
+
+# Memory: FLOOD flows alive at once (idle timeouts longer than the
+# capture), against a run of one flow: the difference over the flows is
+# what a classified flow costs, by the process's own accounting.
+if [ "$FLOOD" -gt 0 ]; then
+	cap=$(gen flood "$FLOOD" --mix flood)
+	one=$(gen flood 1 --mix flood)
+	set -- -q -R "$RULES" -o file:/dev/null --udp-timeout 86400 --tcp-timeout 86400 \
+		--max-flows $((FLOOD + FLOOD / 10))
+	"$CALLFENCE" "$@" -r "$one" --report "$DIR/report-flood1.json" || die "callfence failed on $one"
+	"$CALLFENCE" "$@" -r "$cap" --report "$DIR/report-flood.json" || die "callfence failed on $cap"
+	python3 - "$DIR/report-flood1.json" "$DIR/report-flood.json" "$FLOOD" <<'PY' | tee -a "$RESULTS"
+import json, sys
+def rep(p):
+    return json.load(open(p))
+one, many, n = rep(sys.argv[1]), rep(sys.argv[2]), int(sys.argv[3])
+m1, m = one.get("memory", {}), many.get("memory", {})
+peak = many.get("flows", {}).get("active_peak", 0)
+if not m or not peak:
+    print("memory (flood): the report has no memory accounting")
+    sys.exit(0)
+per = (m["peak_rss_bytes"] - m1.get("peak_rss_bytes", 0)) / peak
+mib = m["peak_rss_bytes"] / 1048576
+print()
+print("== memory: %d flows alive at once (flood mix)" % peak)
+print("peak RSS %.1f MiB (<= 512 MiB: %s); %.0f bytes resident a flow over a one-flow run"
+      " (<= 256: %s); flow entry %s B, index %.1f MiB, nDPI states at most %s" % (
+      mib, "PASS" if mib <= 512 else "MISS", per, "PASS" if per <= 256 else "MISS",
+      m.get("flow_entry_bytes", "?"), m.get("flow_index_bytes", 0) / 1048576,
+      m.get("ndpi_live_peak", "?")))
+PY
 fi
+echo
+echo "results in $RESULTS"

@@ -25,6 +25,11 @@
  * about 57 packets a flow (5.7 million packets, 4.8 GB for 100,000 flows),
  * flows starting 600 microseconds apart (a minute for 100,000 flows).
  *
+ * "--mix flood" is for memory: every flow a DNS query and its answer from
+ * a client address and port of its own, 10 microseconds apart, so that
+ * with long idle timeouts all of them are alive at the end (a million
+ * flows in 10 seconds of packet time, 2 million packets).
+ *
  * One flow in ten of the media and TLS kinds is IPv6.  Only the test
  * address ranges are used: 10.1.0.0/16 and fd00::/8 locally, 192.0.2.0/24,
  * 198.51.100.0/24, 203.0.113.0/24 and 2001:db8::/32 remotely.
@@ -170,7 +175,7 @@ static void gateway_flow(struct cf_spec *s, struct prng *r, int c, int v6)
 }
 
 void bench_specs(struct cf_spec **out, size_t *n, unsigned long flows,
-		 uint64_t start_us, uint64_t seed, int gateway)
+		 uint64_t start_us, uint64_t seed, int mix)
 {
 	struct cf_spec *v = calloc(flows, sizeof(*v));
 	struct prng r;
@@ -183,9 +188,19 @@ void bench_specs(struct cf_spec **out, size_t *n, unsigned long flows,
 	for (unsigned long i = 0; i < flows; i++) {
 		struct cf_spec *s = &v[i];
 		int c = (int)prng_range(&r, 100);
+		int gateway = mix == CF_MIX_GATEWAY;
 		int v6 = (gateway ? c < 40 : c < 75) && prng_range(&r, 10) == 0;
 
 		spec_defaults(s, (int)(i + 1));
+		if (mix == CF_MIX_FLOOD) {
+			/* client 10.(2+i/65536%200).(i/256%256).(i%256):(1024+i%60000) */
+			s->start_us = start_us + (uint64_t)i * 10;
+			set_v4(&s->src, 10, (uint8_t)(2 + i / 65536 % 200),
+			       (uint8_t)(i / 256 % 256), (uint8_t)(i % 256), 0);
+			s->src.port = (uint16_t)(1024 + i % 60000);
+			other(s, &r, 80, 0);
+			continue;
+		}
 		s->start_us = start_us + (uint64_t)i * (gateway ? 600 : 150);
 		if (v6)
 			set_v6(&s->src, 0, (uint16_t)(2 + i % 60000), 0);

@@ -2,7 +2,7 @@
  * cfgen - turn a scenario text file into a capture, deterministically.
  *
  *   cfgen [-F pcap|pcapng] [-l ether|sll|sll2|raw|null] [-s SEED] SCENARIO OUT
- *   cfgen [-F ...] [-l ...] [-s SEED] --bench FLOWS [--mix churn|gateway] OUT
+ *   cfgen [-F ...] [-l ...] [-s SEED] --bench FLOWS [--mix churn|gateway|flood] OUT
  *
  * The same scenario and seed always give a byte-identical file.  The full
  * language is in tests/gen/README; in short, one flow per line:
@@ -196,7 +196,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: cfgen [-F pcap|pcapng] [-l ether|sll|sll2|raw|null] [-s SEED] SCENARIO OUT\n"
-		"       cfgen [-F pcap|pcapng] [-l LINK] [-s SEED] --bench FLOWS [--mix churn|gateway] OUT\n"
+		"       cfgen [-F pcap|pcapng] [-l LINK] [-s SEED] --bench FLOWS [--mix churn|gateway|flood] OUT\n"
 		"The scenario language is described in tests/gen/README.\n");
 	exit(2);
 }
@@ -212,7 +212,7 @@ static int ends_with(const char *s, const char *suffix)
 struct cmdline {
 	int fmt, link, seed_set;
 	unsigned long seed, bench;
-	int gateway;            /* --mix gateway */
+	int mix;                /* --mix: CF_MIX_* */
 	const char *scenario, *out;
 };
 
@@ -252,9 +252,14 @@ static void parse_cmdline(int argc, char **argv, struct cmdline *cl)
 				cfgen_die(2, "--bench: bad flow count '%s'", optarg);
 			break;
 		case 'M':
-			if (strcmp(optarg, "churn") && strcmp(optarg, "gateway"))
-				cfgen_die(2, "--mix: want churn or gateway, not '%s'", optarg);
-			cl->gateway = strcmp(optarg, "gateway") == 0;
+			if (strcmp(optarg, "churn") == 0)
+				cl->mix = CF_MIX_CHURN;
+			else if (strcmp(optarg, "gateway") == 0)
+				cl->mix = CF_MIX_GATEWAY;
+			else if (strcmp(optarg, "flood") == 0)
+				cl->mix = CF_MIX_FLOOD;
+			else
+				cfgen_die(2, "--mix: want churn, gateway or flood, not '%s'", optarg);
 			break;
 		default:
 			usage();
@@ -276,7 +281,7 @@ int main(int argc, char **argv)
 	scenario_init(&sc);
 	if (cl.bench) {
 		sc.path = "--bench";
-		bench_specs(&sc.spec, &sc.n, cl.bench, sc.start_us, cl.seed, cl.gateway);
+		bench_specs(&sc.spec, &sc.n, cl.bench, sc.start_us, cl.seed, cl.mix);
 	} else {
 		scenario_read(&sc, cl.scenario);
 		if (cl.fmt < 0 && ends_with(cl.out, ".pcapng"))

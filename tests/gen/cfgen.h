@@ -179,9 +179,10 @@ void rtp_header(struct buf *b, int marker, int pt, uint16_t seq, uint32_t ts,
  * DTLS-SRTP), plus TLS with SNI, DNS and plain HTTP.  Fills a malloc'd
  * array of specs.
  */
-/* gateway: 0 the churn-heavy mix, 1 the gateway mix (cfgen-bench.c) */
+/* The --bench mixes (cfgen-bench.c). */
+enum { CF_MIX_CHURN = 0, CF_MIX_GATEWAY, CF_MIX_FLOOD };
 void bench_specs(struct cf_spec **out, size_t *n, unsigned long flows,
-		 uint64_t start_us, uint64_t seed, int gateway);
+		 uint64_t start_us, uint64_t seed, int mix);
 
 /* ---- scenarios (cfgen-scn.c) ---- */
 
