@@ -1,3 +1,4 @@
+#define _GNU_SOURCE 1
 /*
  * workers.c - --threads N for capture files (workers.h).
  *
@@ -36,7 +37,7 @@
 #include "workers.h"
 
 #define RING_BYTES (1u << 20)          /* per worker; a power of two */
-#define PUBLISH_EVERY 32               /* records between two head stores */
+#define PUBLISH_EVERY 128              /* records between two head stores */
 #define RELEASE_BYTES (256u << 10)     /* consumed bytes between two tail stores */
 #define EXPIRE_EVERY_US 1000000ull     /* as engine.c */
 #define CACHE_LINE 64
@@ -283,6 +284,11 @@ static void *worker_main(void *arg)
 	struct ring *r = &k->ring;
 	struct cf_packet pkt;
 	unsigned round = 0;
+	char name[16];
+
+	/* "cf-worker-3" in top, perf and /proc/PID/task */
+	snprintf(name, sizeof(name), "cf-worker-%u", (unsigned)(k - k->w->v));
+	pthread_setname_np(pthread_self(), name);
 
 	for (;;) {
 		struct rec *rec;
