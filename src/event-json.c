@@ -20,10 +20,11 @@
  * time of the last second.  The bytes written are those jansson's own
  * json_dumps would write: the tree and the dumper are jansson's.
  *
- * Not thread-safe (the arena, the line buffer and the time cache are
- * static): events are built by the one thread that runs the engine.
+ * The arena, the line buffer and the time cache are per thread: with
+ * --threads every worker formats its own events.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,41 +53,74 @@
 #define ARENA_SIZE (64 * 1024)
 #define ARENA_ALIGN 16
 
-static struct {
-	char *base;             /* ARENA_SIZE bytes, or NULL (no memory: malloc) */
-	size_t used;
+/*
+ * One per thread that writes events (--threads: every worker formats its
+ * own events before the outputs' lock is taken): the arena and the line
+ * buffer.  Made at a thread's first event, freed when the thread ends
+ * (ev_key's destructor); the main thread's stays until exit.
+ */
+struct ev_state {
+	size_t used;            /* arena bytes handed out */
 	int active;             /* between arena_begin and arena_end */
 	int spilled;            /* this event has nodes from malloc */
-} arena;
+	char *line;             /* the dumped line, grown as needed */
+	size_t len, cap;
+	_Alignas(ARENA_ALIGN) char arena[ARENA_SIZE];
+};
 
-static int arena_owns(const void *p)
+static _Thread_local struct ev_state *ev_tls;
+static pthread_key_t ev_key;
+static int ev_key_ok;
+static pthread_once_t ev_once = PTHREAD_ONCE_INIT;
+
+static int arena_owns(const struct ev_state *st, const void *p)
 {
-	uintptr_t a = (uintptr_t)p, b = (uintptr_t)arena.base;
+	uintptr_t a = (uintptr_t)p, b = (uintptr_t)st->arena;
 
-	return arena.base != NULL && a >= b && a < b + ARENA_SIZE;
+	return a >= b && a < b + ARENA_SIZE;
 }
 
+/* jansson's allocator, in every thread: the thread's arena during an
+ * event, malloc otherwise. */
 static void *ev_malloc(size_t n)
 {
+	struct ev_state *st = ev_tls;
 	size_t need = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
 	void *p;
 
-	if (arena.active) {
-		if (arena.base != NULL && need >= n && need <= ARENA_SIZE - arena.used) {
-			p = arena.base + arena.used;
-			arena.used += need;
+	if (st != NULL && st->active) {
+		if (need >= n && need <= ARENA_SIZE - st->used) {
+			p = st->arena + st->used;
+			st->used += need;
 			return p;
 		}
-		arena.spilled = 1;
+		st->spilled = 1;
 	}
 	return malloc(n);
 }
 
-/* Arena memory goes back all at once in arena_end. */
+/* Arena memory goes back all at once in arena_end.  A tree never leaves
+ * the thread that built it, so the arena to check is this thread's. */
 static void ev_free(void *p)
 {
-	if (!arena_owns(p))
+	struct ev_state *st = ev_tls;
+
+	if (st == NULL || !arena_owns(st, p))
 		free(p);
+}
+
+static void ev_state_free(void *p)
+{
+	struct ev_state *st = p;
+
+	free(st->line);
+	free(st);
+}
+
+static void ev_setup(void)
+{
+	json_set_alloc_funcs(ev_malloc, ev_free);
+	ev_key_ok = pthread_key_create(&ev_key, ev_state_free) == 0;
 }
 
 /*
@@ -96,21 +130,37 @@ static void ev_free(void *p)
  */
 static void json_init(void)
 {
-	static int done;
-
-	if (done)
-		return;
-	done = 1;
-	json_set_alloc_funcs(ev_malloc, ev_free);
-	arena.base = malloc(ARENA_SIZE);
+	pthread_once(&ev_once, ev_setup);
 }
 
-static void arena_begin(void)
+/* This thread's state, made on first use; NULL without memory. */
+static struct ev_state *ev_state(void)
 {
+	struct ev_state *st = ev_tls;
+
+	if (st != NULL)
+		return st;
 	json_init();
-	arena.used = 0;
-	arena.spilled = 0;
-	arena.active = 1;
+	st = calloc(1, sizeof(*st));
+	if (st == NULL)
+		return NULL;
+	if (ev_key_ok)
+		pthread_setspecific(ev_key, st);
+	ev_tls = st;
+	return st;
+}
+
+/* Start an event: NULL (nothing to build with) without memory. */
+static struct ev_state *arena_begin(void)
+{
+	struct ev_state *st = ev_state();
+
+	if (st != NULL) {
+		st->used = 0;
+		st->spilled = 0;
+		st->active = 1;
+	}
+	return st;
 }
 
 /*
@@ -118,43 +168,49 @@ static void arena_begin(void)
  * resetting it (no walk, no free per node); nodes that spilled to malloc
  * need the walk.
  */
-static void arena_end(json_t *root)
+static void arena_end(struct ev_state *st, json_t *root)
 {
-	arena.active = 0;
-	if (arena.spilled)
+	st->active = 0;
+	if (st->spilled)
 		json_decref(root);
-	arena.used = 0;
+	st->used = 0;
 }
 
 /* ---- the line buffer ------------------------------------------------ */
 
-/* The dumped line; kept between events, grown as needed. */
-static struct {
+static int line_grow(struct ev_state *st, size_t n)
+{
+	size_t cap = st->cap ? st->cap : 4096;
 	char *p;
-	size_t len, cap;
-} line;
 
+	while (cap - st->len < n) {
+		if (cap > SIZE_MAX / 2)
+			return -1;
+		cap *= 2;
+	}
+	p = realloc(st->line, cap);
+	if (p == NULL)
+		return -1;
+	st->line = p;
+	st->cap = cap;
+	return 0;
+}
+
+/*
+ * jansson's dump callback: it is called for every token (a brace, a
+ * comma, a key), some 300 times an event, so the common case is short.
+ */
 static int line_put(const char *s, size_t n, void *data)
 {
-	size_t cap;
-	char *p;
+	struct ev_state *st = data;
 
-	(void)data;
-	if (n > line.cap - line.len) {
-		cap = line.cap ? line.cap : 4096;
-		while (cap - line.len < n) {
-			if (cap > SIZE_MAX / 2)
-				return -1;
-			cap *= 2;
-		}
-		p = realloc(line.p, cap);
-		if (p == NULL)
-			return -1;
-		line.p = p;
-		line.cap = cap;
-	}
-	memcpy(line.p + line.len, s, n);
-	line.len += n;
+	if (n > st->cap - st->len && line_grow(st, n) < 0)
+		return -1;
+	if (n == 1)
+		st->line[st->len] = s[0];
+	else
+		memcpy(st->line + st->len, s, n);
+	st->len += n;
 	return 0;
 }
 
@@ -188,7 +244,7 @@ unsigned cf_role_top(unsigned roles)
  * per second (gmtime_r and snprintf are most of the cost) and only the
  * milliseconds are written per call.
  */
-static struct {
+static _Thread_local struct {
 	time_t sec;
 	int valid;              /* sec/prefix hold a formatted second */
 	size_t len;
@@ -351,11 +407,14 @@ static json_t *safe_json(const char *s, size_t max)
 	return n != 0 ? json_stringn_nocheck(buf, n) : NULL;
 }
 
-/* Set key (a literal: valid UTF-8) to v; nothing for v NULL. */
-static void put(json_t *o, const char *key, json_t *v)
+/*
+ * Set key (a literal: valid UTF-8) to v; nothing for v NULL.  Inline, so
+ * that the length of a literal key is known at compile time.
+ */
+static inline void put(json_t *o, const char *key, json_t *v)
 {
 	if (v != NULL)
-		json_object_set_new_nocheck(o, key, v);
+		json_object_setn_new_nocheck(o, key, strlen(key), v);
 }
 
 /* Set key to the safe form of s; nothing for NULL or "".  Returns the
@@ -422,22 +481,23 @@ static json_t *str_array(const char *a, const char *b)
 }
 
 /*
- * Serialise root compactly into the line buffer and hand the line to the
- * outputs, with ev (whose strings point into the tree); then drop the
- * tree.  Called between arena_begin and arena_end's place.
+ * Serialise root compactly into this thread's line buffer and hand the
+ * line to the outputs, with ev (whose strings point into the tree); then
+ * drop the tree.  st: from arena_begin (NULL: out of memory).
  */
-static int emit(struct cf_outputs *out, json_t *root, const struct cf_event_info *ev)
+static int emit(struct ev_state *st, struct cf_outputs *out, json_t *root,
+		const struct cf_event_info *ev)
 {
 	int rc = -1;
 
-	if (root == NULL) {
-		arena_end(NULL);
+	if (st == NULL)
 		return -1;
+	if (root != NULL) {
+		st->len = 0;
+		if (json_dump_callback(root, line_put, st, LINE_FLAGS) == 0)
+			rc = cf_outputs_write_event(out, st->line, st->len, ev);
 	}
-	line.len = 0;
-	if (json_dump_callback(root, line_put, NULL, LINE_FLAGS) == 0)
-		rc = cf_outputs_write_event(out, line.p, line.len, ev);
-	arena_end(root);
+	arena_end(st, root);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -724,13 +784,13 @@ int cf_event_alert(struct cf_outputs *out, const struct cf_event_meta *m,
 		   const struct cf_rule_info *r, unsigned matched_roles,
 		   uint64_t ts_us)
 {
+	struct ev_state *st = arena_begin();
 	struct cf_event_info ev;
 	json_t *root;
 
-	arena_begin();
-	root = json_object();
+	root = st != NULL ? json_object() : NULL;
 	if (root == NULL)
-		return emit(out, NULL, NULL);
+		return emit(st, out, NULL, NULL);
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = CF_EVENT_ALERT;
 	ev.severity = severity_of(cf_severity_ecs(r->severity));
@@ -743,7 +803,7 @@ int cf_event_alert(struct cf_outputs *out, const struct cf_event_meta *m,
 	put_obj(root, "callfence",
 		alert_callfence_obj(m, f, remote_geo, r, matched_roles));
 	put_obj(root, "observer", observer_obj(m));
-	return emit(out, root, &ev);
+	return emit(st, out, root, &ev);
 }
 
 /* ---- flow ----------------------------------------------------------- */
@@ -797,14 +857,14 @@ int cf_event_flow(struct cf_outputs *out, const struct cf_event_meta *m,
 		  const struct cf_rule_info *decided, enum cf_flow_end why,
 		  uint64_t ts_us)
 {
+	struct ev_state *st = arena_begin();
 	struct cf_event_info ev;
 	json_t *root;
 
 	(void)ts_us;
-	arena_begin();
-	root = json_object();
+	root = st != NULL ? json_object() : NULL;
 	if (root == NULL)
-		return emit(out, NULL, NULL);
+		return emit(st, out, NULL, NULL);
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = CF_EVENT_FLOW;
 	ev.timestamp = put_time(root, "@timestamp", f->last_us);
@@ -816,7 +876,7 @@ int cf_event_flow(struct cf_outputs *out, const struct cf_event_meta *m,
 	put_obj(root, "network", network_obj(f, remote_geo, &ev.key));
 	put_obj(root, "callfence", flow_callfence_obj(m, f, remote_geo));
 	put_obj(root, "observer", observer_obj(m));
-	return emit(out, root, &ev);
+	return emit(st, out, root, &ev);
 }
 
 /* ---- report --------------------------------------------------------- */
@@ -882,7 +942,7 @@ static json_t *alerts_obj(const struct cf_report_view *v)
 	put_u64(o, "total", v->alerts);
 	for (s = CF_SEV_CRITICAL; s >= CF_SEV_LOW; s--)
 		put_u64(sev, cf_severity_name((enum cf_severity)s), v->by_severity[s]);
-	json_object_set_new(o, "by_severity", sev);
+	put(o, "by_severity", sev);
 	for (i = 0; i < v->nrules; i++) {
 		r = json_object();
 		put_str(r, "id", v->rules[i].id);
@@ -891,7 +951,7 @@ static json_t *alerts_obj(const struct cf_report_view *v)
 		put_u64(r, "count", v->rules[i].count);
 		json_array_append_new(rules, r);
 	}
-	json_object_set_new(o, "by_rule", rules);
+	put(o, "by_rule", rules);
 	return o;
 }
 
@@ -922,7 +982,7 @@ static json_t *unknown_obj(const struct cf_report_view *v)
 	for (i = 0; i < v->nunknown; i++)
 		json_array_append_new(a, json_string(cf_addr_str(&v->unknown[i],
 							ip, sizeof(ip))));
-	json_object_set_new(o, "addresses", a);
+	put(o, "addresses", a);
 	put_u64(o, "omitted", v->unknown_omitted);
 	return o;
 }
@@ -945,21 +1005,21 @@ static json_t *report_body(const struct cf_report_view *v)
 	const struct cf_run_totals *t = v->t;
 	json_t *b = json_object();
 
-	json_object_set_new(b, "inputs", inputs_array(t->inputs));
+	put(b, "inputs", inputs_array(t->inputs));
 	put_u64(b, "packets", t->decode.packets);
 	put_u64(b, "bytes", t->bytes_read);
 	if (t->first_us != 0)
 		put_time(b, "first_seen", t->first_us);
 	if (t->last_us != 0)
 		put_time(b, "last_seen", t->last_us);
-	json_object_set_new(b, "wall_seconds", json_real(t->wall_seconds));
-	json_object_set_new(b, "decode", decode_obj(&t->decode));
-	json_object_set_new(b, "flows", flows_obj(v));
-	json_object_set_new(b, "ndpi", ndpi_geo_obj(t, 0));
-	json_object_set_new(b, "geo", ndpi_geo_obj(t, 1));
-	json_object_set_new(b, "alerts", alerts_obj(v));
-	json_object_set_new(b, "traffic", traffic_array(v));
-	json_object_set_new(b, "unknown_geo", unknown_obj(v));
+	put(b, "wall_seconds", json_real(t->wall_seconds));
+	put(b, "decode", decode_obj(&t->decode));
+	put(b, "flows", flows_obj(v));
+	put(b, "ndpi", ndpi_geo_obj(t, 0));
+	put(b, "geo", ndpi_geo_obj(t, 1));
+	put(b, "alerts", alerts_obj(v));
+	put(b, "traffic", traffic_array(v));
+	put(b, "unknown_geo", unknown_obj(v));
 	put_u64(b, "output_errors", t->output_errors);
 	return b;
 }
@@ -1000,17 +1060,19 @@ int cf_report_json_write(const struct cf_report_view *v, const char *path,
 int cf_report_json_emit(const struct cf_report_view *v, struct cf_outputs *out,
 			const struct cf_event_meta *m)
 {
+	struct ev_state *st = arena_begin();
 	struct cf_event_info ev;
 	json_t *root, *e, *c;
 	uint64_t ts = v->t->last_us;
 
-	arena_begin();
+	if (st == NULL)
+		return -1;
 	root = json_object(), e = json_object(), c = json_object();
 	if (root == NULL || e == NULL || c == NULL) {
 		json_decref(root);
 		json_decref(e);
 		json_decref(c);
-		return emit(out, NULL, NULL);
+		return emit(st, out, NULL, NULL);
 	}
 	if (ts == 0)
 		ts = (uint64_t)time(NULL) * 1000000;
@@ -1025,7 +1087,7 @@ int cf_report_json_emit(const struct cf_report_view *v, struct cf_outputs *out,
 	put_obj(root, "callfence", c);
 	if (m != NULL)
 		put_obj(root, "observer", observer_obj(m));
-	return emit(out, root, &ev);
+	return emit(st, out, root, &ev);
 }
 
 /* ---- stats (live capture) -------------------------------------------- */
@@ -1095,7 +1157,7 @@ static json_t *stats_alerts(const struct cf_stats_view *v)
 	put_u64(o, "total", v->alerts);
 	for (s = CF_SEV_CRITICAL; s >= CF_SEV_LOW; s--)
 		put_u64(sev, cf_severity_name((enum cf_severity)s), v->by_severity[s]);
-	json_object_set_new(o, "by_severity", sev);
+	put(o, "by_severity", sev);
 	return o;
 }
 
@@ -1118,14 +1180,14 @@ static json_t *stats_caches(const struct cf_run_totals *t, int dns)
 	if (dns) {
 		put_u64(o, "hits", t->classify.dns_hits);
 		put_u64(o, "misses", t->classify.dns_misses);
-		json_object_set_new(o, "hit_rate", hit_rate(t->classify.dns_hits,
+		put(o, "hit_rate", hit_rate(t->classify.dns_hits,
 							    t->classify.dns_misses));
 		put_u64(o, "evictions", t->classify.dns_evictions);
 		put_u64(o, "capacity", t->classify.dns_capacity);
 	} else {
 		put_u64(o, "hits", t->geo.hits);
 		put_u64(o, "misses", t->geo.misses);
-		json_object_set_new(o, "hit_rate", hit_rate(t->geo.hits, t->geo.misses));
+		put(o, "hit_rate", hit_rate(t->geo.hits, t->geo.misses));
 		put_u64(o, "entries", t->geo.entries);
 		put_u64(o, "capacity", t->geo.capacity);
 	}
@@ -1137,20 +1199,20 @@ static json_t *stats_body(const struct cf_stats_view *v)
 	json_t *b = json_object(), *ifs = json_array(), *mem = json_object();
 	size_t i;
 
-	json_object_set_new(b, "uptime_seconds", json_real(v->uptime_seconds));
+	put(b, "uptime_seconds", json_real(v->uptime_seconds));
 	for (i = 0; i < v->n_ifaces; i++)
 		json_array_append_new(ifs, stats_iface(&v->ifaces[i]));
-	json_object_set_new(b, "interfaces", ifs);
-	json_object_set_new(b, "packets", stats_packets(v));
-	json_object_set_new(b, "flows", stats_flows(&v->t->flows));
-	json_object_set_new(b, "alerts", stats_alerts(v));
-	json_object_set_new(b, "output", stats_output(&v->out));
-	json_object_set_new(b, "geo_cache", stats_caches(v->t, 0));
-	json_object_set_new(b, "dns_cache", stats_caches(v->t, 1));
+	put(b, "interfaces", ifs);
+	put(b, "packets", stats_packets(v));
+	put(b, "flows", stats_flows(&v->t->flows));
+	put(b, "alerts", stats_alerts(v));
+	put(b, "output", stats_output(&v->out));
+	put(b, "geo_cache", stats_caches(v->t, 0));
+	put(b, "dns_cache", stats_caches(v->t, 1));
 	put_u64(mem, "rss_bytes", v->rss_bytes);
 	if (v->heap_bytes != 0)
 		put_u64(mem, "heap_bytes", v->heap_bytes);
-	json_object_set_new(b, "memory", mem);
+	put(b, "memory", mem);
 	put_u64(b, "reloads", v->reloads);
 	put_u64(b, "reload_failures", v->reload_failures);
 	return b;
@@ -1159,16 +1221,18 @@ static json_t *stats_body(const struct cf_stats_view *v)
 int cf_event_stats(struct cf_outputs *out, const struct cf_event_meta *m,
 		   const struct cf_stats_view *v)
 {
+	struct ev_state *st = arena_begin();
 	struct cf_event_info ev;
 	json_t *root, *e, *c;
 
-	arena_begin();
+	if (st == NULL)
+		return -1;
 	root = json_object(), e = json_object(), c = json_object();
 	if (root == NULL || e == NULL || c == NULL) {
 		json_decref(root);
 		json_decref(e);
 		json_decref(c);
-		return emit(out, NULL, NULL);
+		return emit(st, out, NULL, NULL);
 	}
 	put_time(root, "@timestamp", v->ts_us);
 	put_lit(e, "kind", "metric");
@@ -1182,5 +1246,5 @@ int cf_event_stats(struct cf_outputs *out, const struct cf_event_meta *m,
 	/* the outputs are told the kind only (no @timestamp: never folded) */
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = CF_EVENT_STATS;
-	return emit(out, root, &ev);
+	return emit(st, out, root, &ev);
 }
