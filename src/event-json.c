@@ -442,6 +442,13 @@ static void put_u64(json_t *o, const char *key, uint64_t v)
 	put(o, key, json_integer((json_int_t)v));
 }
 
+/* A measured amount (memory): 0 means not measured, and is left out. */
+static void put_known(json_t *o, const char *key, uint64_t v)
+{
+	if (v != 0)
+		put_u64(o, key, v);
+}
+
 /* key: the time us as "2021-05-04T09:12:03.118Z"; returns it (NULL if
  * it could not be formatted). */
 static const char *put_time(json_t *o, const char *key, uint64_t us)
@@ -915,6 +922,14 @@ static json_t *flows_obj(const struct cf_report_view *v)
 	return o;
 }
 
+/* hits / (hits + misses), 0 when nothing was looked up. */
+static json_t *hit_rate(uint64_t hits, uint64_t misses)
+{
+	uint64_t n = hits + misses;
+
+	return json_real(n ? (double)hits / (double)n : 0.0);
+}
+
 static json_t *ndpi_geo_obj(const struct cf_run_totals *t, int geo)
 {
 	json_t *o = json_object();
@@ -924,6 +939,8 @@ static json_t *ndpi_geo_obj(const struct cf_run_totals *t, int geo)
 		put_u64(o, "hits", t->geo.hits);
 		put_u64(o, "misses", t->geo.misses);
 		put_u64(o, "entries", t->geo.entries);
+		put_u64(o, "capacity", t->geo.capacity);
+		put(o, "hit_rate", hit_rate(t->geo.hits, t->geo.misses));
 	} else {
 		put_u64(o, "flows", t->classify.ndpi_flows);
 		put_u64(o, "decided", t->classify.ndpi_decided);
@@ -1000,6 +1017,47 @@ static json_t *inputs_array(const char *const *inputs)
 	return a;
 }
 
+/* The DNS name cache (callfence.report.dns_cache, callfence.stats.dns_cache). */
+static json_t *dns_cache_obj(const struct cf_run_totals *t)
+{
+	json_t *o = json_object();
+
+	put_u64(o, "hits", t->classify.dns_hits);
+	put_u64(o, "misses", t->classify.dns_misses);
+	put(o, "hit_rate", hit_rate(t->classify.dns_hits, t->classify.dns_misses));
+	put_u64(o, "evictions", t->classify.dns_evictions);
+	put_u64(o, "capacity", t->classify.dns_capacity);
+	return o;
+}
+
+/*
+ * What the flow table and nDPI hold: sizes the engine knows (0: not
+ * measured, left out).  live adds the nDPI states held now, which is 0
+ * at the end of a run and only says something in a stats event.
+ */
+static void put_table_memory(json_t *o, const struct cf_run_totals *t, int live)
+{
+	put_known(o, "flow_entry_bytes", t->flows.entry_bytes);
+	put_known(o, "flow_index_bytes", t->flows.index_bytes);
+	put_known(o, "flow_touched_bytes", t->flows.touched_bytes);
+	if (live)
+		put_known(o, "ndpi_live", t->classify.ndpi_live);
+	put_known(o, "ndpi_live_peak", t->classify.ndpi_live_peak);
+	put_known(o, "ndpi_state_bytes", t->classify.ndpi_state_bytes);
+}
+
+/* callfence.report.memory: the process (t->mem) and its tables. */
+static json_t *report_memory(const struct cf_run_totals *t)
+{
+	json_t *o = json_object();
+
+	put_known(o, "rss_bytes", t->mem.rss_bytes);
+	put_known(o, "peak_rss_bytes", t->mem.peak_rss_bytes);
+	put_known(o, "heap_bytes", t->mem.heap_bytes);
+	put_table_memory(o, t, 0);
+	return o;
+}
+
 static json_t *report_body(const struct cf_report_view *v)
 {
 	const struct cf_run_totals *t = v->t;
@@ -1021,6 +1079,8 @@ static json_t *report_body(const struct cf_report_view *v)
 	put(b, "traffic", traffic_array(v));
 	put(b, "unknown_geo", unknown_obj(v));
 	put_u64(b, "output_errors", t->output_errors);
+	put(b, "dns_cache", dns_cache_obj(t));
+	put_obj(b, "memory", report_memory(t));
 	return b;
 }
 
@@ -1091,14 +1151,6 @@ int cf_report_json_emit(const struct cf_report_view *v, struct cf_outputs *out,
 }
 
 /* ---- stats (live capture) -------------------------------------------- */
-
-/* hits / (hits + misses), 0 when nothing was looked up. */
-static json_t *hit_rate(uint64_t hits, uint64_t misses)
-{
-	uint64_t n = hits + misses;
-
-	return json_real(n ? (double)hits / (double)n : 0.0);
-}
 
 static json_t *stats_iface(const struct cf_stats_iface *i)
 {
@@ -1173,30 +1225,37 @@ static json_t *stats_output(const struct cf_output_stats *s)
 	return o;
 }
 
-static json_t *stats_caches(const struct cf_run_totals *t, int dns)
+static json_t *stats_geo_cache(const struct cf_run_totals *t)
 {
 	json_t *o = json_object();
 
-	if (dns) {
-		put_u64(o, "hits", t->classify.dns_hits);
-		put_u64(o, "misses", t->classify.dns_misses);
-		put(o, "hit_rate", hit_rate(t->classify.dns_hits,
-							    t->classify.dns_misses));
-		put_u64(o, "evictions", t->classify.dns_evictions);
-		put_u64(o, "capacity", t->classify.dns_capacity);
-	} else {
-		put_u64(o, "hits", t->geo.hits);
-		put_u64(o, "misses", t->geo.misses);
-		put(o, "hit_rate", hit_rate(t->geo.hits, t->geo.misses));
-		put_u64(o, "entries", t->geo.entries);
-		put_u64(o, "capacity", t->geo.capacity);
-	}
+	put_u64(o, "hits", t->geo.hits);
+	put_u64(o, "misses", t->geo.misses);
+	put(o, "hit_rate", hit_rate(t->geo.hits, t->geo.misses));
+	put_u64(o, "entries", t->geo.entries);
+	put_u64(o, "capacity", t->geo.capacity);
+	return o;
+}
+
+/*
+ * callfence.stats.memory: rss_bytes always (as it always was), the rest
+ * when measured; peak_rss_bytes from the run totals when the daemon
+ * filled them.
+ */
+static json_t *stats_memory(const struct cf_stats_view *v)
+{
+	json_t *o = json_object();
+
+	put_u64(o, "rss_bytes", v->rss_bytes);
+	put_known(o, "peak_rss_bytes", v->t->mem.peak_rss_bytes);
+	put_known(o, "heap_bytes", v->heap_bytes);
+	put_table_memory(o, v->t, 1);
 	return o;
 }
 
 static json_t *stats_body(const struct cf_stats_view *v)
 {
-	json_t *b = json_object(), *ifs = json_array(), *mem = json_object();
+	json_t *b = json_object(), *ifs = json_array();
 	size_t i;
 
 	put(b, "uptime_seconds", json_real(v->uptime_seconds));
@@ -1207,12 +1266,9 @@ static json_t *stats_body(const struct cf_stats_view *v)
 	put(b, "flows", stats_flows(&v->t->flows));
 	put(b, "alerts", stats_alerts(v));
 	put(b, "output", stats_output(&v->out));
-	put(b, "geo_cache", stats_caches(v->t, 0));
-	put(b, "dns_cache", stats_caches(v->t, 1));
-	put_u64(mem, "rss_bytes", v->rss_bytes);
-	if (v->heap_bytes != 0)
-		put_u64(mem, "heap_bytes", v->heap_bytes);
-	put(b, "memory", mem);
+	put(b, "geo_cache", stats_geo_cache(v->t));
+	put(b, "dns_cache", dns_cache_obj(v->t));
+	put(b, "memory", stats_memory(v));
 	put_u64(b, "reloads", v->reloads);
 	put_u64(b, "reload_failures", v->reload_failures);
 	return b;
