@@ -12,6 +12,8 @@
 #include "event.h"
 #include "output.h"
 #include "classify.h"
+#include "report.h"
+#include "daemon-stats.h"
 
 #ifdef CF_TEST_STUB_ROLE_NAME
 /* Until the classifier's role names (classify.h) are linked in. */
@@ -599,6 +601,225 @@ static void test_flow(void)
 		json_decref(ev[i]);
 }
 
+/* ---- memory and caches in the report and stats events --------------- */
+
+static double real_at(json_t *o, const char *path)
+{
+	json_t *v = at(o, path);
+
+	return json_is_real(v) ? json_real_value(v) : -1.0;
+}
+
+/* Run totals with every measured amount set to a distinct value. */
+static void mem_totals(struct cf_run_totals *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->last_us = 1620119523118000ULL;
+	t->geo.lookups = 10, t->geo.hits = 3, t->geo.misses = 1;
+	t->geo.entries = 1, t->geo.capacity = 65536;
+	t->classify.dns_hits = 1, t->classify.dns_misses = 3;
+	t->classify.dns_evictions = 2, t->classify.dns_capacity = 4096;
+	t->mem.rss_bytes = 23068672;
+	t->mem.peak_rss_bytes = 25165824;
+	t->mem.heap_bytes = 1048576;
+	t->flows.entry_bytes = 504;
+	t->flows.index_bytes = 8388608;
+	t->flows.touched_bytes = 5040000;
+	t->classify.ndpi_live = 4;
+	t->classify.ndpi_live_peak = 96;
+	t->classify.ndpi_state_bytes = 1904;
+}
+
+/* One report event from t; its callfence.report, or NULL. */
+static json_t *report_of(const struct cf_run_totals *t, json_t **ev)
+{
+	struct cf_event_meta m = { "gw1", NULL, NULL, NULL, 0 };
+	struct cf_report *r = cf_report_new();
+	struct cf_outputs *o = open_out();
+
+	CHECK(r != NULL);
+	CHECK_INT(cf_report_emit_event(r, t, o, &m), 0);
+	cf_report_free(r);
+	CHECK_INT(read_back(o, ev, 1), 1);
+	return at(*ev, "callfence.report");
+}
+
+static void test_report_memory(void)
+{
+	struct cf_run_totals t;
+	json_t *ev = NULL, *b;
+	char keys[256];
+
+	mem_totals(&t);
+	b = report_of(&t, &ev);
+	CHECK(b != NULL);
+	CHECK_STR(keys_of(at(b, "memory"), keys, sizeof(keys)),
+		  "rss_bytes,peak_rss_bytes,heap_bytes,flow_entry_bytes,"
+		  "flow_index_bytes,flow_touched_bytes,ndpi_live_peak,ndpi_state_bytes");
+	CHECK_INT(int_at(b, "memory.rss_bytes"), 23068672);
+	CHECK_INT(int_at(b, "memory.peak_rss_bytes"), 25165824);
+	CHECK_INT(int_at(b, "memory.heap_bytes"), 1048576);
+	CHECK_INT(int_at(b, "memory.flow_entry_bytes"), 504);
+	CHECK_INT(int_at(b, "memory.flow_index_bytes"), 8388608);
+	CHECK_INT(int_at(b, "memory.flow_touched_bytes"), 5040000);
+	CHECK_INT(int_at(b, "memory.ndpi_live_peak"), 96);
+	CHECK_INT(int_at(b, "memory.ndpi_state_bytes"), 1904);
+	CHECK(at(b, "memory.ndpi_live") == NULL);   /* 0 at the end of a run */
+	CHECK_STR(keys_of(at(b, "geo"), keys, sizeof(keys)),
+		  "lookups,hits,misses,entries,capacity,hit_rate");
+	CHECK_INT(int_at(b, "geo.capacity"), 65536);
+	CHECK(real_at(b, "geo.hit_rate") == 0.75);
+	CHECK_STR(keys_of(at(b, "dns_cache"), keys, sizeof(keys)),
+		  "hits,misses,hit_rate,evictions,capacity");
+	CHECK_INT(int_at(b, "dns_cache.hits"), 1);
+	CHECK_INT(int_at(b, "dns_cache.misses"), 3);
+	CHECK(real_at(b, "dns_cache.hit_rate") == 0.25);
+	CHECK_INT(int_at(b, "dns_cache.evictions"), 2);
+	CHECK_INT(int_at(b, "dns_cache.capacity"), 4096);
+	json_decref(ev);
+
+	/* not measured (0): left out, and the object when nothing was */
+	t.mem.peak_rss_bytes = 0;
+	t.mem.heap_bytes = 0;
+	t.flows.touched_bytes = 0;
+	t.classify.ndpi_state_bytes = 0;
+	b = report_of(&t, &ev);
+	CHECK_STR(keys_of(at(b, "memory"), keys, sizeof(keys)),
+		  "rss_bytes,flow_entry_bytes,flow_index_bytes,ndpi_live_peak");
+	json_decref(ev);
+	memset(&t.mem, 0, sizeof(t.mem));
+	memset(&t.flows, 0, sizeof(t.flows));
+	memset(&t.classify, 0, sizeof(t.classify));
+	memset(&t.geo, 0, sizeof(t.geo));
+	b = report_of(&t, &ev);
+	CHECK(b != NULL && at(b, "memory") == NULL);
+	CHECK(real_at(b, "geo.hit_rate") == 0.0);   /* nothing looked up */
+	CHECK(real_at(b, "dns_cache.hit_rate") == 0.0);
+	CHECK_INT(int_at(b, "dns_cache.capacity"), 0);
+	json_decref(ev);
+}
+
+/*
+ * A report bigger than the event arena (some 70 bytes of nodes an
+ * address): spilled nodes, same content.  Short addresses keep the line
+ * within read_back's buffer.
+ */
+static void test_report_big(void)
+{
+	struct cf_event_meta m = { "gw1", NULL, NULL, NULL, 0 };
+	struct cf_report *r = cf_report_new();
+	struct cf_outputs *o = open_out();
+	struct cf_run_totals t;
+	json_t *ev = NULL, *a;
+	char want[64];
+	cf_addr addr;
+	int i;
+
+	mem_totals(&t);
+	for (i = 0; i < 1000; i++) {
+		snprintf(want, sizeof(want), "10.0.%d.%d", i / 256, i % 256);
+		set_addr(&addr, want);
+		cf_report_add_unknown(r, &addr);
+	}
+	CHECK_INT(cf_report_emit_event(r, &t, o, &m), 0);
+	cf_report_free(r);
+	CHECK_INT(read_back(o, &ev, 1), 1);
+	a = at(ev, "callfence.report.unknown_geo.addresses");
+	CHECK_INT(json_array_size(a), 1000);
+	CHECK_STR(json_string_value(json_array_get(a, 999)), "10.0.3.231");
+	CHECK_INT(int_at(ev, "callfence.report.memory.ndpi_live_peak"), 96);
+	json_decref(ev);
+}
+
+static void test_stats_memory(void)
+{
+	struct cf_event_meta m = { "gw1", "eth1", NULL, NULL, 0 };
+	struct cf_stats_view v;
+	struct cf_run_totals t;
+	struct cf_outputs *o;
+	json_t *ev = NULL, *b;
+	char keys[256];
+
+	mem_totals(&t);
+	memset(&v, 0, sizeof(v));
+	v.ts_us = 1620119523118000ULL;
+	v.t = &t;
+	v.rss_bytes = 30000000;
+	v.heap_bytes = 2000000;
+	o = open_out();
+	CHECK_INT(cf_event_stats(o, &m, &v), 0);
+	CHECK_INT(read_back(o, &ev, 1), 1);
+	b = at(ev, "callfence.stats");
+	CHECK(b != NULL);
+	CHECK_STR(str_at(ev, "event.dataset"), "callfence.stats");
+	CHECK_STR(keys_of(at(b, "memory"), keys, sizeof(keys)),
+		  "rss_bytes,peak_rss_bytes,heap_bytes,flow_entry_bytes,"
+		  "flow_index_bytes,flow_touched_bytes,ndpi_live,ndpi_live_peak,"
+		  "ndpi_state_bytes");
+	CHECK_INT(int_at(b, "memory.rss_bytes"), 30000000);
+	CHECK_INT(int_at(b, "memory.peak_rss_bytes"), 25165824);
+	CHECK_INT(int_at(b, "memory.heap_bytes"), 2000000);
+	CHECK_INT(int_at(b, "memory.flow_entry_bytes"), 504);
+	CHECK_INT(int_at(b, "memory.flow_index_bytes"), 8388608);
+	CHECK_INT(int_at(b, "memory.flow_touched_bytes"), 5040000);
+	CHECK_INT(int_at(b, "memory.ndpi_live"), 4);
+	CHECK_INT(int_at(b, "memory.ndpi_live_peak"), 96);
+	CHECK_INT(int_at(b, "memory.ndpi_state_bytes"), 1904);
+	CHECK_STR(keys_of(at(b, "geo_cache"), keys, sizeof(keys)),
+		  "hits,misses,hit_rate,entries,capacity");
+	CHECK(real_at(b, "geo_cache.hit_rate") == 0.75);
+	CHECK_STR(keys_of(at(b, "dns_cache"), keys, sizeof(keys)),
+		  "hits,misses,hit_rate,evictions,capacity");
+	CHECK_INT(int_at(b, "dns_cache.evictions"), 2);
+	CHECK_INT(int_at(b, "dns_cache.capacity"), 4096);
+	json_decref(ev);
+
+	/* rss_bytes is always written; the rest only when measured */
+	memset(&t.mem, 0, sizeof(t.mem));
+	memset(&t.flows, 0, sizeof(t.flows));
+	memset(&t.classify, 0, sizeof(t.classify));
+	v.rss_bytes = 0;
+	v.heap_bytes = 0;
+	o = open_out();
+	CHECK_INT(cf_event_stats(o, &m, &v), 0);
+	CHECK_INT(read_back(o, &ev, 1), 1);
+	CHECK_STR(keys_of(at(ev, "callfence.stats.memory"), keys, sizeof(keys)),
+		  "rss_bytes");
+	json_decref(ev);
+}
+
+/* A line longer than the file output's buffer passes whole, in order. */
+static void test_long_line(void)
+{
+	struct cf_outputs *o = open_out();
+	size_t n = 100000, len;
+	char *big = malloc(n + 2), *got = malloc(n + 64);
+	FILE *fp;
+
+	CHECK(big != NULL && got != NULL);
+	if (big == NULL || got == NULL)
+		return;
+	memset(big, 'x', n);
+	big[n] = '\0';
+	CHECK_INT(cf_outputs_write(o, "a", 1), 0);
+	CHECK_INT(cf_outputs_write(o, big, n), 0);
+	CHECK_INT(cf_outputs_write(o, "b", 1), 0);
+	cf_outputs_free(o);
+	fp = fopen(out_path, "r");
+	CHECK(fp != NULL);
+	if (fp != NULL) {
+		len = fread(got, 1, n + 64, fp);
+		fclose(fp);
+		CHECK_INT(len, n + 5);
+		CHECK(memcmp(got, "a\n", 2) == 0);
+		CHECK(memcmp(got + 2, big, n) == 0);
+		CHECK(memcmp(got + 2 + n, "\nb\n", 3) == 0);
+	}
+	unlink(out_path);
+	free(big);
+	free(got);
+}
+
 static void test_roles_order(void)
 {
 	CHECK_INT(cf_role_at_rank(0), CF_ROLE_KEYX);
@@ -621,5 +842,9 @@ int main(void)
 	RUN(test_alert);
 	RUN(test_hostile);
 	RUN(test_flow);
+	RUN(test_report_memory);
+	RUN(test_report_big);
+	RUN(test_stats_memory);
+	RUN(test_long_line);
 	return harness_done();
 }

@@ -211,6 +211,11 @@ static void check_body_totals(json_t *b)
 	CHECK_INT(num(b, "ndpi.flows"), 7);
 	CHECK_INT(num(b, "geo.lookups"), 4);
 	CHECK_INT(num(b, "geo.entries"), 0);
+	CHECK_INT(num(b, "geo.capacity"), 0);
+	CHECK(json_is_real(get(b, "geo.hit_rate")) &&
+	      json_real_value(get(b, "geo.hit_rate")) == 0.0);
+	CHECK_INT(num(b, "dns_cache.hits"), 0);
+	CHECK(get(b, "memory") == NULL);
 	CHECK_INT(num(b, "output_errors"), 1);
 }
 
@@ -261,7 +266,8 @@ static void check_body(json_t *b)
 		used += (size_t)snprintf(keys + used, sizeof(keys) - used, "%s%s",
 					 used ? "," : "", k);
 	CHECK_STR(keys, "inputs,packets,bytes,first_seen,last_seen,wall_seconds,"
-		  "decode,flows,ndpi,geo,alerts,traffic,unknown_geo,output_errors");
+		  "decode,flows,ndpi,geo,alerts,traffic,unknown_geo,output_errors,"
+		  "dns_cache");         /* no memory: nothing measured in totals() */
 	check_body_totals(b);
 	check_body_alerts(b);
 	check_body_rows(b);
