@@ -23,6 +23,7 @@ import sys
 PER_WORKER = {
     ("wall_seconds",),
     ("geo", "entries"), ("geo", "hits"), ("geo", "misses"), ("geo", "capacity"),
+    ("geo", "hit_rate"),
     ("flows", "active_peak"),
     ("memory",),
     ("ndpi", "live_peak"),
