@@ -451,6 +451,163 @@ static void test_catalog_lookups(void)
 	cf_catalog_free(c);
 }
 
+/* --- the catalog's indexes against the plain scan ----------------------- */
+
+static const char diff_catalog[] =
+	"mmr   zoom  host *mmr*.zoom.us *mmr*.zoom.com roles=key-exchange,signaling\n"
+	"zc    zoom  host *zc.zoom.us\n"
+	"web   zoom  host zoom.us *.zoom.us ZOOM.com *.zoom.com\n"
+	"dup   teams host zoom.us *.zoom.us teams.microsoft.com *.teams.microsoft.com\n"
+	"q     meet  host meet?.google.com *.g?.example a*b.example\n"
+	"deep  meet  host *.a.b.c.example.org\n"
+	"dot   meet  host *.\n"
+	"any   other host *.example\n"
+	"n1    teams net 52.112.0.0/14 2603:1063::/38 ports=udp/3478-3481\n"
+	"n2    zoom  net 52.113.0.0/16 144.195.0.0/16 144.195.73.0/24\n"
+	"n3    webex net 144.195.73.154/32 170.72.0.0/16 ports=tcp/443\n"
+	"n4    meet  net 2001:db8::/32 2001:db8:1::/48 2001:db8:1::1/128 ports=udp/19302-19309\n"
+	"n5    big   net 0.0.0.0/1 ::/0 ports=tcp/1\n"
+	"n6    tele  net 255.255.255.255/32 ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128\n"
+	"p1    zoom  port udp/8801-8810\n"
+	"nd    zoom  ndpi Zoom\n";
+
+static const char *const diff_hosts[] = {
+	"zoom.us", "ZOOM.US.", "www.zoom.us", "a.b.zoom.us", ".zoom.us",
+	"zoomsjc1mmr.zoom.us", "mmr.zoom.us", "xmmr.zoom.com", "mmrzoom.us",
+	"zc.zoom.us", "xzc.zoom.us", "x.zc.zoom.us", "zoom.com", "Zoom.Com",
+	"teams.microsoft.com", "x.teams.microsoft.com", "teams.microsoft.com.evil",
+	"meet1.google.com", "meet.google.com", "meet12.google.com", "a.gx.example",
+	"gx.example", "ab.example", "a.b.example", "axxxb.example",
+	"z.a.b.c.example.org", "a.b.c.example.org", "b.c.example.org", "x.",
+	"..", ".", "foo.example", "example", "nothing.at.all", "\xff\xfe.zoom.us",
+	"zoom.us..", "ZoomSJC1MMR.Zoom.US.",
+};
+
+static void check_host_same(const struct cf_catalog *c, const char *h)
+{
+	struct cf_cat_match m1, m2;
+	int r1, r2;
+
+	memset(&m1, 0, sizeof(m1));
+	memset(&m2, 0, sizeof(m2));
+	r1 = cf_catalog_match_host(c, h, &m1);
+	r2 = cf_catalog_ref_match_host(c, h, &m2);
+	CHECK_INT(r1, r2);
+	if (r1 && r2 && strcmp(m1.id, m2.id) != 0)
+		fprintf(stderr, "host '%s': %s, scan says %s\n", h, m1.id, m2.id);
+	CHECK(!(r1 && r2) || strcmp(m1.id, m2.id) == 0);
+}
+
+static void check_addr_same(const struct cf_catalog *c, const cf_addr *a,
+			    uint8_t proto, uint16_t port)
+{
+	struct cf_cat_match m1, m2;
+	int r1, r2;
+	char buf[CF_ADDR_STRLEN];
+
+	memset(&m1, 0, sizeof(m1));
+	memset(&m2, 0, sizeof(m2));
+	r1 = cf_catalog_match_addr(c, a, proto, port, &m1);
+	r2 = cf_catalog_ref_match_addr(c, a, proto, port, &m2);
+	CHECK_INT(r1, r2);
+	if (r1 != r2 || (r1 && strcmp(m1.id, m2.id) != 0))
+		fprintf(stderr, "addr %s %u/%u: %s, scan says %s\n",
+			cf_addr_str(a, buf, sizeof(buf)), proto, port,
+			r1 ? m1.id : "-", r2 ? m2.id : "-");
+	CHECK(!(r1 && r2) || strcmp(m1.id, m2.id) == 0);
+}
+
+static uint32_t rnd_state = 12345;
+
+static uint32_t rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 17;
+	rnd_state ^= rnd_state << 5;
+	return rnd_state;
+}
+
+static void test_catalog_index_equals_scan(void)
+{
+	static const char *const labels[] = { "zoom", "us", "com", "mmr", "x",
+		"zc", "teams", "microsoft", "meet1", "google", "gx", "example",
+		"a", "b", "c", "org", "", "ZOOM", "xzc", "ab" };
+	static const char *const addrs[] = { "52.112.0.0", "52.115.255.255",
+		"52.116.0.0", "52.111.255.255", "52.113.1.1", "144.195.73.154",
+		"144.195.73.155", "144.195.72.1", "144.196.0.0", "170.72.3.4",
+		"2603:1063::1", "2603:1063:3ff:ffff::1", "2603:1064::",
+		"2001:db8:1::1", "2001:db8:1::2", "2001:db8:2::", "2001:db9::",
+		"255.255.255.255", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+		"0.0.0.0", "127.255.255.255", "128.0.0.0", "::", "10.0.0.1" };
+	static const uint16_t ports[] = { 1, 443, 3478, 3481, 3482, 19302, 53 };
+	char err[256], host[128];
+	struct cf_catalog *c = cf_catalog_parse(diff_catalog, "d.conf", err,
+						sizeof(err));
+	struct cf_cat_match m;
+	size_t i, j, k, n;
+	cf_addr a, b;
+
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	/* a few answers spelled out */
+	CHECK_INT(cf_catalog_match_host(c, "x.zoom.us", &m), 1);
+	CHECK_STR(m.id, "web");
+	CHECK_INT(cf_catalog_match_host(c, "x.teams.microsoft.com", &m), 1);
+	CHECK_STR(m.id, "dup");
+	CHECK_INT(cf_catalog_match_host(c, "a.gq.example", &m), 1);
+	CHECK_STR(m.id, "q");
+	CHECK_INT(cf_catalog_match_host(c, "unrelated", &m), 0);
+	CHECK_INT(cf_catalog_match_host(c, "unrelated.", &m), 0);
+	CHECK_INT(cf_catalog_match_host(c, "x..", &m), 1);
+	CHECK_STR(m.id, "dot");
+	cf_addr_parse("144.195.73.154", &a);
+	CHECK_INT(cf_catalog_match_addr(c, &a, 6, 443, &m), 1);
+	CHECK_STR(m.id, "n2");
+	cf_addr_parse("170.72.3.4", &a);
+	CHECK_INT(cf_catalog_match_addr(c, &a, 6, 443, &m), 1);
+	CHECK_STR(m.id, "n3");
+	CHECK_INT(cf_catalog_match_addr(c, &a, 17, 443, &m), 0);
+	for (i = 0; i < sizeof(diff_hosts) / sizeof(diff_hosts[0]); i++)
+		check_host_same(c, diff_hosts[i]);
+	for (i = 0; i < 20000; i++) {       /* names built from the labels */
+		n = 1 + rnd() % 5;
+		host[0] = '\0';
+		for (j = 0; j < n; j++) {
+			k = rnd() % (sizeof(labels) / sizeof(labels[0]));
+			if (j > 0)
+				strcat(host, rnd() % 8 ? "." : "");
+			strcat(host, labels[k]);
+		}
+		if (rnd() % 10 == 0)
+			strcat(host, ".");
+		check_host_same(c, host);
+	}
+	for (i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+		CHECK_INT(cf_addr_parse(addrs[i], &a), 0);
+		for (j = 0; j < sizeof(ports) / sizeof(ports[0]); j++) {
+			check_addr_same(c, &a, 17, ports[j]);
+			check_addr_same(c, &a, 6, ports[j]);
+		}
+	}
+	for (i = 0; i < 20000; i++) {       /* near the listed ones, and random */
+		CHECK_INT(cf_addr_parse(addrs[rnd() % (sizeof(addrs) / sizeof(addrs[0]))], &b), 0);
+		a = b;
+		for (j = 0; j < 16; j++)
+			if (rnd() % 4 == 0)
+				a.b[j] = (uint8_t)rnd();
+		k = rnd() % (sizeof(ports) / sizeof(ports[0]));
+		check_addr_same(c, &a, rnd() % 2 ? 17 : 6, ports[k]);
+	}
+	cf_catalog_free(c);
+	/* an empty catalog and one without nets or globs */
+	c = cf_catalog_parse("# nothing\n", "e.conf", err, sizeof(err));
+	CHECK(c != NULL);
+	CHECK_INT(cf_catalog_match_host(c, "zoom.us", &m), 0);
+	CHECK_INT(cf_catalog_match_addr(c, &a, 17, 1, &m), 0);
+	cf_catalog_free(c);
+}
+
 static void test_classifier_new_errors(void)
 {
 	char err[256] = "";
@@ -667,6 +824,7 @@ int main(void)
 	RUN(test_roles);
 	RUN(test_catalog_errors);
 	RUN(test_catalog_lookups);
+	RUN(test_catalog_index_equals_scan);
 	RUN(test_classifier_new_errors);
 	RUN(test_tls_reassembly);
 	RUN(test_tls_reassembly_gives_up);
