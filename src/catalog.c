@@ -36,6 +36,7 @@
 #include <strings.h>
 
 #include "catalog.h"
+#include "classify-int.h"
 #include "classify.h"
 
 #define CAT_LINE_MAX 4096
@@ -344,6 +345,7 @@ static int parse_line(struct parser *p, char **tok, size_t n)
 	memset(e, 0, sizeof(*e));
 	strcpy(e->id, tok[0]);
 	strcpy(e->app, tok[1]);
+	e->app_nid = cf_class_name_id(e->app, CF_APP_LEN, 0);
 	e->line = p->line;
 	if (parse_kind(tok[2], &e->kind))
 		return perr(p, "unknown kind '%s' (host, net, port, ndpi, call)", tok[2]);
@@ -862,6 +864,7 @@ static void fill(const struct cat_entry *e, struct cf_cat_match *m)
 {
 	m->id = e->id;
 	m->app = e->app;
+	m->app_nid = e->app_nid;
 	m->roles = e->roles;
 	m->line = e->line;
 	m->kind = e->kind;

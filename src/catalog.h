@@ -27,6 +27,7 @@ enum cf_cat_kind {
 struct cf_cat_match {
 	const char *id;
 	const char *app;
+	uint16_t app_nid;   /* app's id in the name table (classify.h) */
 	unsigned roles;     /* CF_ROLE_* from roles=, 0 if none given */
 	unsigned line;
 	enum cf_cat_kind kind;

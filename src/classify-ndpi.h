@@ -33,6 +33,8 @@ void cf_ndpi_free(struct cf_ndpi *n);
  * cf_ndpi_flow_free (NULL is fine). */
 void *cf_ndpi_flow_new(void);
 void cf_ndpi_flow_free(void *flow);
+/* Bytes of one per-flow state (nDPI 4.2: 688 on x86-64). */
+size_t cf_ndpi_flow_size(void);
 
 /*
  * Give nDPI one packet of the flow: l3 is the IP header, len the bytes

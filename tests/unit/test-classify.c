@@ -202,20 +202,20 @@ static void test_tls_zoom_mmr(void)
 	client_hello(&ch, "zoomsjc1mmr.zoom.us");
 	changed = feed(&f, 0, 0x18, &ch);
 	CHECK_INT(changed, 1);
-	CHECK_STR(f.cls.app, "zoom");
-	CHECK_STR(f.cls.l7, "tls");
-	CHECK_STR(f.cls.host, "zoomsjc1mmr.zoom.us");
+	CHECK_STR(cf_class_app(&f.cls), "zoom");
+	CHECK_STR(cf_class_l7(&f.cls), "tls");
+	CHECK_STR(cf_class_host(&f.cls), "zoomsjc1mmr.zoom.us");
 	CHECK_INT(f.cls.roles, CF_ROLE_KEYX | CF_ROLE_SIGNALING);
 	CHECK_INT(f.cls.is_call, 1);
-	CHECK(has_token(f.cls.evidence, "tls-sni"));
-	CHECK(has_token(f.cls.evidence, "catalog:zoom-mmr"));
+	CHECK(has_token(cf_class_evidence(&f.cls), "tls-sni"));
+	CHECK(has_token(cf_class_evidence(&f.cls), "catalog:zoom-mmr"));
 	CHECK(f.cls.version >= 1);
 	CHECK_INT(f.cls.inspected, 4);
 	cf_classify_finish(cls, &f);
 	CHECK_INT(f.cls.done, 1);
 	CHECK(f.cls.ndpi == NULL);
 	CHECK(f.cls.ndpi_state != 0);
-	CHECK_STR(f.cls.app, "zoom");
+	CHECK_STR(cf_class_app(&f.cls), "zoom");
 	cf_classify_get_stats(cls, &after);
 	CHECK_INT(after.ndpi_flows, before.ndpi_flows + 1);
 	CHECK_INT(after.ndpi_decided + after.ndpi_gaveup,
@@ -230,9 +230,9 @@ static void test_tls_zoom_web(void)
 	flow_init(&f, "192.168.1.178", 50077, "52.202.62.196", 443, 6);
 	client_hello(&ch, "ZOOM.US");
 	feed(&f, 0, 0x18, &ch);
-	CHECK_STR(f.cls.app, "zoom");
+	CHECK_STR(cf_class_app(&f.cls), "zoom");
 	CHECK_INT(f.cls.roles, CF_ROLE_WEB);
-	CHECK(has_token(f.cls.evidence, "catalog:zoom-web"));
+	CHECK(has_token(cf_class_evidence(&f.cls), "catalog:zoom-web"));
 	cf_classify_finish(cls, &f);
 }
 
@@ -245,10 +245,10 @@ static void test_dtls_keyx(void)
 	dtls_client_hello(&p);
 	CHECK_INT(feed(&f, 0, 0, &p), 1);
 	CHECK_INT(f.cls.roles, CF_ROLE_KEYX);
-	CHECK_STR(f.cls.app, "webrtc");
-	CHECK_STR(f.cls.l7, "dtls");
+	CHECK_STR(cf_class_app(&f.cls), "webrtc");
+	CHECK_STR(cf_class_l7(&f.cls), "dtls");
 	CHECK_INT(f.cls.is_call, 1);
-	CHECK(has_token(f.cls.evidence, "dtls-handshake"));
+	CHECK(has_token(cf_class_evidence(&f.cls), "dtls-handshake"));
 	cf_classify_finish(cls, &f);
 	CHECK_INT(f.cls.roles, CF_ROLE_KEYX);
 }
@@ -265,10 +265,10 @@ static void test_rtp_media(void)
 	rtp(&p, 101, 0x5eed5eed);
 	feed(&f, 0, 0, &p);
 	CHECK_INT(f.cls.roles, CF_ROLE_MEDIA);
-	CHECK_STR(f.cls.l7, "rtp");
-	CHECK_STR(f.cls.app, "rtp");
+	CHECK_STR(cf_class_l7(&f.cls), "rtp");
+	CHECK_STR(cf_class_app(&f.cls), "rtp");
 	CHECK_INT(f.cls.is_call, 1);
-	CHECK(has_token(f.cls.evidence, "rtp"));
+	CHECK(has_token(cf_class_evidence(&f.cls), "rtp"));
 	cf_classify_finish(cls, &f);
 }
 
@@ -299,12 +299,12 @@ static void test_zoom_media(void)
 	CHECK_INT(f.cls.roles & CF_ROLE_MEDIA, 0);
 	zoom_video(&p, 2);
 	feed(&f, 1, 0, &p);
-	CHECK_STR(f.cls.app, "zoom");
-	CHECK_STR(f.cls.l7, "zoom-media");
+	CHECK_STR(cf_class_app(&f.cls), "zoom");
+	CHECK_STR(cf_class_l7(&f.cls), "zoom-media");
 	CHECK_INT(f.cls.roles, CF_ROLE_MEDIA);
 	CHECK_INT(f.cls.is_call, 1);
-	CHECK(has_token(f.cls.evidence, "zoom-video"));
-	CHECK(has_token(f.cls.evidence, "catalog:zoom-media"));
+	CHECK(has_token(cf_class_evidence(&f.cls), "zoom-video"));
+	CHECK(has_token(cf_class_evidence(&f.cls), "catalog:zoom-media"));
 	cf_classify_finish(cls, &f);
 }
 
@@ -318,15 +318,15 @@ static void test_stun_turn(void)
 	put16(&p, 0x0001); put16(&p, 0); put32(&p, 0x2112a442); putfill(&p, 7, 12);
 	feed(&f, 0, 0, &p);
 	CHECK_INT(f.cls.roles, CF_ROLE_SIGNALING);
-	CHECK_STR(f.cls.l7, "stun");
-	CHECK_STR(f.cls.app, "webrtc");
+	CHECK_STR(cf_class_l7(&f.cls), "stun");
+	CHECK_STR(cf_class_app(&f.cls), "webrtc");
 	dtls_client_hello(&d);                          /* ChannelData carrying DTLS */
 	p.n = 0;
 	put16(&p, 0x4000); put16(&p, (unsigned)d.n); putn(&p, d.b, d.n);
 	feed(&f, 0, 0, &p);
 	CHECK_INT(f.cls.roles, CF_ROLE_SIGNALING | CF_ROLE_RELAY | CF_ROLE_KEYX);
-	CHECK(has_token(f.cls.evidence, "turn"));
-	CHECK(has_token(f.cls.evidence, "dtls-handshake"));
+	CHECK(has_token(cf_class_evidence(&f.cls), "turn"));
+	CHECK(has_token(cf_class_evidence(&f.cls), "dtls-handshake"));
 	cf_classify_finish(cls, &f);
 }
 
@@ -341,11 +341,11 @@ static void test_dns_not_call(void)
 	dns_query(&q, 1);
 	feed(&f, 1, 0, &q);
 	cf_classify_finish(cls, &f);
-	CHECK_STR(f.cls.app, "dns");
-	CHECK_STR(f.cls.l7, "dns");
+	CHECK_STR(cf_class_app(&f.cls), "dns");
+	CHECK_STR(cf_class_l7(&f.cls), "dns");
 	CHECK_INT(f.cls.is_call, 0);
 	CHECK_INT(f.cls.roles, 0);
-	CHECK_STR(f.cls.host, "");
+	CHECK_STR(cf_class_host(&f.cls), "");
 	CHECK(f.cls.ndpi == NULL);
 	CHECK_INT(f.cls.done, 1);
 }
@@ -362,7 +362,7 @@ static void test_finish_unknown(void)
 	CHECK_INT(cf_classify_finish(cls, &f), 0);
 	CHECK(f.cls.ndpi == NULL);
 	CHECK_INT(f.cls.ndpi_state, 2);
-	CHECK_STR(f.cls.app, "unknown");
+	CHECK_STR(cf_class_app(&f.cls), "unknown");
 	CHECK_INT(f.cls.done, 1);
 }
 
@@ -656,19 +656,19 @@ static void test_tls_reassembly(void)
 	CHECK(ch.n > 1460 && ch.n < 2 * 1460);
 	piece(&seg, &ch, 0, 1000);
 	feed(&f, 0, 0x18, &seg);
-	CHECK_STR(f.cls.host, "");
+	CHECK_STR(cf_class_host(&f.cls), "");
 	CHECK_INT(f.cls.reasm != 0, 1);
 	feed(&f, 0, 0x18, &seg);                        /* a resend: skipped */
 	feed(&f, 1, 0x10, NULL);                        /* the server's ACK */
 	piece(&seg, &ch, 1000, 500);
 	feed(&f, 0, 0x18, &seg);
-	CHECK_STR(f.cls.host, "");
+	CHECK_STR(cf_class_host(&f.cls), "");
 	piece(&seg, &ch, 1500, ch.n - 1500);
 	CHECK_INT(feed(&f, 0, 0x18, &seg), 1);
-	CHECK_STR(f.cls.host, "zoomfrn99mmr.zoom.us");
-	CHECK_STR(f.cls.app, "zoom");
+	CHECK_STR(cf_class_host(&f.cls), "zoomfrn99mmr.zoom.us");
+	CHECK_STR(cf_class_app(&f.cls), "zoom");
 	CHECK_INT(f.cls.roles, CF_ROLE_KEYX | CF_ROLE_SIGNALING);
-	CHECK(has_token(f.cls.evidence, "tls-sni"));
+	CHECK(has_token(cf_class_evidence(&f.cls), "tls-sni"));
 	CHECK_INT(f.cls.reasm, 0);
 	cf_classify_finish(cls, &f);
 	cf_classify_get_stats(cls, &after);
@@ -696,8 +696,8 @@ static void test_tls_reassembly_gives_up(void)
 	piece(&seg, &ch, 600, ch.n - 600);
 	for (i = 0; i < CF_REASM_TEST_FLOWS; i++)
 		feed(&f[i], 0, 0x18, &seg);
-	CHECK_STR(f[0].cls.host, "");                   /* lost its slot */
-	CHECK_STR(f[CF_REASM_TEST_FLOWS - 1].cls.host, "www3.zoom.us");
+	CHECK_STR(cf_class_host(&f[0].cls), "");                   /* lost its slot */
+	CHECK_STR(cf_class_host(&f[CF_REASM_TEST_FLOWS - 1].cls), "www3.zoom.us");
 	for (i = 0; i < CF_REASM_TEST_FLOWS; i++)
 		cf_classify_finish(cls, &f[i]);
 	cf_classify_get_stats(cls, &after);
@@ -711,7 +711,7 @@ static void test_tls_reassembly_gives_up(void)
 	seg.n = 0;
 	putfill(&seg, 0xff, 3000);
 	feed(&f[0], 0, 0x18, &seg);
-	CHECK_STR(f[0].cls.host, "");
+	CHECK_STR(cf_class_host(&f[0].cls), "");
 	CHECK_INT(f[0].cls.reasm, 0);
 	cf_classify_finish(cls, &f[0]);
 }
@@ -725,11 +725,11 @@ static void test_quic_flow(void)
 	put8(&p, 0xc0); put32(&p, 1); put8(&p, 8); putfill(&p, 0x83, 8);
 	put8(&p, 0); put8(&p, 0); putfill(&p, 0, 1180);
 	feed(&f, 0, 0, &p);
-	CHECK_STR(f.cls.l7, "quic");
+	CHECK_STR(cf_class_l7(&f.cls), "quic");
 	CHECK_INT(f.cls.roles, 0);
 	CHECK_INT(f.cls.is_call, 0);
 	cf_classify_finish(cls, &f);
-	CHECK_STR(f.cls.l7, "quic");
+	CHECK_STR(cf_class_l7(&f.cls), "quic");
 }
 
 /* TURN CreatePermission with XOR-PEER-ADDRESS 203.0.113.9:40000. */
@@ -780,24 +780,24 @@ static void test_sdp_announced_rtp(void)
 	flow_init(&sip, "192.168.1.2", 5060, "192.0.2.40", 5060, 17);
 	putn(&p, invite, strlen(invite));
 	feed(&sip, 0, 0, &p);
-	CHECK_STR(sip.cls.app, "sip");
+	CHECK_STR(cf_class_app(&sip.cls), "sip");
 	CHECK_INT(sip.cls.sdes_cleartext, 1);
 	CHECK_INT(sip.cls.roles, CF_ROLE_SIGNALING | CF_ROLE_KEYX);
-	CHECK(has_token(sip.cls.evidence, "sdp-crypto-cleartext"));
-	CHECK(strstr(sip.cls.evidence, "inline") == NULL);
+	CHECK(has_token(cf_class_evidence(&sip.cls), "sdp-crypto-cleartext"));
+	CHECK(strstr(cf_class_evidence(&sip.cls), "inline") == NULL);
 	cf_classify_finish(cls, &sip);
 	/* RTP from the announced port: sip; RTCP on the port above: sip */
 	flow_init(&f, "192.168.1.2", 30010, "192.0.2.41", 41000, 17);
 	rtp(&p, 10, 0x1234); feed(&f, 0, 0, &p);
 	rtp(&p, 11, 0x1234); feed(&f, 0, 0, &p);
-	CHECK_STR(f.cls.app, "sip");
+	CHECK_STR(cf_class_app(&f.cls), "sip");
 	CHECK_INT(f.cls.roles, CF_ROLE_MEDIA);
-	CHECK(has_token(f.cls.evidence, "sdp-media"));
+	CHECK(has_token(cf_class_evidence(&f.cls), "sdp-media"));
 	cf_classify_finish(cls, &f);
 	flow_init(&g, "192.168.1.2", 30020, "192.0.2.41", 41002, 17);
 	rtp(&p, 10, 0x4321); feed(&g, 0, 0, &p);
 	rtp(&p, 11, 0x4321); feed(&g, 0, 0, &p);
-	CHECK_STR(g.cls.app, "rtp");                    /* never announced */
+	CHECK_STR(cf_class_app(&g.cls), "rtp");                    /* never announced */
 	cf_classify_finish(cls, &g);
 }
 
