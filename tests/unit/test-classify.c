@@ -608,6 +608,164 @@ static void test_catalog_index_equals_scan(void)
 	cf_catalog_free(c);
 }
 
+/* --- class strings: the name table and the intern table ------------------ */
+
+static void test_class_strings(void)
+{
+	struct cf_class a, b, c;
+	struct cf_intern_stats before, st;
+	char longname[300], raw[CF_HOST_LEN];
+	const char *h;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	memset(&c, 0, sizeof(c));
+	cf_intern_get_stats(&before);
+	CHECK_STR(cf_class_app(&a), "");
+	CHECK_STR(cf_class_host(&a), "");
+	CHECK_STR(cf_class_evidence(&a), "");
+	/* names: one id per string, cut at the field's length */
+	cf_class_set_app(&a, "zoom");
+	cf_class_set_app(&b, "zoom");
+	CHECK_INT(a.app_id, b.app_id);
+	CHECK_STR(cf_class_app(&a), "zoom");
+	cf_class_set_app(&a, "a-name-longer-than-twenty-three-bytes");
+	CHECK_STR(cf_class_app(&a), "a-name-longer-than-twen");
+	cf_class_set_l7(&a, "a-name-longer-than-twenty-three-bytes");
+	CHECK_STR(cf_class_l7(&a), "a-name-longer-t");
+	cf_class_set_app(&b, "a-name-longer-than-twen");
+	CHECK_INT(a.app_id, b.app_id);
+	/* hosts: the same bytes are one entry, counted per holder */
+	CHECK_INT(cf_class_set_host(&a, "x.zoom.us", 64), 0);
+	CHECK_INT(cf_class_set_host(&b, "x.zoom.us", 64), 0);
+	CHECK(a.host_str == b.host_str);
+	cf_intern_get_stats(&st);
+	CHECK_INT(st.entries, before.entries + 1);
+	CHECK_INT(st.refs, before.refs + 2);
+	CHECK_INT(cf_class_set_host(&a, "x.zoom.us", 64), 0); /* no change */
+	cf_intern_get_stats(&st);
+	CHECK_INT(st.refs, before.refs + 2);
+	CHECK_INT(cf_class_set_host(&c, "y.zoom.us\0tail", 14), 0); /* stops at NUL */
+	CHECK_STR(cf_class_host(&c), "y.zoom.us");
+	CHECK_INT(cf_class_set_host(&c, "y.zoom.us", 3), 0);          /* len cuts */
+	CHECK_STR(cf_class_host(&c), "y.z");
+	cf_intern_get_stats(&st);
+	CHECK_INT(st.entries, before.entries + 2);
+	/* the last holder frees the entry */
+	cf_class_release(&a);
+	CHECK_STR(cf_class_host(&a), "");
+	CHECK_STR(cf_class_host(&b), "x.zoom.us");
+	cf_class_set_host(&b, "", 64);
+	CHECK(b.host_str == NULL);
+	cf_intern_get_stats(&st);
+	CHECK_INT(st.entries, before.entries + 1);
+	/* bytes from the wire: at most CF_HOST_LEN of them, NUL or not */
+	memset(longname, 'a', sizeof(longname));
+	longname[sizeof(longname) - 1] = '\0';
+	cf_class_set_host(&a, longname, sizeof(longname));
+	CHECK_INT(strlen(cf_class_host(&a)), CF_HOST_LEN);
+	memset(raw, 0xff, sizeof(raw));
+	cf_class_set_host(&b, raw, sizeof(raw));
+	h = cf_class_host(&b);
+	CHECK_INT(strlen(h), CF_HOST_LEN);
+	CHECK(memcmp(h, raw, sizeof(raw)) == 0);
+	cf_class_set_evidence(&a, longname, sizeof(longname));
+	CHECK_INT(strlen(cf_class_evidence(&a)), CF_EVID_LEN);
+	cf_class_release(&a);
+	cf_class_release(&b);
+	cf_class_release(&c);
+	cf_class_release(&c);                   /* twice is harmless */
+	cf_intern_get_stats(&st);
+	CHECK_INT(st.entries, before.entries);
+	CHECK_INT(st.refs, before.refs);
+	CHECK_INT(st.bytes, before.bytes > 0 ? before.bytes : st.bytes);
+}
+
+/* --- nDPI: a cap on the flows holding its state -------------------------- */
+
+static void test_ndpi_cap(void)
+{
+	struct cf_classify_stats st0, st;
+	struct cf_flow f[4];
+	struct buf dtls;
+	char err[256];
+	struct cf_classifier *c = cf_classifier_new(catalog_path, err, sizeof(err));
+	struct cf_classifier *saved = cls;
+	int i;
+
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	cls = c;
+	cf_classify_set_ndpi_cap(c, 2);
+	cf_classify_get_stats(c, &st0);
+	CHECK_INT(st0.ndpi_state_bytes > 0, 1);
+	CHECK_INT(st0.ndpi_live, 0);
+	/* a DTLS ClientHello-looking record: call traffic, nDPI undecided
+	   after one packet */
+	dtls.n = 0;
+	put8(&dtls, 22); put16(&dtls, 0xfeff); put16(&dtls, 0); put32(&dtls, 0);
+	put16(&dtls, 0); put16(&dtls, 12 + 4);
+	put8(&dtls, 1); put24(&dtls, 4); put16(&dtls, 0); put24(&dtls, 0);
+	put24(&dtls, 4); putfill(&dtls, 0, 4);
+	for (i = 0; i < 4; i++) {
+		flow_init(&f[i], "192.168.1.10", (uint16_t)(50000 + i),
+			  "192.0.2.160", 3478, 17);
+		feed(&f[i], 0, 0, &dtls);
+	}
+	cf_classify_get_stats(c, &st);
+	CHECK_INT(st.ndpi_flows - st0.ndpi_flows, 2);
+	CHECK_INT(st.ndpi_skipped - st0.ndpi_skipped, 2);
+	CHECK_INT(st.ndpi_live, 2);
+	CHECK_INT(st.ndpi_live_peak, 2);
+	CHECK(f[0].cls.ndpi != NULL && f[1].cls.ndpi != NULL);
+	CHECK(f[2].cls.ndpi == NULL && f[3].cls.ndpi == NULL);
+	/* the flows past the cap are classified all the same */
+	CHECK_STR(cf_class_app(&f[3].cls), "webrtc");
+	CHECK_INT(f[3].cls.roles & CF_ROLE_KEYX, CF_ROLE_KEYX);
+	/* a flow ending gives its place back */
+	cf_classify_finish(c, &f[0]);
+	cf_classify_get_stats(c, &st);
+	CHECK_INT(st.ndpi_live, 1);
+	flow_init(&f[0], "192.168.1.10", 40000, "192.0.2.160", 3478, 17);
+	feed(&f[0], 0, 0, &dtls);
+	cf_classify_get_stats(c, &st);
+	CHECK_INT(st.ndpi_live, 2);
+	CHECK(f[0].cls.ndpi != NULL);
+	for (i = 0; i < 4; i++) {
+		cf_classify_finish(c, &f[i]);
+		CHECK(f[i].cls.ndpi == NULL);
+		cf_class_release(&f[i].cls);
+	}
+	cf_classify_get_stats(c, &st);
+	CHECK_INT(st.ndpi_live, 0);
+	CHECK_INT(st.ndpi_live_peak, 2);
+	cls = saved;
+	cf_classifier_free(c);
+}
+
+/* nDPI's state goes once nDPI decided, or after CF_NDPI_MAX_PACKETS. */
+static void test_ndpi_state_freed(void)
+{
+	struct cf_classify_stats st0, st;
+	struct cf_flow f;
+	struct buf junk;
+	int i;
+
+	cf_classify_get_stats(cls, &st0);
+	flow_init(&f, "192.168.1.10", 40001, "198.51.100.7", 40002, 17);
+	junk.n = 0;
+	putfill(&junk, 0x5a, 40);
+	for (i = 0; i < 100 && f.cls.ndpi_state == 0; i++)
+		feed(&f, i & 1, 0, &junk);
+	CHECK(f.cls.ndpi == NULL);
+	CHECK(i <= 32);
+	cf_classify_get_stats(cls, &st);
+	CHECK_INT(st.ndpi_live, st0.ndpi_live);
+	CHECK_INT(st.ndpi_flows - st0.ndpi_flows, 1);
+	cf_class_release(&f.cls);
+}
+
 static void test_classifier_new_errors(void)
 {
 	char err[256] = "";
@@ -825,6 +983,9 @@ int main(void)
 	RUN(test_catalog_errors);
 	RUN(test_catalog_lookups);
 	RUN(test_catalog_index_equals_scan);
+	RUN(test_class_strings);
+	RUN(test_ndpi_cap);
+	RUN(test_ndpi_state_freed);
 	RUN(test_classifier_new_errors);
 	RUN(test_tls_reassembly);
 	RUN(test_tls_reassembly_gives_up);
