@@ -27,6 +27,7 @@ enum cf_cat_kind {
 struct cf_cat_match {
 	const char *id;
 	const char *app;
+	uint16_t app_nid;   /* app's id in the name table (classify.h) */
 	unsigned roles;     /* CF_ROLE_* from roles=, 0 if none given */
 	unsigned line;
 	enum cf_cat_kind kind;
@@ -56,6 +57,14 @@ int cf_catalog_match_port(const struct cf_catalog *c, uint8_t proto,
 /* nDPI protocol name, case-insensitive ("Zoom", "Skype_Teams"). */
 int cf_catalog_match_ndpi(const struct cf_catalog *c, const char *name,
 			  struct cf_cat_match *m);
+
+/* The same answers as match_host / match_addr by a plain scan of the
+ * lines in file order (what the indexes replace; for tests). */
+int cf_catalog_ref_match_host(const struct cf_catalog *c, const char *host,
+			      struct cf_cat_match *m);
+int cf_catalog_ref_match_addr(const struct cf_catalog *c, const cf_addr *a,
+			      uint8_t proto, uint16_t port,
+			      struct cf_cat_match *m);
 
 /* Does any catalog line name this app? */
 int cf_catalog_is_call_app(const struct cf_catalog *c, const char *app);

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "catalog.h"
 #include "classify.h"
 #include "netaddr.h"
 #include "recog.h"
@@ -50,6 +51,45 @@ struct cf_dns_cache;
 		   CF_SEEN_RTP | CF_SEEN_RTCP | CF_SEEN_ZOOM | CF_SEEN_ZRTP | \
 		   CF_SEEN_SIP)
 
+/* Name ids the classifier uses itself: cf_class_names[] starts with them. */
+enum {
+	CF_NID_NONE = 0,        /* "" */
+	CF_NID_UNKNOWN,
+	CF_NID_WEBRTC,
+	CF_NID_SIP,
+	CF_NID_RTP,
+	CF_NID_ZOOM,
+	CF_NID_ZOOM_MEDIA,
+	CF_NID_RTCP,
+	CF_NID_DTLS,
+	CF_NID_STUN,
+	CF_NID_TLS,
+	CF_NID_ZRTP,
+	CF_NID_QUIC,
+	CF_NID_STATIC           /* count */
+};
+
+/* The id of name cut at cap - 1 bytes (lower-cased when lower is set),
+ * entered in the name table if new; CF_NID_UNKNOWN when the table is
+ * full.  Takes the tables' lock. */
+uint16_t cf_class_name_id(const char *name, size_t cap, int lower);
+
+/* What the classifier keeps per nDPI protocol id (filled on first use):
+ * the verdict needs these for every flow, and nDPI's names are strings. */
+#define CF_NDPI_INFO_IDS 1024
+#define NI_FILLED   0x01
+#define NI_NAMESVC  0x02   /* a name service: its host is a query */
+#define NI_WEB      0x04   /* TLS/HTTP/QUIC...: its host is the server */
+#define NI_CATALOG  0x08   /* a catalog ndpi line names it (m) */
+#define NI_NAMED    0x10   /* nDPI has a name for it */
+
+struct cf_ndpi_info {
+	struct cf_cat_match m;  /* the catalog ndpi line, with NI_CATALOG */
+	uint16_t app_nid;       /* the name in lower case, cut as an app */
+	uint16_t l7_nid;        /* ... cut as an l7 */
+	uint8_t flags;
+};
+
 /* TLS ClientHello reassembly: slots of the first bytes of a client's
  * stream, lent to a flow while its hello is incomplete. */
 #define CF_REASM_SLOTS 16
@@ -73,8 +113,13 @@ struct cf_reasm_slot {
 struct cf_sdp_entry {
 	cf_addr addr;
 	uint16_t port;
+	uint16_t next;                  /* chain of its port's bucket: entry + 1 */
 	uint64_t seen_us;               /* 0: unused */
 };
+
+/* announced ends are found through buckets by port (the RTP port and the
+ * RTCP port above it are two probes), not by a scan per packet */
+#define CF_SDP_BUCKETS 256
 
 struct cf_classifier {
 	struct cf_catalog *cat;
@@ -83,7 +128,12 @@ struct cf_classifier {
 	struct cf_dns_cache *dns;
 	struct cf_reasm_slot reasm[CF_REASM_SLOTS];
 	struct cf_sdp_entry sdp[CF_SDP_TABLE];
+	uint16_t sdp_bucket[CF_SDP_BUCKETS]; /* entry + 1, 0 empty */
 	uint32_t sdp_next;              /* ring position of the next insert */
+	uint64_t ndpi_cap;              /* most flows holding nDPI state */
+	struct cf_ndpi_info ndpi_info[CF_NDPI_INFO_IDS];
+	uint8_t nid_call[CF_NAMES_MAX]; /* per name id: 0 not known yet,
+					   1 not a call app, 2 a call app */
 };
 
 /* --- classify-wire.c: facts from the payload ------------------------- */

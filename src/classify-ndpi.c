@@ -58,6 +58,11 @@ void *cf_ndpi_flow_new(void)
 	return f;
 }
 
+size_t cf_ndpi_flow_size(void)
+{
+	return SIZEOF_FLOW_STRUCT;
+}
+
 void cf_ndpi_flow_free(void *flow)
 {
 	if (flow != NULL)

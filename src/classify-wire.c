@@ -28,15 +28,6 @@ static int is_zoom_port(uint16_t port)
 	return port >= CF_ZOOM_PORT_MIN && port <= CF_ZOOM_PORT_MAX;
 }
 
-static void copy_str(char *dst, size_t cap, const char *src)
-{
-	size_t i;
-
-	for (i = 0; src[i] != '\0' && i + 1 < cap; i++)
-		dst[i] = src[i];
-	dst[i] = '\0';
-}
-
 /*
  * RTP/RTCP: a direction is media once it repeats an SSRC, RTP with a
  * sequence number a little ahead (so a repeated DNS query or other
@@ -130,7 +121,7 @@ static void zoom_p2p(struct cf_class *cls, const uint8_t *p, size_t len)
 {
 	struct cf_zoom_info zi;
 
-	if (strcmp(cls->app, "zoom") != 0 && !(cls->seen & CF_SEEN_STUN))
+	if (cls->app_id != CF_NID_ZOOM && !(cls->seen & CF_SEEN_STUN))
 		return;
 	if (cf_recog_zoom(p, len, 0, &zi) == CF_REC_YES)
 		zoom_fact(cls, &zi);
@@ -339,11 +330,11 @@ static void reasm_append(struct cf_reasm_slot *s, const uint8_t *p, size_t len,
 static int hello_taken(struct cf_class *cls, const struct cf_tls_info *ti)
 {
 	cls->seen |= CF_SEEN_TLS_HELLO;
-	if (!ti->has_sni || strcmp(cls->host, ti->sni) == 0) {
+	if (!ti->has_sni || strcmp(cf_class_host(cls), ti->sni) == 0) {
 		cls->seen |= ti->has_sni ? CF_SEEN_TLS_SNI : 0;
 		return 0;
 	}
-	copy_str(cls->host, sizeof(cls->host), ti->sni);
+	cf_class_set_host(cls, ti->sni, strnlen(ti->sni, CF_HOST_LEN - 1));
 	cls->seen = (cls->seen | CF_SEEN_TLS_SNI) &
 		    ~(CF_SEEN_NDPI_HOST | CF_SEEN_DNS_HOST);
 	return 1;

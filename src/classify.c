@@ -18,7 +18,6 @@
  * The facts come from classify-wire.c (payloads) and classify-names.c
  * (DNS answers and SDP announcements, remembered across flows).
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,11 +38,22 @@
 
 /* A verdict being built. */
 struct verdict {
-	char app[CF_APP_LEN];
-	char l7[CF_L7_LEN];
-	char evidence[CF_EVID_LEN];
+	uint16_t app, l7;           /* name ids */
 	unsigned roles;
+	size_t evlen;
+	char evidence[CF_EVID_LEN];
 };
+
+/* The catalog's answers for a flow, looked up once per verdict. */
+struct lookups {
+	int host, net, ndpi, port;  /* 1: matched */
+	struct cf_cat_match hm, nm, dm, pm;
+};
+
+/* Seen bits the verdict does not read: a change in them alone (an RTP
+ * candidate noted, a first Zoom-looking packet) is no new fact. */
+#define SEEN_SCRATCH (CF_SEEN_RTP_CAND0 | CF_SEEN_RTP_CAND1 | \
+		      CF_SEEN_ZOOM_CAND | CF_SEEN_NDPI_HOST)
 
 /* --- roles ---------------------------------------------------------- */
 
@@ -96,6 +106,8 @@ struct cf_classifier *cf_classifier_new(const char *catalog_path, char *err,
 			return NULL;
 		}
 	}
+	c->ndpi_cap = CF_NDPI_LIVE_DEFAULT;
+	c->st.ndpi_state_bytes = cf_ndpi_flow_size();
 	c->ndpi = cf_ndpi_new(err, errlen);
 	if (c->ndpi == NULL ||
 	    cf_classify_set_dns_capacity(c, CF_DNS_CACHE_DEFAULT, err, errlen) < 0) {
@@ -114,6 +126,11 @@ void cf_classifier_free(struct cf_classifier *c)
 	cf_catalog_free(c->cat);
 	cf_dns_cache_free(c->dns);
 	free(c);
+}
+
+void cf_classify_set_ndpi_cap(struct cf_classifier *c, uint64_t n)
+{
+	c->ndpi_cap = n ? n : CF_NDPI_LIVE_DEFAULT;
 }
 
 int cf_classify_is_call_app(const struct cf_classifier *c, const char *app)
@@ -136,33 +153,21 @@ void cf_classify_get_stats(const struct cf_classifier *c,
 
 /* --- small helpers --------------------------------------------------- */
 
-static void copy_lower(char *dst, size_t cap, const char *src)
-{
-	size_t i;
-
-	for (i = 0; src[i] && i + 1 < cap; i++)
-		dst[i] = (char)tolower((unsigned char)src[i]);
-	dst[i] = '\0';
-}
-
-static void copy_str(char *dst, size_t cap, const char *src)
-{
-	size_t i;
-
-	for (i = 0; src[i] != '\0' && i + 1 < cap; i++)
-		dst[i] = src[i];
-	dst[i] = '\0';
-}
-
-/* Append a token (joined "a:b" when b is not NULL) unless present or full. */
+/* Append a token ("a:b" when b is not NULL, at most 63 bytes) unless
+ * present or full. */
 static void evid(struct verdict *v, const char *a, const char *b)
 {
 	char tok[64];
-	size_t have = strlen(v->evidence), n;
+	size_t n = 0, have = v->evlen;
 	const char *p;
 
-	snprintf(tok, sizeof(tok), "%s%s%s", a, b ? ":" : "", b ? b : "");
-	n = strlen(tok);
+	for (; *a && n + 1 < sizeof(tok); a++)
+		tok[n++] = *a;
+	if (b != NULL && n + 1 < sizeof(tok))
+		tok[n++] = ':';
+	for (; b != NULL && *b && n + 1 < sizeof(tok); b++)
+		tok[n++] = *b;
+	tok[n] = '\0';
 	for (p = v->evidence; (p = strstr(p, tok)) != NULL; p += n)
 		if ((p == v->evidence || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
 			return;
@@ -171,6 +176,7 @@ static void evid(struct verdict *v, const char *a, const char *b)
 	if (have > 0)
 		v->evidence[have++] = ' ';
 	memcpy(v->evidence + have, tok, n + 1);
+	v->evlen = have + n;
 }
 
 static int name_in(const char *name, const char *const *set)
@@ -181,37 +187,81 @@ static int name_in(const char *name, const char *const *set)
 	return 0;
 }
 
-/* nDPI protocols whose host name is a query (or, for DHCP, the client's
- * own name), not the flow's server. */
-static int ndpi_name_service(const struct cf_classifier *c, const struct cf_flow *f)
+/* What the classifier knows of an nDPI protocol id (cached per id; ids
+ * past the cache are worked out into *tmp each time). */
+static const struct cf_ndpi_info *ninfo(struct cf_classifier *c, uint16_t id,
+					struct cf_ndpi_info *tmp)
 {
+	/* nDPI protocols whose host name is a query (or, for DHCP, the
+	 * client's own name), not the flow's server */
 	static const char *const ns[] = { "DNS", "MDNS", "LLMNR", "NetBIOS",
 		"DHCP", "DHCPV6", NULL };
+	/* nDPI protocols whose host name is the server the flow talks to */
+	static const char *const web[] = { "TLS", "HTTP", "QUIC", "DTLS",
+		"HTTP_Proxy", "HTTP_Connect", NULL };
+	struct cf_ndpi_info *ni = id < CF_NDPI_INFO_IDS ? &c->ndpi_info[id] : tmp;
+	const char *name;
 
-	return name_in(cf_ndpi_name(c->ndpi, f->cls.ndpi_master), ns) ||
-	       name_in(cf_ndpi_name(c->ndpi, f->cls.ndpi_app), ns);
+	if (id < CF_NDPI_INFO_IDS && (ni->flags & NI_FILLED))
+		return ni;
+	memset(ni, 0, sizeof(*ni));
+	name = cf_ndpi_name(c->ndpi, id);
+	ni->flags = NI_FILLED;
+	if (name_in(name, ns))
+		ni->flags |= NI_NAMESVC;
+	if (name_in(name, web))
+		ni->flags |= NI_WEB;
+	if (cf_catalog_match_ndpi(c->cat, name, &ni->m))
+		ni->flags |= NI_CATALOG;
+	if (*name) {
+		ni->flags |= NI_NAMED;
+		ni->app_nid = cf_class_name_id(name, CF_APP_LEN, 1);
+		ni->l7_nid = cf_class_name_id(name, CF_L7_LEN, 1);
+	}
+	return ni;
+}
+
+/* Does nDPI's app or master id have this NI_ flag? */
+static int ndpi_flag(struct cf_classifier *c, const struct cf_flow *f,
+		     uint8_t flag)
+{
+	struct cf_ndpi_info tmp;
+
+	return (ninfo(c, f->cls.ndpi_master, &tmp)->flags & flag) ||
+	       (ninfo(c, f->cls.ndpi_app, &tmp)->flags & flag);
+}
+
+/* nDPI protocols whose host name is a query, not the flow's server. */
+static int ndpi_name_service(struct cf_classifier *c, const struct cf_flow *f)
+{
+	return ndpi_flag(c, f, NI_NAMESVC);
 }
 
 /* nDPI protocols whose host name is the server the flow talks to. */
-static int ndpi_web(const struct cf_classifier *c, const struct cf_flow *f)
+static int ndpi_web(struct cf_classifier *c, const struct cf_flow *f)
 {
-	static const char *const web[] = { "TLS", "HTTP", "QUIC", "DTLS",
-		"HTTP_Proxy", "HTTP_Connect", NULL };
-
-	return name_in(cf_ndpi_name(c->ndpi, f->cls.ndpi_master), web) ||
-	       name_in(cf_ndpi_name(c->ndpi, f->cls.ndpi_app), web);
+	return ndpi_flag(c, f, NI_WEB);
 }
 
-/* nDPI's own name for the flow: the application, else the master.  For
- * a name service the service itself ("DNS", not the "Zoom" it resolved). */
-static const char *ndpi_top_name(const struct cf_classifier *c, const struct cf_flow *f)
+/* nDPI's own protocol for the flow: the application, else the master.
+ * For a name service the service itself ("DNS", not the "Zoom" it
+ * resolved). */
+static uint16_t ndpi_top(struct cf_classifier *c, const struct cf_flow *f)
 {
-	const char *app = cf_ndpi_name(c->ndpi, f->cls.ndpi_app);
-	const char *master = cf_ndpi_name(c->ndpi, f->cls.ndpi_master);
+	struct cf_ndpi_info tmp;
+	uint16_t app = f->cls.ndpi_app, master = f->cls.ndpi_master;
 
 	if (ndpi_name_service(c, f))
-		return *master ? master : app;
-	return *app ? app : master;
+		return (ninfo(c, master, &tmp)->flags & NI_NAMED) ? master : app;
+	return (ninfo(c, app, &tmp)->flags & NI_NAMED) ? app : master;
+}
+
+/* Is a name id a call app of the catalog?  (cached per id) */
+static int nid_is_call(struct cf_classifier *c, uint16_t nid)
+{
+	if (c->nid_call[nid] == 0)
+		c->nid_call[nid] = cf_catalog_is_call_app(c->cat, cf_class_names[nid]) ? 2 : 1;
+	return c->nid_call[nid] == 2;
 }
 
 /* --- verdict: app ----------------------------------------------------- */
@@ -234,56 +284,73 @@ static int match_port(const struct cf_classifier *c, const struct cf_flow *f,
 	       cf_catalog_match_port(c->cat, f->proto, f->port[0], m);
 }
 
-static int match_ndpi(const struct cf_classifier *c, const struct cf_flow *f,
+static int match_ndpi(struct cf_classifier *c, const struct cf_flow *f,
 		      struct cf_cat_match *m)
 {
+	struct cf_ndpi_info tmp;
+	const struct cf_ndpi_info *ni;
+
 	if (ndpi_name_service(c, f))
 		return 0;
-	return cf_catalog_match_ndpi(c->cat, cf_ndpi_name(c->ndpi, f->cls.ndpi_app), m) ||
-	       cf_catalog_match_ndpi(c->cat, cf_ndpi_name(c->ndpi, f->cls.ndpi_master), m);
+	ni = ninfo(c, f->cls.ndpi_app, &tmp);
+	if (!(ni->flags & NI_CATALOG))
+		ni = ninfo(c, f->cls.ndpi_master, &tmp);
+	if (!(ni->flags & NI_CATALOG))
+		return 0;
+	*m = ni->m;
+	return 1;
 }
 
 /* Is cls.host the name of the server this flow talks to? */
-static int host_usable(const struct cf_classifier *c, const struct cf_flow *f)
+static int host_usable(struct cf_classifier *c, const struct cf_flow *f)
 {
-	if (f->cls.host[0] == '\0')
+	if (f->cls.host_str == NULL)
 		return 0;
 	return (f->cls.seen & (CF_SEEN_TLS_SNI | CF_SEEN_DNS_HOST)) || ndpi_web(c, f);
 }
 
 /* Generic apps for call traffic no catalog line claimed. */
-static const char *generic_app(uint32_t seen)
+static uint16_t generic_app(uint32_t seen)
 {
 	if (seen & (CF_SEEN_DTLS_HS | CF_SEEN_STUN | CF_SEEN_TURN))
-		return "webrtc";
+		return CF_NID_WEBRTC;
 	if (seen & (CF_SEEN_SIP | CF_SEEN_SDP_MEDIA))
-		return "sip";
+		return CF_NID_SIP;
 	if (seen & (CF_SEEN_RTP | CF_SEEN_RTCP | CF_SEEN_ZRTP))
-		return "rtp";
-	return NULL;
+		return CF_NID_RTP;
+	return CF_NID_NONE;
 }
 
 /* Choose the app; *m is the deciding catalog line (m->id NULL if none). */
-static void decide_app(const struct cf_classifier *c, const struct cf_flow *f,
-		       struct verdict *v, struct cf_cat_match *m)
+static void decide_app(struct cf_classifier *c, const struct cf_flow *f,
+		       const struct lookups *lk, struct verdict *v,
+		       struct cf_cat_match *m)
 {
-	const char *g, *nd;
+	struct cf_ndpi_info tmp;
+	const struct cf_ndpi_info *ni;
+	uint16_t g;
 
 	memset(m, 0, sizeof(*m));
-	if ((host_usable(c, f) && cf_catalog_match_host(c->cat, f->cls.host, m)) ||
-	    match_net(c, f, m) || match_ndpi(c, f, m) || match_port(c, f, m)) {
-		copy_str(v->app, sizeof(v->app), m->app);
+	if (lk->host && host_usable(c, f))
+		*m = lk->hm;
+	else if (lk->net)
+		*m = lk->nm;
+	else if (lk->ndpi)
+		*m = lk->dm;
+	else if (lk->port)
+		*m = lk->pm;
+	if (m->id != NULL) {
+		v->app = m->app_nid;
 		return;
 	}
-	memset(m, 0, sizeof(*m));
 	g = generic_app(f->cls.seen);
-	nd = ndpi_top_name(c, f);
-	if (g != NULL)
-		copy_str(v->app, sizeof(v->app), g);
-	else if (*nd)
-		copy_lower(v->app, sizeof(v->app), nd);
+	ni = ninfo(c, ndpi_top(c, f), &tmp);
+	if (g != CF_NID_NONE)
+		v->app = g;
+	else if (ni->flags & NI_NAMED)
+		v->app = ni->app_nid;
 	else
-		copy_str(v->app, sizeof(v->app), "unknown");
+		v->app = CF_NID_UNKNOWN;
 }
 
 /* --- verdict: roles, l7, evidence -------------------------------------- */
@@ -336,7 +403,7 @@ static void wire_roles(uint32_t seen, struct verdict *v)
  * evidence when it gives roles). */
 static void line_roles(struct verdict *v, int matched, const struct cf_cat_match *m)
 {
-	if (!matched || strcmp(m->app, v->app) != 0 || m->roles == 0)
+	if (!matched || m->app_nid != v->app || m->roles == 0)
 		return;
 	v->roles |= m->roles;
 	evid(v, "catalog", m->id);
@@ -348,7 +415,7 @@ static void line_roles(struct verdict *v, int matched, const struct cf_cat_match
  * DNS name of a flow that is itself TLS or QUIC.  A UDP media flow to a
  * Zoom MMR is media, not the MMR's key exchange.
  */
-static int host_roles_apply(const struct cf_classifier *c, const struct cf_flow *f)
+static int host_roles_apply(struct cf_classifier *c, const struct cf_flow *f)
 {
 	uint32_t seen = f->cls.seen;
 
@@ -359,82 +426,99 @@ static int host_roles_apply(const struct cf_classifier *c, const struct cf_flow 
 	return (seen & (CF_SEEN_TLS_HELLO | CF_SEEN_QUIC)) || ndpi_web(c, f);
 }
 
-static void catalog_roles(const struct cf_classifier *c, const struct cf_flow *f,
-			  struct verdict *v, const struct cf_cat_match *decided)
+static void catalog_roles(struct cf_classifier *c, const struct cf_flow *f,
+			  const struct lookups *lk, struct verdict *v,
+			  const struct cf_cat_match *decided)
 {
-	struct cf_cat_match m;
-
 	if (decided->id != NULL)
 		evid(v, "catalog", decided->id);
-	line_roles(v, host_roles_apply(c, f) &&
-		   cf_catalog_match_host(c->cat, f->cls.host, &m), &m);
-	line_roles(v, match_net(c, f, &m), &m);
-	line_roles(v, match_ndpi(c, f, &m), &m);
-	line_roles(v, match_port(c, f, &m), &m);
+	line_roles(v, lk->host && host_roles_apply(c, f), &lk->hm);
+	line_roles(v, lk->net, &lk->nm);
+	line_roles(v, lk->ndpi, &lk->dm);
+	line_roles(v, lk->port, &lk->pm);
 }
 
-static void decide_l7(const struct cf_classifier *c, const struct cf_flow *f,
+static void decide_l7(struct cf_classifier *c, const struct cf_flow *f,
 		      struct verdict *v)
 {
 	static const struct {
 		uint32_t bits;
-		const char *name;
+		uint16_t nid;
 	} order[] = {
-		{ CF_SEEN_ZOOM, "zoom-media" },
-		{ CF_SEEN_RTP, "rtp" },
-		{ CF_SEEN_RTCP, "rtcp" },
-		{ CF_SEEN_DTLS, "dtls" },
-		{ CF_SEEN_STUN | CF_SEEN_TURN, "stun" },
-		{ CF_SEEN_TLS_HELLO, "tls" },
-		{ CF_SEEN_SIP, "sip" },
-		{ CF_SEEN_ZRTP, "zrtp" },
-		{ CF_SEEN_QUIC, "quic" },
+		{ CF_SEEN_ZOOM, CF_NID_ZOOM_MEDIA },
+		{ CF_SEEN_RTP, CF_NID_RTP },
+		{ CF_SEEN_RTCP, CF_NID_RTCP },
+		{ CF_SEEN_DTLS, CF_NID_DTLS },
+		{ CF_SEEN_STUN | CF_SEEN_TURN, CF_NID_STUN },
+		{ CF_SEEN_TLS_HELLO, CF_NID_TLS },
+		{ CF_SEEN_SIP, CF_NID_SIP },
+		{ CF_SEEN_ZRTP, CF_NID_ZRTP },
+		{ CF_SEEN_QUIC, CF_NID_QUIC },
 	};
-	const char *m = cf_ndpi_name(c->ndpi, f->cls.ndpi_master);
+	struct cf_ndpi_info tmp;
+	const struct cf_ndpi_info *m = ninfo(c, f->cls.ndpi_master, &tmp);
 	size_t i;
 
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		if (f->cls.seen & order[i].bits) {
-			copy_str(v->l7, sizeof(v->l7), order[i].name);
+			v->l7 = order[i].nid;
 			return;
 		}
-	copy_lower(v->l7, sizeof(v->l7), *m ? m : cf_ndpi_name(c->ndpi, f->cls.ndpi_app));
+	if (!(m->flags & NI_NAMED))
+		m = ninfo(c, f->cls.ndpi_app, &tmp);
+	v->l7 = m->l7_nid;
+}
+
+/* The catalog lines that match the flow: each kind looked up once. */
+static void lookup_all(struct cf_classifier *c, const struct cf_flow *f,
+		       struct lookups *lk)
+{
+	lk->host = host_usable(c, f) &&
+		   cf_catalog_match_host(c->cat, f->cls.host_str, &lk->hm);
+	lk->net = match_net(c, f, &lk->nm);
+	lk->ndpi = match_ndpi(c, f, &lk->dm);
+	lk->port = match_port(c, f, &lk->pm);
 }
 
 /* Recompute the verdict from the facts; 1 when anything changed. */
-static int decide(const struct cf_classifier *c, struct cf_flow *f)
+static int decide(struct cf_classifier *c, struct cf_flow *f)
 {
 	struct cf_class *cls = &f->cls;
 	struct verdict v;
+	struct lookups lk;
 	struct cf_cat_match m;
 	uint8_t is_call;
-	const char *nd = ndpi_top_name(c, f);
+	uint16_t top = ndpi_top(c, f);
 
-	memset(&v, 0, sizeof(v));
-	if (*nd)
-		evid(&v, "ndpi", nd);
+	v.app = v.l7 = CF_NID_NONE;
+	v.roles = 0;
+	v.evlen = 0;
+	v.evidence[0] = '\0';
+	if (top != 0 && *cf_ndpi_name(c->ndpi, top))
+		evid(&v, "ndpi", cf_ndpi_name(c->ndpi, top));
 	if (cls->seen & CF_SEEN_TLS_SNI)
 		evid(&v, "tls-sni", NULL);
-	else if (cls->seen & CF_SEEN_DNS_HOST && cls->host[0])
+	else if (cls->seen & CF_SEEN_DNS_HOST && cls->host_str != NULL)
 		evid(&v, "dns-name", NULL);
 	else if (host_usable(c, f))
 		evid(&v, "ndpi-host", NULL);
-	decide_app(c, f, &v, &m);
-	catalog_roles(c, f, &v, &m);
+	lookup_all(c, f, &lk);
+	decide_app(c, f, &lk, &v, &m);
+	catalog_roles(c, f, &lk, &v, &m);
 	wire_roles(cls->seen, &v);
-	is_call = (uint8_t)(cf_catalog_is_call_app(c->cat, v.app) ||
+	is_call = (uint8_t)(nid_is_call(c, v.app) ||
 			    (v.roles & (CF_ROLE_KEYX | CF_ROLE_MEDIA | CF_ROLE_RELAY)));
 	if (is_call && v.roles == 0 &&
 	    ((cls->seen & (CF_SEEN_TLS_HELLO | CF_SEEN_QUIC)) || ndpi_web(c, f)))
 		v.roles = CF_ROLE_WEB;      /* other TLS/HTTP/QUIC of a call app */
 	decide_l7(c, f, &v);
-	if (strcmp(v.app, cls->app) == 0 && strcmp(v.l7, cls->l7) == 0 &&
-	    strcmp(v.evidence, cls->evidence) == 0 && v.roles == cls->roles &&
-	    is_call == cls->is_call)
+	if (v.app == cls->app_id && v.l7 == cls->l7_id &&
+	    strcmp(v.evidence, cf_class_evidence(cls)) == 0 &&
+	    v.roles == cls->roles && is_call == cls->is_call)
 		return 0;
-	memcpy(cls->app, v.app, sizeof(cls->app));
-	memcpy(cls->l7, v.l7, sizeof(cls->l7));
-	memcpy(cls->evidence, v.evidence, sizeof(cls->evidence));
+	cls->app_id = v.app;
+	cls->l7_id = v.l7;
+	cf_class_set_evidence(cls, v.evidence, v.evlen);
 	cls->roles = (uint8_t)v.roles;
 	cls->is_call = is_call;
 	return 1;
@@ -442,15 +526,19 @@ static int decide(const struct cf_classifier *c, struct cf_flow *f)
 
 /* --- nDPI ------------------------------------------------------------ */
 
-static void ndpi_release(struct cf_flow *f, uint8_t state)
+static void ndpi_release(struct cf_classifier *c, struct cf_flow *f,
+			 uint8_t state)
 {
 	cf_ndpi_flow_free(f->cls.ndpi);
 	f->cls.ndpi = NULL;
 	f->cls.ndpi_state = state;
+	/* a flow from before a reload was counted by the old classifier */
+	if (c->st.ndpi_live > 0)
+		c->st.ndpi_live--;
 }
 
 /* Take nDPI's verdict and host; 1 when the host changed. */
-static int ndpi_take(const struct cf_classifier *c, struct cf_flow *f,
+static int ndpi_take(struct cf_classifier *c, struct cf_flow *f,
 		     const struct cf_ndpi_verdict *nv)
 {
 	struct cf_class *cls = &f->cls;
@@ -458,16 +546,22 @@ static int ndpi_take(const struct cf_classifier *c, struct cf_flow *f,
 	cls->ndpi_app = nv->app;
 	cls->ndpi_master = nv->master;
 	if (nv->host[0] == '\0' || (cls->seen & CF_SEEN_TLS_SNI) ||
-	    ndpi_name_service(c, f) || strcmp(cls->host, nv->host) == 0)
+	    ndpi_name_service(c, f) || strcmp(cf_class_host(cls), nv->host) == 0)
 		return 0;
 	/* a DNS name gives way only to the name a TLS/HTTP/QUIC flow sent */
 	if ((cls->seen & CF_SEEN_DNS_HOST) && !ndpi_web(c, f))
 		return 0;
-	copy_str(cls->host, sizeof(cls->host), nv->host);
+	cf_class_set_host(cls, nv->host, strnlen(nv->host, sizeof(nv->host) - 1));
 	cls->seen = (cls->seen | CF_SEEN_NDPI_HOST) & ~CF_SEEN_DNS_HOST;
 	return 1;
 }
 
+/*
+ * nDPI's state is big (cf_ndpi_flow_size), so it lives only while nDPI
+ * works on the flow: it is freed as soon as nDPI decided, or after
+ * CF_NDPI_MAX_PACKETS packets (then nDPI must guess), and at most
+ * ndpi_cap flows hold it at once - later flows go without nDPI.
+ */
 static int ndpi_packet(struct cf_classifier *c, struct cf_flow *f,
 		       const struct cf_packet *pkt)
 {
@@ -477,6 +571,11 @@ static int ndpi_packet(struct cf_classifier *c, struct cf_flow *f,
 	if (f->cls.ndpi_state != 0 || pkt->l3 == NULL || pkt->l3_len == 0)
 		return 0;
 	if (f->cls.ndpi == NULL) {
+		if (c->st.ndpi_live >= c->ndpi_cap) {
+			c->st.ndpi_skipped++;
+			f->cls.ndpi_state = 3;
+			return 0;
+		}
 		f->cls.ndpi = cf_ndpi_flow_new();
 		if (f->cls.ndpi == NULL) {
 			c->st.ndpi_alloc_fail++;
@@ -484,6 +583,8 @@ static int ndpi_packet(struct cf_classifier *c, struct cf_flow *f,
 			return 0;
 		}
 		c->st.ndpi_flows++;
+		if (++c->st.ndpi_live > c->st.ndpi_live_peak)
+			c->st.ndpi_live_peak = c->st.ndpi_live;
 	}
 	cf_ndpi_process(c->ndpi, f->cls.ndpi, pkt->l3, pkt->l3_len,
 			pkt->ts_us / 1000, &nv);
@@ -491,17 +592,16 @@ static int ndpi_packet(struct cf_classifier *c, struct cf_flow *f,
 		cf_ndpi_giveup(c->ndpi, f->cls.ndpi, &nv);
 		changed = ndpi_take(c, f, &nv);
 		c->st.ndpi_gaveup++;
-		ndpi_release(f, 2);
+		ndpi_release(c, f, 2);
 		return changed;
 	}
 	changed = ndpi_take(c, f, &nv);
 	if (nv.complete) {
 		c->st.ndpi_decided++;
-		ndpi_release(f, 1);
+		ndpi_release(c, f, 1);
 	}
 	return changed;
 }
-
 /* --- per packet --------------------------------------------------------- */
 
 /* Is there nothing more the first packets can tell? */
@@ -562,8 +662,9 @@ int cf_classify_packet(struct cf_classifier *c, struct cf_flow *f,
 				       dir ? 1 : 0, pkt->ts_us);
 	changed |= cross_flow_facts(c, f, pkt->ts_us);
 	/* the verdict is a function of the facts: redo it when they moved */
-	if (changed || cls->seen != seen || cls->ndpi_app != app ||
-	    cls->ndpi_master != master || cls->app[0] == '\0')
+	if (changed || ((cls->seen ^ seen) & ~SEEN_SCRATCH) ||
+	    cls->ndpi_app != app || cls->ndpi_master != master ||
+	    cls->app_id == CF_NID_NONE)
 		changed |= decide(c, f);
 	if (settled(f)) {
 		cls->done = 1;
@@ -584,7 +685,7 @@ int cf_classify_finish(struct cf_classifier *c, struct cf_flow *f)
 		cf_ndpi_giveup(c->ndpi, f->cls.ndpi, &nv);
 		changed = ndpi_take(c, f, &nv);
 		c->st.ndpi_gaveup++;
-		ndpi_release(f, 2);
+		ndpi_release(c, f, 2);
 	} else if (f->cls.ndpi_state == 0) {
 		f->cls.ndpi_state = 2;
 	}

@@ -280,6 +280,9 @@ static void flow_end(struct cf_flow_table *t, uint32_t i, enum cf_flow_end why)
 
 	if (t->end_fn != NULL)
 		t->end_fn(f, why, t->ctx);
+	/* the end callback has written the flow's event: its class strings
+	   can go (the entry is reused, zeroed, later) */
+	cf_class_release(&f->cls);
 	count_end(t, why);
 	index_delete(t, slot_of(t, i));
 	lru_unlink(t, i);
@@ -518,11 +521,18 @@ struct cf_flow_table *cf_flow_table_new(const struct cf_flow_limits *lim,
 	return t;
 }
 
-/* Frees the table without calling end_fn (flush first to end flows). */
+/* Frees the table without calling end_fn (flush first to end flows); the
+ * live flows' class strings are released. */
 void cf_flow_table_free(struct cf_flow_table *t)
 {
+	uint32_t i;
+	int c;
+
 	if (t == NULL)
 		return;
+	for (c = 0; c < N_CLASSES; c++)
+		for (i = t->lru[c].head; i != NIL; i = t->flows[i].t_next)
+			cf_class_release(&t->flows[i].cls);
 	free(t->flows);
 	free(t->slots);
 	free(t->order);

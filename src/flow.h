@@ -27,6 +27,12 @@ enum cf_flow_end {
 
 #define CF_MAX_FLOW_ALERTS 4
 
+/*
+ * One entry of the table: at most 240 bytes, so that an entry and its
+ * share of the index (8 bytes: two slots of 4 at a load of 1/2) stay
+ * within 256.  Strings of the class live outside (classify.h); counters
+ * that grow with a long flow's life stay 64-bit.
+ */
 struct cf_flow {
 	cf_addr ip[2];          /* [0] initiator, [1] responder */
 	uint16_t port[2];
@@ -37,6 +43,14 @@ struct cf_flow {
 	uint8_t tcp_rst;
 	uint8_t icmp_type;      /* ICMP: type and code of the flow's first packet */
 	uint8_t icmp_code;      /* (for the Community ID) */
+
+	/* Judgement state, owned by the engine (engine.c); the small fields
+	   fill the hole before the 64-bit counters. */
+	int8_t local;           /* index of our end (0/1); -1 until decided */
+	uint8_t judged;         /* 0 not yet, 1 judged at least once */
+	uint8_t verdict;        /* 0 unjudged, 1 pass, 2 alert, 3 no rule matched, 4 local-only */
+	uint8_t n_alerts;
+
 	uint64_t first_us, last_us;
 	uint64_t pkts[2];       /* [d]: packets sent by end d */
 	uint64_t bytes[2];      /* [d]: IP bytes sent by end d (ip_len) */
@@ -44,11 +58,6 @@ struct cf_flow {
 
 	struct cf_class cls;
 
-	/* Judgement state, owned by the engine (engine.c). */
-	int8_t local;           /* index of our end (0/1); -1 until decided */
-	uint8_t judged;         /* 0 not yet, 1 judged at least once */
-	uint8_t verdict;        /* 0 unjudged, 1 pass, 2 alert, 3 no rule matched, 4 local-only */
-	uint8_t n_alerts;
 	uint32_t judged_version;
 	int32_t decided_rule;   /* index of the rule that decided, -1 none */
 	int32_t alerted[CF_MAX_FLOW_ALERTS]; /* rule indexes already alerted */

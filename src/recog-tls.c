@@ -198,7 +198,9 @@ static int plausible_record(uint8_t type, uint16_t version)
 
 enum cf_rec cf_recog_tls(const uint8_t *p, size_t len, struct cf_tls_info *out)
 {
-	struct cursor c, rec;
+	/* rec zeroed: cur_sub cannot fail on a clamped length, but gcc -O2
+	   cannot see it and warns (-Wmaybe-uninitialized) */
+	struct cursor c, rec = { NULL, NULL };
 	struct hello_ctx h;
 	uint8_t hs_type;
 	uint16_t rlen;

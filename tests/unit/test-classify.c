@@ -216,20 +216,20 @@ static void test_tls_zoom_mmr(void)
 	client_hello(&ch, "zoomsjc1mmr.zoom.us");
 	changed = feed(&f, 0, 0x18, &ch);
 	CHECK_INT(changed, 1);
-	CHECK_STR(f.cls.app, "zoom");
-	CHECK_STR(f.cls.l7, "tls");
-	CHECK_STR(f.cls.host, "zoomsjc1mmr.zoom.us");
+	CHECK_STR(cf_class_app(&f.cls), "zoom");
+	CHECK_STR(cf_class_l7(&f.cls), "tls");
+	CHECK_STR(cf_class_host(&f.cls), "zoomsjc1mmr.zoom.us");
 	CHECK_INT(f.cls.roles, CF_ROLE_KEYX | CF_ROLE_SIGNALING);
 	CHECK_INT(f.cls.is_call, 1);
-	CHECK(has_token(f.cls.evidence, "tls-sni"));
-	CHECK(has_token(f.cls.evidence, "catalog:zoom-mmr"));
+	CHECK(has_token(cf_class_evidence(&f.cls), "tls-sni"));
+	CHECK(has_token(cf_class_evidence(&f.cls), "catalog:zoom-mmr"));
 	CHECK(f.cls.version >= 1);
 	CHECK_INT(f.cls.inspected, 4);
 	cf_classify_finish(cls, &f);
 	CHECK_INT(f.cls.done, 1);
 	CHECK(f.cls.ndpi == NULL);
 	CHECK(f.cls.ndpi_state != 0);
-	CHECK_STR(f.cls.app, "zoom");
+	CHECK_STR(cf_class_app(&f.cls), "zoom");
 	cf_classify_get_stats(cls, &after);
 	CHECK_INT(after.ndpi_flows, before.ndpi_flows + 1);
 	CHECK_INT(after.ndpi_decided + after.ndpi_gaveup,
@@ -244,9 +244,9 @@ static void test_tls_zoom_web(void)
 	flow_init(&f, "192.168.1.178", 50077, "52.202.62.196", 443, 6);
 	client_hello(&ch, "ZOOM.US");
 	feed(&f, 0, 0x18, &ch);
-	CHECK_STR(f.cls.app, "zoom");
+	CHECK_STR(cf_class_app(&f.cls), "zoom");
 	CHECK_INT(f.cls.roles, CF_ROLE_WEB);
-	CHECK(has_token(f.cls.evidence, "catalog:zoom-web"));
+	CHECK(has_token(cf_class_evidence(&f.cls), "catalog:zoom-web"));
 	cf_classify_finish(cls, &f);
 }
 
@@ -259,10 +259,10 @@ static void test_dtls_keyx(void)
 	dtls_client_hello(&p);
 	CHECK_INT(feed(&f, 0, 0, &p), 1);
 	CHECK_INT(f.cls.roles, CF_ROLE_KEYX);
-	CHECK_STR(f.cls.app, "webrtc");
-	CHECK_STR(f.cls.l7, "dtls");
+	CHECK_STR(cf_class_app(&f.cls), "webrtc");
+	CHECK_STR(cf_class_l7(&f.cls), "dtls");
 	CHECK_INT(f.cls.is_call, 1);
-	CHECK(has_token(f.cls.evidence, "dtls-handshake"));
+	CHECK(has_token(cf_class_evidence(&f.cls), "dtls-handshake"));
 	cf_classify_finish(cls, &f);
 	CHECK_INT(f.cls.roles, CF_ROLE_KEYX);
 }
@@ -279,10 +279,10 @@ static void test_rtp_media(void)
 	rtp(&p, 101, 0x5eed5eed);
 	feed(&f, 0, 0, &p);
 	CHECK_INT(f.cls.roles, CF_ROLE_MEDIA);
-	CHECK_STR(f.cls.l7, "rtp");
-	CHECK_STR(f.cls.app, "rtp");
+	CHECK_STR(cf_class_l7(&f.cls), "rtp");
+	CHECK_STR(cf_class_app(&f.cls), "rtp");
 	CHECK_INT(f.cls.is_call, 1);
-	CHECK(has_token(f.cls.evidence, "rtp"));
+	CHECK(has_token(cf_class_evidence(&f.cls), "rtp"));
 	cf_classify_finish(cls, &f);
 }
 
@@ -313,12 +313,12 @@ static void test_zoom_media(void)
 	CHECK_INT(f.cls.roles & CF_ROLE_MEDIA, 0);
 	zoom_video(&p, 2);
 	feed(&f, 1, 0, &p);
-	CHECK_STR(f.cls.app, "zoom");
-	CHECK_STR(f.cls.l7, "zoom-media");
+	CHECK_STR(cf_class_app(&f.cls), "zoom");
+	CHECK_STR(cf_class_l7(&f.cls), "zoom-media");
 	CHECK_INT(f.cls.roles, CF_ROLE_MEDIA);
 	CHECK_INT(f.cls.is_call, 1);
-	CHECK(has_token(f.cls.evidence, "zoom-video"));
-	CHECK(has_token(f.cls.evidence, "catalog:zoom-media"));
+	CHECK(has_token(cf_class_evidence(&f.cls), "zoom-video"));
+	CHECK(has_token(cf_class_evidence(&f.cls), "catalog:zoom-media"));
 	cf_classify_finish(cls, &f);
 }
 
@@ -332,15 +332,15 @@ static void test_stun_turn(void)
 	put16(&p, 0x0001); put16(&p, 0); put32(&p, 0x2112a442); putfill(&p, 7, 12);
 	feed(&f, 0, 0, &p);
 	CHECK_INT(f.cls.roles, CF_ROLE_SIGNALING);
-	CHECK_STR(f.cls.l7, "stun");
-	CHECK_STR(f.cls.app, "webrtc");
+	CHECK_STR(cf_class_l7(&f.cls), "stun");
+	CHECK_STR(cf_class_app(&f.cls), "webrtc");
 	dtls_client_hello(&d);                          /* ChannelData carrying DTLS */
 	p.n = 0;
 	put16(&p, 0x4000); put16(&p, (unsigned)d.n); putn(&p, d.b, d.n);
 	feed(&f, 0, 0, &p);
 	CHECK_INT(f.cls.roles, CF_ROLE_SIGNALING | CF_ROLE_RELAY | CF_ROLE_KEYX);
-	CHECK(has_token(f.cls.evidence, "turn"));
-	CHECK(has_token(f.cls.evidence, "dtls-handshake"));
+	CHECK(has_token(cf_class_evidence(&f.cls), "turn"));
+	CHECK(has_token(cf_class_evidence(&f.cls), "dtls-handshake"));
 	cf_classify_finish(cls, &f);
 }
 
@@ -355,11 +355,11 @@ static void test_dns_not_call(void)
 	dns_query(&q, 1);
 	feed(&f, 1, 0, &q);
 	cf_classify_finish(cls, &f);
-	CHECK_STR(f.cls.app, "dns");
-	CHECK_STR(f.cls.l7, "dns");
+	CHECK_STR(cf_class_app(&f.cls), "dns");
+	CHECK_STR(cf_class_l7(&f.cls), "dns");
 	CHECK_INT(f.cls.is_call, 0);
 	CHECK_INT(f.cls.roles, 0);
-	CHECK_STR(f.cls.host, "");
+	CHECK_STR(cf_class_host(&f.cls), "");
 	CHECK(f.cls.ndpi == NULL);
 	CHECK_INT(f.cls.done, 1);
 }
@@ -376,7 +376,7 @@ static void test_finish_unknown(void)
 	CHECK_INT(cf_classify_finish(cls, &f), 0);
 	CHECK(f.cls.ndpi == NULL);
 	CHECK_INT(f.cls.ndpi_state, 2);
-	CHECK_STR(f.cls.app, "unknown");
+	CHECK_STR(cf_class_app(&f.cls), "unknown");
 	CHECK_INT(f.cls.done, 1);
 }
 
@@ -465,6 +465,321 @@ static void test_catalog_lookups(void)
 	cf_catalog_free(c);
 }
 
+/* --- the catalog's indexes against the plain scan ----------------------- */
+
+static const char diff_catalog[] =
+	"mmr   zoom  host *mmr*.zoom.us *mmr*.zoom.com roles=key-exchange,signaling\n"
+	"zc    zoom  host *zc.zoom.us\n"
+	"web   zoom  host zoom.us *.zoom.us ZOOM.com *.zoom.com\n"
+	"dup   teams host zoom.us *.zoom.us teams.microsoft.com *.teams.microsoft.com\n"
+	"q     meet  host meet?.google.com *.g?.example a*b.example\n"
+	"deep  meet  host *.a.b.c.example.org\n"
+	"dot   meet  host *.\n"
+	"any   other host *.example\n"
+	"n1    teams net 52.112.0.0/14 2603:1063::/38 ports=udp/3478-3481\n"
+	"n2    zoom  net 52.113.0.0/16 144.195.0.0/16 144.195.73.0/24\n"
+	"n3    webex net 144.195.73.154/32 170.72.0.0/16 ports=tcp/443\n"
+	"n4    meet  net 2001:db8::/32 2001:db8:1::/48 2001:db8:1::1/128 ports=udp/19302-19309\n"
+	"n5    big   net 0.0.0.0/1 ::/0 ports=tcp/1\n"
+	"n6    tele  net 255.255.255.255/32 ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128\n"
+	"p1    zoom  port udp/8801-8810\n"
+	"nd    zoom  ndpi Zoom\n";
+
+static const char *const diff_hosts[] = {
+	"zoom.us", "ZOOM.US.", "www.zoom.us", "a.b.zoom.us", ".zoom.us",
+	"zoomsjc1mmr.zoom.us", "mmr.zoom.us", "xmmr.zoom.com", "mmrzoom.us",
+	"zc.zoom.us", "xzc.zoom.us", "x.zc.zoom.us", "zoom.com", "Zoom.Com",
+	"teams.microsoft.com", "x.teams.microsoft.com", "teams.microsoft.com.evil",
+	"meet1.google.com", "meet.google.com", "meet12.google.com", "a.gx.example",
+	"gx.example", "ab.example", "a.b.example", "axxxb.example",
+	"z.a.b.c.example.org", "a.b.c.example.org", "b.c.example.org", "x.",
+	"..", ".", "foo.example", "example", "nothing.at.all", "\xff\xfe.zoom.us",
+	"zoom.us..", "ZoomSJC1MMR.Zoom.US.",
+};
+
+static void check_host_same(const struct cf_catalog *c, const char *h)
+{
+	struct cf_cat_match m1, m2;
+	int r1, r2;
+
+	memset(&m1, 0, sizeof(m1));
+	memset(&m2, 0, sizeof(m2));
+	r1 = cf_catalog_match_host(c, h, &m1);
+	r2 = cf_catalog_ref_match_host(c, h, &m2);
+	CHECK_INT(r1, r2);
+	if (r1 && r2 && strcmp(m1.id, m2.id) != 0)
+		fprintf(stderr, "host '%s': %s, scan says %s\n", h, m1.id, m2.id);
+	CHECK(!(r1 && r2) || strcmp(m1.id, m2.id) == 0);
+}
+
+static void check_addr_same(const struct cf_catalog *c, const cf_addr *a,
+			    uint8_t proto, uint16_t port)
+{
+	struct cf_cat_match m1, m2;
+	int r1, r2;
+	char buf[CF_ADDR_STRLEN];
+
+	memset(&m1, 0, sizeof(m1));
+	memset(&m2, 0, sizeof(m2));
+	r1 = cf_catalog_match_addr(c, a, proto, port, &m1);
+	r2 = cf_catalog_ref_match_addr(c, a, proto, port, &m2);
+	CHECK_INT(r1, r2);
+	if (r1 != r2 || (r1 && strcmp(m1.id, m2.id) != 0))
+		fprintf(stderr, "addr %s %u/%u: %s, scan says %s\n",
+			cf_addr_str(a, buf, sizeof(buf)), proto, port,
+			r1 ? m1.id : "-", r2 ? m2.id : "-");
+	CHECK(!(r1 && r2) || strcmp(m1.id, m2.id) == 0);
+}
+
+static uint32_t rnd_state = 12345;
+
+static uint32_t rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 17;
+	rnd_state ^= rnd_state << 5;
+	return rnd_state;
+}
+
+static void test_catalog_index_equals_scan(void)
+{
+	static const char *const labels[] = { "zoom", "us", "com", "mmr", "x",
+		"zc", "teams", "microsoft", "meet1", "google", "gx", "example",
+		"a", "b", "c", "org", "", "ZOOM", "xzc", "ab" };
+	static const char *const addrs[] = { "52.112.0.0", "52.115.255.255",
+		"52.116.0.0", "52.111.255.255", "52.113.1.1", "144.195.73.154",
+		"144.195.73.155", "144.195.72.1", "144.196.0.0", "170.72.3.4",
+		"2603:1063::1", "2603:1063:3ff:ffff::1", "2603:1064::",
+		"2001:db8:1::1", "2001:db8:1::2", "2001:db8:2::", "2001:db9::",
+		"255.255.255.255", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+		"0.0.0.0", "127.255.255.255", "128.0.0.0", "::", "10.0.0.1" };
+	static const uint16_t ports[] = { 1, 443, 3478, 3481, 3482, 19302, 53 };
+	char err[256], host[128];
+	struct cf_catalog *c = cf_catalog_parse(diff_catalog, "d.conf", err,
+						sizeof(err));
+	struct cf_cat_match m;
+	size_t i, j, k, n;
+	cf_addr a, b;
+
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	/* a few answers spelled out */
+	CHECK_INT(cf_catalog_match_host(c, "x.zoom.us", &m), 1);
+	CHECK_STR(m.id, "web");
+	CHECK_INT(cf_catalog_match_host(c, "x.teams.microsoft.com", &m), 1);
+	CHECK_STR(m.id, "dup");
+	CHECK_INT(cf_catalog_match_host(c, "a.gq.example", &m), 1);
+	CHECK_STR(m.id, "q");
+	CHECK_INT(cf_catalog_match_host(c, "unrelated", &m), 0);
+	CHECK_INT(cf_catalog_match_host(c, "unrelated.", &m), 0);
+	CHECK_INT(cf_catalog_match_host(c, "x..", &m), 1);
+	CHECK_STR(m.id, "dot");
+	cf_addr_parse("144.195.73.154", &a);
+	CHECK_INT(cf_catalog_match_addr(c, &a, 6, 443, &m), 1);
+	CHECK_STR(m.id, "n2");
+	cf_addr_parse("170.72.3.4", &a);
+	CHECK_INT(cf_catalog_match_addr(c, &a, 6, 443, &m), 1);
+	CHECK_STR(m.id, "n3");
+	CHECK_INT(cf_catalog_match_addr(c, &a, 17, 443, &m), 0);
+	for (i = 0; i < sizeof(diff_hosts) / sizeof(diff_hosts[0]); i++)
+		check_host_same(c, diff_hosts[i]);
+	for (i = 0; i < 20000; i++) {       /* names built from the labels */
+		n = 1 + rnd() % 5;
+		host[0] = '\0';
+		for (j = 0; j < n; j++) {
+			k = rnd() % (sizeof(labels) / sizeof(labels[0]));
+			if (j > 0)
+				strcat(host, rnd() % 8 ? "." : "");
+			strcat(host, labels[k]);
+		}
+		if (rnd() % 10 == 0)
+			strcat(host, ".");
+		check_host_same(c, host);
+	}
+	for (i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+		CHECK_INT(cf_addr_parse(addrs[i], &a), 0);
+		for (j = 0; j < sizeof(ports) / sizeof(ports[0]); j++) {
+			check_addr_same(c, &a, 17, ports[j]);
+			check_addr_same(c, &a, 6, ports[j]);
+		}
+	}
+	for (i = 0; i < 20000; i++) {       /* near the listed ones, and random */
+		CHECK_INT(cf_addr_parse(addrs[rnd() % (sizeof(addrs) / sizeof(addrs[0]))], &b), 0);
+		a = b;
+		for (j = 0; j < 16; j++)
+			if (rnd() % 4 == 0)
+				a.b[j] = (uint8_t)rnd();
+		k = rnd() % (sizeof(ports) / sizeof(ports[0]));
+		check_addr_same(c, &a, rnd() % 2 ? 17 : 6, ports[k]);
+	}
+	cf_catalog_free(c);
+	/* an empty catalog and one without nets or globs */
+	c = cf_catalog_parse("# nothing\n", "e.conf", err, sizeof(err));
+	CHECK(c != NULL);
+	CHECK_INT(cf_catalog_match_host(c, "zoom.us", &m), 0);
+	CHECK_INT(cf_catalog_match_addr(c, &a, 17, 1, &m), 0);
+	cf_catalog_free(c);
+}
+
+/* --- class strings: the name table and the intern table ------------------ */
+
+static void test_class_strings(void)
+{
+	struct cf_class a, b, c;
+	struct cf_intern_stats before, st;
+	char longname[300], raw[CF_HOST_LEN];
+	const char *h;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	memset(&c, 0, sizeof(c));
+	cf_intern_get_stats(&before);
+	CHECK_STR(cf_class_app(&a), "");
+	CHECK_STR(cf_class_host(&a), "");
+	CHECK_STR(cf_class_evidence(&a), "");
+	/* names: one id per string, cut at the field's length */
+	cf_class_set_app(&a, "zoom");
+	cf_class_set_app(&b, "zoom");
+	CHECK_INT(a.app_id, b.app_id);
+	CHECK_STR(cf_class_app(&a), "zoom");
+	cf_class_set_app(&a, "a-name-longer-than-twenty-three-bytes");
+	CHECK_STR(cf_class_app(&a), "a-name-longer-than-twen");
+	cf_class_set_l7(&a, "a-name-longer-than-twenty-three-bytes");
+	CHECK_STR(cf_class_l7(&a), "a-name-longer-t");
+	cf_class_set_app(&b, "a-name-longer-than-twen");
+	CHECK_INT(a.app_id, b.app_id);
+	/* hosts: the same bytes are one entry, counted per holder */
+	CHECK_INT(cf_class_set_host(&a, "x.zoom.us", 64), 0);
+	CHECK_INT(cf_class_set_host(&b, "x.zoom.us", 64), 0);
+	CHECK(a.host_str == b.host_str);
+	cf_intern_get_stats(&st);
+	CHECK_INT(st.entries, before.entries + 1);
+	CHECK_INT(st.refs, before.refs + 2);
+	CHECK_INT(cf_class_set_host(&a, "x.zoom.us", 64), 0); /* no change */
+	cf_intern_get_stats(&st);
+	CHECK_INT(st.refs, before.refs + 2);
+	CHECK_INT(cf_class_set_host(&c, "y.zoom.us\0tail", 14), 0); /* stops at NUL */
+	CHECK_STR(cf_class_host(&c), "y.zoom.us");
+	CHECK_INT(cf_class_set_host(&c, "y.zoom.us", 3), 0);          /* len cuts */
+	CHECK_STR(cf_class_host(&c), "y.z");
+	cf_intern_get_stats(&st);
+	CHECK_INT(st.entries, before.entries + 2);
+	/* the last holder frees the entry */
+	cf_class_release(&a);
+	CHECK_STR(cf_class_host(&a), "");
+	CHECK_STR(cf_class_host(&b), "x.zoom.us");
+	cf_class_set_host(&b, "", 64);
+	CHECK(b.host_str == NULL);
+	cf_intern_get_stats(&st);
+	CHECK_INT(st.entries, before.entries + 1);
+	/* bytes from the wire: at most CF_HOST_LEN of them, NUL or not */
+	memset(longname, 'a', sizeof(longname));
+	longname[sizeof(longname) - 1] = '\0';
+	cf_class_set_host(&a, longname, sizeof(longname));
+	CHECK_INT(strlen(cf_class_host(&a)), CF_HOST_LEN);
+	memset(raw, 0xff, sizeof(raw));
+	cf_class_set_host(&b, raw, sizeof(raw));
+	h = cf_class_host(&b);
+	CHECK_INT(strlen(h), CF_HOST_LEN);
+	CHECK(memcmp(h, raw, sizeof(raw)) == 0);
+	cf_class_set_evidence(&a, longname, sizeof(longname));
+	CHECK_INT(strlen(cf_class_evidence(&a)), CF_EVID_LEN);
+	cf_class_release(&a);
+	cf_class_release(&b);
+	cf_class_release(&c);
+	cf_class_release(&c);                   /* twice is harmless */
+	cf_intern_get_stats(&st);
+	CHECK_INT(st.entries, before.entries);
+	CHECK_INT(st.refs, before.refs);
+	CHECK_INT(st.bytes, before.bytes > 0 ? before.bytes : st.bytes);
+}
+
+/* --- nDPI: a cap on the flows holding its state -------------------------- */
+
+static void test_ndpi_cap(void)
+{
+	struct cf_classify_stats st0, st;
+	struct cf_flow f[4];
+	struct buf dtls;
+	char err[256];
+	struct cf_classifier *c = cf_classifier_new(catalog_path, err, sizeof(err));
+	struct cf_classifier *saved = cls;
+	int i;
+
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	cls = c;
+	cf_classify_set_ndpi_cap(c, 2);
+	cf_classify_get_stats(c, &st0);
+	CHECK_INT(st0.ndpi_state_bytes > 0, 1);
+	CHECK_INT(st0.ndpi_live, 0);
+	/* a DTLS ClientHello-looking record: call traffic, nDPI undecided
+	   after one packet */
+	dtls.n = 0;
+	put8(&dtls, 22); put16(&dtls, 0xfeff); put16(&dtls, 0); put32(&dtls, 0);
+	put16(&dtls, 0); put16(&dtls, 12 + 4);
+	put8(&dtls, 1); put24(&dtls, 4); put16(&dtls, 0); put24(&dtls, 0);
+	put24(&dtls, 4); putfill(&dtls, 0, 4);
+	for (i = 0; i < 4; i++) {
+		flow_init(&f[i], "192.168.1.10", (uint16_t)(50000 + i),
+			  "192.0.2.160", 3478, 17);
+		feed(&f[i], 0, 0, &dtls);
+	}
+	cf_classify_get_stats(c, &st);
+	CHECK_INT(st.ndpi_flows - st0.ndpi_flows, 2);
+	CHECK_INT(st.ndpi_skipped - st0.ndpi_skipped, 2);
+	CHECK_INT(st.ndpi_live, 2);
+	CHECK_INT(st.ndpi_live_peak, 2);
+	CHECK(f[0].cls.ndpi != NULL && f[1].cls.ndpi != NULL);
+	CHECK(f[2].cls.ndpi == NULL && f[3].cls.ndpi == NULL);
+	/* the flows past the cap are classified all the same */
+	CHECK_STR(cf_class_app(&f[3].cls), "webrtc");
+	CHECK_INT(f[3].cls.roles & CF_ROLE_KEYX, CF_ROLE_KEYX);
+	/* a flow ending gives its place back */
+	cf_classify_finish(c, &f[0]);
+	cf_classify_get_stats(c, &st);
+	CHECK_INT(st.ndpi_live, 1);
+	flow_init(&f[0], "192.168.1.10", 40000, "192.0.2.160", 3478, 17);
+	feed(&f[0], 0, 0, &dtls);
+	cf_classify_get_stats(c, &st);
+	CHECK_INT(st.ndpi_live, 2);
+	CHECK(f[0].cls.ndpi != NULL);
+	for (i = 0; i < 4; i++) {
+		cf_classify_finish(c, &f[i]);
+		CHECK(f[i].cls.ndpi == NULL);
+		cf_class_release(&f[i].cls);
+	}
+	cf_classify_get_stats(c, &st);
+	CHECK_INT(st.ndpi_live, 0);
+	CHECK_INT(st.ndpi_live_peak, 2);
+	cls = saved;
+	cf_classifier_free(c);
+}
+
+/* nDPI's state goes once nDPI decided, or after CF_NDPI_MAX_PACKETS. */
+static void test_ndpi_state_freed(void)
+{
+	struct cf_classify_stats st0, st;
+	struct cf_flow f;
+	struct buf junk;
+	int i;
+
+	cf_classify_get_stats(cls, &st0);
+	flow_init(&f, "192.168.1.10", 40001, "198.51.100.7", 40002, 17);
+	junk.n = 0;
+	putfill(&junk, 0x5a, 40);
+	for (i = 0; i < 100 && f.cls.ndpi_state == 0; i++)
+		feed(&f, i & 1, 0, &junk);
+	CHECK(f.cls.ndpi == NULL);
+	CHECK(i <= 32);
+	cf_classify_get_stats(cls, &st);
+	CHECK_INT(st.ndpi_live, st0.ndpi_live);
+	CHECK_INT(st.ndpi_flows - st0.ndpi_flows, 1);
+	cf_class_release(&f.cls);
+}
+
 static void test_classifier_new_errors(void)
 {
 	char err[256] = "";
@@ -513,19 +828,19 @@ static void test_tls_reassembly(void)
 	CHECK(ch.n > 1460 && ch.n < 2 * 1460);
 	piece(&seg, &ch, 0, 1000);
 	feed(&f, 0, 0x18, &seg);
-	CHECK_STR(f.cls.host, "");
+	CHECK_STR(cf_class_host(&f.cls), "");
 	CHECK_INT(f.cls.reasm != 0, 1);
 	feed(&f, 0, 0x18, &seg);                        /* a resend: skipped */
 	feed(&f, 1, 0x10, NULL);                        /* the server's ACK */
 	piece(&seg, &ch, 1000, 500);
 	feed(&f, 0, 0x18, &seg);
-	CHECK_STR(f.cls.host, "");
+	CHECK_STR(cf_class_host(&f.cls), "");
 	piece(&seg, &ch, 1500, ch.n - 1500);
 	CHECK_INT(feed(&f, 0, 0x18, &seg), 1);
-	CHECK_STR(f.cls.host, "zoomfrn99mmr.zoom.us");
-	CHECK_STR(f.cls.app, "zoom");
+	CHECK_STR(cf_class_host(&f.cls), "zoomfrn99mmr.zoom.us");
+	CHECK_STR(cf_class_app(&f.cls), "zoom");
 	CHECK_INT(f.cls.roles, CF_ROLE_KEYX | CF_ROLE_SIGNALING);
-	CHECK(has_token(f.cls.evidence, "tls-sni"));
+	CHECK(has_token(cf_class_evidence(&f.cls), "tls-sni"));
 	CHECK_INT(f.cls.reasm, 0);
 	cf_classify_finish(cls, &f);
 	cf_classify_get_stats(cls, &after);
@@ -553,8 +868,8 @@ static void test_tls_reassembly_gives_up(void)
 	piece(&seg, &ch, 600, ch.n - 600);
 	for (i = 0; i < CF_REASM_TEST_FLOWS; i++)
 		feed(&f[i], 0, 0x18, &seg);
-	CHECK_STR(f[0].cls.host, "");                   /* lost its slot */
-	CHECK_STR(f[CF_REASM_TEST_FLOWS - 1].cls.host, "www3.zoom.us");
+	CHECK_STR(cf_class_host(&f[0].cls), "");                   /* lost its slot */
+	CHECK_STR(cf_class_host(&f[CF_REASM_TEST_FLOWS - 1].cls), "www3.zoom.us");
 	for (i = 0; i < CF_REASM_TEST_FLOWS; i++)
 		cf_classify_finish(cls, &f[i]);
 	cf_classify_get_stats(cls, &after);
@@ -568,7 +883,7 @@ static void test_tls_reassembly_gives_up(void)
 	seg.n = 0;
 	putfill(&seg, 0xff, 3000);
 	feed(&f[0], 0, 0x18, &seg);
-	CHECK_STR(f[0].cls.host, "");
+	CHECK_STR(cf_class_host(&f[0].cls), "");
 	CHECK_INT(f[0].cls.reasm, 0);
 	cf_classify_finish(cls, &f[0]);
 }
@@ -582,11 +897,11 @@ static void test_quic_flow(void)
 	put8(&p, 0xc0); put32(&p, 1); put8(&p, 8); putfill(&p, 0x83, 8);
 	put8(&p, 0); put8(&p, 0); putfill(&p, 0, 1180);
 	feed(&f, 0, 0, &p);
-	CHECK_STR(f.cls.l7, "quic");
+	CHECK_STR(cf_class_l7(&f.cls), "quic");
 	CHECK_INT(f.cls.roles, 0);
 	CHECK_INT(f.cls.is_call, 0);
 	cf_classify_finish(cls, &f);
-	CHECK_STR(f.cls.l7, "quic");
+	CHECK_STR(cf_class_l7(&f.cls), "quic");
 }
 
 /* TURN CreatePermission with XOR-PEER-ADDRESS 203.0.113.9:40000. */
@@ -637,24 +952,24 @@ static void test_sdp_announced_rtp(void)
 	flow_init(&sip, "192.168.1.2", 5060, "192.0.2.40", 5060, 17);
 	putn(&p, invite, strlen(invite));
 	feed_shared(&sip, 0, &p);
-	CHECK_STR(sip.cls.app, "sip");
+	CHECK_STR(cf_class_app(&sip.cls), "sip");
 	CHECK_INT(sip.cls.sdes_cleartext, 1);
 	CHECK_INT(sip.cls.roles, CF_ROLE_SIGNALING | CF_ROLE_KEYX);
-	CHECK(has_token(sip.cls.evidence, "sdp-crypto-cleartext"));
-	CHECK(strstr(sip.cls.evidence, "inline") == NULL);
+	CHECK(has_token(cf_class_evidence(&sip.cls), "sdp-crypto-cleartext"));
+	CHECK(strstr(cf_class_evidence(&sip.cls), "inline") == NULL);
 	cf_classify_finish(cls, &sip);
 	/* RTP from the announced port: sip; RTCP on the port above: sip */
 	flow_init(&f, "192.168.1.2", 30010, "192.0.2.41", 41000, 17);
 	rtp(&p, 10, 0x1234); feed(&f, 0, 0, &p);
 	rtp(&p, 11, 0x1234); feed(&f, 0, 0, &p);
-	CHECK_STR(f.cls.app, "sip");
+	CHECK_STR(cf_class_app(&f.cls), "sip");
 	CHECK_INT(f.cls.roles, CF_ROLE_MEDIA);
-	CHECK(has_token(f.cls.evidence, "sdp-media"));
+	CHECK(has_token(cf_class_evidence(&f.cls), "sdp-media"));
 	cf_classify_finish(cls, &f);
 	flow_init(&g, "192.168.1.2", 30020, "192.0.2.41", 41002, 17);
 	rtp(&p, 10, 0x4321); feed(&g, 0, 0, &p);
 	rtp(&p, 11, 0x4321); feed(&g, 0, 0, &p);
-	CHECK_STR(g.cls.app, "rtp");                    /* never announced */
+	CHECK_STR(cf_class_app(&g.cls), "rtp");                    /* never announced */
 	cf_classify_finish(cls, &g);
 }
 
@@ -681,6 +996,10 @@ int main(void)
 	RUN(test_roles);
 	RUN(test_catalog_errors);
 	RUN(test_catalog_lookups);
+	RUN(test_catalog_index_equals_scan);
+	RUN(test_class_strings);
+	RUN(test_ndpi_cap);
+	RUN(test_ndpi_state_freed);
 	RUN(test_classifier_new_errors);
 	RUN(test_tls_reassembly);
 	RUN(test_tls_reassembly_gives_up);

@@ -293,16 +293,16 @@ static void test_classifier_names_flow(void)
 	packet(&p, "10.1.0.5", 50000, "52.113.194.132", 50001, 17, &b, ts + 1000);
 	f.pkts[0] = 1;
 	CHECK_INT(cf_classify_packet(cls, &f, &p, 0), 1);
-	CHECK_STR(f.cls.host, "teams.microsoft.com");
-	CHECK_STR(f.cls.app, "teams");
-	CHECK(strstr(f.cls.evidence, "dns-name") != NULL);
-	CHECK(strstr(f.cls.evidence, "catalog:teams-signal") != NULL);
+	CHECK_STR(cf_class_host(&f.cls), "teams.microsoft.com");
+	CHECK_STR(cf_class_app(&f.cls), "teams");
+	CHECK(strstr(cf_class_evidence(&f.cls), "dns-name") != NULL);
+	CHECK(strstr(cf_class_evidence(&f.cls), "catalog:teams-signal") != NULL);
 	cf_classify_finish(cls, &f);
 	/* after the TTL (60 s) the address is not named any more */
 	memset(&f.cls, 0, sizeof(f.cls));
 	packet(&p, "10.1.0.5", 50000, "52.113.194.132", 50001, 17, &b, ts + 61000000ull);
 	cf_classify_packet(cls, &f, &p, 0);
-	CHECK_STR(f.cls.host, "");
+	CHECK_STR(cf_class_host(&f.cls), "");
 	cf_classify_finish(cls, &f);
 	cf_classify_get_stats(cls, &st);
 	CHECK_INT(st.dns_responses, 2);

@@ -56,10 +56,10 @@ static void zoom_flow(struct cf_flow *f)
 	f->last_us = 1620119525250500ULL;      /* 09:12:05.250 */
 	f->pkts[0] = 12, f->pkts[1] = 8;
 	f->bytes[0] = 1563, f->bytes[1] = 7000;
-	strcpy(f->cls.app, "zoom");
-	strcpy(f->cls.l7, "tls");
-	strcpy(f->cls.host, "zoomsjccv154mmr.sjc.zoom.us");
-	strcpy(f->cls.evidence, "tls-sni catalog:zoom-mmr");
+	cf_class_set_app(&f->cls, "zoom");
+	cf_class_set_l7(&f->cls, "tls");
+	cf_class_set_host(&f->cls, "zoomsjccv154mmr.sjc.zoom.us", CF_HOST_LEN);
+	cf_class_set_evidence(&f->cls, "tls-sni catalog:zoom-mmr", CF_EVID_LEN);
 	f->cls.roles = CF_ROLE_KEYX | CF_ROLE_SIGNALING;
 	f->local = 0;
 	f->verdict = 2;
@@ -396,7 +396,7 @@ static void sparse_flow(struct cf_flow *f, struct cf_geo_result *g)
 	f->first_us = 1000000, f->last_us = 3000000;
 	f->pkts[0] = 5, f->pkts[1] = 7;
 	f->bytes[0] = 500, f->bytes[1] = 700;
-	strcpy(f->cls.app, "unknown");
+	cf_class_set_app(&f->cls, "unknown");
 	f->cls.roles = CF_ROLE_MEDIA | CF_ROLE_RELAY;
 	f->local = 1;
 	memset(g, 0, sizeof(*g));
@@ -475,11 +475,11 @@ static void test_hostile(void)
 
 	zoom_flow(&f);
 	us_geo(&g);
-	memcpy(f.cls.host, "\xff\xfe" "bad\x01name\x7f\xc3\x28\n\"}", 17);
-	strcpy(f.cls.evidence, "tls-sni\r\ncatalog:\x1b[0m");
+	cf_class_set_host(&f.cls, "\xff\xfe" "bad\x01name\x7f\xc3\x28\n\"}", 17);
+	cf_class_set_evidence(&f.cls, "tls-sni\r\ncatalog:\x1b[0m", CF_EVID_LEN);
 	r.msg = "keys left \xe9t\xe9";                  /* Latin-1 in a rules file */
 	CHECK_INT(cf_event_alert(o, &m, &f, &g, &r, CF_ROLE_KEYX, 1), 0);
-	memset(f.cls.host, 0xff, sizeof(f.cls.host));  /* no NUL at all */
+	{ char h[CF_HOST_LEN]; memset(h, 0xff, sizeof(h)); cf_class_set_host(&f.cls, h, sizeof(h)); } /* no NUL at all */
 	CHECK_INT(cf_event_flow(o, &m, &f, &g, &r, CF_END_IDLE, 0), 0);
 	if (read_back(o, ev, 4) != 2) {
 		CHECK(0);
@@ -583,7 +583,7 @@ static void test_flow(void)
 	set_addr(&f.ip[1], "10.0.0.53");
 	f.proto = 17, f.ip_version = 4, f.port[0] = 5353, f.port[1] = 53;
 	f.first_us = f.last_us = 1620119523118000ULL;
-	strcpy(f.cls.app, "dns");
+	cf_class_set_app(&f.cls, "dns");
 	f.local = -1, f.verdict = 4;
 	CHECK_INT(cf_event_flow(o, &m, &f, NULL, NULL, CF_END_SHUTDOWN, 1), 0);
 	f.proto = 1, f.verdict = 0;

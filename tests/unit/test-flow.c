@@ -530,6 +530,76 @@ static void test_churn(void)
 	cf_flow_table_free(t);
 }
 
+/* ---- class strings: interned, released when the flow ends ------------- */
+
+static uint64_t host_seen_at_end;
+
+/* The end callback still reads the flow's host (the engine writes the
+ * event there); checks it is the one set. */
+static void host_end(struct cf_flow *f, enum cf_flow_end why, void *ctx)
+{
+	char want[64];
+
+	(void)why;
+	(void)ctx;
+	snprintf(want, sizeof(want), "sni-%u.example", (unsigned)f->port[0]);
+	if (strcmp(cf_class_host(&f->cls), want) == 0 &&
+	    strcmp(cf_class_evidence(&f->cls), "tls-sni") == 0)
+		host_seen_at_end++;
+}
+
+static void test_class_strings_bounded(void)
+{
+	struct cf_flow_limits lim;
+	struct cf_intern_stats before, st;
+	struct cf_flow_table *t;
+	struct cf_packet p;
+	struct cf_flow *f;
+	char err[128], host[64];
+	int dir, created;
+	uint32_t i;
+
+	CHECK_INT(sizeof(struct cf_flow) <= 240, 1);
+	cf_intern_get_stats(&before);
+	cf_flow_limits_default(&lim);
+	lim.max_flows = 64;
+	t = cf_flow_table_new(&lim, host_end, NULL, err, sizeof(err));
+	CHECK(t != NULL);
+	if (t == NULL)
+		return;
+	host_seen_at_end = 0;
+	/* a flood of flows, each with a server name of its own: the table
+	   evicts, and the strings go with the flows */
+	for (i = 0; i < 5000; i++) {
+		p = mk(A, (uint16_t)(1024 + i), B, 443, 6, 0x02, 1000 + i, 60);
+		f = cf_flow_get(t, &p, &dir, &created);
+		CHECK_INT(created, 1);
+		snprintf(host, sizeof(host), "sni-%u.example", (unsigned)f->port[0]);
+		cf_class_set_host(&f->cls, host, sizeof(host));
+		cf_class_set_evidence(&f->cls, "tls-sni", CF_EVID_LEN);
+		cf_intern_get_stats(&st);
+		CHECK(st.entries <= before.entries + 64 + 1);
+	}
+	CHECK_INT(host_seen_at_end, 5000 - 64);
+	cf_intern_get_stats(&st);
+	CHECK_INT(st.entries, before.entries + 64 + 1);  /* 64 names, 1 evidence */
+	CHECK_INT(st.refs, before.refs + 2 * 64);
+	cf_flow_flush(t);
+	CHECK_INT(host_seen_at_end, 5000);
+	cf_intern_get_stats(&st);
+	CHECK_INT(st.entries, before.entries);
+	CHECK_INT(st.refs, before.refs);
+	CHECK_INT(st.bytes, before.bytes > 0 ? before.bytes : st.bytes);
+	/* live flows when the table is freed give their strings back too */
+	p = mk(A, 1, B, 443, 6, 0x02, 10000000, 60);
+	f = cf_flow_get(t, &p, &dir, &created);
+	cf_class_set_host(&f->cls, "left.example", 64);
+	cf_flow_table_free(t);
+	cf_intern_get_stats(&st);
+	CHECK_INT(st.entries, before.entries);
+	CHECK_INT(st.refs, before.refs);
+}
+
 int main(void)
 {
 	RUN(test_defaults);
@@ -540,5 +610,6 @@ int main(void)
 	RUN(test_evict);
 	RUN(test_flush);
 	RUN(test_churn);
-	return harness_done();
+		RUN(test_class_strings_bounded);
+return harness_done();
 }

@@ -49,7 +49,7 @@ static void mkflow(struct cf_flow *f, const char *app, unsigned roles,
 	cf_addr_parse("192.168.1.2", &f->ip[0]);
 	cf_addr_parse("203.0.113.5", &f->ip[1]);
 	f->proto = 17;
-	snprintf(f->cls.app, sizeof(f->cls.app), "%s", app);
+	cf_class_set_app(&f->cls, app);
 	f->cls.roles = (uint8_t)roles;
 	f->pkts[0] = pkts / 2, f->pkts[1] = pkts - pkts / 2;
 	f->bytes[0] = bytes / 3, f->bytes[1] = bytes - bytes / 3;
