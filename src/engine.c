@@ -504,6 +504,7 @@ static void add_classify(struct cf_classify_stats *to, const struct cf_classify_
 	to->ndpi_decided += c->ndpi_decided;
 	to->ndpi_gaveup += c->ndpi_gaveup;
 	to->ndpi_alloc_fail += c->ndpi_alloc_fail;
+	to->ndpi_skipped += c->ndpi_skipped;
 	to->dns_responses += c->dns_responses;
 	to->dns_bad += c->dns_bad;
 	to->dns_answers += c->dns_answers;
@@ -559,6 +560,8 @@ static struct cf_classifier *classifier_new(const struct cf_engine_config *cfg,
 {
 	struct cf_classifier *c = cf_classifier_new(cfg->catalog_path, err, errlen);
 
+	if (c != NULL)
+		cf_classify_set_ndpi_cap(c, cfg->ndpi_flows);
 	if (c != NULL && cfg->dns_cache != 0 &&
 	    cf_classify_set_dns_capacity(c, cfg->dns_cache, err, errlen) < 0) {
 		cf_classifier_free(c);

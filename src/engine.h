@@ -28,6 +28,7 @@ struct cf_engine_config {
 	struct cf_flow_limits limits;
 	size_t geo_cache;                  /* 0: default */
 	size_t dns_cache;                  /* DNS name cache entries; 0: default */
+	size_t ndpi_flows;                 /* flows holding nDPI state at once; 0: default */
 	int all_flows;                     /* flow events for every flow, not just audited */
 	const char *observer_hostname;
 	const char *interface;             /* NULL offline */

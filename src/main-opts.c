@@ -77,6 +77,8 @@ static const char usage_text[] =
 "  --udp-timeout SEC   UDP idle timeout (default 120)\n"
 "  --geo-cache N       addresses kept in the geography cache (default 65536)\n"
 "  --dns-cache N       addresses kept in the DNS name cache (default 65536)\n"
+"  --ndpi-flows N      flows holding nDPI state at once (default 131072);\n"
+"                      later flows are classified without nDPI, counted\n"
 "  --threads N         N worker threads, flows shared out by a symmetric hash\n"
 "                      (default 1: no extra thread; callfence(8), PERFORMANCE)\n"
 "Commands:\n"
@@ -94,7 +96,7 @@ enum { OPT_COMMUNITY_ID_SEED = 768, OPT_ALERT_WINDOW, OPT_SPOOL_DIR };
 enum {
 	OPT_REPORT = 256, OPT_CHECK_RULES, OPT_LOOKUP, OPT_FAIL_ON, OPT_ALL_FLOWS,
 	OPT_MAX_FLOWS, OPT_TCP_TIMEOUT, OPT_UDP_TIMEOUT, OPT_GEO_CACHE,
-	OPT_NO_SANDBOX, OPT_THREADS
+	OPT_NO_SANDBOX, OPT_THREADS, OPT_NDPI_FLOWS
 };
 
 static const struct option long_opts[] = {
@@ -128,6 +130,7 @@ static const struct option long_opts[] = {
 	{ "dns-cache", required_argument, NULL, CF_OPT_DNS_CACHE },
 	{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
 	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "ndpi-flows", required_argument, NULL, OPT_NDPI_FLOWS },
 	{ "check-rules", no_argument, NULL, OPT_CHECK_RULES },
 	{ "lookup", required_argument, NULL, OPT_LOOKUP },
 	{ "help", no_argument, NULL, 'h' },
@@ -326,6 +329,11 @@ static int handle_long(struct cf_opts *o, int c, const char *arg, char *err, siz
 		return 0;
 	case OPT_NO_SANDBOX:
 		no_sandbox = 1;
+		return 0;
+	case OPT_NDPI_FLOWS:
+		if (cf_opts_parse_num("--ndpi-flows", arg, 16, 100000000, &v, err, errlen) < 0)
+			return -1;
+		o->ndpi_flows = (size_t)v;
 		return 0;
 	case OPT_THREADS:
 		if (cf_opts_parse_num("--threads", arg, 1, CF_MAX_THREADS, &v, err, errlen) < 0)

@@ -32,6 +32,7 @@ struct cf_opts {
 	struct cf_flow_limits limits;
 	size_t geo_cache;
 	unsigned threads;                /* --threads: workers; 0/1: none */
+	size_t ndpi_flows;               /* --ndpi-flows; 0: default */
 	char *owned[4 * CF_MAX_LIST + 8];   /* strings to free */
 	size_t n_owned;
 

@@ -107,6 +107,7 @@ static void fill_engine_config(const struct cf_opts *o, struct cf_engine_config 
 	c->limits = o->limits;
 	c->geo_cache = o->geo_cache;
 	c->dns_cache = o->dns_cache;
+	c->ndpi_flows = o->ndpi_flows;
 	c->all_flows = o->all_flows;
 	if (gethostname(host, hostlen) != 0)
 		snprintf(host, hostlen, "unknown");

@@ -364,6 +364,8 @@ struct cf_workers *cf_workers_new(unsigned n, const struct cf_engine_config *cfg
 	c.limits.max_flows = (cfg->limits.max_flows + n - 1) / n;
 	if (c.limits.max_flows < 1)
 		c.limits.max_flows = 1;
+	if (cfg->ndpi_flows != 0)
+		c.ndpi_flows = (cfg->ndpi_flows + n - 1) / n;
 	for (i = 0; i < n; i++) {
 		struct worker *k = &w->v[i];
 

@@ -15,7 +15,7 @@
  *     a flow is named (or known as announced by SDP) from what came before
  *     it, whichever worker had it (cf_classify_is_shared);
  *   - the reports are merged at the end.
- * --max-flows is shared out: each worker gets its part of the table.
+ * --max-flows and --ndpi-flows are shared out: each worker gets its part.
  */
 #ifndef CF_WORKERS_H
 #define CF_WORKERS_H

@@ -72,6 +72,26 @@ for f in churn.t2 gateway.t2; do
 	fi
 done
 
+# --ndpi-flows bounds the flows holding nDPI state; the rest are counted
+n=$((n + 1))
+rm -f "$work/cap.ndjson"
+if "$CALLFENCE" -q --ndpi-flows 16 -r "$work/churn.pcap" -R "$rules" -o "file:$work/cap.ndjson" \
+	--report "$work/cap.report.json" 2>"$work/cap.err" &&
+	python3 - "$work/cap.report.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+nd, fl = r["ndpi"], r["flows"]
+ok = nd["skipped"] > 0 and nd["flows"] + nd["skipped"] == fl["created"] \
+     and r["memory"]["ndpi_live_peak"] <= 16
+print("ndpi %s, flows created %d, nDPI states at most %d" % (nd, fl["created"], r["memory"]["ndpi_live_peak"]))
+sys.exit(0 if ok else 1)
+PY
+then
+	echo "ok   --ndpi-flows 16 skips and counts"
+else
+	echo "FAIL --ndpi-flows 16"; cat "$work/cap.err"; fails=$((fails + 1))
+fi
+
 # the bounds of the option
 n=$((n + 1))
 if "$CALLFENCE" -q --threads 0 -r "$work/churn.pcap" -R "$rules" >/dev/null 2>"$work/zero.err"; then
