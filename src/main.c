@@ -232,6 +232,8 @@ static int run_offline(const struct cf_opts *o)
 			o->n_inputs == 1 ? o->inputs[0] : "one of the capture files",
 			(unsigned long long)cst.truncated_records);
 	offline_end(&x, &end);
+	if (x.workers != NULL && o->verbose)
+		cf_workers_describe(x.workers, stderr);
 	frc = finish_run(o, &end, out, r.started);
 	offline_free(&x);
 	cf_outputs_free(out);

@@ -36,9 +36,10 @@
 #include "classify.h"
 #include "workers.h"
 
-#define RING_BYTES (1u << 20)          /* per worker; a power of two */
+#define RING_BYTES (4u << 20)          /* per worker; a power of two */
 #define PUBLISH_EVERY 128              /* records between two head stores */
-#define RELEASE_BYTES (256u << 10)     /* consumed bytes between two tail stores */
+#define RELEASE_BYTES (128u << 10)     /* consumed bytes between two tail stores */
+#define WAKE_BYTES (256u << 10)        /* a sleeping worker is woken for this much */
 #define EXPIRE_EVERY_US 1000000ull     /* as engine.c */
 #define CACHE_LINE 64
 
@@ -75,6 +76,9 @@ struct worker {
 	pthread_t thread;
 	int started;
 	uint64_t waits;                /* times the worker found its ring empty */
+	uint64_t sleeps;               /* ... and slept on it */
+	double cpu_seconds;            /* the thread's CPU time, at its end */
+	double busy_seconds;           /* wall time from its first record to its end */
 };
 
 struct cf_workers {
@@ -87,6 +91,7 @@ struct cf_workers {
 	struct cf_decode_stats dec;
 	uint64_t packets, bytes, first_us, now_us, next_expire_us;
 	uint64_t reader_waits;         /* times the reader found a ring full */
+	double reader_cpu;             /* the reader's CPU time at the end of input */
 	struct cf_report *merged;
 	int finished;
 };
@@ -120,11 +125,19 @@ static void futex_wake(_Atomic uint32_t *word)
 
 /* ---- producer --------------------------------------------------------- */
 
-static void publish(struct ring *r)
+/*
+ * Make the records visible.  A sleeping worker is woken only once a good
+ * batch waits for it (WAKE_BYTES), or when force says so (the reader is
+ * about to wait itself, or the input ended): each wake-up is a system call
+ * and, on a virtual machine, an interrupt between processors, so waking a
+ * worker for every few packets costs the reader more than it gains.
+ */
+static void publish(struct ring *r, int force)
 {
 	atomic_store(&r->head, r->p_head);
 	r->p_unpublished = 0;
-	futex_wake(&r->c_asleep);
+	if (force || r->p_head - r->p_tail >= WAKE_BYTES)
+		futex_wake(&r->c_asleep);
 }
 
 /* Room for len contiguous bytes at the head (padding to the buffer's end
@@ -142,7 +155,7 @@ static uint8_t *ring_reserve(struct cf_workers *w, struct ring *r, uint32_t len)
 		if (r->p_head + need - r->p_tail <= RING_BYTES)
 			break;
 		if (round == 0) {
-			publish(r);
+			publish(r, 1);
 			w->reader_waits++;
 		}
 		if (++round < SPIN_ROUNDS) {
@@ -172,7 +185,7 @@ static void ring_commit(struct ring *r, uint32_t len)
 {
 	r->p_head += len;
 	if (++r->p_unpublished >= PUBLISH_EVERY)
-		publish(r);
+		publish(r, 0);
 }
 
 static void push(struct cf_workers *w, struct worker *k, enum rec_type type,
@@ -270,6 +283,15 @@ void cf_workers_packet(void *ctx, enum cf_link link, uint64_t ts_us,
 
 /* ---- a worker --------------------------------------------------------- */
 
+static double thread_cpu(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* Give the consumed bytes back to the reader (and wake it if it waits). */
 static void release(struct ring *r)
 {
@@ -306,8 +328,10 @@ static void *worker_main(void *arg)
 				}
 				atomic_store(&r->c_asleep, 1);
 				r->c_head = atomic_load(&r->head);
-				if (r->c_tail == r->c_head)
+				if (r->c_tail == r->c_head) {
+					k->sleeps++;
 					futex_sleep(&r->c_asleep);
+				}
 				atomic_store(&r->c_asleep, 0);
 				continue;
 			}
@@ -334,6 +358,7 @@ static void *worker_main(void *arg)
 	}
 	/* end of input: every flow of this worker ends (flow events) */
 	cf_engine_finish(k->engine);
+	k->cpu_seconds = thread_cpu();
 	return NULL;
 }
 
@@ -402,13 +427,14 @@ void cf_workers_finish(struct cf_workers *w)
 	if (w->finished)
 		return;
 	w->finished = 1;
+	w->reader_cpu = thread_cpu();
 	for (i = 0; i < w->n; i++) {
 		struct worker *k = &w->v[i];
 
 		if (!k->started)
 			continue;
 		push(w, k, R_END, NULL);
-		publish(&k->ring);
+		publish(&k->ring, 1);
 	}
 	for (i = 0; i < w->n; i++)
 		if (w->v[i].started) {
@@ -416,6 +442,18 @@ void cf_workers_finish(struct cf_workers *w)
 			w->v[i].started = 0;
 		}
 	atomic_store(&w->done, 1);
+}
+
+void cf_workers_describe(const struct cf_workers *w, FILE *fp)
+{
+	unsigned i;
+
+	fprintf(fp, "callfence: reader: %.3f s CPU, waited %llu times for a full ring\n",
+		w->reader_cpu, (unsigned long long)w->reader_waits);
+	for (i = 0; i < w->n; i++)
+		fprintf(fp, "callfence: worker %u: %.3f s CPU, ring empty %llu times, slept %llu\n",
+			i, w->v[i].cpu_seconds, (unsigned long long)w->v[i].waits,
+			(unsigned long long)w->v[i].sleeps);
 }
 
 void cf_workers_totals(const struct cf_workers *w, struct cf_run_totals *t)

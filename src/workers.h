@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "decode.h"
 #include "engine.h"
 #include "policy.h"
@@ -50,6 +51,9 @@ void cf_workers_totals(const struct cf_workers *w, struct cf_run_totals *t);
 struct cf_report *cf_workers_report(struct cf_workers *w);
 /* The highest severity alerted by any worker. */
 enum cf_severity cf_workers_max_severity(const struct cf_workers *w);
+
+/* -v: what each thread did (CPU time, waits), one line each, to fp. */
+void cf_workers_describe(const struct cf_workers *w, FILE *fp);
 
 void cf_workers_free(struct cf_workers *w);
 

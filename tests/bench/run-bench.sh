@@ -177,6 +177,33 @@ bench_capture() {
 		run_tool "callfence --threads $THREADS" "$CALLFENCE" "$@" --threads "$THREADS"
 		cf2=$last
 	fi
+	if [ "$THREADS" -gt 1 ] && [ -n "$cf1" ]; then
+		# What the machine itself gives: THREADS independent single-thread
+		# runs at once.  No --threads run can beat this ceiling (shared
+		# cores, memory bandwidth, a hypervisor's scheduling).
+		python3 - "$THREADS" "$cf1" "$CALLFENCE" "$@" <<'PY' | tee -a "$RESULTS"
+import subprocess, sys, time
+n, one, cmd = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3:]
+args = []
+skip = False
+for c in cmd:
+    if skip:
+        skip = False
+        continue
+    if c == "-o":
+        skip = True
+        continue
+    args.append(c)
+args += ["-o", "file:/dev/null"]
+t = time.perf_counter()
+ps = [subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(n)]
+for p in ps:
+    p.wait()
+secs = time.perf_counter() - t
+print("machine ceiling: %d independent single-thread runs at once took %.3f s "
+      "(one alone %.3f s): at most %.2fx from %d threads" % (n, secs, one, n * one / secs, n))
+PY
+	fi
 	if [ "$name" = churn ] && [ "${BENCH_TSHARK:-1}" != 0 ] && command -v tshark >/dev/null 2>&1; then
 		RUNS_SAVED=$RUNS RUNS=1
 		run_tool "tshark (reference)" tshark -n -q -r "$cap" -z io,stat,0
