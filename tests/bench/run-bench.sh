@@ -252,13 +252,14 @@ bench_capture gateway "$(gen gateway "$FLOWS" --mix gateway)"
 bench_capture churn "$(gen churn "$FLOWS")"
 
 # Memory: FLOOD flows alive at once (idle timeouts longer than the
-# capture), against a run of one flow: the difference over the flows is
-# what a classified flow costs, by the process's own accounting.
+# capture, a table of exactly FLOOD flows), against a run of one flow: the
+# difference over the flows is what a classified flow costs, by the
+# process's own accounting (the index, two slots a flow, included).
 if [ "$FLOOD" -gt 0 ]; then
 	cap=$(gen flood "$FLOOD" --mix flood)
 	one=$(gen flood 1 --mix flood)
 	set -- -q -R "$RULES" -o file:/dev/null --udp-timeout 86400 --tcp-timeout 86400 \
-		--max-flows $((FLOOD + FLOOD / 10))
+		--max-flows "$FLOOD"
 	"$CALLFENCE" "$@" -r "$one" --report "$DIR/report-flood1.json" || die "callfence failed on $one"
 	"$CALLFENCE" "$@" -r "$cap" --report "$DIR/report-flood.json" || die "callfence failed on $cap"
 	python3 - "$DIR/report-flood1.json" "$DIR/report-flood.json" "$FLOOD" <<'PY' | tee -a "$RESULTS"
