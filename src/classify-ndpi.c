@@ -105,8 +105,7 @@ void cf_ndpi_process(struct cf_ndpi *n, void *flow, const uint8_t *l3,
 	fill(v, &p, f);
 	v->complete = (v->app != NDPI_PROTOCOL_UNKNOWN ||
 		       v->master != NDPI_PROTOCOL_UNKNOWN) &&
-		      (v->app == NDPI_PROTOCOL_TLS || v->master == NDPI_PROTOCOL_TLS ||
-		       !ndpi_extra_dissection_possible(n->mod, f));
+		      !ndpi_extra_dissection_possible(n->mod, f);
 }
 
 void cf_ndpi_giveup(struct cf_ndpi *n, void *flow, struct cf_ndpi_verdict *v)
