@@ -41,6 +41,33 @@ struct cf_flow;
  * the flow ends (after its end callback), through cf_class_release.
  */
 struct cf_class {
+	/* Read on every packet: first, so that it shares a cache line with
+	   the flow table's per-packet fields (flow.h). */
+	uint8_t done;               /* nothing more to learn: skip per-packet work */
+	uint8_t roles;              /* CF_ROLE_* */
+	uint8_t is_call;            /* app is a video-call app (per the catalog) */
+	uint8_t ndpi_state;         /* 0 running, 1 decided, 2 gave up / freed,
+				       3 never given to nDPI (cap reached) */
+	uint8_t has_relay_peer;
+	/* SDP a=crypto (SDES) seen in clear-text SIP on this flow: the SRTP
+	   master keys were readable on the wire (a finding of its own). */
+	uint8_t sdes_cleartext;
+	/* the classifier's scratch: 1 + the index of its TLS hello
+	   reassembly slot this flow holds, 0 none. */
+	uint8_t reasm;
+	uint16_t app_id;            /* name id of app: "zoom", "teams", "webrtc",
+				       "sip", ... or nDPI's name in lower case
+				       ("dns", "google"), "unknown"; 0 = "" */
+	uint16_t l7_id;             /* name id of network.protocol: "tls", "dtls",
+				       "rtp", "rtcp", "stun", "dns", "quic",
+				       "http", "sip", "" */
+	uint16_t inspected;         /* packets the recognisers have looked at */
+	uint16_t relay_peer_port;
+	uint32_t version;           /* bumped whenever app, roles or host change */
+	uint32_t seen;              /* wire facts (CF_SEEN_* in classify-int.h;
+				       classify.c's scratch, like the fields
+				       at the end) */
+
 	void *ndpi;                 /* nDPI per-flow state; NULL once freed */
 	const char *host_str;       /* interned SNI or other server name, NULL
 				       for none; may hold any bytes from the
@@ -52,38 +79,15 @@ struct cf_class {
 	   seen on the flow); cls.version is bumped when it is found.  The
 	   engine locates and judges it too. */
 	cf_addr relay_peer;
-	uint32_t version;           /* bumped whenever app, roles or host change */
 
 	/* What the recognisers and nDPI established so far; classify.c's own
 	   scratch, read by nobody else (the verdict above is recomputed from
 	   it). */
-	uint32_t seen;              /* wire facts (CF_SEEN_* in classify-int.h) */
 	uint32_t rtp_ssrc[2];       /* [dir]: SSRC of the last RTP/RTCP-looking
 				       packet, awaiting a repeat (confirmation) */
 	uint16_t rtp_seq[2];        /* [dir]: its RTP sequence number */
 	uint16_t ndpi_app;          /* nDPI's verdict as its protocol ids, */
 	uint16_t ndpi_master;       /* 0 unknown / none */
-
-	uint16_t app_id;            /* name id of app: "zoom", "teams", "webrtc",
-				       "sip", ... or nDPI's name in lower case
-				       ("dns", "google"), "unknown"; 0 = "" */
-	uint16_t l7_id;             /* name id of network.protocol: "tls", "dtls",
-				       "rtp", "rtcp", "stun", "dns", "quic",
-				       "http", "sip", "" */
-	uint16_t inspected;         /* packets the recognisers have looked at */
-	uint16_t relay_peer_port;
-	uint8_t roles;              /* CF_ROLE_* */
-	uint8_t is_call;            /* app is a video-call app (per the catalog) */
-	uint8_t done;               /* nothing more to learn: skip per-packet work */
-	uint8_t ndpi_state;         /* 0 running, 1 decided, 2 gave up / freed,
-				       3 never given to nDPI (cap reached) */
-	uint8_t has_relay_peer;
-	/* SDP a=crypto (SDES) seen in clear-text SIP on this flow: the SRTP
-	   master keys were readable on the wire (a finding of its own). */
-	uint8_t sdes_cleartext;
-	/* the classifier's scratch: 1 + the index of its TLS hello
-	   reassembly slot this flow holds, 0 none. */
-	uint8_t reasm;
 };
 
 /* The name table behind app_id / l7_id (id 0 is ""): entries are written

@@ -34,6 +34,9 @@ enum cf_flow_end {
  * that grow with a long flow's life stay 64-bit.
  */
 struct cf_flow {
+	/* What every packet reads or writes, in the first 106 bytes (two cache
+	   lines, three when the entry straddles): key, time, counters, list
+	   links, and cls.done. */
 	cf_addr ip[2];          /* [0] initiator, [1] responder */
 	uint16_t port[2];
 	uint16_t vlan;
@@ -43,31 +46,29 @@ struct cf_flow {
 	uint8_t tcp_rst;
 	uint8_t icmp_type;      /* ICMP: type and code of the flow's first packet */
 	uint8_t icmp_code;      /* (for the Community ID) */
+	uint32_t t_hash;        /* table bookkeeping, owned by flow-table.c: */
+	uint64_t last_us;
+	uint32_t t_prev, t_next; /* LRU list of the flow's timeout class */
+	uint64_t pkts[2];       /* [d]: packets sent by end d */
+	uint64_t bytes[2];      /* [d]: IP bytes sent by end d (ip_len) */
+	uint8_t t_class;
+	uint8_t t_used;
 
 	/* Judgement state, owned by the engine (engine.c); the small fields
-	   fill the hole before the 64-bit counters. */
+	   fill the hole before the class. */
 	int8_t local;           /* index of our end (0/1); -1 until decided */
 	uint8_t judged;         /* 0 not yet, 1 judged at least once */
 	uint8_t verdict;        /* 0 unjudged, 1 pass, 2 alert, 3 no rule matched, 4 local-only */
 	uint8_t n_alerts;
 
-	uint64_t first_us, last_us;
-	uint64_t pkts[2];       /* [d]: packets sent by end d */
-	uint64_t bytes[2];      /* [d]: IP bytes sent by end d (ip_len) */
+	struct cf_class cls;    /* cls.done first */
+
+	uint64_t first_us;
 	uint64_t seq;           /* creation order, for stable output */
-
-	struct cf_class cls;
-
 	uint32_t judged_version;
 	int32_t decided_rule;   /* index of the rule that decided, -1 none */
 	int32_t alerted[CF_MAX_FLOW_ALERTS]; /* rule indexes already alerted */
 	uint32_t alert_repeats; /* further matches of an already-alerted rule */
-
-	/* Table bookkeeping, owned by flow-table.c. */
-	uint32_t t_hash;
-	uint32_t t_prev, t_next; /* LRU list of the flow's timeout class */
-	uint8_t t_class;
-	uint8_t t_used;
 };
 
 struct cf_flow_limits {
