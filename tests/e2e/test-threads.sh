@@ -76,6 +76,7 @@ done
 n=$((n + 1))
 rm -f "$work/cap.ndjson"
 if "$CALLFENCE" -q --ndpi-flows 16 -r "$work/churn.pcap" -R "$rules" -o "file:$work/cap.ndjson" \
+	-G "$GEO/country.mmdb" -G "$GEO/asn.mmdb" \
 	--report "$work/cap.report.json" 2>"$work/cap.err" &&
 	python3 - "$work/cap.report.json" <<'PY'
 import json, sys
