@@ -540,8 +540,10 @@ static void on_packet_worker(void *ctx, enum cf_link link, uint64_t ts_us,
 	if (cf_decode(link, data, caplen, wirelen, &pkt, &w->dec) != CF_DEC_OK)
 		return;
 	pkt.ts_us = ts_us;
-	/* shared first: the other workers learn the names as early as we can */
-	if (pkt.sport == 53 && (pkt.proto == 17 || pkt.proto == 6))
+	/* shared first: the other workers learn the names as early as we can
+	 * (a TCP segment without payload names nothing) */
+	if (pkt.sport == 53 && (pkt.proto == 17 || pkt.proto == 6) &&
+	    pkt.payload_len > 0)
 		share_dns(w, &pkt);
 	cf_engine_decoded(w->e, &pkt);
 }
