@@ -249,7 +249,6 @@ struct live {
 	struct cf_engine_config cfg;
 	struct cf_live_run *run;
 	struct cf_outputs *out;
-	struct cf_engine *engine;
 	const char *pidfile;
 	int pidfd;
 	double started;
@@ -309,14 +308,14 @@ static int live_open(struct live *l)
 	p.capture.filter = o->filter;
 	p.stats_interval = o->stats_interval;
 	p.hostname = l->host;
+	p.threads = o->threads;
 	l->run = cf_live_open_all(&p, &status, err, sizeof(err));
 	if (l->run == NULL) {
 		fprintf(stderr, "callfence: %s\n", err);
 		return status;
 	}
 	l->out = open_outputs(o);
-	l->engine = cf_engine_new(&l->cfg, l->out, err, sizeof(err));
-	if (l->engine == NULL)
+	if (cf_live_engines(l->run, &l->cfg, l->out, err, sizeof(err)) < 0)
 		die_config(err);
 	l->pidfile = o->pidfile ? o->pidfile : o->daemonize ? CF_PIDFILE_DEFAULT : NULL;
 	if (l->pidfile != NULL &&
@@ -355,6 +354,10 @@ static int live_start(struct live *l)
 		return live_failed(l, EXIT_IO, err);
 	if (o->user != NULL && cf_drop_privileges(o->user, err, sizeof(err)) < 0)
 		return live_failed(l, EXIT_CONFIG, err);
+	/* --threads: after fork (threads do not survive it) and with the
+	 * signals blocked (only cf_live_loop's thread takes them) */
+	if (cf_live_start(l->run, err, sizeof(err)) < 0)
+		return live_failed(l, EXIT_IO, err);
 	cf_daemon_ready(0, NULL);
 	return 0;
 }
@@ -365,16 +368,21 @@ static void live_finish(struct live *l)
 {
 	struct cf_run_totals t;
 	struct cf_event_meta meta;
+	struct cf_report *report;
 
-	cf_engine_finish(l->engine);
+	cf_live_finish(l->run);
 	cf_live_stats_event(l->run);
 	memset(&t, 0, sizeof(t));
-	cf_engine_totals(l->engine, &t);
+	cf_live_totals(l->run, &t);
 	t.inputs = (const char *const *)l->o->ifaces;
 	t.wall_seconds = now_seconds() - l->started;
 	memset(&meta, 0, sizeof(meta));
 	meta.observer_hostname = l->host;
-	cf_report_emit_event(cf_engine_report(l->engine), &t, l->out, &meta);
+	report = cf_live_report(l->run);
+	if (report == NULL)
+		cf_log(LOG_ERR, "out of memory merging the workers' reports: no report");
+	else
+		cf_report_emit_event(report, &t, l->out, &meta);
 	cf_outputs_flush(l->out);
 }
 
@@ -390,19 +398,22 @@ static int run_live(const struct cf_opts *o)
 	rc = live_open(&l);
 	if (rc == 0) {
 		cf_outputs_set_logger(l.out, cf_log_output, NULL);
-		cf_live_attach(l.run, l.engine, l.out, &l.cfg);
+		cf_live_attach(l.run);
 		rc = live_start(&l);
 	}
 	if (rc == 0) {
-		cf_log(LOG_NOTICE, "capturing on %zu interface(s) with %s",
-		       o->n_ifaces, o->rules);
+		if (o->threads > 1)
+			cf_log(LOG_NOTICE, "capturing on %zu interface(s) with %s, "
+			       "%u threads", o->n_ifaces, o->rules, o->threads);
+		else
+			cf_log(LOG_NOTICE, "capturing on %zu interface(s) with %s",
+			       o->n_ifaces, o->rules);
 		l.started = now_seconds();
 		cf_live_loop(l.run);
 		live_finish(&l);
 		cf_log(LOG_NOTICE, "stopped");
 	}
 	cf_live_close_all(l.run);
-	cf_engine_free(l.engine);
 	cf_outputs_free(l.out);
 	cf_pidfile_remove(l.pidfd, l.pidfile);
 	cf_daemon_ready(rc, l.failed);

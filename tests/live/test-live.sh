@@ -128,6 +128,11 @@ buffer-size = 4096
 snaplen = 4096   # bytes
 promiscuous = yes
 EOF
+# LIVE_THREADS=N: the same checks with N capture threads (test-live-threads.sh)
+if [ -n "${LIVE_THREADS:-}" ]; then
+	echo "threads = $LIVE_THREADS" >> "$work/callfence.conf"
+	echo "# with threads = $LIVE_THREADS"
+fi
 
 # ---- start-up errors, checked before detaching ----------------------------
 in_gw "$CALLFENCE" -D -c "$work/callfence.conf" -i nosuch0 -P "$work/x.pid" \
