@@ -60,6 +60,7 @@
 #include "daemon-log.h"
 #include "daemon-loop.h"
 #include "daemon-stats.h"
+#include "classify.h"
 #include "engine.h"
 #include "event.h"
 #include "output.h"
@@ -464,7 +465,8 @@ static void inbox_put(struct inbox *q, const struct cf_packet *pkt, uint32_t len
 	pthread_mutex_unlock(&q->lock);
 }
 
-/* Hand a DNS answer this worker captured to every other worker. */
+/* Hand a packet with facts for other flows (a DNS answer, SIP with SDP:
+ * cf_classify_is_shared) this worker captured to every other worker. */
 static void share_dns(struct worker *w, const struct cf_packet *pkt)
 {
 	struct cf_live_run *r = w->r;
@@ -502,7 +504,7 @@ static void inbox_drain(struct worker *w)
 		pkt.l3 = (const uint8_t *)rec + DNS_REC_HDR;
 		pkt.payload = rec->payload_off == UINT32_MAX ? NULL :
 			      pkt.l3 + rec->payload_off;
-		cf_engine_dns_only(w->e, &pkt);
+		cf_engine_shared_only(w->e, &pkt);
 	}
 }
 
@@ -540,10 +542,9 @@ static void on_packet_worker(void *ctx, enum cf_link link, uint64_t ts_us,
 	if (cf_decode(link, data, caplen, wirelen, &pkt, &w->dec) != CF_DEC_OK)
 		return;
 	pkt.ts_us = ts_us;
-	/* shared first: the other workers learn the names as early as we can
-	 * (a TCP segment without payload names nothing) */
-	if (pkt.sport == 53 && (pkt.proto == 17 || pkt.proto == 6) &&
-	    pkt.payload_len > 0)
+	/* shared first: the other workers learn the names (DNS answers) and
+	 * SDP announcements (SIP) as early as we can */
+	if (cf_classify_is_shared(&pkt))
 		share_dns(w, &pkt);
 	cf_engine_decoded(w->e, &pkt);
 }

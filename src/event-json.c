@@ -1272,6 +1272,14 @@ static json_t *stats_body(const struct cf_stats_view *v)
 	put(b, "memory", stats_memory(v));
 	put_u64(b, "reloads", v->reloads);
 	put_u64(b, "reload_failures", v->reload_failures);
+	put_u64(b, "threads", v->threads ? v->threads : 1);
+	if (v->threads > 1) {
+		json_t *d = json_object();
+
+		put_u64(d, "shared", v->dns_shared);
+		put_u64(d, "dropped", v->dns_share_dropped);
+		put(b, "shared_facts", d);
+	}
 	return b;
 }
 

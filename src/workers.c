@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "classify.h"
+#include "output.h"
 #include "workers.h"
 
 #define RING_BYTES (4u << 20)          /* per worker; a power of two */
@@ -459,6 +460,7 @@ void cf_workers_describe(const struct cf_workers *w, FILE *fp)
 void cf_workers_totals(const struct cf_workers *w, struct cf_run_totals *t)
 {
 	struct cf_run_totals one;
+	struct cf_output_stats os;
 	unsigned i;
 
 	memset(t, 0, sizeof(*t));
@@ -469,6 +471,9 @@ void cf_workers_totals(const struct cf_workers *w, struct cf_run_totals *t)
 		cf_engine_totals(w->v[i].engine, &one);
 		cf_run_totals_add(t, &one, i > 0);
 	}
+	/* the outputs are shared: their errors once, not once per engine */
+	cf_outputs_get_stats(w->out, &os);
+	t->output_errors = os.write_errors;
 	/* frames, bytes and decode outcomes are the reader's */
 	t->first_us = w->first_us;
 	t->last_us = w->now_us;
