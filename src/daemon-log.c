@@ -8,6 +8,7 @@
  * several processes never mix.  Syslog is opened at once (LOG_NDELAY), so
  * the socket exists before privileges are dropped.
  */
+#define _GNU_SOURCE 1         /* dup3 */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -158,7 +159,15 @@ int cf_log_reopen(char *err, size_t errlen)
 	fd = open_file(lg.path, err, errlen);
 	if (fd < 0)
 		return -1;
-	close(lg.fd);
+	/* dup2 swaps the file under the same descriptor in one step: a
+	 * worker thread writing a message meanwhile gets the old file or the
+	 * new one, never a closed (or reused) descriptor */
+	if (lg.fd >= 0 && dup3(fd, lg.fd, O_CLOEXEC) >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (lg.fd >= 0)
+		close(lg.fd);
 	lg.fd = fd;
 	return 0;
 }
