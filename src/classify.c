@@ -32,7 +32,6 @@
 #include "recog.h"
 
 /* Recognisers stop after this many packets of a flow. */
-#define CF_CLASSIFY_MAX_INSPECT 64
 /* ... or once each direction sent this many and nothing is pending. */
 #define CF_CLASSIFY_EACH_WAY 16
 

@@ -140,6 +140,13 @@ struct cf_intern_stats {
 };
 void cf_intern_get_stats(struct cf_intern_stats *st);
 
+/*
+ * A flow is done (cls.done) at the latest after this many packets went
+ * through cf_classify_packet: no payload of a later packet is ever read
+ * (--threads relies on it to hand later packets over without payload).
+ */
+#define CF_CLASSIFY_MAX_INSPECT 64
+
 struct cf_classifier;
 
 struct cf_classify_stats {

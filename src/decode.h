@@ -49,6 +49,8 @@ struct cf_packet {
 	const uint8_t *payload;  /* transport payload */
 	uint32_t payload_len;    /* captured payload bytes (capped by IP/UDP lengths) */
 	uint32_t ip_len;         /* IP total length as the header says (bytes on wire) */
+	uint8_t headers_only;    /* --threads: payload left behind (payload NULL,
+				    payload_len 0): the flow was past classifying */
 };
 
 struct cf_decode_stats {

@@ -274,6 +274,8 @@ static void engine_flow_packet(struct cf_engine *e, const struct cf_packet *pkt)
 
 	cf_classify_shared(e->cls, pkt);   /* names, SDP: for the flows to come */
 	f = cf_flow_get(e->flows, pkt, &dir, &created);
+	if (pkt->headers_only && !f->cls.done)
+		e->st.headers_only_undone++;  /* see engine.h */
 	if (!f->cls.done && cf_classify_packet(e->cls, f, pkt, dir)) {
 		struct cf_geo_result g;
 

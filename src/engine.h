@@ -41,6 +41,10 @@ struct cf_engine_stats {
 	enum cf_severity max_severity;     /* highest severity alerted */
 	uint64_t by_severity[CF_SEV_CRITICAL + 1];  /* alerts per severity */
 	uint64_t reloads;                  /* successful cf_engine_reload() */
+	/* --threads: packets handed over without payload that met a flow still
+	   being classified (it was evicted and came back, or a hash collision
+	   in the reader's table): that flow is classified from less */
+	uint64_t headers_only_undone;
 };
 
 struct cf_engine;

@@ -2,8 +2,9 @@
 /*
  * workers.c - --threads N for capture files (workers.h).
  *
- * Reader to worker: one single-producer single-consumer byte ring per
- * worker.  A record is a header (type, packet time, the decoded packet)
+ * Worker 0 runs in the reader's thread, on the packet in libpcap's buffer;
+ * it takes a smaller share of the flows (READER_SHARE).  Reader to every
+ * other worker: one single-producer single-consumer byte ring per worker.  A record is a header (type, packet time, the decoded packet)
  * followed by the packet's bytes from its IP header on, so a worker never
  * decodes again.  Records never wrap: when the space left before the end of
  * the buffer is too small, a padding record fills it.  The producer makes
@@ -43,12 +44,21 @@
 #define WAKE_BYTES (256u << 10)        /* a sleeping worker is woken for this much */
 #define EXPIRE_EVERY_US 1000000ull     /* as engine.c */
 #define CACHE_LINE 64
+#define SEEN_SLOTS (1u << 18)          /* the reader's packets-per-flow table */
+/*
+ * Worker 0 is the reader: it gets READER_SHARE of the flows a ring worker
+ * gets (a third of them with --threads 2), because reading and decoding
+ * every packet is its work too.  One reader thread plus N - 1 workers
+ * keeps N threads on N cores; a separate reader would make N + 1.
+ */
+#define READER_SHARE 0.5
 
 enum rec_type { R_PAD = 0, R_PKT, R_DNS, R_TICK, R_END };
 
 struct rec {
 	uint32_t len;                  /* whole record, header included, 8-aligned */
-	uint32_t type;
+	uint16_t type;
+	uint16_t cut;                  /* payload left behind (headers only) */
 	uint32_t payload_off;          /* payload - l3 */
 	uint32_t pad;
 	struct cf_packet pkt;          /* l3 and payload: NULL here, set by the worker */
@@ -70,6 +80,12 @@ struct ring {
 	uint8_t *buf;
 };
 
+struct seen {
+	uint64_t hash;                 /* the flow's 64-bit hash; 0 free */
+	uint32_t last;                 /* last packet time, ts_us >> 16 */
+	uint32_t count;                /* packets, up to the cut */
+};
+
 struct worker {
 	struct ring ring;
 	struct cf_workers *w;
@@ -88,6 +104,10 @@ struct cf_workers {
 	struct cf_outputs *out;
 	_Atomic int done;              /* the reader published its last record */
 	uint64_t seed;
+	uint64_t share0;               /* worker 0's part of the hash space, of 2^32 */
+	int inline0;                   /* worker 0 runs in the reader's thread */
+	struct seen *seen;             /* SEEN_SLOTS */
+	uint32_t pause_units;          /* a pause that restarts the count */
 	/* the reader's own counters and clock */
 	struct cf_decode_stats dec;
 	uint64_t packets, bytes, first_us, now_us, next_expire_us;
@@ -190,14 +210,18 @@ static void ring_commit(struct ring *r, uint32_t len)
 }
 
 static void push(struct cf_workers *w, struct worker *k, enum rec_type type,
-		 const struct cf_packet *pkt)
+		 const struct cf_packet *pkt, int cut)
 {
 	uint32_t data = type == R_TICK || type == R_END ? 0 : pkt->l3_len;
+
+	if (cut && pkt->payload != NULL)
+		data = (uint32_t)(pkt->payload - pkt->l3);    /* the headers */
 	uint32_t len = (REC_HDR + data + 7) & ~7u;
 	struct rec *rec = (struct rec *)ring_reserve(w, &k->ring, len);
 
 	rec->len = len;
-	rec->type = type;
+	rec->type = (uint16_t)type;
+	rec->cut = cut && pkt != NULL && pkt->payload != NULL;
 	if (pkt != NULL) {
 		rec->pkt = *pkt;
 		rec->pkt.l3 = NULL;
@@ -210,14 +234,6 @@ static void push(struct cf_workers *w, struct worker *k, enum rec_type type,
 	ring_commit(&k->ring, len);
 }
 
-static void push_tick(struct cf_workers *w, struct worker *k, uint64_t ts)
-{
-	struct cf_packet t;
-
-	memset(&t, 0, sizeof(t));
-	t.ts_us = ts;
-	push(w, k, R_TICK, &t);
-}
 
 /* ---- the symmetric flow hash ------------------------------------------ */
 
@@ -240,16 +256,74 @@ static uint64_t end_hash(uint64_t seed, const cf_addr *a, uint16_t port)
 }
 
 /* The same for both directions: the two ends' hashes are added. */
-static unsigned owner(const struct cf_workers *w, const struct cf_packet *p)
+static uint64_t flow_hash(const struct cf_workers *w, const struct cf_packet *p)
 {
 	uint64_t h = end_hash(w->seed, &p->src, p->sport) +
 		     end_hash(w->seed, &p->dst, p->dport);
 
 	h = mix64(h ^ ((uint64_t)p->vlan << 8 | p->proto));
-	return (unsigned)((h >> 32) * w->n >> 32);
+	return h ? h : 1;               /* 0 marks a free slot of the seen table */
+}
+
+static unsigned owner(const struct cf_workers *w, uint64_t h)
+{
+	uint64_t x = h >> 32;           /* uniform in [0, 2^32) */
+
+	if (x < w->share0)
+		return 0;
+	return 1 + (unsigned)((x - w->share0) * (w->n - 1) / ((1ull << 32) - w->share0));
 }
 
 /* ---- the reader ------------------------------------------------------- */
+
+/*
+ * Is this packet past the point where its flow could still be classified?
+ * A flow is done after CF_CLASSIFY_MAX_INSPECT packets at the latest
+ * (classify.h), and then no payload is read again: such packets cross to
+ * their worker as headers only, which is most of the bytes of long media
+ * flows.  The reader counts packets per flow in a direct-mapped table of
+ * full 64-bit flow hashes; it starts counting again - conservatively -
+ * when a slot changes hands, at a TCP SYN, and after a pause long enough
+ * that the worker may have ended the flow (half the shortest idle
+ * timeout).  What it cannot see is a flow the worker evicted from a full
+ * table: such a flow comes back classified from headers only, and counted
+ * (headers_only_undone, -v).
+ */
+static int past_classifying(struct cf_workers *w, uint64_t h, const struct cf_packet *p)
+{
+	struct seen *e = &w->seen[h & (SEEN_SLOTS - 1)];
+	uint32_t t = (uint32_t)(p->ts_us >> 16);      /* 65.5 ms units */
+
+	if (e->hash != h || (p->proto == 6 && (p->tcp_flags & 0x12) == 0x02) ||
+	    t - e->last >= w->pause_units) {
+		e->hash = h;
+		e->count = 0;
+	}
+	e->last = t;
+	if (e->count <= CF_CLASSIFY_MAX_INSPECT + 8)
+		e->count++;
+	return e->count > CF_CLASSIFY_MAX_INSPECT + 8;
+}
+
+/*
+ * Hand a record to worker k: worker 0 is the reader itself (its engine
+ * runs here, on the packet in libpcap's buffer, no copy); the others get
+ * it through their rings.
+ */
+static void deliver(struct cf_workers *w, unsigned k, enum rec_type type,
+		    const struct cf_packet *pkt, int cut)
+{
+	if (k == 0 && w->inline0) {
+		if (type == R_PKT)
+			cf_engine_decoded(w->v[0].engine, pkt);
+		else if (type == R_DNS)
+			cf_engine_shared_only(w->v[0].engine, pkt);
+		else if (type == R_TICK)
+			cf_engine_expire_at(w->v[0].engine, pkt->ts_us);
+		return;
+	}
+	push(w, &w->v[k], type, pkt, cut);
+}
 
 void cf_workers_packet(void *ctx, enum cf_link link, uint64_t ts_us,
 		       const uint8_t *data, uint32_t caplen, uint32_t wirelen)
@@ -257,6 +331,8 @@ void cf_workers_packet(void *ctx, enum cf_link link, uint64_t ts_us,
 	struct cf_workers *w = ctx;
 	struct cf_packet pkt;
 	unsigned i, k;
+	uint64_t h;
+	int shared;
 
 	w->packets++;
 	w->bytes += caplen;
@@ -266,20 +342,30 @@ void cf_workers_packet(void *ctx, enum cf_link link, uint64_t ts_us,
 	if (ts_us > w->now_us)
 		w->now_us = ts_us;
 	if (w->now_us >= w->next_expire_us) {
+		struct cf_packet t;
+
+		memset(&t, 0, sizeof(t));
+		t.ts_us = w->now_us;
 		for (i = 0; i < w->n; i++)
-			push_tick(w, &w->v[i], w->now_us);
+			deliver(w, i, R_TICK, &t, 0);
 		w->next_expire_us = w->now_us + EXPIRE_EVERY_US;
 	}
 	if (cf_decode(link, data, caplen, wirelen, &pkt, &w->dec) != CF_DEC_OK)
 		return;
 	pkt.ts_us = ts_us;
-	k = owner(w, &pkt);
-	push(w, &w->v[k], R_PKT, &pkt);
-	/* a DNS answer or SIP with SDP: every other worker learns from it */
-	if (cf_classify_is_shared(&pkt))
-		for (i = 0; i < w->n; i++)
+	h = flow_hash(w, &pkt);
+	k = owner(w, h);
+	shared = cf_classify_is_shared(&pkt);
+	/* a DNS answer or SIP with SDP: every other worker learns from it
+	 * (the rings first: worker 0 runs here and would hold them up) */
+	if (shared)
+		for (i = w->inline0; i < w->n; i++)
 			if (i != k)
-				push(w, &w->v[i], R_DNS, &pkt);
+				push(w, &w->v[i], R_DNS, &pkt, 0);
+	deliver(w, k, R_PKT, &pkt, (k != 0 || !w->inline0) && !shared &&
+		past_classifying(w, h, &pkt));
+	if (w->inline0 && k != 0 && shared)
+		deliver(w, 0, R_DNS, &pkt, 0);
 }
 
 /* ---- a worker --------------------------------------------------------- */
@@ -346,6 +432,12 @@ static void *worker_main(void *arg)
 			pkt.l3 = (const uint8_t *)rec + REC_HDR;
 			pkt.payload = rec->payload_off == UINT32_MAX ? NULL :
 				      pkt.l3 + rec->payload_off;
+			if (rec->cut) {
+				pkt.payload = NULL;
+				pkt.payload_len = 0;
+				pkt.l3_len = rec->payload_off;
+				pkt.headers_only = 1;
+			}
 			if (rec->type == R_PKT)
 				cf_engine_decoded(k->engine, &pkt);
 			else
@@ -385,6 +477,29 @@ struct cf_workers *cf_workers_new(unsigned n, const struct cf_engine_config *cfg
 	}
 	w->n = n;
 	w->out = out;
+	w->seen = calloc(SEEN_SLOTS, sizeof(*w->seen));
+	if (w->seen == NULL) {
+		free(w->v);
+		free(w);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	{
+		uint64_t m = cfg->limits.tcp_idle_us;
+
+		if (cfg->limits.udp_idle_us < m)
+			m = cfg->limits.udp_idle_us;
+		if (cfg->limits.other_idle_us < m)
+			m = cfg->limits.other_idle_us;
+		if (cfg->limits.closed_us < m)
+			m = cfg->limits.closed_us;
+		w->pause_units = (uint32_t)((m / 2) >> 16);
+	}
+	/* worker 0 also reads: a smaller part of the flows (see the top) */
+	w->inline0 = 1;
+	w->share0 = w->inline0 ?
+		(uint64_t)((double)(1ull << 32) * READER_SHARE / (n - 1 + READER_SHARE)) :
+		(1ull << 32) / n;
 	w->seed = 0x9e3779b97f4a7c15ULL ^ (uint64_t)time(NULL);
 	/* --max-flows is the whole budget: each worker gets its share */
 	c.limits.max_flows = (cfg->limits.max_flows + n - 1) / n;
@@ -396,8 +511,9 @@ struct cf_workers *cf_workers_new(unsigned n, const struct cf_engine_config *cfg
 		struct worker *k = &w->v[i];
 
 		k->w = w;
-		k->ring.buf = aligned_alloc(CACHE_LINE, RING_BYTES);
-		if (k->ring.buf == NULL) {
+		if (i > 0 || !w->inline0)
+			k->ring.buf = aligned_alloc(CACHE_LINE, RING_BYTES);
+		if ((i > 0 || !w->inline0) && k->ring.buf == NULL) {
 			snprintf(err, errlen, "out of memory (%u rings of %u MiB)", n,
 				 RING_BYTES >> 20);
 			goto fail;
@@ -406,7 +522,7 @@ struct cf_workers *cf_workers_new(unsigned n, const struct cf_engine_config *cfg
 		if (k->engine == NULL)
 			goto fail;
 	}
-	for (i = 0; i < n; i++) {
+	for (i = (unsigned)w->inline0; i < n; i++) {
 		rc = pthread_create(&w->v[i].thread, NULL, worker_main, &w->v[i]);
 		if (rc != 0) {
 			snprintf(err, errlen, "cannot start worker thread: %s", strerror(rc));
@@ -434,8 +550,13 @@ void cf_workers_finish(struct cf_workers *w)
 
 		if (!k->started)
 			continue;
-		push(w, k, R_END, NULL);
+		push(w, k, R_END, NULL, 0);
 		publish(&k->ring, 1);
+	}
+	/* worker 0's flows end here, while the others end theirs */
+	if (w->inline0 && w->v[0].engine != NULL) {
+		cf_engine_finish(w->v[0].engine);
+		w->v[0].cpu_seconds = thread_cpu();
 	}
 	for (i = 0; i < w->n; i++)
 		if (w->v[i].started) {
@@ -447,11 +568,22 @@ void cf_workers_finish(struct cf_workers *w)
 
 void cf_workers_describe(const struct cf_workers *w, FILE *fp)
 {
+	struct cf_engine_stats st;
+	uint64_t undone = 0;
 	unsigned i;
 
-	fprintf(fp, "callfence: reader: %.3f s CPU, waited %llu times for a full ring\n",
-		w->reader_cpu, (unsigned long long)w->reader_waits);
-	for (i = 0; i < w->n; i++)
+	for (i = 0; i < w->n; i++) {
+		cf_engine_get_stats(w->v[i].engine, &st);
+		undone += st.headers_only_undone;
+	}
+	if (w->inline0)
+		fprintf(fp, "callfence: reader and worker 0: %.3f s CPU\n", w->v[0].cpu_seconds);
+	else
+		fprintf(fp, "callfence: reader: %.3f s CPU\n", w->reader_cpu);
+	fprintf(fp, "callfence: reader: waited %llu times for a full ring; %llu packets "
+		"handed over as headers only met a flow still classifying\n",
+		(unsigned long long)w->reader_waits, (unsigned long long)undone);
+	for (i = (unsigned)w->inline0; i < w->n; i++)
 		fprintf(fp, "callfence: worker %u: %.3f s CPU, ring empty %llu times, slept %llu\n",
 			i, w->v[i].cpu_seconds, (unsigned long long)w->v[i].waits,
 			(unsigned long long)w->v[i].sleeps);
@@ -529,6 +661,7 @@ void cf_workers_free(struct cf_workers *w)
 	}
 	if (w->merged != NULL)
 		cf_report_free(w->merged);
+	free(w->seen);
 	free(w->v);
 	free(w);
 }

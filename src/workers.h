@@ -5,8 +5,10 @@
  * keeps the packet clock and hands each packet to the worker that owns its
  * flow, chosen by a symmetric hash of (VLAN, protocol, both ends), so both
  * directions of a flow reach the same worker.  Each worker is a whole
- * engine (flow table, classifier, geography, report) in a thread of its
- * own; they share the policy file, the catalog and the outputs (output.c
+ * engine (flow table, classifier, geography, report); worker 0 runs in the
+ * reader's own thread with a smaller share of the flows, the others in
+ * threads of their own (N threads in all).  They share the policy file,
+ * the catalog and the outputs (output.c
  * serialises the writes).  The result is the same set of events as one
  * engine, in another order:
  *   - the idle expiry runs in every worker at the packet times one engine

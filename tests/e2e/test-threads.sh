@@ -72,6 +72,17 @@ for f in churn.t2 gateway.t2; do
 	fi
 done
 
+# long media flows cross to their worker as headers only once past
+# classifying; none of those may meet a flow still being classified
+n=$((n + 1))
+if "$CALLFENCE" -v -q --threads 2 -r "$work/gateway.pcap" -R "$rules" -o file:/dev/null \
+	-G "$GEO/country.mmdb" -G "$GEO/asn.mmdb" 2>"$work/v.err" &&
+	grep -q "; 0 packets handed over as headers only met a flow still classifying" "$work/v.err"; then
+	echo "ok   headers-only hand-over: $(grep -c worker "$work/v.err") worker lines"
+else
+	echo "FAIL headers-only hand-over"; cat "$work/v.err"; fails=$((fails + 1))
+fi
+
 # --ndpi-flows bounds the flows holding nDPI state; the rest are counted
 n=$((n + 1))
 rm -f "$work/cap.ndjson"
