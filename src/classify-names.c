@@ -149,16 +149,6 @@ static struct {
 
 #define INTERN_MIN_BUCKETS 1024
 
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
 /* Seeded per process, so names crafted to share a chain are a guess. */
 static uint64_t intern_hash(const char *s, size_t n)
 {
@@ -166,11 +156,11 @@ static uint64_t intern_hash(const char *s, size_t n)
 
 	for (; n >= 8; n -= 8, s += 8) {
 		memcpy(&w, s, 8);
-		h = mix64(h ^ w);
+		h = cf_mix64(h ^ w);
 	}
 	w = 0;
 	memcpy(&w, s, n);
-	return mix64(h ^ w ^ 0x5a);
+	return cf_mix64(h ^ w ^ 0x5a);
 }
 
 static int intern_grow(void)
@@ -181,7 +171,7 @@ static int intern_grow(void)
 	if (b == NULL)
 		return -1;
 	if (it.seed == 0)
-		it.seed = mix64((uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^
+		it.seed = cf_mix64((uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^
 				(uint64_t)(uintptr_t)b) | 1;
 	for (i = 0; i < it.n_buckets; i++)
 		for (e = it.bucket[i]; e != NULL; e = next) {

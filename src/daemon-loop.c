@@ -69,7 +69,6 @@
 #define MAX_IFACES 64
 #define DISPATCH_BATCH 256      /* packets per interface per turn */
 #define TICK_US 1000000ull
-#define EXPIRE_EVERY_US 1000000ull   /* as engine.c: idle expiry on packet time */
 #define BACKOFF_MAX_S 60
 #define ERR_POLLS_MAX 64        /* error wake-ups without packets before we reopen */
 #define OUTPUT_WARN_US (60 * 1000000ull)
@@ -156,7 +155,7 @@ struct worker {
 	struct snapshot snap;
 	struct inbox inbox;
 	struct cf_decode_stats dec;  /* the engine only sees decoded packets */
-	uint64_t packets, bytes, first_us, now_us, next_expire_us;
+	struct cf_frame_clock fc;       /* frames and packet clock (engine.h) */
 	uint64_t dns_shared;
 };
 
@@ -529,16 +528,8 @@ static void on_packet_worker(void *ctx, enum cf_link link, uint64_t ts_us,
 	struct worker *w = ctx;
 	struct cf_packet pkt;
 
-	w->packets++;
-	w->bytes += caplen;
-	if (w->first_us == 0 || ts_us < w->first_us)
-		w->first_us = ts_us;
-	if (ts_us > w->now_us)
-		w->now_us = ts_us;
-	if (w->now_us >= w->next_expire_us) {
-		cf_engine_expire_at(w->e, w->now_us);
-		w->next_expire_us = w->now_us + EXPIRE_EVERY_US;
-	}
+	if (cf_frame_clock_tick(&w->fc, ts_us, caplen))
+		cf_engine_expire_at(w->e, w->fc.now_us);
 	if (cf_decode(link, data, caplen, wirelen, &pkt, &w->dec) != CF_DEC_OK)
 		return;
 	pkt.ts_us = ts_us;
@@ -916,11 +907,11 @@ static void worker_snapshot(struct worker *w, struct snapshot *s)
 	if (!w->r->threaded)
 		return;
 	/* the worker, not its engine, counted the frames and decoded them */
-	s->t.first_us = w->first_us;
-	s->t.bytes_read = w->bytes;
+	s->t.first_us = w->fc.first_us;
+	s->t.bytes_read = w->fc.bytes;
 	s->t.decode = w->dec;
-	s->st.packets = w->packets;
-	s->st.bytes = w->bytes;
+	s->st.packets = w->fc.packets;
+	s->st.bytes = w->fc.bytes;
 	s->dns_shared = w->dns_shared;
 	pthread_mutex_lock(&w->inbox.lock);
 	s->dns_dropped = w->inbox.dropped;
@@ -1362,7 +1353,7 @@ void cf_live_finish(struct cf_live_run *r)
 		w = &r->w[k];
 		cf_log(LOG_INFO, "thread %u of %u: %llu packets, %llu DNS answers "
 		       "shared, %llu shared copies dropped (inbox full)", k + 1,
-		       r->n_workers, (unsigned long long)w->packets,
+		       r->n_workers, (unsigned long long)w->fc.packets,
 		       (unsigned long long)w->dns_shared,
 		       (unsigned long long)w->inbox.dropped);
 	}

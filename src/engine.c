@@ -304,6 +304,20 @@ void cf_engine_packet(void *ctx, enum cf_link link, uint64_t ts_us,
 
 /* ---- a worker's engine (--threads: workers.c) ------------------------- */
 
+int cf_frame_clock_tick(struct cf_frame_clock *c, uint64_t ts_us, uint32_t caplen)
+{
+	c->packets++;
+	c->bytes += caplen;
+	if (c->first_us == 0 || ts_us < c->first_us)
+		c->first_us = ts_us;
+	if (ts_us > c->now_us)
+		c->now_us = ts_us;
+	if (c->now_us < c->next_expire_us)
+		return 0;
+	c->next_expire_us = c->now_us + EXPIRE_EVERY_US;
+	return 1;
+}
+
 void cf_engine_decoded(struct cf_engine *e, const struct cf_packet *pkt)
 {
 	if (pkt->ts_us > e->now_us)

@@ -75,6 +75,18 @@ void cf_engine_finish(struct cf_engine *e);
  * The reader counts the frames and decode outcomes (the engine's own
  * packet, byte and decode counters stay 0).
  */
+/*
+ * What a --threads reader keeps for the frames it hands out: counters and
+ * the packet clock, exactly as cf_engine_packet keeps them.  Count one
+ * frame; 1 when the once-a-second idle expiry is due (at c->now_us).
+ */
+struct cf_frame_clock {
+	uint64_t packets, bytes;        /* frames, captured bytes */
+	uint64_t first_us, now_us;      /* earliest and latest packet time */
+	uint64_t next_expire_us;
+};
+int cf_frame_clock_tick(struct cf_frame_clock *c, uint64_t ts_us, uint32_t caplen);
+
 void cf_engine_decoded(struct cf_engine *e, const struct cf_packet *pkt);
 void cf_engine_shared_only(struct cf_engine *e, const struct cf_packet *pkt);
 void cf_engine_expire_at(struct cf_engine *e, uint64_t ts_us);

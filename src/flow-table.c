@@ -82,24 +82,14 @@ void cf_flow_limits_default(struct cf_flow_limits *lim)
 
 /* ---- hashing ---------------------------------------------------------- */
 
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
 static uint64_t hash_end(uint64_t h, const cf_addr *a, uint16_t port)
 {
 	uint64_t w[2];
 
 	memcpy(w, a->b, sizeof(w));
-	h = mix64(h ^ w[0]);
-	h = mix64(h ^ w[1]);
-	return mix64(h ^ port);
+	h = cf_mix64(h ^ w[0]);
+	h = cf_mix64(h ^ w[1]);
+	return cf_mix64(h ^ port);
 }
 
 /* Order of two ends: address first, then port. */
@@ -521,7 +511,7 @@ static void table_reset(struct cf_flow_table *t)
 	t->timeout[CLASS_UDP] = t->lim.udp_idle_us;
 	t->timeout[CLASS_OTHER] = t->lim.other_idle_us;
 	t->timeout[CLASS_CLOSED] = t->lim.closed_us;
-	t->seed = mix64((uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^
+	t->seed = cf_mix64((uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^
 			(uint64_t)(uintptr_t)t);
 	t->st.capacity = n;
 }

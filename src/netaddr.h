@@ -53,6 +53,19 @@ char *cf_prefix_str(const struct cf_prefix *p, char *buf, size_t len);
 enum cf_special cf_addr_special(const cf_addr *a);
 /* "private", "loopback", ... ; "public" for CF_SPECIAL_NONE. */
 const char *cf_special_name(enum cf_special s);
+/* The 64-bit finaliser of MurmurHash3: every input bit moves every output
+ * bit.  The project's hashes (flow table, --threads, intern table) build
+ * on it. */
+static inline uint64_t cf_mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
 /* A well-mixed 32-bit hash of an address. */
 uint32_t cf_addr_hash(const cf_addr *a, uint32_t seed);
 

@@ -42,7 +42,6 @@
 #define PUBLISH_EVERY 128              /* records between two head stores */
 #define RELEASE_BYTES (128u << 10)     /* consumed bytes between two tail stores */
 #define WAKE_BYTES (256u << 10)        /* a sleeping worker is woken for this much */
-#define EXPIRE_EVERY_US 1000000ull     /* as engine.c */
 #define CACHE_LINE 64
 #define SEEN_SLOTS (1u << 18)          /* the reader's packets-per-flow table */
 /*
@@ -110,7 +109,7 @@ struct cf_workers {
 	uint32_t pause_units;          /* a pause that restarts the count */
 	/* the reader's own counters and clock */
 	struct cf_decode_stats dec;
-	uint64_t packets, bytes, first_us, now_us, next_expire_us;
+	struct cf_frame_clock fc;
 	uint64_t reader_waits;         /* times the reader found a ring full */
 	double reader_cpu;             /* the reader's CPU time at the end of input */
 	struct cf_report *merged;
@@ -237,22 +236,12 @@ static void push(struct cf_workers *w, struct worker *k, enum rec_type type,
 
 /* ---- the symmetric flow hash ------------------------------------------ */
 
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
 static uint64_t end_hash(uint64_t seed, const cf_addr *a, uint16_t port)
 {
 	uint64_t v[2];
 
 	memcpy(v, a->b, sizeof(v));
-	return mix64(seed ^ mix64(v[0] ^ mix64(v[1] ^ port)));
+	return cf_mix64(seed ^ cf_mix64(v[0] ^ cf_mix64(v[1] ^ port)));
 }
 
 /* The same for both directions: the two ends' hashes are added. */
@@ -261,7 +250,7 @@ static uint64_t flow_hash(const struct cf_workers *w, const struct cf_packet *p)
 	uint64_t h = end_hash(w->seed, &p->src, p->sport) +
 		     end_hash(w->seed, &p->dst, p->dport);
 
-	h = mix64(h ^ ((uint64_t)p->vlan << 8 | p->proto));
+	h = cf_mix64(h ^ ((uint64_t)p->vlan << 8 | p->proto));
 	return h ? h : 1;               /* 0 marks a free slot of the seen table */
 }
 
@@ -334,21 +323,14 @@ void cf_workers_packet(void *ctx, enum cf_link link, uint64_t ts_us,
 	uint64_t h;
 	int shared;
 
-	w->packets++;
-	w->bytes += caplen;
-	if (w->first_us == 0 || ts_us < w->first_us)
-		w->first_us = ts_us;
-	/* the clock exactly as one engine keeps it (engine.c engine_clock) */
-	if (ts_us > w->now_us)
-		w->now_us = ts_us;
-	if (w->now_us >= w->next_expire_us) {
+	/* the clock exactly as one engine keeps it */
+	if (cf_frame_clock_tick(&w->fc, ts_us, caplen)) {
 		struct cf_packet t;
 
 		memset(&t, 0, sizeof(t));
-		t.ts_us = w->now_us;
+		t.ts_us = w->fc.now_us;
 		for (i = 0; i < w->n; i++)
 			deliver(w, i, R_TICK, &t, 0);
-		w->next_expire_us = w->now_us + EXPIRE_EVERY_US;
 	}
 	if (cf_decode(link, data, caplen, wirelen, &pkt, &w->dec) != CF_DEC_OK)
 		return;
@@ -607,9 +589,9 @@ void cf_workers_totals(const struct cf_workers *w, struct cf_run_totals *t)
 	cf_outputs_get_stats(w->out, &os);
 	t->output_errors = os.write_errors;
 	/* frames, bytes and decode outcomes are the reader's */
-	t->first_us = w->first_us;
-	t->last_us = w->now_us;
-	t->bytes_read = w->bytes;
+	t->first_us = w->fc.first_us;
+	t->last_us = w->fc.now_us;
+	t->bytes_read = w->fc.bytes;
 	t->decode = w->dec;
 }
 
