@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -130,6 +131,10 @@ static pcap_t *open_file(const char *name, enum cf_link *link, char *err,
 		set_err(err, errlen, name, ebuf[0] ? ebuf : "cannot open");
 		return NULL;
 	}
+	/* Only this thread reads the file: with --threads, stdio would
+	 * otherwise lock the stream on every fread (two a packet). */
+	if (pcap_file(p) != NULL)
+		__fsetlocking(pcap_file(p), FSETLOCKING_BYCALLER);
 	dlt = pcap_datalink(p);
 	*link = map_dlt(dlt);
 	if (*link == CF_LINK_UNSUPPORTED) {
