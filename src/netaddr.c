@@ -4,6 +4,7 @@
  * special-purpose address ranges (RFC 6890 and friends).
  */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,8 +174,9 @@ static const struct special_range special_ranges[] = {
 #define N_SPECIAL (sizeof(special_ranges) / sizeof(special_ranges[0]))
 
 static struct cf_prefix special_prefixes[N_SPECIAL];
-static int special_ready;
+static pthread_once_t special_once = PTHREAD_ONCE_INIT;
 
+/* Once per process, whichever worker thread asks first. */
 static void special_init(void)
 {
 	size_t i;
@@ -182,15 +184,13 @@ static void special_init(void)
 	for (i = 0; i < N_SPECIAL; i++)
 		if (cf_prefix_parse(special_ranges[i].prefix, &special_prefixes[i]) < 0)
 			abort(); /* a typo in the table above: a programming error */
-	special_ready = 1;
 }
 
 enum cf_special cf_addr_special(const cf_addr *a)
 {
 	size_t i;
 
-	if (!special_ready)
-		special_init();
+	pthread_once(&special_once, special_init);
 	for (i = 0; i < N_SPECIAL; i++)
 		if (cf_prefix_match(&special_prefixes[i], a))
 			return special_ranges[i].kind;
