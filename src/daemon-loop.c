@@ -1270,6 +1270,23 @@ static void stop_workers(struct cf_live_run *r)
 		}
 }
 
+/* SIGHUP: reload (every worker with --threads); SIGUSR1: stats now. */
+static void take_signals(struct cf_live_run *r, int threaded)
+{
+	if (got_hup) {
+		got_hup = 0;
+		if (threaded)
+			reload_threads(r);
+		else
+			reload(r);
+	}
+	if (got_usr1) {
+		got_usr1 = 0;
+		cf_live_stats_event(r);
+		cf_outputs_poll(r->out, 0);
+	}
+}
+
 /* No --threads: this thread reads every interface, as always. */
 static void loop_single(struct cf_live_run *r)
 {
@@ -1277,15 +1294,7 @@ static void loop_single(struct cf_live_run *r)
 	uint64_t now;
 
 	while (!got_term) {
-		if (got_hup) {
-			got_hup = 0;
-			reload(r);
-		}
-		if (got_usr1) {
-			got_usr1 = 0;
-			cf_live_stats_event(r);
-			cf_outputs_poll(r->out, 0);
-		}
+		take_signals(r, 0);
 		now = mono_us();
 		if (now >= r->next_tick_us) {
 			worker_housekeeping(w, now);
@@ -1304,15 +1313,7 @@ static void loop_main(struct cf_live_run *r)
 	uint64_t now, wait;
 
 	while (!got_term) {
-		if (got_hup) {
-			got_hup = 0;
-			reload_threads(r);
-		}
-		if (got_usr1) {
-			got_usr1 = 0;
-			cf_live_stats_event(r);
-			cf_outputs_poll(r->out, 0);
-		}
+		take_signals(r, 1);
 		now = mono_us();
 		if (now >= r->next_tick_us) {
 			main_housekeeping(r, now);
