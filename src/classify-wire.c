@@ -203,7 +203,7 @@ static void sip_payload(struct cf_classifier *c, struct cf_class *cls,
  */
 static int sip_candidate(const struct cf_packet *pkt)
 {
-	const uint8_t *p = pkt->payload;
+	const uint8_t *p = pkt->payload, *nl;
 	size_t n = pkt->payload_len, i;
 
 	if ((pkt->proto != 17 && pkt->proto != 6) || p == NULL || n < 12 ||
@@ -211,10 +211,11 @@ static int sip_candidate(const struct cf_packet *pkt)
 		return 0;
 	if (memcmp(p, "SIP/2.0 ", 8) == 0)
 		return 1;
-	for (i = 8; i < n && i < SIP_FIRST_LINE_MAX; i++)
-		if (p[i] == '\n')
-			return i >= 9 && memcmp(p + i - (p[i - 1] == '\r') - 8, " SIP/2.0", 8) == 0;
-	return 0;
+	nl = memchr(p + 8, '\n', (n < SIP_FIRST_LINE_MAX ? n : SIP_FIRST_LINE_MAX) - 8);
+	if (nl == NULL)
+		return 0;
+	i = (size_t)(nl - p);
+	return i >= 9 && memcmp(p + i - (p[i - 1] == '\r') - 8, " SIP/2.0", 8) == 0;
 }
 
 int cf_classify_is_shared(const struct cf_packet *pkt)

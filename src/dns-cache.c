@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "dns-cache.h"
+#include "prefault.h"
 
 #define PROBE 8
 #define MIN_CAPACITY 16
@@ -45,6 +46,7 @@ struct cf_dns_cache *cf_dns_cache_new(size_t capacity)
 	if (c == NULL)
 		return NULL;
 	c->e = calloc(n, sizeof(*c->e));
+	cf_prefault(c->e, n * sizeof(*c->e));
 	if (c->e == NULL) {
 		free(c);
 		return NULL;

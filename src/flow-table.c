@@ -38,6 +38,7 @@
 
 #include "decode.h"
 #include "flow.h"
+#include "prefault.h"
 
 #define NIL UINT32_MAX
 #define MAX_FLOWS_LIMIT (1u << 30)
@@ -533,6 +534,9 @@ struct cf_flow_table *cf_flow_table_new(const struct cf_flow_limits *lim,
 	if (t != NULL) {
 		t->flows = big_alloc(n, sizeof(*t->flows));
 		t->slots = big_alloc(ns, sizeof(*t->slots));
+		/* probed before written: see prefault.h (the entries are
+		 * written first, by flow_create) */
+		cf_prefault(t->slots, (size_t)ns * sizeof(*t->slots));
 		t->order = calloc(n, sizeof(*t->order));
 	}
 	if (t == NULL || t->flows == NULL || t->slots == NULL ||

@@ -31,6 +31,7 @@
 #include <maxminddb.h>
 
 #include "geo.h"
+#include "prefault.h"
 
 #define GEO_CACHE_DEFAULT 65536
 #define GEO_CACHE_MAX     (1u << 24)
@@ -485,6 +486,7 @@ struct cf_geo *cf_geo_open(const char *const *paths, size_t n,
 	g->seed = geo_seed();
 	g->st.capacity = g->cap;
 	g->slot = calloc(g->cap, sizeof(*g->slot));
+	cf_prefault(g->slot, (size_t)g->cap * sizeof(*g->slot));
 	g->db = calloc(n ? n : 1, sizeof(*g->db));
 	if (g->slot == NULL || g->db == NULL)
 		goto nomem;

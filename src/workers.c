@@ -37,6 +37,7 @@
 #include "classify.h"
 #include "output.h"
 #include "workers.h"
+#include "prefault.h"
 
 #define RING_BYTES (4u << 20)          /* per worker; a power of two */
 #define PUBLISH_EVERY 128              /* records between two head stores */
@@ -409,6 +410,14 @@ static void *worker_main(void *arg)
 		rec = (struct rec *)(r->buf + (r->c_tail & (RING_BYTES - 1)));
 		if (rec->type == R_END)
 			break;
+		/* the next record was written on the reader's core: ask for its
+		 * header while this one is processed */
+		if (r->c_tail + rec->len < r->c_head) {
+			const uint8_t *nx = r->buf + ((r->c_tail + rec->len) & (RING_BYTES - 1));
+
+			__builtin_prefetch(nx);
+			__builtin_prefetch(nx + CACHE_LINE);
+		}
 		if (rec->type == R_PKT || rec->type == R_DNS) {
 			pkt = rec->pkt;
 			pkt.l3 = (const uint8_t *)rec + REC_HDR;
@@ -460,6 +469,7 @@ struct cf_workers *cf_workers_new(unsigned n, const struct cf_engine_config *cfg
 	w->n = n;
 	w->out = out;
 	w->seen = calloc(SEEN_SLOTS, sizeof(*w->seen));
+	cf_prefault(w->seen, SEEN_SLOTS * sizeof(*w->seen));
 	if (w->seen == NULL) {
 		free(w->v);
 		free(w);
