@@ -14,6 +14,7 @@
  * the few hundred names of nDPI and the catalogs.  Intern entries are
  * refcounted and freed with their last reference.
  */
+#define _GNU_SOURCE 1         /* adaptive mutexes */
 #include <ctype.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -34,7 +35,12 @@
 
 /* --- the name table (app, l7) ---------------------------------------------- */
 
+#ifdef PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP
+/* held for a table lookup at a time: spin a little before sleeping */
+static pthread_mutex_t tables_mu = PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP;
+#else
 static pthread_mutex_t tables_mu = PTHREAD_MUTEX_INITIALIZER;
+#endif
 
 const char *cf_class_names[CF_NAMES_MAX] = {
 	[CF_NID_NONE] = "",

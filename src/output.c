@@ -10,6 +10,7 @@
  * output-aggr.c's.  Nothing here blocks except cf_outputs_flush, which
  * waits at most each output's drain= seconds.
  */
+#define _GNU_SOURCE 1         /* adaptive mutexes */
 #include "config.h"
 
 #include <errno.h>
@@ -103,7 +104,18 @@ struct cf_outputs *cf_outputs_new(void)
 		return NULL;
 	}
 	o->last_poll = out_now();
-	pthread_mutex_init(&o->lock, NULL);
+	{
+		/* held for one event's fan-out at a time: spin a little before
+		 * sleeping, a wake-up costs more than the wait */
+		pthread_mutexattr_t a;
+
+		pthread_mutexattr_init(&a);
+#ifdef PTHREAD_MUTEX_ADAPTIVE_NP
+		pthread_mutexattr_settype(&a, PTHREAD_MUTEX_ADAPTIVE_NP);
+#endif
+		pthread_mutex_init(&o->lock, &a);
+		pthread_mutexattr_destroy(&a);
+	}
 	return o;
 }
 
