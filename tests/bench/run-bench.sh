@@ -92,8 +92,11 @@ measure() {
 	python3 - "$RUNS" "$@" <<'PY'
 import os, subprocess, sys, time
 runs, err, cmd = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+fresh = os.environ.get("FRESH")     # an output file each run starts anew
 best = None
 for _ in range(runs):
+    if fresh and os.path.exists(fresh):
+        os.remove(fresh)
     with open(err, "w") as e:
         t = time.perf_counter()
         p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=e)
@@ -170,6 +173,8 @@ bench_capture() {
 	fi
 	set -- -q -r "$cap" -R "$RULES" -o "file:$DIR/events-$name.json"
 	rm -f "$DIR/events-$name.json"
+	# the events file starts empty every run: the same bytes written each time
+	export FRESH="$DIR/events-$name.json"
 	run_tool callfence "$CALLFENCE" "$@" --report "$DIR/report-$name.json"
 	cf1=$last
 	cf2=""
@@ -177,6 +182,7 @@ bench_capture() {
 		run_tool "callfence --threads $THREADS" "$CALLFENCE" "$@" --threads "$THREADS"
 		cf2=$last
 	fi
+	unset FRESH
 	if [ "$THREADS" -gt 1 ] && [ -n "$cf1" ]; then
 		# What the machine itself gives: THREADS independent single-thread
 		# runs at once.  No --threads run can beat this ceiling (shared
