@@ -9,12 +9,16 @@
  * processors for each page, which --threads showed in its profiles.
  * Writing each page once at allocation time backs it with memory at once
  * (the table counts in the resident size from the start, as it would
- * anyway once the traffic has filled it).
+ * anyway once the traffic has filled it).  Only the first CF_PREFAULT_MAX
+ * bytes of a table are touched: a cache sized far beyond the traffic
+ * (--geo-cache 100000000) must not take its whole size at start.
  */
 #ifndef CF_PREFAULT_H
 #define CF_PREFAULT_H
 
 #include <stddef.h>
+
+#define CF_PREFAULT_MAX ((size_t)64 << 20)
 
 static inline void cf_prefault(void *p, size_t bytes)
 {
@@ -23,6 +27,8 @@ static inline void cf_prefault(void *p, size_t bytes)
 
 	if (b == NULL)
 		return;
+	if (bytes > CF_PREFAULT_MAX)
+		bytes = CF_PREFAULT_MAX;
 	for (i = 0; i < bytes; i += 4096)
 		b[i] = 0;               /* already 0: the write is what counts */
 	if (bytes > 0)
