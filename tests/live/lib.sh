@@ -107,3 +107,17 @@ wait_for() {
 	done
 	return 1
 }
+
+# ---- results (the caller sets n=0 fails=0) ------------------------------------
+ok() { n=$((n + 1)); echo "ok   $1"; }
+fail() {
+	n=$((n + 1)); fails=$((fails + 1)); echo "FAIL $1"
+	if [ -n "${2:-}" ] && [ -f "$2" ]; then tail -n 20 "$2" | sed 's/^/  | /'; fi
+}
+# check NAME [--show FILE] COMMAND...: passes when COMMAND succeeds.
+check() {
+	name=$1; show=
+	shift
+	if [ "$1" = --show ]; then show=$2; shift 2; fi
+	if "$@"; then ok "$name"; else fail "$name" "$show"; fi
+}

@@ -38,18 +38,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP PIPE
 
-ok() { n=$((n + 1)); echo "ok   $1"; }
-fail() {
-	n=$((n + 1)); fails=$((fails + 1)); echo "FAIL $1"
-	if [ -n "${2:-}" ] && [ -f "$2" ]; then tail -n 20 "$2" | sed 's/^/  | /'; fi
-}
-# check NAME [--show FILE] COMMAND...: passes when COMMAND succeeds.
-check() {
-	name=$1; show=
-	shift
-	if [ "$1" = --show ]; then show=$2; shift 2; fi
-	if "$@"; then ok "$name"; else fail "$name" "$show"; fi
-}
 
 # count EXPR FILE...: how many events satisfy the Python expression EXPR,
 # where g("a.b.c") is the field's value (None when absent).
