@@ -16,13 +16,14 @@
  * "--mix gateway" is what a gateway carrying calls sees in a minute: most
  * flows are short (DNS, web, TLS signaling) but most packets are call
  * media, whose flows last long.  Per 100 flows, on average:
- *    2  Zoom server media, UDP 8801, 1,000 packets (mostly ~1,000-byte video)
- *    2  SRTP media on 3478/19302, 1,000 packets of ~1,000 bytes
- *    1  DTLS-SRTP handshake, then 1,000 SRTP packets on the same 5-tuple
+ *    2  Zoom server media, UDP 8801, 700 packets each way or one way
+ *       (mostly ~1,000-byte video)
+ *    2  SRTP media on 3478/19302, as many, ~1,000 bytes
+ *    1  DTLS-SRTP handshake, then 700 SRTP packets on the same 5-tuple
  *   35  TLS with SNI (call apps' signaling and web), 4-12 packets
  *   40  DNS query and answer through the local resolver
  *   20  plain HTTP over TCP
- * about 57 packets a flow (5.7 million packets, 4.8 GB for 100,000 flows),
+ * about 62 packets a flow (6.2 million packets, 5.8 GB for 100,000 flows),
  * flows starting 600 microseconds apart (a minute for 100,000 flows).
  *
  * "--mix flood" is for memory: every flow a DNS query and its answer from
