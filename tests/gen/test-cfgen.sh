@@ -258,6 +258,24 @@ check "bench flows (>= 300 UDP+TCP conversations)" \
 # shellcheck disable=SC2086
 check "bench: no malformed packet" "$(ts "$tmp/bench.pcap" $CK -Y '_ws.malformed || ip.checksum.status == 0 || udp.checksum.status == 0 || tcp.checksum.status == 0' | wc -l | tr -d ' ')" 0
 
+# the gateway mix: long media flows; the same bytes every time
+gen --bench 200 --mix gateway "$tmp/gw.pcap"
+gen --bench 200 --mix gateway "$tmp/gw2.pcap"
+check "gateway mix: deterministic" "$(cmp "$tmp/gw.pcap" "$tmp/gw2.pcap" >/dev/null && echo same)" same
+check "gateway mix: a media flow of 700 packets or more" \
+	"$(ts "$tmp/gw.pcap" -q -z conv,udp | awk '/<->/ { n = $8 + 0; if (n >= 700) m = 1 } END { print m + 0 }')" 1
+# shellcheck disable=SC2086
+check "gateway mix: no malformed packet" "$(ts "$tmp/gw.pcap" $CK -Y '_ws.malformed || ip.checksum.status == 0 || udp.checksum.status == 0 || tcp.checksum.status == 0' | wc -l | tr -d ' ')" 0
+# the flood mix: one DNS exchange a flow, every client end its own
+gen --bench 500 --mix flood "$tmp/flood.pcap"
+check "flood mix: 500 DNS queries from 500 client ends" \
+	"$(ts "$tmp/flood.pcap" -Y 'dns.flags.response == 0' -T fields -e ip.src -e udp.srcport | sort -u | wc -l | tr -d ' ')" 500
+check "flood mix: 1000 packets" "$(ts "$tmp/flood.pcap" | wc -l | tr -d ' ')" 1000
+"$CFGEN" --bench 5 --mix nope "$tmp/x.pcap" 2>"$tmp/mix.err"
+check "--mix: a bad name is refused (exit 2)" "$?" 2
+check "--mix: ... and named" "$(cat "$tmp/mix.err")" \
+	"cfgen: --mix: want churn, gateway or flood, not 'nope'"
+
 # ---- escapes in names and payloads ----
 cat >"$tmp/esc.scn" <<'EOF'
 at +0 tls 10.1.0.5:1 > 198.51.100.1:443 sni="a\x41\x7e \"q\".example" packets=1
