@@ -140,8 +140,7 @@ struct cf_classifier {
 
 /* A UDP payload of f from direction dir; 1 when the relay peer was
  * found (the other facts land in cls.seen). */
-int cf_wire_udp(struct cf_classifier *c, struct cf_flow *f, const uint8_t *p,
-		size_t len, int dir, uint64_t ts_us);
+int cf_wire_udp(struct cf_flow *f, const uint8_t *p, size_t len, int dir);
 /* A TCP payload: TLS hello (reassembled when cut) and SIP.  1 when the
  * host changed. */
 int cf_wire_tcp(struct cf_classifier *c, struct cf_flow *f, const uint8_t *p,

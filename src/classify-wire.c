@@ -176,13 +176,10 @@ static int udp_payload(struct cf_flow *f, const uint8_t *p, size_t len,
 
 /* SIP: signaling; SDES keys in the clear.  (The media endpoints the SDP
  * announces are facts about other flows: cf_classify_shared.) */
-static void sip_payload(struct cf_classifier *c, struct cf_class *cls,
-			const uint8_t *p, size_t len, uint64_t ts_us)
+static void sip_payload(struct cf_class *cls, const uint8_t *p, size_t len)
 {
 	struct cf_sip_info si;
 
-	(void)c;
-	(void)ts_us;
 	if (cf_recog_sip(p, len, &si) != CF_REC_YES)
 		return;
 	cls->seen |= CF_SEEN_SIP;
@@ -236,12 +233,11 @@ int cf_classify_shared(struct cf_classifier *c, const struct cf_packet *pkt)
 	return n;
 }
 
-int cf_wire_udp(struct cf_classifier *c, struct cf_flow *f, const uint8_t *p,
-		size_t len, int dir, uint64_t ts_us)
+int cf_wire_udp(struct cf_flow *f, const uint8_t *p, size_t len, int dir)
 {
 	int found = udp_payload(f, p, len, dir, 0);
 
-	sip_payload(c, &f->cls, p, len, ts_us);
+	sip_payload(&f->cls, p, len);
 	return found;
 }
 
@@ -379,7 +375,7 @@ int cf_wire_tcp(struct cf_classifier *c, struct cf_flow *f, const uint8_t *p,
 	struct cf_tls_info ti;
 	enum cf_rec r;
 
-	sip_payload(c, cls, p, len, ts_us);
+	sip_payload(cls, p, len);
 	if (cls->seen & CF_SEEN_TLS_HELLO)
 		return 0;
 	s = slot_of(c, f);

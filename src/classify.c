@@ -654,8 +654,7 @@ int cf_classify_packet(struct cf_classifier *c, struct cf_flow *f,
 		cls->inspected++;
 	changed = ndpi_packet(c, f, pkt);
 	if (pkt->payload_len > 0 && pkt->proto == 17)
-		changed |= cf_wire_udp(c, f, pkt->payload, pkt->payload_len,
-				       dir ? 1 : 0, pkt->ts_us);
+		changed |= cf_wire_udp(f, pkt->payload, pkt->payload_len, dir ? 1 : 0);
 	else if (pkt->payload_len > 0 && pkt->proto == 6)
 		changed |= cf_wire_tcp(c, f, pkt->payload, pkt->payload_len,
 				       dir ? 1 : 0, pkt->ts_us);

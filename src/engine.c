@@ -50,8 +50,8 @@ struct cf_engine {
 	struct cf_report *report;
 	struct cf_event_meta meta;
 	struct cf_decode_stats dec;
-	struct cf_engine_stats st;
-	uint64_t next_expire_us;
+	struct cf_engine_stats st;    /* packets, bytes, first_us: in fc */
+	struct cf_frame_clock fc;     /* frames given to cf_engine_packet */
 	uint64_t now_us;              /* highest packet time seen */
 	const char *pkt_iface;        /* interface named by alerts packets raise */
 	struct cf_classify_stats cls_before;  /* of classifiers replaced by reloads */
@@ -254,18 +254,6 @@ static void flow_ended(struct cf_flow *f, enum cf_flow_end why, void *ctx)
 	cf_report_add_flow(e->report, f, gp, f->judged);
 }
 
-/* Packet time: the highest seen; the idle expiry once a second of it. */
-static void engine_clock(struct cf_engine *e, uint64_t ts_us)
-{
-	if (ts_us > e->now_us)
-		e->now_us = ts_us;
-	if (e->now_us >= e->next_expire_us) {
-		cf_flow_expire(e->flows, e->now_us);
-		cf_outputs_poll(e->out, e->now_us);
-		e->next_expire_us = e->now_us + EXPIRE_EVERY_US;
-	}
-}
-
 /* A decoded packet's way: DNS names, its flow, classification, judgement. */
 static void engine_flow_packet(struct cf_engine *e, const struct cf_packet *pkt)
 {
@@ -291,11 +279,11 @@ void cf_engine_packet(void *ctx, enum cf_link link, uint64_t ts_us,
 	struct cf_engine *e = ctx;
 	struct cf_packet pkt;
 
-	e->st.packets++;
-	e->st.bytes += caplen;
-	if (e->st.first_us == 0 || ts_us < e->st.first_us)
-		e->st.first_us = ts_us;
-	engine_clock(e, ts_us);
+	/* packet time: the highest seen; the idle expiry once a second of it */
+	if (cf_frame_clock_tick(&e->fc, ts_us, caplen))
+		cf_engine_expire_at(e, e->fc.now_us);
+	else if (ts_us > e->now_us)
+		e->now_us = ts_us;
 	if (cf_decode(link, data, caplen, wirelen, &pkt, &e->dec) != CF_DEC_OK)
 		return;
 	pkt.ts_us = ts_us;
@@ -348,6 +336,9 @@ void cf_engine_finish(struct cf_engine *e)
 void cf_engine_get_stats(const struct cf_engine *e, struct cf_engine_stats *st)
 {
 	*st = e->st;
+	st->packets = e->fc.packets;
+	st->bytes = e->fc.bytes;
+	st->first_us = e->fc.first_us;
 	st->last_us = e->now_us;
 }
 
@@ -360,9 +351,9 @@ void cf_engine_totals(const struct cf_engine *e, struct cf_run_totals *t)
 {
 	struct cf_output_stats os;
 
-	t->first_us = e->st.first_us;
+	t->first_us = e->fc.first_us;
 	t->last_us = e->now_us;
-	t->bytes_read = e->st.bytes;
+	t->bytes_read = e->fc.bytes;
 	t->decode = e->dec;
 	cf_flow_get_stats(e->flows, &t->flows);
 	cf_classify_get_stats(e->cls, &t->classify);

@@ -4,9 +4,10 @@
  *
  * Worker 0 runs in the reader's thread, on the packet in libpcap's buffer;
  * it takes a smaller share of the flows (READER_SHARE).  Reader to every
- * other worker: one single-producer single-consumer byte ring per worker.  A record is a header (type, packet time, the decoded packet)
- * followed by the packet's bytes from its IP header on, so a worker never
- * decodes again.  Records never wrap: when the space left before the end of
+ * other worker: one single-producer single-consumer byte ring per worker.
+ * A record is a header (type, packet time, the decoded packet) followed
+ * by the packet's bytes from its IP header on, so a worker never decodes
+ * again.  Records never wrap: when the space left before the end of
  * the buffer is too small, a padding record fills it.  The producer makes
  * its records visible every PUBLISH_EVERY records (and whenever it has to
  * wait); the consumer gives space back every RELEASE_BYTES: the two
@@ -53,7 +54,7 @@
  */
 #define READER_SHARE 0.5
 
-enum rec_type { R_PAD = 0, R_PKT, R_DNS, R_TICK, R_END };
+enum rec_type { R_PAD = 0, R_PKT, R_SHARED, R_TICK, R_END };
 
 struct rec {
 	uint32_t len;                  /* whole record, header included, 8-aligned */
@@ -95,24 +96,20 @@ struct worker {
 	uint64_t waits;                /* times the worker found its ring empty */
 	uint64_t sleeps;               /* ... and slept on it */
 	double cpu_seconds;            /* the thread's CPU time, at its end */
-	double busy_seconds;           /* wall time from its first record to its end */
 };
 
 struct cf_workers {
 	unsigned n;
 	struct worker *v;
 	struct cf_outputs *out;
-	_Atomic int done;              /* the reader published its last record */
 	uint64_t seed;
 	uint64_t share0;               /* worker 0's part of the hash space, of 2^32 */
-	int inline0;                   /* worker 0 runs in the reader's thread */
 	struct seen *seen;             /* SEEN_SLOTS */
 	uint32_t pause_units;          /* a pause that restarts the count */
 	/* the reader's own counters and clock */
 	struct cf_decode_stats dec;
 	struct cf_frame_clock fc;
 	uint64_t reader_waits;         /* times the reader found a ring full */
-	double reader_cpu;             /* the reader's CPU time at the end of input */
 	struct cf_report *merged;
 	int finished;
 };
@@ -213,11 +210,13 @@ static void push(struct cf_workers *w, struct worker *k, enum rec_type type,
 		 const struct cf_packet *pkt, int cut)
 {
 	uint32_t data = type == R_TICK || type == R_END ? 0 : pkt->l3_len;
+	uint32_t len;
+	struct rec *rec;
 
 	if (cut && pkt->payload != NULL)
 		data = (uint32_t)(pkt->payload - pkt->l3);    /* the headers */
-	uint32_t len = (REC_HDR + data + 7) & ~7u;
-	struct rec *rec = (struct rec *)ring_reserve(w, &k->ring, len);
+	len = (REC_HDR + data + 7) & ~7u;
+	rec = (struct rec *)ring_reserve(w, &k->ring, len);
 
 	rec->len = len;
 	rec->type = (uint16_t)type;
@@ -303,10 +302,10 @@ static int past_classifying(struct cf_workers *w, uint64_t h, const struct cf_pa
 static void deliver(struct cf_workers *w, unsigned k, enum rec_type type,
 		    const struct cf_packet *pkt, int cut)
 {
-	if (k == 0 && w->inline0) {
+	if (k == 0) {
 		if (type == R_PKT)
 			cf_engine_decoded(w->v[0].engine, pkt);
-		else if (type == R_DNS)
+		else if (type == R_SHARED)
 			cf_engine_shared_only(w->v[0].engine, pkt);
 		else if (type == R_TICK)
 			cf_engine_expire_at(w->v[0].engine, pkt->ts_us);
@@ -342,13 +341,12 @@ void cf_workers_packet(void *ctx, enum cf_link link, uint64_t ts_us,
 	/* a DNS answer or SIP with SDP: every other worker learns from it
 	 * (the rings first: worker 0 runs here and would hold them up) */
 	if (shared)
-		for (i = w->inline0; i < w->n; i++)
+		for (i = 1; i < w->n; i++)
 			if (i != k)
-				push(w, &w->v[i], R_DNS, &pkt, 0);
-	deliver(w, k, R_PKT, &pkt, (k != 0 || !w->inline0) && !shared &&
-		past_classifying(w, h, &pkt));
-	if (w->inline0 && k != 0 && shared)
-		deliver(w, 0, R_DNS, &pkt, 0);
+				push(w, &w->v[i], R_SHARED, &pkt, 0);
+	deliver(w, k, R_PKT, &pkt, k != 0 && !shared && past_classifying(w, h, &pkt));
+	if (k != 0 && shared)
+		deliver(w, 0, R_SHARED, &pkt, 0);
 }
 
 /* ---- a worker --------------------------------------------------------- */
@@ -418,7 +416,7 @@ static void *worker_main(void *arg)
 			__builtin_prefetch(nx);
 			__builtin_prefetch(nx + CACHE_LINE);
 		}
-		if (rec->type == R_PKT || rec->type == R_DNS) {
+		if (rec->type == R_PKT || rec->type == R_SHARED) {
 			pkt = rec->pkt;
 			pkt.l3 = (const uint8_t *)rec + REC_HDR;
 			pkt.payload = rec->payload_off == UINT32_MAX ? NULL :
@@ -469,13 +467,13 @@ struct cf_workers *cf_workers_new(unsigned n, const struct cf_engine_config *cfg
 	w->n = n;
 	w->out = out;
 	w->seen = calloc(SEEN_SLOTS, sizeof(*w->seen));
-	cf_prefault(w->seen, SEEN_SLOTS * sizeof(*w->seen));
 	if (w->seen == NULL) {
 		free(w->v);
 		free(w);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	cf_prefault(w->seen, SEEN_SLOTS * sizeof(*w->seen));
 	{
 		uint64_t m = cfg->limits.tcp_idle_us;
 
@@ -488,10 +486,7 @@ struct cf_workers *cf_workers_new(unsigned n, const struct cf_engine_config *cfg
 		w->pause_units = (uint32_t)((m / 2) >> 16);
 	}
 	/* worker 0 also reads: a smaller part of the flows (see the top) */
-	w->inline0 = 1;
-	w->share0 = w->inline0 ?
-		(uint64_t)((double)(1ull << 32) * READER_SHARE / (n - 1 + READER_SHARE)) :
-		(1ull << 32) / n;
+	w->share0 = (uint64_t)((double)(1ull << 32) * READER_SHARE / (n - 1 + READER_SHARE));
 	w->seed = 0x9e3779b97f4a7c15ULL ^ (uint64_t)time(NULL);
 	/* --max-flows is the whole budget: each worker gets its share */
 	c.limits.max_flows = (cfg->limits.max_flows + n - 1) / n;
@@ -503,9 +498,9 @@ struct cf_workers *cf_workers_new(unsigned n, const struct cf_engine_config *cfg
 		struct worker *k = &w->v[i];
 
 		k->w = w;
-		if (i > 0 || !w->inline0)
+		if (i > 0)
 			k->ring.buf = aligned_alloc(CACHE_LINE, RING_BYTES);
-		if ((i > 0 || !w->inline0) && k->ring.buf == NULL) {
+		if (i > 0 && k->ring.buf == NULL) {
 			snprintf(err, errlen, "out of memory (%u rings of %u MiB)", n,
 				 RING_BYTES >> 20);
 			goto fail;
@@ -514,7 +509,7 @@ struct cf_workers *cf_workers_new(unsigned n, const struct cf_engine_config *cfg
 		if (k->engine == NULL)
 			goto fail;
 	}
-	for (i = (unsigned)w->inline0; i < n; i++) {
+	for (i = 1; i < n; i++) {
 		rc = pthread_create(&w->v[i].thread, NULL, worker_main, &w->v[i]);
 		if (rc != 0) {
 			snprintf(err, errlen, "cannot start worker thread: %s", strerror(rc));
@@ -536,8 +531,7 @@ void cf_workers_finish(struct cf_workers *w)
 	if (w->finished)
 		return;
 	w->finished = 1;
-	w->reader_cpu = thread_cpu();
-	for (i = 0; i < w->n; i++) {
+	for (i = 1; i < w->n; i++) {
 		struct worker *k = &w->v[i];
 
 		if (!k->started)
@@ -546,16 +540,15 @@ void cf_workers_finish(struct cf_workers *w)
 		publish(&k->ring, 1);
 	}
 	/* worker 0's flows end here, while the others end theirs */
-	if (w->inline0 && w->v[0].engine != NULL) {
+	if (w->v[0].engine != NULL) {
 		cf_engine_finish(w->v[0].engine);
 		w->v[0].cpu_seconds = thread_cpu();
 	}
-	for (i = 0; i < w->n; i++)
+	for (i = 1; i < w->n; i++)
 		if (w->v[i].started) {
 			pthread_join(w->v[i].thread, NULL);
 			w->v[i].started = 0;
 		}
-	atomic_store(&w->done, 1);
 }
 
 void cf_workers_describe(const struct cf_workers *w, FILE *fp)
@@ -568,14 +561,11 @@ void cf_workers_describe(const struct cf_workers *w, FILE *fp)
 		cf_engine_get_stats(w->v[i].engine, &st);
 		undone += st.headers_only_undone;
 	}
-	if (w->inline0)
-		fprintf(fp, "callfence: reader and worker 0: %.3f s CPU\n", w->v[0].cpu_seconds);
-	else
-		fprintf(fp, "callfence: reader: %.3f s CPU\n", w->reader_cpu);
+	fprintf(fp, "callfence: reader and worker 0: %.3f s CPU\n", w->v[0].cpu_seconds);
 	fprintf(fp, "callfence: reader: waited %llu times for a full ring; %llu packets "
 		"handed over as headers only met a flow still classifying\n",
 		(unsigned long long)w->reader_waits, (unsigned long long)undone);
-	for (i = (unsigned)w->inline0; i < w->n; i++)
+	for (i = 1; i < w->n; i++)
 		fprintf(fp, "callfence: worker %u: %.3f s CPU, ring empty %llu times, slept %llu\n",
 			i, w->v[i].cpu_seconds, (unsigned long long)w->v[i].waits,
 			(unsigned long long)w->v[i].sleeps);
