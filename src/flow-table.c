@@ -451,45 +451,6 @@ void cf_flow_get_stats(const struct cf_flow_table *t, struct cf_flow_stats *st)
 
 /* ---- construction ----------------------------------------------------- */
 
-/*
- * The entries and the index: zeroed pages from mmap, advised to be backed
- * by transparent huge pages.  Lookups land at random in both arrays, and
- * with 4 KiB pages nearly every packet also missed the TLB (a page walk
- * on top of the cache miss); 2 MiB pages cover the index and the live
- * entries with a handful of TLB entries.  Untouched pages still cost
- * nothing (the kernel backs a huge page when it is first touched).  The
- * size is kept in front for big_free.
- */
-static void *big_alloc(size_t n, size_t size)
-{
-	size_t bytes;
-	uint8_t *p;
-
-	if (n != 0 && size > (SIZE_MAX - 64) / n)
-		return NULL;
-	bytes = n * size + 64;
-	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return NULL;
-#ifdef MADV_HUGEPAGE
-	(void)madvise(p, bytes, MADV_HUGEPAGE);
-#endif
-	memcpy(p, &bytes, sizeof(bytes));
-	return p + 64;
-}
-
-static void big_free(void *q)
-{
-	uint8_t *p = q;
-	size_t bytes;
-
-	if (p == NULL)
-		return;
-	p -= 64;
-	memcpy(&bytes, p, sizeof(bytes));
-	munmap(p, bytes);
-}
-
 static uint32_t index_size(uint32_t max_flows)
 {
 	uint32_t n = 2;
@@ -532,8 +493,8 @@ struct cf_flow_table *cf_flow_table_new(const struct cf_flow_limits *lim,
 	ns = index_size(n);
 	t = calloc(1, sizeof(*t));
 	if (t != NULL) {
-		t->flows = big_alloc(n, sizeof(*t->flows));
-		t->slots = big_alloc(ns, sizeof(*t->slots));
+		t->flows = cf_big_alloc(n, sizeof(*t->flows));
+		t->slots = cf_big_alloc(ns, sizeof(*t->slots));
 		/* probed before written: see prefault.h (the entries are
 		 * written first, by flow_create) */
 		cf_prefault(t->slots, (size_t)ns * sizeof(*t->slots));
@@ -567,8 +528,8 @@ void cf_flow_table_free(struct cf_flow_table *t)
 	for (c = 0; c < N_CLASSES; c++)
 		for (i = t->lru[c].head; i != NIL; i = t->flows[i].t_next)
 			cf_class_release(&t->flows[i].cls);
-	big_free(t->flows);
-	big_free(t->slots);
+	cf_big_free(t->flows);
+	cf_big_free(t->slots);
 	free(t->order);
 	free(t);
 }

@@ -1,5 +1,5 @@
 /*
- * prefault.h - touch freshly allocated zeroed memory by writing it.
+ * prefault.h - big zeroed tables: huge pages, and touched once at the start.
  *
  * calloc'd or mmap'd memory is backed by the shared zero page until it is
  * written.  A table that is read before it is written (a cache slot
@@ -17,6 +17,9 @@
 #define CF_PREFAULT_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
 
 #define CF_PREFAULT_MAX ((size_t)64 << 20)
 
@@ -33,6 +36,45 @@ static inline void cf_prefault(void *p, size_t bytes)
 		b[i] = 0;               /* already 0: the write is what counts */
 	if (bytes > 0)
 		b[bytes - 1] = 0;
+}
+
+/*
+ * Big tables looked up at random (the flow table's entries and index, the
+ * reader's flow table of --threads): zeroed pages from mmap, advised to be
+ * backed by transparent huge pages.  With 4 KiB pages nearly every lookup
+ * also missed the TLB (a page walk on top of the cache miss); 2 MiB pages
+ * cover a table with a handful of TLB entries.  Untouched pages still cost
+ * nothing (the kernel backs a huge page when it is first touched).  The
+ * size is kept in front for cf_big_free.
+ */
+static inline void *cf_big_alloc(size_t n, size_t size)
+{
+	size_t bytes;
+	uint8_t *p;
+
+	if (n != 0 && size > (SIZE_MAX - 64) / n)
+		return NULL;
+	bytes = n * size + 64;
+	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+	memcpy(p, &bytes, sizeof(bytes));
+	return p + 64;
+}
+
+static inline void cf_big_free(void *q)
+{
+	uint8_t *p = q;
+	size_t bytes;
+
+	if (p == NULL)
+		return;
+	p -= 64;
+	memcpy(&bytes, p, sizeof(bytes));
+	munmap(p, bytes);
 }
 
 #endif /* CF_PREFAULT_H */

@@ -45,14 +45,40 @@
 #define RELEASE_BYTES (128u << 10)     /* consumed bytes between two tail stores */
 #define WAKE_BYTES (256u << 10)        /* a sleeping worker is woken for this much */
 #define CACHE_LINE 64
-#define SEEN_SLOTS (1u << 18)          /* the reader's packets-per-flow table */
+#define SEEN_MIN (1u << 18)            /* slots of the reader's flow table */
+#define SEEN_MAX (1u << 24)            /* ... at most (256 MiB) */
 /*
- * Worker 0 is the reader: it gets READER_SHARE of the flows a ring worker
- * gets (a third of them with --threads 2), because reading and decoding
- * every packet is its work too.  One reader thread plus N - 1 workers
- * keeps N threads on N cores; a separate reader would make N + 1.
+ * Worker 0 is the reader: reading and decoding every packet is its work
+ * too, so it takes a smaller part of the new flows than a ring worker.
+ * How much smaller depends on the traffic: on long media flows reading is
+ * most of the work and the reader should take almost no flows, on short
+ * flows it should take nearly as many as the others.  So the part adapts
+ * (rebalance): it starts at START_SHARE of a ring worker's and moves by
+ * SHARE_STEP every REBALANCE_EVERY packets, towards the reader when the
+ * rings fill, away from it when a worker has to sleep for want of
+ * packets.  A flow keeps the worker it was given: the reader remembers it
+ * (struct seen) until every worker has certainly ended the flow.  One
+ * reader thread plus N - 1 workers keeps N threads on N cores; a separate
+ * reader would make N + 1.
  */
-#define READER_SHARE 0.5
+#define START_SHARE 0.5
+#define REBALANCE_EVERY 16384
+#define SHARE_STEP ((1ull << 32) / 128)
+/*
+ * An entry of the reader's flow table may go (its flows given a worker
+ * anew) once the flows can only have ended everywhere: idle longer than
+ * the longest idle timeout, plus this margin for the expiry that runs once
+ * a second of packet time (engine.c).
+ */
+#define STALE_MARGIN_US (3ull * 1000000)
+/*
+ * For the tests (callfence(8), ENVIRONMENT): CALLFENCE_TEST_SWING=N swings
+ * the reader's part of new flows between nothing and an equal part every
+ * N packets, and starts its flow table at SEEN_TEST slots, so that flows
+ * of one capture go to every worker, the table grows, fills and lets
+ * stale entries go, all on small captures.
+ */
+#define SEEN_TEST (1u << 10)
 
 enum rec_type { R_PAD = 0, R_PKT, R_SHARED, R_TICK, R_END };
 
@@ -83,8 +109,10 @@ struct ring {
 
 struct seen {
 	uint64_t hash;                 /* the flow's 64-bit hash; 0 free */
-	uint32_t last;                 /* last packet time, ts_us >> 16 */
-	uint32_t count;                /* packets, up to the cut */
+	uint32_t last;                 /* the reader's clock at its last packet, >> 16 */
+	uint8_t count;                 /* packets, up to the cut */
+	uint8_t owner;                 /* the worker its flows go to */
+	uint16_t pad;
 };
 
 struct worker {
@@ -94,7 +122,7 @@ struct worker {
 	pthread_t thread;
 	int started;
 	uint64_t waits;                /* times the worker found its ring empty */
-	uint64_t sleeps;               /* ... and slept on it */
+	_Atomic uint64_t sleeps;       /* ... and slept on it (the reader reads it) */
 	double cpu_seconds;            /* the thread's CPU time, at its end */
 };
 
@@ -103,9 +131,21 @@ struct cf_workers {
 	struct worker *v;
 	struct cf_outputs *out;
 	uint64_t seed;
-	uint64_t share0;               /* worker 0's part of the hash space, of 2^32 */
-	struct seen *seen;             /* SEEN_SLOTS */
+	uint64_t share0;               /* worker 0's part of new flows, of 2^32 */
+	uint64_t share0_max;           /* an equal part */
+	int frozen;                    /* share0 may no longer move (table full) */
+	struct seen *seen;             /* open addressing, linear probing */
+	uint32_t seen_mask;            /* slots - 1 */
+	uint32_t seen_used;            /* slots not free */
+	uint32_t seen_max;             /* slots at most */
 	uint32_t pause_units;          /* a pause that restarts the count */
+	uint32_t stale_units;          /* a pause after which an entry may go */
+	/* rebalance: counters at the last look, moves, low and high marks */
+	uint64_t ctl_packets, ctl_waits, ctl_sleeps;
+	uint64_t share_moves, share_lo, share_hi;
+	uint64_t seen_grown, seen_full, seen_retry;
+	uint64_t every;                /* REBALANCE_EVERY, or the test's swing */
+	int swing;
 	/* the reader's own counters and clock */
 	struct cf_decode_stats dec;
 	struct cf_frame_clock fc;
@@ -254,6 +294,7 @@ static uint64_t flow_hash(const struct cf_workers *w, const struct cf_packet *p)
 	return h ? h : 1;               /* 0 marks a free slot of the seen table */
 }
 
+/* The worker for a new flow of hash h, by the current share0. */
 static unsigned owner(const struct cf_workers *w, uint64_t h)
 {
 	uint64_t x = h >> 32;           /* uniform in [0, 2^32) */
@@ -263,6 +304,153 @@ static unsigned owner(const struct cf_workers *w, uint64_t h)
 	return 1 + (unsigned)((x - w->share0) * (w->n - 1) / ((1ull << 32) - w->share0));
 }
 
+/* ---- the reader's flow table ------------------------------------------ */
+
+/*
+ * One entry per flow hash: which worker its flows go to, and how many
+ * packets it has had (for past_classifying).  An entry stays while its
+ * flows may be alive in a worker; after that (stale) its slot may be
+ * taken and its flows, should they come back, may go elsewhere - as new
+ * flows, which they are by then in the worker too.  The clock is the
+ * frame clock every engine is driven by (a running maximum), so "stale"
+ * never comes early.  Two flows with one 64-bit hash share an entry and
+ * a worker, which is harmless.  The table doubles at half full (stale
+ * entries are dropped then); at SEEN_MAX it stops growing, and share0
+ * stops moving (frozen): from then on a flow that found no room gets the
+ * worker owner() gives it, and owner() no longer changes its answer.
+ */
+static int stale(const struct cf_workers *w, const struct seen *e, uint32_t now)
+{
+	return now - e->last > w->stale_units;
+}
+
+static int seen_rebuild(struct cf_workers *w)
+{
+	uint32_t now = (uint32_t)(w->fc.now_us >> 16);
+	uint32_t live = 0, size, i, j, old = w->seen_mask + 1;
+	struct seen *t;
+
+	for (i = 0; i < old; i++)
+		if (w->seen[i].hash != 0 && !stale(w, &w->seen[i], now))
+			live++;
+	size = old;
+	while (size < w->seen_max && live >= size / 4)
+		size *= 2;
+	if (live >= size / 4 && size == old)
+		t = NULL;               /* no room left */
+	else
+		t = cf_big_alloc(size, sizeof(*t));
+	if (t == NULL) {
+		/* owner() stays as it is from now on; look again (the scan
+		 * costs a pass over the table) only after as many packets */
+		w->frozen = 1;
+		w->seen_full++;
+		w->seen_retry = w->fc.packets + old;
+		return -1;
+	}
+	cf_prefault(t, (size_t)size * sizeof(*t));
+	for (i = 0; i < old; i++) {
+		const struct seen *e = &w->seen[i];
+
+		if (e->hash == 0 || stale(w, e, now))
+			continue;
+		for (j = (uint32_t)e->hash & (size - 1); t[j].hash != 0; j = (j + 1) & (size - 1))
+			;
+		t[j] = *e;
+	}
+	cf_big_free(w->seen);
+	w->seen = t;
+	w->seen_mask = size - 1;
+	w->seen_used = live;
+	w->seen_grown++;
+	return 0;
+}
+
+/*
+ * The entry of hash h, made when there is none (NULL only when the table
+ * is full).  *gap: the reader's clock since the entry's last packet, in
+ * units of 2^16 us (0 for a new or stale entry, whose worker was just
+ * chosen).
+ */
+static struct seen *seen_get(struct cf_workers *w, uint64_t h, uint32_t *gap)
+{
+	uint32_t now = (uint32_t)(w->fc.now_us >> 16);
+	struct seen *e, *reuse = NULL;
+	uint32_t i;
+
+	for (i = (uint32_t)h & w->seen_mask;; i = (i + 1) & w->seen_mask) {
+		e = &w->seen[i];
+		if (e->hash == h) {
+			*gap = now - e->last;
+			if (stale(w, e, now)) {
+				e->owner = (uint8_t)owner(w, h);
+				e->count = 0;
+				*gap = 0;
+			}
+			e->last = now;
+			return e;
+		}
+		if (e->hash == 0)
+			break;
+		if (reuse == NULL && stale(w, e, now))
+			reuse = e;
+	}
+	*gap = 0;
+	if (reuse != NULL) {
+		e = reuse;
+	} else {
+		if (w->seen_used + 1 > (w->seen_mask + 1) / 2) {
+			if (w->fc.packets < w->seen_retry || seen_rebuild(w) != 0)
+				return NULL;
+			return seen_get(w, h, gap);
+		}
+		w->seen_used++;
+	}
+	e->hash = h;
+	e->last = now;
+	e->count = 0;
+	e->owner = (uint8_t)owner(w, h);
+	return e;
+}
+
+/*
+ * Move worker 0's part of new flows towards the balance (see the top).
+ * Every REBALANCE_EVERY packets: a full ring (the reader waited) or rings
+ * more than half full say the workers are behind, so the reader takes
+ * more; a worker that slept for want of packets says the reader is
+ * behind, so it takes fewer.
+ */
+static void rebalance(struct cf_workers *w)
+{
+	uint64_t sleeps = 0, fill = 0, waits = w->reader_waits - w->ctl_waits;
+	unsigned k;
+
+	for (k = 1; k < w->n; k++) {
+		struct ring *r = &w->v[k].ring;
+
+		sleeps += atomic_load_explicit(&w->v[k].sleeps, memory_order_relaxed);
+		fill += r->p_head - atomic_load_explicit(&r->tail, memory_order_relaxed);
+	}
+	w->ctl_waits = w->reader_waits;
+	if (w->swing) {
+		/* at random, not in step with the capture's own rhythm */
+		w->share0 = cf_mix64(w->seed ^ w->ctl_packets) & 1 ? w->share0_max : 0;
+		w->share_moves++;
+	} else if (waits > 0 || fill > (uint64_t)(w->n - 1) * RING_BYTES / 2) {
+		w->share0 = w->share0 + SHARE_STEP < w->share0_max ?
+			    w->share0 + SHARE_STEP : w->share0_max;
+		w->share_moves++;
+	} else if (sleeps != w->ctl_sleeps) {
+		w->share0 = w->share0 > SHARE_STEP ? w->share0 - SHARE_STEP : 0;
+		w->share_moves++;
+	}
+	w->ctl_sleeps = sleeps;
+	if (w->share0 < w->share_lo)
+		w->share_lo = w->share0;
+	if (w->share0 > w->share_hi)
+		w->share_hi = w->share0;
+}
+
 /* ---- the reader ------------------------------------------------------- */
 
 /*
@@ -270,25 +458,21 @@ static unsigned owner(const struct cf_workers *w, uint64_t h)
  * A flow is done after CF_CLASSIFY_MAX_INSPECT packets at the latest
  * (classify.h), and then no payload is read again: such packets cross to
  * their worker as headers only, which is most of the bytes of long media
- * flows.  The reader counts packets per flow in a direct-mapped table of
- * full 64-bit flow hashes; it starts counting again - conservatively -
- * when a slot changes hands, at a TCP SYN, and after a pause long enough
- * that the worker may have ended the flow (half the shortest idle
+ * flows.  The reader counts packets per flow in its flow table; it starts
+ * counting again - conservatively - at a TCP SYN, and after a pause long
+ * enough that the worker may have ended the flow (half the shortest idle
  * timeout).  What it cannot see is a flow the worker evicted from a full
  * table: such a flow comes back classified from headers only, and counted
  * (headers_only_undone, -v).
  */
-static int past_classifying(struct cf_workers *w, uint64_t h, const struct cf_packet *p)
+static int past_classifying(struct cf_workers *w, struct seen *e, uint32_t gap,
+			    const struct cf_packet *p)
 {
-	struct seen *e = &w->seen[h & (SEEN_SLOTS - 1)];
-	uint32_t t = (uint32_t)(p->ts_us >> 16);      /* 65.5 ms units */
-
-	if (e->hash != h || (p->proto == 6 && (p->tcp_flags & 0x12) == 0x02) ||
-	    t - e->last >= w->pause_units) {
-		e->hash = h;
+	if (e == NULL)
+		return 0;       /* the table is full: the whole packet crosses */
+	if ((p->proto == 6 && (p->tcp_flags & 0x12) == 0x02) ||
+	    gap >= w->pause_units)
 		e->count = 0;
-	}
-	e->last = t;
 	if (e->count <= CF_CLASSIFY_MAX_INSPECT + 8)
 		e->count++;
 	return e->count > CF_CLASSIFY_MAX_INSPECT + 8;
@@ -319,7 +503,9 @@ void cf_workers_packet(void *ctx, enum cf_link link, uint64_t ts_us,
 {
 	struct cf_workers *w = ctx;
 	struct cf_packet pkt;
+	struct seen *e;
 	unsigned i, k;
+	uint32_t gap = 0;
 	uint64_t h;
 	int shared;
 
@@ -335,8 +521,15 @@ void cf_workers_packet(void *ctx, enum cf_link link, uint64_t ts_us,
 	if (cf_decode(link, data, caplen, wirelen, &pkt, &w->dec) != CF_DEC_OK)
 		return;
 	pkt.ts_us = ts_us;
+	if (!w->frozen && ++w->ctl_packets % w->every == 0)
+		rebalance(w);
 	h = flow_hash(w, &pkt);
-	k = owner(w, h);
+	e = seen_get(w, h, &gap);
+	if (e != NULL) {
+		k = e->owner;
+	} else {
+		k = owner(w, h);        /* full: frozen, the answer never changes */
+	}
 	shared = cf_classify_is_shared(&pkt);
 	/* a DNS answer or SIP with SDP: every other worker learns from it
 	 * (the rings first: worker 0 runs here and would hold them up) */
@@ -344,7 +537,7 @@ void cf_workers_packet(void *ctx, enum cf_link link, uint64_t ts_us,
 		for (i = 1; i < w->n; i++)
 			if (i != k)
 				push(w, &w->v[i], R_SHARED, &pkt, 0);
-	deliver(w, k, R_PKT, &pkt, k != 0 && !shared && past_classifying(w, h, &pkt));
+	deliver(w, k, R_PKT, &pkt, k != 0 && !shared && past_classifying(w, e, gap, &pkt));
 	if (k != 0 && shared)
 		deliver(w, 0, R_SHARED, &pkt, 0);
 }
@@ -397,7 +590,8 @@ static void *worker_main(void *arg)
 				atomic_store(&r->c_asleep, 1);
 				r->c_head = atomic_load(&r->head);
 				if (r->c_tail == r->c_head) {
-					k->sleeps++;
+					atomic_fetch_add_explicit(&k->sleeps, 1,
+								  memory_order_relaxed);
 					futex_sleep(&r->c_asleep);
 				}
 				atomic_store(&r->c_asleep, 0);
@@ -451,6 +645,8 @@ struct cf_workers *cf_workers_new(unsigned n, const struct cf_engine_config *cfg
 {
 	struct cf_workers *w;
 	struct cf_engine_config c = *cfg;
+	const char *test = getenv("CALLFENCE_TEST_SWING");
+	uint32_t slots;
 	unsigned i;
 	int rc;
 
@@ -466,27 +662,52 @@ struct cf_workers *cf_workers_new(unsigned n, const struct cf_engine_config *cfg
 	}
 	w->n = n;
 	w->out = out;
-	w->seen = calloc(SEEN_SLOTS, sizeof(*w->seen));
+	w->every = REBALANCE_EVERY;
+	slots = SEEN_MIN;
+	if (test != NULL && *test != '\0') {
+		char *end;
+		unsigned long v = strtoul(test, &end, 10);
+
+		if (*end == '\0' && v > 0 && v < UINT32_MAX) {
+			w->every = v;
+			w->swing = 1;
+			slots = SEEN_TEST;
+		}
+	}
+	w->seen = cf_big_alloc(slots, sizeof(*w->seen));
 	if (w->seen == NULL) {
 		free(w->v);
 		free(w);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	cf_prefault(w->seen, SEEN_SLOTS * sizeof(*w->seen));
+	cf_prefault(w->seen, slots * sizeof(*w->seen));
+	w->seen_mask = slots - 1;
+	/* room for twice the flows the workers may hold, at a load of 1/2 */
+	w->seen_max = slots;
+	while (w->seen_max < SEEN_MAX && w->seen_max / 4 < cfg->limits.max_flows)
+		w->seen_max *= 2;
 	{
-		uint64_t m = cfg->limits.tcp_idle_us;
+		const struct cf_flow_limits *l = &cfg->limits;
+		uint64_t lo = l->tcp_idle_us, hi = l->tcp_idle_us;
+		uint64_t v[3] = { l->udp_idle_us, l->other_idle_us, l->closed_us };
 
-		if (cfg->limits.udp_idle_us < m)
-			m = cfg->limits.udp_idle_us;
-		if (cfg->limits.other_idle_us < m)
-			m = cfg->limits.other_idle_us;
-		if (cfg->limits.closed_us < m)
-			m = cfg->limits.closed_us;
-		w->pause_units = (uint32_t)((m / 2) >> 16);
+		for (i = 0; i < 3; i++) {
+			if (v[i] < lo)
+				lo = v[i];
+			if (v[i] > hi)
+				hi = v[i];
+		}
+		w->pause_units = (uint32_t)((lo / 2) >> 16);
+		hi = ((hi + STALE_MARGIN_US) >> 16) + 1;
+		w->stale_units = hi < UINT32_MAX / 2 ? (uint32_t)hi : UINT32_MAX / 2;
 	}
 	/* worker 0 also reads: a smaller part of the flows (see the top) */
-	w->share0 = (uint64_t)((double)(1ull << 32) * READER_SHARE / (n - 1 + READER_SHARE));
+	w->share0_max = (1ull << 32) / n;
+	w->share0 = (uint64_t)((double)(1ull << 32) * START_SHARE / (n - 1 + START_SHARE));
+	if (n == 1)
+		w->frozen = 1;  /* one worker: nothing to balance */
+	w->share_lo = w->share_hi = w->share0;
 	w->seed = 0x9e3779b97f4a7c15ULL ^ (uint64_t)time(NULL);
 	/* --max-flows is the whole budget: each worker gets its share */
 	c.limits.max_flows = (cfg->limits.max_flows + n - 1) / n;
@@ -562,6 +783,15 @@ void cf_workers_describe(const struct cf_workers *w, FILE *fp)
 		undone += st.headers_only_undone;
 	}
 	fprintf(fp, "callfence: reader and worker 0: %.3f s CPU\n", w->v[0].cpu_seconds);
+	if (w->n > 1)
+		fprintf(fp, "callfence: reader: took %.1f%% of new flows at the end (%.1f%% to %.1f%%, "
+			"%llu moves)%s; its flow table %u slots, rebuilt %llu times\n",
+			100.0 * (double)w->share0 / (double)(1ull << 32),
+			100.0 * (double)w->share_lo / (double)(1ull << 32),
+			100.0 * (double)w->share_hi / (double)(1ull << 32),
+			(unsigned long long)w->share_moves,
+			w->seen_full ? ", then the table was full and the part fixed" : "",
+			w->seen_mask + 1, (unsigned long long)w->seen_grown);
 	fprintf(fp, "callfence: reader: waited %llu times for a full ring; %llu packets "
 		"handed over as headers only met a flow still classifying\n",
 		(unsigned long long)w->reader_waits, (unsigned long long)undone);
@@ -643,7 +873,7 @@ void cf_workers_free(struct cf_workers *w)
 	}
 	if (w->merged != NULL)
 		cf_report_free(w->merged);
-	free(w->seen);
+	cf_big_free(w->seen);
 	free(w->v);
 	free(w);
 }

@@ -1,10 +1,15 @@
 #!/bin/sh
 # test-threads.sh - --threads N gives the same events as one engine.
 #
-# For every end-to-end scenario and two generated traffic mixes (churn:
-# 4,000 short flows; gateway: 1,500 flows with long media), callfence runs
-# with --threads 1, 2 and 3 and the events are compared whole, field by
-# field, in any order (same-events.py).  The report event may differ only
+# For every end-to-end scenario, flows that pause and come back, and two
+# generated traffic mixes (churn: 4,000 short flows; gateway: 1,500 flows
+# with long media), callfence runs with --threads 1, 2 and 3 and the
+# events are compared whole, field by field, in any order
+# (same-events.py).  The runs marked "s" set CALLFENCE_TEST_SWING: the
+# reader's part of new flows swings between none and an equal part every
+# few packets and its flow table starts small, so that every flow must
+# stay with the worker it was given while the part moves, through the
+# table's growth and the reuse of entries gone stale.  The report event may differ only
 # in the counters that are per worker by design (geography cache fill and
 # hits, peaks, memory, wall time).
 #
@@ -18,15 +23,19 @@ rules=$here/rules/e2e-eu.rules
 fails=0
 n=0
 
-# run NAME CAPTURE: threads 1 against 2 and 3
+# run NAME CAPTURE: threads 1 against 2 and 3, steady and swinging
 run() {
 	name=$1 cap=$2
-	for t in 1 2 3; do
+	for t in 1 2 3 2s 3s; do
 		out=$work/$name.t$t.ndjson
 		rm -f "$out"
-		"$CALLFENCE" -q --threads "$t" -r "$cap" -R "$rules" \
-			-G "$GEO/country.mmdb" -G "$GEO/asn.mmdb" -o "file:$out" \
-			2>"$work/$name.t$t.err"
+		case $t in
+		*s) swing=3 ;;
+		*) swing= ;;
+		esac
+		CALLFENCE_TEST_SWING=$swing "$CALLFENCE" -q --threads "${t%s}" -r "$cap" \
+			-R "$rules" -G "$GEO/country.mmdb" -G "$GEO/asn.mmdb" \
+			-o "file:$out" 2>"$work/$name.t$t.err"
 		rc=$?
 		if [ "$rc" != 0 ] || grep -q "AddressSanitizer\|runtime error\|ThreadSanitizer" "$work/$name.t$t.err"; then
 			echo "FAIL $name: --threads $t exited $rc"; cat "$work/$name.t$t.err"
@@ -34,7 +43,7 @@ run() {
 			return
 		fi
 	done
-	for t in 2 3; do
+	for t in 2 3 2s 3s; do
 		n=$((n + 1))
 		if python3 "$here/same-events.py" "$work/$name.t1.ndjson" \
 			"$work/$name.t$t.ndjson" >"$work/$name.t$t.diff"; then
@@ -59,6 +68,35 @@ for scn in "$here"/scenarios/*.scn; do
 	run "$name" "$work/$name.pcap"
 done
 
+# The same 5-tuples again after 200 s (TCP still alive in its worker, UDP
+# ended there by the idle timeout: both must come back to that worker)
+# and after 700 s (longer than every idle timeout: the reader may give
+# them another worker; the first worker has ended them, as one engine
+# would have).
+{
+	echo "at +0 dns 10.1.0.5:40001 > 10.1.0.1:53 query=zoomfra1mmr.zoom.us answer=192.0.2.10"
+	echo "at +0.1 dns 10.1.0.5:40002 > 10.1.0.1:53 query=zoomsjc1mmr.zoom.us answer=198.51.100.20"
+	# 24 of each: the hash seed changes every run, and enough flows make
+	# it all but certain that some of them are given another worker on
+	# their return should the reader let them go too early
+	for i in $(seq 10 33); do
+		echo "at +0.2 tls 10.1.0.5:500$i > 192.0.2.10:443 sni=zoomfra1mmr.zoom.us packets=6 close=none"
+		echo "at +0.2 tls 10.1.0.5:501$i > 198.51.100.20:443 sni=zoomsjc1mmr.zoom.us packets=6 close=none"
+		echo "at +1 zoom 10.1.0.5:502$i > 192.0.2.10:8801 kind=video packets=20 both"
+		echo "at +1 dtls 10.1.0.5:503$i > 198.51.100.20:3478 packets=6 media=10"
+		echo "at +200 tls 10.1.0.5:500$i > 192.0.2.10:443 sni=zoomfra1mmr.zoom.us packets=4"
+		echo "at +200 zoom 10.1.0.5:502$i > 192.0.2.10:8801 kind=video packets=20 both"
+		echo "at +700 tls 10.1.0.5:501$i > 198.51.100.20:443 sni=zoomsjc1mmr.zoom.us packets=4"
+		echo "at +700 zoom 10.1.0.5:502$i > 192.0.2.10:8801 kind=video packets=20 both"
+		echo "at +700 dtls 10.1.0.5:503$i > 198.51.100.20:3478 packets=6 media=10"
+	done
+} >"$work/return.scn"
+if "$CFGEN" "$work/return.scn" "$work/return.pcap" 2>"$work/return.cfgen.err"; then
+	run return "$work/return.pcap"
+else
+	echo "FAIL return: cfgen: $(cat "$work/return.cfgen.err")"
+	fails=$((fails + 1))
+fi
 "$CFGEN" --bench 4000 "$work/churn.pcap" || { echo "FAIL cfgen churn"; exit 1; }
 run churn "$work/churn.pcap"
 "$CFGEN" --bench 1500 --mix gateway "$work/gateway.pcap" || { echo "FAIL cfgen gateway"; exit 1; }
@@ -83,6 +121,30 @@ else
 	echo "FAIL headers-only hand-over"; cat "$work/v.err"; fails=$((fails + 1))
 fi
 
+# The reader's flow table full (--max-flows 200 sizes it at its smallest,
+# the swing at 1,024 slots): it says so, the part stops moving, and every
+# packet still reaches a worker (the flows counted are those of one
+# engine with the same limit, give or take the evictions of two tables)
+n=$((n + 1))
+if CALLFENCE_TEST_SWING=3 "$CALLFENCE" -v -q --threads 2 --max-flows 200 -r "$work/churn.pcap" \
+	-R "$rules" -o file:/dev/null -G "$GEO/country.mmdb" -G "$GEO/asn.mmdb" \
+	--report "$work/full.report.json" 2>"$work/full.err" &&
+	! grep -q "AddressSanitizer\|runtime error" "$work/full.err" &&
+	grep -q "then the table was full and the part fixed; its flow table 1024 slots" "$work/full.err" &&
+	python3 - "$work/full.report.json" "$work/churn.t1.ndjson" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+one = [json.loads(l) for l in open(sys.argv[2])]
+rep1 = [e for e in one if e["event"]["kind"] == "metric"][-1]["callfence"]["report"]
+print("packets %d (one engine %d), flows created %d" % (r["packets"], rep1["packets"], r["flows"]["created"]))
+sys.exit(0 if r["packets"] == rep1["packets"] and r["decode"] == rep1["decode"]
+         and r["flows"]["created"] >= rep1["flows"]["created"] else 1)
+PY
+then
+	echo "ok   the reader's flow table full: $(grep took "$work/full.err")"
+else
+	echo "FAIL the reader's flow table full"; cat "$work/full.err"; fails=$((fails + 1))
+fi
 # --ndpi-flows bounds the flows holding nDPI state; the rest are counted
 n=$((n + 1))
 rm -f "$work/cap.ndjson"
