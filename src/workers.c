@@ -53,7 +53,7 @@
  * How much smaller depends on the traffic: on long media flows reading is
  * most of the work and the reader should take almost no flows, on short
  * flows it should take nearly as many as the others.  So the part adapts
- * (rebalance): it starts at START_SHARE of a ring worker's and moves by
+ * (rebalance): it starts at START_SHARE of an equal part and moves by
  * SHARE_STEP every REBALANCE_EVERY packets, towards the reader when the
  * rings fill, away from it when a worker has to sleep for want of
  * packets.  A flow keeps the worker it was given: the reader remembers it
@@ -61,8 +61,8 @@
  * reader thread plus N - 1 workers keeps N threads on N cores; a separate
  * reader would make N + 1.
  */
-#define START_SHARE 0.5
-#define REBALANCE_EVERY 16384
+#define START_SHARE 0.4
+#define REBALANCE_EVERY 4096
 #define SHARE_STEP ((1ull << 32) / 128)
 /*
  * An entry of the reader's flow table may go (its flows given a worker
@@ -704,7 +704,7 @@ struct cf_workers *cf_workers_new(unsigned n, const struct cf_engine_config *cfg
 	}
 	/* worker 0 also reads: a smaller part of the flows (see the top) */
 	w->share0_max = (1ull << 32) / n;
-	w->share0 = (uint64_t)((double)(1ull << 32) * START_SHARE / (n - 1 + START_SHARE));
+	w->share0 = (uint64_t)((double)w->share0_max * START_SHARE);
 	if (n == 1)
 		w->frozen = 1;  /* one worker: nothing to balance */
 	w->share_lo = w->share_hi = w->share0;
