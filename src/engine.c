@@ -40,6 +40,27 @@ static const struct cf_rule_info sdes_rule = {
 	.to_text = "",
 };
 
+/*
+ * Look-ahead (cf_engine_lookahead): a frame is copied and decoded when it
+ * arrives, and handled two frames later.  Meanwhile the index slot of its
+ * flow is asked for at once and, a frame later, the flow entry that slot
+ * names: the two cache misses of the flow lookup, the costliest part of a
+ * packet, overlap the work on the frames before it.  Frames are handled in
+ * their order, each with its own packet time, so everything happens as
+ * without look-ahead, two frames later.
+ */
+#define LA_SLOTS 3                /* two waiting, one arriving */
+#define LA_BYTES 2048             /* longer frames are handled at once */
+
+struct staged {
+	struct cf_packet pkt;
+	uint64_t ts_us;
+	uint32_t caplen;
+	uint32_t h;                   /* cf_flow_hash */
+	int ok;                       /* decoded */
+	uint8_t data[LA_BYTES];
+};
+
 struct cf_engine {
 	struct cf_engine_config cfg;
 	struct cf_outputs *out;
@@ -57,6 +78,8 @@ struct cf_engine {
 	struct cf_classify_stats cls_before;  /* of classifiers replaced by reloads */
 	struct cf_geo_stats geo_before;       /* of geographies replaced by reloads */
 	uint64_t catalog_stamp;       /* identity of the catalog file loaded */
+	struct staged *la;            /* LA_SLOTS, or NULL: no look-ahead */
+	unsigned la_head, la_n;
 };
 
 static void flow_ended(struct cf_flow *f, enum cf_flow_end why, void *ctx);
@@ -254,14 +277,16 @@ static void flow_ended(struct cf_flow *f, enum cf_flow_end why, void *ctx)
 	cf_report_add_flow(e->report, f, gp, f->judged);
 }
 
-/* A decoded packet's way: DNS names, its flow, classification, judgement. */
-static void engine_flow_packet(struct cf_engine *e, const struct cf_packet *pkt)
+/* A decoded packet's way: DNS names, its flow, classification, judgement
+ * (h: the packet's cf_flow_hash). */
+static void engine_flow_packet_h(struct cf_engine *e, const struct cf_packet *pkt,
+				 uint32_t h)
 {
 	struct cf_flow *f;
 	int dir, created;
 
 	cf_classify_shared(e->cls, pkt);   /* names, SDP: for the flows to come */
-	f = cf_flow_get(e->flows, pkt, &dir, &created);
+	f = cf_flow_get_hashed(e->flows, pkt, h, &dir, &created);
 	if (pkt->headers_only && !f->cls.done)
 		e->st.headers_only_undone++;  /* see engine.h */
 	if (!f->cls.done && cf_classify_packet(e->cls, f, pkt, dir)) {
@@ -273,17 +298,78 @@ static void engine_flow_packet(struct cf_engine *e, const struct cf_packet *pkt)
 	}
 }
 
+static void engine_flow_packet(struct cf_engine *e, const struct cf_packet *pkt)
+{
+	engine_flow_packet_h(e, pkt, cf_flow_hash(e->flows, pkt));
+}
+
+/* packet time: the highest seen; the idle expiry once a second of it */
+static void frame_time(struct cf_engine *e, uint64_t ts_us, uint32_t caplen)
+{
+	if (cf_frame_clock_tick(&e->fc, ts_us, caplen))
+		cf_engine_expire_at(e, e->fc.now_us);
+	else if (ts_us > e->now_us)
+		e->now_us = ts_us;
+}
+
+/* Handle the oldest staged frame. */
+static void la_next(struct cf_engine *e)
+{
+	struct staged *s = &e->la[e->la_head];
+
+	e->la_head = (e->la_head + 1) % LA_SLOTS;
+	e->la_n--;
+	frame_time(e, s->ts_us, s->caplen);
+	if (s->ok)
+		engine_flow_packet_h(e, &s->pkt, s->h);
+}
+
+static void la_drain(struct cf_engine *e)
+{
+	while (e->la_n > 0)
+		la_next(e);
+}
+
+int cf_engine_lookahead(struct cf_engine *e)
+{
+	if (e->la == NULL)
+		e->la = calloc(LA_SLOTS, sizeof(*e->la));
+	return e->la != NULL ? 0 : -1;
+}
+
 void cf_engine_packet(void *ctx, enum cf_link link, uint64_t ts_us,
 		      const uint8_t *data, uint32_t caplen, uint32_t wirelen)
 {
 	struct cf_engine *e = ctx;
 	struct cf_packet pkt;
+	struct staged *s;
 
-	/* packet time: the highest seen; the idle expiry once a second of it */
-	if (cf_frame_clock_tick(&e->fc, ts_us, caplen))
-		cf_engine_expire_at(e, e->fc.now_us);
-	else if (ts_us > e->now_us)
-		e->now_us = ts_us;
+	if (e->la != NULL && caplen <= LA_BYTES) {
+		s = &e->la[(e->la_head + e->la_n) % LA_SLOTS];
+		memcpy(s->data, data, caplen);
+		s->ts_us = ts_us;
+		s->caplen = caplen;
+		s->ok = cf_decode(link, s->data, caplen, wirelen, &s->pkt,
+				  &e->dec) == CF_DEC_OK;
+		if (s->ok) {
+			s->pkt.ts_us = ts_us;
+			s->h = cf_flow_hash(e->flows, &s->pkt);
+			cf_flow_prefetch_slot(e->flows, s->h);
+		}
+		/* the frame before this one: its slot has come, ask for its entry */
+		if (e->la_n > 0) {
+			const struct staged *p = &e->la[(e->la_head + e->la_n - 1) % LA_SLOTS];
+
+			if (p->ok)
+				cf_flow_prefetch_entry(e->flows, p->h);
+		}
+		if (++e->la_n == LA_SLOTS)
+			la_next(e);
+		return;
+	}
+	if (e->la != NULL)
+		la_drain(e);
+	frame_time(e, ts_us, caplen);
 	if (cf_decode(link, data, caplen, wirelen, &pkt, &e->dec) != CF_DEC_OK)
 		return;
 	pkt.ts_us = ts_us;
@@ -313,6 +399,27 @@ void cf_engine_decoded(struct cf_engine *e, const struct cf_packet *pkt)
 	engine_flow_packet(e, pkt);
 }
 
+uint32_t cf_engine_flow_hash(const struct cf_engine *e, const struct cf_packet *pkt)
+{
+	return cf_flow_hash(e->flows, pkt);
+}
+
+void cf_engine_prefetch(const struct cf_engine *e, uint32_t h, int entry)
+{
+	if (entry)
+		cf_flow_prefetch_entry(e->flows, h);
+	else
+		cf_flow_prefetch_slot(e->flows, h);
+}
+
+void cf_engine_decoded_hashed(struct cf_engine *e, const struct cf_packet *pkt,
+			      uint32_t h)
+{
+	if (pkt->ts_us > e->now_us)
+		e->now_us = pkt->ts_us;
+	engine_flow_packet_h(e, pkt, h);
+}
+
 void cf_engine_shared_only(struct cf_engine *e, const struct cf_packet *pkt)
 {
 	cf_classify_shared(e->cls, pkt);
@@ -328,6 +435,8 @@ void cf_engine_expire_at(struct cf_engine *e, uint64_t ts_us)
 
 void cf_engine_finish(struct cf_engine *e)
 {
+	if (e->la != NULL)
+		la_drain(e);
 	cf_flow_flush(e->flows);
 	e->st.last_us = e->now_us;
 	cf_outputs_flush(e->out);
@@ -449,6 +558,8 @@ static void add_flows(struct cf_flow_stats *to, const struct cf_flow_stats *f)
 
 void cf_engine_tick(struct cf_engine *e, uint64_t now_us)
 {
+	if (e->la != NULL)
+		la_drain(e);
 	cf_flow_expire(e->flows, now_us > e->now_us ? now_us : e->now_us);
 }
 
@@ -686,6 +797,7 @@ void cf_engine_free(struct cf_engine *e)
 {
 	if (e == NULL)
 		return;
+	free(e->la);
 	if (e->flows != NULL)
 		cf_flow_table_free(e->flows);
 	if (e->cls != NULL)

@@ -61,6 +61,15 @@ void cf_engine_packet(void *ctx, enum cf_link link, uint64_t ts_us,
 void cf_engine_finish(struct cf_engine *e);
 
 /*
+ * Handle frames given to cf_engine_packet two frames late, to fetch the
+ * memory of their flows ahead (engine.c).  For capture files: a live
+ * engine would hold the last two frames until more come (cf_engine_tick
+ * and cf_engine_finish handle them).  0, or -1 when out of memory (the
+ * engine then works without).
+ */
+int cf_engine_lookahead(struct cf_engine *e);
+
+/*
  * A worker of --threads (workers.c), fed by a reader that decoded the
  * packet and keeps the clock itself:
  *   cf_engine_decoded    a packet of one of this worker's flows (pkt's
@@ -88,6 +97,12 @@ struct cf_frame_clock {
 int cf_frame_clock_tick(struct cf_frame_clock *c, uint64_t ts_us, uint32_t caplen);
 
 void cf_engine_decoded(struct cf_engine *e, const struct cf_packet *pkt);
+/* The same with the packet's flow hash, after asking for the memory of
+ * its flow ahead (entry 0: the index slot, 1: the entry; flow.h). */
+uint32_t cf_engine_flow_hash(const struct cf_engine *e, const struct cf_packet *pkt);
+void cf_engine_prefetch(const struct cf_engine *e, uint32_t h, int entry);
+void cf_engine_decoded_hashed(struct cf_engine *e, const struct cf_packet *pkt,
+			      uint32_t h);
 void cf_engine_shared_only(struct cf_engine *e, const struct cf_packet *pkt);
 void cf_engine_expire_at(struct cf_engine *e, uint64_t ts_us);
 

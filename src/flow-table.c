@@ -374,11 +374,39 @@ static void flow_touch(struct cf_flow_table *t, struct cf_flow *f,
 	lru_append(t, i, cls);
 }
 
+uint32_t cf_flow_hash(const struct cf_flow_table *t, const struct cf_packet *pkt)
+{
+	return key_hash(t, pkt->vlan, pkt->proto, &pkt->src, pkt->sport,
+			&pkt->dst, pkt->dport);
+}
+
+void cf_flow_prefetch_slot(const struct cf_flow_table *t, uint32_t h)
+{
+	__builtin_prefetch(&t->slots[h & t->mask]);
+}
+
+void cf_flow_prefetch_entry(const struct cf_flow_table *t, uint32_t h)
+{
+	uint32_t v = t->slots[h & t->mask];
+
+	if (v != 0) {
+		const char *f = (const char *)&t->flows[v - 1];
+
+		__builtin_prefetch(f);
+		__builtin_prefetch(f + 64);
+	}
+}
+
 struct cf_flow *cf_flow_get(struct cf_flow_table *t, const struct cf_packet *pkt,
 			    int *dir, int *created)
 {
-	uint32_t h = key_hash(t, pkt->vlan, pkt->proto, &pkt->src, pkt->sport,
-			      &pkt->dst, pkt->dport);
+	return cf_flow_get_hashed(t, pkt, cf_flow_hash(t, pkt), dir, created);
+}
+
+struct cf_flow *cf_flow_get_hashed(struct cf_flow_table *t,
+				   const struct cf_packet *pkt, uint32_t h,
+				   int *dir, int *created)
+{
 	struct cf_flow *f = index_find(t, h, pkt, dir);
 
 	*created = f == NULL;

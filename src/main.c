@@ -171,6 +171,10 @@ static void offline_start(const struct cf_opts *o, struct offline *x,
 		cf_outputs_free(out);
 		die_config(err);
 	}
+	/* files: handle each frame two frames late, its flow fetched ahead
+	 * (without the memory for it, as before) */
+	if (x->engine != NULL)
+		(void)cf_engine_lookahead(x->engine);
 }
 
 static void offline_end(struct offline *x, struct run_end *end)

@@ -85,12 +85,14 @@ enum rec_type { R_PAD = 0, R_PKT, R_SHARED, R_TICK, R_END };
 struct rec {
 	uint32_t len;                  /* whole record, header included, 8-aligned */
 	uint16_t type;
-	uint16_t cut;                  /* payload left behind (headers only) */
+	uint16_t flags;                /* REC_CUT, REC_HASHED */
 	uint32_t payload_off;          /* payload - l3 */
-	uint32_t pad;
+	uint32_t h;                    /* the flow's hash in the worker's table */
 	struct cf_packet pkt;          /* l3 and payload: NULL here, set by the worker */
 };
 
+#define REC_CUT 1       /* payload left behind (headers only) */
+#define REC_HASHED 2    /* h is set (by the worker, looking ahead) */
 #define REC_HDR ((uint32_t)((sizeof(struct rec) + 7) & ~(size_t)7))
 
 struct ring {
@@ -260,7 +262,7 @@ static void push(struct cf_workers *w, struct worker *k, enum rec_type type,
 
 	rec->len = len;
 	rec->type = (uint16_t)type;
-	rec->cut = cut && pkt != NULL && pkt->payload != NULL;
+	rec->flags = cut && pkt != NULL && pkt->payload != NULL ? REC_CUT : 0;
 	if (pkt != NULL) {
 		rec->pkt = *pkt;
 		rec->pkt.l3 = NULL;
@@ -561,6 +563,42 @@ static void release(struct ring *r)
 	futex_wake(&r->p_asleep);
 }
 
+/*
+ * While rec is handled, ask for what the records after it will need: the
+ * next one's flow entry (its index slot was asked for a record ago), the
+ * second's flow hash (kept in the record) and index slot, and the third's
+ * header, written on the reader's core.  The same two cache misses the
+ * engine's look-ahead hides for one thread (engine.c), with no copy: the
+ * records stay where they are until released.
+ */
+static void look_ahead(struct worker *k, const struct rec *rec)
+{
+	struct ring *r = &k->ring;
+	uint64_t at = r->c_tail + rec->len;
+	struct rec *n;
+
+	if (at >= r->c_head)
+		return;
+	n = (struct rec *)(r->buf + (at & (RING_BYTES - 1)));
+	if (n->type == R_PKT && (n->flags & REC_HASHED))
+		cf_engine_prefetch(k->engine, n->h, 1);
+	at += n->len;
+	if (at >= r->c_head)
+		return;
+	n = (struct rec *)(r->buf + (at & (RING_BYTES - 1)));
+	if (n->type == R_PKT && !(n->flags & REC_HASHED)) {
+		n->h = cf_engine_flow_hash(k->engine, &n->pkt);
+		n->flags |= REC_HASHED;
+		cf_engine_prefetch(k->engine, n->h, 0);
+	}
+	at += n->len;
+	if (at >= r->c_head)
+		return;
+	n = (struct rec *)(r->buf + (at & (RING_BYTES - 1)));
+	__builtin_prefetch(n);
+	__builtin_prefetch((const uint8_t *)n + CACHE_LINE);
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *k = arg;
@@ -602,26 +640,21 @@ static void *worker_main(void *arg)
 		rec = (struct rec *)(r->buf + (r->c_tail & (RING_BYTES - 1)));
 		if (rec->type == R_END)
 			break;
-		/* the next record was written on the reader's core: ask for its
-		 * header while this one is processed */
-		if (r->c_tail + rec->len < r->c_head) {
-			const uint8_t *nx = r->buf + ((r->c_tail + rec->len) & (RING_BYTES - 1));
-
-			__builtin_prefetch(nx);
-			__builtin_prefetch(nx + CACHE_LINE);
-		}
+		look_ahead(k, rec);
 		if (rec->type == R_PKT || rec->type == R_SHARED) {
 			pkt = rec->pkt;
 			pkt.l3 = (const uint8_t *)rec + REC_HDR;
 			pkt.payload = rec->payload_off == UINT32_MAX ? NULL :
 				      pkt.l3 + rec->payload_off;
-			if (rec->cut) {
+			if (rec->flags & REC_CUT) {
 				pkt.payload = NULL;
 				pkt.payload_len = 0;
 				pkt.l3_len = rec->payload_off;
 				pkt.headers_only = 1;
 			}
-			if (rec->type == R_PKT)
+			if (rec->type == R_PKT && (rec->flags & REC_HASHED))
+				cf_engine_decoded_hashed(k->engine, &pkt, rec->h);
+			else if (rec->type == R_PKT)
 				cf_engine_decoded(k->engine, &pkt);
 			else
 				cf_engine_shared_only(k->engine, &pkt);

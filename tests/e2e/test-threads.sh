@@ -1,8 +1,9 @@
 #!/bin/sh
 # test-threads.sh - --threads N gives the same events as one engine.
 #
-# For every end-to-end scenario, flows that pause and come back, and two
-# generated traffic mixes (churn: 4,000 short flows; gateway: 1,500 flows
+# For every end-to-end scenario, flows that pause and come back, frames
+# longer than one engine's look-ahead takes, and two generated traffic
+# mixes (churn: 4,000 short flows; gateway: 1,500 flows
 # with long media), callfence runs with --threads 1, 2 and 3 and the
 # events are compared whole, field by field, in any order
 # (same-events.py).  The runs marked "s" set CALLFENCE_TEST_SWING: the
@@ -95,6 +96,22 @@ if "$CFGEN" "$work/return.scn" "$work/return.pcap" 2>"$work/return.cfgen.err"; t
 	run return "$work/return.pcap"
 else
 	echo "FAIL return: cfgen: $(cat "$work/return.cfgen.err")"
+	fails=$((fails + 1))
+fi
+# Frames longer than the look-ahead's (2,048 bytes: one engine handles
+# them at once, after the frames it holds) among ordinary ones: the same
+# events either way.
+{
+	echo "at +0 dns 10.1.0.5:40001 > 10.1.0.1:53 query=zoomfra1mmr.zoom.us answer=192.0.2.10"
+	echo "at +0.1 tls 10.1.0.5:50001 > 192.0.2.10:443 sni=zoomfra1mmr.zoom.us packets=8 size=4000"
+	echo "at +0.1 zoom 10.1.0.5:50010 > 192.0.2.10:8801 kind=video packets=30 both size=3000"
+	echo "at +0.1 zoom 10.1.0.5:50011 > 198.51.100.20:8801 kind=audio packets=30 both"
+	echo "at +0.1 dtls 10.1.0.5:50020 > 198.51.100.20:3478 packets=6 media=30"
+} >"$work/jumbo.scn"
+if "$CFGEN" "$work/jumbo.scn" "$work/jumbo.pcap" 2>"$work/jumbo.cfgen.err"; then
+	run jumbo "$work/jumbo.pcap"
+else
+	echo "FAIL jumbo: cfgen: $(cat "$work/jumbo.cfgen.err")"
 	fails=$((fails + 1))
 fi
 "$CFGEN" --bench 4000 "$work/churn.pcap" || { echo "FAIL cfgen churn"; exit 1; }

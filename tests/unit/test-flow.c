@@ -179,6 +179,40 @@ static void test_directions(void)
 	cf_flow_table_free(t);
 }
 
+/* The look-ahead steps: one hash for both directions, prefetches that
+ * are harmless on empty and taken slots, and the same flow found. */
+static void test_hashed(void)
+{
+	struct cf_flow_table *t = table(16);
+	struct cf_packet p = mk(A, 40000, B, 443, 17, 0, 5 * S, 100);
+	struct cf_packet q = mk(B, 443, A, 40000, 17, 0, 6 * S, 100);
+	struct cf_packet o = mk(A, 40001, B, 443, 17, 0, 6 * S, 100);
+	struct cf_flow *f, *g;
+	int dir = -1, created = -1;
+	uint32_t h = cf_flow_hash(t, &p);
+
+	CHECK_INT(cf_flow_hash(t, &q), h);
+	CHECK(cf_flow_hash(t, &o) != h);
+	cf_flow_prefetch_slot(t, h);
+	cf_flow_prefetch_entry(t, h);          /* empty slot */
+	f = cf_flow_get_hashed(t, &p, h, &dir, &created);
+	CHECK_INT(created, 1);
+	CHECK_INT(dir, 0);
+	cf_flow_prefetch_entry(t, h);          /* taken slot */
+	g = cf_flow_get_hashed(t, &q, cf_flow_hash(t, &q), &dir, &created);
+	CHECK(g == f);
+	CHECK_INT(created, 0);
+	CHECK_INT(dir, 1);
+	g = cf_flow_get(t, &p, &dir, &created);
+	CHECK(g == f);
+	CHECK_INT(f->pkts[0], 2);
+	CHECK_INT(f->pkts[1], 1);
+	g = cf_flow_get_hashed(t, &o, cf_flow_hash(t, &o), &dir, &created);
+	CHECK(g != f);
+	CHECK_INT(created, 1);
+	cf_flow_table_free(t);
+}
+
 static void test_synack_first(void)
 {
 	struct cf_flow_table *t = table(16);
