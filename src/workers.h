@@ -3,11 +3,13 @@
  *
  * The reader (the thread that calls cf_capture_files) decodes every frame,
  * keeps the packet clock and hands each packet to the worker that owns its
- * flow, chosen by a symmetric hash of (VLAN, protocol, both ends), so both
- * directions of a flow reach the same worker.  Each worker is a whole
+ * flow, found by a symmetric hash of (VLAN, protocol, both ends) in the
+ * reader's own table of flows, so both directions of a flow reach the
+ * same worker, the one a new flow was given.  Each worker is a whole
  * engine (flow table, classifier, geography, report); worker 0 runs in the
- * reader's own thread with a smaller share of the flows, the others in
- * threads of their own (N threads in all).  They share the policy file,
+ * reader's own thread with a smaller part of the new flows, adapted while
+ * the file is read, the others in threads of their own (N threads in
+ * all).  They share the policy file,
  * the catalog and the outputs (output.c
  * serialises the writes).  The result is the same set of events as one
  * engine, in another order:

@@ -56,17 +56,21 @@ run() {
 	done
 }
 
+# run_scn NAME SCENARIO: its capture made by cfgen, then run
+run_scn() {
+	if "$CFGEN" "$2" "$work/$1.pcap" 2>"$work/$1.cfgen.err"; then
+		run "$1" "$work/$1.pcap"
+	else
+		echo "FAIL $1: cfgen: $(cat "$work/$1.cfgen.err")"
+		fails=$((fails + 1))
+	fi
+}
 for scn in "$here"/scenarios/*.scn; do
 	name=$(basename "$scn" .scn)
 	case $name in
 	snapped-last) continue ;;   # a cut last record: same path, tested by run-e2e
 	esac
-	if ! "$CFGEN" "$scn" "$work/$name.pcap" 2>"$work/$name.cfgen.err"; then
-		echo "FAIL $name: cfgen: $(cat "$work/$name.cfgen.err")"
-		fails=$((fails + 1))
-		continue
-	fi
-	run "$name" "$work/$name.pcap"
+	run_scn "$name" "$scn"
 done
 
 # The same 5-tuples again after 200 s (TCP still alive in its worker, UDP
@@ -92,12 +96,7 @@ done
 		echo "at +700 dtls 10.1.0.5:503$i > 198.51.100.20:3478 packets=6 media=10"
 	done
 } >"$work/return.scn"
-if "$CFGEN" "$work/return.scn" "$work/return.pcap" 2>"$work/return.cfgen.err"; then
-	run return "$work/return.pcap"
-else
-	echo "FAIL return: cfgen: $(cat "$work/return.cfgen.err")"
-	fails=$((fails + 1))
-fi
+run_scn return "$work/return.scn"
 # Frames longer than the look-ahead's (2,048 bytes: one engine handles
 # them at once, after the frames it holds) among ordinary ones: the same
 # events either way.
@@ -108,12 +107,7 @@ fi
 	echo "at +0.1 zoom 10.1.0.5:50011 > 198.51.100.20:8801 kind=audio packets=30 both"
 	echo "at +0.1 dtls 10.1.0.5:50020 > 198.51.100.20:3478 packets=6 media=30"
 } >"$work/jumbo.scn"
-if "$CFGEN" "$work/jumbo.scn" "$work/jumbo.pcap" 2>"$work/jumbo.cfgen.err"; then
-	run jumbo "$work/jumbo.pcap"
-else
-	echo "FAIL jumbo: cfgen: $(cat "$work/jumbo.cfgen.err")"
-	fails=$((fails + 1))
-fi
+run_scn jumbo "$work/jumbo.scn"
 "$CFGEN" --bench 4000 "$work/churn.pcap" || { echo "FAIL cfgen churn"; exit 1; }
 run churn "$work/churn.pcap"
 "$CFGEN" --bench 1500 --mix gateway "$work/gateway.pcap" || { echo "FAIL cfgen gateway"; exit 1; }

@@ -638,6 +638,7 @@ int main(void)
 {
 	RUN(test_defaults);
 	RUN(test_directions);
+	RUN(test_hashed);
 	RUN(test_synack_first);
 	RUN(test_idle_expiry);
 	RUN(test_close);
