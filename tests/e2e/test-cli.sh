@@ -97,6 +97,20 @@ expect fail-on-not-reached 0 "" -- "$CALLFENCE" -q --fail-on critical -R "$SRCDI
 expect two-files 0 "" -- "$CALLFENCE" -q -R "$rules" $geo -r "$work/small.pcap" -r "$work/small.pcap"
 expect summary-table 0 "" -- "$CALLFENCE" -R "$rules" $geo -r "$work/small.pcap"
 grep -q "APP" "$work/summary-table.err" || { echo "FAIL summary-table: no table on stderr"; fails=$((fails + 1)); }
+# "-r -" reads standard input: the same events as the file itself (the
+# report names its input "-")
+n=$((n + 1))
+"$CALLFENCE" -q -R "$rules" $geo -r "$work/small.pcap" >"$work/file.out" 2>"$work/file.err"
+"$CALLFENCE" -q -R "$rules" $geo -r - <"$work/small.pcap" >"$work/stdin.out" 2>"$work/stdin.err"
+rc=$?
+grep -v '"callfence.report"' "$work/file.out" >"$work/file.events"
+grep -v '"callfence.report"' "$work/stdin.out" >"$work/stdin.events"
+if [ "$rc" = 0 ] && [ ! -s "$work/stdin.err" ] && [ "$(wc -l <"$work/stdin.events")" -ge 2 ] &&
+	cmp -s "$work/file.events" "$work/stdin.events"; then
+	echo "ok   stdin"
+else
+	echo "FAIL stdin: exit $rc"; cat "$work/stdin.err"; fails=$((fails + 1))
+fi
 
 echo "$n cases, $fails failed"
 [ "$fails" -eq 0 ]
