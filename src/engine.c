@@ -731,6 +731,9 @@ int cf_engine_reload(struct cf_engine *e, const struct cf_engine_config *cfg,
 	struct remap m = { NULL, 0 };
 	struct cf_policy *pol;
 
+	/* frames that came before the reload are judged by the old policy */
+	if (e->la != NULL)
+		la_drain(e);
 	pol = cf_policy_load(cfg->rules_path, cfg->incdirs, cfg->n_incdirs, err, errlen);
 	if (pol == NULL)
 		return -1;

@@ -63,8 +63,8 @@ void cf_engine_finish(struct cf_engine *e);
 /*
  * Handle frames given to cf_engine_packet two frames late, to fetch the
  * memory of their flows ahead (engine.c).  For capture files: a live
- * engine would hold the last two frames until more come (cf_engine_tick
- * and cf_engine_finish handle them).  0, or -1 when out of memory (the
+ * engine would hold the last two frames until more come (cf_engine_tick,
+ * cf_engine_reload and cf_engine_finish handle them first).  0, or -1 when out of memory (the
  * engine then works without).
  */
 int cf_engine_lookahead(struct cf_engine *e);
