@@ -394,9 +394,7 @@ int cf_frame_clock_tick(struct cf_frame_clock *c, uint64_t ts_us, uint32_t caple
 
 void cf_engine_decoded(struct cf_engine *e, const struct cf_packet *pkt)
 {
-	if (pkt->ts_us > e->now_us)
-		e->now_us = pkt->ts_us;
-	engine_flow_packet(e, pkt);
+	cf_engine_decoded_hashed(e, pkt, cf_flow_hash(e->flows, pkt));
 }
 
 uint32_t cf_engine_flow_hash(const struct cf_engine *e, const struct cf_packet *pkt)

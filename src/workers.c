@@ -3,7 +3,7 @@
  * workers.c - --threads N for capture files (workers.h).
  *
  * Worker 0 runs in the reader's thread, on the packet in libpcap's buffer;
- * it takes a smaller share of the flows (READER_SHARE).  Reader to every
+ * it takes a smaller, adapting part of the new flows (rebalance).  Reader to every
  * other worker: one single-producer single-consumer byte ring per worker.
  * A record is a header (type, packet time, the decoded packet) followed
  * by the packet's bytes from its IP header on, so a worker never decodes
@@ -143,7 +143,7 @@ struct cf_workers {
 	uint32_t pause_units;          /* a pause that restarts the count */
 	uint32_t stale_units;          /* a pause after which an entry may go */
 	/* rebalance: counters at the last look, moves, low and high marks */
-	uint64_t ctl_packets, ctl_waits, ctl_sleeps;
+	uint64_t ctl_left, ctl_looks, ctl_waits, ctl_sleeps;  /* packets to the next look, looks */
 	uint64_t share_moves, share_lo, share_hi;
 	uint64_t seen_grown, seen_full, seen_retry;
 	uint64_t every;                /* REBALANCE_EVERY, or the test's swing */
@@ -436,7 +436,7 @@ static void rebalance(struct cf_workers *w)
 	w->ctl_waits = w->reader_waits;
 	if (w->swing) {
 		/* at random, not in step with the capture's own rhythm */
-		w->share0 = cf_mix64(w->seed ^ w->ctl_packets) & 1 ? w->share0_max : 0;
+		w->share0 = cf_mix64(w->seed ^ ++w->ctl_looks) & 1 ? w->share0_max : 0;
 		w->share_moves++;
 	} else if (waits > 0 || fill > (uint64_t)(w->n - 1) * RING_BYTES / 2) {
 		w->share0 = w->share0 + SHARE_STEP < w->share0_max ?
@@ -523,8 +523,10 @@ void cf_workers_packet(void *ctx, enum cf_link link, uint64_t ts_us,
 	if (cf_decode(link, data, caplen, wirelen, &pkt, &w->dec) != CF_DEC_OK)
 		return;
 	pkt.ts_us = ts_us;
-	if (!w->frozen && ++w->ctl_packets % w->every == 0)
+	if (!w->frozen && --w->ctl_left == 0) {
+		w->ctl_left = w->every;
 		rebalance(w);
+	}
 	h = flow_hash(w, &pkt);
 	e = seen_get(w, h, &gap);
 	if (e != NULL) {
@@ -707,6 +709,7 @@ struct cf_workers *cf_workers_new(unsigned n, const struct cf_engine_config *cfg
 			slots = SEEN_TEST;
 		}
 	}
+	w->ctl_left = w->every;
 	w->seen = cf_big_alloc(slots, sizeof(*w->seen));
 	if (w->seen == NULL) {
 		free(w->v);
