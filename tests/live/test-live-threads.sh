@@ -96,14 +96,16 @@ gen "$here/threads.scn" "$work/flows.pcap"
 # Both daemons at once on the same interfaces: they see the same packets.
 # Long idle timers: every flow ends at SIGTERM, in both.  The filter keeps
 # the kernel's own chatter out (neighbour discovery, MLD and other
-# multicast, sent whenever it likes): one daemon starting a moment before
-# the other could count a packet more.
+# multicast, sent whenever it likes; ARP, whose unicast probes of a
+# neighbour go out whenever its entry is due a check, even while the two
+# stop): one daemon starting or stopping a moment before the other could
+# count a packet more.
 for t in 1 2; do
 	ip netns exec "$GW" "$CALLFENCE" -i lan0 -i lan1 --threads "$t" \
 		-R "$SRCDIR/rules/default.rules" -G "$GEO/country.mmdb" -G "$GEO/asn.mmdb" \
 		--udp-timeout 600 --max-flows 1000 --stats-interval 0 -B 4096 \
 		-P "$work/t$t.pid" --log "$work/t$t.log" -o "file:$work/t$t.json" \
-		not icmp6 and not ether multicast 2>"$work/t$t.err" &
+		not icmp6 and not ether multicast and not arp 2>"$work/t$t.err" &
 	eval "pid$t=\$!"
 done
 check "--threads 1 and --threads 2 started" --show "$work/t2.log" wait_for 10 eval \
