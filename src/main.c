@@ -215,6 +215,7 @@ static int run_offline(const struct cf_opts *o)
 	int rc, frc;
 
 	fill_engine_config(o, &cfg, host, sizeof(host));
+	cf_report_proc_open();  /* the memory figures, read after the sandbox is on */
 	out = open_outputs(o);
 	offline_start(o, &x, &cfg, out);
 	r.engine = x.engine;

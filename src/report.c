@@ -13,6 +13,7 @@
  * The JSON forms are built by event-json.c (report-json.h); this file
  * prints the human table.
  */
+#include <fcntl.h>
 #include <inttypes.h>
 #include <malloc.h>
 #include <stdio.h>
@@ -480,23 +481,42 @@ static void print_resources(const struct cf_run_totals *t, FILE *fp)
 		f->entry_bytes, f->peak);
 }
 
+/*
+ * /proc/self/status, opened once before an offline run's seccomp sandbox
+ * goes on (cf_report_proc_open), which forbids opening it later; read
+ * afresh from its start each time (procfs makes it anew on every read).
+ */
+static int proc_status_fd = -1;
+
+void cf_report_proc_open(void)
+{
+	if (proc_status_fd < 0)
+		proc_status_fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+}
+
 /* Key: value from /proc/self/status in kB, as bytes; 0 if unknown. */
 static uint64_t proc_status_kb(const char *key)
 {
-	char line[256];
+	char buf[8192];
 	size_t n = strlen(key);
-	uint64_t v = 0;
-	FILE *fp = fopen("/proc/self/status", "r");
+	const char *p;
+	ssize_t got;
+	int fd = proc_status_fd;
 
-	if (fp == NULL)
+	if (fd < 0)
+		fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return 0;
-	while (fgets(line, sizeof(line), fp) != NULL)
-		if (strncmp(line, key, n) == 0 && line[n] == ':') {
-			v = strtoull(line + n + 1, NULL, 10) * 1024;
-			break;
-		}
-	fclose(fp);
-	return v;
+	got = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (fd != proc_status_fd)
+		close(fd);
+	if (got <= 0)
+		return 0;
+	buf[got] = '\0';
+	for (p = buf; p != NULL && *p != '\0'; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (strncmp(p, key, n) == 0 && p[n] == ':')
+			return strtoull(p + n + 1, NULL, 10) * 1024;
+	return 0;
 }
 
 void cf_run_totals_fill_mem(struct cf_run_totals *t)

@@ -43,6 +43,9 @@ struct cf_report;
 /* Fill t->mem from the process's own accounting (/proc/self/status VmRSS
  * and VmHWM, mallinfo2); fields it cannot read stay 0. */
 void cf_run_totals_fill_mem(struct cf_run_totals *t);
+/* Open /proc/self/status now, for cf_run_totals_fill_mem under a sandbox
+ * that will forbid opening files (offline runs call it first). */
+void cf_report_proc_open(void);
 
 struct cf_report *cf_report_new(void);
 void cf_report_free(struct cf_report *r);

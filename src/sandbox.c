@@ -18,6 +18,9 @@
  *             library makes that we did not foresee fails like an
  *             ordinary error instead of killing a long run
  *
+ * The filter goes on every thread of the process at once (TSYNC): with
+ * --threads the workers are running before the last file is open.
+ *
  * System calls of another architecture (i386 int 0x80, x32) kill the
  * process.  Builds with sanitizers (ASan/UBSan, the test suite) cannot
  * stand the kill list: LeakSanitizer clones and ptraces itself at exit,
@@ -234,7 +237,11 @@ int cf_sandbox_enter(char *err, size_t errlen)
 			 "memory (--no-sandbox runs without it)");
 		return -1;
 	}
-	rc = build(ctx, armed);
+	/* every thread, not only this one: --threads workers (and any
+	 * output thread) exist already and parse what the capture holds */
+	rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
+	if (rc == 0)
+		rc = build(ctx, armed);
 	if (rc == 0)
 		rc = seccomp_load(ctx);
 	seccomp_release(ctx);

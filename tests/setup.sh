@@ -16,7 +16,7 @@ cd "$top"
 packages="build-essential autoconf automake libtool pkg-config
  libpcap-dev libndpi-dev libmaxminddb-dev libjansson-dev
  libmaxmind-db-writer-perl mmdb-bin tshark libndpi-bin ca-certificates
- libssl-dev librdkafka-dev python3-jsonschema iproute2"
+ libssl-dev librdkafka-dev libseccomp-dev python3-jsonschema iproute2"
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
