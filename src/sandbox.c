@@ -8,6 +8,7 @@
  *   allowed   read/write family, lseek, close, fstat family, memory
  *             (mmap and mprotect only without PROT_EXEC), futex, clocks,
  *             signal return and mask, exit, tgkill to itself (abort()),
+ *             rseq and set_robust_list (a thread starting),
  *             prctl(PR_GET_SECCOMP); with CF_SANDBOX_CREATE also
  *             open/openat with exactly O_WRONLY|O_CREAT|O_TRUNC (how
  *             fopen(path, "w") writes the --report file)
@@ -89,6 +90,10 @@ static const int allow_plain[] = {
 	SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask), SCMP_SYS(restart_syscall),
 	SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(sched_yield),
 	SCMP_SYS(exit), SCMP_SYS(exit_group),
+	/* a --threads worker that starts running only once the filter is on
+	 * (it covers every thread) registers itself with glibc: refused,
+	 * glibc aborts ("rseq registration failed") */
+	SCMP_SYS(rseq), SCMP_SYS(set_robust_list),
 };
 
 /* Calls that kill the process (normal builds). */
