@@ -44,11 +44,14 @@
  * Per worker; a power of two.  16 MiB rather than 4: the worker sleeps
  * half as often (each wake-up a system call and an interrupt between
  * processors), about 8% less wall time on the gateway mix (make bench).
+ * With many workers the rings share RINGS_TOTAL (at least RING_MIN each):
+ * --threads 64 should not hold a gigabyte of rings.
  */
-#define RING_BYTES (16u << 20)
+#define RING_MAX (16u << 20)
+#define RING_MIN (2u << 20)
+#define RINGS_TOTAL (64u << 20)
 #define PUBLISH_EVERY 128              /* records between two head stores */
 #define RELEASE_BYTES (128u << 10)     /* consumed bytes between two tail stores */
-#define WAKE_BYTES (1u << 20)          /* a sleeping worker is woken for this much */
 #define CACHE_LINE 64
 #define SEEN_MIN (1u << 18)            /* slots of the reader's flow table */
 #define SEEN_MAX (1u << 24)            /* ... at most (256 MiB) */
@@ -84,6 +87,9 @@
  * stale entries go, all on small captures.
  */
 #define SEEN_TEST (1u << 10)
+/* ... and makes the rings this small, so that they wrap and fill (more
+ * than a record of the largest frame libpcap reads, 262144 bytes) */
+#define RING_TEST (512u << 10)
 
 enum rec_type { R_PAD = 0, R_PKT, R_SHARED, R_TICK, R_END };
 
@@ -112,6 +118,7 @@ struct ring {
 	uint64_t c_head;                              /* last head it read */
 	uint64_t c_released;
 	uint8_t *buf;
+	uint32_t size;                                /* bytes, a power of two */
 };
 
 struct seen {
@@ -192,7 +199,7 @@ static void futex_wake(_Atomic uint32_t *word)
 
 /*
  * Make the records visible.  A sleeping worker is woken only once a good
- * batch waits for it (WAKE_BYTES), or when force says so (the reader is
+ * batch waits for it (a 16th of the ring), or when force says so (the reader is
  * about to wait itself, or the input ended): each wake-up is a system call
  * and, on a virtual machine, an interrupt between processors, so waking a
  * worker for every few packets costs the reader more than it gains.
@@ -201,7 +208,7 @@ static void publish(struct ring *r, int force)
 {
 	atomic_store(&r->head, r->p_head);
 	r->p_unpublished = 0;
-	if (force || r->p_head - r->p_tail >= WAKE_BYTES)
+	if (force || r->p_head - r->p_tail >= r->size / 16)
 		futex_wake(&r->c_asleep);
 }
 
@@ -209,15 +216,15 @@ static void publish(struct ring *r, int force)
  * when needed); waits for the worker.  Returns where to write. */
 static uint8_t *ring_reserve(struct cf_workers *w, struct ring *r, uint32_t len)
 {
-	uint64_t off = r->p_head & (RING_BYTES - 1);
+	uint64_t off = r->p_head & (r->size - 1);
 	uint32_t need = len;
 	unsigned round = 0;
 
-	if (off + len > RING_BYTES)
-		need = (uint32_t)(RING_BYTES - off) + len;
-	while (r->p_head + need - r->p_tail > RING_BYTES) {
+	if (off + len > r->size)
+		need = (uint32_t)(r->size - off) + len;
+	while (r->p_head + need - r->p_tail > r->size) {
 		r->p_tail = atomic_load(&r->tail);
-		if (r->p_head + need - r->p_tail <= RING_BYTES)
+		if (r->p_head + need - r->p_tail <= r->size)
 			break;
 		if (round == 0) {
 			publish(r, 1);
@@ -229,16 +236,16 @@ static uint8_t *ring_reserve(struct cf_workers *w, struct ring *r, uint32_t len)
 		}
 		atomic_store(&r->p_asleep, 1);
 		r->p_tail = atomic_load(&r->tail);
-		if (r->p_head + need - r->p_tail <= RING_BYTES) {
+		if (r->p_head + need - r->p_tail <= r->size) {
 			atomic_store(&r->p_asleep, 0);
 			break;
 		}
 		futex_sleep(&r->p_asleep);
 	}
-	if (off + len > RING_BYTES) {
+	if (off + len > r->size) {
 		struct rec *pad = (struct rec *)(r->buf + off);
 
-		pad->len = (uint32_t)(RING_BYTES - off);
+		pad->len = (uint32_t)(r->size - off);
 		pad->type = R_PAD;
 		r->p_head += pad->len;
 		off = 0;
@@ -443,7 +450,7 @@ static void rebalance(struct cf_workers *w)
 		/* at random, not in step with the capture's own rhythm */
 		w->share0 = cf_mix64(w->seed ^ ++w->ctl_looks) & 1 ? w->share0_max : 0;
 		w->share_moves++;
-	} else if (waits > 0 || fill > (uint64_t)(w->n - 1) * RING_BYTES / 2) {
+	} else if (waits > 0 || fill > (uint64_t)(w->n - 1) * w->v[1].ring.size / 2) {
 		w->share0 = w->share0 + SHARE_STEP < w->share0_max ?
 			    w->share0 + SHARE_STEP : w->share0_max;
 		w->share_moves++;
@@ -586,13 +593,13 @@ static void look_ahead(struct worker *k, const struct rec *rec)
 
 	if (at >= r->c_head)
 		return;
-	n = (struct rec *)(r->buf + (at & (RING_BYTES - 1)));
+	n = (struct rec *)(r->buf + (at & (r->size - 1)));
 	if (n->type == R_PKT && (n->flags & REC_HASHED))
 		cf_engine_prefetch(k->engine, n->h, 1);
 	at += n->len;
 	if (at >= r->c_head)
 		return;
-	n = (struct rec *)(r->buf + (at & (RING_BYTES - 1)));
+	n = (struct rec *)(r->buf + (at & (r->size - 1)));
 	if (n->type == R_PKT && !(n->flags & REC_HASHED)) {
 		n->h = cf_engine_flow_hash(k->engine, &n->pkt);
 		n->flags |= REC_HASHED;
@@ -601,7 +608,7 @@ static void look_ahead(struct worker *k, const struct rec *rec)
 	at += n->len;
 	if (at >= r->c_head)
 		return;
-	n = (struct rec *)(r->buf + (at & (RING_BYTES - 1)));
+	n = (struct rec *)(r->buf + (at & (r->size - 1)));
 	__builtin_prefetch(n);
 	__builtin_prefetch((const uint8_t *)n + CACHE_LINE);
 }
@@ -644,7 +651,7 @@ static void *worker_main(void *arg)
 			}
 			round = 0;
 		}
-		rec = (struct rec *)(r->buf + (r->c_tail & (RING_BYTES - 1)));
+		rec = (struct rec *)(r->buf + (r->c_tail & (r->size - 1)));
 		if (rec->type == R_END)
 			break;
 		look_ahead(k, rec);
@@ -686,7 +693,7 @@ struct cf_workers *cf_workers_new(unsigned n, const struct cf_engine_config *cfg
 	struct cf_workers *w;
 	struct cf_engine_config c = *cfg;
 	const char *test = getenv("CALLFENCE_TEST_SWING");
-	uint32_t slots;
+	uint32_t slots, ring = RING_MAX;
 	unsigned i;
 	int rc;
 
@@ -702,6 +709,8 @@ struct cf_workers *cf_workers_new(unsigned n, const struct cf_engine_config *cfg
 	}
 	w->n = n;
 	w->out = out;
+	while (ring > RING_MIN && (uint64_t)ring * (n - 1) > RINGS_TOTAL)
+		ring /= 2;
 	w->every = REBALANCE_EVERY;
 	slots = SEEN_MIN;
 	if (test != NULL && *test != '\0') {
@@ -712,6 +721,7 @@ struct cf_workers *cf_workers_new(unsigned n, const struct cf_engine_config *cfg
 			w->every = v;
 			w->swing = 1;
 			slots = SEEN_TEST;
+			ring = RING_TEST;
 		}
 	}
 	w->ctl_left = w->every;
@@ -761,10 +771,11 @@ struct cf_workers *cf_workers_new(unsigned n, const struct cf_engine_config *cfg
 
 		k->w = w;
 		if (i > 0)
-			k->ring.buf = aligned_alloc(CACHE_LINE, RING_BYTES);
+			k->ring.buf = aligned_alloc(CACHE_LINE, ring);
+		k->ring.size = ring;
 		if (i > 0 && k->ring.buf == NULL) {
-			snprintf(err, errlen, "out of memory (%u rings of %u MiB)", n,
-				 RING_BYTES >> 20);
+			snprintf(err, errlen, "out of memory (%u rings of %u MiB)", n - 1,
+				 ring >> 20);
 			goto fail;
 		}
 		k->engine = cf_engine_new(&c, out, err, errlen);

@@ -10,7 +10,8 @@
 # reader's part of new flows swings between none and an equal part every
 # few packets and its flow table starts small, so that every flow must
 # stay with the worker it was given while the part moves, through the
-# table's growth and the reuse of entries gone stale.  The report event may differ only
+# table's growth and the reuse of entries gone stale; the rings are then
+# 512 KiB, so the mixes' runs wrap them many times and fill them.  The report event may differ only
 # in the counters that are per worker by design (geography cache fill and
 # hits, peaks, memory, wall time).
 #
