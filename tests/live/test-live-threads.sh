@@ -72,16 +72,19 @@ for l in sorted(out):
 }
 
 # stats FILE: the numbers of the last stats event that must not depend on
-# the number of threads.
+# the number of threads.  The kernel's "received" counts until each socket
+# closes, and the two daemons stop a moment apart: a late stray packet
+# (the filter below keeps most out) may be counted by one only.  So:
+# received at least processed, and the rest equal.
 stats() {
 	grep '"callfence.stats"' "$1" | tail -n 1 | python3 -c '
 import json, sys
 s = json.loads(sys.stdin.read())["callfence"]["stats"]
 p, f, a = s["packets"], s["flows"], s["alerts"]
-print("received", p["received"], "dropped", p["dropped"], "processed", p["processed"],
-      "decoded", p["decoded"])
+print("received>=processed", p["received"] >= p["processed"], "dropped", p["dropped"],
+      "processed", p["processed"], "decoded", p["decoded"])
 for i in s["interfaces"]:
-    print("iface", i["name"], i["state"], i["received"], i["dropped"], i["packets"])
+    print("iface", i["name"], i["state"], i["received"] >= i["packets"], i["dropped"], i["packets"])
 print("flows", f["created"], f["active"], f["capacity"], f["ended_idle"] + f["ended_closed"] + f["evicted"])
 print("alerts", a["total"], sorted(a["by_severity"].items()))
 print("dns_cache capacity", s["dns_cache"]["capacity"])'
@@ -138,7 +141,7 @@ stats "$work/t1.json" > "$work/t1.stats"
 stats "$work/t2.json" > "$work/t2.stats"
 check "the last stats event sums both workers" --show "$work/t2.stats.diff" eval \
 	'diff "$work/t1.stats" "$work/t2.stats" > "$work/t2.stats.diff" &&
-	 grep -q "^received [1-9][0-9]* dropped 0 processed [1-9]" "$work/t1.stats"'
+	 grep -q "^received>=processed True dropped 0 processed [1-9]" "$work/t1.stats"'
 # "thread K of 2: N packets, ..." at the end, and N > 0 for both
 check "both workers got packets, DNS answers shared, none dropped" --show "$work/t2.log" eval \
 	'grep -q "thread 1 of 2: [1-9][0-9]* packets, .* 0 shared copies dropped" "$work/t2.log" &&
