@@ -117,7 +117,12 @@ mkfifo "$fifo" || exit 1
 "$CALLFENCE" -q --threads 2 -r "$fifo" "$@" -o "file:$work/threads.json" \
 	2>"$work/threads.err" &
 pid=$!
-exec 3>"$fifo"
+# bounded, should callfence stop early: opening read-write does not wait
+# for a reader, the rest is written under timeout, and a watchdog ends a
+# run that hangs
+(sleep 60; kill -9 "$pid") >/dev/null 2>&1 &
+watchdog=$!
+exec 3<>"$fifo"
 head -c 24 "$work/demo.pcap" >&3      # the pcap file header
 i=0
 while [ "$i" -lt 100 ] && ! grep -q '^Seccomp:[[:space:]]*2' "/proc/$pid/status" 2>/dev/null; do
@@ -126,10 +131,11 @@ while [ "$i" -lt 100 ] && ! grep -q '^Seccomp:[[:space:]]*2' "/proc/$pid/status"
 done
 cat /proc/"$pid"/task/*/status 2>/dev/null | sed -n 's/^Seccomp:[[:space:]]*//p' \
 	>"$work/threads.modes"
-tail -c +25 "$work/demo.pcap" >&3
+timeout 30 tail -c +25 "$work/demo.pcap" >&3
 exec 3>&-
 wait "$pid"
 rc=$?
+kill "$watchdog" 2>/dev/null
 [ "$rc" = 0 ] || fail "--threads 2 from a FIFO: exit status $rc: $(cat "$work/threads.err")"
 n=$(wc -l <"$work/threads.modes")
 [ "$n" -ge 2 ] || fail "--threads 2: $n thread(s) seen while reading, want 2 or more"
