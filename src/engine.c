@@ -418,6 +418,21 @@ void cf_engine_decoded_hashed(struct cf_engine *e, const struct cf_packet *pkt,
 	engine_flow_packet_h(e, pkt, h);
 }
 
+void cf_engine_counts(struct cf_engine *e, const struct cf_packet *pkt,
+		      const uint32_t n[2], const uint64_t b[2], uint64_t last_us)
+{
+	struct cf_flow *f;
+	int created;
+
+	if (last_us > e->now_us)
+		e->now_us = last_us;
+	f = cf_flow_add_counts(e->flows, pkt, cf_flow_hash(e->flows, pkt), n, b,
+			       last_us, &created);
+	/* only a flow this worker evicted from a full table comes back so */
+	if (!f->cls.done)
+		e->st.headers_only_undone += (uint64_t)n[0] + n[1];
+}
+
 void cf_engine_shared_only(struct cf_engine *e, const struct cf_packet *pkt)
 {
 	cf_classify_shared(e->cls, pkt);

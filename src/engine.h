@@ -78,6 +78,11 @@ int cf_engine_lookahead(struct cf_engine *e);
  *                        facts about other flows (a DNS answer, SIP with
  *                        SDP: cf_classify_is_shared); only those are
  *                        learnt
+ *   cf_engine_counts     n[d] packets and b[d] bytes of one of this
+ *                        worker's flows past classifying that the reader
+ *                        added up (d 0: pkt's direction; pkt carries the
+ *                        flow's ends and the first one's time), the last
+ *                        at last_us: counted as if they had come one by one
  *   cf_engine_expire_at  the reader's packet time crossed the once-a-second
  *                        mark: idle expiry at ts_us, as cf_engine_packet
  *                        would have run it
@@ -104,6 +109,8 @@ void cf_engine_prefetch(const struct cf_engine *e, uint32_t h, int entry);
 void cf_engine_decoded_hashed(struct cf_engine *e, const struct cf_packet *pkt,
 			      uint32_t h);
 void cf_engine_shared_only(struct cf_engine *e, const struct cf_packet *pkt);
+void cf_engine_counts(struct cf_engine *e, const struct cf_packet *pkt,
+		      const uint32_t n[2], const uint64_t b[2], uint64_t last_us);
 void cf_engine_expire_at(struct cf_engine *e, uint64_t ts_us);
 
 /*

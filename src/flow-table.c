@@ -20,14 +20,16 @@
  * Timeouts: four LRU lists linked through t_prev/t_next by entry number:
  * TCP, UDP, other, and closed (TCP flows with FIN both ways or a RST).
  * Every flow of a list has the same timeout, and a packet moves its flow to
- * the tail, so each list is in order of last activity and expiry pops from
- * the heads in O(expired).  (A separate closed list is what keeps the short
+ * the tail, so each list is in order of last activity (give or take the
+ * counts --threads hands over once a second: cf_flow_expire) and expiry
+ * walks from the heads in O(expired).  (A separate closed list is what keeps the short
  * closed timeout O(expired): a closed flow would otherwise hide behind
  * idle TCP flows that are not due yet.)  Eviction when full takes the
  * least recently active of the four heads.
  *
- * Packet time is assumed to run roughly forward; when it jumps back,
- * last_us keeps the largest time seen and expiry may be late, never early.
+ * Packet time is assumed to run roughly forward; when it jumps back more
+ * than EXPIRE_SLACK_US, last_us keeps the largest time seen and expiry may
+ * be late, never early.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +43,9 @@
 #include "prefault.h"
 
 #define NIL UINT32_MAX
+/* how far out of order a list may be (cf_flow_expire): the once-a-second
+ * hand-over of --threads plus a second of disorder in the capture */
+#define EXPIRE_SLACK_US (2ull * 1000000)
 #define MAX_FLOWS_LIMIT (1u << 30)
 
 #define TCP_FIN 0x01
@@ -418,21 +423,63 @@ struct cf_flow *cf_flow_get_hashed(struct cf_flow_table *t,
 	return f;
 }
 
-/* A flow is due when now_us - last_us exceeds its list's timeout. */
+struct cf_flow *cf_flow_add_counts(struct cf_flow_table *t,
+				   const struct cf_packet *pkt, uint32_t h,
+				   const uint32_t n[2], const uint64_t b[2],
+				   uint64_t last_us, int *created)
+{
+	int dir = 0;
+	struct cf_flow *f = index_find(t, h, pkt, &dir);
+	uint32_t i;
+
+	*created = f == NULL;
+	if (f == NULL) {
+		f = flow_create(t, h, pkt);
+		flow_match(f, pkt, &dir);
+	}
+	f->pkts[dir] += n[0];
+	f->bytes[dir] += b[0];
+	f->pkts[!dir] += n[1];
+	f->bytes[!dir] += b[1];
+	if (last_us > f->last_us)
+		f->last_us = last_us;
+	i = (uint32_t)(f - t->flows);
+	lru_unlink(t, i);
+	lru_append(t, i, f->t_class);
+	return f;
+}
+
+/*
+ * A flow is due when now_us - last_us exceeds its list's timeout.  A list
+ * is in the order its flows were last touched, which is the order of their
+ * last packets only when every packet is counted as it comes; it need not
+ * be (--threads hands the counts of flows past classifying over once a
+ * second, workers.c; a capture may be a little out of order).  So the walk
+ * does not stop at the first flow not yet due but at the first one whose
+ * last packet is EXPIRE_SLACK_US newer than a due one's could be: every
+ * flow touched after it is then certainly not due.  Flows out of order by
+ * more than that end late, never early.  The flows walked past are those
+ * about to be due anyway: a few each, once or twice in their lives.
+ */
 void cf_flow_expire(struct cf_flow_table *t, uint64_t now_us)
 {
 	struct cf_flow *f;
-	uint32_t i;
+	uint64_t limit;
+	uint32_t i, next;
 	int c;
 
 	for (c = 0; c < N_CLASSES; c++) {
-		while ((i = t->lru[c].head) != NIL) {
+		if (now_us <= t->timeout[c])
+			continue;               /* nothing can be due yet */
+		limit = now_us - t->timeout[c];  /* due: last_us < limit */
+		for (i = t->lru[c].head; i != NIL; i = next) {
 			f = &t->flows[i];
-			if (now_us <= f->last_us ||
-			    now_us - f->last_us <= t->timeout[c])
+			if (f->last_us >= limit + EXPIRE_SLACK_US)
 				break;
-			flow_end(t, i, c == CLASS_CLOSED ? CF_END_CLOSED :
-							   CF_END_IDLE);
+			next = f->t_next;
+			if (f->last_us < limit)
+				flow_end(t, i, c == CLASS_CLOSED ? CF_END_CLOSED :
+								   CF_END_IDLE);
 		}
 	}
 }

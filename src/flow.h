@@ -124,7 +124,23 @@ struct cf_flow *cf_flow_get_hashed(struct cf_flow_table *t,
 				   const struct cf_packet *pkt, uint32_t h,
 				   int *dir, int *created);
 
-/* End every flow idle at time now_us (packet time), calling end_fn. */
+/*
+ * --threads (workers.c): n[d] packets and b[d] IP bytes of the flow of
+ * pkt, d 0 being pkt's own direction, the last of them at last_us, all
+ * counted at once (packets that need nothing else: no TCP flags that
+ * change the flow's state).  The flow is created, with pkt's time as its
+ * first, when it is not there (*created).  Moves it to its list's tail.
+ */
+struct cf_flow *cf_flow_add_counts(struct cf_flow_table *t,
+				   const struct cf_packet *pkt, uint32_t h,
+				   const uint32_t n[2], const uint64_t b[2],
+				   uint64_t last_us, int *created);
+
+/*
+ * End every flow idle at time now_us (packet time), calling end_fn: exact
+ * when the flows were touched at most 2 s out of the order of their last
+ * packets, later (never earlier) otherwise.
+ */
 void cf_flow_expire(struct cf_flow_table *t, uint64_t now_us);
 
 /* End every flow (CF_END_SHUTDOWN), in creation order. */

@@ -54,7 +54,9 @@
 #define RELEASE_BYTES (128u << 10)     /* consumed bytes between two tail stores */
 #define CACHE_LINE 64
 #define SEEN_MIN (1u << 18)            /* slots of the reader's flow table */
-#define SEEN_MAX (1u << 24)            /* ... at most (256 MiB) */
+#define SEEN_MAX (1u << 24)            /* ... at most (384 MiB) */
+#define SUMS_MAX (1u << 16)            /* flows with counts kept at once (6 MiB) */
+#define SUMS_TEST 16                   /* ... under CALLFENCE_TEST_SWING */
 /*
  * Worker 0 is the reader: reading and decoding every packet is its work
  * too, so it takes a smaller part of the new flows than a ring worker.
@@ -91,7 +93,7 @@
  * than a record of the largest frame libpcap reads, 262144 bytes) */
 #define RING_TEST (512u << 10)
 
-enum rec_type { R_PAD = 0, R_PKT, R_SHARED, R_TICK, R_END };
+enum rec_type { R_PAD = 0, R_PKT, R_SHARED, R_TICK, R_END, R_COUNTS };
 
 struct rec {
 	uint32_t len;                  /* whole record, header included, 8-aligned */
@@ -124,9 +126,34 @@ struct ring {
 struct seen {
 	uint64_t hash;                 /* the flow's 64-bit hash; 0 free */
 	uint32_t last;                 /* the reader's clock at its last packet, >> 16 */
+	uint32_t sum;                  /* its struct sum + 1; 0 none */
 	uint8_t count;                 /* packets, up to the cut */
 	uint8_t owner;                 /* the worker its flows go to */
-	uint16_t pad;
+};
+
+/*
+ * Counts the reader keeps for a flow past classifying (see sum_add): the
+ * flow's ends as its first counted packet had them (d 0 is that packet's
+ * direction), and per direction packets and IP bytes.
+ */
+struct sum {
+	uint32_t n[2];
+	uint64_t b[2];
+	uint64_t last_us;              /* the latest packet's time */
+	uint64_t first_us;             /* the first one's */
+	cf_addr src, dst;
+	uint16_t sport, dport, vlan;
+	uint8_t proto, ip_version, icmp_type, icmp_code;
+	uint8_t owner;                 /* the worker it goes to */
+	uint8_t used;
+	uint32_t slot;                 /* its entry in the reader's table */
+};
+
+/* the counts carried by an R_COUNTS record, after its header */
+struct counts {
+	uint32_t n[2];
+	uint64_t b[2];
+	uint64_t last_us;
 };
 
 struct worker {
@@ -163,6 +190,10 @@ struct cf_workers {
 	/* the reader's own counters and clock */
 	struct cf_decode_stats dec;
 	struct cf_frame_clock fc;
+	/* counts kept for flows past classifying, handed over once a second */
+	struct sum *sums;
+	uint32_t sums_used, sums_max;
+	uint64_t summed, sums_sent, sums_full;
 	uint64_t reader_waits;         /* times the reader found a ring full */
 	struct cf_report *merged;
 	int finished;
@@ -287,6 +318,21 @@ static void push(struct cf_workers *w, struct worker *k, enum rec_type type,
 	ring_commit(&k->ring, len);
 }
 
+/* An R_COUNTS record: the flow's ends in pkt, its counts after the header. */
+static void push_counts(struct cf_workers *w, struct worker *k,
+			const struct cf_packet *pkt, const struct counts *c)
+{
+	uint32_t len = (REC_HDR + (uint32_t)sizeof(*c) + 7) & ~7u;
+	struct rec *rec = (struct rec *)ring_reserve(w, &k->ring, len);
+
+	rec->len = len;
+	rec->type = R_COUNTS;
+	rec->flags = 0;
+	rec->pkt = *pkt;
+	rec->payload_off = UINT32_MAX;
+	memcpy((uint8_t *)rec + REC_HDR, c, sizeof(*c));
+	ring_commit(&k->ring, len);
+}
 
 /* ---- the symmetric flow hash ------------------------------------------ */
 
@@ -320,6 +366,9 @@ static unsigned owner(const struct cf_workers *w, uint64_t h)
 
 /* ---- the reader's flow table ------------------------------------------ */
 
+static void sum_send(struct cf_workers *w, struct sum *m);
+static void sums_flush(struct cf_workers *w);
+
 /*
  * One entry per flow hash: which worker its flows go to, and how many
  * packets it has had (for past_classifying).  An entry stays while its
@@ -344,6 +393,7 @@ static int seen_rebuild(struct cf_workers *w)
 	uint32_t live = 0, size, i, j, old = w->seen_mask + 1;
 	struct seen *t;
 
+	sums_flush(w);          /* they name slots of this table */
 	for (i = 0; i < old; i++)
 		if (w->seen[i].hash != 0 && !stale(w, &w->seen[i], now))
 			live++;
@@ -397,6 +447,8 @@ static struct seen *seen_get(struct cf_workers *w, uint64_t h, uint32_t *gap)
 		if (e->hash == h) {
 			*gap = now - e->last;
 			if (stale(w, e, now)) {
+				if (e->sum != 0)
+					sum_send(w, &w->sums[e->sum - 1]);
 				e->owner = (uint8_t)owner(w, h);
 				e->count = 0;
 				*gap = 0;
@@ -412,6 +464,8 @@ static struct seen *seen_get(struct cf_workers *w, uint64_t h, uint32_t *gap)
 	*gap = 0;
 	if (reuse != NULL) {
 		e = reuse;
+		if (e->sum != 0)
+			sum_send(w, &w->sums[e->sum - 1]);
 	} else {
 		if (w->seen_used + 1 > (w->seen_mask + 1) / 2) {
 			if (w->fc.packets < w->seen_retry || seen_rebuild(w) != 0)
@@ -422,6 +476,7 @@ static struct seen *seen_get(struct cf_workers *w, uint64_t h, uint32_t *gap)
 	}
 	e->hash = h;
 	e->last = now;
+	e->sum = 0;
 	e->count = 0;
 	e->owner = (uint8_t)owner(w, h);
 	return e;
@@ -492,6 +547,125 @@ static int past_classifying(struct cf_workers *w, struct seen *e, uint32_t gap,
 	return e->count > CF_CLASSIFY_MAX_INSPECT + 8;
 }
 
+/* ---- counts of flows past classifying --------------------------------- */
+
+/*
+ * Once a flow is past classifying, its packets need nothing from a worker
+ * but counting: packets and bytes each way and the time of the last (on
+ * the gateway mix, most packets: long media flows).  So the reader adds
+ * them up itself (sum_add) and hands each such flow's counts to its
+ * worker once a second of packet time, just before the tick that runs the
+ * idle expiry (sums_flush), instead of a record a packet: the ring copy,
+ * the worker's flow lookup and its cache misses go, for all but a record
+ * a flow a second.  What is not counted so: TCP packets with SYN, FIN or
+ * RST (they change the flow's state), shared packets, packets after a
+ * pause, and packets of another flow with the same 64-bit hash; before
+ * such a packet crosses, its flow's counts do (sum_send), so a worker
+ * sees each flow's packets in their order.  The counts, first and last
+ * times stay exact; what changes is the order in which flows were last
+ * touched in a worker's idle lists, by up to a second, which the expiry
+ * allows for (cf_flow_expire).  At most sums_max flows have counts kept
+ * at once; a full array is handed over early.
+ */
+static void sum_send(struct cf_workers *w, struct sum *m)
+{
+	struct cf_packet pkt;
+	struct counts c;
+
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.ts_us = m->first_us;
+	pkt.src = m->src;
+	pkt.dst = m->dst;
+	pkt.sport = m->sport;
+	pkt.dport = m->dport;
+	pkt.vlan = m->vlan;
+	pkt.proto = m->proto;
+	pkt.ip_version = m->ip_version;
+	pkt.icmp_type = m->icmp_type;
+	pkt.icmp_code = m->icmp_code;
+	pkt.headers_only = 1;
+	memcpy(c.n, m->n, sizeof(c.n));
+	memcpy(c.b, m->b, sizeof(c.b));
+	c.last_us = m->last_us;
+	w->seen[m->slot].sum = 0;
+	m->used = 0;
+	w->sums_sent++;
+	if (m->owner == 0)
+		cf_engine_counts(w->v[0].engine, &pkt, c.n, c.b, c.last_us);
+	else
+		push_counts(w, &w->v[m->owner], &pkt, &c);
+}
+
+static void sums_flush(struct cf_workers *w)
+{
+	uint32_t i;
+
+	for (i = 0; i < w->sums_used; i++)
+		if (w->sums[i].used)
+			sum_send(w, &w->sums[i]);
+	w->sums_used = 0;
+}
+
+/* p's direction in m's flow (0: that of its first packet), -1 for a
+ * packet of another flow (the same 64-bit hash) */
+static int sum_dir(const struct sum *m, const struct cf_packet *p)
+{
+	if (m->proto != p->proto || m->vlan != p->vlan)
+		return -1;
+	if (m->sport == p->sport && m->dport == p->dport &&
+	    memcmp(&m->src, &p->src, sizeof(cf_addr)) == 0 &&
+	    memcmp(&m->dst, &p->dst, sizeof(cf_addr)) == 0)
+		return 0;
+	if (m->sport == p->dport && m->dport == p->sport &&
+	    memcmp(&m->src, &p->dst, sizeof(cf_addr)) == 0 &&
+	    memcmp(&m->dst, &p->src, sizeof(cf_addr)) == 0)
+		return 1;
+	return -1;
+}
+
+/* Count p into the sum of its flow (entry e, worker k); 0 when it cannot
+ * be counted so. */
+static int sum_add(struct cf_workers *w, struct seen *e, unsigned k,
+		   const struct cf_packet *p)
+{
+	struct sum *m;
+	int d = 0;
+
+	if (e->sum != 0) {
+		m = &w->sums[e->sum - 1];
+		d = sum_dir(m, p);
+		if (d < 0 || m->n[d] == UINT32_MAX)
+			return 0;
+	} else {
+		if (w->sums_used == w->sums_max) {
+			sums_flush(w);
+			w->sums_full++;
+		}
+		m = &w->sums[w->sums_used++];
+		memset(m, 0, sizeof(*m));
+		m->src = p->src;
+		m->dst = p->dst;
+		m->sport = p->sport;
+		m->dport = p->dport;
+		m->vlan = p->vlan;
+		m->proto = p->proto;
+		m->ip_version = p->ip_version;
+		m->icmp_type = p->icmp_type;
+		m->icmp_code = p->icmp_code;
+		m->owner = (uint8_t)k;
+		m->used = 1;
+		m->slot = (uint32_t)(e - w->seen);
+		m->first_us = p->ts_us;
+		e->sum = w->sums_used;
+	}
+	m->n[d]++;
+	m->b[d] += p->ip_len;
+	if (p->ts_us > m->last_us)
+		m->last_us = p->ts_us;
+	w->summed++;
+	return 1;
+}
+
 /*
  * Hand a record to worker k: worker 0 is the reader itself (its engine
  * runs here, on the packet in libpcap's buffer, no copy); the others get
@@ -521,12 +695,13 @@ void cf_workers_packet(void *ctx, enum cf_link link, uint64_t ts_us,
 	unsigned i, k;
 	uint32_t gap = 0;
 	uint64_t h;
-	int shared;
+	int shared, past;
 
 	/* the clock exactly as one engine keeps it */
 	if (cf_frame_clock_tick(&w->fc, ts_us, caplen)) {
 		struct cf_packet t;
 
+		sums_flush(w);  /* every count in before the expiry */
 		memset(&t, 0, sizeof(t));
 		t.ts_us = w->fc.now_us;
 		for (i = 0; i < w->n; i++)
@@ -547,13 +722,19 @@ void cf_workers_packet(void *ctx, enum cf_link link, uint64_t ts_us,
 		k = owner(w, h);        /* full: frozen, the answer never changes */
 	}
 	shared = cf_classify_is_shared(&pkt);
+	past = e != NULL && !shared && past_classifying(w, e, gap, &pkt);
+	if (past && !(pkt.proto == 6 && (pkt.tcp_flags & 0x07)) &&
+	    sum_add(w, e, k, &pkt))
+		return;
+	if (e != NULL && e->sum != 0)
+		sum_send(w, &w->sums[e->sum - 1]);      /* the flow's packets in order */
 	/* a DNS answer or SIP with SDP: every other worker learns from it
 	 * (the rings first: worker 0 runs here and would hold them up) */
 	if (shared)
 		for (i = 1; i < w->n; i++)
 			if (i != k)
 				push(w, &w->v[i], R_SHARED, &pkt, 0);
-	deliver(w, k, R_PKT, &pkt, k != 0 && !shared && past_classifying(w, e, gap, &pkt));
+	deliver(w, k, R_PKT, &pkt, k != 0 && past);
 	if (k != 0 && shared)
 		deliver(w, 0, R_SHARED, &pkt, 0);
 }
@@ -672,6 +853,11 @@ static void *worker_main(void *arg)
 				cf_engine_decoded(k->engine, &pkt);
 			else
 				cf_engine_shared_only(k->engine, &pkt);
+		} else if (rec->type == R_COUNTS) {
+			struct counts c;
+
+			memcpy(&c, (const uint8_t *)rec + REC_HDR, sizeof(c));
+			cf_engine_counts(k->engine, &rec->pkt, c.n, c.b, c.last_us);
 		} else if (rec->type == R_TICK) {
 			cf_engine_expire_at(k->engine, rec->pkt.ts_us);
 		}
@@ -733,6 +919,16 @@ struct cf_workers *cf_workers_new(unsigned n, const struct cf_engine_config *cfg
 		return NULL;
 	}
 	cf_prefault(w->seen, slots * sizeof(*w->seen));
+	w->sums_max = w->swing ? SUMS_TEST : SUMS_MAX;
+	w->sums = cf_big_alloc(w->sums_max, sizeof(*w->sums));
+	if (w->sums == NULL) {
+		cf_big_free(w->seen);
+		free(w->v);
+		free(w);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	cf_prefault(w->sums, w->sums_max * sizeof(*w->sums));
 	w->seen_mask = slots - 1;
 	/* room for twice the flows the workers may hold, at a load of 1/2 */
 	w->seen_max = slots;
@@ -804,6 +1000,8 @@ void cf_workers_finish(struct cf_workers *w)
 	if (w->finished)
 		return;
 	w->finished = 1;
+	if (w->sums != NULL)
+		sums_flush(w);
 	for (i = 1; i < w->n; i++) {
 		struct worker *k = &w->v[i];
 
@@ -847,6 +1045,10 @@ void cf_workers_describe(const struct cf_workers *w, FILE *fp)
 	fprintf(fp, "callfence: reader: waited %llu times for a full ring; %llu packets "
 		"handed over as headers only met a flow still classifying\n",
 		(unsigned long long)w->reader_waits, (unsigned long long)undone);
+	fprintf(fp, "callfence: reader: counted %llu packets past classifying itself, "
+		"handed over as %llu counts (%llu times early: %u flows at once)\n",
+		(unsigned long long)w->summed, (unsigned long long)w->sums_sent,
+		(unsigned long long)w->sums_full, w->sums_max);
 	for (i = 1; i < w->n; i++)
 		fprintf(fp, "callfence: worker %u: %.3f s CPU, ring empty %llu times, slept %llu\n",
 			i, w->v[i].cpu_seconds, (unsigned long long)w->v[i].waits,
@@ -926,6 +1128,7 @@ void cf_workers_free(struct cf_workers *w)
 	if (w->merged != NULL)
 		cf_report_free(w->merged);
 	cf_big_free(w->seen);
+	cf_big_free(w->sums);
 	free(w->v);
 	free(w);
 }
