@@ -45,7 +45,7 @@ struct cf_dns_cache *cf_dns_cache_new(size_t capacity)
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return NULL;
-	c->e = calloc(n, sizeof(*c->e));
+	c->e = cf_big_alloc(n, sizeof(*c->e));
 	cf_prefault(c->e, n * sizeof(*c->e));
 	if (c->e == NULL) {
 		free(c);
@@ -60,7 +60,7 @@ void cf_dns_cache_free(struct cf_dns_cache *c)
 {
 	if (c == NULL)
 		return;
-	free(c->e);
+	cf_big_free(c->e);
 	free(c);
 }
 

@@ -279,8 +279,8 @@ static void flow_ended(struct cf_flow *f, enum cf_flow_end why, void *ctx)
 
 /* A decoded packet's way: DNS names, its flow, classification, judgement
  * (h: the packet's cf_flow_hash). */
-static void engine_flow_packet_h(struct cf_engine *e, const struct cf_packet *pkt,
-				 uint32_t h)
+static int engine_flow_packet_h(struct cf_engine *e, const struct cf_packet *pkt,
+				uint32_t h)
 {
 	struct cf_flow *f;
 	int dir, created;
@@ -296,6 +296,7 @@ static void engine_flow_packet_h(struct cf_engine *e, const struct cf_packet *pk
 		judge(e, f, pkt->ts_us, &g);
 		e->meta.interface = e->cfg.interface;
 	}
+	return f->cls.done;
 }
 
 static void engine_flow_packet(struct cf_engine *e, const struct cf_packet *pkt)
@@ -392,9 +393,9 @@ int cf_frame_clock_tick(struct cf_frame_clock *c, uint64_t ts_us, uint32_t caple
 	return 1;
 }
 
-void cf_engine_decoded(struct cf_engine *e, const struct cf_packet *pkt)
+int cf_engine_decoded(struct cf_engine *e, const struct cf_packet *pkt)
 {
-	cf_engine_decoded_hashed(e, pkt, cf_flow_hash(e->flows, pkt));
+	return cf_engine_decoded_hashed(e, pkt, cf_flow_hash(e->flows, pkt));
 }
 
 uint32_t cf_engine_flow_hash(const struct cf_engine *e, const struct cf_packet *pkt)
@@ -410,12 +411,12 @@ void cf_engine_prefetch(const struct cf_engine *e, uint32_t h, int entry)
 		cf_flow_prefetch_slot(e->flows, h);
 }
 
-void cf_engine_decoded_hashed(struct cf_engine *e, const struct cf_packet *pkt,
-			      uint32_t h)
+int cf_engine_decoded_hashed(struct cf_engine *e, const struct cf_packet *pkt,
+			     uint32_t h)
 {
 	if (pkt->ts_us > e->now_us)
 		e->now_us = pkt->ts_us;
-	engine_flow_packet_h(e, pkt, h);
+	return engine_flow_packet_h(e, pkt, h);
 }
 
 void cf_engine_counts(struct cf_engine *e, const struct cf_packet *pkt,

@@ -101,13 +101,14 @@ struct cf_frame_clock {
 };
 int cf_frame_clock_tick(struct cf_frame_clock *c, uint64_t ts_us, uint32_t caplen);
 
-void cf_engine_decoded(struct cf_engine *e, const struct cf_packet *pkt);
+/* 1 when the packet's flow is done classifying after it */
+int cf_engine_decoded(struct cf_engine *e, const struct cf_packet *pkt);
 /* The same with the packet's flow hash, after asking for the memory of
  * its flow ahead (entry 0: the index slot, 1: the entry; flow.h). */
 uint32_t cf_engine_flow_hash(const struct cf_engine *e, const struct cf_packet *pkt);
 void cf_engine_prefetch(const struct cf_engine *e, uint32_t h, int entry);
-void cf_engine_decoded_hashed(struct cf_engine *e, const struct cf_packet *pkt,
-			      uint32_t h);
+int cf_engine_decoded_hashed(struct cf_engine *e, const struct cf_packet *pkt,
+			     uint32_t h);
 void cf_engine_shared_only(struct cf_engine *e, const struct cf_packet *pkt);
 void cf_engine_counts(struct cf_engine *e, const struct cf_packet *pkt,
 		      const uint32_t n[2], const uint64_t b[2], uint64_t last_us);

@@ -485,7 +485,7 @@ struct cf_geo *cf_geo_open(const char *const *paths, size_t n,
 	g->cap = (uint32_t)cache_max;
 	g->seed = geo_seed();
 	g->st.capacity = g->cap;
-	g->slot = calloc(g->cap, sizeof(*g->slot));
+	g->slot = cf_big_alloc(g->cap, sizeof(*g->slot));
 	cf_prefault(g->slot, (size_t)g->cap * sizeof(*g->slot));
 	g->db = calloc(n ? n : 1, sizeof(*g->db));
 	if (g->slot == NULL || g->db == NULL)
@@ -515,7 +515,7 @@ void cf_geo_close(struct cf_geo *g)
 		free(g->db[i].path);
 	}
 	free(g->db);
-	free(g->slot);
+	cf_big_free(g->slot);
 	free(g);
 }
 

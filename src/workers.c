@@ -101,6 +101,8 @@ struct rec {
 	uint16_t flags;                /* REC_CUT, REC_HASHED */
 	uint32_t payload_off;          /* payload - l3 */
 	uint32_t h;                    /* the flow's hash in the worker's table */
+	uint32_t gen;                  /* R_PKT: the reader's entry, as of this */
+	uint64_t rh;                   /* packet: its struct seen gen and hash */
 	struct cf_packet pkt;          /* l3 and payload: NULL here, set by the worker */
 };
 
@@ -127,9 +129,29 @@ struct seen {
 	uint64_t hash;                 /* the flow's 64-bit hash; 0 free */
 	uint32_t last;                 /* the reader's clock at its last packet, >> 16 */
 	uint32_t sum;                  /* its struct sum + 1; 0 none */
-	uint8_t count;                 /* packets, up to the cut */
+	uint32_t gen;                  /* a new number at every count from 0 */
+	uint8_t count;                 /* packets, up to the cut (PAST_COUNT) */
 	uint8_t owner;                 /* the worker its flows go to */
 };
+
+/*
+ * A worker tells the reader when a flow it was given whole packets of is
+ * done classifying (cf_engine_decoded says so): its hash and the gen the
+ * packet carried.  The reader treats its next packets as past classifying
+ * (counts them itself, or hands them over as headers) instead of waiting
+ * for CF_CLASSIFY_MAX_INSPECT + 8 packets.  A notice for an older gen (the
+ * reader started counting the flow again since: a SYN, a pause) is
+ * ignored.  One single-producer ring a worker, read every NOTE_POLL
+ * packets; a full ring drops the notice (the flow then just waits for the
+ * count).
+ */
+struct note {
+	uint64_t hash;
+	uint32_t gen;
+};
+#define NOTES 4096                     /* a power of two */
+#define NOTE_POLL 512
+#define PAST_COUNT (CF_CLASSIFY_MAX_INSPECT + 9)
 
 /*
  * Counts the reader keeps for a flow past classifying (see sum_add): the
@@ -162,7 +184,11 @@ struct worker {
 	struct cf_engine *engine;
 	pthread_t thread;
 	int started;
-	uint64_t waits;                /* times the worker found its ring empty */
+	struct note *notes;            /* NOTES, the worker to the reader */
+	_Alignas(CACHE_LINE) _Atomic uint32_t note_head;  /* written (worker) */
+	_Alignas(CACHE_LINE) _Atomic uint32_t note_tail;  /* read (reader) */
+	_Alignas(CACHE_LINE) uint64_t waits;  /* times the worker found its ring empty */
+	uint64_t notes_lost;           /* notices dropped: the ring was full */
 	_Atomic uint64_t sleeps;       /* ... and slept on it (the reader reads it) */
 	double cpu_seconds;            /* the thread's CPU time, at its end */
 };
@@ -194,6 +220,9 @@ struct cf_workers {
 	struct sum *sums;
 	uint32_t sums_used, sums_max;
 	uint64_t summed, sums_sent, sums_full;
+	uint32_t gen_next;
+	uint32_t note_left;            /* packets to the next look at the notices */
+	uint64_t notes_used, notes_stale;
 	uint64_t reader_waits;         /* times the reader found a ring full */
 	struct cf_report *merged;
 	int finished;
@@ -292,7 +321,7 @@ static void ring_commit(struct ring *r, uint32_t len)
 }
 
 static void push(struct cf_workers *w, struct worker *k, enum rec_type type,
-		 const struct cf_packet *pkt, int cut)
+		 const struct cf_packet *pkt, int cut, const struct seen *e)
 {
 	uint32_t data = type == R_TICK || type == R_END ? 0 : pkt->l3_len;
 	uint32_t len;
@@ -306,6 +335,8 @@ static void push(struct cf_workers *w, struct worker *k, enum rec_type type,
 	rec->len = len;
 	rec->type = (uint16_t)type;
 	rec->flags = cut && pkt != NULL && pkt->payload != NULL ? REC_CUT : 0;
+	rec->rh = e != NULL ? e->hash : 0;
+	rec->gen = e != NULL ? e->gen : 0;
 	if (pkt != NULL) {
 		rec->pkt = *pkt;
 		rec->pkt.l3 = NULL;
@@ -328,6 +359,8 @@ static void push_counts(struct cf_workers *w, struct worker *k,
 	rec->len = len;
 	rec->type = R_COUNTS;
 	rec->flags = 0;
+	rec->rh = 0;
+	rec->gen = 0;
 	rec->pkt = *pkt;
 	rec->payload_off = UINT32_MAX;
 	memcpy((uint8_t *)rec + REC_HDR, c, sizeof(*c));
@@ -451,6 +484,7 @@ static struct seen *seen_get(struct cf_workers *w, uint64_t h, uint32_t *gap)
 					sum_send(w, &w->sums[e->sum - 1]);
 				e->owner = (uint8_t)owner(w, h);
 				e->count = 0;
+				e->gen = ++w->gen_next;
 				*gap = 0;
 			}
 			e->last = now;
@@ -478,6 +512,7 @@ static struct seen *seen_get(struct cf_workers *w, uint64_t h, uint32_t *gap)
 	e->last = now;
 	e->sum = 0;
 	e->count = 0;
+	e->gen = ++w->gen_next;
 	e->owner = (uint8_t)owner(w, h);
 	return e;
 }
@@ -540,11 +575,13 @@ static int past_classifying(struct cf_workers *w, struct seen *e, uint32_t gap,
 	if (e == NULL)
 		return 0;       /* the table is full: the whole packet crosses */
 	if ((p->proto == 6 && (p->tcp_flags & 0x12) == 0x02) ||
-	    gap >= w->pause_units)
+	    gap >= w->pause_units) {
 		e->count = 0;
-	if (e->count <= CF_CLASSIFY_MAX_INSPECT + 8)
+		e->gen = ++w->gen_next;
+	}
+	if (e->count < PAST_COUNT)
 		e->count++;
-	return e->count > CF_CLASSIFY_MAX_INSPECT + 8;
+	return e->count >= PAST_COUNT;
 }
 
 /* ---- counts of flows past classifying --------------------------------- */
@@ -669,21 +706,64 @@ static int sum_add(struct cf_workers *w, struct seen *e, unsigned k,
 /*
  * Hand a record to worker k: worker 0 is the reader itself (its engine
  * runs here, on the packet in libpcap's buffer, no copy); the others get
- * it through their rings.
+ * it through their rings.  e: the flow's entry (R_PKT), whose count
+ * worker 0 sets at once when the flow is done classifying.
  */
 static void deliver(struct cf_workers *w, unsigned k, enum rec_type type,
-		    const struct cf_packet *pkt, int cut)
+		    const struct cf_packet *pkt, int cut, struct seen *e)
 {
 	if (k == 0) {
-		if (type == R_PKT)
-			cf_engine_decoded(w->v[0].engine, pkt);
-		else if (type == R_SHARED)
+		if (type == R_PKT) {
+			if (cf_engine_decoded(w->v[0].engine, pkt) && e != NULL)
+				e->count = PAST_COUNT;
+		} else if (type == R_SHARED) {
 			cf_engine_shared_only(w->v[0].engine, pkt);
-		else if (type == R_TICK)
+		} else if (type == R_TICK) {
 			cf_engine_expire_at(w->v[0].engine, pkt->ts_us);
+		}
 		return;
 	}
-	push(w, &w->v[k], type, pkt, cut);
+	push(w, &w->v[k], type, pkt, cut, e);
+}
+
+/* The entry of hash h, if there is one (no new entry, no clock). */
+static struct seen *seen_find(struct cf_workers *w, uint64_t h)
+{
+	uint32_t i;
+
+	for (i = (uint32_t)h & w->seen_mask; w->seen[i].hash != 0;
+	     i = (i + 1) & w->seen_mask)
+		if (w->seen[i].hash == h)
+			return &w->seen[i];
+	return NULL;
+}
+
+/* The workers' notices of flows done classifying (struct note). */
+static void notes_read(struct cf_workers *w)
+{
+	unsigned i;
+
+	for (i = 1; i < w->n; i++) {
+		struct worker *k = &w->v[i];
+		uint32_t head = atomic_load_explicit(&k->note_head, memory_order_acquire);
+		uint32_t tail = atomic_load_explicit(&k->note_tail, memory_order_relaxed);
+		struct seen *e;
+
+		if (head == tail)
+			continue;
+		for (; tail != head; tail++) {
+			const struct note *nt = &k->notes[tail & (NOTES - 1)];
+
+			e = seen_find(w, nt->hash);
+			if (e != NULL && e->gen == nt->gen && e->owner == i) {
+				e->count = PAST_COUNT;
+				w->notes_used++;
+			} else {
+				w->notes_stale++;
+			}
+		}
+		atomic_store_explicit(&k->note_tail, tail, memory_order_release);
+	}
 }
 
 void cf_workers_packet(void *ctx, enum cf_link link, uint64_t ts_us,
@@ -705,7 +785,7 @@ void cf_workers_packet(void *ctx, enum cf_link link, uint64_t ts_us,
 		memset(&t, 0, sizeof(t));
 		t.ts_us = w->fc.now_us;
 		for (i = 0; i < w->n; i++)
-			deliver(w, i, R_TICK, &t, 0);
+			deliver(w, i, R_TICK, &t, 0, NULL);
 	}
 	if (cf_decode(link, data, caplen, wirelen, &pkt, &w->dec) != CF_DEC_OK)
 		return;
@@ -713,6 +793,10 @@ void cf_workers_packet(void *ctx, enum cf_link link, uint64_t ts_us,
 	if (!w->frozen && --w->ctl_left == 0) {
 		w->ctl_left = w->every;
 		rebalance(w);
+	}
+	if (--w->note_left == 0) {
+		w->note_left = NOTE_POLL;
+		notes_read(w);
 	}
 	h = flow_hash(w, &pkt);
 	e = seen_get(w, h, &gap);
@@ -733,10 +817,10 @@ void cf_workers_packet(void *ctx, enum cf_link link, uint64_t ts_us,
 	if (shared)
 		for (i = 1; i < w->n; i++)
 			if (i != k)
-				push(w, &w->v[i], R_SHARED, &pkt, 0);
-	deliver(w, k, R_PKT, &pkt, k != 0 && past);
+				push(w, &w->v[i], R_SHARED, &pkt, 0, NULL);
+	deliver(w, k, R_PKT, &pkt, k != 0 && past, e);
 	if (k != 0 && shared)
-		deliver(w, 0, R_SHARED, &pkt, 0);
+		deliver(w, 0, R_SHARED, &pkt, 0, NULL);
 }
 
 /* ---- a worker --------------------------------------------------------- */
@@ -794,6 +878,22 @@ static void look_ahead(struct worker *k, const struct rec *rec)
 	__builtin_prefetch((const uint8_t *)n + CACHE_LINE);
 }
 
+/* Tell the reader rec's flow is done classifying (dropped when full). */
+static void note_post(struct worker *k, const struct rec *rec)
+{
+	uint32_t head = atomic_load_explicit(&k->note_head, memory_order_relaxed);
+	struct note *nt;
+
+	if (head - atomic_load_explicit(&k->note_tail, memory_order_acquire) >= NOTES) {
+		k->notes_lost++;
+		return;
+	}
+	nt = &k->notes[head & (NOTES - 1)];
+	nt->hash = rec->rh;
+	nt->gen = rec->gen;
+	atomic_store_explicit(&k->note_head, head + 1, memory_order_release);
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *k = arg;
@@ -847,12 +947,16 @@ static void *worker_main(void *arg)
 				pkt.l3_len = rec->payload_off;
 				pkt.headers_only = 1;
 			}
-			if (rec->type == R_PKT && (rec->flags & REC_HASHED))
-				cf_engine_decoded_hashed(k->engine, &pkt, rec->h);
-			else if (rec->type == R_PKT)
-				cf_engine_decoded(k->engine, &pkt);
-			else
+			if (rec->type == R_PKT) {
+				int done = rec->flags & REC_HASHED ?
+					   cf_engine_decoded_hashed(k->engine, &pkt, rec->h) :
+					   cf_engine_decoded(k->engine, &pkt);
+
+				if (done && !(rec->flags & REC_CUT))
+					note_post(k, rec);
+			} else {
 				cf_engine_shared_only(k->engine, &pkt);
+			}
 		} else if (rec->type == R_COUNTS) {
 			struct counts c;
 
@@ -911,6 +1015,7 @@ struct cf_workers *cf_workers_new(unsigned n, const struct cf_engine_config *cfg
 		}
 	}
 	w->ctl_left = w->every;
+	w->note_left = NOTE_POLL;
 	w->seen = cf_big_alloc(slots, sizeof(*w->seen));
 	if (w->seen == NULL) {
 		free(w->v);
@@ -966,10 +1071,14 @@ struct cf_workers *cf_workers_new(unsigned n, const struct cf_engine_config *cfg
 		struct worker *k = &w->v[i];
 
 		k->w = w;
-		if (i > 0)
-			k->ring.buf = aligned_alloc(CACHE_LINE, ring);
+		if (i > 0) {
+			/* huge pages, written once: no page faults in the run */
+			k->ring.buf = cf_big_alloc(1, ring);
+			cf_prefault(k->ring.buf, ring);
+			k->notes = calloc(NOTES, sizeof(*k->notes));
+		}
 		k->ring.size = ring;
-		if (i > 0 && k->ring.buf == NULL) {
+		if (i > 0 && (k->ring.buf == NULL || k->notes == NULL)) {
 			snprintf(err, errlen, "out of memory (%u rings of %u MiB)", n - 1,
 				 ring >> 20);
 			goto fail;
@@ -1007,7 +1116,7 @@ void cf_workers_finish(struct cf_workers *w)
 
 		if (!k->started)
 			continue;
-		push(w, k, R_END, NULL, 0);
+		push(w, k, R_END, NULL, 0, NULL);
 		publish(&k->ring, 1);
 	}
 	/* worker 0's flows end here, while the others end theirs */
@@ -1049,6 +1158,16 @@ void cf_workers_describe(const struct cf_workers *w, FILE *fp)
 		"handed over as %llu counts (%llu times early: %u flows at once)\n",
 		(unsigned long long)w->summed, (unsigned long long)w->sums_sent,
 		(unsigned long long)w->sums_full, w->sums_max);
+	if (w->n > 1) {
+		uint64_t lost = 0;
+
+		for (i = 1; i < w->n; i++)
+			lost += w->v[i].notes_lost;
+		fprintf(fp, "callfence: reader: %llu flows done classifying told by their workers "
+			"(%llu too late, %llu lost to a full ring)\n",
+			(unsigned long long)w->notes_used, (unsigned long long)w->notes_stale,
+			(unsigned long long)lost);
+	}
 	for (i = 1; i < w->n; i++)
 		fprintf(fp, "callfence: worker %u: %.3f s CPU, ring empty %llu times, slept %llu\n",
 			i, w->v[i].cpu_seconds, (unsigned long long)w->v[i].waits,
@@ -1123,7 +1242,8 @@ void cf_workers_free(struct cf_workers *w)
 	for (i = 0; i < w->n; i++) {
 		if (w->v[i].engine != NULL)
 			cf_engine_free(w->v[i].engine);
-		free(w->v[i].ring.buf);
+		cf_big_free(w->v[i].ring.buf);
+		free(w->v[i].notes);
 	}
 	if (w->merged != NULL)
 		cf_report_free(w->merged);
