@@ -7,6 +7,7 @@
  * ndpi_extra_dissection_possible, ndpi_detection_giveup,
  * ndpi_get_proto_name, and the flow's host_server_name field.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,14 @@ struct cf_ndpi {
 	struct ndpi_detection_module_struct *mod;
 };
 
+/*
+ * A detection module is used by one thread only, but setting one up and
+ * taking it down touch process-wide state (nDPI's memory counters,
+ * libgcrypt's initialisation): --threads makes its workers' engines at
+ * the same time, so one at a time here.
+ */
+static pthread_mutex_t setup_mu = PTHREAD_MUTEX_INITIALIZER;
+
 struct cf_ndpi *cf_ndpi_new(char *err, size_t errlen)
 {
 	struct cf_ndpi *n;
@@ -29,15 +38,19 @@ struct cf_ndpi *cf_ndpi_new(char *err, size_t errlen)
 		snprintf(err, errlen, "nDPI: out of memory");
 		return NULL;
 	}
+	pthread_mutex_lock(&setup_mu);
 	n->mod = ndpi_init_detection_module(ndpi_no_prefs);
+	if (n->mod != NULL) {
+		NDPI_BITMASK_SET_ALL(all);
+		ndpi_set_protocol_detection_bitmask2(n->mod, &all);
+		ndpi_finalize_initialization(n->mod);
+	}
+	pthread_mutex_unlock(&setup_mu);
 	if (n->mod == NULL) {
 		snprintf(err, errlen, "nDPI: cannot initialise the detection module");
 		free(n);
 		return NULL;
 	}
-	NDPI_BITMASK_SET_ALL(all);
-	ndpi_set_protocol_detection_bitmask2(n->mod, &all);
-	ndpi_finalize_initialization(n->mod);
 	return n;
 }
 
@@ -45,7 +58,9 @@ void cf_ndpi_free(struct cf_ndpi *n)
 {
 	if (n == NULL)
 		return;
+	pthread_mutex_lock(&setup_mu);
 	ndpi_exit_detection_module(n->mod);
+	pthread_mutex_unlock(&setup_mu);
 	free(n);
 }
 

@@ -189,6 +189,7 @@ struct worker {
 	_Alignas(CACHE_LINE) _Atomic uint32_t note_tail;  /* read (reader) */
 	_Alignas(CACHE_LINE) uint64_t waits;  /* times the worker found its ring empty */
 	uint64_t notes_lost;           /* notices dropped: the ring was full */
+	char err[512];                 /* why its engine could not be made */
 	_Atomic uint64_t sleeps;       /* ... and slept on it (the reader reads it) */
 	double cpu_seconds;            /* the thread's CPU time, at its end */
 };
@@ -197,6 +198,12 @@ struct cf_workers {
 	unsigned n;
 	struct worker *v;
 	struct cf_outputs *out;
+	struct cf_engine_config cfg;   /* each worker's engine's (its share of the limits) */
+	/* the workers make their engines in their own threads, at the same
+	   time as the reader makes worker 0's; cf_workers_new waits for them */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	unsigned made;                 /* workers whose engine is made (or failed) */
 	uint64_t seed;
 	uint64_t share0;               /* worker 0's part of new flows, of 2^32 */
 	uint64_t share0_max;           /* an equal part */
@@ -906,6 +913,24 @@ static void *worker_main(void *arg)
 	snprintf(name, sizeof(name), "cf-worker-%u", (unsigned)(k - k->w->v));
 	pthread_setname_np(pthread_self(), name);
 
+	/* its ring and engine, made here: the start-up's table writes and
+	   nDPI's set-up run beside the other workers' and the reader's
+	   (cf_workers_new waits for them all) */
+	k->ring.buf = cf_big_alloc(1, k->ring.size);     /* huge pages, */
+	cf_prefault(k->ring.buf, k->ring.size);        /* no faults in the run */
+	k->notes = calloc(NOTES, sizeof(*k->notes));
+	if (k->ring.buf == NULL || k->notes == NULL)
+		snprintf(k->err, sizeof(k->err), "out of memory (a ring of %u MiB)",
+			 k->ring.size >> 20);
+	else
+		k->engine = cf_engine_new(&k->w->cfg, k->w->out, k->err, sizeof(k->err));
+	pthread_mutex_lock(&k->w->mu);
+	k->w->made++;
+	pthread_cond_signal(&k->w->cv);
+	pthread_mutex_unlock(&k->w->mu);
+	if (k->engine == NULL)
+		return NULL;
+
 	for (;;) {
 		struct rec *rec;
 
@@ -977,6 +1002,28 @@ static void *worker_main(void *arg)
 
 /* ---- set-up and the end ----------------------------------------------- */
 
+/* Wait until every started worker has made its engine (or failed: -1,
+ * with the first failure's message in err). */
+static int workers_made(struct cf_workers *w, char *err, size_t errlen)
+{
+	unsigned i, started = 0;
+	int rc = 0;
+
+	for (i = 1; i < w->n; i++)
+		started += (unsigned)w->v[i].started;
+	pthread_mutex_lock(&w->mu);
+	while (w->made < started)
+		pthread_cond_wait(&w->cv, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+	for (i = 1; i < w->n; i++)
+		if (w->v[i].started && w->v[i].engine == NULL) {
+			if (rc == 0 && err != NULL)
+				snprintf(err, errlen, "%s", w->v[i].err);
+			rc = -1;
+		}
+	return rc;
+}
+
 struct cf_workers *cf_workers_new(unsigned n, const struct cf_engine_config *cfg,
 				  struct cf_outputs *out, char *err, size_t errlen)
 {
@@ -1016,24 +1063,7 @@ struct cf_workers *cf_workers_new(unsigned n, const struct cf_engine_config *cfg
 	}
 	w->ctl_left = w->every;
 	w->note_left = NOTE_POLL;
-	w->seen = cf_big_alloc(slots, sizeof(*w->seen));
-	if (w->seen == NULL) {
-		free(w->v);
-		free(w);
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	cf_prefault(w->seen, slots * sizeof(*w->seen));
 	w->sums_max = w->swing ? SUMS_TEST : SUMS_MAX;
-	w->sums = cf_big_alloc(w->sums_max, sizeof(*w->sums));
-	if (w->sums == NULL) {
-		cf_big_free(w->seen);
-		free(w->v);
-		free(w);
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	cf_prefault(w->sums, w->sums_max * sizeof(*w->sums));
 	w->seen_mask = slots - 1;
 	/* room for twice the flows the workers may hold, at a load of 1/2 */
 	w->seen_max = slots;
@@ -1067,25 +1097,12 @@ struct cf_workers *cf_workers_new(unsigned n, const struct cf_engine_config *cfg
 		c.limits.max_flows = 1;
 	if (cfg->ndpi_flows != 0)
 		c.ndpi_flows = (cfg->ndpi_flows + n - 1) / n;
+	w->cfg = c;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
 	for (i = 0; i < n; i++) {
-		struct worker *k = &w->v[i];
-
-		k->w = w;
-		if (i > 0) {
-			/* huge pages, written once: no page faults in the run */
-			k->ring.buf = cf_big_alloc(1, ring);
-			cf_prefault(k->ring.buf, ring);
-			k->notes = calloc(NOTES, sizeof(*k->notes));
-		}
-		k->ring.size = ring;
-		if (i > 0 && (k->ring.buf == NULL || k->notes == NULL)) {
-			snprintf(err, errlen, "out of memory (%u rings of %u MiB)", n - 1,
-				 ring >> 20);
-			goto fail;
-		}
-		k->engine = cf_engine_new(&c, out, err, errlen);
-		if (k->engine == NULL)
-			goto fail;
+		w->v[i].w = w;
+		w->v[i].ring.size = ring;
 	}
 	for (i = 1; i < n; i++) {
 		rc = pthread_create(&w->v[i].thread, NULL, worker_main, &w->v[i]);
@@ -1095,8 +1112,23 @@ struct cf_workers *cf_workers_new(unsigned n, const struct cf_engine_config *cfg
 		}
 		w->v[i].started = 1;
 	}
+	/* the reader's tables and worker 0's engine while the workers make theirs */
+	w->seen = cf_big_alloc(slots, sizeof(*w->seen));
+	w->sums = cf_big_alloc(w->sums_max, sizeof(*w->sums));
+	if (w->seen == NULL || w->sums == NULL) {
+		snprintf(err, errlen, "out of memory (the reader's tables)");
+		goto fail;
+	}
+	cf_prefault(w->seen, slots * sizeof(*w->seen));
+	cf_prefault(w->sums, w->sums_max * sizeof(*w->sums));
+	w->v[0].engine = cf_engine_new(&c, out, err, errlen);
+	if (w->v[0].engine == NULL)
+		goto fail;
+	if (workers_made(w, err, errlen) != 0)
+		goto fail;
 	return w;
 fail:
+	(void)workers_made(w, NULL, 0);
 	cf_workers_finish(w);
 	cf_workers_free(w);
 	return NULL;
@@ -1114,8 +1146,8 @@ void cf_workers_finish(struct cf_workers *w)
 	for (i = 1; i < w->n; i++) {
 		struct worker *k = &w->v[i];
 
-		if (!k->started)
-			continue;
+		if (!k->started || k->engine == NULL)
+			continue;       /* not started, or gone (no engine) */
 		push(w, k, R_END, NULL, 0, NULL);
 		publish(&k->ring, 1);
 	}
@@ -1249,6 +1281,8 @@ void cf_workers_free(struct cf_workers *w)
 		cf_report_free(w->merged);
 	cf_big_free(w->seen);
 	cf_big_free(w->sums);
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mu);
 	free(w->v);
 	free(w);
 }
