@@ -424,6 +424,106 @@ static void test_flush(void)
 	cf_flow_table_free(t);
 }
 
+/*
+ * cf_flow_add_counts (--threads): counts in pkt's own direction and the
+ * other, the last time kept, and the flow made when missing.
+ */
+static void test_add_counts(void)
+{
+	struct cf_flow_table *t = table(8);
+	struct cf_flow_stats st;
+	struct cf_packet p;
+	struct cf_flow *f, *g;
+	uint32_t n[2] = { 3, 4 };
+	uint64_t b[2] = { 300, 4000 };
+	int dir, created;
+
+	p = mk(A, 5000, B, 443, 17, 0, 1 * S, 100);
+	f = cf_flow_get(t, &p, &dir, &created);
+	CHECK_INT(created, 1);
+	/* counts given from the responder's side: its [0] is f's [1] */
+	p = mk(B, 443, A, 5000, 17, 0, 2 * S, 0);
+	g = cf_flow_add_counts(t, &p, cf_flow_hash(t, &p), n, b, 7 * S, &created);
+	CHECK(g == f);
+	CHECK_INT(created, 0);
+	CHECK_INT(f->pkts[0], 1 + 4);
+	CHECK_INT(f->bytes[0], 100 + 4000);
+	CHECK_INT(f->pkts[1], 3);
+	CHECK_INT(f->bytes[1], 300);
+	CHECK_INT(f->last_us, 7 * S);
+	CHECK_INT(f->first_us, 1 * S);
+	/* an older last time does not move it back */
+	g = cf_flow_add_counts(t, &p, cf_flow_hash(t, &p), n, b, 5 * S, &created);
+	CHECK_INT(g->last_us, 7 * S);
+	CHECK_INT(g->pkts[1], 6);
+	/* a flow not in the table (evicted from a worker's) is made, its
+	   first packet's end the initiator */
+	p = mk(A, 6000, B, 443, 17, 0, 3 * S, 0);
+	g = cf_flow_add_counts(t, &p, cf_flow_hash(t, &p), n, b, 4 * S, &created);
+	CHECK_INT(created, 1);
+	CHECK_INT(g->port[0], 6000);
+	CHECK_INT(g->pkts[0], 3);
+	CHECK_INT(g->pkts[1], 4);
+	CHECK_INT(g->first_us, 3 * S);
+	CHECK_INT(g->last_us, 4 * S);
+	cf_flow_get_stats(t, &st);
+	CHECK_INT(st.active, 2);
+	CHECK_INT(st.created, 2);
+	cf_flow_table_free(t);
+}
+
+/*
+ * Lists touched out of the order of the flows' last packets (counts handed
+ * over late): the expiry is exact up to 2 s of disorder, late - never
+ * early - beyond.
+ */
+static void test_expire_out_of_order(void)
+{
+	struct cf_flow_table *t = table(8);
+	struct cf_packet p;
+	uint32_t n[2] = { 1, 0 };
+	uint64_t b[2] = { 100, 0 };
+	int dir, created;
+
+	/* UDP (120 s): flow 1 last at 10.5 s but touched after flow 2 (11 s),
+	   flow 3 last at 20 s */
+	p = mk(A, 1, B, 1, 17, 0, 10 * S, 40);
+	cf_flow_get(t, &p, &dir, &created);
+	p = mk(A, 2, B, 2, 17, 0, 11 * S, 40);
+	cf_flow_get(t, &p, &dir, &created);
+	p = mk(A, 1, B, 1, 17, 0, 10 * S, 40);
+	cf_flow_add_counts(t, &p, cf_flow_hash(t, &p), n, b, 10 * S + S / 2, &created);
+	p = mk(A, 3, B, 3, 17, 0, 20 * S, 40);
+	cf_flow_get(t, &p, &dir, &created);
+	/* flow 1 due, flow 2 (the head) not: flow 1 ends all the same */
+	cf_flow_expire(t, 130 * S + S / 2 + 1);
+	CHECK_INT(n_ends, 1);
+	CHECK_INT(ends[0].why, CF_END_IDLE);
+	CHECK_INT(ends[0].port0, 1);
+	CHECK_INT(ends[0].pkts0, 2);
+	cf_flow_expire(t, 131 * S);          /* exactly flow 2's timeout */
+	CHECK_INT(n_ends, 1);
+	cf_flow_expire(t, 131 * S + 1);
+	CHECK_INT(n_ends, 2);
+	CHECK_INT(ends[1].port0, 2);
+	/* flow 4 (last 30 s) touched after flow 5 (last 35 s): 5 s apart,
+	   more than the slack: flow 4 ends late, not early */
+	p = mk(A, 5, B, 5, 17, 0, 35 * S, 40);
+	cf_flow_get(t, &p, &dir, &created);
+	p = mk(A, 4, B, 4, 17, 0, 30 * S, 40);
+	cf_flow_add_counts(t, &p, cf_flow_hash(t, &p), n, b, 30 * S, &created);
+	/* at 150 s flow 3 (last 20 s) ends; flow 4 is due too, but hidden
+	   behind flow 5 */
+	cf_flow_expire(t, 150 * S + 1);
+	CHECK_INT(n_ends, 3);
+	CHECK_INT(ends[2].port0, 3);
+	cf_flow_expire(t, 155 * S + 1);      /* both, in list order */
+	CHECK_INT(n_ends, 5);
+	CHECK_INT(ends[3].port0, 5);
+	CHECK_INT(ends[4].port0, 4);
+	cf_flow_table_free(t);
+}
+
 /* ---- churn against a model -------------------------------------------- */
 
 #define CHURN_FLOWS 100000
@@ -644,6 +744,8 @@ int main(void)
 	RUN(test_close);
 	RUN(test_evict);
 	RUN(test_flush);
+	RUN(test_add_counts);
+	RUN(test_expire_out_of_order);
 	RUN(test_churn);
 		RUN(test_class_strings_bounded);
 return harness_done();
