@@ -57,6 +57,7 @@
 #define SEEN_MAX (1u << 24)            /* ... at most (384 MiB) */
 #define SUMS_MAX (1u << 16)            /* flows with counts kept at once (6 MiB) */
 #define SUMS_TEST 16                   /* ... under CALLFENCE_TEST_SWING */
+#define HOT_SLOTS (1u << 14)           /* the fast way to a flow's counts (64 KiB) */
 /*
  * Worker 0 is the reader: reading and decoding every packet is its work
  * too, so it takes a smaller part of the new flows than a ring worker.
@@ -159,8 +160,10 @@ struct note {
  * direction), and per direction packets and IP bytes.
  */
 struct sum {
+	uint64_t hash;                 /* the flow's, as in its struct seen */
 	uint32_t n[2];
 	uint64_t b[2];
+	uint32_t clock;                /* the reader's clock at its last packet, >> 16 */
 	uint64_t last_us;              /* the latest packet's time */
 	uint64_t first_us;             /* the first one's */
 	cf_addr src, dst;
@@ -225,8 +228,9 @@ struct cf_workers {
 	struct cf_frame_clock fc;
 	/* counts kept for flows past classifying, handed over once a second */
 	struct sum *sums;
+	uint32_t *hot;                 /* HOT_SLOTS: a struct sum + 1 by hash, 0 none */
 	uint32_t sums_used, sums_max;
-	uint64_t summed, sums_sent, sums_full;
+	uint64_t summed, sums_sent, sums_full, summed_fast;
 	uint32_t gen_next;
 	uint32_t note_left;            /* packets to the next look at the notices */
 	uint64_t notes_used, notes_stale;
@@ -422,9 +426,18 @@ static void sums_flush(struct cf_workers *w);
  * stops moving (frozen): from then on a flow that found no room gets the
  * worker owner() gives it, and owner() no longer changes its answer.
  */
+/* The entry's clock at its flow's last packet: counted on the fast way
+ * (sum_fast), that packet is in its struct sum only. */
+static uint32_t entry_last(const struct cf_workers *w, const struct seen *e)
+{
+	if (e->sum != 0 && (int32_t)(w->sums[e->sum - 1].clock - e->last) > 0)
+		return w->sums[e->sum - 1].clock;
+	return e->last;
+}
+
 static int stale(const struct cf_workers *w, const struct seen *e, uint32_t now)
 {
-	return now - e->last > w->stale_units;
+	return now - entry_last(w, e) > w->stale_units;
 }
 
 static int seen_rebuild(struct cf_workers *w)
@@ -485,7 +498,7 @@ static struct seen *seen_get(struct cf_workers *w, uint64_t h, uint32_t *gap)
 	for (i = (uint32_t)h & w->seen_mask;; i = (i + 1) & w->seen_mask) {
 		e = &w->seen[i];
 		if (e->hash == h) {
-			*gap = now - e->last;
+			*gap = now - entry_last(w, e);
 			if (stale(w, e, now)) {
 				if (e->sum != 0)
 					sum_send(w, &w->sums[e->sum - 1]);
@@ -631,7 +644,16 @@ static void sum_send(struct cf_workers *w, struct sum *m)
 	memcpy(c.n, m->n, sizeof(c.n));
 	memcpy(c.b, m->b, sizeof(c.b));
 	c.last_us = m->last_us;
-	w->seen[m->slot].sum = 0;
+	{
+		struct seen *e = &w->seen[m->slot];
+		uint32_t *hs = &w->hot[(uint32_t)m->hash & (HOT_SLOTS - 1)];
+
+		if ((int32_t)(m->clock - e->last) > 0)
+			e->last = m->clock;
+		e->sum = 0;
+		if (*hs == (uint32_t)(m - w->sums) + 1)
+			*hs = 0;
+	}
 	m->used = 0;
 	w->sums_sent++;
 	if (m->owner == 0)
@@ -699,14 +721,54 @@ static int sum_add(struct cf_workers *w, struct seen *e, unsigned k,
 		m->owner = (uint8_t)k;
 		m->used = 1;
 		m->slot = (uint32_t)(e - w->seen);
+		m->hash = e->hash;
 		m->first_us = p->ts_us;
 		e->sum = w->sums_used;
 	}
+	w->hot[(uint32_t)e->hash & (HOT_SLOTS - 1)] = e->sum;
+	m->clock = (uint32_t)(w->fc.now_us >> 16);
 	m->n[d]++;
 	m->b[d] += p->ip_len;
 	if (p->ts_us > m->last_us)
 		m->last_us = p->ts_us;
 	w->summed++;
+	return 1;
+}
+
+/*
+ * The fast way for the packets of a flow whose counts are being kept (most
+ * packets of long media flows): found by its hash in a small direct-mapped
+ * table (HOT_SLOTS) and counted, without the reader's flow table, whose
+ * entry is a cache miss a packet (0.3 s of gateway's 6.2 million packets;
+ * the hot table and the counts in use stay in the cache).  Only packets
+ * sum_add would count the same way go this way: its flow's (both ends
+ * match), no TCP SYN, FIN or RST, not shared, no pause since the flow's
+ * last packet.  The flow's entry gets its clock when the counts are
+ * handed over (sum_send; entry_last meanwhile).
+ */
+static int sum_fast(struct cf_workers *w, uint64_t h, const struct cf_packet *p)
+{
+	uint32_t i = w->hot[(uint32_t)h & (HOT_SLOTS - 1)];
+	uint32_t now = (uint32_t)(w->fc.now_us >> 16);
+	struct sum *m;
+	int d;
+
+	if (i == 0)
+		return 0;
+	m = &w->sums[i - 1];
+	if (m->hash != h || !m->used || now - m->clock >= w->pause_units ||
+	    (p->proto == 6 && (p->tcp_flags & 0x07)) || cf_classify_is_shared(p))
+		return 0;
+	d = sum_dir(m, p);
+	if (d < 0 || m->n[d] == UINT32_MAX)
+		return 0;
+	m->n[d]++;
+	m->b[d] += p->ip_len;
+	if (p->ts_us > m->last_us)
+		m->last_us = p->ts_us;
+	m->clock = now;
+	w->summed++;
+	w->summed_fast++;
 	return 1;
 }
 
@@ -806,6 +868,8 @@ void cf_workers_packet(void *ctx, enum cf_link link, uint64_t ts_us,
 		notes_read(w);
 	}
 	h = flow_hash(w, &pkt);
+	if (sum_fast(w, h, &pkt))
+		return;
 	e = seen_get(w, h, &gap);
 	if (e != NULL) {
 		k = e->owner;
@@ -1115,7 +1179,8 @@ struct cf_workers *cf_workers_new(unsigned n, const struct cf_engine_config *cfg
 	/* the reader's tables and worker 0's engine while the workers make theirs */
 	w->seen = cf_big_alloc(slots, sizeof(*w->seen));
 	w->sums = cf_big_alloc(w->sums_max, sizeof(*w->sums));
-	if (w->seen == NULL || w->sums == NULL) {
+	w->hot = calloc(HOT_SLOTS, sizeof(*w->hot));
+	if (w->seen == NULL || w->sums == NULL || w->hot == NULL) {
 		snprintf(err, errlen, "out of memory (the reader's tables)");
 		goto fail;
 	}
@@ -1186,9 +1251,10 @@ void cf_workers_describe(const struct cf_workers *w, FILE *fp)
 	fprintf(fp, "callfence: reader: waited %llu times for a full ring; %llu packets "
 		"handed over as headers only met a flow still classifying\n",
 		(unsigned long long)w->reader_waits, (unsigned long long)undone);
-	fprintf(fp, "callfence: reader: counted %llu packets past classifying itself, "
-		"handed over as %llu counts (%llu times early: %u flows at once)\n",
-		(unsigned long long)w->summed, (unsigned long long)w->sums_sent,
+	fprintf(fp, "callfence: reader: counted %llu packets past classifying itself "
+		"(%llu the fast way), handed over as %llu counts (%llu times early: %u flows at once)\n",
+		(unsigned long long)w->summed, (unsigned long long)w->summed_fast,
+		(unsigned long long)w->sums_sent,
 		(unsigned long long)w->sums_full, w->sums_max);
 	if (w->n > 1) {
 		uint64_t lost = 0;
@@ -1281,6 +1347,7 @@ void cf_workers_free(struct cf_workers *w)
 		cf_report_free(w->merged);
 	cf_big_free(w->seen);
 	cf_big_free(w->sums);
+	free(w->hot);
 	pthread_cond_destroy(&w->cv);
 	pthread_mutex_destroy(&w->mu);
 	free(w->v);
