@@ -21,6 +21,12 @@
  * thread leaves the core to the threads that have work, which matters
  * when there are more threads than cores.
  *
+ * Packets of flows past classifying do not cross one by one: the reader
+ * counts them itself and hands the counts over once a second (sum_add,
+ * sum_fast, sums_flush); workers tell it when a flow is done classifying
+ * (struct note).  Each worker makes its own ring and engine in its thread
+ * while the reader makes worker 0's.
+ *
  * Nothing here allocates per packet: the rings are allocated up front.
  */
 #include <errno.h>
