@@ -586,9 +586,11 @@ static void rebalance(struct cf_workers *w)
 /*
  * Is this packet past the point where its flow could still be classified?
  * A flow is done after CF_CLASSIFY_MAX_INSPECT packets at the latest
- * (classify.h), and then no payload is read again: such packets cross to
- * their worker as headers only, which is most of the bytes of long media
- * flows.  The reader counts packets per flow in its flow table; it starts
+ * (classify.h), and then no payload is read again: such packets are
+ * counted by the reader (sum_add) or, when they cannot be, cross to their
+ * worker as headers only - most of the bytes of long media flows.  The
+ * reader counts packets per flow in its flow table (its worker may say
+ * sooner that the flow is done: struct note); it starts
  * counting again - conservatively - at a TCP SYN, and after a pause long
  * enough that the worker may have ended the flow (half the shortest idle
  * timeout).  What it cannot see is a flow the worker evicted from a full
