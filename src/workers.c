@@ -386,11 +386,20 @@ static void push_counts(struct cf_workers *w, struct worker *k,
 
 /* ---- the symmetric flow hash ------------------------------------------ */
 
+/*
+ * One end: keyed by the seed, mixed so that its bits spread.  An IPv4 end
+ * (::ffff:a.b.c.d: the first ten bytes 0) has a 16-bit hole where the
+ * port fits, so address and port are one 64-bit word and one mix does
+ * (cf_mix64 is a bijection: distinct ends never share a hash here); other
+ * addresses take three.  Every packet pays this, so it matters.
+ */
 static uint64_t end_hash(uint64_t seed, const cf_addr *a, uint16_t port)
 {
 	uint64_t v[2];
 
 	memcpy(v, a->b, sizeof(v));
+	if (v[0] == 0 && (v[1] & 0xffff) == 0)
+		return cf_mix64(seed ^ v[1] ^ port);
 	return cf_mix64(seed ^ cf_mix64(v[0] ^ cf_mix64(v[1] ^ port)));
 }
 
