@@ -160,6 +160,13 @@ static void lru_append(struct cf_flow_table *t, uint32_t i, uint8_t cls)
 	l->tail = i;
 }
 
+/* Entry i touched: to the tail of list cls. */
+static void lru_to_tail(struct cf_flow_table *t, uint32_t i, uint8_t cls)
+{
+	lru_unlink(t, i);
+	lru_append(t, i, cls);
+}
+
 /* ---- index ------------------------------------------------------------ */
 
 /* Slot holding entry i; the entry must be in the index. */
@@ -375,8 +382,7 @@ static void flow_touch(struct cf_flow_table *t, struct cf_flow *f,
 		if (f->tcp_fin == 3 || f->tcp_rst)
 			cls = CLASS_CLOSED;
 	}
-	lru_unlink(t, i);
-	lru_append(t, i, cls);
+	lru_to_tail(t, i, cls);
 }
 
 uint32_t cf_flow_hash(const struct cf_flow_table *t, const struct cf_packet *pkt)
@@ -430,7 +436,6 @@ struct cf_flow *cf_flow_add_counts(struct cf_flow_table *t,
 {
 	int dir = 0;
 	struct cf_flow *f = index_find(t, h, pkt, &dir);
-	uint32_t i;
 
 	*created = f == NULL;
 	if (f == NULL) {
@@ -443,9 +448,7 @@ struct cf_flow *cf_flow_add_counts(struct cf_flow_table *t,
 	f->bytes[!dir] += b[1];
 	if (last_us > f->last_us)
 		f->last_us = last_us;
-	i = (uint32_t)(f - t->flows);
-	lru_unlink(t, i);
-	lru_append(t, i, f->t_class);
+	lru_to_tail(t, (uint32_t)(f - t->flows), f->t_class);
 	return f;
 }
 

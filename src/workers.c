@@ -165,26 +165,23 @@ struct note {
  * flow's ends as its first counted packet had them (d 0 is that packet's
  * direction), and per direction packets and IP bytes.
  */
+struct counts {
+	uint32_t n[2];                 /* packets [d] */
+	uint64_t b[2];                 /* IP bytes [d] */
+	uint64_t last_us;              /* the latest packet's time */
+};
+
 struct sum {
 	uint64_t hash;                 /* the flow's, as in its struct seen */
-	uint32_t n[2];
-	uint64_t b[2];
+	struct counts c;               /* what an R_COUNTS record carries */
 	uint32_t clock;                /* the reader's clock at its last packet, >> 16 */
-	uint64_t last_us;              /* the latest packet's time */
-	uint64_t first_us;             /* the first one's */
+	uint64_t first_us;             /* the first packet's time */
 	cf_addr src, dst;
 	uint16_t sport, dport, vlan;
 	uint8_t proto, ip_version, icmp_type, icmp_code;
 	uint8_t owner;                 /* the worker it goes to */
 	uint8_t used;
 	uint32_t slot;                 /* its entry in the reader's table */
-};
-
-/* the counts carried by an R_COUNTS record, after its header */
-struct counts {
-	uint32_t n[2];
-	uint64_t b[2];
-	uint64_t last_us;
 };
 
 struct worker {
@@ -643,8 +640,9 @@ static int past_classifying(struct cf_workers *w, struct seen *e, uint32_t gap,
  */
 static void sum_send(struct cf_workers *w, struct sum *m)
 {
+	struct seen *e = &w->seen[m->slot];
+	uint32_t *hs = &w->hot[(uint32_t)m->hash & (HOT_SLOTS - 1)];
 	struct cf_packet pkt;
-	struct counts c;
 
 	memset(&pkt, 0, sizeof(pkt));
 	pkt.ts_us = m->first_us;
@@ -658,25 +656,17 @@ static void sum_send(struct cf_workers *w, struct sum *m)
 	pkt.icmp_type = m->icmp_type;
 	pkt.icmp_code = m->icmp_code;
 	pkt.headers_only = 1;
-	memcpy(c.n, m->n, sizeof(c.n));
-	memcpy(c.b, m->b, sizeof(c.b));
-	c.last_us = m->last_us;
-	{
-		struct seen *e = &w->seen[m->slot];
-		uint32_t *hs = &w->hot[(uint32_t)m->hash & (HOT_SLOTS - 1)];
-
-		if ((int32_t)(m->clock - e->last) > 0)
-			e->last = m->clock;
-		e->sum = 0;
-		if (*hs == (uint32_t)(m - w->sums) + 1)
-			*hs = 0;
-	}
+	if ((int32_t)(m->clock - e->last) > 0)
+		e->last = m->clock;
+	e->sum = 0;
+	if (*hs == (uint32_t)(m - w->sums) + 1)
+		*hs = 0;
 	m->used = 0;
 	w->sums_sent++;
 	if (m->owner == 0)
-		cf_engine_counts(w->v[0].engine, &pkt, c.n, c.b, c.last_us);
+		cf_engine_counts(w->v[0].engine, &pkt, m->c.n, m->c.b, m->c.last_us);
 	else
-		push_counts(w, &w->v[m->owner], &pkt, &c);
+		push_counts(w, &w->v[m->owner], &pkt, &m->c);
 }
 
 static void sums_flush(struct cf_workers *w)
@@ -706,6 +696,27 @@ static int sum_dir(const struct sum *m, const struct cf_packet *p)
 	return -1;
 }
 
+/* No TCP SYN, FIN or RST: nothing in p but counts (flow-table.c). */
+static int plain(const struct cf_packet *p)
+{
+	return !(p->proto == 6 && (p->tcp_flags & 0x07));
+}
+
+/* Count p (direction d) into m: 0 when its packet count would overflow. */
+static int sum_count(struct cf_workers *w, struct sum *m, int d,
+		     const struct cf_packet *p)
+{
+	if (m->c.n[d] == UINT32_MAX)
+		return 0;
+	m->c.n[d]++;
+	m->c.b[d] += p->ip_len;
+	if (p->ts_us > m->c.last_us)
+		m->c.last_us = p->ts_us;
+	m->clock = (uint32_t)(w->fc.now_us >> 16);
+	w->summed++;
+	return 1;
+}
+
 /* Count p into the sum of its flow (entry e, worker k); 0 when it cannot
  * be counted so. */
 static int sum_add(struct cf_workers *w, struct seen *e, unsigned k,
@@ -717,7 +728,7 @@ static int sum_add(struct cf_workers *w, struct seen *e, unsigned k,
 	if (e->sum != 0) {
 		m = &w->sums[e->sum - 1];
 		d = sum_dir(m, p);
-		if (d < 0 || m->n[d] == UINT32_MAX)
+		if (d < 0)
 			return 0;
 	} else {
 		if (w->sums_used == w->sums_max) {
@@ -743,13 +754,7 @@ static int sum_add(struct cf_workers *w, struct seen *e, unsigned k,
 		e->sum = w->sums_used;
 	}
 	w->hot[(uint32_t)e->hash & (HOT_SLOTS - 1)] = e->sum;
-	m->clock = (uint32_t)(w->fc.now_us >> 16);
-	m->n[d]++;
-	m->b[d] += p->ip_len;
-	if (p->ts_us > m->last_us)
-		m->last_us = p->ts_us;
-	w->summed++;
-	return 1;
+	return sum_count(w, m, d, p);
 }
 
 /*
@@ -774,17 +779,11 @@ static int sum_fast(struct cf_workers *w, uint64_t h, const struct cf_packet *p)
 		return 0;
 	m = &w->sums[i - 1];
 	if (m->hash != h || !m->used || now - m->clock >= w->pause_units ||
-	    (p->proto == 6 && (p->tcp_flags & 0x07)) || cf_classify_is_shared(p))
+	    !plain(p) || cf_classify_is_shared(p))
 		return 0;
 	d = sum_dir(m, p);
-	if (d < 0 || m->n[d] == UINT32_MAX)
+	if (d < 0 || !sum_count(w, m, d, p))
 		return 0;
-	m->n[d]++;
-	m->b[d] += p->ip_len;
-	if (p->ts_us > m->last_us)
-		m->last_us = p->ts_us;
-	m->clock = now;
-	w->summed++;
 	w->summed_fast++;
 	return 1;
 }
@@ -895,8 +894,7 @@ void cf_workers_packet(void *ctx, enum cf_link link, uint64_t ts_us,
 	}
 	shared = cf_classify_is_shared(&pkt);
 	past = e != NULL && !shared && past_classifying(w, e, gap, &pkt);
-	if (past && !(pkt.proto == 6 && (pkt.tcp_flags & 0x07)) &&
-	    sum_add(w, e, k, &pkt))
+	if (past && plain(&pkt) && sum_add(w, e, k, &pkt))
 		return;
 	if (e != NULL && e->sum != 0)
 		sum_send(w, &w->sums[e->sum - 1]);      /* the flow's packets in order */
