@@ -46,9 +46,9 @@ words() {
 	done <"$1"
 }
 
-# Newest of src/*.h and config.h: objects older than it are rebuilt.
+# Newest header of src/ and config.h: objects older than it are rebuilt.
 stamp=$OBJ/headers.stamp
-newest=$(ls -t "$SRCDIR"/src/*.h "$BUILDDIR/config.h" "$SRCDIR"/tests/fuzz/*.h \
+newest=$(ls -t $(find "$SRCDIR/src" -name "*.h") "$BUILDDIR/config.h" "$SRCDIR"/tests/fuzz/*.h \
 	2>/dev/null | head -n 1)
 if [ ! -f "$stamp" ] || { [ -n "$newest" ] && [ "$newest" -nt "$stamp" ]; }; then
 	rm -f "$OBJ"/*.o

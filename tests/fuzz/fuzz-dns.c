@@ -5,8 +5,8 @@
  * every name is terminated, lower case and without a trailing dot (the
  * root name "." aside: dns-resolv.c keeps it as it is), and a name just
  * stored is found again.
- * Needs: src/dns-resolv.c
- * Needs: src/dns-cache.c
+ * Needs: src/classify/dns-resolv.c
+ * Needs: src/classify/dns-cache.c
  */
 #include <ctype.h>
 

@@ -3,7 +3,7 @@
  * datagram, and the version helpers on what it found.  Checked: a YES
  * has a version callfence knows (or is Version Negotiation / gQUIC) and
  * connection id lengths that fit the datagram.
- * Needs: src/recog-quic.c
+ * Needs: src/classify/recog/recog-quic.c
  */
 #include "fuzz-util.h"
 #include "recog.h"
