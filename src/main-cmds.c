@@ -3,16 +3,17 @@
  * the policy and app catalog and prints the compiled policy; --lookup shows
  * what the geography databases and the policy say about one address.
  */
+
 #include "config.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "classify.h"
-#include "geo.h"
+#include "classify/classify.h"
+#include "geo/geo.h"
 #include "main-opts.h"
-#include "netaddr.h"
-#include "policy.h"
+#include "util/netaddr.h"
+#include "policy/policy.h"
 
 #define EXIT_CONFIG 2
 

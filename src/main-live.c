@@ -8,6 +8,7 @@
  * geodb, output, read) a command line that gives any replaces the file's
  * whole list instead of adding to it.
  */
+
 #include "config.h"
 
 #include <errno.h>
@@ -15,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config-file.h"
+#include "daemon/config-file.h"
 #include "main-opts.h"
 
 /* Keys the configuration file refuses: commands and -c itself. */

@@ -2,6 +2,7 @@
  * main-opts.c - option parsing, default file locations, and the commands
  * that need no capture: --check-rules and --lookup.
  */
+
 #include "config.h"
 
 #include <errno.h>
@@ -12,15 +13,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "classify.h"
-#include "communityid.h"
-#include "geo.h"
+#include "classify/classify.h"
+#include "event/communityid.h"
+#include "geo/geo.h"
 #include "main-opts.h"
-#include "workers.h"
-#include "netaddr.h"
-#include "output.h"
-#include "policy.h"
-#include "sandbox.h"
+#include "engine/workers.h"
+#include "util/netaddr.h"
+#include "output/output.h"
+#include "policy/policy.h"
+#include "sandbox/sandbox.h"
 
 #ifndef CF_PKGDATADIR
 #define CF_PKGDATADIR "/usr/local/share/callfence"

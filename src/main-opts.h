@@ -6,7 +6,7 @@
 #define CF_MAIN_OPTS_H
 
 #include <stddef.h>
-#include "flow.h"
+#include "flow/flow.h"
 
 enum cf_mode { CF_MODE_OFFLINE = 0, CF_MODE_CHECK_RULES, CF_MODE_LOOKUP, CF_MODE_LIVE };
 

@@ -7,6 +7,7 @@
  * missing interface, a pidfile locked by another instance); 3 runtime I/O
  * error (capture unreadable, capture not permitted, ...).
  */
+
 #include "config.h"
 
 #include <errno.h>
@@ -18,17 +19,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "capture.h"
-#include "daemon.h"
-#include "daemon-log.h"
-#include "daemon-loop.h"
-#include "engine.h"
-#include "event.h"
-#include "geo.h"
+#include "capture/capture.h"
+#include "daemon/daemon.h"
+#include "daemon/daemon-log.h"
+#include "daemon/daemon-loop.h"
+#include "engine/engine.h"
+#include "event/event.h"
+#include "geo/geo.h"
 #include "main-opts.h"
-#include "output.h"
-#include "policy.h"
-#include "workers.h"
+#include "output/output.h"
+#include "policy/policy.h"
+#include "engine/workers.h"
 
 #define EXIT_VIOLATION 1
 #define EXIT_CONFIG 2

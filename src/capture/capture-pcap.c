@@ -11,6 +11,8 @@
  * as soon as it arrives) and non-blocking: the caller polls cf_live_fd()
  * and drains what is waiting with cf_live_dispatch().
  */
+#include "config.h"
+
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,8 +25,8 @@
 
 #include <pcap.h>
 
-#include "capture.h"
-#include "sandbox.h"
+#include "capture/capture.h"
+#include "sandbox/sandbox.h"
 
 #ifndef DLT_LINUX_SLL2
 #define DLT_LINUX_SLL2 276

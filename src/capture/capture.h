@@ -10,12 +10,22 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "decode.h"
 
 #define CF_CAPTURE_ECONFIG 2   /* bad BPF filter */
 #define CF_CAPTURE_EIO     3   /* unreadable, not a capture, unsupported link */
 #define CF_CAPTURE_ENODEV  4   /* live: no such interface */
 #define CF_CAPTURE_EDOWN   5   /* live: the interface exists but is down */
+
+/* Link types callfence decodes (mapped from libpcap's DLT_* by capture). */
+enum cf_link {
+	CF_LINK_UNSUPPORTED = 0,
+	CF_LINK_ETHERNET,  /* DLT_EN10MB */
+	CF_LINK_SLL,       /* DLT_LINUX_SLL  (Linux cooked v1) */
+	CF_LINK_SLL2,      /* DLT_LINUX_SLL2 (Linux cooked v2) */
+	CF_LINK_RAW,       /* DLT_RAW / LINKTYPE_RAW, DLT_IPV4, DLT_IPV6 */
+	CF_LINK_NULL,      /* DLT_NULL: 4-byte host-order AF_ family */
+	CF_LINK_LOOP       /* DLT_LOOP: 4-byte network-order AF_ family */
+};
 
 /* One packet; data is valid only during the call. */
 typedef void (*cf_packet_fn)(void *ctx, enum cf_link link, uint64_t ts_us,

@@ -27,6 +27,8 @@
  * The plain scans stay as cf_catalog_ref_match_host/addr: the tests hold
  * the indexes to them.
  */
+#include "config.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -35,9 +37,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "catalog.h"
-#include "classify-int.h"
-#include "classify.h"
+#include "classify/catalog.h"
+#include "classify/classify-int.h"
+#include "classify/classify.h"
 
 #define CAT_LINE_MAX 4096
 #define CAT_TOKENS_MAX 256

@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "netaddr.h"
+#include "util/netaddr.h"
 
 #define CF_CAT_ID_LEN 32
 

@@ -9,10 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "catalog.h"
-#include "classify.h"
-#include "netaddr.h"
-#include "recog.h"
+#include "classify/catalog.h"
+#include "classify/classify.h"
+#include "util/netaddr.h"
+#include "classify/recog/recog.h"
 
 struct cf_flow;
 struct cf_catalog;

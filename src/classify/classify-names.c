@@ -15,6 +15,8 @@
  * refcounted and freed with their last reference.
  */
 #define _GNU_SOURCE 1         /* adaptive mutexes */
+#include "config.h"
+
 #include <ctype.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -24,12 +26,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "catalog.h"
-#include "classify-int.h"
-#include "cursor.h"
-#include "decode.h"
-#include "dns-cache.h"
-#include "flow.h"
+#include "classify/catalog.h"
+#include "classify/classify-int.h"
+#include "util/cursor.h"
+#include "decode/decode.h"
+#include "classify/dns-cache.h"
+#include "flow/flow.h"
 
 #define DNS_PORT 53
 

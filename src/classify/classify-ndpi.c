@@ -7,6 +7,8 @@
  * ndpi_extra_dissection_possible, ndpi_detection_giveup,
  * ndpi_get_proto_name, and the flow's host_server_name field.
  */
+#include "config.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +16,7 @@
 
 #include <ndpi_api.h>
 
-#include "classify-ndpi.h"
+#include "classify/classify-ndpi.h"
 
 struct cf_ndpi {
 	struct ndpi_detection_module_struct *mod;

@@ -12,13 +12,15 @@
  * as garbage and no SNI is taken; an identical resent segment is
  * skipped).
  */
+#include "config.h"
+
 #include <string.h>
 
-#include "classify-int.h"
-#include "decode.h"
-#include "cursor.h"
-#include "flow.h"
-#include "recog.h"
+#include "classify/classify-int.h"
+#include "decode/decode.h"
+#include "util/cursor.h"
+#include "flow/flow.h"
+#include "classify/recog/recog.h"
 
 /* RTP confirmation: the repeat's sequence number is 1..this ahead. */
 #define RTP_SEQ_WINDOW 512

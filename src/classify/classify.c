@@ -18,18 +18,20 @@
  * The facts come from classify-wire.c (payloads) and classify-names.c
  * (DNS answers and SDP announcements, remembered across flows).
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "catalog.h"
-#include "classify-int.h"
-#include "classify-ndpi.h"
-#include "classify.h"
-#include "decode.h"
-#include "dns-cache.h"
-#include "flow.h"
-#include "recog.h"
+#include "classify/catalog.h"
+#include "classify/classify-int.h"
+#include "classify/classify-ndpi.h"
+#include "classify/classify.h"
+#include "decode/decode.h"
+#include "classify/dns-cache.h"
+#include "flow/flow.h"
+#include "classify/recog/recog.h"
 
 /* Recognisers stop after this many packets of a flow. */
 /* ... or once each direction sent this many and nothing is pending. */

@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "netaddr.h"
+#include "util/netaddr.h"
 
 struct cf_packet;
 struct cf_flow;

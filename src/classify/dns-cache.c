@@ -9,11 +9,13 @@
  * address's home are all live, the one that expires first is evicted.
  * expires_us is never 0 for a used slot (ttl > 0 is required).
  */
+#include "config.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns-cache.h"
-#include "prefault.h"
+#include "classify/dns-cache.h"
+#include "util/prefault.h"
 
 #define PROBE 8
 #define MIN_CAPACITY 16

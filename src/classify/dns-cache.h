@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "netaddr.h"
+#include "util/netaddr.h"
 
 #define CF_DNS_NAME_LEN 128           /* as struct cf_class's host */
 #define CF_DNS_CACHE_DEFAULT 65536    /* entries */

@@ -14,6 +14,8 @@
  * client asked for ("teams.microsoft.com" rather than the CDN's
  * "s-0005.s-msedge.net"; but "zoomiad3mmr.zoom.us" behind a vanity name).
  */
+#include "config.h"
+
 #include <ctype.h>
 #include <string.h>
 #include <strings.h>
@@ -21,7 +23,7 @@
 #include <arpa/nameser.h>
 #include <resolv.h>
 
-#include "dns-cache.h"
+#include "classify/dns-cache.h"
 
 #define CNAME_MAX 8             /* CNAME records kept, and chain steps walked */
 #define CHAIN_NAME_LEN 256

@@ -6,13 +6,15 @@
  * one buffer, so the caller can keep pointers to values for as long as it
  * keeps the buffer.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "config-file.h"
+#include "daemon/config-file.h"
 
 static int is_blank(char c)
 {

@@ -9,6 +9,8 @@
  * the socket exists before privileges are dropped.
  */
 #define _GNU_SOURCE 1         /* dup3 */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -18,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon-log.h"
+#include "daemon/daemon-log.h"
 
 #define LINE_MAX_LEN 1024
 

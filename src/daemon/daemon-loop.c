@@ -38,6 +38,7 @@
  * capture never waits for a worker.
  */
 #define _GNU_SOURCE   /* ppoll */
+
 #include "config.h"
 
 #include <errno.h>
@@ -57,14 +58,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon-log.h"
-#include "daemon-loop.h"
-#include "daemon-stats.h"
-#include "classify.h"
-#include "engine.h"
-#include "event.h"
-#include "output.h"
-#include "workers.h"     /* CF_MAX_THREADS */
+#include "daemon/daemon-log.h"
+#include "daemon/daemon-loop.h"
+#include "event/daemon-stats.h"
+#include "classify/classify.h"
+#include "engine/engine.h"
+#include "event/event.h"
+#include "output/output.h"
+#include "engine/workers.h"     /* CF_MAX_THREADS */
 
 #define MAX_IFACES 64
 #define DISPATCH_BATCH 256      /* packets per interface per turn */

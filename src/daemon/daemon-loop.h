@@ -17,7 +17,7 @@
 #define CF_DAEMON_LOOP_H
 
 #include <stddef.h>
-#include "capture.h"
+#include "capture/capture.h"
 
 struct cf_engine_config;
 struct cf_outputs;

@@ -8,6 +8,8 @@
  * `callfence -D ...; echo $?` reports a failure of any of these steps.
  */
 #define _GNU_SOURCE   /* pipe2, ppoll, setresuid and friends */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -24,7 +26,7 @@
 #include <unistd.h>
 #include <linux/capability.h>
 
-#include "daemon.h"
+#include "daemon/daemon.h"
 
 #define EXIT_DAEMON_DIED 3
 

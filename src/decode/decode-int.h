@@ -6,8 +6,8 @@
 #define CF_DECODE_INT_H
 
 #include <stdint.h>
-#include "cursor.h"
-#include "decode.h"
+#include "util/cursor.h"
+#include "decode/decode.h"
 
 /* State of one cf_decode() call. */
 struct cf_dec {

@@ -8,9 +8,11 @@
  * the declared length is INVALID (the packet cannot be right); one that fits
  * the declared length but not the capture is TRUNCATED (snaplen cut it).
  */
+#include "config.h"
+
 #include <stddef.h>
 
-#include "decode-int.h"
+#include "decode/decode-int.h"
 
 #define PROTO_ICMP   1
 #define PROTO_TCP    6

@@ -5,10 +5,12 @@
  * sessions), Linux cooked captures v1 and v2, raw IP, and the BSD
  * loopback encapsulations.  The IP layer is decode-ip.c.
  */
+#include "config.h"
+
 #include <stddef.h>
 #include <string.h>
 
-#include "decode-int.h"
+#include "decode/decode-int.h"
 
 #define ETH_IPV4     0x0800
 #define ETH_IPV6     0x86dd

@@ -9,18 +9,8 @@
 #define CF_DECODE_H
 
 #include <stdint.h>
-#include "netaddr.h"
-
-/* Link types callfence decodes (mapped from libpcap's DLT_* by capture). */
-enum cf_link {
-	CF_LINK_UNSUPPORTED = 0,
-	CF_LINK_ETHERNET,  /* DLT_EN10MB */
-	CF_LINK_SLL,       /* DLT_LINUX_SLL  (Linux cooked v1) */
-	CF_LINK_SLL2,      /* DLT_LINUX_SLL2 (Linux cooked v2) */
-	CF_LINK_RAW,       /* DLT_RAW / LINKTYPE_RAW, DLT_IPV4, DLT_IPV6 */
-	CF_LINK_NULL,      /* DLT_NULL: 4-byte host-order AF_ family */
-	CF_LINK_LOOP       /* DLT_LOOP: 4-byte network-order AF_ family */
-};
+#include "capture/capture.h"   /* enum cf_link */
+#include "util/netaddr.h"
 
 enum cf_decode_result {
 	CF_DEC_OK = 0,      /* IP packet with transport header decoded */

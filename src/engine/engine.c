@@ -6,16 +6,18 @@
  * flow end: a last classification, a last judgement, the flow event and
  * the report's counters.  Nothing here allocates per packet.
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "classify.h"
-#include "engine.h"
-#include "event.h"
-#include "geo.h"
-#include "output.h"
+#include "classify/classify.h"
+#include "engine/engine.h"
+#include "event/event.h"
+#include "geo/geo.h"
+#include "output/output.h"
 
 #define EXPIRE_EVERY_US 1000000ull  /* run the idle expiry once a second of packet time */
 

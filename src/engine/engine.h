@@ -11,10 +11,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "decode.h"
-#include "flow.h"
-#include "policy.h"
-#include "report.h"
+#include "decode/decode.h"
+#include "flow/flow.h"
+#include "policy/policy.h"
+#include "event/report.h"
 
 struct cf_outputs;
 

@@ -29,6 +29,8 @@
  *
  * Nothing here allocates per packet: the rings are allocated up front.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <linux/futex.h>
 #include <pthread.h>
@@ -41,10 +43,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "classify.h"
-#include "output.h"
-#include "workers.h"
-#include "prefault.h"
+#include "classify/classify.h"
+#include "output/output.h"
+#include "engine/workers.h"
+#include "util/prefault.h"
 
 /*
  * Per worker; a power of two.  16 MiB rather than 4: the worker sleeps

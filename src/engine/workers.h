@@ -27,10 +27,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "decode.h"
-#include "engine.h"
-#include "policy.h"
-#include "report.h"
+#include "decode/decode.h"
+#include "engine/engine.h"
+#include "policy/policy.h"
+#include "event/report.h"
 
 #define CF_MAX_THREADS 64
 

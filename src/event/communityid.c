@@ -6,11 +6,13 @@
  * counterpart) and the tuple is ordered like any two-way flow; any other
  * type maps to (type, code) and is hashed as seen, never flipped.
  */
+#include "config.h"
+
 #include <string.h>
 
-#include "communityid.h"
-#include "crypto.h"
-#include "flow.h"
+#include "event/communityid.h"
+#include "event/crypto.h"
+#include "flow/flow.h"
 
 #define PROTO_ICMP 1
 #define PROTO_TCP 6

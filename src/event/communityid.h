@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "netaddr.h"
+#include "util/netaddr.h"
 
 struct cf_flow;
 

@@ -2,10 +2,12 @@
  * crypto-openssl.c - crypto.h over OpenSSL's libcrypto (EVP digest API and
  * EVP_EncodeBlock).  The only file that includes a crypto library.
  */
+#include "config.h"
+
 #include <pthread.h>
 #include <openssl/evp.h>
 
-#include "crypto.h"
+#include "event/crypto.h"
 
 /*
  * The SHA-1 implementation, fetched once.  EVP_sha1() makes OpenSSL 3

@@ -8,9 +8,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "output.h"
-#include "policy.h"
-#include "report.h"
+#include "output/output.h"
+#include "policy/policy.h"
+#include "event/report.h"
 
 struct cf_event_meta;
 

@@ -23,6 +23,8 @@
  * The arena, the line buffer and the time cache are per thread: with
  * --threads every worker formats its own events.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -32,12 +34,12 @@
 #include <time.h>
 #include <jansson.h>
 
-#include "event.h"
-#include "report-json.h"
-#include "output.h"
-#include "communityid.h"
-#include "classify.h"
-#include "daemon-stats.h"
+#include "event/event.h"
+#include "event/report-json.h"
+#include "output/output.h"
+#include "event/communityid.h"
+#include "classify/classify.h"
+#include "event/daemon-stats.h"
 
 #define SAFE_MAX 1024           /* longest string put in an event, in bytes */
 #define LINE_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10))

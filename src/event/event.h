@@ -13,9 +13,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "flow.h"
-#include "geo.h"
-#include "policy.h"
+#include "flow/flow.h"
+#include "geo/geo.h"
+#include "policy/policy.h"
 
 struct cf_outputs;
 

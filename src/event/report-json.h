@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "report.h"
+#include "event/report.h"
 
 /* One traffic row: flows, packets and bytes per (app, role, country). */
 struct cf_report_row {

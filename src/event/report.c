@@ -13,6 +13,8 @@
  * The JSON forms are built by event-json.c (report-json.h); this file
  * prints the human table.
  */
+#include "config.h"
+
 #include <fcntl.h>
 #include <inttypes.h>
 #include <malloc.h>
@@ -21,9 +23,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "report.h"
-#include "report-json.h"
-#include "event.h"
+#include "event/report.h"
+#include "event/report-json.h"
+#include "event/event.h"
 
 #define CF_REPORT_MAX_UNKNOWN 1000
 #define OMIT_BITS 65536

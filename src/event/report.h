@@ -9,11 +9,11 @@
 
 #include <stdint.h>
 #include <stdio.h>
-#include "decode.h"
-#include "flow.h"
-#include "geo.h"
-#include "classify.h"
-#include "policy.h"
+#include "decode/decode.h"
+#include "flow/flow.h"
+#include "geo/geo.h"
+#include "classify/classify.h"
+#include "policy/policy.h"
 
 struct cf_outputs;
 struct cf_event_meta;

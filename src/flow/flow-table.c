@@ -31,6 +31,8 @@
  * than EXPIRE_SLACK_US, last_us keeps the largest time seen and expiry may
  * be late, never early.
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,9 +40,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "decode.h"
-#include "flow.h"
-#include "prefault.h"
+#include "decode/decode.h"
+#include "flow/flow.h"
+#include "util/prefault.h"
 
 #define NIL UINT32_MAX
 /* how far out of order a list may be (cf_flow_expire): the once-a-second

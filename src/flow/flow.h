@@ -13,8 +13,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "netaddr.h"
-#include "classify.h"
+#include "util/netaddr.h"
+#include "classify/classify.h"
 
 struct cf_packet;
 

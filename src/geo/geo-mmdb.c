@@ -17,6 +17,8 @@
  *
  * Not thread-safe: one struct cf_geo per thread, or a lock around lookups.
  */
+#include "config.h"
+
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -30,8 +32,8 @@
 
 #include <maxminddb.h>
 
-#include "geo.h"
-#include "prefault.h"
+#include "geo/geo.h"
+#include "util/prefault.h"
 
 #define GEO_CACHE_DEFAULT 65536
 #define GEO_CACHE_MAX     (1u << 24)

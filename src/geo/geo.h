@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "netaddr.h"
+#include "util/netaddr.h"
 
 struct cf_geo_result {
 	char country[3];      /* located country, ISO 3166-1 alpha-2; "" unknown */

@@ -15,12 +15,14 @@
  * At most MAX_WINDOWS keys are open; past that, alerts pass unfolded.
  */
 #define _GNU_SOURCE             /* memmem, timegm */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "output-int.h"
+#include "output/output-int.h"
 
 #define NBUCKETS 1024
 #define MAX_WINDOWS 65536

@@ -11,13 +11,15 @@
  * gives it, since someone is reading it.  A failed write is counted,
  * never fatal.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "output-int.h"
+#include "output/output-int.h"
 
 #define FILE_BUF (64 * 1024)
 

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdarg.h>
-#include "output.h"
+#include "output/output.h"
 
 struct cf_spool;
 struct out;

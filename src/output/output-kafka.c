@@ -14,6 +14,7 @@
  * kafka.PROPERTY=VALUE options go to librdkafka as they are (TLS, SASL,
  * compression.type, ...), after our defaults.
  */
+
 #include "config.h"
 
 #include <stdint.h>
@@ -21,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "output-int.h"
+#include "output/output-int.h"
 
 #ifdef HAVE_RDKAFKA
 #include <librdkafka/rdkafka.h>

@@ -14,11 +14,13 @@
  * a crash replays them rather than losing them.
  */
 #define _GNU_SOURCE             /* memmem */
+#include "config.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-#include "output-int.h"
-#include "spool.h"
+#include "output/output-int.h"
+#include "output/spool.h"
 
 void outq_init(struct outq *q, uint64_t max_n, uint64_t max_backlog,
 	       struct cf_spool *spool, struct cf_output_stats *st)

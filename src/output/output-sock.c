@@ -18,6 +18,8 @@
  * is too big for a datagram is dropped and counted.
  */
 #define _GNU_SOURCE             /* POLLRDHUP */
+#include "config.h"
+
 #include <errno.h>
 #include <linux/sockios.h>
 #include <poll.h>
@@ -28,7 +30,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "output-int.h"
+#include "output/output-int.h"
 
 #define BACKOFF_MIN 0.2         /* seconds before the first reconnection */
 #define BACKOFF_MAX 5.0

@@ -14,6 +14,8 @@
  * can also wait on disk.  CALLFENCE_SYSLOG_SOCKET names another socket
  * (used by the tests).
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "output-int.h"
-#include "policy.h"
+#include "output/output-int.h"
+#include "policy/policy.h"
 
 struct syslog_frame {
 	int facility;

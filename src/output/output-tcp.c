@@ -9,6 +9,8 @@
  * broken connection within about a minute.  Delivery, queueing and the
  * spool are output-sock.c's and output-queue.c's.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -19,7 +21,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "output-int.h"
+#include "output/output-int.h"
 
 #define USER_TIMEOUT_MS 60000
 

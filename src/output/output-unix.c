@@ -7,6 +7,8 @@
  * A socket that is not there yet is a collector that is down: events are
  * held (memory queue, then spool) and the connection is tried again.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +17,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "output-int.h"
+#include "output/output-int.h"
 
 static int unix_connect_type(struct sock_out *s, int type, int *in_progress)
 {

@@ -11,6 +11,7 @@
  * waits at most each output's drain= seconds.
  */
 #define _GNU_SOURCE 1         /* adaptive mutexes */
+
 #include "config.h"
 
 #include <errno.h>
@@ -23,9 +24,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "output-int.h"
-#include "policy.h"
-#include "spool.h"
+#include "output/output-int.h"
+#include "policy/policy.h"
+#include "output/spool.h"
 
 #define DEF_QUEUE 10000
 #define DEF_SPOOL_MAX (256ull << 20)

@@ -8,6 +8,8 @@
  * ones plus base, which grows when the delivered head is cut off (the
  * file emptied, or compacted into PATH.tmp and renamed over PATH).
  */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -19,7 +21,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "spool.h"
+#include "output/spool.h"
 
 #define READ_CHUNK 65536
 

@@ -7,12 +7,14 @@
  * each matcher is a bitmap test, a short list scan or a glob, and nothing
  * allocates, so it is safe to call for every flow whose class changes.
  */
+#include "config.h"
+
 #include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include "classify.h"
-#include "rules.h"
+#include "classify/classify.h"
+#include "policy/rules.h"
 
 /* Strings and matcher arrays of a policy live in chunks freed together. */
 struct cf_chunk {

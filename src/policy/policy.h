@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "netaddr.h"
+#include "util/netaddr.h"
 
 enum cf_action { CF_ACT_PASS = 0, CF_ACT_ALERT = 1 };
 

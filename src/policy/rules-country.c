@@ -5,9 +5,11 @@
  * a set of countries is a 26 x 26 bitmap indexed by the two letters, so a
  * flow's country is tested against a rule in constant time.
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <string.h>
-#include "rules.h"
+#include "policy/rules.h"
 
 /*
  * The officially assigned ISO 3166-1 alpha-2 codes (249), sorted, one row

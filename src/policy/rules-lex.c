@@ -8,13 +8,15 @@
  * and '!' (the last only where a token starts).  Every token keeps the line
  * and column where it starts, so errors can point at it.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include "rules.h"
+#include "policy/rules.h"
 
 int rl_error(char *err, size_t errlen, const char *path,
 	     const struct rl_tok *t, const char *fmt, ...)

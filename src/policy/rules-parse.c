@@ -8,6 +8,8 @@
  * an include is read where it stands.  The first error stops everything and
  * is reported as "file:line:col: message".
  */
+#include "config.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,7 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "rules.h"
+#include "policy/rules.h"
 
 /* A file read during one compilation, to refuse reading it twice. */
 struct rp_file {

@@ -9,11 +9,13 @@
  * anything.  The compiled rule keeps a canonical text of every matcher for
  * cf_policy_print() and for the generated message.
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "classify.h"
-#include "rules.h"
+#include "classify/classify.h"
+#include "policy/rules.h"
 
 /* Role names of callfence.rules(5); kept here, not in classify.c. */
 static const struct {

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "policy.h"
+#include "policy/policy.h"
 
 /* Limits of the compiler (p0f style: one place, one name each). */
 #define CF_RULES_MAX_DEPTH  16      /* include nesting below the top file */

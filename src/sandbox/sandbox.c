@@ -29,6 +29,7 @@
  * call gets EPERM and what those runtimes need is allowed, read-only
  * opens among it (docs/security.md).
  */
+
 #include "config.h"
 
 #include <errno.h>
@@ -45,7 +46,7 @@
 #include <seccomp.h>
 #endif
 
-#include "sandbox.h"
+#include "sandbox/sandbox.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define CF_SANITIZED 1

@@ -3,13 +3,15 @@
  * into ::ffff:0:0/96), text conversion, prefix matching and the
  * special-purpose address ranges (RFC 6890 and friends).
  */
+#include "config.h"
+
 #include <arpa/inet.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "netaddr.h"
+#include "util/netaddr.h"
 
 static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 

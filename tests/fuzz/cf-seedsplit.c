@@ -18,10 +18,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "capture.h"
-#include "dns-cache.h"
-#include "decode.h"
-#include "recog.h"
+#include "capture/capture.h"
+#include "classify/dns-cache.h"
+#include "decode/decode.h"
+#include "classify/recog/recog.h"
 
 #define PER_SHAPE 2
 #define MAX_PER_TARGET 400

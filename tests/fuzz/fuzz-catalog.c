@@ -4,8 +4,8 @@
  * the glob matcher on two strings cut from the input.
  */
 #include "fuzz-util.h"
-#include "catalog.h"
-#include "netaddr.h"
+#include "classify/catalog.h"
+#include "util/netaddr.h"
 
 static void lookups(const struct cf_catalog *c, const char *host)
 {

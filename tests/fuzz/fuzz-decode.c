@@ -10,7 +10,7 @@
  * frame.
  */
 #include "fuzz-util.h"
-#include "decode.h"
+#include "decode/decode.h"
 
 #define N_LINKS 7
 

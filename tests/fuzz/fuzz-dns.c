@@ -11,7 +11,7 @@
 #include <ctype.h>
 
 #include "fuzz-util.h"
-#include "dns-cache.h"
+#include "classify/dns-cache.h"
 
 static struct cf_dns_cache *cache;
 

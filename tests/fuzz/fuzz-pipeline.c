@@ -25,11 +25,11 @@
 #include <jansson.h>
 
 #include "fuzz-util.h"
-#include "capture.h"
-#include "engine.h"
-#include "event.h"
-#include "output.h"
-#include "report.h"
+#include "capture/capture.h"
+#include "engine/engine.h"
+#include "event/event.h"
+#include "output/output.h"
+#include "event/report.h"
 
 #ifndef CF_SRCDIR_FUZZ
 #define CF_SRCDIR_FUZZ "."

@@ -4,7 +4,7 @@
  * header, and the record count stays within what the datagram can hold.
  */
 #include "fuzz-util.h"
-#include "recog.h"
+#include "classify/recog/recog.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -6,7 +6,7 @@
  * Needs: src/classify/recog/recog-quic.c
  */
 #include "fuzz-util.h"
-#include "recog.h"
+#include "classify/recog/recog.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

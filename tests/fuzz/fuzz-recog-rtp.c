@@ -3,7 +3,7 @@
  * on one UDP datagram.  Checked: a YES has room for the header it read.
  */
 #include "fuzz-util.h"
-#include "recog.h"
+#include "classify/recog/recog.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

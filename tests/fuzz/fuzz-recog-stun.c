@@ -6,7 +6,7 @@
  * attribute) lies inside the payload; decoded addresses have a family.
  */
 #include "fuzz-util.h"
-#include "recog.h"
+#include "classify/recog/recog.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

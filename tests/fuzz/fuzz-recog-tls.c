@@ -4,7 +4,7 @@
  * terminated inside, sni_len fits and agrees with the flags.
  */
 #include "fuzz-util.h"
-#include "recog.h"
+#include "classify/recog/recog.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

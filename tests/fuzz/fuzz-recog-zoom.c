@@ -5,7 +5,7 @@
  * inside the datagram.
  */
 #include "fuzz-util.h"
-#include "recog.h"
+#include "classify/recog/recog.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -13,9 +13,9 @@
 #include <unistd.h>
 
 #include "fuzz-util.h"
-#include "classify.h"
-#include "netaddr.h"
-#include "policy.h"
+#include "classify/classify.h"
+#include "util/netaddr.h"
+#include "policy/policy.h"
 
 #ifndef CF_SRCDIR_FUZZ
 #define CF_SRCDIR_FUZZ "."

@@ -16,10 +16,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "harness.h"
-#include "classify.h"
-#include "policy.h"
-#include "netaddr.h"
-#include "rules.h"
+#include "classify/classify.h"
+#include "policy/policy.h"
+#include "util/netaddr.h"
+#include "policy/rules.h"
 
 static char rules_dir[PATH_MAX];
 static char tmpdir[] = "/tmp/cf-test-rules-XXXXXX";

@@ -11,7 +11,7 @@
 #include <pcap.h>
 
 #include "harness.h"
-#include "capture.h"
+#include "capture/capture.h"
 
 #ifndef DLT_LINUX_SLL2
 #define DLT_LINUX_SLL2 276

@@ -8,10 +8,10 @@
 #include <string.h>
 
 #include "harness.h"
-#include "catalog.h"
-#include "classify.h"
-#include "decode.h"
-#include "flow.h"
+#include "classify/catalog.h"
+#include "classify/classify.h"
+#include "decode/decode.h"
+#include "flow/flow.h"
 
 #define CF_REASM_TEST_FLOWS 20       /* more than the classifier's 16 slots */
 

@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "harness.h"
-#include "communityid.h"
-#include "flow.h"
-#include "netaddr.h"
+#include "event/communityid.h"
+#include "flow/flow.h"
+#include "util/netaddr.h"
 
 struct vec {
 	int seed;

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config-file.h"
+#include "daemon/config-file.h"
 #include "harness.h"
 
 #define MAXSET 16

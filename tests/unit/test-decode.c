@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "harness.h"
-#include "decode.h"
-#include "netaddr.h"
+#include "decode/decode.h"
+#include "util/netaddr.h"
 
 /* ---- frame builder ---------------------------------------------------- */
 

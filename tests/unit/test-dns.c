@@ -8,10 +8,10 @@
 #include <string.h>
 
 #include "harness.h"
-#include "classify.h"
-#include "decode.h"
-#include "dns-cache.h"
-#include "flow.h"
+#include "classify/classify.h"
+#include "decode/decode.h"
+#include "classify/dns-cache.h"
+#include "flow/flow.h"
 
 struct buf {
 	uint8_t b[1024];

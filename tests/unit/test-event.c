@@ -9,11 +9,11 @@
 #include <jansson.h>
 
 #include "harness.h"
-#include "event.h"
-#include "output.h"
-#include "classify.h"
-#include "report.h"
-#include "daemon-stats.h"
+#include "event/event.h"
+#include "output/output.h"
+#include "classify/classify.h"
+#include "event/report.h"
+#include "event/daemon-stats.h"
 
 #ifdef CF_TEST_STUB_ROLE_NAME
 /* Until the classifier's role names (classify.h) are linked in. */

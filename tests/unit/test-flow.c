@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "harness.h"
-#include "decode.h"
-#include "flow.h"
+#include "decode/decode.h"
+#include "flow/flow.h"
 
 #define S 1000000ULL  /* one second in microseconds */
 

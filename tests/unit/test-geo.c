@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "geo.h"
+#include "geo/geo.h"
 #include "harness.h"
 
 static const char *fixdir;

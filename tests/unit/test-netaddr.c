@@ -1,6 +1,6 @@
 /* test-netaddr.c - addresses, prefixes and special-purpose ranges. */
 #include "harness.h"
-#include "netaddr.h"
+#include "util/netaddr.h"
 
 static const char *roundtrip(const char *in, char *buf)
 {

@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "output.h"
-#include "policy.h"
+#include "output/output.h"
+#include "policy/policy.h"
 
 static char dir[64];
 static char logbuf[4096];

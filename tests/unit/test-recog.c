@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "recog.h"
+#include "classify/recog/recog.h"
 
 struct buf {
 	uint8_t b[2048];

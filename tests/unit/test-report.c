@@ -9,9 +9,9 @@
 #include <jansson.h>
 
 #include "harness.h"
-#include "report.h"
-#include "event.h"
-#include "output.h"
+#include "event/report.h"
+#include "event/event.h"
+#include "output/output.h"
 
 #ifdef CF_TEST_STUB_ROLE_NAME
 /* Until the classifier's role names (classify.h) are linked in. */

@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "output-int.h"
-#include "spool.h"
+#include "output/output-int.h"
+#include "output/spool.h"
 
 static char dir[64];
 

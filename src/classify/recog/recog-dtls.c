@@ -27,10 +27,12 @@
  * (C: connection id present, S: 16-bit sequence number, L: length
  * present, EE: low bits of the epoch).
  */
+#include "config.h"
+
 #include <string.h>
 
-#include "cursor.h"
-#include "recog.h"
+#include "util/cursor.h"
+#include "classify/recog/recog.h"
 
 #define DTLS_HDR_LEN 13
 #define DTLS_MAX_RECORD (16384 + 2048)

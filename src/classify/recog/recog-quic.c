@@ -31,11 +31,13 @@
  * connection id, top two bits 0), connection id, then the "Q0dd"
  * version; that form is recognised too.
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <string.h>
 
-#include "cursor.h"
-#include "recog.h"
+#include "util/cursor.h"
+#include "classify/recog/recog.h"
 
 #define QUIC_CID_MAX 20         /* versions 1 and 2: at most 20 bytes */
 #define QUIC_VN_MAX 32          /* versions looked at in a Version Negotiation */

@@ -31,10 +31,12 @@
  * ZRTP: first byte 0x10, then a 16-bit sequence number, the magic
  * cookie 'ZRTP' (0x5a525450), a 32-bit source id, the message, CRC-32.
  */
+#include "config.h"
+
 #include <string.h>
 
-#include "cursor.h"
-#include "recog.h"
+#include "util/cursor.h"
+#include "classify/recog/recog.h"
 
 #define RTP_HDR_LEN 12
 #define RTCP_SR 200

@@ -20,11 +20,13 @@
  * Only what the payload holds is searched: a body in a later TCP segment
  * is not seen (no reassembly).
  */
+#include "config.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-#include "cursor.h"
-#include "recog.h"
+#include "util/cursor.h"
+#include "classify/recog/recog.h"
 
 #define SIP_LINE_MAX 512
 #define SIP_METHOD_MAX 16

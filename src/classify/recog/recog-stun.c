@@ -50,10 +50,12 @@
  * RFC 3489 (classic STUN, no cookie) Binding is accepted only when its
  * attributes fill the message exactly; its attributes are not decoded.
  */
+#include "config.h"
+
 #include <string.h>
 
-#include "cursor.h"
-#include "recog.h"
+#include "util/cursor.h"
+#include "classify/recog/recog.h"
 
 #define STUN_HDR_LEN 20
 #define STUN_COOKIE 0x2112a442u

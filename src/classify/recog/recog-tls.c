@@ -29,10 +29,12 @@
  * post-quantum hybrids) is TRUNCATED here; classify-wire.c reassembles
  * the first 4 KiB of the client's stream and calls this again.
  */
+#include "config.h"
+
 #include <string.h>
 
-#include "cursor.h"
-#include "recog.h"
+#include "util/cursor.h"
+#include "classify/recog/recog.h"
 
 #define TLS_MAX_RECORD (16384 + 2048)
 #define EXT_SERVER_NAME 0

@@ -27,10 +27,12 @@
  * Other first bytes (e.g. 21, a steady control stream) are Zoom but not
  * media: kind "other" on server flows.
  */
+#include "config.h"
+
 #include <string.h>
 
-#include "cursor.h"
-#include "recog.h"
+#include "util/cursor.h"
+#include "classify/recog/recog.h"
 
 #define ZOOM_SFU_LEN 8
 #define ZOOM_SFU_MEDIA 0x05

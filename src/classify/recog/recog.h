@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "netaddr.h"
+#include "util/netaddr.h"
 
 enum cf_rec {
 	CF_REC_NO = 0,        /* not this protocol */
