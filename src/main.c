@@ -30,6 +30,7 @@
 #include "output/output.h"
 #include "policy/policy.h"
 #include "engine/workers.h"
+#include "util/clock.h"
 
 #define EXIT_VIOLATION 1
 #define EXIT_CONFIG 2
@@ -40,10 +41,7 @@ static double run_started;        /* for the progress line */
 
 static double now_seconds(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	return (double)cf_mono_us() / 1e6;
 }
 
 struct run_ctx {

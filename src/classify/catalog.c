@@ -40,6 +40,7 @@
 #include "classify/catalog.h"
 #include "classify/classify-int.h"
 #include "classify/classify.h"
+#include "util/hash.h"
 
 #define CAT_LINE_MAX 4096
 #define CAT_TOKENS_MAX 256
@@ -415,8 +416,8 @@ static int lc(int ch)
 
 /* FNV-1a over the lower-cased bytes, read from the last to the first: a
  * name's walk from its end meets every suffix's hash on the way. */
-#define HASH_INIT 2166136261u
-#define HASH_STEP(h, ch) (((h) ^ (uint32_t)lc(ch)) * 16777619u)
+#define HASH_INIT CF_FNV32_BASIS
+#define HASH_STEP(h, ch) cf_fnv32_step((h), (uint8_t)lc(ch))
 
 static uint32_t rhash(const char *s, size_t n)
 {

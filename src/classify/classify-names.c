@@ -32,6 +32,7 @@
 #include "decode/decode.h"
 #include "classify/dns-cache.h"
 #include "flow/flow.h"
+#include "util/hash.h"
 
 #define DNS_PORT 53
 
@@ -66,11 +67,7 @@ static unsigned n_names;                    /* 0 until the index is built */
 
 static uint32_t name_hash(const char *s, size_t n)
 {
-	uint32_t h = 2166136261u;
-
-	while (n-- > 0)
-		h = (h ^ (uint8_t)*s++) * 16777619u;
-	return h;
+	return cf_fnv32_bytes(CF_FNV32_BASIS, s, n);
 }
 
 /* Slot of name (n bytes), or the empty slot where it goes. */

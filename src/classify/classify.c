@@ -56,39 +56,6 @@ struct lookups {
 #define SEEN_SCRATCH (CF_SEEN_RTP_CAND0 | CF_SEEN_RTP_CAND1 | \
 		      CF_SEEN_ZOOM_CAND | CF_SEEN_NDPI_HOST)
 
-/* --- roles ---------------------------------------------------------- */
-
-static const struct {
-	unsigned bit;
-	const char *name;
-} role_names[] = {
-	{ CF_ROLE_KEYX, "key-exchange" },
-	{ CF_ROLE_MEDIA, "media" },
-	{ CF_ROLE_SIGNALING, "signaling" },
-	{ CF_ROLE_RELAY, "relay" },
-	{ CF_ROLE_WEB, "web" },
-};
-
-const char *cf_role_name(unsigned role_bit)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(role_names) / sizeof(role_names[0]); i++)
-		if (role_names[i].bit == role_bit)
-			return role_names[i].name;
-	return "unknown";
-}
-
-unsigned cf_role_parse(const char *name)
-{
-	size_t i;
-
-	for (i = 0; name && i < sizeof(role_names) / sizeof(role_names[0]); i++)
-		if (strcmp(role_names[i].name, name) == 0)
-			return role_names[i].bit;
-	return 0;
-}
-
 /* --- classifier ----------------------------------------------------- */
 
 struct cf_classifier *cf_classifier_new(const char *catalog_path, char *err,

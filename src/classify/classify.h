@@ -12,19 +12,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "util/netaddr.h"
+#include "util/role.h"
 
 struct cf_packet;
 struct cf_flow;
 
-/* Roles: a flow's set of them is a bitmask. */
-#define CF_ROLE_KEYX      0x01u  /* key exchange (DTLS-SRTP, TLS to key servers, SDES, ZRTP) */
-#define CF_ROLE_MEDIA     0x02u  /* RTP/SRTP/RTCP, Zoom media */
-#define CF_ROLE_SIGNALING 0x04u  /* call control: SIP, TLS to call control servers, STUN binding */
-#define CF_ROLE_RELAY     0x08u  /* TURN allocation / relayed media */
-#define CF_ROLE_WEB       0x10u  /* other HTTPS/web of a call app */
-#define CF_ROLE_ALL       0x1fu
-#define CF_ROLE_CALL      (CF_ROLE_KEYX | CF_ROLE_MEDIA | CF_ROLE_SIGNALING | CF_ROLE_RELAY)
-
+/* Roles: a flow's set of them is a bitmask (util/role.h). */
 #define CF_APP_LEN  24
 #define CF_L7_LEN   16
 #define CF_HOST_LEN 128
@@ -245,10 +238,5 @@ int cf_classify_is_call_app(const struct cf_classifier *c, const char *app);
 
 void cf_classify_get_stats(const struct cf_classifier *c,
 			   struct cf_classify_stats *st);
-
-/* "key-exchange", "media", "signaling", "relay", "web" for one bit. */
-const char *cf_role_name(unsigned role_bit);
-/* Parse one role name; 0 if unknown. */
-unsigned cf_role_parse(const char *name);
 
 #endif /* CF_CLASSIFY_H */

@@ -65,6 +65,7 @@
 #include "engine/engine.h"
 #include "event/event.h"
 #include "output/output.h"
+#include "util/clock.h"
 #include "engine/workers.h"     /* CF_MAX_THREADS */
 
 #define MAX_IFACES 64
@@ -187,13 +188,6 @@ struct cf_live_run {
 static volatile sig_atomic_t got_hup, got_term, got_usr1;
 static sigset_t wait_mask;       /* the mask while waiting: ours unblocked */
 
-static uint64_t mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 static uint64_t wall_us(void)
 {
@@ -380,7 +374,7 @@ static void iface_failed(struct worker *w, struct iface *f, const char *why,
 	f->errors++;
 	f->err_polls = 0;
 	f->backoff_s = 0;
-	schedule_retry(f, mono_us());
+	schedule_retry(f, cf_mono_us());
 	snprintf(f->last_err, sizeof(f->last_err), "%s", why);
 	cf_log(level, "capture error on %s: %s; reopening in %u s", f->name,
 	       why, f->backoff_s);
@@ -697,7 +691,7 @@ struct cf_live_run *cf_live_open_all(const struct cf_live_params *p, int *status
 			}
 			if (why == CF_CAPTURE_EDOWN) {
 				f->state = IF_GONE;
-				schedule_retry(f, mono_us());
+				schedule_retry(f, cf_mono_us());
 				snprintf(f->last_err, sizeof(f->last_err), "%s", err);
 				continue;
 			}
@@ -736,7 +730,7 @@ void cf_live_attach(struct cf_live_run *r)
 	size_t i;
 	unsigned k;
 
-	r->started_us = mono_us();
+	r->started_us = cf_mono_us();
 	r->next_tick_us = r->started_us + TICK_US;
 	for (k = 0; k < r->n_workers; k++)
 		r->w[k].next_tick_us = r->next_tick_us;
@@ -1017,7 +1011,7 @@ void cf_live_stats_event(struct cf_live_run *r)
 	snapshot_all(r);
 	sum_snapshots(r, &t, &st, si, &v.dns_shared, &v.dns_share_dropped);
 	v.ts_us = wall_us();
-	v.uptime_seconds = (double)(mono_us() - r->started_us) / 1e6;
+	v.uptime_seconds = (double)(cf_mono_us() - r->started_us) / 1e6;
 	v.ifaces = si;
 	v.n_ifaces = r->n;
 	v.t = &t;
@@ -1221,10 +1215,10 @@ static void *worker_main(void *arg)
 	while (!atomic_load_explicit(&r->stop, memory_order_acquire)) {
 		worker_command(w);
 		inbox_drain(w);
-		now = mono_us();
+		now = cf_mono_us();
 		if (now >= w->next_tick_us) {
 			worker_housekeeping(w, now);
-			now = mono_us();
+			now = cf_mono_us();
 		}
 		wait_and_read(w, now);
 	}
@@ -1296,11 +1290,11 @@ static void loop_single(struct cf_live_run *r)
 
 	while (!got_term) {
 		take_signals(r, 0);
-		now = mono_us();
+		now = cf_mono_us();
 		if (now >= r->next_tick_us) {
 			worker_housekeeping(w, now);
 			main_housekeeping(r, now);
-			now = mono_us();
+			now = cf_mono_us();
 		}
 		wait_and_read(w, now);
 	}
@@ -1315,10 +1309,10 @@ static void loop_main(struct cf_live_run *r)
 
 	while (!got_term) {
 		take_signals(r, 1);
-		now = mono_us();
+		now = cf_mono_us();
 		if (now >= r->next_tick_us) {
 			main_housekeeping(r, now);
-			now = mono_us();
+			now = cf_mono_us();
 		}
 		wait = r->next_tick_us > now ? r->next_tick_us - now : 0;
 		ts.tv_sec = (time_t)(wait / 1000000u);

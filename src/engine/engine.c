@@ -18,6 +18,7 @@
 #include "event/event.h"
 #include "geo/geo.h"
 #include "output/output.h"
+#include "util/hash.h"
 
 #define EXPIRE_EVERY_US 1000000ull  /* run the idle expiry once a second of packet time */
 
@@ -667,7 +668,7 @@ static void add_geo(struct cf_geo_stats *to, const struct cf_geo_stats *g)
 static uint64_t catalog_stamp(const char *path)
 {
 	struct stat sb;
-	uint64_t h = 1469598103934665603ull;
+	uint64_t h = CF_FNV64_BASIS;
 	uint64_t v[5];
 	size_t i;
 
@@ -679,7 +680,7 @@ static uint64_t catalog_stamp(const char *path)
 	v[3] = (uint64_t)sb.st_mtim.tv_sec;
 	v[4] = (uint64_t)sb.st_mtim.tv_nsec;
 	for (i = 0; i < 5; i++)
-		h = (h ^ v[i]) * 1099511628211ull;
+		h = (h ^ v[i]) * CF_FNV64_PRIME;
 	return h ? h : 1;
 }
 

@@ -216,29 +216,6 @@ static int line_put(const char *s, size_t n, void *data)
 	return 0;
 }
 
-/* ---- roles ---------------------------------------------------------- */
-
-static const unsigned role_rank[CF_ROLE_RANKS] = {
-	CF_ROLE_KEYX, CF_ROLE_MEDIA, CF_ROLE_RELAY, CF_ROLE_SIGNALING, CF_ROLE_WEB
-};
-
-unsigned cf_role_at_rank(int i)
-{
-	if (i < 0 || i >= CF_ROLE_RANKS)
-		return 0;
-	return role_rank[i];
-}
-
-unsigned cf_role_top(unsigned roles)
-{
-	int i;
-
-	for (i = 0; i < CF_ROLE_RANKS; i++)
-		if (roles & role_rank[i])
-			return role_rank[i];
-	return 0;
-}
-
 /* ---- time and safe strings ------------------------------------------ */
 
 /*

@@ -61,14 +61,4 @@ void cf_event_time(uint64_t ts_us, char *buf, size_t len);
  */
 void cf_json_safe_string(const char *src, size_t srclen, char *dst, size_t dstlen);
 
-/*
- * Roles in the order events and the report list them, most important
- * first: key-exchange, media, relay, signaling, web.
- */
-#define CF_ROLE_RANKS 5
-/* The CF_ROLE_* bit at rank i (0 = most important); 0 when out of range. */
-unsigned cf_role_at_rank(int i);
-/* The most important role bit set in roles; 0 when roles has none. */
-unsigned cf_role_top(unsigned roles);
-
 #endif /* CF_EVENT_H */

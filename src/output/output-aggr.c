@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "output/output-int.h"
+#include "util/hash.h"
 
 #define NBUCKETS 1024
 #define MAX_WINDOWS 65536
@@ -87,11 +88,7 @@ void aggr_note_time(struct aggr *a, const char *timestamp)
 
 static unsigned hash(const char *s)
 {
-	unsigned h = 2166136261u;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h % NBUCKETS;
+	return cf_fnv32_str(s) % NBUCKETS;
 }
 
 /* "rule\x1fsource\x1fdestination", or NULL when a part is missing. */

@@ -27,6 +27,7 @@
 #include "output/output-int.h"
 #include "policy/policy.h"
 #include "output/spool.h"
+#include "util/clock.h"
 
 #define DEF_QUEUE 10000
 #define DEF_SPOOL_MAX (256ull << 20)
@@ -70,10 +71,7 @@ void cf_outputs_set_alert_window(unsigned seconds)
 
 double out_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)cf_mono_us() / 1e6;
 }
 
 void out_log(struct out *o, const char *fmt, ...)

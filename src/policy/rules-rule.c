@@ -17,20 +17,6 @@
 #include "classify/classify.h"
 #include "policy/rules.h"
 
-/* Role names of callfence.rules(5); kept here, not in classify.c. */
-static const struct {
-	const char *name;
-	unsigned bit;
-} roles[] = {
-	{ "key-exchange", CF_ROLE_KEYX },
-	{ "media", CF_ROLE_MEDIA },
-	{ "signaling", CF_ROLE_SIGNALING },
-	{ "relay", CF_ROLE_RELAY },
-	{ "web", CF_ROLE_WEB },
-};
-
-#define NROLES (sizeof(roles) / sizeof(roles[0]))
-
 enum { M_ID, M_APP, M_ROLE, M_TO, M_FROM, M_ASN, M_HOST, M_MSG, M_COUNT };
 
 static const char *const mnames[M_COUNT] = {
@@ -122,28 +108,18 @@ static int m_app(struct rp_ctx *c, const struct rl_tok **items, int n,
 							 "out of memory");
 }
 
-static unsigned role_bit(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < NROLES; i++)
-		if (strcmp(roles[i].name, name) == 0)
-			return roles[i].bit;
-	return 0;
-}
-
-/* The names of the bits of mask, in table order, joined by ','. */
+/* The names of the bits of mask, in bit order, joined by ','. */
 static char *role_text(struct rp_ctx *c, unsigned mask)
 {
 	char buf[128] = "";
-	size_t i;
+	unsigned bit;
 
-	for (i = 0; i < NROLES; i++) {
-		if (!(mask & roles[i].bit))
+	for (bit = 1; bit & CF_ROLE_ALL; bit <<= 1) {
+		if (!(mask & bit))
 			continue;
 		if (buf[0] != '\0')
 			strcat(buf, ",");
-		strcat(buf, roles[i].name);
+		strcat(buf, cf_role_name(bit));
 	}
 	return cf_policy_strdup(c->p, buf);
 }
@@ -156,7 +132,7 @@ static int m_role(struct rp_ctx *c, const struct rl_tok **items, int n,
 	if (any != 0)
 		return any < 0 ? -1 : 0;
 	for (i = 0; i < n; i++) {
-		unsigned bit = role_bit(items[i]->text);
+		unsigned bit = cf_role_parse(items[i]->text);
 
 		if (bit == 0)
 			return rp_error(c, items[i], "unknown role '%s' "

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "util/netaddr.h"
+#include "util/hash.h"
 
 static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
@@ -219,13 +220,7 @@ const char *cf_special_name(enum cf_special s)
 uint32_t cf_addr_hash(const cf_addr *a, uint32_t seed)
 {
 	/* FNV-1a over the 16 bytes, then a final avalanche (murmur3 fmix). */
-	uint32_t h = 2166136261u ^ seed;
-	int i;
-
-	for (i = 0; i < 16; i++) {
-		h ^= a->b[i];
-		h *= 16777619u;
-	}
+	uint32_t h = cf_fnv32_bytes(CF_FNV32_BASIS ^ seed, a->b, 16);
 	h ^= h >> 16;
 	h *= 0x85ebca6bu;
 	h ^= h >> 13;
