@@ -26,9 +26,6 @@
 #ifndef CF_PKGDATADIR
 #define CF_PKGDATADIR "/usr/local/share/callfence"
 #endif
-#ifndef CF_SRCDIR
-#define CF_SRCDIR "."
-#endif
 
 static const char usage_text[] =
 "Usage: callfence [options] -r FILE [-r FILE ...] [BPF filter]\n"
@@ -91,7 +88,7 @@ static const char usage_text[] =
 "Exit status: 0 done, 1 violation at or above --fail-on, 2 usage or\n"
 "configuration error, 3 I/O error.  See callfence(8), callfence.rules(5).\n";
 
-/* Outputs (issue #5). */
+/* Outputs. */
 enum { OPT_COMMUNITY_ID_SEED = 768, OPT_ALERT_WINDOW, OPT_SPOOL_DIR };
 
 enum {
@@ -205,11 +202,11 @@ int cf_opts_parse_num(const char *opt, const char *s, long long min, long long m
 static char *find_data(struct cf_opts *o, const char *sub, const char *name)
 {
 	const char *env = getenv("CALLFENCE_DATADIR");
-	const char *dirs[3] = { env, CF_PKGDATADIR, CF_SRCDIR };
+	const char *dirs[2] = { env, CF_PKGDATADIR };
 	char path[PATH_MAX];
 	size_t i;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 2; i++) {
 		if (dirs[i] == NULL || dirs[i][0] == '\0')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/%s", dirs[i], sub, name);
@@ -232,7 +229,6 @@ static void find_default_geo(struct cf_opts *o)
 		dirs[nd++] = envdir;
 	}
 	dirs[nd++] = CF_PKGDATADIR "/geodb";
-	dirs[nd++] = CF_SRCDIR "/geodb";
 	dirs[nd++] = "/usr/share/GeoIP";
 	dirs[nd++] = "/var/lib/GeoIP";
 	n = cf_geo_find_default(dirs, nd, found, CF_MAX_LIST);
@@ -384,15 +380,14 @@ static void fill_incdirs(struct cf_opts *o)
 		o->incdirs[o->n_incdirs++] = keep(o, strdup(path));
 	}
 	o->incdirs[o->n_incdirs++] = CF_PKGDATADIR "/rules";
-	o->incdirs[o->n_incdirs++] = CF_SRCDIR "/rules";
 }
 
 static int fill_defaults(struct cf_opts *o, char *err, size_t errlen)
 {
 	fill_incdirs(o);
 	if (o->rules == NULL && (o->rules = find_data(o, "rules", "default.rules")) == NULL) {
-		snprintf(err, errlen, "no rules file: give -R FILE (default.rules not found in %s/rules)",
-			 CF_PKGDATADIR);
+		snprintf(err, errlen, "no rules file: give -R FILE (default.rules not found in %s/rules "
+			 "nor in $CALLFENCE_DATADIR/rules)", CF_PKGDATADIR);
 		return -1;
 	}
 	if (o->catalog == NULL)
@@ -401,8 +396,8 @@ static int fill_defaults(struct cf_opts *o, char *err, size_t errlen)
 		find_default_geo(o);
 		if (o->n_geo == 0) {
 			snprintf(err, errlen, "no geography database: give -G FILE, or run "
-				 "geodb/fetch-default.sh (looked in %s/geodb, %s/geodb, "
-				 "/usr/share/GeoIP, /var/lib/GeoIP)", CF_PKGDATADIR, CF_SRCDIR);
+				 "geodb/fetch-default.sh (looked in $CALLFENCE_DATADIR/geodb, %s/geodb, "
+				 "/usr/share/GeoIP, /var/lib/GeoIP)", CF_PKGDATADIR);
 			return -1;
 		}
 	}
