@@ -27,12 +27,13 @@
 #define MAX_PER_TARGET 400
 #define SHAPES (1u << 16)
 
-enum { T_DECODE, T_TLS, T_DTLS, T_RTP, T_STUN, T_SIP, T_ZOOM, T_QUIC, T_DNS, N_T };
+enum { T_DECODE, T_TLS, T_DTLS, T_RTP, T_STUN, T_SIP, T_ZOOM, T_QUIC, T_DNS,
+	T_X509, N_T };
 
 static const char *const target_dir[N_T] = {
 	"fuzz-decode", "fuzz-recog-tls", "fuzz-recog-dtls", "fuzz-recog-rtp",
 	"fuzz-recog-stun", "fuzz-recog-sip", "fuzz-recog-zoom", "fuzz-recog-quic",
-	"fuzz-dns"
+	"fuzz-dns", "fuzz-recog-x509"
 };
 
 static const char *outdir;
@@ -97,8 +98,14 @@ static void payload_seeds(const struct cf_packet *pkt)
 		return;
 	if (tcp && cf_recog_tls(p, n, &tls) != CF_REC_NO)
 		seed(T_TLS, NULL, 0, p, n);
-	if (!tcp && cf_recog_dtls(p, n, &dtls) != CF_REC_NO)
+	if (!tcp && cf_recog_dtls(p, n, &dtls) != CF_REC_NO) {
 		seed(T_DTLS, NULL, 0, p, n);
+		/* a certificate's first fragment: its DER (past the two lengths) */
+		if (dtls.n_cert > 0 && dtls.cert[0].frag_off == 0 &&
+		    dtls.cert[0].frag_len > 6)
+			seed(T_X509, NULL, 0, p + dtls.cert[0].data_off + 6,
+			     dtls.cert[0].frag_len - 6);
+	}
 	if (!tcp && (cf_recog_rtp(p, n, &rtp) != CF_REC_NO || cf_recog_zrtp(p, n)))
 		seed(T_RTP, NULL, 0, p, n);
 	flag = (uint8_t)tcp;
