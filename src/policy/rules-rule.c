@@ -16,6 +16,7 @@
 #include <string.h>
 #include "classify/classify.h"
 #include "policy/rules.h"
+#include "util/glob.h"
 
 enum { M_ID, M_APP, M_ROLE, M_TO, M_FROM, M_ASN, M_HOST, M_MSG, M_COUNT };
 
