@@ -155,8 +155,20 @@ struct rp_ctx {
 	size_t ntok, pos;
 };
 
+/* The matchers of a rule statement: their keywords are one table,
+ * rp_matcher_names[] (rules-parse.c), in the order callfence.rules(5)
+ * lists them. */
+enum rp_matcher {
+	RP_M_ID, RP_M_APP, RP_M_ROLE, RP_M_TO, RP_M_FROM, RP_M_ASN, RP_M_HOST,
+	RP_M_MSG, RP_M_COUNT
+};
+extern const char *const rp_matcher_names[RP_M_COUNT];
+/* The matcher keyword w names, -1 when w is none. */
+int rp_matcher(const char *w);
 /* Is w one of the words that start a matcher (id, app, role, ...)? */
 int rp_is_matcher(const char *w);
+/* The keywords as a message lists them, "id, app, ... or msg", in buf. */
+const char *rp_matcher_list(char *buf, size_t len);
 /* Is w reserved (statement or matcher keyword, any, unknown)? */
 int rp_is_reserved(const char *w);
 /* Report an error at token t of the current file.  Returns -1. */
