@@ -56,7 +56,7 @@ struct cf_class {
 	uint16_t inspected;         /* packets the recognisers have looked at */
 	uint16_t relay_peer_port;
 	uint32_t version;           /* bumped whenever app, roles or host change */
-	uint32_t seen;              /* wire facts (CF_SEEN_* in classify/classify-int.h;
+	uint32_t seen;              /* wire facts (CF_SEEN_* in classify-int.h;
 				       classify.c's scratch, like the fields
 				       at the end) */
 
