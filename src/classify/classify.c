@@ -15,8 +15,9 @@
  *          only) > generic "webrtc", "sip" (SIP, or RTP to an end a SIP
  *          SDP announced), "rtp" > nDPI's name in lower case > "unknown".
  *
- * The facts come from classify-wire.c (payloads) and classify-names.c
- * (DNS answers and SDP announcements, remembered across flows).
+ * The facts come from classify-wire.c (payloads), classify-dns.c (DNS
+ * answers) and classify-sdp.c (SDP announcements), the last two
+ * remembered across flows.
  */
 #include "config.h"
 
