@@ -44,6 +44,9 @@ struct cf_dns_cache;
 #define CF_SEEN_QUIC        0x00100000u  /* QUIC long header, known version */
 #define CF_SEEN_DNS_HOST    0x00200000u  /* cls.host came from a DNS answer */
 #define CF_SEEN_SDP_MEDIA   0x00400000u  /* RTP/RTCP to an end a SIP SDP announced */
+#define CF_SEEN_DTLS_SRTP   0x00800000u  /* a DTLS hello offered or chose use_srtp */
+#define CF_SEEN_CERT_HOST   0x01000000u  /* cls.host came from the server's certificate */
+#define CF_SEEN_CERT        0x02000000u  /* the certificate's names were read */
 
 #define SEEN_ZOOM_KINDS (CF_SEEN_ZOOM_AUDIO | CF_SEEN_ZOOM_VIDEO | \
 			 CF_SEEN_ZOOM_SCREEN | CF_SEEN_ZOOM_RTCP)
@@ -68,8 +71,10 @@ struct cf_ndpi_info {
 	uint8_t flags;
 };
 
-/* TLS ClientHello reassembly: slots of the first bytes of a client's
- * stream, lent to a flow while its hello is incomplete. */
+/* TLS ClientHello reassembly (the first bytes of a client's stream) and
+ * DTLS Certificate reassembly (the first bytes of the server's
+ * Certificate message, fragments in order): slots lent to a flow while
+ * what it reassembles is incomplete. */
 #define CF_REASM_SLOTS 16
 #define CF_REASM_MAX 4096
 
@@ -117,8 +122,9 @@ struct cf_classifier {
 /* --- classify-wire.c: facts from the payload ------------------------- */
 
 /* A UDP payload of f from direction dir; 1 when the relay peer was
- * found (the other facts land in cls.seen). */
-int cf_wire_udp(struct cf_flow *f, const uint8_t *p, size_t len, int dir);
+ * found or the host changed (the other facts land in cls.seen). */
+int cf_wire_udp(struct cf_classifier *c, struct cf_flow *f, const uint8_t *p,
+		size_t len, int dir, uint64_t ts_us);
 /* A TCP payload: TLS hello (reassembled when cut) and SIP.  1 when the
  * host changed. */
 int cf_wire_tcp(struct cf_classifier *c, struct cf_flow *f, const uint8_t *p,

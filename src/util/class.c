@@ -32,10 +32,18 @@ int cf_class_set_evidence(struct cf_class *c, const char *s, size_t len)
 							  len : CF_EVID_LEN));
 }
 
+int cf_class_set_cert(struct cf_class *c, const char *s, size_t len)
+{
+	return cf_intern_set(&c->cert_str, s, strnlen(s, len < CF_CERT_LEN ?
+							  len : CF_CERT_LEN));
+}
+
 void cf_class_release(struct cf_class *c)
 {
 	cf_intern_put(c->host_str);
 	cf_intern_put(c->evid_str);
+	cf_intern_put(c->cert_str);
 	c->host_str = NULL;
 	c->evid_str = NULL;
+	c->cert_str = NULL;
 }

@@ -21,6 +21,7 @@
 #define CF_L7_LEN   16
 #define CF_HOST_LEN 128
 #define CF_EVID_LEN 112
+#define CF_CERT_LEN 400         /* CN and SANs, '\n' between */
 
 /*
  * A flow's class.  Its strings are not stored in the flow (a flow
@@ -67,6 +68,10 @@ struct cf_class {
 	const char *evid_str;       /* interned space-separated sources of the
 				       verdict, e.g. "ndpi:Zoom tls-sni
 				       catalog:zoom-mmr dtls"; NULL for none */
+	const char *cert_str;       /* interned names of the server's certificate
+				       (DTLS, in the clear): the subject CN,
+				       then its subjectAltName dNSNames, one
+				       a line; NULL for none */
 	/* TURN: the real peer behind the relay (the first XOR-PEER-ADDRESS
 	   seen on the flow); cls.version is bumped when it is found.  The
 	   engine locates and judges it too. */
@@ -92,6 +97,7 @@ static inline const char *cf_class_app(const struct cf_class *c) { return cf_cla
 static inline const char *cf_class_l7(const struct cf_class *c) { return cf_class_names[c->l7_id]; }
 static inline const char *cf_class_host(const struct cf_class *c) { return c->host_str ? c->host_str : ""; }
 static inline const char *cf_class_evidence(const struct cf_class *c) { return c->evid_str ? c->evid_str : ""; }
+static inline const char *cf_class_cert(const struct cf_class *c) { return c->cert_str ? c->cert_str : ""; }
 
 /*
  * Setters.  app and l7 are cut at CF_APP_LEN - 1 / CF_L7_LEN - 1 bytes
@@ -107,6 +113,7 @@ void cf_class_set_app(struct cf_class *c, const char *app);
 void cf_class_set_l7(struct cf_class *c, const char *l7);
 int cf_class_set_host(struct cf_class *c, const char *s, size_t len);
 int cf_class_set_evidence(struct cf_class *c, const char *s, size_t len);
+int cf_class_set_cert(struct cf_class *c, const char *s, size_t len);
 /* Drop host and evidence (the flow ends or its entry is reused). */
 void cf_class_release(struct cf_class *c);
 
