@@ -525,6 +525,8 @@ static int decide(struct cf_classifier *c, struct cf_flow *f)
 		evid(&v, "tls-sni", NULL);
 	else if (cls->seen & CF_SEEN_DNS_HOST && cls->host_str != NULL)
 		evid(&v, "dns-name", NULL);
+	else if (cls->seen & CF_SEEN_CERT_HOST && cls->host_str != NULL)
+		evid(&v, "cert-host", NULL);
 	else if (host_usable(c, f))
 		evid(&v, "ndpi-host", NULL);
 	lookup_all(c, f, &lk);
