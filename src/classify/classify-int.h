@@ -47,6 +47,10 @@ struct cf_dns_cache;
 #define CF_SEEN_DTLS_SRTP   0x00800000u  /* a DTLS hello offered or chose use_srtp */
 #define CF_SEEN_CERT_HOST   0x01000000u  /* cls.host came from the server's certificate */
 #define CF_SEEN_CERT        0x02000000u  /* the certificate's names were read */
+/* RTP: packets of another SSRC since the candidate of direction d was
+ * noted, 0-3 (two bits at CF_SEEN_RTP_MISS_SHIFT + 2d): scratch */
+#define CF_SEEN_RTP_MISS_SHIFT 26
+#define CF_SEEN_RTP_MISS_MASK  (0xfu << CF_SEEN_RTP_MISS_SHIFT)
 
 #define SEEN_ZOOM_KINDS (CF_SEEN_ZOOM_AUDIO | CF_SEEN_ZOOM_VIDEO | \
 			 CF_SEEN_ZOOM_SCREEN | CF_SEEN_ZOOM_RTCP)

@@ -30,20 +30,35 @@ static int is_zoom_port(uint16_t port)
 	return port >= CF_ZOOM_PORT_MIN && port <= CF_ZOOM_PORT_MAX;
 }
 
+/* Packets of other SSRCs a direction's candidate outlives. */
+#define RTP_MISSES_KEPT 3
+
 /*
  * RTP/RTCP: a direction is media once it repeats an SSRC, RTP with a
  * sequence number a little ahead (so a repeated DNS query or other
  * lookalike with fixed bytes does not pass); a compound RTCP datagram
- * that walks out exactly is enough on its own.
+ * that walks out exactly is enough on its own.  Several streams may
+ * share a direction (audio and video, simulcast layers, a conference
+ * mix: Discord interleaves two): a candidate SSRC stays through up to
+ * RTP_MISSES_KEPT packets of other SSRCs (a two-bit count per direction
+ * in cls.seen) before the next one takes its place, so interleaved
+ * streams still show their repeats - with no more state per flow.
  */
 static void rtp_fact(struct cf_class *cls, const struct cf_rtp_info *ri, int dir)
 {
 	uint32_t cand = dir ? CF_SEEN_RTP_CAND1 : CF_SEEN_RTP_CAND0;
+	unsigned shift = CF_SEEN_RTP_MISS_SHIFT + 2u * (unsigned)dir;
+	unsigned misses = (cls->seen >> shift) & 3u;
 	uint16_t ahead = (uint16_t)(ri->seq - cls->rtp_seq[dir]);
 
 	if (ri->is_rtcp && ri->exact) {
 		cls->seen |= CF_SEEN_RTCP;
 		return;
+	}
+	if ((cls->seen & cand) && cls->rtp_ssrc[dir] != ri->ssrc &&
+	    misses < RTP_MISSES_KEPT) {
+		cls->seen = (cls->seen & ~(3u << shift)) | ((misses + 1u) << shift);
+		return;                         /* another stream: keep the candidate */
 	}
 	if ((cls->seen & cand) && cls->rtp_ssrc[dir] == ri->ssrc) {
 		if (ri->is_rtcp)
@@ -54,7 +69,7 @@ static void rtp_fact(struct cf_class *cls, const struct cf_rtp_info *ri, int dir
 	cls->rtp_ssrc[dir] = ri->ssrc;
 	if (!ri->is_rtcp)
 		cls->rtp_seq[dir] = ri->seq;
-	cls->seen |= cand;
+	cls->seen = (cls->seen & ~(3u << shift)) | cand;
 }
 
 static void zoom_fact(struct cf_class *cls, const struct cf_zoom_info *zi)

@@ -55,7 +55,7 @@ struct lookups {
 /* Seen bits the verdict does not read: a change in them alone (an RTP
  * candidate noted, a first Zoom-looking packet) is no new fact. */
 #define SEEN_SCRATCH (CF_SEEN_RTP_CAND0 | CF_SEEN_RTP_CAND1 | \
-		      CF_SEEN_ZOOM_CAND | CF_SEEN_NDPI_HOST)
+		      CF_SEEN_ZOOM_CAND | CF_SEEN_NDPI_HOST | CF_SEEN_RTP_MISS_MASK)
 
 /* --- classifier ----------------------------------------------------- */
 

@@ -327,6 +327,34 @@ static void test_rtp_media(void)
 	cf_classify_finish(cls, &f);
 }
 
+/* Streams interleaved in one direction (Discord's two, audio and video,
+ * simulcast layers) still confirm; SSRCs that never repeat never do. */
+static void test_rtp_interleaved(void)
+{
+	static const uint32_t ssrc[4] = { 0x1111, 0x2222, 0x3333, 0x4444 };
+	struct cf_flow f;
+	struct buf p;
+	unsigned i, k;
+
+	for (k = 2; k <= 4; k++) {
+		flow_init(&f, "192.168.1.2", (uint16_t)(31000 + k), "192.0.2.10", 50004, 17);
+		for (i = 0; i < 2 * k && !(f.cls.roles & CF_ROLE_MEDIA); i++) {
+			rtp(&p, 500 + i / k, ssrc[i % k]);
+			feed(&f, 0, 0, &p);
+		}
+		CHECK_INT(f.cls.roles, CF_ROLE_MEDIA);
+		CHECK_INT(i, k + 1);                        /* at the first repeat */
+		cf_classify_finish(cls, &f);
+	}
+	flow_init(&f, "192.168.1.2", 31010, "192.0.2.10", 50004, 17);
+	for (i = 0; i < 60; i++) {                          /* a new SSRC each time */
+		rtp(&p, 500 + i, 0x9000u + i);
+		feed(&f, 0, 0, &p);
+	}
+	CHECK_INT(f.cls.roles, 0);
+	cf_classify_finish(cls, &f);
+}
+
 static void test_rtp_lookalike(void)
 {
 	struct cf_flow f;
@@ -1030,6 +1058,7 @@ int main(void)
 	RUN(test_dtls_keyx);
 	RUN(test_dtls_no_call_evidence);
 	RUN(test_rtp_media);
+	RUN(test_rtp_interleaved);
 	RUN(test_rtp_lookalike);
 	RUN(test_zoom_media);
 	RUN(test_stun_turn);
