@@ -262,7 +262,9 @@ static int match_ndpi(struct cf_classifier *c, const struct cf_flow *f,
 	if (ndpi_name_service(c, f))
 		return 0;
 	ni = ninfo(c, f->cls.ndpi_app, &tmp);
-	if (!(ni->flags & NI_CATALOG))
+	/* nDPI's master is its guess by port when the payload showed a web
+	   protocol (HTTP on TCP 5060 is "SIP.HTTP"): the payload wins */
+	if (!(ni->flags & NI_CATALOG) && !(ni->flags & NI_WEB))
 		ni = ninfo(c, f->cls.ndpi_master, &tmp);
 	if (!(ni->flags & NI_CATALOG))
 		return 0;
