@@ -10,9 +10,10 @@
  * source.ip and destination.ip), its record as opaque bytes, and
  * render_summary, a function of this file.  An alert held back is kept
  * as a copy of its record; when its window closes the outputs call
- * render_summary with the number of alerts it stands for, and the summary
- * is rendered once, from the numbers, with callfence.alert_count in it:
- * no line is parsed or patched.
+ * render_summary with the window's final numbers (struct cf_alert_fold),
+ * and the summary is rendered once from them: @timestamp the last
+ * held-back alert's time, callfence.alert_count the number held back.  No
+ * line is parsed or patched.
  */
 #include "config.h"
 
@@ -59,15 +60,19 @@ static json_t *alert_callfence_obj(const struct ev_facts *x, uint64_t count)
 	return c;
 }
 
-/* The alert of x; *timed 0 when @timestamp could not be written. */
-static json_t *alert_tree(const struct ev_facts *x, uint64_t count, int *timed)
+/*
+ * The alert of x at ts_us, standing for count alerts (0: itself alone);
+ * *timed 0 when @timestamp could not be written.
+ */
+static json_t *alert_tree(const struct ev_facts *x, uint64_t ts_us, uint64_t count,
+			  int *timed)
 {
 	json_t *root = json_object();
 
 	*timed = 0;
 	if (root == NULL)
 		return NULL;
-	*timed = put_time(root, "@timestamp", x->ts_us);
+	*timed = put_time(root, "@timestamp", ts_us);
 	put_obj(root, "event", alert_event_obj(x));
 	put_obj(root, "rule", rule_obj(x));
 	put_obj(root, "source", source_obj(x, 0));
@@ -80,11 +85,12 @@ static json_t *alert_tree(const struct ev_facts *x, uint64_t count, int *timed)
 
 /*
  * The outputs' callback (cf_alert_render_fn) for a held-back alert: its
- * line standing for count alerts, in this thread's side arena (the first
+ * line with the window's numbers, in this thread's side arena (the first
  * may hold the alert whose writing closed the window).  The line stays
  * valid until the next summary of this thread.
  */
-static int render_summary(const void *rec, size_t len, uint64_t count,
+static int render_summary(const void *rec, size_t len,
+			  const struct cf_alert_fold *fold,
 			  const char **line, size_t *linelen)
 {
 	const struct ev_facts *x = rec;
@@ -94,7 +100,7 @@ static int render_summary(const void *rec, size_t len, uint64_t count,
 	if (len < sizeof(*x) || len != x->size)
 		return -1;
 	st = arena_begin(1);
-	if (st == NULL || emit(st, NULL, alert_tree(x, count, &timed), NULL) < 0)
+	if (st == NULL || emit(st, NULL, alert_tree(x, fold->last_us, fold->count, &timed), NULL) < 0)
 		return -1;
 	*line = ev_line(st, linelen);
 	return 0;
@@ -126,7 +132,7 @@ int cf_event_alert(struct cf_outputs *out, const struct cf_event_meta *m,
 	if (x == NULL)
 		return emit(st, out, NULL, NULL);
 	x->matched = matched_roles;
-	root = alert_tree(x, 0, &timed);
+	root = alert_tree(x, ts_us, 0, &timed);
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = CF_EVENT_ALERT;
 	ev.severity = severity_of(cf_severity_ecs(x->severity));

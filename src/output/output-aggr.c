@@ -18,7 +18,8 @@
  * record, which is opaque here, with the function that renders it
  * (struct cf_event_info).  A window keeps its first and last times, the
  * count, and a copy of the last held-back record; the summary is that
- * record rendered once, by the event stage's function, with the count.
+ * record rendered once, by the event stage's function, with these final
+ * numbers (struct cf_alert_fold).
  * The copy lives in a buffer of the window that only grows.
  *
  * At most MAX_WINDOWS keys are open; past that, alerts pass unfolded.
@@ -79,11 +80,12 @@ static unsigned hash(const void *key, size_t len)
 /* The held-back alert, rendered with its count. */
 static void emit_summary(struct win *w, aggr_emit_fn emit, void *ctx)
 {
+	struct cf_alert_fold fold = { w->start_us, w->last_us, w->folded };
 	struct cf_event_info ev;
 	const char *line;
 	size_t len;
 
-	if (w->folded == 0 || w->render(w->rec, w->len, w->folded, &line, &len) < 0)
+	if (w->folded == 0 || w->render(w->rec, w->len, &fold, &line, &len) < 0)
 		return;
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = CF_EVENT_ALERT;

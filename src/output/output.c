@@ -36,7 +36,7 @@
  * Several worker threads (--threads) share one cf_outputs: every public
  * call that touches the outputs holds lock; the static helpers below
  * assume it is held.  Events are formatted before the lock is taken
- * (event-json.c), so the critical section is the fan-out only.
+ * (src/event), so the critical section is the fan-out only.
  */
 struct cf_outputs {
 	pthread_mutex_t lock;

@@ -43,13 +43,25 @@ enum cf_event_kind {
 };
 
 /*
- * The line of a held-back alert (--alert-window) standing for count
- * alerts, made from its record (rec, len bytes, a copy of what the alert
- * gave in struct cf_event_info): 0 with the line in *line (valid until
- * the next call in this thread), or -1.  The event stage provides it: the
- * outputs cannot render an event, nor look into a record.
+ * The final numbers of an --alert-window window: the packet times
+ * (microseconds) of the alert that opened it and of the last one held
+ * back, and how many were held back.
  */
-typedef int (*cf_alert_render_fn)(const void *rec, size_t len, uint64_t count,
+struct cf_alert_fold {
+	uint64_t first_us, last_us;
+	uint64_t count;
+};
+
+/*
+ * The summary line of a window: the last held-back alert, made from its
+ * record (rec, len bytes, a copy of what it gave in struct
+ * cf_event_info), standing for fold->count alerts.  0 with the line in
+ * *line (valid until the next call in this thread), or -1.  The event
+ * stage provides it: the outputs cannot render an event, nor look into a
+ * record.
+ */
+typedef int (*cf_alert_render_fn)(const void *rec, size_t len,
+				  const struct cf_alert_fold *fold,
 				  const char **line, size_t *linelen);
 
 struct cf_event_info {

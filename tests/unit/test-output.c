@@ -162,7 +162,10 @@ struct rec {
 	unsigned port;
 };
 
-static int render_rec(const void *p, size_t len, uint64_t count,
+static struct cf_alert_fold folds[4];   /* the windows rendered, in order */
+static int nfolds;
+
+static int render_rec(const void *p, size_t len, const struct cf_alert_fold *fold,
 		      const char **line, size_t *linelen)
 {
 	static char buf[256];
@@ -174,8 +177,11 @@ static int render_rec(const void *p, size_t len, uint64_t count,
 	if (len != sizeof(*r) || r->ts_us < T0)
 		return -1;
 	ms = (unsigned)((r->ts_us - T0) / 1000);
-	if (count > 0)
-		snprintf(cnt, sizeof(cnt), "\"alert_count\":%llu,", (unsigned long long)count);
+	if (fold != NULL) {
+		if (nfolds < 4)
+			folds[nfolds++] = *fold;
+		snprintf(cnt, sizeof(cnt), "\"alert_count\":%llu,", (unsigned long long)fold->count);
+	}
 	n = snprintf(buf, sizeof(buf), "{\"@timestamp\":\"2024-03-01T10:00:%02u.%03uZ\","
 		     "\"event\":{\"kind\":\"alert\"},\"source\":{\"port\":%u},"
 		     "\"callfence\":{%s\"role\":\"media\"}}", ms / 1000, ms % 1000, r->port, cnt);
@@ -196,7 +202,7 @@ static void write_alert(struct cf_outputs *o, uint64_t ts_us, unsigned port)
 	ev.rec = &r;
 	ev.rec_len = sizeof(r);
 	ev.render = render_rec;
-	render_rec(&r, sizeof(r), 0, &line, &len);
+	render_rec(&r, sizeof(r), NULL, &line, &len);
 	cf_outputs_write_event(o, line, len, &ev);
 }
 
@@ -230,6 +236,14 @@ static void test_alert_window(void)
 	cf_outputs_get_stats(o, &st);
 	CHECK_INT(st.aggregated, 3);
 	cf_outputs_free(o);
+	/* each window's final numbers, as handed to the renderer */
+	CHECK_INT(nfolds, 2);
+	CHECK_INT(folds[0].first_us, T0);
+	CHECK_INT(folds[0].last_us, T0 + 3500000);
+	CHECK_INT(folds[0].count, 2);
+	CHECK_INT(folds[1].first_us, T0 + 12000000);
+	CHECK_INT(folds[1].last_us, T0 + 13000000);
+	CHECK_INT(folds[1].count, 1);
 	slurp(p, buf, sizeof(buf));
 	CHECK_STR(buf,
 		  ALERT("2024-03-01T10:00:00.000Z", "1") "\n"
