@@ -410,17 +410,14 @@ static int reasm_more(struct cf_classifier *c, struct cf_flow *f,
 
 /* --- DTLS certificate names ------------------------------------------- */
 
-/* Append a name to the list being built; 0 when it did not fit. */
+/* Append '\n' and a name to the list being built; 0 when it did not fit. */
 static int name_add(char *list, size_t *n, const char *name)
 {
 	size_t l = strlen(name);
 
-	if (l == 0)
-		return 1;
-	if (*n + (*n > 0) + l >= CF_CERT_LEN)
+	if (*n + 1 + l >= CF_CERT_LEN)
 		return 0;
-	if (*n > 0)
-		list[(*n)++] = '\n';
+	list[(*n)++] = '\n';
 	memcpy(list + *n, name, l);
 	*n += l;
 	list[*n] = '\0';
@@ -437,13 +434,12 @@ static int cert_taken(struct cf_class *cls, const struct cf_x509_names *xn)
 {
 	char list[CF_CERT_LEN];
 	const char *first = xn->cn[0] ? xn->cn : xn->n_san ? xn->san[0] : "";
-	size_t n = 0;
+	size_t n = strlen(xn->cn);          /* the CN ("" if none), then the SANs */
 	int i;
 
-	list[0] = '\0';
-	name_add(list, &n, xn->cn);
+	memcpy(list, xn->cn, n + 1);
 	for (i = 0; i < xn->n_san; i++)
-		if (strcmp(xn->san[i], xn->cn) != 0 && !name_add(list, &n, xn->san[i]))
+		if (!name_add(list, &n, xn->san[i]))
 			break;
 	cls->seen |= CF_SEEN_CERT;
 	cf_class_set_cert(cls, list, n);

@@ -78,6 +78,7 @@ static json_t *alert_tree(const struct ev_facts *x, uint64_t ts_us, uint64_t cou
 	put_obj(root, "source", source_obj(x, 0));
 	put_obj(root, "destination", destination_obj(x, 0));
 	put_obj(root, "network", network_obj(x));
+	put_obj(root, "tls", tls_obj(x));
 	put_obj(root, "callfence", alert_callfence_obj(x, count));
 	put_obj(root, "observer", observer_facts_obj(x));
 	return root;

@@ -105,6 +105,38 @@ static void take_numbers(struct ev_facts *x, const struct cf_event_meta *m,
 	x->relay_peer_alert = m->relay_peer_alert;
 }
 
+/*
+ * The server certificate's names (cls.cert: the subject CN, then the
+ * subjectAltName dNSNames, a '\n' before each): the CN at EV_CERT_CN,
+ * the dNSNames in a row at EV_CERT_SAN.
+ */
+static int add_cert(struct ev_facts **xp, const char *cert)
+{
+	const char *nl = strchr(cert, '\n');
+	char name[CF_CERT_LEN];
+	size_t n = nl != NULL ? (size_t)(nl - cert) : strlen(cert);
+	uint32_t off;
+
+	if (*cert == '\0')
+		return 0;
+	memcpy(name, cert, n);
+	name[n] = '\0';
+	if (add_str(xp, EV_CERT_CN, name, sizeof(name)) < 0)
+		return -1;
+	while (nl != NULL) {
+		cert = nl + 1;
+		nl = strchr(cert, '\n');
+		n = nl != NULL ? (size_t)(nl - cert) : strlen(cert);
+		memcpy(name, cert, n);
+		name[n] = '\0';
+		if (add_text(xp, name, sizeof(name), &off) < 0)
+			return -1;
+		if (off != 0 && (*xp)->n_san++ == 0)
+			(*xp)->s[EV_CERT_SAN] = off;
+	}
+	return 0;
+}
+
 /* The strings: the rule's, the class's and the meta's. */
 static int take_strings(struct ev_facts **xp, const struct cf_event_meta *m,
 			const struct cf_flow *f, const struct cf_rule_info *r)
@@ -120,7 +152,8 @@ static int take_strings(struct ev_facts **xp, const struct cf_event_meta *m,
 	    (strcmp(app, "unknown") != 0 && add_str(xp, EV_APP, app, CF_APP_LEN) < 0) ||
 	    add_str(xp, EV_EVIDENCE, cf_class_evidence(&f->cls), CF_EVID_LEN) < 0 ||
 	    add_str(xp, EV_HOSTNAME, m->observer_hostname, SAFE_MAX) < 0 ||
-	    add_str(xp, EV_INTERFACE, m->interface, SAFE_MAX) < 0)
+	    add_str(xp, EV_INTERFACE, m->interface, SAFE_MAX) < 0 ||
+	    add_cert(xp, cf_class_cert(&f->cls)) < 0)
 		return -1;
 	return add_permitted(xp, m->permitted);
 }

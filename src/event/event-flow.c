@@ -77,6 +77,7 @@ int cf_event_flow(struct cf_outputs *out, const struct cf_event_meta *m,
 	put_obj(root, "source", source_obj(x, 1));
 	put_obj(root, "destination", destination_obj(x, 1));
 	put_obj(root, "network", network_obj(x));
+	put_obj(root, "tls", tls_obj(x));
 	put_obj(root, "callfence", flow_callfence_obj(x));
 	put_obj(root, "observer", observer_facts_obj(x));
 	ev.key = x->cid[0] != '\0' ? x->cid : NULL;

@@ -101,7 +101,8 @@ json_t *str_array(const char *a, const char *b);
 /* The strings of a record: made safe, in its text, by offset. */
 enum ev_str {
 	EV_RULE_ID, EV_RULE_NAME, EV_RULESET, EV_DOMAIN, EV_L7, EV_APP,
-	EV_EVIDENCE, EV_HOSTNAME, EV_INTERFACE, EV_PERMITTED,
+	EV_EVIDENCE, EV_HOSTNAME, EV_INTERFACE, EV_PERMITTED, EV_CERT_CN,
+	EV_CERT_SAN,
 	EV_NSTR
 };
 
@@ -140,6 +141,7 @@ struct ev_facts {
 	struct cf_geo_result relay_geo;
 	int permitted;                  /* the meta had a list of permitted (maybe all empty) */
 	unsigned n_permitted;           /* its non-empty names, in a row at s[EV_PERMITTED] */
+	unsigned n_san;                 /* certificate dNSNames, in a row at s[EV_CERT_SAN] */
 	char cid[CF_COMMUNITY_ID_LEN];  /* "" if none */
 	uint32_t s[EV_NSTR];            /* offsets into text; 0: none */
 	uint32_t text_len;
@@ -175,6 +177,8 @@ json_t *rule_obj(const struct ev_facts *x);
 /* source (our end) or destination; with what that end sent when counts. */
 json_t *source_obj(const struct ev_facts *x, int counts);
 json_t *destination_obj(const struct ev_facts *x, int counts);
+/* tls.server.x509 of the server's certificate names; NULL when none. */
+json_t *tls_obj(const struct ev_facts *x);
 json_t *network_obj(const struct ev_facts *x);
 json_t *roles_array(unsigned roles, int empty);
 /* callfence.jurisdiction of geography g (NULL: none); alert: the alert's form. */

@@ -108,6 +108,38 @@ json_t *destination_obj(const struct ev_facts *x, int counts)
 	return d;
 }
 
+/* ECS tls.server.x509: subject.common_name and alternative_names (both
+ * arrays of keywords in ECS). */
+json_t *tls_obj(const struct ev_facts *x)
+{
+	json_t *x509, *subject, *names, *server, *tls;
+	const char *s;
+	unsigned i;
+
+	if (x->s[EV_CERT_CN] == 0 && x->n_san == 0)
+		return NULL;
+	x509 = json_object();
+	if (x->s[EV_CERT_CN] != 0) {
+		subject = json_object();
+		names = json_array();
+		json_array_append_new(names, ev_json(x, EV_CERT_CN));
+		put(subject, "common_name", names);
+		put(x509, "subject", subject);
+	}
+	if (x->n_san > 0) {
+		names = json_array();
+		s = ev_str(x, EV_CERT_SAN);
+		for (i = 0; i < x->n_san; i++, s += strlen(s) + 1)
+			json_array_append_new(names, json_stringn_nocheck(s, strlen(s)));
+		put(x509, "alternative_names", names);
+	}
+	server = json_object();
+	put(server, "x509", x509);
+	tls = json_object();
+	put(tls, "server", server);
+	return tls;
+}
+
 json_t *network_obj(const struct ev_facts *x)
 {
 	char num[8], vid[8];

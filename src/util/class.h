@@ -69,9 +69,9 @@ struct cf_class {
 				       verdict, e.g. "ndpi:Zoom tls-sni
 				       catalog:zoom-mmr dtls"; NULL for none */
 	const char *cert_str;       /* interned names of the server's certificate
-				       (DTLS, in the clear): the subject CN,
-				       then its subjectAltName dNSNames, one
-				       a line; NULL for none */
+				       (DTLS, in the clear): the subject CN
+				       ("" if none), then '\n' and each
+				       subjectAltName dNSName; NULL for none */
 	/* TURN: the real peer behind the relay (the first XOR-PEER-ADDRESS
 	   seen on the flow); cls.version is bumped when it is found.  The
 	   engine locates and judges it too. */
