@@ -21,7 +21,7 @@
  * most of the work and the reader should take almost no flows, on short
  * flows it should take nearly as many as the others.  So the part adapts
  * (rebalance): it starts at START_SHARE of an equal part and moves by
- * SHARE_STEP every REBALANCE_EVERY packets, towards the reader when the
+ * SHARE_STEP every REBALANCE_EVERY packets (workers.c), towards the reader when the
  * rings fill, away from it when a worker has to sleep for want of
  * packets.  A flow keeps the worker it was given: the reader remembers it
  * (struct seen) until every worker has certainly ended the flow.  One
@@ -29,15 +29,15 @@
  * reader would make N + 1.
  */
 #define START_SHARE 0.4
-#define REBALANCE_EVERY 4096
 #define SHARE_STEP ((1ull << 32) / 128)
 /*
  * An entry of the reader's flow table may go (its flows given a worker
  * anew) once the flows can only have ended everywhere: idle longer than
  * the longest idle timeout, plus this margin for the expiry that runs once
- * a second of packet time (engine.c).
+ * a second of packet time (runner.c).
  */
 #define STALE_MARGIN_US (3ull * 1000000)
+
 /* The worker for a new flow of hash h, by the current share0. */
 unsigned cf_flowmap_owner(const struct cf_runner *r, uint64_t h)
 {

@@ -38,7 +38,7 @@ static void release(struct ring *r)
  * next one's flow entry (its index slot was asked for a record ago), the
  * second's flow hash (kept in the record) and index slot, and the third's
  * header, written on the reader's core.  The same two cache misses the
- * engine's look-ahead hides for one thread (engine.c), with no copy: the
+ * runner's look-ahead hides for one thread (runner.c), with no copy: the
  * records stay where they are until released.
  */
 static void look_ahead(struct worker *k, const struct rec *rec)
