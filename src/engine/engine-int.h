@@ -28,7 +28,8 @@ struct cf_engine {
 };
 
 /* Counters of a classifier or geography added to to (engine-totals.c). */
-void cf_engine_add_classify(struct cf_classify_stats *to, const struct cf_classify_stats *c);
+void cf_engine_add_classify(struct cf_classify_stats *to,
+			    const struct cf_classify_stats *c);
 void cf_engine_add_geo(struct cf_geo_stats *to, const struct cf_geo_stats *g);
 
 /* A classifier for cfg (catalog, DNS cache size); NULL + err (engine-reload.c). */

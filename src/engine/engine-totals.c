@@ -110,7 +110,8 @@ static void add_flows(struct cf_flow_stats *to, const struct cf_flow_stats *f)
 }
 
 /* Counters of a classifier about to be replaced, kept in the totals. */
-void cf_engine_add_classify(struct cf_classify_stats *to, const struct cf_classify_stats *c)
+void cf_engine_add_classify(struct cf_classify_stats *to,
+			    const struct cf_classify_stats *c)
 {
 	to->ndpi_flows += c->ndpi_flows;
 	to->ndpi_decided += c->ndpi_decided;

@@ -21,9 +21,9 @@
  * most of the work and the reader should take almost no flows, on short
  * flows it should take nearly as many as the others.  So the part adapts
  * (rebalance): it starts at START_SHARE of an equal part and moves by
- * SHARE_STEP every REBALANCE_EVERY packets (workers.c), towards the reader when the
- * rings fill, away from it when a worker has to sleep for want of
- * packets.  A flow keeps the worker it was given: the reader remembers it
+ * SHARE_STEP every REBALANCE_EVERY packets (workers.c), towards the
+ * reader when the rings fill, away from it when a worker has to sleep
+ * for want of packets.  A flow keeps the worker it was given: the reader remembers it
  * (struct seen) until every worker has certainly ended the flow.  One
  * reader thread plus N - 1 workers keeps N threads on N cores; a separate
  * reader would make N + 1.
