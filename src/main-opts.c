@@ -17,7 +17,7 @@
 #include "event/communityid.h"
 #include "geo/geo.h"
 #include "main-opts.h"
-#include "engine/workers.h"
+#include "engine/runner.h"
 #include "util/netaddr.h"
 #include "output/output.h"
 #include "policy/policy.h"

@@ -24,12 +24,12 @@
 #include "daemon/daemon-log.h"
 #include "daemon/daemon-loop.h"
 #include "engine/engine.h"
+#include "engine/runner.h"
 #include "event/event.h"
 #include "geo/geo.h"
 #include "main-opts.h"
 #include "output/output.h"
 #include "policy/policy.h"
-#include "engine/workers.h"
 #include "util/clock.h"
 
 #define EXIT_VIOLATION 1
@@ -42,19 +42,6 @@ static double run_started;        /* for the progress line */
 static double now_seconds(void)
 {
 	return (double)cf_mono_us() / 1e6;
-}
-
-struct run_ctx {
-	struct cf_engine *engine;
-	double started;
-};
-
-static void on_packet(void *ctx, enum cf_link link, uint64_t ts_us,
-		      const uint8_t *data, uint32_t caplen, uint32_t wirelen)
-{
-	struct run_ctx *r = ctx;
-
-	cf_engine_packet(r->engine, link, ts_us, data, caplen, wirelen);
 }
 
 static void show_progress(void *ctx, uint64_t done, uint64_t total, uint64_t packets)
@@ -114,7 +101,7 @@ static void fill_engine_config(const struct cf_opts *o, struct cf_engine_config 
 	c->observer_hostname = host;
 }
 
-/* What a run ended with: one engine, or the workers of --threads. */
+/* What a run ended with. */
 struct run_end {
 	struct cf_run_totals t;
 	struct cf_report *report;
@@ -150,81 +137,43 @@ static int finish_run(const struct cf_opts *o, struct run_end *end,
 	return rc;
 }
 
-/* One engine in this thread, or --threads workers behind this reader. */
-struct offline {
-	struct cf_engine *engine;
-	struct cf_workers *workers;
-};
-
-static void offline_start(const struct cf_opts *o, struct offline *x,
-			  const struct cf_engine_config *cfg, struct cf_outputs *out)
-{
-	char err[1024];
-
-	memset(x, 0, sizeof(*x));
-	if (o->threads > 1)
-		x->workers = cf_workers_new(o->threads, cfg, out, err, sizeof(err));
-	else
-		x->engine = cf_engine_new(cfg, out, err, sizeof(err));
-	if (x->engine == NULL && x->workers == NULL) {
-		cf_outputs_free(out);
-		die_config(err);
-	}
-	/* files: handle each frame two frames late, its flow fetched ahead
-	 * (without the memory for it, as before) */
-	if (x->engine != NULL)
-		(void)cf_engine_lookahead(x->engine);
-}
-
-static void offline_end(struct offline *x, struct run_end *end)
+/* The runner's numbers and report once every flow has ended. */
+static void offline_end(struct cf_runner *run, struct run_end *end)
 {
 	struct cf_engine_stats st;
 
 	memset(end, 0, sizeof(*end));
-	if (x->workers != NULL) {
-		cf_workers_finish(x->workers);
-		cf_workers_totals(x->workers, &end->t);
-		end->report = cf_workers_report(x->workers);
-		end->max_severity = cf_workers_max_severity(x->workers);
-		return;
-	}
-	cf_engine_finish(x->engine);
-	cf_engine_totals(x->engine, &end->t);
-	end->report = cf_engine_report(x->engine);
-	cf_engine_get_stats(x->engine, &st);
+	cf_runner_finish(run);
+	cf_runner_numbers(run, &end->t, &st);
+	end->report = cf_runner_report(run);
 	end->max_severity = st.max_severity;
-}
-
-static void offline_free(struct offline *x)
-{
-	cf_workers_free(x->workers);
-	if (x->engine != NULL)
-		cf_engine_free(x->engine);
 }
 
 static int run_offline(const struct cf_opts *o)
 {
 	struct cf_engine_config cfg;
 	struct cf_capture_stats cst;
-	struct offline x;
+	struct cf_runner *run;
 	struct run_end end;
-	struct run_ctx r;
 	struct cf_outputs *out;
 	char host[256], err[1024];
+	double started;
 	int rc, frc;
 
 	fill_engine_config(o, &cfg, host, sizeof(host));
 	cf_report_proc_open();  /* the memory figures, read after the sandbox is on */
 	out = open_outputs(o);
-	offline_start(o, &x, &cfg, out);
-	r.engine = x.engine;
-	r.started = run_started = now_seconds();
+	run = cf_runner_new(&cfg, o->threads > 1 ? o->threads : 1, CF_RUNNER_FILES,
+			    out, err, sizeof(err));
+	if (run == NULL) {
+		cf_outputs_free(out);
+		die_config(err);
+	}
+	started = run_started = now_seconds();
 	memset(&cst, 0, sizeof(cst));
 	rc = cf_capture_files((const char *const *)o->inputs, o->n_inputs, o->filter,
-			      x.workers != NULL ? cf_workers_packet : on_packet,
-			      o->progress ? show_progress : NULL,
-			      x.workers != NULL ? (void *)x.workers : (void *)&r,
-			      &cst, err, sizeof(err));
+			      cf_runner_packet, o->progress ? show_progress : NULL,
+			      run, &cst, err, sizeof(err));
 	if (progress_shown)
 		fprintf(stderr, "\r%*s\r", 60, "");
 	if (rc != 0)
@@ -235,11 +184,11 @@ static int run_offline(const struct cf_opts *o)
 			"at the end (counted, not decoded)\n",
 			o->n_inputs == 1 ? o->inputs[0] : "one of the capture files",
 			(unsigned long long)cst.truncated_records);
-	offline_end(&x, &end);
-	if (x.workers != NULL && o->verbose)
-		cf_workers_describe(x.workers, stderr);
-	frc = finish_run(o, &end, out, r.started);
-	offline_free(&x);
+	offline_end(run, &end);
+	if (o->verbose)
+		cf_runner_describe(run, stderr);
+	frc = finish_run(o, &end, out, started);
+	cf_runner_free(run);
 	cf_outputs_free(out);
 	if (rc != 0)
 		return rc == CF_CAPTURE_ECONFIG ? EXIT_CONFIG : EXIT_IO;

@@ -19,9 +19,7 @@
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <linux/if_packet.h>
 
 #include <pcap.h>
 
@@ -297,7 +295,6 @@ struct cf_live {
 	pcap_t *p;
 	enum cf_link link;
 	int fd;
-	int fanout_group;         /* -1: not in a fanout group */
 	char name[64];
 	cf_packet_fn fn;          /* set for the length of one dispatch */
 	void *ctx;
@@ -347,62 +344,6 @@ static int live_activate(pcap_t *p, const char *name,
 	return 0;
 }
 
-/*
- * --threads: put the handle's packet socket in an AF_PACKET fanout group,
- * right after activation so that it shares the interface's packets with
- * the other members from (nearly) its first one.  Hash mode: the kernel
- * hashes the flow symmetrically (__skb_get_hash_symmetric), so both
- * directions of a flow reach one member; DEFRAG reassembles IPv4
- * fragments first, so that a flow's fragments follow its first one.
- * CF_FANOUT_NEW asks the kernel for an unused id (UNIQUEID; 0 is a valid
- * one), read back here.
- */
-static int live_fanout(struct cf_live *l, const struct cf_live_config *c,
-		       char *err, size_t errlen)
-{
-	int fd = pcap_fileno(l->p);
-	unsigned flags = PACKET_FANOUT_FLAG_DEFRAG, id = 0;
-	int val, rc;
-	uint32_t got = 0;
-	socklen_t len = sizeof(got);
-
-	if (c->fanout == CF_FANOUT_NONE)
-		return 0;
-	if (c->fanout == CF_FANOUT_JOIN) {
-		if (c->fanout_group > 0xffff) {
-			snprintf(err, errlen, "%s: fanout group %u is not a 16-bit id",
-				 l->name, c->fanout_group);
-			return CF_CAPTURE_ECONFIG;
-		}
-		id = c->fanout_group;
-	} else {
-		flags |= PACKET_FANOUT_FLAG_UNIQUEID;
-	}
-	val = (int)(id | ((PACKET_FANOUT_HASH | flags) << 16));
-	if (fd < 0 || setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &val, sizeof(val)) != 0) {
-		if (c->fanout == CF_FANOUT_JOIN)
-			snprintf(err, errlen, "%s: cannot join AF_PACKET fanout group "
-				 "%u (--threads): %s", l->name, id,
-				 fd < 0 ? "no packet socket" : strerror(errno));
-		else
-			snprintf(err, errlen, "%s: cannot make an AF_PACKET fanout "
-				 "group (--threads): %s", l->name,
-				 fd < 0 ? "no packet socket" : strerror(errno));
-		return CF_CAPTURE_EIO;
-	}
-	if (c->fanout == CF_FANOUT_NEW) {
-		rc = getsockopt(fd, SOL_PACKET, PACKET_FANOUT, &got, &len);
-		if (rc != 0) {
-			snprintf(err, errlen, "%s: cannot read the AF_PACKET fanout "
-				 "group the kernel chose: %s", l->name, strerror(errno));
-			return CF_CAPTURE_EIO;
-		}
-		id = got & 0xffff;
-	}
-	l->fanout_group = (int)id;
-	return 0;
-}
-
 /* After activation: link type, filter, non-blocking, the descriptor. */
 static int live_setup(struct cf_live *l, const struct cf_live_config *c,
 		      char *err, size_t errlen)
@@ -445,7 +386,6 @@ struct cf_live *cf_live_open(const char *name, const struct cf_live_config *c,
 		return NULL;
 	}
 	snprintf(l->name, sizeof(l->name), "%s", name);
-	l->fanout_group = -1;
 	l->p = pcap_create(name, ebuf);
 	if (l->p == NULL) {
 		set_err(err, errlen, name, ebuf[0] ? ebuf : "cannot open");
@@ -453,8 +393,6 @@ struct cf_live *cf_live_open(const char *name, const struct cf_live_config *c,
 		return NULL;
 	}
 	*why = live_activate(l->p, name, c, err, errlen);
-	if (*why == 0)
-		*why = live_fanout(l, c, err, errlen);
 	if (*why == 0)
 		*why = live_setup(l, c, err, errlen);
 	if (*why != 0) {
@@ -473,11 +411,6 @@ int cf_live_fd(const struct cf_live *l)
 const char *cf_live_name(const struct cf_live *l)
 {
 	return l->name;
-}
-
-int cf_live_fanout_group(const struct cf_live *l)
-{
-	return l->fanout_group;
 }
 
 static void live_packet(u_char *user, const struct pcap_pkthdr *h,

@@ -82,23 +82,7 @@ struct cf_live_config {
 	int buffer_bytes;     /* kernel buffer; 0: libpcap's default */
 	int promisc;          /* 1: promiscuous mode */
 	const char *filter;   /* BPF expression; NULL or "": none */
-	/*
-	 * --threads: share the interface's packets between several handles
-	 * through an AF_PACKET fanout group (PACKET_FANOUT_HASH with
-	 * PACKET_FANOUT_FLAG_DEFRAG: the kernel's flow hash is symmetric, so
-	 * both directions of a flow reach the same handle).  CF_FANOUT_NEW
-	 * makes a new group with an id the kernel picks among the unused ones
-	 * (ids are shared by the whole network namespace: another program's
-	 * group is never joined by accident; cf_live_fanout_group() tells
-	 * it); CF_FANOUT_JOIN joins group fanout_group.
-	 */
-	int fanout;               /* CF_FANOUT_NONE (0), _NEW or _JOIN */
-	unsigned fanout_group;    /* CF_FANOUT_JOIN: 0..65535 */
 };
-
-#define CF_FANOUT_NONE 0
-#define CF_FANOUT_NEW  1
-#define CF_FANOUT_JOIN 2
 
 /* Counters of one handle since it was opened (pcap_stats). */
 struct cf_live_stats {
@@ -114,7 +98,7 @@ struct cf_live;
  * failure with *why set and "NAME: problem" in err: CF_CAPTURE_ENODEV (no
  * such interface), CF_CAPTURE_EDOWN (interface down), CF_CAPTURE_ECONFIG
  * (bad filter, unsupported link type, bad snaplen), CF_CAPTURE_EIO
- * (permission denied, the fanout group cannot be joined, anything else).
+ * (permission denied, anything else).
  */
 struct cf_live *cf_live_open(const char *name, const struct cf_live_config *c,
 			     int *why, char *err, size_t errlen);
@@ -136,8 +120,6 @@ int cf_live_dispatch(struct cf_live *l, int max, cf_packet_fn fn, void *ctx,
 int cf_live_get_stats(struct cf_live *l, struct cf_live_stats *st);
 
 const char *cf_live_name(const struct cf_live *l);
-/* The fanout group the handle is in (0..65535); -1 none. */
-int cf_live_fanout_group(const struct cf_live *l);
 void cf_live_close(struct cf_live *l);
 
 #endif /* CF_CAPTURE_H */

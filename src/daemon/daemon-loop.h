@@ -7,11 +7,12 @@
  * rules, catalog and geography; SIGUSR1 writes a stats event at once;
  * SIGTERM and SIGINT make cf_live_loop return.
  *
- * --threads N: N workers, each with its own engine and its own handle on
- * every interface; the kernel shares each interface's packets out by a
- * symmetric flow hash (AF_PACKET fanout).  The thread that calls
- * cf_live_loop then only takes the signals, writes the stats events and
- * watches the outputs.
+ * One handle per interface, read by the thread that calls cf_live_loop,
+ * which hands every frame to the runner (engine/runner.h).  --threads N:
+ * the runner's N engines, worker 0 in this thread and the others in
+ * threads of their own, each flow routed to one of them by the runner's
+ * reader (this thread); ticks, reloads and stats snapshots reach them in
+ * order with the packets.
  */
 #ifndef CF_DAEMON_LOOP_H
 #define CF_DAEMON_LOOP_H
@@ -30,25 +31,24 @@ struct cf_live_params {
 	struct cf_live_config capture;
 	long stats_interval;          /* seconds; 0: no periodic stats */
 	const char *hostname;         /* observer.hostname of stats events */
-	unsigned threads;             /* --threads; 0 or 1: one loop, no fanout */
+	unsigned threads;             /* --threads; 0 or 1: one engine */
 };
 
 struct cf_live_run;
 
 /*
- * Open every interface (with --threads N, N handles on each, in one
- * AF_PACKET fanout group per interface).  An interface that exists but is
+ * Open every interface, one handle each.  An interface that exists but is
  * down is not an error: it is opened when it comes up (logged).  NULL on
  * failure with the exit status in *status (2: no such interface, bad
- * filter; 3: permission denied, fanout refused, other capture errors) and
- * "IFACE: problem" in err.
+ * filter; 3: permission denied, other capture errors) and "IFACE:
+ * problem" in err.
  */
 struct cf_live_run *cf_live_open_all(const struct cf_live_params *p, int *status,
 				     char *err, size_t errlen);
 
 /*
- * Make the engine (with --threads, one per worker, each with its share of
- * cfg->limits.max_flows) writing to out.  cfg (copied) is also what
+ * Make the runner and its engines (with --threads, one per thread, each
+ * with its share of cfg->limits.max_flows) writing to out.  cfg (copied) is also what
  * SIGHUP reloads; its strings must outlive r.  -1 with the engine's
  * message in err (a configuration error: exit status 2).
  */
@@ -63,19 +63,19 @@ void cf_live_attach(struct cf_live_run *r);
 int cf_live_signals(char *err, size_t errlen);
 
 /*
- * With --threads: start the workers.  Call in the process that will run
- * cf_live_loop (after detaching: threads do not survive fork) and after
- * cf_live_signals (they inherit the blocked signals, so only the thread
- * in cf_live_loop takes them).  Does nothing without --threads.  -1 with
- * a message in err (exit status 3).
+ * With --threads: start the runner's threads.  Call in the process that
+ * will run cf_live_loop (after detaching: threads do not survive fork)
+ * and after cf_live_signals (they inherit the blocked signals, so only
+ * the thread in cf_live_loop takes them).  Does nothing without
+ * --threads.  -1 with a message in err (exit status 3).
  */
 int cf_live_start(struct cf_live_run *r, char *err, size_t errlen);
 
-/* Capture until SIGTERM or SIGINT.  With --threads the workers then end
- * their flows (flow events) and stop. */
+/* Capture until SIGTERM or SIGINT. */
 void cf_live_loop(struct cf_live_run *r);
 
-/* After cf_live_loop: every open flow ends (flow events). */
+/* After cf_live_loop: every open flow ends (flow events); with --threads
+ * the threads stop. */
 void cf_live_finish(struct cf_live_run *r);
 
 /* Write a stats event now (with --threads: every worker summed). */

@@ -1,10 +1,13 @@
 /*
- * engine.h - the pipeline behind one run: decode -> flow table -> classify
- * -> geo -> policy -> events, and the report at the end.
+ * engine.h - one engine: a decoded packet's way through the flow table,
+ * the classifier, the geography and the policy to events, and the report
+ * at the end.
  *
- * The engine owns the flow table, classifier, policy, geography and report;
- * the caller owns the outputs and feeds packets (cf_engine_packet has the
- * shape of capture.h's cf_packet_fn).
+ * The engine owns the flow table, classifier, policy, geography and
+ * report; the outputs are the caller's.  It never sees frames: the runner
+ * (runner.h) reads them, keeps the packet clock, decodes and hands each
+ * packet to the engine that owns its flow.  These are the calls a runner
+ * makes of one engine, always from one thread at a time.
  */
 #ifndef CF_ENGINE_H
 #define CF_ENGINE_H
@@ -35,7 +38,7 @@ struct cf_engine_config {
 };
 
 struct cf_engine_stats {
-	uint64_t packets, bytes;           /* frames seen, captured bytes */
+	uint64_t packets, bytes;           /* frames seen, captured bytes (the runner's) */
 	uint64_t first_us, last_us;
 	uint64_t alerts, audited;
 	enum cf_severity max_severity;     /* highest severity alerted */
@@ -52,88 +55,41 @@ struct cf_engine;
 /* Set everything up; NULL with a message naming the file and problem. */
 struct cf_engine *cf_engine_new(const struct cf_engine_config *cfg,
 				struct cf_outputs *out, char *err, size_t errlen);
-
-/* Feed one captured frame (ctx is the engine). */
-void cf_engine_packet(void *ctx, enum cf_link link, uint64_t ts_us,
-		      const uint8_t *data, uint32_t caplen, uint32_t wirelen);
-
-/* End every flow (flow events), then emit the report event. */
-void cf_engine_finish(struct cf_engine *e);
+void cf_engine_free(struct cf_engine *e);
 
 /*
- * Handle frames given to cf_engine_packet two frames late, to fetch the
- * memory of their flows ahead (engine.c).  For capture files: a live
- * engine would hold the last two frames until more come (cf_engine_tick,
- * cf_engine_reload and cf_engine_finish handle them first).  0, or -1 when out of memory (the
- * engine then works without).
+ * A decoded packet of one of this engine's flows (pkt's pointers valid
+ * during the call), with its flow hash (cf_engine_flow_hash).  Alerts it
+ * raises name interface iface (NULL: the configured cfg->interface).
+ * 1 when the packet's flow is done classifying after it.
  */
-int cf_engine_lookahead(struct cf_engine *e);
-
-/*
- * A worker of --threads (workers.c), fed by a reader that decoded the
- * packet and keeps the clock itself:
- *   cf_engine_decoded    a packet of one of this worker's flows (pkt's
- *                        pointers valid during the call)
- *   cf_engine_shared_only  a packet of another worker's flow that carries
- *                        facts about other flows (a DNS answer, SIP with
- *                        SDP: cf_classify_is_shared); only those are
- *                        learnt
- *   cf_engine_counts     n[d] packets and b[d] bytes of one of this
- *                        worker's flows past classifying that the reader
- *                        added up (d 0: pkt's direction; pkt carries the
- *                        flow's ends and the first one's time), the last
- *                        at last_us: counted as if they had come one by one
- *   cf_engine_expire_at  the reader's packet time crossed the once-a-second
- *                        mark: idle expiry at ts_us, as cf_engine_packet
- *                        would have run it
- * The reader counts the frames and decode outcomes (the engine's own
- * packet, byte and decode counters stay 0).
- */
-/*
- * What a --threads reader keeps for the frames it hands out: counters and
- * the packet clock, exactly as cf_engine_packet keeps them.  Count one
- * frame; 1 when the once-a-second idle expiry is due (at c->now_us).
- */
-struct cf_frame_clock {
-	uint64_t packets, bytes;        /* frames, captured bytes */
-	uint64_t first_us, now_us;      /* earliest and latest packet time */
-	uint64_t next_expire_us;
-};
-int cf_frame_clock_tick(struct cf_frame_clock *c, uint64_t ts_us, uint32_t caplen);
-
-/* 1 when the packet's flow is done classifying after it */
-int cf_engine_decoded(struct cf_engine *e, const struct cf_packet *pkt);
-/* The same with the packet's flow hash, after asking for the memory of
- * its flow ahead (entry 0: the index slot, 1: the entry; flow.h). */
+int cf_engine_packet(struct cf_engine *e, const struct cf_packet *pkt,
+		     uint32_t h, const char *iface);
+/* The flow hash of a packet, and asking for the memory of its flow ahead
+ * (entry 0: the index slot, 1: the entry; flow.h). */
 uint32_t cf_engine_flow_hash(const struct cf_engine *e, const struct cf_packet *pkt);
 void cf_engine_prefetch(const struct cf_engine *e, uint32_t h, int entry);
-int cf_engine_decoded_hashed(struct cf_engine *e, const struct cf_packet *pkt,
-			     uint32_t h);
+
+/* A packet of another engine's flow that carries facts about other flows
+ * (a DNS answer, SIP with SDP: cf_classify_is_shared): only those are
+ * learnt. */
 void cf_engine_shared_only(struct cf_engine *e, const struct cf_packet *pkt);
+
+/* n[d] packets and b[d] bytes of one of this engine's flows past
+ * classifying, added up by the runner (d 0: pkt's direction; pkt carries
+ * the flow's ends and the first one's time), the last at last_us:
+ * counted as if they had come one by one. */
 void cf_engine_counts(struct cf_engine *e, const struct cf_packet *pkt,
 		      const uint32_t n[2], const uint64_t b[2], uint64_t last_us);
+
+/* The packet clock crossed its once-a-second mark: idle expiry at ts_us
+ * (packet time), outputs polled. */
 void cf_engine_expire_at(struct cf_engine *e, uint64_t ts_us);
 
 /*
- * Add the run totals of from to to (workers).  same_dns: both saw the
- * same DNS answers and SDP (--threads hands them to every worker), so the
- * counters that follow the answers (DNS responses, answers, evictions,
- * SDP media) are counted once; lookups (hits, misses) are per flow and
- * summed.
- */
-void cf_run_totals_add(struct cf_run_totals *to, const struct cf_run_totals *from,
-		       int same_dns);
-
-void cf_engine_get_stats(const struct cf_engine *e, struct cf_engine_stats *st);
-/* Fill run totals for the report (inputs and wall time are the caller's). */
-void cf_engine_totals(const struct cf_engine *e, struct cf_run_totals *t);
-struct cf_report *cf_engine_report(struct cf_engine *e);
-const struct cf_policy *cf_engine_policy(const struct cf_engine *e);
-
-/*
- * Live capture: run the idle expiry at wall-clock time now_us (never
- * earlier than the newest packet time), so flows end when traffic stops.
- * Call about once a second; cheap when nothing is due.
+ * Live capture: the idle expiry at wall-clock time now_us (never earlier
+ * than the newest packet time), so flows end when traffic stops.  About
+ * once a second; cheap when nothing is due.
  */
 void cf_engine_tick(struct cf_engine *e, uint64_t now_us);
 
@@ -155,13 +111,24 @@ void cf_engine_tick(struct cf_engine *e, uint64_t now_us);
 int cf_engine_reload(struct cf_engine *e, const struct cf_engine_config *cfg,
 		     char *err, size_t errlen);
 
+/* End every flow (flow events) and flush the outputs. */
+void cf_engine_finish(struct cf_engine *e);
+
+/* The engine's counters and run totals (frames, bytes, first time and
+ * decode outcomes are the runner's, left 0 here). */
+void cf_engine_get_stats(const struct cf_engine *e, struct cf_engine_stats *st);
+void cf_engine_totals(const struct cf_engine *e, struct cf_run_totals *t);
+struct cf_report *cf_engine_report(struct cf_engine *e);
+const struct cf_policy *cf_engine_policy(const struct cf_engine *e);
+
 /*
- * With several interfaces: name (or NULL) goes into
- * observer.ingress.interface.name of the alerts the next packets raise;
- * events raised at a flow's end keep the configured cfg->interface.
+ * Add the run totals of from to to (several engines).  same_dns: both saw
+ * the same DNS answers and SDP (--threads hands them to every worker), so
+ * the counters that follow the answers (DNS responses, answers,
+ * evictions, SDP media) are counted once; lookups (hits, misses) are per
+ * flow and summed.
  */
-void cf_engine_set_interface(struct cf_engine *e, const char *name);
-struct cf_geo *cf_engine_geo(struct cf_engine *e);
-void cf_engine_free(struct cf_engine *e);
+void cf_run_totals_add(struct cf_run_totals *to, const struct cf_run_totals *from,
+		       int same_dns);
 
 #endif /* CF_ENGINE_H */

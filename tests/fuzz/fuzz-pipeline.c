@@ -2,7 +2,7 @@
  * fuzz-pipeline.c - libFuzzer target: the whole offline pipeline.  The
  * input is a capture file (pcap or pcapng, as cfgen writes them); it is
  * put in a memory file and read by cf_capture_files() through
- * /proc/self/fd/N, fed to the engine (e2e-eu rules, the shipped app
+ * /proc/self/fd/N, fed to the runner and its engine (e2e-eu rules, the shipped app
  * catalog, the test geography, a 64-flow table), the flows are ended and
  * the report event written.  Events go to a second memory file;
  * afterwards every line must parse as a JSON object (jansson, strict
@@ -27,6 +27,7 @@
 #include "fuzz-util.h"
 #include "capture/capture.h"
 #include "engine/engine.h"
+#include "engine/runner.h"
 #include "event/event.h"
 #include "output/output.h"
 #include "event/report.h"
@@ -47,7 +48,7 @@ static const char *incdirs[1] = { CF_SRCDIR_FUZZ "/rules" };
 static int events_fd = -1;
 static char events_spec[64];
 static struct cf_outputs *out;
-static struct cf_engine *engine;
+static struct cf_runner *engine;
 static unsigned runs;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -67,10 +68,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static struct cf_engine *new_engine(struct cf_outputs *out)
+static struct cf_runner *new_engine(struct cf_outputs *out)
 {
 	struct cf_engine_config cfg;
-	struct cf_engine *e;
+	struct cf_runner *e;
 	char err[1024];
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -85,7 +86,7 @@ static struct cf_engine *new_engine(struct cf_outputs *out)
 	cfg.geo_cache = 64;
 	cfg.all_flows = 1;
 	cfg.observer_hostname = "fuzz";
-	e = cf_engine_new(&cfg, out, err, sizeof(err));
+	e = cf_runner_new(&cfg, 1, 0, out, err, sizeof(err));
 	if (e == NULL) {
 		fprintf(stderr, "fuzz-pipeline: %s\n", err);
 		abort();
@@ -139,7 +140,7 @@ static void engine_up(void)
 
 static void engine_down(void)
 {
-	cf_engine_free(engine);
+	cf_runner_free(engine);
 	cf_outputs_free(out);
 	engine = NULL;
 	out = NULL;
@@ -156,18 +157,18 @@ static void run(const char *capture)
 	if (engine == NULL)
 		engine_up();
 	memset(&before, 0, sizeof(before));
-	cf_engine_totals(engine, &before);
-	(void)cf_capture_files(files, 1, NULL, cf_engine_packet, NULL, engine,
+	cf_runner_numbers(engine, &before, NULL);
+	(void)cf_capture_files(files, 1, NULL, cf_runner_packet, NULL, engine,
 			       &cst, err, sizeof(err));
-	cf_engine_finish(engine);
+	cf_runner_finish(engine);
 	memset(&t, 0, sizeof(t));
-	cf_engine_totals(engine, &t);
+	cf_runner_numbers(engine, &t, NULL);
 	FZ_CHECK(t.decode.packets - before.decode.packets == cst.packets);
 	FZ_CHECK(t.decode.packets == t.decode.ok + t.decode.not_ip +
 		 t.decode.truncated + t.decode.invalid + t.decode.fragments);
 	FZ_CHECK(t.flows.active == 0);
 	memset(&meta, 0, sizeof(meta));
-	cf_report_emit_event(cf_engine_report(engine), &t, out, &meta);
+	cf_report_emit_event(cf_runner_report(engine), &t, out, &meta);
 	cf_outputs_flush(out);
 	check_events();
 	if (++runs >= ENGINE_RUNS)

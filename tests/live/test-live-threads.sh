@@ -1,13 +1,14 @@
 #!/bin/sh
 # test-live-threads.sh - --threads on live capture: two daemons capture the
 # same traffic on the live test's gateway (lib.sh) at the same time, one
-# with --threads 1, one with --threads 2 (its handles in AF_PACKET fanout
-# groups), and must report the same thing:
+# with --threads 1, one with --threads 2 (its reader routing each flow to
+# one of its two engines), and must report the same thing:
 #   - the same flow and alert events (sorted; times left out), among them
 #     flows named by DNS answers that the other worker captured;
 #   - a last stats event that sums both workers: packets, interfaces'
 #     kernel counters, flows and alerts equal to the one-thread daemon's;
-#   - both workers got packets (the kernel shared the flows out).
+#   - the reader handed packets to the second thread's ring, and every
+#     DNS answer to both threads.
 # Then the whole daemon test (test-live.sh) runs again with threads = 2:
 # SIGHUP (good and broken rules), SIGUSR1, interfaces going down and
 # disappearing, -u, -D, a full disk, SIGTERM.
@@ -142,10 +143,11 @@ stats "$work/t2.json" > "$work/t2.stats"
 check "the last stats event sums both workers" --show "$work/t2.stats.diff" eval \
 	'diff "$work/t1.stats" "$work/t2.stats" > "$work/t2.stats.diff" &&
 	 grep -q "^received>=processed True dropped 0 processed [1-9]" "$work/t1.stats"'
-# "thread K of 2: N packets, ..." at the end, and N > 0 for both
-check "both workers got packets, DNS answers shared, none dropped" --show "$work/t2.log" eval \
-	'grep -q "thread 1 of 2: [1-9][0-9]* packets, .* 0 shared copies dropped" "$work/t2.log" &&
-	 grep -q "thread 2 of 2: [1-9][0-9]* packets, .* 0 shared copies dropped" "$work/t2.log" &&
+# "thread K of 2: N packets, ..." at the end, and N > 0 for the thread
+# behind the ring (the reader's own part of new flows may be none)
+check "the second thread got packets, DNS answers shared" --show "$work/t2.log" eval \
+	'grep -q "thread 1 of 2: [0-9]* packets, " "$work/t2.log" &&
+	 grep -q "thread 2 of 2: [1-9][0-9]* packets, " "$work/t2.log" &&
 	 [ "$(grep -o "thread [12] of 2: [0-9]* packets, [0-9]* DNS" "$work/t2.log" |
 	      awk "{ s += \$7 } END { print s }")" = 3 ]'
 check "the report event last" eval 'tail -n 1 "$work/t2.json" | grep -q "callfence.report"'
