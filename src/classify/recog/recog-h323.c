@@ -1,0 +1,256 @@
+/*
+ * recog-h323.c - H.323 signalling: H.225.0 call signalling (Q.931 in
+ * TPKT), H.245 in TPKT, and H.225.0 RAS on UDP.
+ *
+ * TPKT, RFC 1006 section 6: version 3, reserved 0, 16-bit length of the
+ * whole packet (cf_recog_tcp_frames, CF_FRAME_TPKT).
+ *
+ * Q.931 (ITU-T Q.931 section 4, as H.225.0 section 7 profiles it):
+ *   octet 1   protocol discriminator 0x08
+ *   octet 2   0000 + length of the call reference value (H.225.0: 2)
+ *   octets    call reference value; the top bit of its first octet is
+ *             the flag (1: from the side that did not allocate it)
+ *   octet     message type (bit 8 zero): Alerting 0x01, Call Proceeding
+ *             0x02, Progress 0x03, Setup 0x05, Connect 0x07, Release
+ *             Complete 0x5a, Facility 0x62, Notify 0x6e, Status 0x7d ...
+ *   then information elements: a single-octet IE has bit 8 set; others
+ *   are id, 8-bit length, contents - except User-user (0x7e), which
+ *   H.225.0 gives a 16-bit length.  Its contents start with protocol
+ *   discriminator 0x05 and hold the PER-encoded H323-UserInformation:
+ *   first octet bits (high to low): H323-UserInformation extension,
+ *   user-data present, H323-UU-PDU extension, nonStandardData present,
+ *   h323-message-body extension, 3-bit CHOICE index (setup 0,
+ *   callProceeding 1, connect 2, alerting 3, information 4,
+ *   releaseComplete 5, facility 6).  Each UUIE that starts with
+ *   protocolIdentifier carries the OBJECT IDENTIFIER {itu-t(0)
+ *   recommendation(0) h(8) 2250 version(0) v} = 06 00 08 91 4a 00 v.
+ *
+ * H.245 MultimediaSystemControlMessage (ITU-T H.245, aligned PER): first
+ * octet: extension bit, 2-bit CHOICE (request 0, response 1, command 2,
+ * indication 3), then the inner CHOICE's extension bit and index
+ * (request: 4 bits, 11 root alternatives; response: 5 bits, 21;
+ * command: 4 bits, 9; indication: 5 bits, 19).  OpenLogicalChannel(Ack)
+ * media addresses are NOT extracted: they sit behind a chain of
+ * optional and extensible components whose PER walk this stateless
+ * recogniser does not attempt; the addresses would have to come from a
+ * real PER decoder.
+ *
+ * RAS (H.225.0 section 7.x, RasMessage in its ASN.1): UDP, aligned PER.
+ * First octet: extension bit 0 and a 5-bit index 0-24 (gatekeeperRequest
+ * 0 ... unknownMessageResponse 24), or extension bit 1 and a
+ * normally-small index of the alternatives after "...".  Then the
+ * chosen SEQUENCE's extension bit and optional-component bitmap, padded
+ * to the octet: in GRQ ... RRJ (0-5) the requestSeqNum (INTEGER
+ * 1..65535, sent as value - 1 in 16 bits) sits at octets 2-3 and the
+ * protocol identifier follows it.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "util/cursor.h"
+#include "classify/recog/recog.h"
+
+#define Q931_PD 0x08
+#define UUIE_ID 0x7e
+#define UUIE_PD 0x05
+#define IES_MAX 32
+#define RAS_LEN_MAX 4096
+
+static const uint8_t h225_oid[6] = { 0x06, 0x00, 0x08, 0x91, 0x4a, 0x00 };
+
+/* The H.225.0 OID at c + 0..span-1: 0 and *v its version, else -1. */
+static int find_oid(struct cursor c, size_t span, uint8_t *v)
+{
+	size_t i, k;
+	uint8_t b;
+
+	for (i = 0; i <= span; i++) {
+		for (k = 0; k < sizeof(h225_oid); k++)
+			if (cur_peek_u8(&c, i + k, &b) || b != h225_oid[k])
+				break;
+		if (k == sizeof(h225_oid) &&
+		    cur_peek_u8(&c, i + k, &b) == 0 && b >= 1 && b <= 9) {
+			*v = b;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void uuie(struct cursor v, struct cf_h225_info *out)
+{
+	uint8_t pd, b0;
+
+	if (cur_u8(&v, &pd) || pd != UUIE_PD || cur_u8(&v, &b0))
+		return;
+	out->has_uuie = 1;
+	out->uuie_body = (b0 & 0x08) ? -1 : (int8_t)(b0 & 0x07);
+	if (find_oid(v, 4, &out->h225_version) == 0)
+		out->h225_oid = 1;
+}
+
+/* A Q.931 message (body of one TPKT): 0 well formed, -1 not. */
+static int q931(struct cursor c, struct cf_h225_info *out)
+{
+	uint8_t pd, crl, b, id, l8;
+	uint16_t l16, ref = 0;
+	struct cursor v;
+	int i, n;
+
+	if (cur_u8(&c, &pd) || pd != Q931_PD || cur_u8(&c, &crl) ||
+	    (crl & 0xf0) != 0 || crl > 2)
+		return -1;
+	for (i = 0; i < crl; i++) {
+		if (cur_u8(&c, &b))
+			return -1;
+		if (i == 0) {
+			out->call_ref_flag = b >> 7;
+			b &= 0x7f;
+		}
+		ref = (uint16_t)(ref << 8 | b);
+	}
+	if (cur_u8(&c, &out->msg_type) || (out->msg_type & 0x80))
+		return -1;
+	out->call_ref = ref;
+	for (n = 0; n < IES_MAX && cur_left(&c) > 0; n++) {
+		cur_u8(&c, &id);
+		if (id & 0x80)
+			continue;               /* single-octet IE */
+		if (id == UUIE_ID) {
+			if (cur_be16(&c, &l16) || cur_sub(&c, l16, &v))
+				return -1;
+			if (!out->has_uuie)
+				uuie(v, out);
+			continue;
+		}
+		if (cur_u8(&c, &l8) || cur_skip(&c, l8))
+			return -1;
+	}
+	return 0;
+}
+
+/* H.245: the first octet(s) of a MultimediaSystemControlMessage. */
+static int h245(struct cursor c, struct cf_h225_info *out)
+{
+	static const uint8_t bits[4] = { 4, 5, 4, 5 };
+	static const uint8_t roots[4] = { 11, 21, 9, 19 };
+	uint8_t b0, b1 = 0;
+	unsigned cls, idx;
+
+	if (cur_u8(&c, &b0) || (b0 & 0x80))
+		return -1;
+	cls = (b0 >> 5) & 3;
+	out->h245_class = (uint8_t)cls;
+	if (b0 & 0x10) {
+		out->h245_index = 0xff;         /* an extension alternative */
+		return 0;
+	}
+	if (bits[cls] == 4) {
+		idx = b0 & 0x0f;
+	} else {
+		if (cur_u8(&c, &b1))
+			return -1;
+		idx = (unsigned)((b0 & 0x0f) << 1 | b1 >> 7);
+	}
+	if (idx >= roots[cls])
+		return -1;
+	out->h245_index = (uint8_t)idx;
+	return 0;
+}
+
+struct tpkt_walk {
+	struct cf_h225_info *out;
+	int bad;
+};
+
+static int one_tpkt(void *ctx, const struct cf_frame *f)
+{
+	struct tpkt_walk *w = ctx;
+	struct cursor body;
+	uint8_t b0;
+
+	w->out->tpkts++;
+	if (w->out->tpkts > 1)
+		return 0;
+	cur_init(&body, f->msg + f->hdr, f->len - f->hdr);
+	if (cur_peek_u8(&body, 0, &b0) == 0 && b0 == Q931_PD &&
+	    q931(body, w->out) == 0) {
+		w->out->kind = CF_H323_Q931;
+		return 0;
+	}
+	w->out->msg_type = 0;
+	w->out->call_ref = 0;
+	w->out->call_ref_flag = 0;
+	w->out->has_uuie = w->out->h225_oid = w->out->h225_version = 0;
+	w->out->uuie_body = -1;
+	if (h245(body, w->out) == 0) {
+		w->out->kind = CF_H323_H245;
+		return 0;
+	}
+	w->bad = 1;
+	return 1;
+}
+
+enum cf_rec cf_recog_h225(const uint8_t *p, size_t len, struct cf_h225_info *out)
+{
+	struct cf_frames_info fi;
+	struct tpkt_walk w;
+	enum cf_rec r;
+
+	memset(out, 0, sizeof(*out));
+	out->uuie_body = -1;
+	w.out = out;
+	w.bad = 0;
+	r = cf_recog_tcp_frames(p, len, CF_FRAME_TPKT, one_tpkt, &w, &fi);
+	if (r != CF_REC_YES)
+		return r;
+	if (w.bad) {
+		memset(out, 0, sizeof(*out));
+		out->uuie_body = -1;
+		return CF_REC_NO;
+	}
+	/* fi.n == 0: the first TPKT is cut (kind stays NONE); need says
+	 * how much of it is still to come */
+	out->need = (uint32_t)fi.need;
+	return CF_REC_YES;
+}
+
+enum cf_rec cf_recog_ras(const uint8_t *p, size_t len, struct cf_ras_info *out)
+{
+	struct cursor c;
+	uint8_t b0;
+	uint16_t seq;
+
+	memset(out, 0, sizeof(*out));
+	cur_init(&c, p, len);
+	if (cur_peek_u8(&c, 0, &b0))
+		return CF_REC_NO;
+	if (len > RAS_LEN_MAX)
+		return CF_REC_NO;
+	if (b0 & 0x80) {
+		/* normally small number: 0 then 6 bits; 8 extensions known */
+		if ((b0 & 0x40) || (b0 & 0x3f) > 7)
+			return CF_REC_NO;
+		out->extension = 1;
+		out->msg = (uint8_t)(CF_RAS_ROOT_MAX + 1 + (b0 & 0x3f));
+		return len >= 4 ? CF_REC_YES : CF_REC_TRUNCATED;
+	}
+	out->msg = (uint8_t)((b0 >> 2) & 0x1f);
+	if (out->msg > CF_RAS_ROOT_MAX)
+		return CF_REC_NO;
+	if (len < 4)
+		return CF_REC_TRUNCATED;
+	cur_skip(&c, 2);
+	cur_be16(&c, &seq);
+	out->seq = (uint16_t)(seq + 1u);
+	if (out->msg <= CF_RAS_RRJ) {
+		if (len < 11)
+			return CF_REC_TRUNCATED;
+		if (find_oid(c, 0, &out->h225_version) != 0 || seq == 0xffff)
+			return CF_REC_NO;
+		out->strong = 1;
+		out->seq_ok = 1;
+	}
+	return CF_REC_YES;
+}
