@@ -29,7 +29,9 @@
  * octet: extension bit, 2-bit CHOICE (request 0, response 1, command 2,
  * indication 3), then the inner CHOICE's extension bit and index
  * (request: 4 bits, 11 root alternatives; response: 5 bits, 21;
- * command: 4 bits, 9; indication: 5 bits, 19).  OpenLogicalChannel(Ack)
+ * command: 4 bits, 9; indication: 5 bits, 19).  A body whose first
+ * octet is 0x08 is read as Q.931 only (H.245 requestMode, request index
+ * 8, also starts so: it is not recognised).  OpenLogicalChannel(Ack)
  * media addresses are NOT extracted: they sit behind a chain of
  * optional and extensible components whose PER walk this stateless
  * recogniser does not attempt; the addresses would have to come from a
@@ -174,10 +176,15 @@ static int one_tpkt(void *ctx, const struct cf_frame *f)
 	if (w->out->tpkts > 1)
 		return 0;
 	cur_init(&body, f->msg + f->hdr, f->len - f->hdr);
-	if (cur_peek_u8(&body, 0, &b0) == 0 && b0 == Q931_PD &&
-	    q931(body, w->out) == 0) {
-		w->out->kind = CF_H323_Q931;
-		return 0;
+	if (cur_peek_u8(&body, 0, &b0) == 0 && b0 == Q931_PD) {
+		/* Q.931 or nothing (H.245's requestMode also starts 0x08:
+		 * such a TPKT is not recognised) */
+		if (q931(body, w->out) == 0) {
+			w->out->kind = CF_H323_Q931;
+			return 0;
+		}
+		w->bad = 1;
+		return 1;
 	}
 	w->out->msg_type = 0;
 	w->out->call_ref = 0;
