@@ -444,7 +444,8 @@ static int spec_check(struct cf_spec *s, char *err, size_t errlen)
 		snprintf(err, errlen, "%s needs peer=IP:PORT",
 			 s->kind == K_TURN ? "turn" : "turn-tcp");
 	else if (s->kind == K_SCCP && s->legacy &&
-		 ((s->peer.port && s->peer.v6) || (s->rtp.port && s->rtp.v6)))
+		 ((s->peer.port ? s->peer.v6 : s->dst.v6) ||
+		  (s->rtp.port ? s->rtp.v6 : s->src.v6)))
 		snprintf(err, errlen, "sccp: legacy headers carry IPv4 only");
 	else
 		return 0;
