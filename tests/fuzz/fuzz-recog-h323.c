@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FZ_CHECK(r == CF_REC_NO || r == CF_REC_YES || r == CF_REC_TRUNCATED);
 	FZ_CHECK(h.uuie_body >= -1 && h.uuie_body <= 7);
 	if (r == CF_REC_YES) {
-		FZ_CHECK(h.kind == CF_H323_NONE || h.tpkts > 0);
+		FZ_CHECK(h.kind == CF_H323_NONE || h.tpkts > 0 || h.need > 0);
 		FZ_CHECK(h.need <= 0xffff);
 		FZ_CHECK(h.h245_class <= 3);
 		if (h.kind == CF_H323_Q931)

@@ -525,7 +525,12 @@ static void tcp_media(struct gflow *g, uint64_t t, int rfc4571)
 	uint64_t gap = dflt_us(s->interval, 0.02);
 	long n = dflt_l(s->packets, 10);
 	size_t size = (size_t)dflt_l(s->size, 172);
+	long cut = n / 2;       /* not inside a pair (3+4, 7+8, ...) */
 
+	if (cut % 4 == 0 && cut > 0)
+		cut++;
+	else if (cut % 4 == 3)
+		cut--;
 	for (long i = 0; i < n; i++) {
 		int two = i % 4 == 3 && i + 1 < n;
 
@@ -536,7 +541,7 @@ static void tcp_media(struct gflow *g, uint64_t t, int rfc4571)
 			media_msg(g, &seg, i, d, size, rfc4571);
 			if (two)
 				media_msg(g, &seg, i + 1, d, size, rfc4571);
-			if (d == 0 && i == n / 2 && !two && seg.len > 10) {
+			if (d == 0 && i == cut && !two && seg.len > 10) {
 				buf_bytes(gflow_tcp(g, at, d, TH_ACK), seg.p, 10);
 				buf_bytes(gflow_tcp(g, at + 50, d, TH_PSH | TH_ACK),
 					  seg.p + 10, seg.len - 10);

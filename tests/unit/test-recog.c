@@ -1223,6 +1223,18 @@ static void test_h225(void)
 	CHECK_INT(hi.tpkts, 0);
 	CHECK_INT(hi.need, one - 4);
 	CHECK_INT(cf_recog_h225(b.b, 3, &hi), CF_REC_TRUNCATED);
+	/* a Setup cut inside its Display IE: the start of the body is read */
+	CHECK_INT(cf_recog_h225(b.b, 18, &hi), CF_REC_YES);
+	CHECK_INT(hi.tpkts, 0);
+	CHECK_INT(hi.kind, CF_H323_Q931);
+	CHECK_INT(hi.msg_type, CF_Q931_SETUP);
+	CHECK_INT(hi.need, one - 18);
+	CHECK_INT(cf_recog_h225(b.b, one - 3, &hi), CF_REC_YES);   /* cut in the UUIE */
+	CHECK_INT(hi.has_uuie, 1);
+	CHECK_INT(hi.h225_oid, 1);
+	CHECK_INT(cf_recog_h225(b.b, 6, &hi), CF_REC_YES);    /* header cut: too little */
+	CHECK_INT(hi.kind, CF_H323_NONE);
+	CHECK_INT(hi.call_ref, 0);
 	EVERY_CUT(b, bad += cf_recog_h225(p, n, &hi) == CF_REC_YES && hi.tpkts > 3);
 	CHECK_INT(bad, 0);
 	/* hostile: an IE length past the TPKT, a call reference of 5

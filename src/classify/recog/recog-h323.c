@@ -92,27 +92,34 @@ static void uuie(struct cursor v, struct cf_h225_info *out)
 		out->h225_oid = 1;
 }
 
-/* A Q.931 message (body of one TPKT): 0 well formed, -1 not. */
-static int q931(struct cursor c, struct cf_h225_info *out)
+/* A Q.931 message (body of one TPKT): 0 well formed, -1 not.  partial:
+ * the TPKT goes on past the segment, so an IE cut by the end of c ends
+ * the walk instead of failing it, and a header cut by it gives 1. */
+static int q931(struct cursor c, int partial, struct cf_h225_info *out)
 {
 	uint8_t pd, crl, b, id, l8;
 	uint16_t l16, ref = 0;
 	struct cursor v;
 	int i, n;
 
-	if (cur_u8(&c, &pd) || pd != Q931_PD || cur_u8(&c, &crl) ||
-	    (crl & 0xf0) != 0 || crl > 2)
+	if (cur_u8(&c, &pd) || pd != Q931_PD)
+		return -1;
+	if (cur_u8(&c, &crl))
+		return partial ? 1 : -1;
+	if ((crl & 0xf0) != 0 || crl > 2)
 		return -1;
 	for (i = 0; i < crl; i++) {
 		if (cur_u8(&c, &b))
-			return -1;
+			return partial ? 1 : -1;
 		if (i == 0) {
 			out->call_ref_flag = b >> 7;
 			b &= 0x7f;
 		}
 		ref = (uint16_t)(ref << 8 | b);
 	}
-	if (cur_u8(&c, &out->msg_type) || (out->msg_type & 0x80))
+	if (cur_u8(&c, &out->msg_type))
+		return partial ? 1 : -1;
+	if (out->msg_type & 0x80)
 		return -1;
 	out->call_ref = ref;
 	for (n = 0; n < IES_MAX && cur_left(&c) > 0; n++) {
@@ -120,14 +127,19 @@ static int q931(struct cursor c, struct cf_h225_info *out)
 		if (id & 0x80)
 			continue;               /* single-octet IE */
 		if (id == UUIE_ID) {
-			if (cur_be16(&c, &l16) || cur_sub(&c, l16, &v))
-				return -1;
+			if (cur_be16(&c, &l16))
+				return partial ? 0 : -1;
+			if (cur_sub(&c, l16, &v)) {
+				if (!partial)
+					return -1;
+				cur_sub(&c, cur_left(&c), &v);  /* what is here */
+			}
 			if (!out->has_uuie)
 				uuie(v, out);
 			continue;
 		}
 		if (cur_u8(&c, &l8) || cur_skip(&c, l8))
-			return -1;
+			return partial ? 0 : -1;
 	}
 	return 0;
 }
@@ -164,6 +176,7 @@ static int h245(struct cursor c, struct cf_h225_info *out)
 struct tpkt_walk {
 	struct cf_h225_info *out;
 	int bad;
+	int partial;            /* the TPKT looked at is cut by the segment end */
 };
 
 static int one_tpkt(void *ctx, const struct cf_frame *f)
@@ -172,19 +185,26 @@ static int one_tpkt(void *ctx, const struct cf_frame *f)
 	struct cursor body;
 	uint8_t b0;
 
-	w->out->tpkts++;
+	if (!w->partial)
+		w->out->tpkts++;
 	if (w->out->tpkts > 1)
 		return 0;
 	cur_init(&body, f->msg + f->hdr, f->len - f->hdr);
 	if (cur_peek_u8(&body, 0, &b0) == 0 && b0 == Q931_PD) {
 		/* Q.931 or nothing (H.245's requestMode also starts 0x08:
 		 * such a TPKT is not recognised) */
-		if (q931(body, w->out) == 0) {
+		switch (q931(body, w->partial, w->out)) {
+		case 0:
 			w->out->kind = CF_H323_Q931;
 			return 0;
+		case 1:
+			w->out->call_ref = w->out->call_ref_flag = 0;
+			w->out->msg_type = 0;
+			return 0;       /* too little of it to say */
+		default:
+			w->bad = 1;
+			return 1;
 		}
-		w->bad = 1;
-		return 1;
 	}
 	w->out->msg_type = 0;
 	w->out->call_ref = 0;
@@ -204,21 +224,33 @@ enum cf_rec cf_recog_h225(const uint8_t *p, size_t len, struct cf_h225_info *out
 	struct cf_frames_info fi;
 	struct tpkt_walk w;
 	enum cf_rec r;
+	struct cf_frame f;
 
 	memset(out, 0, sizeof(*out));
 	out->uuie_body = -1;
 	w.out = out;
 	w.bad = 0;
+	w.partial = 0;
 	r = cf_recog_tcp_frames(p, len, CF_FRAME_TPKT, one_tpkt, &w, &fi);
 	if (r != CF_REC_YES)
 		return r;
+	if (fi.n == 0 && len > 4) {
+		/* the first TPKT is cut: read the start of its body */
+		f.msg = p;
+		f.off = 0;
+		f.len = len;
+		f.hdr = 4;
+		w.partial = 1;
+		one_tpkt(&w, &f);
+	}
 	if (w.bad) {
 		memset(out, 0, sizeof(*out));
 		out->uuie_body = -1;
 		return CF_REC_NO;
 	}
-	/* fi.n == 0: the first TPKT is cut (kind stays NONE); need says
-	 * how much of it is still to come */
+	/* fi.n == 0: the first TPKT is cut (tpkts 0); need says how much
+	 * of it is still to come; kind is what the start of its body says
+	 * (NONE for a lone TPKT header) */
 	out->need = (uint32_t)fi.need;
 	return CF_REC_YES;
 }

@@ -308,6 +308,11 @@ struct cf_frames_info {
  * nor 40-4f; TPKT: not 03 00 or a length < 4 + 1; SCCP: version word
  * not a known Skinny header version or a length < 4 or > 64 KiB).
  * After the first, a bad message ends the walk with bad set.
+ * RFC 4571 framing has no magic: any non-zero 16-bit length frames, so
+ * for it YES says nothing until cb has accepted the messages' contents
+ * (with cf_recog_stun, cf_recog_rtp, cf_recog_dtls); a walk that starts
+ * in the middle of a message (a segment after one the caller did not
+ * carry) frames garbage.
  */
 enum cf_rec cf_recog_tcp_frames(const uint8_t *p, size_t len, enum cf_frame_mode mode,
 				cf_frame_cb cb, void *ctx, struct cf_frames_info *out);
@@ -344,7 +349,8 @@ enum cf_h323_kind {
 };
 
 struct cf_h225_info {
-	enum cf_h323_kind kind;      /* of the first TPKT */
+	enum cf_h323_kind kind;      /* of the first TPKT (of what the segment
+					holds of it when it is cut: tpkts 0) */
 	uint8_t tpkts;               /* whole TPKT packets in the segment */
 	uint32_t need;               /* the last TPKT continues: bytes to come */
 	/* Q.931 (first TPKT) */
@@ -382,7 +388,10 @@ struct cf_h225_info {
  * requires the flow to be H.323's (port 1720 or the H.245 address a
  * Setup/Connect named).  H.245 OpenLogicalChannel(Ack) media addresses
  * are NOT extracted (the PER walk to them is too deep to do robustly
- * here).  TRUNCATED: fewer than 4 bytes of a TPKT header.
+ * here).  A first TPKT cut by the end of the segment is YES with
+ * tpkts 0 and need set; what the segment holds of its body is read
+ * (an IE cut at the end ends the IE walk).  TRUNCATED: fewer than 4
+ * bytes of a TPKT header.
  */
 enum cf_rec cf_recog_h225(const uint8_t *p, size_t len, struct cf_h225_info *out);
 
