@@ -2,7 +2,8 @@
  * fuzz-recog-h323.c - libFuzzer target: cf_recog_h225() (TCP: TPKT with
  * Q.931 or H.245) when byte 0 bit 0 is 0, cf_recog_ras() (UDP) when it
  * is 1; the rest is the payload.  Checked: the kinds and indices stay in
- * their ranges; a strong RAS message has its sequence number.
+ * their ranges; a strong RAS message has its sequence number; media
+ * addresses come only from an OpenLogicalChannelAck.
  */
 #include "fuzz-util.h"
 #include "classify/recog/recog.h"
@@ -34,6 +35,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FZ_CHECK(h.h245_class <= 3);
 		if (h.kind == CF_H323_Q931)
 			FZ_CHECK((h.msg_type & 0x80) == 0);
+		if (h.has_media || h.has_media_ctl)
+			FZ_CHECK(h.kind == CF_H323_H245 && h.h245_class == 1 &&
+				 h.h245_index == 5 && h.h245_lcn != 0);
 	}
 	return 0;
 }

@@ -1467,6 +1467,118 @@ static void test_bfcp(void)
 	CHECK_INT(cf_recog_bfcp(b.b, 14, 0, &bi), CF_REC_TRUNCATED);
 }
 
+/* An aligned-PER bit writer for H.245 test messages. */
+struct bw {
+	uint8_t b[128];
+	size_t pos;             /* bits */
+};
+
+static void bw_bits(struct bw *w, unsigned n, unsigned v)
+{
+	while (n-- > 0) {
+		if ((v >> n) & 1)
+			w->b[w->pos / 8] |= (uint8_t)(0x80 >> (w->pos % 8));
+		w->pos++;
+	}
+}
+
+static void bw_align(struct bw *w)
+{
+	w->pos = (w->pos + 7) & ~(size_t)7;
+}
+
+static void bw_octets(struct bw *w, const uint8_t *p, size_t n)
+{
+	bw_align(w);
+	memcpy(w->b + w->pos / 8, p, n);
+	w->pos += n * 8;
+}
+
+/* TransportAddress unicastAddress iPAddress (v4) or iP6Address. */
+static void bw_taddr(struct bw *w, const uint8_t *ip, int v6, unsigned port, int ext)
+{
+	uint8_t tsap[2] = { (uint8_t)(port >> 8), (uint8_t)port };
+
+	bw_bits(w, 1, 0); bw_bits(w, 1, 0);              /* CHOICE ext, unicast */
+	bw_bits(w, 1, 0); bw_bits(w, 3, v6 ? 2 : 0);     /* UnicastAddress */
+	bw_bits(w, 1, (unsigned)ext);                    /* SEQUENCE ext */
+	bw_octets(w, ip, v6 ? 16 : 4);
+	bw_octets(w, tsap, 2);
+}
+
+/* TPKT + OpenLogicalChannelAck with h2250LogicalChannelAckParameters
+ * (sessionID 1, mediaChannel, mediaControlChannel) in b. */
+static void olc_ack_msg(struct buf *b, const uint8_t *ip, int v6, unsigned port,
+			int ctl, int rev)
+{
+	struct bw ot, w;
+	size_t n;
+
+	memset(&ot, 0, sizeof(ot));
+	bw_bits(&ot, 1, 0);                              /* CHOICE ext */
+	bw_bits(&ot, 1, 0);                              /* SEQUENCE ext */
+	bw_bits(&ot, 5, ctl ? 0x0e : 0x0c);              /* ns sid med ctl dyn */
+	bw_bits(&ot, 8, 0);                              /* sessionID 1 */
+	bw_taddr(&ot, ip, v6, port, 0);
+	if (ctl)
+		bw_taddr(&ot, ip, v6, port + 1, 0);
+	bw_align(&ot);
+	memset(&w, 0, sizeof(w));
+	bw_bits(&w, 1, 0); bw_bits(&w, 2, 1);            /* response */
+	bw_bits(&w, 1, 0); bw_bits(&w, 5, 5);            /* openLogicalChannelAck */
+	bw_bits(&w, 1, 1); bw_bits(&w, 1, (unsigned)rev);/* ext, reverse params */
+	bw_octets(&w, (const uint8_t *)"\x00\x08", 2);   /* forward LCN 9 */
+	bw_bits(&w, 1, 0); bw_bits(&w, 6, 1);            /* 2 extension bits */
+	bw_bits(&w, 1, 0); bw_bits(&w, 1, 1);            /* forwardMultiplexAck... */
+	bw_align(&w);
+	n = ot.pos / 8;
+	w.b[w.pos / 8] = (uint8_t)n;                     /* open type length */
+	w.pos += 8;
+	bw_octets(&w, ot.b, n);
+	b->n = 0;
+	put8(b, 3); put8(b, 0); put16(b, (unsigned)(4 + w.pos / 8));
+	putn(b, w.b, w.pos / 8);
+}
+
+static void test_h245_olc_ack(void)
+{
+	static const uint8_t v4[4] = { 192, 0, 2, 44 };
+	static const uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 0x44 };
+	struct cf_h225_info hi;
+	char ip[CF_ADDR_STRLEN];
+	struct buf b;
+	int bad = 0;
+
+	olc_ack_msg(&b, v4, 0, 7000, 1, 0);
+	CHECK_INT(cf_recog_h225(b.b, b.n, &hi), CF_REC_YES);
+	CHECK_INT(hi.kind, CF_H323_H245);
+	CHECK_INT(hi.h245_class, 1);
+	CHECK_INT(hi.h245_index, 5);
+	CHECK_INT(hi.h245_lcn, 9);
+	CHECK_INT(hi.has_media, 1);
+	CHECK_STR(cf_addr_str(&hi.media_addr, ip, sizeof(ip)), "192.0.2.44");
+	CHECK_INT(hi.media_port, 7000);
+	CHECK_INT(hi.has_media_ctl, 1);
+	CHECK_STR(cf_addr_str(&hi.media_ctl_addr, ip, sizeof(ip)), "192.0.2.44");
+	CHECK_INT(hi.media_ctl_port, 7001);
+	EVERY_CUT(b, bad += cf_recog_h225(p, n, &hi) == CF_REC_YES &&
+		  hi.has_media_ctl && n < b.n);
+	CHECK_INT(bad, 0);
+	CHECK_INT(b.b[10], b.n - 11);                    /* the open type length */
+	b.b[10] = 0x7f;                                  /* ... lies */
+	CHECK_INT(cf_recog_h225(b.b, b.n, &hi), CF_REC_YES);
+	CHECK_INT(hi.has_media, 0);
+	olc_ack_msg(&b, v6, 1, 7002, 0, 0);
+	CHECK_INT(cf_recog_h225(b.b, b.n, &hi), CF_REC_YES);
+	CHECK_INT(hi.has_media, 1);
+	CHECK_INT(hi.has_media_ctl, 0);
+	CHECK_STR(cf_addr_str(&hi.media_addr, ip, sizeof(ip)), "2001:db8:1::44");
+	CHECK_INT(hi.media_port, 7002);
+	olc_ack_msg(&b, v4, 0, 7000, 1, 1);              /* reverse parameters */
+	CHECK_INT(cf_recog_h225(b.b, b.n, &hi), CF_REC_YES);
+	CHECK_INT(hi.has_media, 0);
+}
+
 int main(void)
 {
 	RUN(test_tls_client_hello);
@@ -1500,6 +1612,7 @@ int main(void)
 	RUN(test_frames_stun);
 	RUN(test_sccp);
 	RUN(test_h225);
+	RUN(test_h245_olc_ack);
 	RUN(test_ras);
 	RUN(test_mgcp);
 	RUN(test_iax2);

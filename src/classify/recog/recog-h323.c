@@ -31,11 +31,28 @@
  * (request: 4 bits, 11 root alternatives; response: 5 bits, 21;
  * command: 4 bits, 9; indication: 5 bits, 19).  A body whose first
  * octet is 0x08 is read as Q.931 only (H.245 requestMode, request index
- * 8, also starts so: it is not recognised).  OpenLogicalChannel(Ack)
- * media addresses are NOT extracted: they sit behind a chain of
- * optional and extensible components whose PER walk this stateless
- * recogniser does not attempt; the addresses would have to come from a
- * real PER decoder.
+ * 8, also starts so: it is not recognised).
+ *
+ * OpenLogicalChannelAck (response 5), X.691 aligned PER, walked bit by
+ * bit through a bounds-checked bit cursor:
+ *   SEQUENCE ext bit E, reverseLogicalChannelParameters present bit R
+ *   (R = 1: not walked), forwardLogicalChannelNumber INTEGER(1..65535)
+ *   (aligned, 2 octets, value - 1); with E: the extension bitmap
+ *   (normally-small length n - 1, n bits: separateStack,
+ *   forwardMultiplexAckParameters, ...), then each present addition as
+ *   an open type (aligned length determinant + octets).
+ *   forwardMultiplexAckParameters: CHOICE ext bit (0), one root
+ *   alternative h2250LogicalChannelAckParameters: SEQUENCE ext bit,
+ *   optional bits nonStandard (1: not walked), sessionID, mediaChannel,
+ *   mediaControlChannel, dynamicRTPPayloadType; sessionID
+ *   INTEGER(1..255) in an 8-bit field; each TransportAddress: CHOICE
+ *   ext bit, 1-bit index (unicastAddress 0), UnicastAddress CHOICE ext
+ *   bit, 3-bit index (iPAddress 0, iP6Address 2), SEQUENCE ext bit,
+ *   network OCTET STRING (SIZE(4) or (16), aligned), tsapIdentifier
+ *   INTEGER(0..65535) (aligned, 2 octets).  An address SEQUENCE with
+ *   extensions ends the walk after it.
+ * OpenLogicalChannel requests are not walked: the media control address
+ * comes after the DataType, a deep capability tree.
  *
  * RAS (H.225.0 section 7.x, RasMessage in its ASN.1): UDP, aligned PER.
  * First octet: extension bit 0 and a 5-bit index 0-24 (gatekeeperRequest
@@ -173,6 +190,152 @@ static int h245(struct cursor c, struct cf_h225_info *out)
 	return 0;
 }
 
+/* ---- aligned PER, bit by bit, for OpenLogicalChannelAck ---- */
+
+struct bitc {
+	const uint8_t *p;
+	size_t len;             /* bytes */
+	size_t pos;             /* bits read */
+};
+
+/* n (<= 16) bits, most significant first; -1 past the end. */
+static int bits_get(struct bitc *b, unsigned n, unsigned *v)
+{
+	unsigned x = 0;
+
+	if (n > 16 || b->pos + n > b->len * 8u)
+		return -1;
+	while (n-- > 0) {
+		x = x << 1 | ((b->p[b->pos / 8] >> (7 - b->pos % 8)) & 1u);
+		b->pos++;
+	}
+	*v = x;
+	return 0;
+}
+
+static void bits_align(struct bitc *b)
+{
+	b->pos = (b->pos + 7u) & ~(size_t)7;
+}
+
+/* n aligned octets into dst. */
+static int bits_octets(struct bitc *b, size_t n, uint8_t *dst)
+{
+	size_t i;
+
+	bits_align(b);
+	if (b->pos / 8 + n > b->len)
+		return -1;
+	for (i = 0; i < n; i++)
+		dst[i] = b->p[b->pos / 8 + i];
+	b->pos += n * 8u;
+	return 0;
+}
+
+/* An aligned length determinant (X.691 10.9, no fragments). */
+static int bits_length(struct bitc *b, size_t *n)
+{
+	uint8_t o[2];
+
+	if (bits_octets(b, 1, o))
+		return -1;
+	if ((o[0] & 0x80) == 0) {
+		*n = o[0];
+		return 0;
+	}
+	if ((o[0] & 0xc0) == 0x80 && bits_octets(b, 1, o + 1) == 0) {
+		*n = (size_t)(o[0] & 0x3f) << 8 | o[1];
+		return 0;
+	}
+	return -1;
+}
+
+/* A unicast IPv4/IPv6 TransportAddress into *a, *port: 0 read, 1 read
+ * but extension additions follow it (the walk must stop), -1 not read. */
+static int transport_address(struct bitc *b, cf_addr *a, uint16_t *port)
+{
+	unsigned ext, idx, sext;
+	uint8_t raw[16], tsap[2];
+	size_t n;
+
+	if (bits_get(b, 1, &ext) || ext || bits_get(b, 1, &idx) || idx != 0 ||
+	    bits_get(b, 1, &ext) || ext || bits_get(b, 3, &idx) ||
+	    (idx != 0 && idx != 2) || bits_get(b, 1, &sext))
+		return -1;
+	n = idx == 0 ? 4 : 16;
+	if (bits_octets(b, n, raw) || bits_octets(b, 2, tsap))
+		return -1;
+	if (n == 4)
+		cf_addr_from_v4(a, raw);
+	else
+		cf_addr_from_v6(a, raw);
+	*port = (uint16_t)(tsap[0] << 8 | tsap[1]);
+	return sext ? 1 : 0;    /* 1: extension additions follow: stop */
+}
+
+/* h2250LogicalChannelAckParameters inside the open type at b. */
+static void h2250_ack(struct bitc b, struct cf_h225_info *out)
+{
+	unsigned ext, ns, sid, med, ctl, dyn, v;
+	int r;
+
+	if (bits_get(&b, 1, &ext) || ext ||          /* CHOICE: root only */
+	    bits_get(&b, 1, &ext) || bits_get(&b, 1, &ns) || ns ||
+	    bits_get(&b, 1, &sid) || bits_get(&b, 1, &med) ||
+	    bits_get(&b, 1, &ctl) || bits_get(&b, 1, &dyn))
+		return;
+	if (sid && bits_get(&b, 8, &v))
+		return;
+	if (med) {
+		r = transport_address(&b, &out->media_addr, &out->media_port);
+		if (r < 0)
+			return;
+		out->has_media = 1;
+		if (r > 0)
+			return;
+	}
+	if (ctl && transport_address(&b, &out->media_ctl_addr,
+				     &out->media_ctl_port) >= 0)
+		out->has_media_ctl = 1;
+}
+
+/* An OpenLogicalChannelAck body (the whole TPKT content). */
+static void olc_ack(struct cursor c, struct cf_h225_info *out)
+{
+	struct bitc b = { c.p, cur_left(&c), 0 };
+	struct bitc ot;
+	unsigned v, ext, rev, nbits, i, present[8];
+	uint8_t lcn[2];
+	size_t n;
+
+	/* MultimediaSystemControlMessage response(1), olcAck(5): 9 bits */
+	if (bits_get(&b, 9, &v) || v != (1u << 6 | 5u) ||
+	    bits_get(&b, 1, &ext) || bits_get(&b, 1, &rev) || rev ||
+	    bits_octets(&b, 2, lcn) || (lcn[0] == 0xff && lcn[1] == 0xff))
+		return;
+	out->h245_lcn = (uint16_t)((lcn[0] << 8 | lcn[1]) + 1);
+	if (!ext || bits_get(&b, 1, &v) || v || bits_get(&b, 6, &nbits))
+		return;
+	nbits++;
+	if (nbits < 2 || nbits > 8)
+		return;
+	for (i = 0; i < nbits; i++)
+		if (bits_get(&b, 1, &present[i]))
+			return;
+	for (i = 0; i < 2; i++) {               /* separateStack, then ours */
+		if (!present[i])
+			continue;
+		if (bits_length(&b, &n) || b.pos / 8 + n > b.len)
+			return;
+		ot.p = b.p + b.pos / 8;
+		ot.len = n;
+		ot.pos = 0;
+		b.pos += n * 8u;
+		if (i == 1)
+			h2250_ack(ot, out);
+	}
+}
+
 struct tpkt_walk {
 	struct cf_h225_info *out;
 	int bad;
@@ -213,6 +376,8 @@ static int one_tpkt(void *ctx, const struct cf_frame *f)
 	w->out->uuie_body = -1;
 	if (h245(body, w->out) == 0) {
 		w->out->kind = CF_H323_H245;
+		if (w->out->h245_class == 1 && w->out->h245_index == 5)
+			olc_ack(body, w->out);
 		return 0;
 	}
 	w->bad = 1;

@@ -373,6 +373,13 @@ struct cf_h225_info {
 	uint8_t h245_index;          /* CHOICE index inside it (request:
 					tcs 2, olc 3; response: msdAck 1, tcsAck 3,
 					olcAck 5, ...); 0xff for an extension */
+	/* H.245 OpenLogicalChannelAck (first TPKT): its H.225.0 parameters */
+	uint16_t h245_lcn;           /* forwardLogicalChannelNumber */
+	uint8_t has_media;           /* mediaChannel: where the acking side
+					receives RTP */
+	uint8_t has_media_ctl;       /* mediaControlChannel: its RTCP */
+	uint16_t media_port, media_ctl_port;
+	cf_addr media_addr, media_ctl_addr;
 };
 
 /*
@@ -386,9 +393,14 @@ struct cf_h225_info {
  * H.245 when its first octet is a plausible MultimediaSystemControl-
  * Message CHOICE; H.245 bodies are weak on their own: the caller
  * requires the flow to be H.323's (port 1720 or the H.245 address a
- * Setup/Connect named).  H.245 OpenLogicalChannel(Ack) media addresses
- * are NOT extracted (the PER walk to them is too deep to do robustly
- * here).  A first TPKT cut by the end of the segment is YES with
+ * Setup/Connect named).  An OpenLogicalChannelAck is walked (aligned
+ * PER, bounds-checked bit by bit) to its forwardMultiplexAckParameters'
+ * H.225.0 parameters: the unicast IPv4/IPv6 mediaChannel and
+ * mediaControlChannel (where the acking side receives RTP and RTCP).
+ * Only the plain form is walked (no reverseLogicalChannelParameters, no
+ * nonStandard data before the addresses); anything else leaves has_media
+ * 0.  OpenLogicalChannel requests are not walked: their media control
+ * address sits behind the DataType (codec capability) tree.  A first TPKT cut by the end of the segment is YES with
  * tpkts 0 and need set; what the segment holds of its body is read
  * (an IE cut at the end ends the IE walk).  TRUNCATED: fewer than 4
  * bytes of a TPKT header.
