@@ -111,6 +111,64 @@ void build_h225(struct gflow *g)
 	gflow_tcp_numbers(g);
 }
 
+/* ---- H.245 ---- */
+
+/* One TPKT of H.245: an OpenLogicalChannel request header (request 3,
+ * forward LCN) with filler where the parameters go. */
+static void h245_olc(struct buf *b, unsigned lcn)
+{
+	buf_u8(b, 3); buf_u8(b, 0); buf_be16(b, 4 + 4 + 12);
+	buf_u8(b, 0x03); buf_u8(b, 0x00); buf_be16(b, lcn - 1);
+	buf_zero(b, 12);
+}
+
+/*
+ * OpenLogicalChannelAck (aligned PER): response 1, index 5, ext 1, no
+ * reverse parameters, forward LCN, a 2-bit extension bitmap with
+ * forwardMultiplexAckParameters, its open type: h2250 ack parameters
+ * with sessionID 1, mediaChannel e and mediaControlChannel e + 1 (IPv4
+ * iPAddress).  The bit layout is worked out in recog-h323.c.
+ */
+static void h245_olc_ack(struct buf *b, unsigned lcn, const struct endpoint *e)
+{
+	buf_u8(b, 3); buf_u8(b, 0); buf_be16(b, 4 + 6 + 1 + 16);
+	buf_u8(b, 0x22); buf_u8(b, 0xc0); buf_be16(b, lcn - 1);
+	buf_u8(b, 0x02); buf_u8(b, 0x80);       /* bitmap: 0, 1 */
+	buf_u8(b, 16);                          /* open type length */
+	buf_u8(b, 0x1c);                        /* ns 0, sid 1, med 1, ctl 1, dyn 0 */
+	buf_u8(b, 0x00);                        /* sessionID 1, address CHOICE */
+	buf_u8(b, 0x00);                        /* unicast iPAddress */
+	buf_bytes(b, e->ip, 4);
+	buf_be16(b, e->port);
+	buf_u8(b, 0x00);
+	buf_bytes(b, e->ip, 4);
+	buf_be16(b, e->port + 1u);
+}
+
+/*
+ * A separate H.245 connection (SRC the caller): the called side (DST)
+ * opens a logical channel, SRC acknowledges it with where it receives
+ * RTP (rtp=, IPv4, default SRC's address port 5000) and RTCP (port + 1).
+ */
+void build_h245(struct gflow *g)
+{
+	const struct cf_spec *s = g->spec;
+	uint64_t rtt = dflt_us(s->rtt, 0.03);
+	struct endpoint rx = s->rtp;
+	unsigned lcn = 1 + prng_range(&g->rng, 200);
+	uint64_t t = tcp_open(g, s->start_us, rtt);
+
+	if (!rx.port) {
+		rx = s->src;
+		rx.port = 5000;
+	}
+	h245_olc(gflow_tcp(g, t, 1, TH_PSH | TH_ACK), lcn);
+	h245_olc_ack(gflow_tcp(g, t + rtt / 2, 0, TH_PSH | TH_ACK), lcn, &rx);
+	gflow_tcp(g, t + rtt, 1, TH_ACK);
+	tcp_shut(g, t + rtt * 2, rtt);
+	gflow_tcp_numbers(g);
+}
+
 static void ras(struct buf *b, unsigned index, unsigned seq, int oid)
 {
 	buf_u8(b, index << 2);

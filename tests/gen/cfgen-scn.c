@@ -216,7 +216,7 @@ static const char *const kind_names[] = {
 	[K_TLS] = "tls", [K_DTLS] = "dtls", [K_RTP] = "rtp", [K_SRTP] = "srtp",
 	[K_RTCP] = "rtcp", [K_ZOOM] = "zoom", [K_ZOOM_P2P] = "zoom-p2p",
 	[K_STUN] = "stun", [K_TURN] = "turn", [K_DNS] = "dns", [K_DHCP] = "dhcp",
-	[K_UDP] = "udp", [K_TCP] = "tcp", [K_H225] = "h225", [K_RAS] = "ras",
+	[K_UDP] = "udp", [K_TCP] = "tcp", [K_H225] = "h225", [K_H245] = "h245", [K_RAS] = "ras",
 	[K_SCCP] = "sccp", [K_MGCP] = "mgcp", [K_IAX2] = "iax2", [K_BFCP] = "bfcp",
 	[K_ICE_TCP] = "ice-tcp", [K_TURN_TCP] = "turn-tcp",
 };
@@ -357,11 +357,12 @@ static int spec_option(struct cf_spec *s, const char *key, const char *v,
 #define KB(k) (1u << (k))
 #define RTPLIKE (KB(K_RTP) | KB(K_SRTP))
 #define ZOOMS (KB(K_ZOOM) | KB(K_ZOOM_P2P))
-#define TCPROOMS (KB(K_H225) | KB(K_SCCP) | KB(K_BFCP) | KB(K_ICE_TCP) | KB(K_TURN_TCP))
+#define TCPROOMS (KB(K_H225) | KB(K_H245) | KB(K_SCCP) | KB(K_BFCP) | KB(K_ICE_TCP) | KB(K_TURN_TCP))
 
 int spec_is_tcp(const struct cf_spec *s)
 {
 	return s->kind == K_TLS || s->kind == K_TCP || s->kind == K_H225 ||
+	       s->kind == K_H245 ||
 	       s->kind == K_SCCP || (s->kind == K_BFCP && !s->udp) ||
 	       s->kind == K_ICE_TCP || s->kind == K_TURN_TCP;
 }
@@ -386,7 +387,7 @@ static const struct {
 	{ "cname", KB(K_DNS) },
 	{ "mapped", KB(K_STUN) | KB(K_TURN) | KB(K_ICE_TCP) | KB(K_TURN_TCP) },
 	{ "peer", KB(K_TURN) | KB(K_TURN_TCP) | KB(K_SCCP) | KB(K_MGCP) },
-	{ "rtp", KB(K_SCCP) | KB(K_MGCP) },
+	{ "rtp", KB(K_SCCP) | KB(K_MGCP) | KB(K_H245) },
 	{ "legacy", KB(K_SCCP) },
 	{ "udp", KB(K_BFCP) },
 	{ "channel", KB(K_TURN) },
@@ -443,6 +444,8 @@ static int spec_check(struct cf_spec *s, char *err, size_t errlen)
 	else if ((s->kind == K_TURN || s->kind == K_TURN_TCP) && !s->peer.port)
 		snprintf(err, errlen, "%s needs peer=IP:PORT",
 			 s->kind == K_TURN ? "turn" : "turn-tcp");
+	else if (s->kind == K_H245 && (s->rtp.port ? s->rtp.v6 : s->src.v6))
+		snprintf(err, errlen, "h245: the acknowledged media address is IPv4 only");
 	else if (s->kind == K_SCCP && s->legacy &&
 		 ((s->peer.port ? s->peer.v6 : s->dst.v6) ||
 		  (s->rtp.port ? s->rtp.v6 : s->src.v6)))

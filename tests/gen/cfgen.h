@@ -74,7 +74,7 @@ int parse_endpoint(const char *s, struct endpoint *e, int want_port);
 enum kind {
 	K_TLS, K_DTLS, K_RTP, K_SRTP, K_RTCP, K_ZOOM, K_ZOOM_P2P, K_STUN,
 	K_TURN, K_DNS, K_DHCP, K_UDP, K_TCP,
-	K_H225, K_RAS, K_SCCP, K_MGCP, K_IAX2, K_BFCP, K_ICE_TCP, K_TURN_TCP
+	K_H225, K_H245, K_RAS, K_SCCP, K_MGCP, K_IAX2, K_BFCP, K_ICE_TCP, K_TURN_TCP
 };
 
 enum zkind { Z_VIDEO = 16, Z_AUDIO = 15, Z_SCREEN = 13, Z_RTCP = 33 };
@@ -112,7 +112,7 @@ struct cf_spec {
 	struct endpoint mapped; /* stun: XOR-MAPPED-ADDRESS; port 0 = src */
 	struct endpoint peer;   /* turn: XOR-PEER-ADDRESS */
 	int channel;            /* turn: ChannelData instead of Send/Data */
-	struct endpoint rtp;    /* sccp, mgcp: the media endpoint announced
+	struct endpoint rtp;    /* sccp, mgcp, h245: the media endpoint announced
 				   (port 0 = the kind's default) */
 	int legacy;             /* sccp: header version 0 (4-byte addresses) */
 	int udp;                /* bfcp: over UDP (version 2) */
@@ -179,6 +179,7 @@ void build_udp(struct gflow *g);
 void build_tcp(struct gflow *g);
 /* cfgen-rooms.c: room systems and call traffic over TCP */
 void build_h225(struct gflow *g);
+void build_h245(struct gflow *g);
 void build_ras(struct gflow *g);
 void build_sccp(struct gflow *g);
 void build_mgcp(struct gflow *g);
