@@ -1081,6 +1081,9 @@ static void test_frames_stun(void)
 	CHECK_INT(fi.hdr_cut, 1);
 	CHECK_INT(fi.need, 2);
 	CHECK_INT(cf_frame_guess_stun(b.b, b.n), CF_FRAME_STUN);
+	CHECK_INT(cf_frame_guess_stun(b.b + 28, b.n - 28), CF_FRAME_STUN);  /* ChannelData */
+	CHECK_INT(cf_frame_guess_stun(b.b + 28, 10), -1);   /* cut, nothing whole */
+	CHECK_INT(cf_frame_guess_stun((const uint8_t *)"\x41\x00\x00\x08\x17\x03", 6), -1);
 	/* no cookie: not STUN framing */
 	b.n = 0; putn(&b, m.b, m.n); b.b[4] = 0;
 	CHECK_INT(cf_recog_tcp_frames(b.b, b.n, CF_FRAME_STUN, NULL, NULL, &fi), CF_REC_NO);
@@ -1235,6 +1238,14 @@ static void test_h225(void)
 	CHECK_INT(cf_recog_h225(b.b, 6, &hi), CF_REC_YES);    /* header cut: too little */
 	CHECK_INT(hi.kind, CF_H323_NONE);
 	CHECK_INT(hi.call_ref, 0);
+	/* a cut TPKT starting like H.245 (TLS data can): not judged yet */
+	b.n = 0; putn(&b, "\x03\x00\x47\x30\x45\x80\x11", 7);
+	CHECK_INT(cf_recog_h225(b.b, b.n, &hi), CF_REC_TRUNCATED);
+	CHECK_INT(hi.kind, CF_H323_NONE);
+	CHECK_INT(hi.need, 0x4730 - 7);
+	h225_setup(&b);
+	putn(&b, "\x03\x00\x00\x08\x03\x00\x00\x64", 8);
+	putn(&b, "\x03\x00\x00\x07\x21\x80\x01", 7);
 	EVERY_CUT(b, bad += cf_recog_h225(p, n, &hi) == CF_REC_YES && hi.tpkts > 3);
 	CHECK_INT(bad, 0);
 	/* hostile: an IE length past the TPKT, a call reference of 5

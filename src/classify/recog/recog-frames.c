@@ -170,8 +170,16 @@ int cf_frame_guess_stun(const uint8_t *p, size_t len)
 	cur_init(&c, p, len);
 	if (cur_peek_u8(&c, 0, &b0))
 		return -1;
-	if (b0 >= 0x40 && b0 <= 0x4f)
-		return CF_FRAME_STUN;
+	if (b0 >= 0x40 && b0 <= 0x4f) {
+		/* a ChannelData header has no magic: the segment must walk out
+		 * as whole messages (a cut last one allowed) */
+		struct cf_frames_info fi;
+
+		if (cf_recog_tcp_frames(p, len, CF_FRAME_STUN, NULL, NULL, &fi) ==
+		    CF_REC_YES && fi.n > 0 && !fi.bad)
+			return CF_FRAME_STUN;
+		return -1;
+	}
 	if ((b0 & 0xc0) == 0 && len >= 8) {
 		cur_skip(&c, 4);
 		if (cur_be32(&c, &cookie) == 0 && cookie == STUN_COOKIE)

@@ -407,6 +407,14 @@ enum cf_rec cf_recog_h225(const uint8_t *p, size_t len, struct cf_h225_info *out
 		f.hdr = 4;
 		w.partial = 1;
 		one_tpkt(&w, &f);
+		if (!w.bad && out->kind == CF_H323_H245) {
+			/* the first octets of H.245 say little (TLS or media
+			 * data can start 03 00 too): judged when whole */
+			out->kind = CF_H323_NONE;
+			out->h245_class = out->h245_index = 0;
+			out->need = (uint32_t)fi.need;
+			return CF_REC_TRUNCATED;
+		}
 	}
 	if (w.bad) {
 		memset(out, 0, sizeof(*out));

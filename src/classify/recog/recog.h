@@ -319,8 +319,9 @@ enum cf_rec cf_recog_tcp_frames(const uint8_t *p, size_t len, enum cf_frame_mode
 
 /*
  * Which framing a STUN/TURN TCP stream's first segment uses: CF_FRAME_STUN
- * when a STUN header with the magic cookie or a ChannelData header starts
- * at 0, CF_FRAME_RFC4571 when a STUN header with the cookie starts at 2
+ * when a STUN header with the magic cookie starts at 0, or ChannelData
+ * messages (first byte 0x40-0x4f) whose lengths walk the segment out
+ * (at least one whole, the last may be cut); CF_FRAME_RFC4571 when a STUN header with the cookie starts at 2
  * behind a length that covers it (RFC 6544); -1 neither (RTP or DTLS
  * framed per RFC 4571 carry no cookie: the caller tries cf_recog_rtp or
  * cf_recog_dtls on the bytes behind the 2-byte length).
@@ -400,10 +401,13 @@ struct cf_h225_info {
  * Only the plain form is walked (no reverseLogicalChannelParameters, no
  * nonStandard data before the addresses); anything else leaves has_media
  * 0.  OpenLogicalChannel requests are not walked: their media control
- * address sits behind the DataType (codec capability) tree.  A first TPKT cut by the end of the segment is YES with
- * tpkts 0 and need set; what the segment holds of its body is read
- * (an IE cut at the end ends the IE walk).  TRUNCATED: fewer than 4
- * bytes of a TPKT header.
+ * address sits behind the DataType (codec capability) tree.
+ * A first TPKT cut by the end of the segment is YES with tpkts 0 and
+ * need set when what the segment holds of its body starts like Q.931
+ * (read as far as it goes: an IE cut at the end ends the IE walk) or is
+ * empty; TRUNCATED (need set) when it starts like H.245, whose first
+ * octets alone say too little.  TRUNCATED also: fewer than 4 bytes of
+ * a TPKT header.
  */
 enum cf_rec cf_recog_h225(const uint8_t *p, size_t len, struct cf_h225_info *out);
 
