@@ -1301,6 +1301,7 @@ static void test_ras(void)
 	CHECK_INT(ri.msg, 27);
 	b.b[0] = 0x80 | 0x30;
 	CHECK_INT(cf_recog_ras(b.b, b.n, &ri), CF_REC_NO);
+	CHECK_INT(cf_recog_ras((const uint8_t *)"INVITE sip:a@b SIP/2.0\r\n", 24, &ri), CF_REC_NO);
 }
 
 /* --- MGCP --- */
@@ -1405,6 +1406,7 @@ static void test_iax2(void)
 	CHECK_INT(ii.is_media, 1);
 	CHECK_INT(ii.ts, 0x021c);
 	CHECK_INT(cf_recog_iax2(b.b, 4, &ii), CF_REC_NO);   /* no data */
+	CHECK_INT(cf_recog_iax2((const uint8_t *)"SIP/2.0 200 OK\r\n", 16, &ii), CF_REC_NO);
 	CHECK_INT(cf_recog_iax2(b.b, 1, &ii), CF_REC_TRUNCATED);
 	/* meta video, meta trunk, bad meta command */
 	b.n = 0; put16(&b, 0); put16(&b, 0x8000 | 23); put16(&b, 0x8010); putfill(&b, 1, 30);

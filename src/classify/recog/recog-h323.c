@@ -61,7 +61,8 @@
  * chosen SEQUENCE's extension bit and optional-component bitmap, padded
  * to the octet: in GRQ ... RRJ (0-5) the requestSeqNum (INTEGER
  * 1..65535, sent as value - 1 in 16 bits) sits at octets 2-3 and the
- * protocol identifier follows it.
+ * protocol identifier follows it.  A payload whose first 8 bytes are
+ * printable text (SIP, HTTP) is not taken for RAS.
  */
 #include "config.h"
 
@@ -428,6 +429,19 @@ enum cf_rec cf_recog_h225(const uint8_t *p, size_t len, struct cf_h225_info *out
 	return CF_REC_YES;
 }
 
+/* The first 8 bytes are printable text (SIP, HTTP, ...): not PER. */
+static int looks_text(const uint8_t *p, size_t len)
+{
+	size_t i;
+
+	if (len < 8)
+		return 0;
+	for (i = 0; i < 8; i++)
+		if ((p[i] < 0x20 || p[i] > 0x7e) && p[i] != '\r' && p[i] != '\n')
+			return 0;
+	return 1;
+}
+
 enum cf_rec cf_recog_ras(const uint8_t *p, size_t len, struct cf_ras_info *out)
 {
 	struct cursor c;
@@ -438,7 +452,7 @@ enum cf_rec cf_recog_ras(const uint8_t *p, size_t len, struct cf_ras_info *out)
 	cur_init(&c, p, len);
 	if (cur_peek_u8(&c, 0, &b0))
 		return CF_REC_NO;
-	if (len > RAS_LEN_MAX)
+	if (len > RAS_LEN_MAX || looks_text(p, len))
 		return CF_REC_NO;
 	if (b0 & 0x80) {
 		/* normally small number: 0 then 6 bits; 8 extensions known */

@@ -26,7 +26,8 @@
  *   data (bit 0: entries carry time-stamps), 32-bit time-stamp, entries.
  *
  * A mini or meta frame has only a few fixed bits: such datagrams are YES
- * with weak set; the caller confirms them over several packets.
+ * with weak set; the caller confirms them over several packets.  A
+ * datagram whose first 8 bytes are printable text is no mini frame.
  */
 #include "config.h"
 
@@ -109,6 +110,19 @@ static enum cf_rec meta_frame(struct cursor *c, struct cf_iax2_info *out)
 	return CF_REC_YES;
 }
 
+/* The first 8 bytes are printable text (SIP, HTTP, ...): no mini frame. */
+static int looks_text(const uint8_t *p, size_t len)
+{
+	size_t i;
+
+	if (len < 8)
+		return 0;
+	for (i = 0; i < 8; i++)
+		if ((p[i] < 0x20 || p[i] > 0x7e) && p[i] != '\r' && p[i] != '\n')
+			return 0;
+	return 1;
+}
+
 enum cf_rec cf_recog_iax2(const uint8_t *p, size_t len, struct cf_iax2_info *out)
 {
 	struct cursor c;
@@ -127,7 +141,7 @@ enum cf_rec cf_recog_iax2(const uint8_t *p, size_t len, struct cf_iax2_info *out
 		return meta_frame(&c, out);
 	if (cur_be16(&c, &w0) || cur_be16(&c, &ts))
 		return CF_REC_TRUNCATED;
-	if (cur_left(&c) == 0)
+	if (cur_left(&c) == 0 || looks_text(p, len))
 		return CF_REC_NO;
 	out->kind = CF_IAX2_MINI;
 	out->src_call = w0 & 0x7fff;

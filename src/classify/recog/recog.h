@@ -439,8 +439,8 @@ struct cf_ras_info {
  * The gatekeeper/registration messages (0-5) carry the 16-bit
  * requestSeqNum (minus 1) at octets 2-3 and the protocol identifier
  * after it: those are YES with strong set.  The other messages are YES
- * only from the first octet and a plausible length (weak): the caller
- * requires UDP port 1718/1719 for them.
+ * only from the first octet and a plausible length (weak; text such as
+ * SIP is refused): the caller requires UDP port 1718/1719 for them.
  */
 enum cf_rec cf_recog_ras(const uint8_t *p, size_t len, struct cf_ras_info *out);
 
@@ -548,8 +548,8 @@ struct cf_iax2_info {
  * subclass 1-38 and information elements that walk out exactly to the
  * end of the datagram), a meta frame (first 16 bits zero: video with
  * the V bit, or trunk, command 1) or a mini frame (F bit 0, a non-zero
- * source call number, a 16-bit timestamp, at least one byte of data).
- * Mini and meta frames are YES with weak set.
+ * source call number, a 16-bit timestamp, at least one byte of data,
+ * not printable text).  Mini and meta frames are YES with weak set.
  */
 enum cf_rec cf_recog_iax2(const uint8_t *p, size_t len, struct cf_iax2_info *out);
 
