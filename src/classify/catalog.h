@@ -5,7 +5,9 @@
  * Loaded once from a text file (rules/apps.conf, format in that file and
  * in docs/classification.md), then read-only.  Every lookup returns the
  * first matching line in file order, with its id so a verdict can name
- * the line as evidence.
+ * the line as evidence.  Host patterns are globs of util/glob.h.  The
+ * catalog knows nothing of flows or of the classifier (classify.c uses
+ * it): catalog.c, catalog-parse.c, catalog-host.c, catalog-net.c.
  */
 #ifndef CF_CATALOG_H
 #define CF_CATALOG_H
@@ -27,7 +29,7 @@ enum cf_cat_kind {
 struct cf_cat_match {
 	const char *id;
 	const char *app;
-	uint16_t app_nid;   /* app's id in the name table (classify.h) */
+	uint16_t app_nid;   /* app's id in the name table (util/names.h) */
 	unsigned roles;     /* CF_ROLE_* from roles=, 0 if none given */
 	unsigned line;
 	enum cf_cat_kind kind;
@@ -68,9 +70,5 @@ int cf_catalog_ref_match_addr(const struct cf_catalog *c, const cf_addr *a,
 
 /* Does any catalog line name this app? */
 int cf_catalog_is_call_app(const struct cf_catalog *c, const char *app);
-
-/* Glob with '*' (any run, dots included) and '?' over ASCII, case-
- * insensitive; s has slen bytes.  1 on a match. */
-int cf_cat_glob(const char *pat, const char *s, size_t slen);
 
 #endif /* CF_CATALOG_H */

@@ -1,7 +1,8 @@
 /*
- * classify-int.h - what classify.c, classify-wire.c and classify-names.c
- * share: the classifier, the wire facts (cls.seen bits) and the tables the
- * classifier keeps across flows.  Not for other modules.
+ * classify-int.h - what classify.c, classify-wire.c, classify-sdp.c and
+ * classify-dns.c share: the classifier, the wire facts (cls.seen bits) and
+ * the tables the classifier keeps across flows.  Not for other modules.
+ * The name ids it uses itself (CF_NID_*) are util/names.h's.
  */
 #ifndef CF_CLASSIFY_INT_H
 #define CF_CLASSIFY_INT_H
@@ -43,6 +44,13 @@ struct cf_dns_cache;
 #define CF_SEEN_QUIC        0x00100000u  /* QUIC long header, known version */
 #define CF_SEEN_DNS_HOST    0x00200000u  /* cls.host came from a DNS answer */
 #define CF_SEEN_SDP_MEDIA   0x00400000u  /* RTP/RTCP to an end a SIP SDP announced */
+#define CF_SEEN_DTLS_SRTP   0x00800000u  /* a DTLS hello offered or chose use_srtp */
+#define CF_SEEN_CERT_HOST   0x01000000u  /* cls.host came from the server's certificate */
+#define CF_SEEN_CERT        0x02000000u  /* the certificate's names were read */
+/* RTP: packets of another SSRC since the candidate of direction d was
+ * noted, 0-3 (two bits at CF_SEEN_RTP_MISS_SHIFT + 2d): scratch */
+#define CF_SEEN_RTP_MISS_SHIFT 26
+#define CF_SEEN_RTP_MISS_MASK  (0xfu << CF_SEEN_RTP_MISS_SHIFT)
 
 #define SEEN_ZOOM_KINDS (CF_SEEN_ZOOM_AUDIO | CF_SEEN_ZOOM_VIDEO | \
 			 CF_SEEN_ZOOM_SCREEN | CF_SEEN_ZOOM_RTCP)
@@ -50,29 +58,6 @@ struct cf_dns_cache;
 #define SEEN_CALL (CF_SEEN_DTLS_HS | CF_SEEN_STUN | CF_SEEN_TURN | \
 		   CF_SEEN_RTP | CF_SEEN_RTCP | CF_SEEN_ZOOM | CF_SEEN_ZRTP | \
 		   CF_SEEN_SIP)
-
-/* Name ids the classifier uses itself: cf_class_names[] starts with them. */
-enum {
-	CF_NID_NONE = 0,        /* "" */
-	CF_NID_UNKNOWN,
-	CF_NID_WEBRTC,
-	CF_NID_SIP,
-	CF_NID_RTP,
-	CF_NID_ZOOM,
-	CF_NID_ZOOM_MEDIA,
-	CF_NID_RTCP,
-	CF_NID_DTLS,
-	CF_NID_STUN,
-	CF_NID_TLS,
-	CF_NID_ZRTP,
-	CF_NID_QUIC,
-	CF_NID_STATIC           /* count */
-};
-
-/* The id of name cut at cap - 1 bytes (lower-cased when lower is set),
- * entered in the name table if new; CF_NID_UNKNOWN when the table is
- * full.  Takes the tables' lock. */
-uint16_t cf_class_name_id(const char *name, size_t cap, int lower);
 
 /* What the classifier keeps per nDPI protocol id (filled on first use):
  * the verdict needs these for every flow, and nDPI's names are strings. */
@@ -90,8 +75,10 @@ struct cf_ndpi_info {
 	uint8_t flags;
 };
 
-/* TLS ClientHello reassembly: slots of the first bytes of a client's
- * stream, lent to a flow while its hello is incomplete. */
+/* TLS ClientHello reassembly (the first bytes of a client's stream) and
+ * DTLS Certificate reassembly (the first bytes of the server's
+ * Certificate message, fragments in order): slots lent to a flow while
+ * what it reassembles is incomplete. */
 #define CF_REASM_SLOTS 16
 #define CF_REASM_MAX 4096
 
@@ -139,8 +126,9 @@ struct cf_classifier {
 /* --- classify-wire.c: facts from the payload ------------------------- */
 
 /* A UDP payload of f from direction dir; 1 when the relay peer was
- * found (the other facts land in cls.seen). */
-int cf_wire_udp(struct cf_flow *f, const uint8_t *p, size_t len, int dir);
+ * found or the host changed (the other facts land in cls.seen). */
+int cf_wire_udp(struct cf_classifier *c, struct cf_flow *f, const uint8_t *p,
+		size_t len, int dir, uint64_t ts_us);
 /* A TCP payload: TLS hello (reassembled when cut) and SIP.  1 when the
  * host changed. */
 int cf_wire_tcp(struct cf_classifier *c, struct cf_flow *f, const uint8_t *p,
@@ -148,7 +136,7 @@ int cf_wire_tcp(struct cf_classifier *c, struct cf_flow *f, const uint8_t *p,
 /* Give back f's reassembly slot, if it holds one. */
 void cf_reasm_release(struct cf_classifier *c, struct cf_flow *f, int dropped);
 
-/* --- classify-names.c: names and announcements across flows ---------- */
+/* --- classify-sdp.c: media ends SIP announced ----------------------- */
 
 /* Remember the media endpoints of a SIP message (at packet time ts_us). */
 void cf_sdp_remember(struct cf_classifier *c, const struct cf_sdp_media *m,
@@ -156,6 +144,9 @@ void cf_sdp_remember(struct cf_classifier *c, const struct cf_sdp_media *m,
 /* Was an end of f (its port, or the port below for RTCP) announced? */
 int cf_sdp_announced(const struct cf_classifier *c, const struct cf_flow *f,
 		     uint64_t ts_us);
+
+/* --- classify-dns.c: names DNS answered ------------------------------- */
+
 /* Name a new flow from the DNS cache; 1 when cls.host was set. */
 int cf_dns_name_flow(struct cf_classifier *c, struct cf_flow *f, uint64_t ts_us);
 

@@ -30,20 +30,35 @@ static int is_zoom_port(uint16_t port)
 	return port >= CF_ZOOM_PORT_MIN && port <= CF_ZOOM_PORT_MAX;
 }
 
+/* Packets of other SSRCs a direction's candidate outlives. */
+#define RTP_MISSES_KEPT 3
+
 /*
  * RTP/RTCP: a direction is media once it repeats an SSRC, RTP with a
  * sequence number a little ahead (so a repeated DNS query or other
  * lookalike with fixed bytes does not pass); a compound RTCP datagram
- * that walks out exactly is enough on its own.
+ * that walks out exactly is enough on its own.  Several streams may
+ * share a direction (audio and video, simulcast layers, a conference
+ * mix: Discord interleaves two): a candidate SSRC stays through up to
+ * RTP_MISSES_KEPT packets of other SSRCs (a two-bit count per direction
+ * in cls.seen) before the next one takes its place, so interleaved
+ * streams still show their repeats - with no more state per flow.
  */
 static void rtp_fact(struct cf_class *cls, const struct cf_rtp_info *ri, int dir)
 {
 	uint32_t cand = dir ? CF_SEEN_RTP_CAND1 : CF_SEEN_RTP_CAND0;
+	unsigned shift = CF_SEEN_RTP_MISS_SHIFT + 2u * (unsigned)dir;
+	unsigned misses = (cls->seen >> shift) & 3u;
 	uint16_t ahead = (uint16_t)(ri->seq - cls->rtp_seq[dir]);
 
 	if (ri->is_rtcp && ri->exact) {
 		cls->seen |= CF_SEEN_RTCP;
 		return;
+	}
+	if ((cls->seen & cand) && cls->rtp_ssrc[dir] != ri->ssrc &&
+	    misses < RTP_MISSES_KEPT) {
+		cls->seen = (cls->seen & ~(3u << shift)) | ((misses + 1u) << shift);
+		return;                         /* another stream: keep the candidate */
 	}
 	if ((cls->seen & cand) && cls->rtp_ssrc[dir] == ri->ssrc) {
 		if (ri->is_rtcp)
@@ -54,7 +69,7 @@ static void rtp_fact(struct cf_class *cls, const struct cf_rtp_info *ri, int dir
 	cls->rtp_ssrc[dir] = ri->ssrc;
 	if (!ri->is_rtcp)
 		cls->rtp_seq[dir] = ri->seq;
-	cls->seen |= cand;
+	cls->seen = (cls->seen & ~(3u << shift)) | cand;
 }
 
 static void zoom_fact(struct cf_class *cls, const struct cf_zoom_info *zi)
@@ -72,8 +87,19 @@ static void zoom_fact(struct cf_class *cls, const struct cf_zoom_info *zi)
 		cls->seen |= kind_bit[zi->kind];
 }
 
-static int udp_payload(struct cf_flow *f, const uint8_t *p, size_t len,
-		       int dir, int depth);
+/* What a UDP payload is read with: the classifier (its reassembly
+ * slots), the flow, the packet's direction and time. */
+struct wire {
+	struct cf_classifier *c;
+	struct cf_flow *f;
+	int dir;
+	uint64_t ts_us;
+};
+
+static int udp_payload(const struct wire *w, const uint8_t *p, size_t len,
+		       int depth);
+static int cert_fragment(const struct wire *w, const uint8_t *p,
+			 const struct cf_dtls_frag *fr);
 
 /* Keep the first XOR-PEER-ADDRESS; 1 when it is new. */
 static int relay_peer(struct cf_class *cls, const struct cf_stun_info *si)
@@ -88,9 +114,10 @@ static int relay_peer(struct cf_class *cls, const struct cf_stun_info *si)
 
 /* STUN/TURN; what ChannelData or a Send/Data indication relays is read
  * once more.  1 when the relay peer was found. */
-static int stun_fact(struct cf_flow *f, const uint8_t *p, size_t len, int dir,
+static int stun_fact(const struct wire *w, const uint8_t *p, size_t len,
 		     int depth)
 {
+	struct cf_flow *f = w->f;
 	struct cf_stun_info si;
 	int found;
 
@@ -103,19 +130,28 @@ static int stun_fact(struct cf_flow *f, const uint8_t *p, size_t len, int dir,
 	found = relay_peer(&f->cls, &si);
 	if (si.has_data && depth == 0 && si.data_len > 0 &&
 	    (size_t)si.data_off + si.data_len <= len)
-		found |= udp_payload(f, p + si.data_off, si.data_len, dir, depth + 1);
+		found |= udp_payload(w, p + si.data_off, si.data_len, depth + 1);
 	return found;
 }
 
-static void dtls_fact(struct cf_class *cls, const uint8_t *p, size_t len)
+/* DTLS: records, a handshake, use_srtp in a hello, the server's
+ * certificate (reassembled); 1 when the host changed. */
+static int dtls_fact(const struct wire *w, const uint8_t *p, size_t len)
 {
+	struct cf_class *cls = &w->f->cls;
 	struct cf_dtls_info di;
+	int changed = 0, i;
 
 	if (cf_recog_dtls(p, len, &di) != CF_REC_YES)
-		return;
+		return 0;
 	cls->seen |= CF_SEEN_DTLS;
 	if (di.has_handshake)
 		cls->seen |= CF_SEEN_DTLS_HS;
+	if (di.use_srtp)
+		cls->seen |= CF_SEEN_DTLS_SRTP;
+	for (i = 0; i < di.n_cert && !(cls->seen & CF_SEEN_CERT); i++)
+		changed |= cert_fragment(w, p, &di.cert[i]);
+	return changed;
 }
 
 /* P2P Zoom media: only on a flow already taken for Zoom or after ICE. */
@@ -143,9 +179,10 @@ static int quic_fact(struct cf_class *cls, const uint8_t *p, size_t len, uint8_t
 }
 
 /* Demultiplex by the first byte (RFC 7983 / RFC 9443). */
-static int udp_payload(struct cf_flow *f, const uint8_t *p, size_t len,
-		       int dir, int depth)
+static int udp_payload(const struct wire *w, const uint8_t *p, size_t len,
+		       int depth)
 {
+	struct cf_flow *f = w->f;
 	struct cf_class *cls = &f->cls;
 	struct cf_rtp_info ri;
 	struct cf_zoom_info zi;
@@ -164,13 +201,13 @@ static int udp_payload(struct cf_flow *f, const uint8_t *p, size_t len,
 	if (depth == 0 && quic_fact(cls, p, len, b0))
 		return 0;
 	if (b0 <= 3 || (b0 >= 64 && b0 <= 79))
-		found = stun_fact(f, p, len, dir, depth);
+		found = stun_fact(w, p, len, depth);
 	else if (b0 >= 16 && b0 <= 19 && cf_recog_zrtp(p, len))
 		cls->seen |= CF_SEEN_ZRTP;
 	else if (b0 >= 20 && b0 <= 63)
-		dtls_fact(cls, p, len);
+		found = dtls_fact(w, p, len);
 	else if (b0 >= 128 && b0 <= 191 && cf_recog_rtp(p, len, &ri) == CF_REC_YES)
-		rtp_fact(cls, &ri, dir);
+		rtp_fact(cls, &ri, w->dir);
 	if (depth == 0 && !(cls->seen & SEEN_CALL & ~CF_SEEN_STUN))
 		zoom_p2p(cls, p, len);
 	return found;
@@ -235,9 +272,11 @@ int cf_classify_shared(struct cf_classifier *c, const struct cf_packet *pkt)
 	return n;
 }
 
-int cf_wire_udp(struct cf_flow *f, const uint8_t *p, size_t len, int dir)
+int cf_wire_udp(struct cf_classifier *c, struct cf_flow *f, const uint8_t *p,
+		size_t len, int dir, uint64_t ts_us)
 {
-	int found = udp_payload(f, p, len, dir, 0);
+	const struct wire w = { c, f, dir, ts_us };
+	int found = udp_payload(&w, p, len, 0);
 
 	sip_payload(&f->cls, p, len);
 	return found;
@@ -367,6 +406,112 @@ static int reasm_more(struct cf_classifier *c, struct cf_flow *f,
 	cf_reasm_release(c, f, 0);
 	c->st.tls_reasm_done++;
 	return hello_taken(&f->cls, &ti);
+}
+
+/* --- DTLS certificate names ------------------------------------------- */
+
+/* Append '\n' and a name to the list being built; 0 when it did not fit. */
+static int name_add(char *list, size_t *n, const char *name)
+{
+	size_t l = strlen(name);
+
+	if (*n + 1 + l >= CF_CERT_LEN)
+		return 0;
+	list[(*n)++] = '\n';
+	memcpy(list + *n, name, l);
+	*n += l;
+	list[*n] = '\0';
+	return 1;
+}
+
+/*
+ * Take a certificate's names: the list (CN, then SANs) for the event
+ * and, when the flow has no server name yet, the first of them without
+ * a wildcard label as its host (the catalog's host lines then apply, as
+ * for a TLS server name).  1 when the host changed.
+ */
+static int cert_taken(struct cf_class *cls, const struct cf_x509_names *xn)
+{
+	char list[CF_CERT_LEN];
+	const char *first = xn->cn[0] ? xn->cn : xn->n_san ? xn->san[0] : "";
+	size_t n = strlen(xn->cn);          /* the CN ("" if none), then the SANs */
+	int i;
+
+	memcpy(list, xn->cn, n + 1);
+	for (i = 0; i < xn->n_san; i++)
+		if (!name_add(list, &n, xn->san[i]))
+			break;
+	cls->seen |= CF_SEEN_CERT;
+	cf_class_set_cert(cls, list, n);
+	if (cls->host_str != NULL || first[0] == '\0')
+		return 0;
+	if (first[0] == '*' && first[1] == '.')
+		first += 2;
+	cf_class_set_host(cls, first, strlen(first));
+	cls->seen |= CF_SEEN_CERT_HOST;
+	return 1;
+}
+
+/*
+ * Names from the first bytes of a Certificate message (its list length,
+ * the leaf's length, the leaf): 1 done (taken, or not a certificate),
+ * 0 more bytes would tell more.
+ */
+static int cert_try(struct cf_class *cls, const uint8_t *m, size_t have,
+		    uint32_t msg_len, int *changed)
+{
+	struct cf_x509_names xn;
+	uint32_t leaf;
+	size_t avail;
+	enum cf_rec r;
+
+	if (have <= 6)
+		return have >= msg_len;
+	leaf = ((uint32_t)m[3] << 16) | ((uint32_t)m[4] << 8) | m[5];
+	avail = have - 6 < leaf ? have - 6 : leaf;
+	r = cf_recog_x509(m + 6, avail, &xn);
+	if (r == CF_REC_TRUNCATED && have < msg_len && have < CF_REASM_MAX)
+		return 0;
+	if (r != CF_REC_NO)
+		*changed |= cert_taken(cls, &xn);
+	else
+		cls->seen |= CF_SEEN_CERT;
+	return 1;
+}
+
+/*
+ * One fragment of the server's Certificate message: from offset 0 in
+ * order into a reassembly slot (a fragment out of order or resent is
+ * skipped) until the leaf certificate's names are read.  1 when the host
+ * changed.
+ */
+static int cert_fragment(const struct wire *w, const uint8_t *p,
+			 const struct cf_dtls_frag *fr)
+{
+	struct cf_flow *f = w->f;
+	struct cf_reasm_slot *s = slot_of(w->c, f);
+	const uint8_t *frag = p + fr->data_off;
+	int changed = 0;
+
+	if (s == NULL) {
+		f->cls.reasm = 0;              /* a slot lost to another flow */
+		if (fr->frag_off != 0)
+			return 0;
+		if (fr->frag_len < fr->msg_len && fr->frag_len < CF_REASM_MAX &&
+		    reasm_start(w->c, f, frag, fr->frag_len, w->dir, w->ts_us))
+			return cert_try(&f->cls, slot_of(w->c, f)->buf, fr->frag_len,
+					fr->msg_len, &changed) ?
+			       (cf_reasm_release(w->c, f, 0), changed) : 0;
+		cert_try(&f->cls, frag, fr->frag_len, fr->msg_len, &changed);
+		f->cls.seen |= CF_SEEN_CERT;
+		return changed;
+	}
+	if (w->dir != s->dir || fr->frag_off != s->len)
+		return 0;
+	reasm_append(s, frag, fr->frag_len, w->ts_us);
+	if (cert_try(&f->cls, s->buf, s->len, fr->msg_len, &changed))
+		cf_reasm_release(w->c, f, 0);
+	return changed;
 }
 
 int cf_wire_tcp(struct cf_classifier *c, struct cf_flow *f, const uint8_t *p,

@@ -15,8 +15,9 @@
  *          only) > generic "webrtc", "sip" (SIP, or RTP to an end a SIP
  *          SDP announced), "rtp" > nDPI's name in lower case > "unknown".
  *
- * The facts come from classify-wire.c (payloads) and classify-names.c
- * (DNS answers and SDP announcements, remembered across flows).
+ * The facts come from classify-wire.c (payloads), classify-dns.c (DNS
+ * answers) and classify-sdp.c (SDP announcements), the last two
+ * remembered across flows.
  */
 #include "config.h"
 
@@ -54,7 +55,7 @@ struct lookups {
 /* Seen bits the verdict does not read: a change in them alone (an RTP
  * candidate noted, a first Zoom-looking packet) is no new fact. */
 #define SEEN_SCRATCH (CF_SEEN_RTP_CAND0 | CF_SEEN_RTP_CAND1 | \
-		      CF_SEEN_ZOOM_CAND | CF_SEEN_NDPI_HOST)
+		      CF_SEEN_ZOOM_CAND | CF_SEEN_NDPI_HOST | CF_SEEN_RTP_MISS_MASK)
 
 /* --- classifier ----------------------------------------------------- */
 
@@ -261,7 +262,9 @@ static int match_ndpi(struct cf_classifier *c, const struct cf_flow *f,
 	if (ndpi_name_service(c, f))
 		return 0;
 	ni = ninfo(c, f->cls.ndpi_app, &tmp);
-	if (!(ni->flags & NI_CATALOG))
+	/* nDPI's master is its guess by port when the payload showed a web
+	   protocol (HTTP on TCP 5060 is "SIP.HTTP"): the payload wins */
+	if (!(ni->flags & NI_CATALOG) && !(ni->flags & NI_WEB))
 		ni = ninfo(c, f->cls.ndpi_master, &tmp);
 	if (!(ni->flags & NI_CATALOG))
 		return 0;
@@ -274,12 +277,35 @@ static int host_usable(struct cf_classifier *c, const struct cf_flow *f)
 {
 	if (f->cls.host_str == NULL)
 		return 0;
-	return (f->cls.seen & (CF_SEEN_TLS_SNI | CF_SEEN_DNS_HOST)) || ndpi_web(c, f);
+	return (f->cls.seen & (CF_SEEN_TLS_SNI | CF_SEEN_DNS_HOST | CF_SEEN_CERT_HOST)) ||
+	       ndpi_web(c, f);
+}
+
+/*
+ * A DTLS handshake keys a call only with call evidence on the wire:
+ * use_srtp in a hello (RFC 5764), ICE or TURN on the same 5-tuple, media
+ * after it - or a call app's catalog line for the flow (call_app).  Any
+ * other DTLS (a game relay's, a VPN's) is no key exchange, whatever its
+ * port.  The token names the fact that decided.
+ */
+static const char *dtls_call_evidence(uint32_t seen, int call_app)
+{
+	if (!(seen & CF_SEEN_DTLS_HS))
+		return NULL;
+	if (seen & CF_SEEN_DTLS_SRTP)
+		return "use-srtp";
+	if (seen & (CF_SEEN_STUN | CF_SEEN_TURN))
+		return "ice";
+	if (seen & (CF_SEEN_RTP | CF_SEEN_RTCP | CF_SEEN_ZOOM))
+		return "srtp";
+	return call_app ? "call-app" : NULL;
 }
 
 /* Generic apps for call traffic no catalog line claimed. */
 static uint16_t generic_app(uint32_t seen)
 {
+	if (!dtls_call_evidence(seen, 0))
+		seen &= ~CF_SEEN_DTLS_HS;
 	if (seen & (CF_SEEN_DTLS_HS | CF_SEEN_STUN | CF_SEEN_TURN))
 		return CF_NID_WEBRTC;
 	if (seen & (CF_SEEN_SIP | CF_SEEN_SDP_MEDIA))
@@ -323,8 +349,9 @@ static void decide_app(struct cf_classifier *c, const struct cf_flow *f,
 
 /* --- verdict: roles, l7, evidence -------------------------------------- */
 
-/* Roles the wire showed, with their evidence tokens. */
-static void wire_roles(uint32_t seen, struct verdict *v)
+/* Roles the wire showed, with their evidence tokens (call_app: a call
+ * app's catalog line decided the app). */
+static void wire_roles(uint32_t seen, int call_app, struct verdict *v)
 {
 	static const struct {
 		uint32_t bit;
@@ -350,12 +377,19 @@ static void wire_roles(uint32_t seen, struct verdict *v)
 		{ CF_SEEN_ZOOM_SCREEN, "zoom-screen" },
 		{ CF_SEEN_ZOOM_RTCP, "zoom-rtcp" },
 	};
+	const char *dtls = dtls_call_evidence(seen, call_app);
 	size_t i;
 
+	if ((seen & CF_SEEN_DTLS_HS) && dtls == NULL) {
+		seen &= ~CF_SEEN_DTLS_HS;
+		evid(v, "dtls-no-call-evidence", NULL);
+	}
 	for (i = 0; i < sizeof(facts) / sizeof(facts[0]); i++)
 		if (seen & facts[i].bit) {
 			v->roles |= facts[i].role;
 			evid(v, facts[i].tok, NULL);
+			if (facts[i].bit == CF_SEEN_DTLS_HS)
+				evid(v, dtls, NULL);
 		}
 	if (!(seen & CF_SEEN_ZOOM))
 		return;
@@ -368,13 +402,34 @@ static void wire_roles(uint32_t seen, struct verdict *v)
 }
 
 /* Add the roles= of a catalog line naming the flow's app (the line is
- * evidence when it gives roles). */
-static void line_roles(struct verdict *v, int matched, const struct cf_cat_match *m)
+ * evidence when it gives roles); only those of them in mask. */
+static void line_roles(struct verdict *v, int matched, const struct cf_cat_match *m,
+		       unsigned mask)
 {
-	if (!matched || m->app_nid != v->app || m->roles == 0)
+	if (!matched || m->app_nid != v->app || (m->roles & mask) == 0)
 		return;
-	v->roles |= m->roles;
+	v->roles |= m->roles & mask;
 	evid(v, "catalog", m->id);
+}
+
+/*
+ * A port line speaks for the flow's payloads only as far as they go: it
+ * gives media only where media packets were seen, key exchange only to a
+ * DTLS handshake, signaling only to STUN or SIP, relay only to TURN.
+ */
+static unsigned port_line_mask(uint32_t seen)
+{
+	unsigned mask = CF_ROLE_WEB;
+
+	if (seen & (CF_SEEN_RTP | CF_SEEN_RTCP | CF_SEEN_ZOOM))
+		mask |= CF_ROLE_MEDIA;
+	if (seen & (CF_SEEN_DTLS_HS | CF_SEEN_ZRTP))
+		mask |= CF_ROLE_KEYX;
+	if (seen & (CF_SEEN_STUN | CF_SEEN_SIP))
+		mask |= CF_ROLE_SIGNALING;
+	if (seen & CF_SEEN_TURN)
+		mask |= CF_ROLE_RELAY;
+	return mask;
 }
 
 /*
@@ -389,6 +444,10 @@ static int host_roles_apply(struct cf_classifier *c, const struct cf_flow *f)
 
 	if (!host_usable(c, f))
 		return 0;
+	/* a DTLS flow named by its certificate is media's key exchange, not
+	   a session to the named web servers */
+	if ((seen & CF_SEEN_DTLS) && !(seen & (CF_SEEN_TLS_HELLO | CF_SEEN_QUIC)))
+		return 0;
 	if (!(seen & CF_SEEN_DNS_HOST))
 		return 1;
 	return (seen & (CF_SEEN_TLS_HELLO | CF_SEEN_QUIC)) || ndpi_web(c, f);
@@ -400,10 +459,10 @@ static void catalog_roles(struct cf_classifier *c, const struct cf_flow *f,
 {
 	if (decided->id != NULL)
 		evid(v, "catalog", decided->id);
-	line_roles(v, lk->host && host_roles_apply(c, f), &lk->hm);
-	line_roles(v, lk->net, &lk->nm);
-	line_roles(v, lk->ndpi, &lk->dm);
-	line_roles(v, lk->port, &lk->pm);
+	line_roles(v, lk->host && host_roles_apply(c, f), &lk->hm, CF_ROLE_ALL);
+	line_roles(v, lk->net, &lk->nm, CF_ROLE_ALL);
+	line_roles(v, lk->ndpi, &lk->dm, CF_ROLE_ALL);
+	line_roles(v, lk->port, &lk->pm, port_line_mask(f->cls.seen));
 }
 
 static void decide_l7(struct cf_classifier *c, const struct cf_flow *f,
@@ -468,12 +527,17 @@ static int decide(struct cf_classifier *c, struct cf_flow *f)
 		evid(&v, "tls-sni", NULL);
 	else if (cls->seen & CF_SEEN_DNS_HOST && cls->host_str != NULL)
 		evid(&v, "dns-name", NULL);
+	else if (cls->seen & CF_SEEN_CERT_HOST && cls->host_str != NULL)
+		evid(&v, "cert-host", NULL);
 	else if (host_usable(c, f))
 		evid(&v, "ndpi-host", NULL);
 	lookup_all(c, f, &lk);
 	decide_app(c, f, &lk, &v, &m);
 	catalog_roles(c, f, &lk, &v, &m);
-	wire_roles(cls->seen, &v);
+	/* a call app by its servers' names or addresses (not a port line,
+	   not nDPI's guess) */
+	wire_roles(cls->seen, m.id != NULL && nid_is_call(c, m.app_nid) &&
+		   ((lk.host && m.id == lk.hm.id) || (lk.net && m.id == lk.nm.id)), &v);
 	is_call = (uint8_t)(nid_is_call(c, v.app) ||
 			    (v.roles & (CF_ROLE_KEYX | CF_ROLE_MEDIA | CF_ROLE_RELAY)));
 	if (is_call && v.roles == 0 &&
@@ -623,7 +687,8 @@ int cf_classify_packet(struct cf_classifier *c, struct cf_flow *f,
 		cls->inspected++;
 	changed = ndpi_packet(c, f, pkt);
 	if (pkt->payload_len > 0 && pkt->proto == 17)
-		changed |= cf_wire_udp(f, pkt->payload, pkt->payload_len, dir ? 1 : 0);
+		changed |= cf_wire_udp(c, f, pkt->payload, pkt->payload_len,
+				       dir ? 1 : 0, pkt->ts_us);
 	else if (pkt->payload_len > 0 && pkt->proto == 6)
 		changed |= cf_wire_tcp(c, f, pkt->payload, pkt->payload_len,
 				       dir ? 1 : 0, pkt->ts_us);

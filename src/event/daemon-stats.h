@@ -1,7 +1,7 @@
 /*
  * daemon-stats.h - the numbers of a callfence.stats event (live capture):
  * laid out by the daemon (daemon-loop.c), turned into JSON by
- * cf_event_stats() in event-json.c, the jansson adapter.
+ * cf_event_stats() in event-stats.c.
  */
 #ifndef CF_DAEMON_STATS_H
 #define CF_DAEMON_STATS_H

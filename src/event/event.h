@@ -1,6 +1,10 @@
 /*
- * event.h - ECS JSON events, one object per line.  event-json.c is the only
- * jansson includer (besides a JSON config reader, if one is ever added).
+ * event.h - ECS JSON events, one object per line.  jansson is included in
+ * src/event only (event-int.h; the shapes are event-alert.c, event-flow.c,
+ * event-report.c and event-stats.c).  An alert or flow record is first
+ * taken as numbers and safe strings (event-facts.c) and rendered from
+ * them, which is what lets --alert-window fold alerts without reading
+ * their lines (event-alert.c).
  *
  * Kinds (event.dataset): callfence.alert (event.kind "alert"),
  * callfence.flow (event.kind "event"), callfence.stats and callfence.report

@@ -1,7 +1,7 @@
 /*
  * report-json.h - the bridge between report.c (aggregation, no jansson) and
- * event-json.c (the jansson includer): report.c lays its numbers out in a
- * cf_report_view and event-json.c turns the view into the report JSON.
+ * event-report.c (jansson): report.c lays its numbers out in a
+ * cf_report_view and event-report.c turns the view into the report JSON.
  */
 #ifndef CF_REPORT_JSON_H
 #define CF_REPORT_JSON_H

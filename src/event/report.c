@@ -10,7 +10,7 @@
  * bound are counted (by a 65536-bit hash bitmap, so a rare collision can
  * make the count a little low).
  *
- * The JSON forms are built by event-json.c (report-json.h); this file
+ * The JSON forms are built by event-report.c (report-json.h); this file
  * prints the human table.
  */
 #include "config.h"
@@ -335,7 +335,7 @@ int cf_report_merge(struct cf_report *to, const struct cf_report *from)
 	return 0;
 }
 
-/* ---- the view handed to event-json.c -------------------------------- */
+/* ---- the view handed to event-report.c ------------------------------ */
 
 /* Rules by severity (highest first), then count (highest first), then id. */
 static int rule_order(const void *pa, const void *pb)

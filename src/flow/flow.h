@@ -13,8 +13,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "util/class.h"
 #include "util/netaddr.h"
-#include "classify/classify.h"
 
 struct cf_packet;
 
@@ -30,7 +30,7 @@ enum cf_flow_end {
 /*
  * One entry of the table: at most 240 bytes, so that an entry and its
  * share of the index (8 bytes: two slots of 4 at a load of 1/2) stay
- * within 256.  Strings of the class live outside (classify.h); counters
+ * within 256.  Strings of the class live outside (util/class.h); counters
  * that grow with a long flow's life stay 64-bit.
  */
 struct cf_flow {

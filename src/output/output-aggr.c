@@ -8,19 +8,26 @@
  * of SECONDS (packet time); later alerts of that key inside the window are
  * held back and counted.  When the window ends (packet time or wall time
  * past it, seen at a poll or a later alert, or the flush at exit) one
- * summary alert goes out if any were held back: the last held-back alert with callfence.alert_count = how many it
- * stands for.  Every alert is thus in exactly one event, and the sum of
- * callfence.alert_count (1 when absent) over alerts is the number raised.
+ * summary alert goes out if any were held back: the last held-back alert
+ * with callfence.alert_count = how many it stands for.  Every alert is
+ * thus in exactly one event, and the sum of callfence.alert_count (1 when
+ * absent) over alerts is the number raised.
+ *
+ * Folding works on numbers, never on the line: the event stage gives each
+ * alert's packet time in microseconds, its fold key as bytes, and its
+ * record, which is opaque here, with the function that renders it
+ * (struct cf_event_info).  A window keeps its first and last times, the
+ * count, and a copy of the last held-back record; the summary is that
+ * record rendered once, by the event stage's function, with these final
+ * numbers (struct cf_alert_fold).
+ * The copy lives in a buffer of the window that only grows.
  *
  * At most MAX_WINDOWS keys are open; past that, alerts pass unfolded.
  */
-#define _GNU_SOURCE             /* memmem, timegm */
 #include "config.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "output/output-int.h"
 #include "util/hash.h"
@@ -30,12 +37,15 @@
 
 struct win {
 	struct win *next;
-	char *key;
-	uint64_t start_us;
+	unsigned char *key;
+	size_t keylen;
+	uint64_t start_us;      /* packet time of the alert that opened it */
+	uint64_t last_us;       /* packet time of the last one held back */
 	double opened;          /* out_now() when it opened */
 	uint64_t folded;        /* alerts held back */
-	char *line;             /* the last one */
+	void *rec;              /* the last one's record */
 	size_t len, cap;
+	cf_alert_render_fn render;
 	int severity;
 };
 
@@ -56,93 +66,37 @@ struct aggr *aggr_new(unsigned window_s)
 	return a;
 }
 
-uint64_t aggr_parse_time(const char *s)
+void aggr_note_time(struct aggr *a, uint64_t ts_us)
 {
-	int y, mo, d, h, mi, sec, ms;
-	struct tm tm;
-	time_t t;
-
-	if (s == NULL || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &y, &mo, &d, &h,
-				&mi, &sec, &ms) != 7)
-		return 0;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	t = timegm(&tm);
-	if (t < 0)
-		return 0;
-	return (uint64_t)t * 1000000u + (uint64_t)ms * 1000u;
+	if (ts_us > a->now_us)
+		a->now_us = ts_us;
 }
 
-void aggr_note_time(struct aggr *a, const char *timestamp)
+static unsigned hash(const void *key, size_t len)
 {
-	uint64_t t = aggr_parse_time(timestamp);
-
-	if (t > a->now_us)
-		a->now_us = t;
+	return cf_fnv32_bytes(CF_FNV32_BASIS, key, len) % NBUCKETS;
 }
 
-static unsigned hash(const char *s)
-{
-	return cf_fnv32_str(s) % NBUCKETS;
-}
-
-/* "rule\x1fsource\x1fdestination", or NULL when a part is missing. */
-static char *make_key(const struct cf_event_info *ev)
-{
-	size_t n;
-	char *k;
-
-	if (ev->rule_id == NULL || ev->source_ip == NULL || ev->dest_ip == NULL)
-		return NULL;
-	n = strlen(ev->rule_id) + strlen(ev->source_ip) + strlen(ev->dest_ip) + 3;
-	k = malloc(n);
-	if (k != NULL)
-		snprintf(k, n, "%s\x1f%s\x1f%s", ev->rule_id, ev->source_ip, ev->dest_ip);
-	return k;
-}
-
-/* The held-back alert with "alert_count":N put in its callfence object. */
+/* The held-back alert, rendered with its count. */
 static void emit_summary(struct win *w, aggr_emit_fn emit, void *ctx)
 {
-	static const char pat[] = "\"callfence\":{";
+	struct cf_alert_fold fold = { w->start_us, w->last_us, w->folded };
 	struct cf_event_info ev;
-	char num[48], *out, *at;
-	size_t nl, pos;
+	const char *line;
+	size_t len;
 
-	if (w->folded == 0 || w->len < 2)
+	if (w->folded == 0 || w->render(w->rec, w->len, &fold, &line, &len) < 0)
 		return;
-	at = memmem(w->line, w->len, pat, sizeof(pat) - 1);
-	if (at != NULL) {
-		pos = (size_t)(at - w->line) + sizeof(pat) - 1;
-		nl = (size_t)snprintf(num, sizeof(num), "\"alert_count\":%llu%s",
-				      (unsigned long long)w->folded, at[sizeof(pat) - 1] == '}' ? "" : ",");
-	} else {                /* no callfence object: add one at the end */
-		pos = w->len - 1;
-		nl = (size_t)snprintf(num, sizeof(num), ",\"callfence\":{\"alert_count\":%llu}",
-				      (unsigned long long)w->folded);
-	}
-	out = malloc(w->len + nl);
-	if (out == NULL)
-		return;
-	memcpy(out, w->line, pos);
-	memcpy(out + pos, num, nl);
-	memcpy(out + pos + nl, w->line + pos, w->len - pos);
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = CF_EVENT_ALERT;
 	ev.severity = w->severity;
-	emit(ctx, out, w->len + nl, &ev);
-	free(out);
+	emit(ctx, line, len, &ev);
 }
 
 static void win_free(struct win *w)
 {
 	free(w->key);
-	free(w->line);
+	free(w->rec);
 	free(w);
 }
 
@@ -157,59 +111,69 @@ static void close_win(struct aggr *a, struct win **pp, aggr_emit_fn emit, void *
 	win_free(w);
 }
 
-static int hold(struct win *w, const char *line, size_t len, int severity)
+static int hold(struct win *w, const struct cf_event_info *ev)
 {
-	char *nb;
+	void *nb;
 
-	if (len > w->cap) {
-		nb = realloc(w->line, len);
+	if (ev->rec_len > w->cap) {
+		nb = realloc(w->rec, ev->rec_len);
 		if (nb == NULL)
 			return -1;
-		w->line = nb;
-		w->cap = len;
+		w->rec = nb;
+		w->cap = ev->rec_len;
 	}
-	memcpy(w->line, line, len);
-	w->len = len;
-	w->severity = severity;
+	memcpy(w->rec, ev->rec, ev->rec_len);
+	w->len = ev->rec_len;
+	w->render = ev->render;
+	w->severity = ev->severity;
+	w->last_us = ev->ts_us;
 	w->folded++;
 	return 0;
 }
 
-static void open_win(struct aggr *a, char *key, unsigned h, uint64_t ts)
+static void open_win(struct aggr *a, const struct cf_event_info *ev, unsigned h)
 {
 	struct win *w;
 
-	if (a->count >= MAX_WINDOWS || (w = calloc(1, sizeof(*w))) == NULL) {
-		free(key);
+	if (a->count >= MAX_WINDOWS || (w = calloc(1, sizeof(*w))) == NULL)
+		return;
+	w->key = malloc(ev->fold_key_len);
+	if (w->key == NULL) {
+		free(w);
 		return;
 	}
-	w->key = key;
-	w->start_us = ts;
+	memcpy(w->key, ev->fold_key, ev->fold_key_len);
+	w->keylen = ev->fold_key_len;
+	w->start_us = w->last_us = ev->ts_us;
 	w->opened = out_now();
 	w->next = a->b[h];
 	a->b[h] = w;
 	a->count++;
 }
 
-int aggr_alert(struct aggr *a, const char *line, size_t len,
-	       const struct cf_event_info *ev, aggr_emit_fn emit, void *ctx)
+static struct win **find(struct aggr *a, const struct cf_event_info *ev, unsigned h)
 {
-	uint64_t ts = aggr_parse_time(ev->timestamp);
-	char *key = make_key(ev);
+	struct win **pp;
+
+	for (pp = &a->b[h]; *pp != NULL; pp = &(*pp)->next)
+		if ((*pp)->keylen == ev->fold_key_len &&
+		    memcmp((*pp)->key, ev->fold_key, ev->fold_key_len) == 0)
+			break;
+	return pp;
+}
+
+int aggr_alert(struct aggr *a, const struct cf_event_info *ev,
+	       aggr_emit_fn emit, void *ctx)
+{
 	struct win **pp;
 	unsigned h;
 
-	if (ts == 0 || key == NULL) {
-		free(key);
+	if (ev->ts_us == 0 || ev->fold_key_len == 0 || ev->rec == NULL || ev->render == NULL)
 		return 0;
-	}
-	h = hash(key);
-	for (pp = &a->b[h]; *pp != NULL; pp = &(*pp)->next)
-		if (strcmp((*pp)->key, key) == 0)
-			break;
-	if (*pp != NULL && ts < (*pp)->start_us + a->window_us) {
-		free(key);
-		if (hold(*pp, line, len, ev->severity) < 0)
+	h = hash(ev->fold_key, ev->fold_key_len);
+	pp = find(a, ev, h);
+	if (*pp != NULL && ev->ts_us < (*pp)->start_us + a->window_us) {
+		if (hold(*pp, ev) < 0)
 			return 0;
 		a->folded_total++;
 		return 1;
@@ -217,8 +181,8 @@ int aggr_alert(struct aggr *a, const char *line, size_t len,
 	if (*pp != NULL)
 		close_win(a, pp, emit, ctx);
 	if (a->count >= MAX_WINDOWS)
-		aggr_expire(a, ts, 0, emit, ctx);
-	open_win(a, key, h, ts);
+		aggr_expire(a, ev->ts_us, 0, emit, ctx);
+	open_win(a, ev, h);
 	return 0;
 }
 

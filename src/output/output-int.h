@@ -155,26 +155,38 @@ int out_unix_setup(struct out *o, const char *path, int dgram, char *err, size_t
 void sock_abandon(struct out *o);
 void sock_close(struct out *o);
 
-/* ---- --alert-window ------------------------------------------------- */
+/* ---- --alert-window (output-aggr.c) -------------------------------- */
 
 struct aggr;
 struct aggr *aggr_new(unsigned window_s);
-/*
- * An alert: 0 pass it on (first of its window), 1 folded into the window
- * (it will be counted in the summary).  Windows that end are handed to
- * emit as a summary alert line.
- */
+/* Where a summary goes (fan_out). */
 typedef void (*aggr_emit_fn)(void *ctx, const char *line, size_t len,
 			     const struct cf_event_info *ev);
-int aggr_alert(struct aggr *a, const char *line, size_t len,
-	       const struct cf_event_info *ev, aggr_emit_fn emit, void *ctx);
+/*
+ * An alert: 0 pass it on (first of its window, or not foldable), 1 held
+ * back in its window (it will be counted in the summary).  A window it
+ * ends is handed to emit as a summary alert first.
+ */
+int aggr_alert(struct aggr *a, const struct cf_event_info *ev,
+	       aggr_emit_fn emit, void *ctx);
 /* Note the time of any event (packet time, for closing windows). */
-void aggr_note_time(struct aggr *a, const char *timestamp);
+void aggr_note_time(struct aggr *a, uint64_t ts_us);
 /* Close windows that ended before now_us (0: the newest time noted); all when all. */
 void aggr_expire(struct aggr *a, uint64_t now_us, int all, aggr_emit_fn emit, void *ctx);
 uint64_t aggr_folded(const struct aggr *a);
 void aggr_free(struct aggr *a);
-/* "2024-03-01T10:00:01.530Z" -> microseconds; 0 if not that form. */
-uint64_t aggr_parse_time(const char *s);
+
+/* ---- adding an output (output-spec.c) --------------------------------- */
+
+/* A new output of o with the defaults; NULL without memory. */
+struct out *out_new(struct cf_outputs *o);
+/*
+ * Set x up from spec (buf: a copy of it, cut up in place): driver,
+ * options, filters, the transport, and the spool of a reliable output in
+ * spool_dir.  0, or -1 with a message in err.
+ */
+int out_setup(struct out *x, const char *spec, char *buf, const char *spool_dir,
+	      char *err, size_t errlen);
+void out_free(struct out *x);
 
 #endif /* CF_OUTPUT_INT_H */

@@ -42,14 +42,39 @@ enum cf_event_kind {
 	CF_EVENT_REPORT         /* callfence.report */
 };
 
+/*
+ * The final numbers of an --alert-window window: the packet times
+ * (microseconds) of the alert that opened it and of the last one held
+ * back, and how many were held back.
+ */
+struct cf_alert_fold {
+	uint64_t first_us, last_us;
+	uint64_t count;
+};
+
+/*
+ * The summary line of a window: the last held-back alert, made from its
+ * record (rec, len bytes, a copy of what it gave in struct
+ * cf_event_info), standing for fold->count alerts.  0 with the line in
+ * *line (valid until the next call in this thread), or -1.  The event
+ * stage provides it: the outputs cannot render an event, nor look into a
+ * record.
+ */
+typedef int (*cf_alert_render_fn)(const void *rec, size_t len,
+				  const struct cf_alert_fold *fold,
+				  const char **line, size_t *linelen);
+
 struct cf_event_info {
 	enum cf_event_kind kind;
 	int severity;           /* enum cf_severity of an alert; 0 otherwise */
 	const char *key;        /* network.community_id (Kafka key); NULL if none */
-	const char *rule_id;    /* alerts: rule.id          (--alert-window) */
-	const char *source_ip;  /* alerts: source.ip        (--alert-window) */
-	const char *dest_ip;    /* alerts: destination.ip   (--alert-window) */
-	const char *timestamp;  /* @timestamp as written, NULL if none */
+	uint64_t ts_us;         /* @timestamp, microseconds since the epoch; 0 none */
+	/* alerts, for --alert-window (fold_key_len 0 or render NULL: never held) */
+	const void *fold_key;   /* what folds: rule.id, source.ip, destination.ip */
+	size_t fold_key_len;
+	const void *rec;        /* the alert's record, opaque here, copied when held */
+	size_t rec_len;
+	cf_alert_render_fn render;
 };
 
 /*

@@ -15,6 +15,7 @@
 #include <strings.h>
 #include "classify/classify.h"
 #include "policy/rules.h"
+#include "util/glob.h"
 
 /* Strings and matcher arrays of a policy live in chunks freed together. */
 struct cf_chunk {
@@ -127,123 +128,6 @@ void cf_policy_free(struct cf_policy *p)
 	free(p->permitted);
 	free(p->files);
 	free(p);
-}
-
-/* Glob matching (host names): see rules.h. */
-
-static int lower(int c)
-{
-	return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
-}
-
-/* One byte of a class member at *pp (honouring '\'), advancing *pp. */
-static int class_byte(const unsigned char **pp)
-{
-	const unsigned char *p = *pp;
-
-	if (*p == '\\' && p[1] != '\0')
-		p++;
-	*pp = p + 1;
-	return lower(*p);
-}
-
-/*
- * Is c in the class at p (just after '[')?  *end gets the pattern after
- * the closing ']'.  A ']' right after '[' or '[!' is a member.
- */
-static int class_match(const unsigned char *p, int c,
-		       const unsigned char **end)
-{
-	int neg = 0, hit = 0, first = 1;
-
-	if (*p == '!' || *p == '^') {
-		neg = 1;
-		p++;
-	}
-	while (*p != '\0' && (first || *p != ']')) {
-		int lo = class_byte(&p), hi = lo;
-
-		if (*p == '-' && p[1] != '\0' && p[1] != ']') {
-			p++;
-			hi = class_byte(&p);
-		}
-		if (c >= lo && c <= hi)
-			hit = 1;
-		first = 0;
-	}
-	*end = *p != '\0' ? p + 1 : p;
-	return hit != neg;
-}
-
-int cf_glob_match(const char *pat, const char *str)
-{
-	const unsigned char *p = (const unsigned char *)pat;
-	const unsigned char *s = (const unsigned char *)str;
-	const unsigned char *star_p = NULL, *star_s = NULL, *np = NULL;
-	int ok;
-
-	for (;;) {
-		if (*p == '*') {
-			while (*p == '*')
-				p++;
-			if (*p == '\0')
-				return 1;
-			star_p = p;
-			star_s = s;
-			continue;
-		}
-		if (*s == '\0')
-			return *p == '\0';
-		if (*p == '\0') {
-			ok = 0;
-		} else if (*p == '?') {
-			ok = 1;
-			np = p + 1;
-		} else if (*p == '[') {
-			ok = class_match(p + 1, lower(*s), &np);
-		} else if (*p == '\\' && p[1] != '\0') {
-			ok = lower(p[1]) == lower(*s);
-			np = p + 2;
-		} else {
-			ok = lower(*p) == lower(*s);
-			np = p + 1;
-		}
-		if (ok) {
-			p = np;
-			s++;
-		} else if (star_p != NULL) {
-			p = star_p;
-			s = ++star_s;
-		} else {
-			return 0;
-		}
-	}
-}
-
-const char *cf_glob_check(const char *pat)
-{
-	const char *p = pat;
-
-	for (; *p != '\0'; p++) {
-		if (*p == '\\') {
-			if (p[1] == '\0')
-				return "ends in '\\'";
-			p++;
-		} else if (*p == '[') {
-			p++;
-			if (*p == '!' || *p == '^')
-				p++;
-			if (*p == ']')
-				p++;
-			for (; *p != ']'; p++) {
-				if (*p == '\0')
-					return "has a '[' without ']'";
-				if (*p == '\\' && p[1] != '\0')
-					p++;
-			}
-		}
-	}
-	return NULL;
 }
 
 /* Evaluation. */

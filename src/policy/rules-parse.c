@@ -26,8 +26,10 @@ struct rp_file {
 	const char *path;
 };
 
-static const char *const matchers[] = {
-	"id", "app", "role", "to", "from", "asn", "host", "msg", NULL
+const char *const rp_matcher_names[RP_M_COUNT] = {
+	[RP_M_ID] = "id", [RP_M_APP] = "app", [RP_M_ROLE] = "role",
+	[RP_M_TO] = "to", [RP_M_FROM] = "from", [RP_M_ASN] = "asn",
+	[RP_M_HOST] = "host", [RP_M_MSG] = "msg",
 };
 
 static const char *const reserved[] = {
@@ -43,14 +45,41 @@ static int in_list(const char *const *list, const char *w)
 	return 0;
 }
 
+int rp_matcher(const char *w)
+{
+	int m;
+
+	for (m = 0; m < RP_M_COUNT; m++)
+		if (strcmp(rp_matcher_names[m], w) == 0)
+			return m;
+	return -1;
+}
+
 int rp_is_matcher(const char *w)
 {
-	return in_list(matchers, w);
+	return rp_matcher(w) >= 0;
 }
 
 int rp_is_reserved(const char *w)
 {
-	return in_list(matchers, w) || in_list(reserved, w);
+	return rp_is_matcher(w) || in_list(reserved, w);
+}
+
+const char *rp_matcher_list(char *buf, size_t len)
+{
+	size_t used = 0;
+	int m, n;
+
+	buf[0] = '\0';
+	for (m = 0; m < RP_M_COUNT && used < len; m++) {
+		n = snprintf(buf + used, len - used, "%s%s", m == 0 ? "" :
+			     m == RP_M_COUNT - 1 ? " or " : ", ",
+			     rp_matcher_names[m]);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+	return buf;
 }
 
 int rp_error(struct rp_ctx *c, const struct rl_tok *t, const char *fmt, ...)

@@ -16,17 +16,12 @@
 #include <string.h>
 #include "classify/classify.h"
 #include "policy/rules.h"
-
-enum { M_ID, M_APP, M_ROLE, M_TO, M_FROM, M_ASN, M_HOST, M_MSG, M_COUNT };
-
-static const char *const mnames[M_COUNT] = {
-	"id", "app", "role", "to", "from", "asn", "host", "msg"
-};
+#include "util/glob.h"
 
 /* A rule while it is compiled. */
 struct build {
 	struct cf_crule r;
-	const struct rl_tok *seen[M_COUNT];   /* each matcher's keyword */
+	const struct rl_tok *seen[RP_M_COUNT]; /* each matcher's keyword */
 	const char *msg;                      /* given with msg */
 };
 
@@ -252,13 +247,13 @@ static int m_host(struct rp_ctx *c, const struct rl_tok **items, int n,
 static const struct {
 	const char *what;
 	int space_ok, bang_ok;
-} lists[M_COUNT] = {
-	[M_APP] = { "an app name or any", 0, 0 },
-	[M_ROLE] = { "a role or any", 0, 0 },
-	[M_TO] = { "a country code, jurisdiction or unknown", 1, 1 },
-	[M_FROM] = { "a prefix", 0, 1 },
-	[M_ASN] = { "an AS number", 0, 1 },
-	[M_HOST] = { "a host pattern", 0, 0 },
+} lists[RP_M_COUNT] = {
+	[RP_M_APP] = { "an app name or any", 0, 0 },
+	[RP_M_ROLE] = { "a role or any", 0, 0 },
+	[RP_M_TO] = { "a country code, jurisdiction or unknown", 1, 1 },
+	[RP_M_FROM] = { "a prefix", 0, 1 },
+	[RP_M_ASN] = { "an AS number", 0, 1 },
+	[RP_M_HOST] = { "a host pattern", 0, 0 },
 };
 
 static int m_list(struct rp_ctx *c, int m, const struct rl_tok *kw,
@@ -272,19 +267,19 @@ static int m_list(struct rp_ctx *c, int m, const struct rl_tok *kw,
 	if (n < 0)
 		return -1;
 	switch (m) {
-	case M_APP:
+	case RP_M_APP:
 		r = m_app(c, items, n, b);
 		break;
-	case M_ROLE:
+	case RP_M_ROLE:
 		r = m_role(c, items, n, b);
 		break;
-	case M_TO:
+	case RP_M_TO:
 		r = m_to(c, items, n, b, neg);
 		break;
-	case M_FROM:
+	case RP_M_FROM:
 		r = m_from(c, items, n, b, neg);
 		break;
-	case M_ASN:
+	case RP_M_ASN:
 		r = m_asn(c, items, n, b, neg);
 		break;
 	default:
@@ -309,17 +304,17 @@ static int m_single(struct rp_ctx *c, int m, struct build *b)
 {
 	const struct rl_tok *t = &c->tok[c->pos];
 
-	if (m == M_ID && (t->type != RL_WORD || rp_is_matcher(t->text)))
+	if (m == RP_M_ID && (t->type != RL_WORD || rp_is_matcher(t->text)))
 		return rp_error(c, t, "expected a rule id after 'id'");
-	if (m == M_ID && !valid_id(t->text))
+	if (m == RP_M_ID && !valid_id(t->text))
 		return rp_error(c, t, "invalid rule id '%s' (letters, digits, "
 				"'-', '_', '.' and ':' only)", t->text);
-	if (m == M_MSG && t->type != RL_STRING)
+	if (m == RP_M_MSG && t->type != RL_STRING)
 		return rp_error(c, t, "expected a double-quoted string after "
 				"'msg'");
-	if (m == M_MSG && t->text[0] == '\0')
+	if (m == RP_M_MSG && t->text[0] == '\0')
 		return rp_error(c, t, "empty msg");
-	if (m == M_ID)
+	if (m == RP_M_ID)
 		b->r.info.id = t->text;
 	else
 		b->msg = t->text;
@@ -331,16 +326,12 @@ static int matcher(struct rp_ctx *c, struct build *b)
 {
 	const struct rl_tok *kw = &c->tok[c->pos];
 	char d[80];
-	int m;
+	int m = kw->type == RL_WORD ? rp_matcher(kw->text) : -1;
 
-	for (m = 0; m < M_COUNT; m++)
-		if (kw->type == RL_WORD && strcmp(kw->text, mnames[m]) == 0)
-			break;
-	if (m == M_COUNT && kw->type == RL_WORD)
-		return rp_error(c, kw, "unknown matcher '%s' (expected id, "
-				"app, role, to, from, asn, host or msg)",
-				kw->text);
-	if (m == M_COUNT)
+	if (m < 0 && kw->type == RL_WORD)
+		return rp_error(c, kw, "unknown matcher '%s' (expected %s)",
+				kw->text, rp_matcher_list(d, sizeof(d)));
+	if (m < 0)
 		return rp_error(c, kw, "unexpected %s (expected a matcher)",
 				rl_describe(kw, d, sizeof(d)));
 	if (b->seen[m] != NULL)
@@ -348,7 +339,7 @@ static int matcher(struct rp_ctx *c, struct build *b)
 				"column %d)", kw->text, b->seen[m]->col);
 	b->seen[m] = kw;
 	c->pos++;
-	if (m == M_ID || m == M_MSG)
+	if (m == RP_M_ID || m == RP_M_MSG)
 		return m_single(c, m, b);
 	return m_list(c, m, kw, b);
 }
@@ -409,7 +400,8 @@ static char *describe(struct rp_ctx *c, const struct cf_crule *r)
 /* The id given, or RULESET:LINE; unique in the policy. */
 static int rule_id(struct rp_ctx *c, struct build *b)
 {
-	const struct rl_tok *at = b->seen[M_ID] ? b->seen[M_ID] + 1 : c->tok;
+	const struct rl_tok *at = b->seen[RP_M_ID] ? b->seen[RP_M_ID] + 1 :
+				  c->tok;
 	const char *id = b->r.info.id;
 	char gen[256];
 	size_t i;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "policy/policy.h"
+#include "util/glob.h"
 
 /* Limits of the compiler (p0f style: one place, one name each). */
 #define CF_RULES_MAX_DEPTH  16      /* include nesting below the top file */
@@ -47,15 +48,6 @@ char *cf_cset_str(const struct cf_cset *s, const char *sep, char *buf,
 /* Is cc two upper-case letters naming an officially assigned country? */
 int cf_iso3166_assigned(const char *cc);
 
-/*
- * Does the case-insensitive glob pat match s?  '*' any run of bytes
- * (dots included), '?' one byte, [abc] [a-z] [!a-z] one of a set, '\\x' a
- * literal x.  Never allocates.
- */
-int cf_glob_match(const char *pat, const char *s);
-/* NULL if pat is well formed, else what is wrong with it. */
-const char *cf_glob_check(const char *pat);
-
 /* One compiled rule.  A matcher that was not given matches anything. */
 struct cf_crule {
 	struct cf_rule_info info;
@@ -70,7 +62,7 @@ struct cf_crule {
 	const uint32_t *asns;
 	size_t nasns;
 	int asn_neg;
-	const char **hosts;             /* globs */
+	const char **hosts;             /* globs (util/glob.h) */
 	size_t nhosts;
 	const char *app_text, *role_text, *from_text, *asn_text, *host_text;
 };
@@ -163,8 +155,20 @@ struct rp_ctx {
 	size_t ntok, pos;
 };
 
+/* The matchers of a rule statement: their keywords are one table,
+ * rp_matcher_names[] (rules-parse.c), in the order callfence.rules(5)
+ * lists them. */
+enum rp_matcher {
+	RP_M_ID, RP_M_APP, RP_M_ROLE, RP_M_TO, RP_M_FROM, RP_M_ASN, RP_M_HOST,
+	RP_M_MSG, RP_M_COUNT
+};
+extern const char *const rp_matcher_names[RP_M_COUNT];
+/* The matcher keyword w names, -1 when w is none. */
+int rp_matcher(const char *w);
 /* Is w one of the words that start a matcher (id, app, role, ...)? */
 int rp_is_matcher(const char *w);
+/* The keywords as a message lists them, "id, app, ... or msg", in buf. */
+const char *rp_matcher_list(char *buf, size_t len);
 /* Is w reserved (statement or matcher keyword, any, unknown)? */
 int rp_is_reserved(const char *w);
 /* Report an error at token t of the current file.  Returns -1. */

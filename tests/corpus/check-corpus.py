@@ -37,13 +37,27 @@ def flow_line(ev):
         get(ev, "destination.domain", ""))
 
 
-# What issue #3 expects of the classification, per capture: (transport,
-# remote port, remote address prefix or None, app, roles that must be
-# there, roles that must not[, "any"]).  Every flow matching the first
-# three must satisfy the rest ("any": at least one must); at least one
-# flow must match.
+CALL_ROLES = {"key-exchange", "media", "signaling", "relay"}
+
+# What the packets show, per capture: (transport, remote port, remote
+# address prefix or None, app, roles that must be there, roles that must
+# not[, "any"]).  Every flow matching the first three must satisfy the
+# rest ("any": at least one must); at least one flow must match.
 EXPECT = {
-    "stun_zoom.pcapng": [("udp", 8801, None, "zoom", {"key-exchange", "media"}, set())],
+    # STUN and DTLS (use_srtp) handshakes on 8801, no media packet at all
+    # (tshark: STUN, DTLS only): key exchange, not media
+    "stun_zoom.pcapng": [("udp", 8801, None, "zoom", {"key-exchange", "signaling"}, {"media"})],
+    # negatives: DTLS that keys no call (no use_srtp, no ICE, no media; the
+    # certificates name a game relay and a browser proxy), HTTP on the SIP
+    # port, a call app's file downloads
+    "dtls2.pcap": [("udp", 61457, None, "dtls", set(), CALL_ROLES)],
+    "dtls_certificate_fragments.pcap": [
+        ("udp", 44443, None, "dtls", set(), CALL_ROLES),
+        ("udp", 50001, None, "discord", {"key-exchange"}, set())],
+    "http_on_sip_port.pcap": [("tcp", 8888, None, "http", set(), CALL_ROLES)],
+    "whatsappfiles.pcap": [("tcp", 443, None, "whatsapp", {"web"}, CALL_ROLES)],
+    # two interleaved RTP streams a direction
+    "discord.pcap": [("udp", 50004, "66.22.196.173", "rtp", {"media"}, set(), "any")],
     "stun_google_meet.pcapng": [
         ("udp", 19305, "142.250.82.76", "meet", {"key-exchange", "media"}, set(), "any"),
         ("udp", 19305, "2001:4860:4864:6::81", "meet", {"key-exchange", "media"}, set()),
@@ -86,6 +100,11 @@ def expect_roles(name, flows):
     return errors
 
 
+# Captures that hold no call at all: no alert may come from them.
+NO_CALL = {"dtls2.pcap", "http_on_sip_port.pcap", "whatsappfiles.pcap",
+           "bittorrent.pcap", "wireguard.pcap"}
+
+
 def check(name, events):
     errors = []
     alerts = [e for e in events if get(e, "event.dataset") == "callfence.alert"]
@@ -97,6 +116,8 @@ def check(name, events):
         ports = {get(a, "source.port"), get(a, "destination.port")}
         if ports & LAN_PORTS:
             errors.append("alert for LAN chatter: %s" % flow_line(a))
+    if name in NO_CALL:
+        errors += ["an alert on a capture with no call: %s" % flow_line(a) for a in alerts]
     errors += expect_roles(name, flows)
     if name == "zoom.pcap":
         zoom_out = [f for f in flows if get(f, "network.application") == "zoom"

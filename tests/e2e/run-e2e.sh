@@ -29,6 +29,8 @@
 set -f   # TESTLIST words are split, never globbed
 here=$(cd "$(dirname "$0")" && pwd)
 SRCDIR=${SRCDIR:-$(cd "$here/../.." && pwd)}
+# the shipped catalog and rules of this tree (make check sets it too)
+export CALLFENCE_DATADIR="${CALLFENCE_DATADIR:-$SRCDIR}"
 E2E=$SRCDIR/tests/e2e
 OUT=${E2E_OUT:-${BUILDDIR:-.}/tests/work/e2e}
 GEO=${GEO:-./tests/geo}

@@ -28,13 +28,13 @@
 #define SHAPES (1u << 16)
 
 enum { T_DECODE, T_TLS, T_DTLS, T_RTP, T_STUN, T_SIP, T_ZOOM, T_QUIC, T_DNS,
-       T_FRAMES, T_SCCP, T_H323, T_MGCP, T_IAX2, T_BFCP, N_T };
+       T_X509, T_FRAMES, T_SCCP, T_H323, T_MGCP, T_IAX2, T_BFCP, N_T };
 
 static const char *const target_dir[N_T] = {
 	"fuzz-decode", "fuzz-recog-tls", "fuzz-recog-dtls", "fuzz-recog-rtp",
 	"fuzz-recog-stun", "fuzz-recog-sip", "fuzz-recog-zoom", "fuzz-recog-quic",
-	"fuzz-dns", "fuzz-recog-frames", "fuzz-recog-sccp", "fuzz-recog-h323",
-	"fuzz-recog-mgcp", "fuzz-recog-iax2", "fuzz-recog-bfcp"
+	"fuzz-dns", "fuzz-recog-x509", "fuzz-recog-frames", "fuzz-recog-sccp",
+	"fuzz-recog-h323", "fuzz-recog-mgcp", "fuzz-recog-iax2", "fuzz-recog-bfcp"
 };
 
 static const char *outdir;
@@ -133,8 +133,14 @@ static void payload_seeds(const struct cf_packet *pkt)
 		return;
 	if (tcp && cf_recog_tls(p, n, &tls) != CF_REC_NO)
 		seed(T_TLS, NULL, 0, p, n);
-	if (!tcp && cf_recog_dtls(p, n, &dtls) != CF_REC_NO)
+	if (!tcp && cf_recog_dtls(p, n, &dtls) != CF_REC_NO) {
 		seed(T_DTLS, NULL, 0, p, n);
+		/* a certificate's first fragment: its DER (past the two lengths) */
+		if (dtls.n_cert > 0 && dtls.cert[0].frag_off == 0 &&
+		    dtls.cert[0].frag_len > 6)
+			seed(T_X509, NULL, 0, p + dtls.cert[0].data_off + 6,
+			     dtls.cert[0].frag_len - 6);
+	}
 	if (!tcp && (cf_recog_rtp(p, n, &rtp) != CF_REC_NO || cf_recog_zrtp(p, n)))
 		seed(T_RTP, NULL, 0, p, n);
 	flag = (uint8_t)tcp;

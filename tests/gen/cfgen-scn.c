@@ -20,6 +20,7 @@ void spec_free(struct cf_spec *s)
 {
 	free(s->sni);
 	free(s->alpn);
+	free(s->cert);
 	free(s->query);
 	free(s->cname);
 	buf_free(&s->payload);
@@ -321,6 +322,14 @@ static int spec_option(struct cf_spec *s, const char *key, const char *v,
 	} else if (!strcmp(key, "sni") || !strcmp(key, "query") || !strcmp(key, "cname")) {
 		char **dst = key[0] == 's' ? &s->sni : key[0] == 'q' ? &s->query : &s->cname;
 		bad = parse_name(v, dst) || (key[0] != 's' && !valid_name(*dst));
+	} else if (!strcmp(key, "cert")) {
+		bad = parse_name(v, &s->cert) || !valid_name(s->cert);
+	} else if (!strcmp(key, "srtp")) {
+		bad = parse_ulong(v, 1, &u);
+		s->srtp = (int)u;
+	} else if (!strcmp(key, "certpad")) {
+		bad = parse_ulong(v, 16000, &u);
+		s->certpad = (long)u;
 	} else if (!strcmp(key, "alpn")) {
 		free(s->alpn);
 		s->alpn = strdup(v);
@@ -382,6 +391,9 @@ static const struct {
 	{ "clock", RTPLIKE },
 	{ "kind", ZOOMS },
 	{ "media", KB(K_DTLS) },
+	{ "srtp", KB(K_DTLS) },
+	{ "cert", KB(K_DTLS) },
+	{ "certpad", KB(K_DTLS) },
 	{ "query", KB(K_DNS) },
 	{ "answer", KB(K_DNS) },
 	{ "cname", KB(K_DNS) },
@@ -430,6 +442,7 @@ void spec_defaults(struct cf_spec *s, int line)
 	s->packets = s->size = -1;
 	s->interval = s->rtt = -1;
 	s->tls13 = 1;
+	s->srtp = 1;
 	s->zkind = Z_VIDEO;
 	s->ssrc = 0x0c0f0000u | ((uint32_t)line & 0xffff);
 }

@@ -105,6 +105,9 @@ struct cf_spec {
 	uint32_t clock;         /* rtp timestamp rate; 0 = from pt */
 	enum zkind zkind;
 	long media;             /* dtls: SRTP packets after the handshake */
+	int srtp;               /* dtls: the hellos carry use_srtp (default 1) */
+	char *cert;             /* dtls: the server sends a certificate naming it */
+	long certpad;           /* dtls: bytes of padding before the SAN (to fragment) */
 	char *query;            /* dns */
 	char *cname;
 	struct endpoint answer[8];

@@ -9,6 +9,7 @@
 
 #include "harness.h"
 #include "classify/catalog.h"
+#include "util/glob.h"
 #include "classify/classify.h"
 #include "decode/decode.h"
 #include "flow/flow.h"
@@ -151,9 +152,10 @@ static void client_hello(struct buf *b, const char *sni)
 	set16(b, rec_at, (unsigned)(b->n - rec_at - 2));
 }
 
-static void dtls_client_hello(struct buf *b)
+/* A DTLS ClientHello; with use_srtp (RFC 5764) when srtp is set. */
+static void dtls_hello(struct buf *b, int srtp)
 {
-	size_t body = 2 + 32 + 1 + 1 + 2 + 2 + 1 + 1;
+	size_t body = 2 + 32 + 1 + 1 + 2 + 2 + 1 + 1 + (srtp ? 2 + 9 : 0);
 
 	b->n = 0;
 	put8(b, 22); put16(b, 0xfeff); put16(b, 0); put16(b, 0); put32(b, 0);
@@ -162,6 +164,15 @@ static void dtls_client_hello(struct buf *b)
 	put24(b, (unsigned)body);
 	put16(b, 0xfefd); putfill(b, 0x44, 32); put8(b, 0); put8(b, 0);
 	put16(b, 2); put16(b, 0xc02b); put8(b, 1); put8(b, 0);
+	if (srtp) {
+		put16(b, 9);                                  /* extensions */
+		put16(b, 14); put16(b, 5); put16(b, 2); put16(b, 0x0001); put8(b, 0);
+	}
+}
+
+static void dtls_client_hello(struct buf *b)
+{
+	dtls_hello(b, 1);
 }
 
 static void rtp(struct buf *b, unsigned seq, uint32_t ssrc)
@@ -263,8 +274,38 @@ static void test_dtls_keyx(void)
 	CHECK_STR(cf_class_l7(&f.cls), "dtls");
 	CHECK_INT(f.cls.is_call, 1);
 	CHECK(has_token(cf_class_evidence(&f.cls), "dtls-handshake"));
+	CHECK(has_token(cf_class_evidence(&f.cls), "use-srtp"));
 	cf_classify_finish(cls, &f);
 	CHECK_INT(f.cls.roles, CF_ROLE_KEYX);
+}
+
+/* A DTLS handshake with no call evidence (no use_srtp, no ICE, no media,
+ * no call app's server) is no key exchange: a game relay, a VPN. */
+static void test_dtls_no_call_evidence(void)
+{
+	struct cf_flow f;
+	struct buf p, st;
+
+	flow_init(&f, "10.0.0.1", 50000, "198.51.100.7", 61457, 17);
+	dtls_hello(&p, 0);
+	feed(&f, 0, 0, &p);
+	CHECK_INT(f.cls.roles, 0);
+	CHECK_INT(f.cls.is_call, 0);
+	CHECK_STR(cf_class_l7(&f.cls), "dtls");
+	CHECK(strcmp(cf_class_app(&f.cls), "webrtc") != 0);
+	CHECK(has_token(cf_class_evidence(&f.cls), "dtls-no-call-evidence"));
+	cf_classify_finish(cls, &f);
+	CHECK_INT(f.cls.roles, 0);
+
+	/* the same handshake after an ICE check on the 5-tuple is a call's */
+	flow_init(&f, "10.0.0.1", 50002, "198.51.100.7", 61457, 17);
+	st.n = 0;                                             /* Binding request */
+	put16(&st, 0x0001); put16(&st, 0); put32(&st, 0x2112a442); putfill(&st, 7, 12);
+	feed(&f, 0, 0, &st);
+	feed(&f, 0, 0, &p);
+	CHECK_INT(f.cls.roles & CF_ROLE_KEYX, CF_ROLE_KEYX);
+	CHECK(has_token(cf_class_evidence(&f.cls), "ice"));
+	cf_classify_finish(cls, &f);
 }
 
 static void test_rtp_media(void)
@@ -283,6 +324,34 @@ static void test_rtp_media(void)
 	CHECK_STR(cf_class_app(&f.cls), "rtp");
 	CHECK_INT(f.cls.is_call, 1);
 	CHECK(has_token(cf_class_evidence(&f.cls), "rtp"));
+	cf_classify_finish(cls, &f);
+}
+
+/* Streams interleaved in one direction (Discord's two, audio and video,
+ * simulcast layers) still confirm; SSRCs that never repeat never do. */
+static void test_rtp_interleaved(void)
+{
+	static const uint32_t ssrc[4] = { 0x1111, 0x2222, 0x3333, 0x4444 };
+	struct cf_flow f;
+	struct buf p;
+	unsigned i, k;
+
+	for (k = 2; k <= 4; k++) {
+		flow_init(&f, "192.168.1.2", (uint16_t)(31000 + k), "192.0.2.10", 50004, 17);
+		for (i = 0; i < 2 * k && !(f.cls.roles & CF_ROLE_MEDIA); i++) {
+			rtp(&p, 500 + i / k, ssrc[i % k]);
+			feed(&f, 0, 0, &p);
+		}
+		CHECK_INT(f.cls.roles, CF_ROLE_MEDIA);
+		CHECK_INT(i, k + 1);                        /* at the first repeat */
+		cf_classify_finish(cls, &f);
+	}
+	flow_init(&f, "192.168.1.2", 31010, "192.0.2.10", 50004, 17);
+	for (i = 0; i < 60; i++) {                          /* a new SSRC each time */
+		rtp(&p, 500 + i, 0x9000u + i);
+		feed(&f, 0, 0, &p);
+	}
+	CHECK_INT(f.cls.roles, 0);
 	cf_classify_finish(cls, &f);
 }
 
@@ -460,8 +529,8 @@ static void test_catalog_lookups(void)
 	CHECK_INT(cf_catalog_match_port(c, 17, 8811, &m), 0);
 	CHECK_INT(cf_catalog_match_ndpi(c, "zoom", &m), 1);
 	CHECK_INT(cf_catalog_is_call_app(c, "webrtc"), 1);
-	CHECK_INT(cf_cat_glob("a*b?d", "aXXbcd", 6), 1);
-	CHECK_INT(cf_cat_glob("a*b?d", "aXXbd", 5), 0);
+	CHECK_INT(cf_glob_match_n("a*b?d", "aXXbcd", 6), 1);
+	CHECK_INT(cf_glob_match_n("a*b?d", "aXXbd", 5), 0);
 	cf_catalog_free(c);
 }
 
@@ -735,8 +804,8 @@ static void test_ndpi_cap(void)
 	CHECK(f[0].cls.ndpi != NULL && f[1].cls.ndpi != NULL);
 	CHECK(f[2].cls.ndpi == NULL && f[3].cls.ndpi == NULL);
 	/* the flows past the cap are classified all the same */
-	CHECK_STR(cf_class_app(&f[3].cls), "webrtc");
-	CHECK_INT(f[3].cls.roles & CF_ROLE_KEYX, CF_ROLE_KEYX);
+	CHECK_STR(cf_class_l7(&f[3].cls), "dtls");
+	CHECK(has_token(cf_class_evidence(&f[3].cls), "dtls-no-call-evidence"));
 	/* a flow ending gives its place back */
 	cf_classify_finish(c, &f[0]);
 	cf_classify_get_stats(c, &st);
@@ -987,7 +1056,9 @@ int main(void)
 	RUN(test_tls_zoom_mmr);
 	RUN(test_tls_zoom_web);
 	RUN(test_dtls_keyx);
+	RUN(test_dtls_no_call_evidence);
 	RUN(test_rtp_media);
+	RUN(test_rtp_interleaved);
 	RUN(test_rtp_lookalike);
 	RUN(test_zoom_media);
 	RUN(test_stun_turn);

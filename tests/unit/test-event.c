@@ -788,6 +788,69 @@ static void test_stats_memory(void)
 	json_decref(ev);
 }
 
+/* ---- --alert-window: folding on numbers ------------------------------ */
+
+/*
+ * Alerts of one (rule, source, destination) at given microseconds, window
+ * 10 s.  The window opened at t0 = ...:03.118250 ends at ...:13.118250:
+ * an alert 1 us before that is held back although its @timestamp reads
+ * ...:13.118Z, the next one at the end itself opens a new window.  The
+ * summary is the last held-back alert as it was raised (its port, its
+ * byte count, not the flow's later one) with alert_count 2.
+ */
+static void test_alert_window(void)
+{
+	struct cf_event_meta m = { "gw1", "eth0", eea, NULL, 0 };
+	const uint64_t t0 = 1620119523118250ULL;
+	static const uint64_t dt[4] = { 0, 4000001, 9999999, 10000000 };
+	struct cf_output_stats st;
+	struct cf_outputs *o;
+	struct cf_geo_result g;
+	struct cf_flow f;
+	json_t *ev[6] = { NULL };
+	int i, n;
+
+	cf_outputs_set_alert_window(10);
+	o = open_out();
+	cf_outputs_set_alert_window(0);
+	zoom_flow(&f);
+	us_geo(&g);
+	for (i = 0; i < 4; i++) {
+		f.port[0] = (uint16_t)(50000 + i);
+		f.bytes[0] = 1000 * (uint64_t)(i + 1);
+		CHECK_INT(cf_event_alert(o, &m, &f, &g, &rule_high, CF_ROLE_KEYX, t0 + dt[i]), 0);
+	}
+	f.bytes[0] = 999999;            /* after the fact: not in the summary */
+	cf_outputs_get_stats(o, &st);
+	CHECK_INT(st.aggregated, 2);
+	n = read_back(o, ev, 6);
+	CHECK_INT(n, 3);
+	if (n != 3)
+		return;
+	/* the first of the window, alone */
+	CHECK_STR(str_at(ev[0], "@timestamp"), "2021-05-04T09:12:03.118Z");
+	CHECK_INT(int_at(ev[0], "source.port"), 50000);
+	CHECK(at(ev[0], "callfence.alert_count") == NULL);
+	/* the summary: the last held back (t0 + 9.999999 s), standing for 2 */
+	CHECK_STR(str_at(ev[1], "@timestamp"), "2021-05-04T09:12:13.118Z");
+	CHECK_STR(str_at(ev[1], "event.start"), "2021-05-04T09:12:00.000Z");
+	CHECK_INT(int_at(ev[1], "callfence.alert_count"), 2);
+	CHECK_INT(int_at(ev[1], "source.port"), 50002);
+	CHECK_INT(int_at(ev[1], "network.bytes"), 3000 + 7000);
+	CHECK_STR(str_at(ev[1], "rule.id"), "eu-gdpr:12");
+	CHECK_STR(str_at(ev[1], "callfence.role"), "key-exchange");
+	CHECK_STR(arr_str(ev[1], "callfence.jurisdiction.permitted", 0), "EEA");
+	/* the first key of the callfence object, as it always was */
+	CHECK_STR(json_object_iter_key(json_object_iter(at(ev[1], "callfence"))),
+		  "alert_count");
+	/* t0 + 10 s: a new window, nothing held back in it */
+	CHECK_STR(str_at(ev[2], "@timestamp"), "2021-05-04T09:12:13.118Z");
+	CHECK_INT(int_at(ev[2], "source.port"), 50003);
+	CHECK(at(ev[2], "callfence.alert_count") == NULL);
+	for (i = 0; i < n; i++)
+		json_decref(ev[i]);
+}
+
 /* A line longer than the file output's buffer passes whole, in order. */
 static void test_long_line(void)
 {
@@ -846,5 +909,6 @@ int main(void)
 	RUN(test_report_big);
 	RUN(test_stats_memory);
 	RUN(test_long_line);
+	RUN(test_alert_window);
 	return harness_done();
 }

@@ -56,6 +56,9 @@ enum cf_rec cf_recog_tls(const uint8_t *p, size_t len, struct cf_tls_info *out);
 #define CF_DTLS_HANDSHAKE  22
 #define CF_DTLS_APPDATA    23
 
+#define CF_DTLS_EXT_USE_SRTP 14     /* RFC 5764 section 4.1.1 */
+#define CF_DTLS_CERT_FRAGS   8      /* Certificate fragments kept a datagram */
+
 struct cf_dtls_info {
 	uint8_t content_type;        /* of the first record, 20-25 */
 	uint16_t version;            /* 0xfeff, 0xfefd or 0xfefc */
@@ -65,15 +68,57 @@ struct cf_dtls_info {
 	uint8_t has_handshake;       /* any record in the datagram is 20 or 22 */
 	uint8_t records;             /* records walked */
 	uint8_t unified;             /* DTLS 1.3 unified header (001xxxxx) */
+	/* A ClientHello (1) or ServerHello (2) whole in one fragment: its
+	   extensions were read. */
+	uint8_t hello;               /* 0 none, else the hello's msg_type */
+	uint8_t use_srtp;            /* that hello carried use_srtp (RFC 5764
+					section 4.1.1: DTLS keys SRTP) */
+	/* The epoch-0 Certificate (11) fragments of the datagram: where their
+	   bytes are (offset into the datagram), for reassembly by the caller
+	   (the leaf certificate starts at message offset 6). */
+	uint8_t n_cert;
+	struct cf_dtls_frag {
+		uint32_t msg_len;    /* the whole Certificate message's length */
+		uint32_t frag_off;   /* this fragment's offset in it */
+		uint32_t frag_len;   /* its length (all in the datagram) */
+		uint16_t data_off;   /* where its bytes start in the datagram */
+	} cert[CF_DTLS_CERT_FRAGS];
 };
 
 /*
  * Parse the DTLS records of one datagram.  YES when the first record has
  * a DTLS content type, version and a length that fits; the rest of the
- * datagram is walked for more records.  A DTLS 1.3 ciphertext record
- * (first byte 001xxxxx, RFC 9147 section 4) is YES with unified set.
+ * datagram is walked for more records, and the handshake messages of
+ * epoch 0 in each: a hello's extensions (use_srtp), where Certificate
+ * fragments lie.  A DTLS 1.3 ciphertext record (first byte 001xxxxx, RFC
+ * 9147 section 4) is YES with unified set.
  */
 enum cf_rec cf_recog_dtls(const uint8_t *p, size_t len, struct cf_dtls_info *out);
+
+/* --- X.509 names (recog-x509.c) ------------------------------------ */
+
+#define CF_X509_NAME_MAX 64          /* longer names are cut (and flagged) */
+#define CF_X509_SAN_MAX  4           /* dNSNames kept */
+
+struct cf_x509_names {
+	char cn[CF_X509_NAME_MAX + 1];   /* subject commonName, "" if none */
+	uint8_t n_san;                   /* dNSNames in san[] */
+	uint8_t san_more;                /* more dNSNames than were kept */
+	uint8_t cut;                     /* a name was longer than CF_X509_NAME_MAX */
+	char san[CF_X509_SAN_MAX][CF_X509_NAME_MAX + 1]; /* subjectAltName dNSNames */
+};
+
+/*
+ * The subject commonName (2.5.4.3) and subjectAltName (2.5.29.17) dNSNames
+ * of a DER certificate (RFC 5280 section 4.1), or of the first len bytes
+ * of one: YES when the walk reached the extensions or the end of the
+ * TBSCertificate, TRUNCATED when the bytes ended before (what was read is
+ * kept: the subject comes before the extensions), NO when it is not DER
+ * of that shape.  Names holding a NUL or control byte are skipped (a
+ * name is never taken for another); names keep any other bytes (escape
+ * them on output).
+ */
+enum cf_rec cf_recog_x509(const uint8_t *der, size_t len, struct cf_x509_names *out);
 
 /* --- RTP / RTCP / ZRTP (recog-rtp.c) -------------------------------- */
 

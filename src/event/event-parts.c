@@ -1,0 +1,270 @@
+/*
+ * event-parts.c - the objects alerts and flow records have in common,
+ * rendered from a record of facts (event-facts.c): rule, source,
+ * destination, network, the roles, callfence.jurisdiction,
+ * callfence.relay and observer.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "event/event-int.h"
+#include "util/role.h"
+
+static const char *transport_name(uint8_t proto, char *buf, size_t len)
+{
+	switch (proto) {
+	case 1: return "icmp";
+	case 2: return "igmp";
+	case 6: return "tcp";
+	case 17: return "udp";
+	case 47: return "gre";
+	case 50: return "esp";
+	case 51: return "ah";
+	case 58: return "ipv6-icmp";
+	case 132: return "sctp";
+	}
+	snprintf(buf, len, "%u", proto);
+	return buf;
+}
+
+static int has_ports(uint8_t proto)
+{
+	return proto == 6 || proto == 17 || proto == 132;
+}
+
+static const char *direction(const struct ev_facts *x)
+{
+	if (!x->has_geo)
+		return "internal";
+	return x->ours == 0 ? "outbound" : "inbound";
+}
+
+json_t *rule_obj(const struct ev_facts *x)
+{
+	json_t *o = json_object();
+
+	put(o, "id", ev_json(x, EV_RULE_ID));
+	put(o, "name", ev_json(x, EV_RULE_NAME));
+	put(o, "ruleset", ev_json(x, EV_RULESET));
+	return o;
+}
+
+/* ip, port, and what that end sent when counts. */
+static json_t *endpoint(const struct ev_facts *x, const struct ev_end *e, int counts)
+{
+	char buf[CF_ADDR_STRLEN];
+	json_t *o = json_object();
+
+	put_str(o, "ip", cf_addr_str(&e->ip, buf, sizeof(buf)));
+	if (has_ports(x->proto))
+		put_u64(o, "port", e->port);
+	if (counts) {
+		put_u64(o, "bytes", e->bytes);
+		put_u64(o, "packets", e->packets);
+	}
+	return o;
+}
+
+json_t *source_obj(const struct ev_facts *x, int counts)
+{
+	return endpoint(x, &x->src, counts);
+}
+
+/* geo.country_iso_code and as.number of g, each only when known. */
+static void put_geo_as(json_t *d, const struct cf_geo_result *g, int org)
+{
+	json_t *geo, *as, *v, *name = NULL;
+
+	v = safe_json(g->country, sizeof(g->country));
+	if (v != NULL) {
+		geo = json_object();
+		put(geo, "country_iso_code", v);
+		put(d, "geo", geo);
+	}
+	if (org)
+		name = safe_json(g->as_org, sizeof(g->as_org));
+	if (g->asn != 0 || name != NULL) {
+		as = json_object();
+		if (g->asn != 0)
+			put_u64(as, "number", g->asn);
+		if (name != NULL) {
+			v = json_object();
+			put(v, "name", name);
+			put(as, "organization", v);
+		}
+		put(d, "as", as);
+	}
+}
+
+json_t *destination_obj(const struct ev_facts *x, int counts)
+{
+	json_t *d = endpoint(x, &x->dst, counts);
+
+	put(d, "domain", ev_json(x, EV_DOMAIN));
+	if (x->has_geo)
+		put_geo_as(d, &x->geo, 1);
+	return d;
+}
+
+/* ECS tls.server.x509: subject.common_name and alternative_names (both
+ * arrays of keywords in ECS). */
+json_t *tls_obj(const struct ev_facts *x)
+{
+	json_t *x509, *subject, *names, *server, *tls;
+	const char *s;
+	unsigned i;
+
+	if (x->s[EV_CERT_CN] == 0 && x->n_san == 0)
+		return NULL;
+	x509 = json_object();
+	if (x->s[EV_CERT_CN] != 0) {
+		subject = json_object();
+		names = json_array();
+		json_array_append_new(names, ev_json(x, EV_CERT_CN));
+		put(subject, "common_name", names);
+		put(x509, "subject", subject);
+	}
+	if (x->n_san > 0) {
+		names = json_array();
+		s = ev_str(x, EV_CERT_SAN);
+		for (i = 0; i < x->n_san; i++, s += strlen(s) + 1)
+			json_array_append_new(names, json_stringn_nocheck(s, strlen(s)));
+		put(x509, "alternative_names", names);
+	}
+	server = json_object();
+	put(server, "x509", x509);
+	tls = json_object();
+	put(tls, "server", server);
+	return tls;
+}
+
+json_t *network_obj(const struct ev_facts *x)
+{
+	char num[8], vid[8];
+	json_t *n = json_object(), *vlan;
+
+	put_lit(n, "transport", transport_name(x->proto, num, sizeof(num)));
+	put_lit(n, "type", x->v6 ? "ipv6" : "ipv4");
+	put_str(n, "community_id", x->cid);
+	put(n, "protocol", ev_json(x, EV_L7));
+	put(n, "application", ev_json(x, EV_APP));
+	put_u64(n, "bytes", x->src.bytes + x->dst.bytes);
+	put_u64(n, "packets", x->src.packets + x->dst.packets);
+	put_lit(n, "direction", direction(x));
+	if (x->vlan != 0) {
+		snprintf(vid, sizeof(vid), "%u", x->vlan);
+		vlan = json_object();
+		put_lit(vlan, "id", vid);
+		put(n, "vlan", vlan);
+	}
+	return n;
+}
+
+/* The names of roles, most important first; NULL when none (and empty). */
+json_t *roles_array(unsigned roles, int empty)
+{
+	json_t *a;
+	unsigned bit;
+	int i;
+
+	if (roles == 0 && !empty)
+		return NULL;
+	a = json_array();
+	for (i = 0; i < CF_ROLE_RANKS; i++) {
+		bit = cf_role_at_rank(i);
+		if (roles & bit) {
+			const char *name = cf_role_name(bit);
+
+			json_array_append_new(a, json_stringn_nocheck(name, strlen(name)));
+		}
+	}
+	if (json_array_size(a) == 0 && !empty) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
+static json_t *permitted_array(const struct ev_facts *x)
+{
+	json_t *p = json_array();
+	const char *s = ev_str(x, EV_PERMITTED);
+	unsigned i;
+
+	for (i = 0; i < x->n_permitted; i++, s += strlen(s) + 1)
+		json_array_append_new(p, json_stringn_nocheck(s, strlen(s)));
+	return p;
+}
+
+/*
+ * callfence.jurisdiction.  alert: always says what was observed
+ * ("unknown" when the country is not known) and what was permitted; a flow
+ * record says "unknown" only for a public remote end that was looked up.
+ */
+json_t *jurisdiction_obj(const struct ev_facts *x, const struct cf_geo_result *g,
+			 int alert)
+{
+	json_t *j = json_object();
+
+	if (alert && x->permitted)
+		put(j, "permitted", permitted_array(x));
+	if (g != NULL && g->country[0] != '\0')
+		put_strn(j, "observed", g->country, sizeof(g->country));
+	else if (alert || (g != NULL && g->special == 0))
+		put_lit(j, "observed", "unknown");
+	if (g != NULL)
+		put_strn(j, "registered", g->registered, sizeof(g->registered));
+	return j;
+}
+
+/*
+ * callfence.relay: the real peer behind a TURN relay (the flow's first
+ * XOR-PEER-ADDRESS) with its geography when the engine looked it up, and
+ * alert_on "peer" when the alert judged the peer.
+ */
+json_t *relay_obj(const struct ev_facts *x)
+{
+	char ip[CF_ADDR_STRLEN];
+	json_t *r, *p;
+
+	if (!x->has_relay)
+		return NULL;
+	p = json_object();
+	put_str(p, "ip", cf_addr_str(&x->relay_ip, ip, sizeof(ip)));
+	put_u64(p, "port", x->relay_port);
+	if (x->has_relay_geo)
+		put_geo_as(p, &x->relay_geo, 0);
+	r = json_object();
+	put_obj(r, "peer", p);
+	if (x->relay_peer_alert)
+		put_lit(r, "alert_on", "peer");
+	return r;
+}
+
+static json_t *observer_of(json_t *hostname, json_t *ifname)
+{
+	json_t *o = json_object(), *ing, *ifc;
+
+	put(o, "hostname", hostname);
+	if (ifname != NULL) {
+		ifc = json_object();
+		put(ifc, "name", ifname);
+		ing = json_object();
+		put(ing, "interface", ifc);
+		put(o, "ingress", ing);
+	}
+	return o;
+}
+
+json_t *observer_obj(const struct cf_event_meta *m)
+{
+	return observer_of(safe_json(m->observer_hostname, SAFE_MAX),
+			   safe_json(m->interface, SAFE_MAX));
+}
+
+json_t *observer_facts_obj(const struct ev_facts *x)
+{
+	return observer_of(ev_json(x, EV_HOSTNAME), ev_json(x, EV_INTERFACE));
+}

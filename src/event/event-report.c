@@ -1,0 +1,281 @@
+/*
+ * event-report.c - callfence.report: the summary of a run (--report), as
+ * an event line and as a document of its own (--report-json FILE), from
+ * the numbers report.c laid out in a cf_report_view.  The hit rates, the
+ * DNS cache and the table memory are shared with the stats event.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "event/event-int.h"
+#include "event/report-json.h"
+
+#define DOC_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10))
+
+static json_t *decode_obj(const struct cf_decode_stats *d)
+{
+	json_t *o = json_object();
+
+	put_u64(o, "ok", d->ok);
+	put_u64(o, "not_ip", d->not_ip);
+	put_u64(o, "truncated", d->truncated);
+	put_u64(o, "invalid", d->invalid);
+	put_u64(o, "fragments", d->fragments);
+	put_u64(o, "vlan", d->vlan);
+	put_u64(o, "ipv4", d->ipv4);
+	put_u64(o, "ipv6", d->ipv6);
+	put_u64(o, "tcp", d->tcp);
+	put_u64(o, "udp", d->udp);
+	put_u64(o, "icmp", d->icmp);
+	put_u64(o, "other", d->other_l4);
+	return o;
+}
+
+static json_t *flows_obj(const struct cf_report_view *v)
+{
+	const struct cf_flow_stats *s = &v->t->flows;
+	json_t *o = json_object();
+
+	put_u64(o, "created", s->created);
+	put_u64(o, "active_peak", s->peak);
+	put_u64(o, "ended_idle", s->ended_idle);
+	put_u64(o, "ended_closed", s->ended_closed);
+	put_u64(o, "evicted", s->evicted);
+	put_u64(o, "ended_shutdown", s->ended_shutdown);
+	put_u64(o, "audited", v->audited);
+	return o;
+}
+
+/* hits / (hits + misses), 0 when nothing was looked up. */
+json_t *hit_rate(uint64_t hits, uint64_t misses)
+{
+	uint64_t n = hits + misses;
+
+	return json_real(n ? (double)hits / (double)n : 0.0);
+}
+
+static json_t *ndpi_geo_obj(const struct cf_run_totals *t, int geo)
+{
+	json_t *o = json_object();
+
+	if (geo) {
+		put_u64(o, "lookups", t->geo.lookups);
+		put_u64(o, "hits", t->geo.hits);
+		put_u64(o, "misses", t->geo.misses);
+		put_u64(o, "entries", t->geo.entries);
+		put_u64(o, "capacity", t->geo.capacity);
+		put(o, "hit_rate", hit_rate(t->geo.hits, t->geo.misses));
+	} else {
+		put_u64(o, "flows", t->classify.ndpi_flows);
+		put_u64(o, "decided", t->classify.ndpi_decided);
+		put_u64(o, "gave_up", t->classify.ndpi_gaveup);
+		put_u64(o, "alloc_failures", t->classify.ndpi_alloc_fail);
+		put_u64(o, "skipped", t->classify.ndpi_skipped);
+	}
+	return o;
+}
+
+static json_t *alerts_obj(const struct cf_report_view *v)
+{
+	json_t *o = json_object(), *sev = json_object(), *rules = json_array(), *r;
+	size_t i;
+	int s;
+
+	put_u64(o, "total", v->alerts);
+	for (s = CF_SEV_CRITICAL; s >= CF_SEV_LOW; s--)
+		put_u64(sev, cf_severity_name((enum cf_severity)s), v->by_severity[s]);
+	put(o, "by_severity", sev);
+	for (i = 0; i < v->nrules; i++) {
+		r = json_object();
+		put_str(r, "id", v->rules[i].id);
+		put_str(r, "name", v->rules[i].name);
+		put_str(r, "severity", cf_severity_name(v->rules[i].severity));
+		put_u64(r, "count", v->rules[i].count);
+		json_array_append_new(rules, r);
+	}
+	put(o, "by_rule", rules);
+	return o;
+}
+
+static json_t *traffic_array(const struct cf_report_view *v)
+{
+	json_t *a = json_array(), *r;
+	size_t i;
+
+	for (i = 0; i < v->nrows; i++) {
+		r = json_object();
+		put_strn(r, "app", v->rows[i].app, sizeof(v->rows[i].app));
+		put_str(r, "role", v->rows[i].role);
+		put_strn(r, "country", v->rows[i].country, sizeof(v->rows[i].country));
+		put_u64(r, "flows", v->rows[i].flows);
+		put_u64(r, "packets", v->rows[i].packets);
+		put_u64(r, "bytes", v->rows[i].bytes);
+		json_array_append_new(a, r);
+	}
+	return a;
+}
+
+static json_t *unknown_obj(const struct cf_report_view *v)
+{
+	json_t *o = json_object(), *a = json_array();
+	char ip[CF_ADDR_STRLEN];
+	size_t i;
+
+	for (i = 0; i < v->nunknown; i++)
+		json_array_append_new(a, json_string(cf_addr_str(&v->unknown[i],
+							ip, sizeof(ip))));
+	put(o, "addresses", a);
+	put_u64(o, "omitted", v->unknown_omitted);
+	return o;
+}
+
+static json_t *inputs_array(const char *const *inputs)
+{
+	json_t *a = json_array(), *v;
+	const char *const *s;
+
+	for (s = inputs; s != NULL && *s != NULL; s++) {
+		v = safe_json(*s, SAFE_MAX);
+		if (v != NULL)
+			json_array_append_new(a, v);
+	}
+	return a;
+}
+
+/* The DNS name cache (callfence.report.dns_cache, callfence.stats.dns_cache). */
+json_t *dns_cache_obj(const struct cf_run_totals *t)
+{
+	json_t *o = json_object();
+
+	put_u64(o, "hits", t->classify.dns_hits);
+	put_u64(o, "misses", t->classify.dns_misses);
+	put(o, "hit_rate", hit_rate(t->classify.dns_hits, t->classify.dns_misses));
+	put_u64(o, "evictions", t->classify.dns_evictions);
+	put_u64(o, "capacity", t->classify.dns_capacity);
+	return o;
+}
+
+/*
+ * What the flow table and nDPI hold: sizes the engine knows (0: not
+ * measured, left out).  live adds the nDPI states held now, which is 0
+ * at the end of a run and only says something in a stats event.
+ */
+void put_table_memory(json_t *o, const struct cf_run_totals *t, int live)
+{
+	put_known(o, "flow_entry_bytes", t->flows.entry_bytes);
+	put_known(o, "flow_index_bytes", t->flows.index_bytes);
+	put_known(o, "flow_touched_bytes", t->flows.touched_bytes);
+	if (live)
+		put_known(o, "ndpi_live", t->classify.ndpi_live);
+	put_known(o, "ndpi_live_peak", t->classify.ndpi_live_peak);
+	put_known(o, "ndpi_state_bytes", t->classify.ndpi_state_bytes);
+}
+
+/* callfence.report.memory: the process (t->mem) and its tables. */
+static json_t *report_memory(const struct cf_run_totals *t)
+{
+	json_t *o = json_object();
+
+	put_known(o, "rss_bytes", t->mem.rss_bytes);
+	put_known(o, "peak_rss_bytes", t->mem.peak_rss_bytes);
+	put_known(o, "heap_bytes", t->mem.heap_bytes);
+	put_table_memory(o, t, 0);
+	return o;
+}
+
+static json_t *report_body(const struct cf_report_view *v)
+{
+	const struct cf_run_totals *t = v->t;
+	json_t *b = json_object();
+
+	put(b, "inputs", inputs_array(t->inputs));
+	put_u64(b, "packets", t->decode.packets);
+	put_u64(b, "bytes", t->bytes_read);
+	if (t->first_us != 0)
+		put_time(b, "first_seen", t->first_us);
+	if (t->last_us != 0)
+		put_time(b, "last_seen", t->last_us);
+	put(b, "wall_seconds", json_real(t->wall_seconds));
+	put(b, "decode", decode_obj(&t->decode));
+	put(b, "flows", flows_obj(v));
+	put(b, "ndpi", ndpi_geo_obj(t, 0));
+	put(b, "geo", ndpi_geo_obj(t, 1));
+	put(b, "alerts", alerts_obj(v));
+	put(b, "traffic", traffic_array(v));
+	put(b, "unknown_geo", unknown_obj(v));
+	put_u64(b, "output_errors", t->output_errors);
+	put(b, "dns_cache", dns_cache_obj(t));
+	put_obj(b, "memory", report_memory(t));
+	return b;
+}
+
+int cf_report_json_write(const struct cf_report_view *v, const char *path,
+			 char *err, size_t errlen)
+{
+	json_t *body;
+	FILE *fp;
+	int rc;
+
+	json_init();
+	body = report_body(v);
+
+	if (body == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	fp = fopen(path, "w");
+	if (fp == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		json_decref(body);
+		return -1;
+	}
+	rc = json_dumpf(body, fp, DOC_FLAGS);
+	json_decref(body);
+	if (rc == 0 && fputc('\n', fp) == EOF)
+		rc = -1;
+	if (fclose(fp) != 0)
+		rc = -1;
+	if (rc != 0) {
+		snprintf(err, errlen, "%s: write failed: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int cf_report_json_emit(const struct cf_report_view *v, struct cf_outputs *out,
+			const struct cf_event_meta *m)
+{
+	struct ev_state *st = arena_begin(0);
+	struct cf_event_info ev;
+	json_t *root, *e, *c;
+	uint64_t ts = v->t->last_us;
+
+	if (st == NULL)
+		return -1;
+	root = json_object(), e = json_object(), c = json_object();
+	if (root == NULL || e == NULL || c == NULL) {
+		json_decref(root);
+		json_decref(e);
+		json_decref(c);
+		return emit(st, out, NULL, NULL);
+	}
+	if (ts == 0)
+		ts = (uint64_t)time(NULL) * 1000000;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = CF_EVENT_REPORT;
+	if (put_time(root, "@timestamp", ts))
+		ev.ts_us = ts;
+	put_lit(e, "kind", "metric");
+	put_lit(e, "dataset", "callfence.report");
+	put_lit(e, "module", "callfence");
+	put_obj(root, "event", e);
+	put(c, "report", report_body(v));
+	put_obj(root, "callfence", c);
+	if (m != NULL)
+		put_obj(root, "observer", observer_obj(m));
+	return emit(st, out, root, &ev);
+}
