@@ -28,12 +28,13 @@
 #define SHAPES (1u << 16)
 
 enum { T_DECODE, T_TLS, T_DTLS, T_RTP, T_STUN, T_SIP, T_ZOOM, T_QUIC, T_DNS,
-	T_X509, N_T };
+       T_X509, T_FRAMES, T_SCCP, T_H323, T_MGCP, T_IAX2, T_BFCP, N_T };
 
 static const char *const target_dir[N_T] = {
 	"fuzz-decode", "fuzz-recog-tls", "fuzz-recog-dtls", "fuzz-recog-rtp",
 	"fuzz-recog-stun", "fuzz-recog-sip", "fuzz-recog-zoom", "fuzz-recog-quic",
-	"fuzz-dns", "fuzz-recog-x509"
+	"fuzz-dns", "fuzz-recog-x509", "fuzz-recog-frames", "fuzz-recog-sccp",
+	"fuzz-recog-h323", "fuzz-recog-mgcp", "fuzz-recog-iax2", "fuzz-recog-bfcp"
 };
 
 static const char *outdir;
@@ -80,6 +81,40 @@ static void seed(int t, const uint8_t *pre, size_t npre, const uint8_t *d, size_
 	count[t]++;
 }
 
+/* The room-system and TCP-framing recognisers (flag bytes as their
+ * targets expect: framing mode, RAS 1 / H.225 0, stream). */
+static void room_seeds(const uint8_t *p, size_t n, int tcp)
+{
+	struct cf_frames_info fi;
+	struct cf_sccp_info sccp;
+	struct cf_h225_info h225;
+	struct cf_ras_info ras;
+	struct cf_mgcp_info mgcp;
+	struct cf_iax2_info iax2;
+	struct cf_bfcp_info bfcp;
+	uint8_t flag;
+
+	for (flag = 0; tcp && flag < 4; flag++)
+		if (cf_recog_tcp_frames(p, n, (enum cf_frame_mode)flag, NULL, NULL,
+					&fi) != CF_REC_NO && fi.n > 0)
+			seed(T_FRAMES, &flag, 1, p, n);
+	if (tcp && cf_recog_sccp(p, n, &sccp) != CF_REC_NO)
+		seed(T_SCCP, NULL, 0, p, n);
+	flag = 0;
+	if (tcp && cf_recog_h225(p, n, &h225) != CF_REC_NO)
+		seed(T_H323, &flag, 1, p, n);
+	flag = 1;
+	if (!tcp && cf_recog_ras(p, n, &ras) != CF_REC_NO && ras.strong)
+		seed(T_H323, &flag, 1, p, n);
+	if (cf_recog_mgcp(p, n, &mgcp) != CF_REC_NO)
+		seed(T_MGCP, NULL, 0, p, n);
+	if (!tcp && cf_recog_iax2(p, n, &iax2) == CF_REC_YES && !iax2.weak)
+		seed(T_IAX2, NULL, 0, p, n);
+	flag = (uint8_t)tcp;
+	if (cf_recog_bfcp(p, n, tcp, &bfcp) != CF_REC_NO)
+		seed(T_BFCP, &flag, 1, p, n);
+}
+
 static void payload_seeds(const struct cf_packet *pkt)
 {
 	const uint8_t *p = pkt->payload;
@@ -120,6 +155,7 @@ static void payload_seeds(const struct cf_packet *pkt)
 		seed(T_QUIC, NULL, 0, p, n);
 	if (!tcp && (pkt->sport == 53 || pkt->dport == 53 || pkt->sport == 5353))
 		seed(T_DNS, NULL, 0, p, n);
+	room_seeds(p, n, tcp);
 }
 
 static void on_packet(void *ctx, enum cf_link link, uint64_t ts_us,

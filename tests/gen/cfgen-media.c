@@ -208,7 +208,7 @@ void build_zoom(struct gflow *g)
 
 /* ---- STUN / TURN ---- */
 
-static void stun_begin(struct buf *b, unsigned type, const uint8_t txid[12])
+void stun_begin(struct buf *b, unsigned type, const uint8_t txid[12])
 {
 	buf_be16(b, type);
 	buf_be16(b, 0);                 /* fixed by stun_end */
@@ -216,12 +216,12 @@ static void stun_begin(struct buf *b, unsigned type, const uint8_t txid[12])
 	buf_bytes(b, txid, 12);
 }
 
-static void stun_end(struct buf *b, size_t start)
+void stun_end(struct buf *b, size_t start)
 {
 	buf_put_be16(b, start + 2, (unsigned)(b->len - start - 20));
 }
 
-static void stun_attr(struct buf *b, unsigned type, const void *d, size_t n)
+void stun_attr(struct buf *b, unsigned type, const void *d, size_t n)
 {
 	buf_be16(b, type);
 	buf_be16(b, (unsigned)n);
@@ -229,8 +229,8 @@ static void stun_attr(struct buf *b, unsigned type, const void *d, size_t n)
 	buf_zero(b, (4 - n % 4) % 4);
 }
 
-static void stun_xaddr(struct buf *b, unsigned type, const struct endpoint *e,
-		       const uint8_t txid[12])
+void stun_xaddr(struct buf *b, unsigned type, const struct endpoint *e,
+		const uint8_t txid[12])
 {
 	uint8_t key[16] = { 0x21, 0x12, 0xa4, 0x42 };
 	uint8_t v[20] = { 0, e->v6 ? 2 : 1,
@@ -244,7 +244,7 @@ static void stun_xaddr(struct buf *b, unsigned type, const struct endpoint *e,
 	stun_attr(b, type, v, 4 + alen);
 }
 
-static void new_txid(struct gflow *g, uint8_t txid[12])
+void new_txid(struct gflow *g, uint8_t txid[12])
 {
 	for (int i = 0; i < 12; i++)
 		txid[i] = (uint8_t)prng_next(&g->rng);

@@ -217,7 +217,9 @@ static const char *const kind_names[] = {
 	[K_TLS] = "tls", [K_DTLS] = "dtls", [K_RTP] = "rtp", [K_SRTP] = "srtp",
 	[K_RTCP] = "rtcp", [K_ZOOM] = "zoom", [K_ZOOM_P2P] = "zoom-p2p",
 	[K_STUN] = "stun", [K_TURN] = "turn", [K_DNS] = "dns", [K_DHCP] = "dhcp",
-	[K_UDP] = "udp", [K_TCP] = "tcp",
+	[K_UDP] = "udp", [K_TCP] = "tcp", [K_H225] = "h225", [K_H245] = "h245", [K_RAS] = "ras",
+	[K_SCCP] = "sccp", [K_MGCP] = "mgcp", [K_IAX2] = "iax2", [K_BFCP] = "bfcp",
+	[K_ICE_TCP] = "ice-tcp", [K_TURN_TCP] = "turn-tcp",
 };
 
 static int kind_parse(const char *s, enum kind *k)
@@ -346,6 +348,8 @@ static int spec_option(struct cf_spec *s, const char *key, const char *v,
 		bad = parse_answers(v, s);
 	} else if (!strcmp(key, "mapped") || !strcmp(key, "peer")) {
 		bad = parse_endpoint(v, key[0] == 'm' ? &s->mapped : &s->peer, 1);
+	} else if (!strcmp(key, "rtp")) {
+		bad = parse_endpoint(v, &s->rtp, 1);
 	} else if (!strcmp(key, "payload") || !strcmp(key, "reply")) {
 		bad = parse_payload(v, key[0] == 'p' ? &s->payload : &s->reply);
 	} else if (!strcmp(key, "close")) {
@@ -362,6 +366,15 @@ static int spec_option(struct cf_spec *s, const char *key, const char *v,
 #define KB(k) (1u << (k))
 #define RTPLIKE (KB(K_RTP) | KB(K_SRTP))
 #define ZOOMS (KB(K_ZOOM) | KB(K_ZOOM_P2P))
+#define TCPROOMS (KB(K_H225) | KB(K_H245) | KB(K_SCCP) | KB(K_BFCP) | KB(K_ICE_TCP) | KB(K_TURN_TCP))
+
+int spec_is_tcp(const struct cf_spec *s)
+{
+	return s->kind == K_TLS || s->kind == K_TCP || s->kind == K_H225 ||
+	       s->kind == K_H245 ||
+	       s->kind == K_SCCP || (s->kind == K_BFCP && !s->udp) ||
+	       s->kind == K_ICE_TCP || s->kind == K_TURN_TCP;
+}
 
 /* Options and flags that only some kinds understand; the rest apply to all. */
 static const struct {
@@ -371,9 +384,10 @@ static const struct {
 	{ "sni", KB(K_TLS) | KB(K_DTLS) },
 	{ "alpn", KB(K_TLS) },
 	{ "version", KB(K_TLS) },
-	{ "close", KB(K_TLS) | KB(K_TCP) },
-	{ "pt", RTPLIKE | KB(K_DTLS) | KB(K_TURN) },
-	{ "ssrc", RTPLIKE | KB(K_RTCP) | ZOOMS | KB(K_DTLS) | KB(K_TURN) },
+	{ "close", KB(K_TLS) | KB(K_TCP) | TCPROOMS },
+	{ "pt", RTPLIKE | KB(K_DTLS) | KB(K_TURN) | KB(K_ICE_TCP) | KB(K_TURN_TCP) },
+	{ "ssrc", RTPLIKE | KB(K_RTCP) | ZOOMS | KB(K_DTLS) | KB(K_TURN) |
+		  KB(K_ICE_TCP) | KB(K_TURN_TCP) },
 	{ "clock", RTPLIKE },
 	{ "kind", ZOOMS },
 	{ "media", KB(K_DTLS) },
@@ -383,12 +397,16 @@ static const struct {
 	{ "query", KB(K_DNS) },
 	{ "answer", KB(K_DNS) },
 	{ "cname", KB(K_DNS) },
-	{ "mapped", KB(K_STUN) | KB(K_TURN) },
-	{ "peer", KB(K_TURN) },
+	{ "mapped", KB(K_STUN) | KB(K_TURN) | KB(K_ICE_TCP) | KB(K_TURN_TCP) },
+	{ "peer", KB(K_TURN) | KB(K_TURN_TCP) | KB(K_SCCP) | KB(K_MGCP) },
+	{ "rtp", KB(K_SCCP) | KB(K_MGCP) | KB(K_H245) },
+	{ "legacy", KB(K_SCCP) },
+	{ "udp", KB(K_BFCP) },
 	{ "channel", KB(K_TURN) },
 	{ "payload", KB(K_UDP) | KB(K_TCP) },
 	{ "reply", KB(K_UDP) | KB(K_TCP) },
-	{ "both", RTPLIKE | KB(K_RTCP) | ZOOMS | KB(K_TURN) | KB(K_UDP) | KB(K_TCP) },
+	{ "both", RTPLIKE | KB(K_RTCP) | ZOOMS | KB(K_TURN) | KB(K_UDP) | KB(K_TCP) |
+		  KB(K_IAX2) | KB(K_ICE_TCP) | KB(K_TURN_TCP) },
 	{ "oneway", KB(K_STUN) | KB(K_DNS) | KB(K_UDP) },
 };
 
@@ -408,6 +426,10 @@ static int spec_flag(struct cf_spec *s, const char *w)
 		s->oneway = 1;
 	else if (!strcmp(w, "channel"))
 		s->channel = 1;
+	else if (!strcmp(w, "legacy"))
+		s->legacy = 1;
+	else if (!strcmp(w, "udp"))
+		s->udp = 1;
 	else
 		return -1;
 	return 0;
@@ -432,8 +454,15 @@ static int spec_check(struct cf_spec *s, char *err, size_t errlen)
 		snprintf(err, errlen, "source and destination differ in IP version");
 	else if (s->kind == K_DNS && !s->query)
 		snprintf(err, errlen, "dns needs query=NAME");
-	else if (s->kind == K_TURN && !s->peer.port)
-		snprintf(err, errlen, "turn needs peer=IP:PORT");
+	else if ((s->kind == K_TURN || s->kind == K_TURN_TCP) && !s->peer.port)
+		snprintf(err, errlen, "%s needs peer=IP:PORT",
+			 s->kind == K_TURN ? "turn" : "turn-tcp");
+	else if (s->kind == K_H245 && (s->rtp.port ? s->rtp.v6 : s->src.v6))
+		snprintf(err, errlen, "h245: the acknowledged media address is IPv4 only");
+	else if (s->kind == K_SCCP && s->legacy &&
+		 ((s->peer.port ? s->peer.v6 : s->dst.v6) ||
+		  (s->rtp.port ? s->rtp.v6 : s->src.v6)))
+		snprintf(err, errlen, "sccp: legacy headers carry IPv4 only");
 	else
 		return 0;
 	return -1;

@@ -479,7 +479,7 @@ static void frame_l4(struct buf *f, const struct cf_spec *s, const struct gpkt *
 		     const struct endpoint *from, const struct endpoint *to)
 {
 	size_t off = f->len;
-	int tcp = s->kind == K_TLS || s->kind == K_TCP;
+	int tcp = spec_is_tcp(s);
 
 	buf_be16(f, from->port);
 	buf_be16(f, to->port);
@@ -514,7 +514,7 @@ static void frame(struct buf *f, enum link link, enum fmt fmt,
 	const struct cf_spec *s = g->spec;
 	const struct endpoint *from = p->dir ? &s->dst : &s->src;
 	const struct endpoint *to = p->dir ? &s->src : &s->dst;
-	int tcp = s->kind == K_TLS || s->kind == K_TCP;
+	int tcp = spec_is_tcp(s);
 	size_t l4len = (tcp ? ((p->flags & TH_SYN) ? 24 : 20) : 8) + p->data.len;
 	uint16_t id = (uint16_t)(g->ipid[p->dir] + (uint16_t)(p - g->pk));
 

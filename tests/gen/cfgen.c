@@ -112,7 +112,10 @@ static const builder_fn builders[] = {
 	[K_SRTP] = build_rtp, [K_RTCP] = build_rtcp, [K_ZOOM] = build_zoom,
 	[K_ZOOM_P2P] = build_zoom, [K_STUN] = build_stun, [K_TURN] = build_turn,
 	[K_DNS] = build_dns, [K_DHCP] = build_dhcp, [K_UDP] = build_udp,
-	[K_TCP] = build_tcp,
+	[K_TCP] = build_tcp, [K_H225] = build_h225, [K_H245] = build_h245, [K_RAS] = build_ras,
+	[K_SCCP] = build_sccp, [K_MGCP] = build_mgcp, [K_IAX2] = build_iax2,
+	[K_BFCP] = build_bfcp, [K_ICE_TCP] = build_ice_tcp,
+	[K_TURN_TCP] = build_turn_tcp,
 };
 
 /* Build flow i's packets, in time order (stable: builders' order on ties). */

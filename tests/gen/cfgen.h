@@ -7,6 +7,7 @@
  * cfgen-wire.c   byte buffers, PRNG, link/IP/UDP/TCP framing, pcap/pcapng
  * cfgen-tls.c    TLS and DTLS handshakes
  * cfgen-media.c  RTP/SRTP, RTCP, Zoom, STUN/TURN, DNS, DHCP, plain UDP/TCP
+ * cfgen-rooms.c  H.225.0/RAS, Skinny, MGCP, IAX2, BFCP, ICE-TCP, TURN-TCP
  *
  * A scenario line becomes a struct cf_spec; a builder turns the spec into
  * the flow's packets (struct gflow: transport payloads with times and
@@ -72,7 +73,8 @@ int parse_endpoint(const char *s, struct endpoint *e, int want_port);
 
 enum kind {
 	K_TLS, K_DTLS, K_RTP, K_SRTP, K_RTCP, K_ZOOM, K_ZOOM_P2P, K_STUN,
-	K_TURN, K_DNS, K_DHCP, K_UDP, K_TCP
+	K_TURN, K_DNS, K_DHCP, K_UDP, K_TCP,
+	K_H225, K_H245, K_RAS, K_SCCP, K_MGCP, K_IAX2, K_BFCP, K_ICE_TCP, K_TURN_TCP
 };
 
 enum zkind { Z_VIDEO = 16, Z_AUDIO = 15, Z_SCREEN = 13, Z_RTCP = 33 };
@@ -113,6 +115,10 @@ struct cf_spec {
 	struct endpoint mapped; /* stun: XOR-MAPPED-ADDRESS; port 0 = src */
 	struct endpoint peer;   /* turn: XOR-PEER-ADDRESS */
 	int channel;            /* turn: ChannelData instead of Send/Data */
+	struct endpoint rtp;    /* sccp, mgcp, h245: the media endpoint announced
+				   (port 0 = the kind's default) */
+	int legacy;             /* sccp: header version 0 (4-byte addresses) */
+	int udp;                /* bfcp: over UDP (version 2) */
 	struct buf payload;     /* udp/tcp */
 	struct buf reply;
 };
@@ -155,6 +161,9 @@ struct buf *gflow_tcp(struct gflow *g, uint64_t ts_us, int dir, unsigned flags);
 void gflow_tcp_numbers(struct gflow *g);
 void gflow_free(struct gflow *g);
 
+/* Is the flow of s carried over TCP? */
+int spec_is_tcp(const struct cf_spec *s);
+
 /* TCP pieces shared by tls and tcp: handshake at t, close at t. */
 uint64_t tcp_open(struct gflow *g, uint64_t t, uint64_t rtt);
 void tcp_shut(struct gflow *g, uint64_t t, uint64_t rtt);
@@ -171,6 +180,24 @@ void build_dns(struct gflow *g);
 void build_dhcp(struct gflow *g);
 void build_udp(struct gflow *g);
 void build_tcp(struct gflow *g);
+/* cfgen-rooms.c: room systems and call traffic over TCP */
+void build_h225(struct gflow *g);
+void build_h245(struct gflow *g);
+void build_ras(struct gflow *g);
+void build_sccp(struct gflow *g);
+void build_mgcp(struct gflow *g);
+void build_iax2(struct gflow *g);
+void build_bfcp(struct gflow *g);
+void build_ice_tcp(struct gflow *g);
+void build_turn_tcp(struct gflow *g);
+
+/* STUN pieces (cfgen-media.c), shared with cfgen-rooms.c. */
+void stun_begin(struct buf *b, unsigned type, const uint8_t txid[12]);
+void stun_end(struct buf *b, size_t start);
+void stun_attr(struct buf *b, unsigned type, const void *d, size_t n);
+void stun_xaddr(struct buf *b, unsigned type, const struct endpoint *e,
+		const uint8_t txid[12]);
+void new_txid(struct gflow *g, uint8_t txid[12]);
 
 /* One RTP header (12 bytes). */
 void rtp_header(struct buf *b, int marker, int pt, uint16_t seq, uint32_t ts,

@@ -2,8 +2,10 @@
 # test-cfgen.sh - check the capture generator against an independent
 # decoder: every kind in check.scn must come back from tshark as the
 # protocol it claims to be, with the field values the scenario gave, no
-# malformed packet and no bad checksum; every link type and pcapng must be
-# readable; two runs must give byte-identical files.
+# malformed packet and no bad checksum; the room-system kinds of
+# rooms.scn must give tshark the fields the scenario gave; every link
+# type and pcapng must be readable; two runs must give byte-identical
+# files.
 #
 # Environment: CFGEN   the cfgen binary (default: ./cfgen, then
 #                      tests/gen/cfgen under the current directory)
@@ -275,6 +277,40 @@ check "flood mix: 1000 packets" "$(ts "$tmp/flood.pcap" | wc -l | tr -d ' ')" 10
 check "--mix: a bad name is refused (exit 2)" "$?" 2
 check "--mix: ... and named" "$(cat "$tmp/mix.err")" \
 	"cfgen: --mix: want churn, gateway or flood, not 'nope'"
+
+# ---- room systems (rooms.scn): what tshark's own dissectors read ----
+rooms=$tmp/rooms.pcap
+gen "$SRCDIR/tests/gen/rooms.scn" "$rooms"
+check "H.225.0 call signalling: h323-message-body of each UUIE" \
+	"$(fields "$rooms" h225.h323_message_body h225.h323_message_body | tr '\n' ' ')" "0 1,3 2 5 "
+check "H.225.0 RAS: RRQ, RCF twice, then ARQ, ACF" \
+	"$(fields "$rooms" h225.RasMessage h225.RasMessage | tr '\n' ' ')" "3 4 3 4 9 10 "
+check "H.245 OpenLogicalChannelAck: media and control channel" \
+	"$(ts "$rooms" -d tcp.port==1232,h245 -Y h245.openLogicalChannelAck_element -T fields \
+		-E separator=' ' -e h245.ip4_network -e h245.tsapIdentifier)" "10.1.0.5,10.1.0.5 5004,5005"
+check "Skinny OpenReceiveChannelAck: v20, basic, IPv6" \
+	"$(fields "$rooms" 'skinny.messageId == 0x22' skinny.ipAddr.ipv4 skinny.ipAddr.ipv6 \
+		skinny.portNumber | tr '\n' '|')" "10.1.0.6  16384|10.1.0.7  20000| fd00::6 16384|"
+check "Skinny StartMediaTransmission: v20, basic, IPv6" \
+	"$(fields "$rooms" 'skinny.messageId == 0x8a' skinny.remoteIpAddr.ipv4 skinny.remoteIpAddr.ipv6 \
+		skinny.remotePortNumber | tr '\n' '|')" \
+	"203.0.113.30  24000|192.0.2.20  16386| 2001:db8:1::20 16386|"
+check "MGCP verbs and response codes" \
+	"$(fields "$rooms" mgcp mgcp.req.verb mgcp.rsp.rspcode | tr -s ' \n' ' ')" \
+	"CRCX 200 MDCX 200 DLCX 250 "
+check "MGCP SDP: CRCX and MDCX carry peer=, the 200 the gateway's end" \
+	"$(fields "$rooms" sdp sdp.connection_info.address sdp.media.port | tr '\n' '|')" \
+	"203.0.113.31 30000|198.51.100.72 16384|203.0.113.31 30000|"
+check "IAX2 control frames (count subclass): NEW, 3 ACKs, HANGUP, ACCEPT" \
+	"$(fields "$rooms" 'iax2.type == 6' iax2.iax.subclass | sort | uniq -c | tr -s ' \n' ' ')" \
+	" 1 1 3 4 1 5 1 7 "
+check "IAX2: voice full frames and mini frames (packets=5 both)" \
+	"$(fields "$rooms" 'iax2.type == 2' iax2.type | wc -l | tr -d ' ')/$(ts "$rooms" -Y 'iax2 && !iax2.type' | wc -l | tr -d ' ')" "2/10"
+check "BFCP primitives over TCP" \
+	"$(ts "$rooms" -d tcp.port==5070,bfcp -Y bfcp -T fields -e bfcp.primitive | tr '\n' ' ')" "11 12 1 4 2 4 "
+check "STUN over TCP: RFC 4571-framed Binding (ice-tcp), bare TURN (turn-tcp)" \
+	"$(fields "$rooms" 'stun.type' stun.type | tr '\n' ' ')" \
+	"0x0001 0x0003 0x0101 0x0103 0x0009 0x0109 "
 
 # ---- escapes in names and payloads ----
 cat >"$tmp/esc.scn" <<'EOF'

@@ -965,6 +965,633 @@ static void test_sdp_media(void)
 	CHECK_INT(bad, 0);
 }
 
+/* --- room systems and call traffic over TCP ------------------------------ */
+
+static void putle32(struct buf *b, uint32_t v)
+{
+	put8(b, v & 0xff); put8(b, (v >> 8) & 0xff); put8(b, (v >> 16) & 0xff); put8(b, v >> 24);
+}
+
+/* Every cut of b: the recogniser under test must stay inside the bytes
+ * (ASan) and never call a cut message YES when yes_ok is 0 below cut. */
+#define EVERY_CUT(b, call) do { size_t n_; for (n_ = 0; n_ <= (b).n; n_++) { \
+	uint8_t *p = dup_n(&(b), n_); size_t n = n_; (void)(call); free(p); } } while (0)
+
+struct frame_seen {
+	unsigned n;
+	size_t off[8], len[8], hdr[8];
+	int stop_at;
+};
+
+static int frame_cb(void *ctx, const struct cf_frame *f)
+{
+	struct frame_seen *s = ctx;
+
+	if (s->n < 8) {
+		s->off[s->n] = f->off;
+		s->len[s->n] = f->len;
+		s->hdr[s->n] = f->hdr;
+	}
+	s->n++;
+	return s->stop_at > 0 && s->n == (unsigned)s->stop_at;
+}
+
+/* RFC 4571: two framed 28-byte STUN messages, then one cut after 10 bytes. */
+static void test_frames_rfc4571(void)
+{
+	struct buf b = { .n = 0 }, m;
+	struct cf_frames_info fi;
+	struct frame_seen fs;
+	int i, bad = 0;
+
+	stun_msg(&m, 0x0001);
+	for (i = 0; i < 2; i++) {
+		put16(&b, (unsigned)m.n); putn(&b, m.b, m.n);
+	}
+	put16(&b, (unsigned)m.n); putn(&b, m.b, 8);
+	memset(&fs, 0, sizeof(fs));
+	CHECK_INT(cf_recog_tcp_frames(b.b, b.n, CF_FRAME_RFC4571, frame_cb, &fs, &fi), CF_REC_YES);
+	CHECK_INT(fi.n, 2);
+	CHECK_INT(fs.n, 2);
+	CHECK_INT(fs.off[1], 30);
+	CHECK_INT(fs.len[1], 30);
+	CHECK_INT(fs.hdr[1], 2);
+	CHECK_INT(fi.used, 60);
+	CHECK_INT(fi.need, 20);             /* 30 - 10 */
+	CHECK_INT(fi.hdr_cut, 0);
+	CHECK_INT(fi.bad, 0);
+	CHECK_INT(cf_frame_guess_stun(b.b, b.n), CF_FRAME_RFC4571);
+	CHECK_INT(cf_frame_guess_stun(m.b, m.n), CF_FRAME_STUN);
+	/* the cb stops the walk */
+	memset(&fs, 0, sizeof(fs));
+	fs.stop_at = 1;
+	CHECK_INT(cf_recog_tcp_frames(b.b, b.n, CF_FRAME_RFC4571, frame_cb, &fs, &fi), CF_REC_YES);
+	CHECK_INT(fi.n, 1);
+	CHECK_INT(fi.stopped, 1);
+	CHECK_INT(fi.used, 30);
+	/* one byte of the length: header cut */
+	CHECK_INT(cf_recog_tcp_frames(b.b, 1, CF_FRAME_RFC4571, NULL, NULL, &fi), CF_REC_TRUNCATED);
+	CHECK_INT(fi.hdr_cut, 1);
+	CHECK_INT(fi.need, 1);
+	CHECK_INT(cf_recog_tcp_frames(b.b, 0, CF_FRAME_RFC4571, NULL, NULL, &fi), CF_REC_NO);
+	/* hostile: zero length first (NO), zero length later (bad), huge length */
+	b.n = 0; put16(&b, 0); put16(&b, 4);
+	CHECK_INT(cf_recog_tcp_frames(b.b, b.n, CF_FRAME_RFC4571, NULL, NULL, &fi), CF_REC_NO);
+	b.n = 0; put16(&b, 2); put16(&b, 0xabcd); put16(&b, 0); put8(&b, 1);
+	CHECK_INT(cf_recog_tcp_frames(b.b, b.n, CF_FRAME_RFC4571, NULL, NULL, &fi), CF_REC_YES);
+	CHECK_INT(fi.n, 1);
+	CHECK_INT(fi.bad, 1);
+	CHECK_INT(fi.used, 4);
+	b.n = 0; put16(&b, 0xffff); putfill(&b, 0x80, 10);
+	CHECK_INT(cf_recog_tcp_frames(b.b, b.n, CF_FRAME_RFC4571, NULL, NULL, &fi), CF_REC_YES);
+	CHECK_INT(fi.n, 0);
+	CHECK_INT(fi.need, 65537 - 12);
+	/* 64 one-byte messages and more: the walk stops at CF_FRAMES_MAX */
+	b.n = 0;
+	for (i = 0; i < 70; i++) {
+		put16(&b, 1); put8(&b, 0x80);
+	}
+	CHECK_INT(cf_recog_tcp_frames(b.b, b.n, CF_FRAME_RFC4571, NULL, NULL, &fi), CF_REC_YES);
+	CHECK_INT(fi.n, CF_FRAMES_MAX);
+	CHECK_INT(fi.used, 3 * CF_FRAMES_MAX);
+	EVERY_CUT(b, bad += cf_recog_tcp_frames(p, n, CF_FRAME_RFC4571, NULL, NULL, &fi) ==
+		  CF_REC_YES && fi.used > n);
+	CHECK_INT(bad, 0);
+}
+
+/* Bare STUN and ChannelData back to back (TURN over TCP). */
+static void test_frames_stun(void)
+{
+	struct buf b = { .n = 0 }, m;
+	struct cf_frames_info fi;
+	struct frame_seen fs;
+	int bad = 0;
+
+	stun_msg(&m, 0x0003);
+	putn(&b, m.b, m.n);
+	put16(&b, 0x4000); put16(&b, 5); putfill(&b, 0x80, 5); putfill(&b, 0, 3);
+	putn(&b, m.b, m.n);
+	putn(&b, m.b, 6);                    /* cut before the cookie */
+	memset(&fs, 0, sizeof(fs));
+	CHECK_INT(cf_recog_tcp_frames(b.b, b.n, CF_FRAME_STUN, frame_cb, &fs, &fi), CF_REC_YES);
+	CHECK_INT(fi.n, 3);
+	CHECK_INT(fs.len[1], 12);            /* 4 + 5 padded to 12 */
+	CHECK_INT(fs.hdr[0], 0);
+	CHECK_INT(fi.used, 28 + 12 + 28);
+	CHECK_INT(fi.hdr_cut, 1);
+	CHECK_INT(fi.need, 2);
+	CHECK_INT(cf_frame_guess_stun(b.b, b.n), CF_FRAME_STUN);
+	CHECK_INT(cf_frame_guess_stun(b.b + 28, b.n - 28), CF_FRAME_STUN);  /* ChannelData */
+	CHECK_INT(cf_frame_guess_stun(b.b + 28, 10), -1);   /* cut, nothing whole */
+	CHECK_INT(cf_frame_guess_stun((const uint8_t *)"\x41\x00\x00\x08\x17\x03", 6), -1);
+	/* no cookie: not STUN framing */
+	b.n = 0; putn(&b, m.b, m.n); b.b[4] = 0;
+	CHECK_INT(cf_recog_tcp_frames(b.b, b.n, CF_FRAME_STUN, NULL, NULL, &fi), CF_REC_NO);
+	CHECK_INT(cf_frame_guess_stun(b.b, b.n), -1);
+	b.b[0] = 0x80;                       /* RTP-like first byte */
+	CHECK_INT(cf_recog_tcp_frames(b.b, b.n, CF_FRAME_STUN, NULL, NULL, &fi), CF_REC_NO);
+	/* a STUN length that lies: reported as needed, never read */
+	b.n = 0; putn(&b, m.b, m.n); set16(&b, 2, 0xfffc);
+	CHECK_INT(cf_recog_tcp_frames(b.b, b.n, CF_FRAME_STUN, NULL, NULL, &fi), CF_REC_YES);
+	CHECK_INT(fi.n, 0);
+	CHECK_INT(fi.need, 20 + 0xfffc - 28);
+	EVERY_CUT(b, bad += cf_recog_tcp_frames(p, n, CF_FRAME_STUN, NULL, NULL, &fi) ==
+		  CF_REC_YES && fi.used > n);
+	CHECK_INT(bad, 0);
+}
+
+/* --- SCCP (Skinny) --- */
+
+static void sccp_header(struct buf *b, uint32_t len, uint32_t version, uint32_t id)
+{
+	putle32(b, len); putle32(b, version); putle32(b, id);
+}
+
+static void test_sccp(void)
+{
+	struct buf b = { .n = 0 };
+	struct cf_sccp_info si;
+	char ip[CF_ADDR_STRLEN];
+	int bad = 0;
+
+	/* KeepAlive (0x0000, no data), header version 0x14 */
+	sccp_header(&b, 4, 0x14, 0x0000);
+	/* OpenReceiveChannelAck, version 0x14: status, ipv4or6, 16-byte
+	 * address, port, passThruPartyId, callReference */
+	sccp_header(&b, 40, 0x14, CF_SCCP_OPEN_RECEIVE_ACK);
+	putle32(&b, 0); putle32(&b, 0);
+	put32(&b, 0xc0000205); putfill(&b, 0, 12);       /* 192.0.2.5 */
+	putle32(&b, 32144); putle32(&b, 0x01000051); putle32(&b, 7);
+	/* StartMediaTransmission, basic version 0: conference, party,
+	 * 4-byte address, port, packet size, compression */
+	sccp_header(&b, 28, 0, CF_SCCP_START_MEDIA_TX);
+	putle32(&b, 1); putle32(&b, 2);
+	put32(&b, 0xcb00710a);                           /* 203.0.113.10 */
+	putle32(&b, 9399); putle32(&b, 20); putle32(&b, 4);
+	CHECK_INT(cf_recog_sccp(b.b, b.n, &si), CF_REC_YES);
+	CHECK_INT(si.msgs, 3);
+	CHECK_INT(si.version, 0x14);
+	CHECK_INT(si.msg_id, 0);
+	CHECK_INT(si.need, 0);
+	CHECK_INT(si.n_media, 2);
+	CHECK_INT(si.media[0].msg_id, CF_SCCP_OPEN_RECEIVE_ACK);
+	CHECK_STR(cf_addr_str(&si.media[0].addr, ip, sizeof(ip)), "192.0.2.5");
+	CHECK_INT(si.media[0].port, 32144);
+	CHECK_INT(si.media[1].msg_id, CF_SCCP_START_MEDIA_TX);
+	CHECK_STR(cf_addr_str(&si.media[1].addr, ip, sizeof(ip)), "203.0.113.10");
+	CHECK_INT(si.media[1].port, 9399);
+	/* the last message cut: two whole, need the rest */
+	CHECK_INT(cf_recog_sccp(b.b, b.n - 5, &si), CF_REC_YES);
+	CHECK_INT(si.msgs, 2);
+	CHECK_INT(si.need, 5);
+	CHECK_INT(cf_recog_sccp(b.b, 6, &si), CF_REC_TRUNCATED);
+	EVERY_CUT(b, bad += cf_recog_sccp(p, n, &si) == CF_REC_YES && si.n_media > 2);
+	CHECK_INT(bad, 0);
+	/* hostile: length 3, huge length, unknown version, unknown id */
+	b.n = 0; sccp_header(&b, 3, 0x14, 0);
+	CHECK_INT(cf_recog_sccp(b.b, b.n, &si), CF_REC_NO);
+	b.n = 0; sccp_header(&b, 0xffffffffu, 0x14, 0);
+	CHECK_INT(cf_recog_sccp(b.b, b.n, &si), CF_REC_NO);
+	b.n = 0; sccp_header(&b, 4, 0x44, 0);
+	CHECK_INT(cf_recog_sccp(b.b, b.n, &si), CF_REC_NO);
+	b.n = 0; sccp_header(&b, 4, 0x11, 0x5000);
+	CHECK_INT(cf_recog_sccp(b.b, b.n, &si), CF_REC_NO);
+	/* a media message too short for its address, or port 0: no media */
+	b.n = 0; sccp_header(&b, 12, 0x11, CF_SCCP_OPEN_RECEIVE_ACK);
+	putle32(&b, 0); putle32(&b, 0);
+	CHECK_INT(cf_recog_sccp(b.b, b.n, &si), CF_REC_YES);
+	CHECK_INT(si.n_media, 0);
+	b.n = 0; sccp_header(&b, 20, 0, CF_SCCP_OPEN_RECEIVE_ACK);
+	putle32(&b, 0); put32(&b, 0xc0000205); putle32(&b, 0); putle32(&b, 1);
+	CHECK_INT(cf_recog_sccp(b.b, b.n, &si), CF_REC_YES);
+	CHECK_INT(si.n_media, 0);
+}
+
+/* --- H.323 --- */
+
+/* TPKT + Q.931 Setup with a Display IE and a User-user IE holding a
+ * Setup-UUIE that starts with the H.225.0 protocol identifier (v4). */
+static void h225_setup(struct buf *b)
+{
+	size_t at, uu;
+
+	b->n = 0;
+	put8(b, 3); put8(b, 0); at = b->n; put16(b, 0);
+	put8(b, 0x08); put8(b, 2); put16(b, 0x77f4); put8(b, CF_Q931_SETUP);
+	put8(b, 0xa1);                                   /* single-octet IE */
+	put8(b, 0x04); put8(b, 3); put24(b, 0x8090a5);   /* bearer capability */
+	put8(b, 0x28); put8(b, 4); putn(b, "room", 4);   /* display */
+	put8(b, 0x7e); uu = b->n; put16(b, 0);
+	put8(b, 0x05); put8(b, 0x20); put8(b, 0xa8);
+	putn(b, "\x06\x00\x08\x91\x4a\x00\x04", 7);
+	putfill(b, 0x11, 20);
+	set16(b, uu, (unsigned)(b->n - uu - 2));
+	set16(b, at, (unsigned)b->n);
+}
+
+static void test_h225(void)
+{
+	struct buf b;
+	struct cf_h225_info hi;
+	size_t one;
+	int bad = 0;
+
+	h225_setup(&b);
+	one = b.n;
+	CHECK_INT(cf_recog_h225(b.b, b.n, &hi), CF_REC_YES);
+	CHECK_INT(hi.kind, CF_H323_Q931);
+	CHECK_INT(hi.tpkts, 1);
+	CHECK_INT(hi.msg_type, CF_Q931_SETUP);
+	CHECK_INT(hi.call_ref, 0x77f4);
+	CHECK_INT(hi.call_ref_flag, 0);
+	CHECK_INT(hi.has_uuie, 1);
+	CHECK_INT(hi.uuie_body, 0);
+	CHECK_INT(hi.h225_oid, 1);
+	CHECK_INT(hi.h225_version, 4);
+	/* H.245 openLogicalChannel (request 3) and tcsAck (response 3) in
+	 * TPKTs after it in the same segment (tunnelled style) */
+	putn(&b, "\x03\x00\x00\x08\x03\x00\x00\x64", 8);
+	putn(&b, "\x03\x00\x00\x07\x21\x80\x01", 7);
+	CHECK_INT(cf_recog_h225(b.b, b.n, &hi), CF_REC_YES);
+	CHECK_INT(hi.tpkts, 3);
+	CHECK_INT(cf_recog_h225(b.b + one, 8, &hi), CF_REC_YES);
+	CHECK_INT(hi.kind, CF_H323_H245);
+	CHECK_INT(hi.h245_class, 0);
+	CHECK_INT(hi.h245_index, 3);
+	CHECK_INT(cf_recog_h225(b.b + one + 8, 7, &hi), CF_REC_YES);
+	CHECK_INT(hi.h245_class, 1);
+	CHECK_INT(hi.h245_index, 3);
+	/* a lone TPKT header (the body comes in the next segment) */
+	CHECK_INT(cf_recog_h225(b.b, 4, &hi), CF_REC_YES);
+	CHECK_INT(hi.tpkts, 0);
+	CHECK_INT(hi.need, one - 4);
+	CHECK_INT(cf_recog_h225(b.b, 3, &hi), CF_REC_TRUNCATED);
+	/* a Setup cut inside its Display IE: the start of the body is read */
+	CHECK_INT(cf_recog_h225(b.b, 18, &hi), CF_REC_YES);
+	CHECK_INT(hi.tpkts, 0);
+	CHECK_INT(hi.kind, CF_H323_Q931);
+	CHECK_INT(hi.msg_type, CF_Q931_SETUP);
+	CHECK_INT(hi.need, one - 18);
+	CHECK_INT(cf_recog_h225(b.b, one - 3, &hi), CF_REC_YES);   /* cut in the UUIE */
+	CHECK_INT(hi.has_uuie, 1);
+	CHECK_INT(hi.h225_oid, 1);
+	CHECK_INT(cf_recog_h225(b.b, 6, &hi), CF_REC_YES);    /* header cut: too little */
+	CHECK_INT(hi.kind, CF_H323_NONE);
+	CHECK_INT(hi.call_ref, 0);
+	/* a cut TPKT starting like H.245 (TLS data can): not judged yet */
+	b.n = 0; putn(&b, "\x03\x00\x47\x30\x45\x80\x11", 7);
+	CHECK_INT(cf_recog_h225(b.b, b.n, &hi), CF_REC_TRUNCATED);
+	CHECK_INT(hi.kind, CF_H323_NONE);
+	CHECK_INT(hi.need, 0x4730 - 7);
+	h225_setup(&b);
+	putn(&b, "\x03\x00\x00\x08\x03\x00\x00\x64", 8);
+	putn(&b, "\x03\x00\x00\x07\x21\x80\x01", 7);
+	EVERY_CUT(b, bad += cf_recog_h225(p, n, &hi) == CF_REC_YES && hi.tpkts > 3);
+	CHECK_INT(bad, 0);
+	/* hostile: an IE length past the TPKT, a call reference of 5
+	 * octets, a TPKT length under 5, an H.245 index past the root */
+	h225_setup(&b);
+	b.b[16] = 0xff;                                  /* display length */
+	CHECK_INT(cf_recog_h225(b.b, b.n, &hi), CF_REC_NO);
+	h225_setup(&b);
+	b.b[5] = 5;
+	CHECK_INT(cf_recog_h225(b.b, b.n, &hi), CF_REC_NO);
+	b.n = 0; putn(&b, "\x03\x00\x00\x04", 4);
+	CHECK_INT(cf_recog_h225(b.b, b.n, &hi), CF_REC_NO);
+	b.n = 0; putn(&b, "\x03\x00\x00\x05\x0e", 5);   /* request index 14 */
+	CHECK_INT(cf_recog_h225(b.b, b.n, &hi), CF_REC_NO);
+	b.n = 0; putn(&b, "\x03\x00\xff\xff\x08\x02", 6);
+	CHECK_INT(cf_recog_h225(b.b, b.n, &hi), CF_REC_YES);
+	CHECK_INT(hi.need, 0xffff - 6);
+	CHECK_INT(hi.kind, CF_H323_NONE);
+}
+
+static void test_ras(void)
+{
+	struct buf b = { .n = 0 };
+	struct cf_ras_info ri;
+	int bad = 0;
+
+	/* registrationRequest (3): CHOICE octet, preamble, seq - 1, OID */
+	put8(&b, CF_RAS_RRQ << 2 | 2); put8(&b, 0xc0); put16(&b, 0x4691);
+	putn(&b, "\x06\x00\x08\x91\x4a\x00\x06", 7);
+	putfill(&b, 0x01, 16);
+	CHECK_INT(cf_recog_ras(b.b, b.n, &ri), CF_REC_YES);
+	CHECK_INT(ri.msg, CF_RAS_RRQ);
+	CHECK_INT(ri.strong, 1);
+	CHECK_INT(ri.seq_ok, 1);
+	CHECK_INT(ri.seq, 0x4692);
+	CHECK_INT(ri.h225_version, 6);
+	CHECK_INT(cf_recog_ras(b.b, 8, &ri), CF_REC_TRUNCATED);
+	EVERY_CUT(b, bad += cf_recog_ras(p, n, &ri) == CF_REC_YES && n < 11);
+	CHECK_INT(bad, 0);
+	b.b[6] = 0x09;                                   /* not H.225's OID */
+	CHECK_INT(cf_recog_ras(b.b, b.n, &ri), CF_REC_NO);
+	/* admissionConfirm (10): weak */
+	b.b[0] = CF_RAS_ACF << 2;
+	CHECK_INT(cf_recog_ras(b.b, b.n, &ri), CF_REC_YES);
+	CHECK_INT(ri.msg, CF_RAS_ACF);
+	CHECK_INT(ri.strong, 0);
+	CHECK_INT(ri.seq_ok, 0);
+	b.b[0] = 25 << 2;                                /* past the root */
+	CHECK_INT(cf_recog_ras(b.b, b.n, &ri), CF_REC_NO);
+	b.b[0] = 0x80 | 2;                               /* extension 2 */
+	CHECK_INT(cf_recog_ras(b.b, b.n, &ri), CF_REC_YES);
+	CHECK_INT(ri.extension, 1);
+	CHECK_INT(ri.msg, 27);
+	b.b[0] = 0x80 | 0x30;
+	CHECK_INT(cf_recog_ras(b.b, b.n, &ri), CF_REC_NO);
+	CHECK_INT(cf_recog_ras((const uint8_t *)"INVITE sip:a@b SIP/2.0\r\n", 24, &ri), CF_REC_NO);
+}
+
+/* --- MGCP --- */
+
+static void test_mgcp(void)
+{
+	static const char crcx[] =
+		"CRCX 1204 aaln/1@rgw-2567.whatever.net MGCP 1.0\r\n"
+		"C: A3C47F21456789F0\r\nL: p:10, a:PCMU\r\nM: recvonly\r\n\r\n"
+		"v=0\r\nc=IN IP4 192.0.2.7\r\nm=audio 3456 RTP/AVP 0\r\n";
+	static const char ok[] = "200 1204 OK\nI: FDE234C8\n\nv=0\nc=IN IP4 203.0.113.9\n"
+		"m=audio 0 RTP/AVP 0\nm=audio 49170 RTP/AVP 0\nc=IN IP6 2001:db8:1::5\n";
+	struct cf_mgcp_info mi;
+	struct buf b = { .n = 0 };
+	char ip[CF_ADDR_STRLEN];
+	int bad = 0;
+
+	CHECK_INT(cf_recog_mgcp((const uint8_t *)crcx, strlen(crcx), &mi), CF_REC_YES);
+	CHECK_INT(mi.is_command, 1);
+	CHECK_STR(mi.verb, "CRCX");
+	CHECK_INT(mi.txid, 1204);
+	CHECK_INT(mi.n_media, 1);
+	CHECK_STR(cf_addr_str(&mi.media[0].addr, ip, sizeof(ip)), "192.0.2.7");
+	CHECK_INT(mi.media[0].port, 3456);
+	CHECK_INT(cf_recog_mgcp((const uint8_t *)ok, strlen(ok), &mi), CF_REC_YES);
+	CHECK_INT(mi.is_command, 0);
+	CHECK_INT(mi.code, 200);
+	CHECK_INT(mi.txid, 1204);
+	CHECK_INT(mi.n_media, 1);
+	CHECK_STR(cf_addr_str(&mi.media[0].addr, ip, sizeof(ip)), "2001:db8:1::5");
+	CHECK_INT(mi.media[0].port, 49170);
+	putn(&b, crcx, strlen(crcx));
+	EVERY_CUT(b, bad += cf_recog_mgcp(p, n, &mi) == CF_REC_YES && mi.n_media > 1);
+	CHECK_INT(bad, 0);
+	/* bare CR line ends, lower-case verb, profile after the version */
+#define MGCP_IS(s, want) CHECK_INT(cf_recog_mgcp((const uint8_t *)(s), strlen(s), &mi), want)
+	MGCP_IS("rqnt 1 *@gw.example.net MGCP 0.1\rX: 2\r", CF_REC_YES);
+	MGCP_IS("NTFY 7 aaln/1@gw MGCP 1.0 NCS 1.0\r\n", CF_REC_YES);
+	MGCP_IS("RSIP 0 *@gw MGCP 1.0\r\n", CF_REC_NO);            /* txid 0 */
+	MGCP_IS("RSIP 1234567890 *@gw MGCP 1.0\r\n", CF_REC_NO);   /* 10 digits */
+	MGCP_IS("RSIP 12 gateway MGCP 1.0\r\n", CF_REC_NO);        /* no '@' */
+	MGCP_IS("RSIP 12 *@gw SIP/2.0\r\n", CF_REC_NO);
+	MGCP_IS("HTTP 12 *@gw MGCP 1.0\r\n", CF_REC_NO);
+	MGCP_IS("200 OK\r\n", CF_REC_NO);
+	MGCP_IS("2000 12 OK\r\n", CF_REC_NO);
+	MGCP_IS("", CF_REC_NO);
+#undef MGCP_IS
+}
+
+/* --- IAX2 --- */
+
+static void iax_full(struct buf *b, unsigned src, unsigned dst, unsigned type,
+		     unsigned sub)
+{
+	b->n = 0;
+	put16(b, 0x8000 | src); put16(b, dst); put32(b, 3); put8(b, 0); put8(b, 0);
+	put8(b, type); put8(b, sub);
+}
+
+static void test_iax2(void)
+{
+	struct buf b;
+	struct cf_iax2_info ii;
+	int bad = 0;
+
+	iax_full(&b, 4, 0, CF_IAX2_IAX, 1);              /* NEW */
+	put8(&b, 11); put8(&b, 2); put16(&b, 2);         /* VERSION 2 */
+	put8(&b, 1); put8(&b, 4); putn(&b, "4420", 4);   /* CALLED NUMBER */
+	CHECK_INT(cf_recog_iax2(b.b, b.n, &ii), CF_REC_YES);
+	CHECK_INT(ii.kind, CF_IAX2_FULL);
+	CHECK_INT(ii.src_call, 4);
+	CHECK_INT(ii.dst_call, 0);
+	CHECK_INT(ii.type, CF_IAX2_IAX);
+	CHECK_INT(ii.subclass, 1);
+	CHECK_INT(ii.is_signaling, 1);
+	CHECK_INT(ii.is_media, 0);
+	CHECK_INT(ii.weak, 0);
+	CHECK_INT(ii.ies_ok, 1);
+	EVERY_CUT(b, bad += cf_recog_iax2(p, n, &ii) == CF_REC_YES && ii.kind == CF_IAX2_FULL &&
+		  n != 12 && n != 16 && n != b.n);
+	CHECK_INT(bad, 0);
+	b.b[b.n - 5] = 9;                                /* IE length lies */
+	CHECK_INT(cf_recog_iax2(b.b, b.n, &ii), CF_REC_NO);
+	iax_full(&b, 4, 0, CF_IAX2_IAX, 0x55);           /* subclass past 38 */
+	CHECK_INT(cf_recog_iax2(b.b, b.n, &ii), CF_REC_NO);
+	iax_full(&b, 4, 23, 11, 0);                      /* frame type 11 */
+	CHECK_INT(cf_recog_iax2(b.b, b.n, &ii), CF_REC_NO);
+	iax_full(&b, 0, 23, CF_IAX2_VOICE, 4);           /* source call 0 */
+	CHECK_INT(cf_recog_iax2(b.b, b.n, &ii), CF_REC_NO);
+	iax_full(&b, 4, 0x8000 | 23, CF_IAX2_VOICE, 4);  /* retransmitted voice */
+	putfill(&b, 0xd5, 160);
+	CHECK_INT(cf_recog_iax2(b.b, b.n, &ii), CF_REC_YES);
+	CHECK_INT(ii.retransmit, 1);
+	CHECK_INT(ii.dst_call, 23);
+	CHECK_INT(ii.is_media, 1);
+	CHECK_INT(cf_recog_iax2(b.b, 7, &ii), CF_REC_TRUNCATED);
+	/* mini frame: weak media */
+	b.n = 0; put16(&b, 23); put16(&b, 0x021c); putfill(&b, 0xd5, 160);
+	CHECK_INT(cf_recog_iax2(b.b, b.n, &ii), CF_REC_YES);
+	CHECK_INT(ii.kind, CF_IAX2_MINI);
+	CHECK_INT(ii.weak, 1);
+	CHECK_INT(ii.is_media, 1);
+	CHECK_INT(ii.ts, 0x021c);
+	CHECK_INT(cf_recog_iax2(b.b, 4, &ii), CF_REC_NO);   /* no data */
+	CHECK_INT(cf_recog_iax2((const uint8_t *)"SIP/2.0 200 OK\r\n", 16, &ii), CF_REC_NO);
+	CHECK_INT(cf_recog_iax2(b.b, 1, &ii), CF_REC_TRUNCATED);
+	/* meta video, meta trunk, bad meta command */
+	b.n = 0; put16(&b, 0); put16(&b, 0x8000 | 23); put16(&b, 0x8010); putfill(&b, 1, 30);
+	CHECK_INT(cf_recog_iax2(b.b, b.n, &ii), CF_REC_YES);
+	CHECK_INT(ii.kind, CF_IAX2_META_VIDEO);
+	CHECK_INT(ii.src_call, 23);
+	CHECK_INT(ii.ts, 0x10);
+	b.n = 0; put16(&b, 0); put8(&b, 1); put8(&b, 1); put32(&b, 99); putfill(&b, 1, 30);
+	CHECK_INT(cf_recog_iax2(b.b, b.n, &ii), CF_REC_YES);
+	CHECK_INT(ii.kind, CF_IAX2_META_TRUNK);
+	b.b[2] = 2;
+	CHECK_INT(cf_recog_iax2(b.b, b.n, &ii), CF_REC_NO);
+	CHECK_INT(cf_recog_iax2(b.b, 5, &ii), CF_REC_TRUNCATED);
+}
+
+/* --- BFCP --- */
+
+static void test_bfcp(void)
+{
+	struct buf b = { .n = 0 };
+	struct cf_bfcp_info bi;
+	int bad = 0;
+
+	/* FloorRequest (1), version 1, FLOOR-ID attribute (type 2, M) */
+	put8(&b, 0x20); put8(&b, 1); put16(&b, 1); put32(&b, 0x1234);
+	put16(&b, 7); put16(&b, 0x0504);
+	put8(&b, 2 << 1 | 1); put8(&b, 4); put16(&b, 1);
+	CHECK_INT(cf_recog_bfcp(b.b, b.n, 1, &bi), CF_REC_YES);
+	CHECK_INT(bi.version, 1);
+	CHECK_INT(bi.primitive, 1);
+	CHECK_INT(bi.payload_len, 1);
+	CHECK_INT(bi.conference_id, 0x1234);
+	CHECK_INT(bi.transaction_id, 7);
+	CHECK_INT(bi.user_id, 0x0504);
+	CHECK_INT(bi.attrs, 1);
+	CHECK_INT(bi.exact, 1);
+	CHECK_INT(cf_recog_bfcp(b.b, b.n, 0, &bi), CF_REC_YES);
+	EVERY_CUT(b, bad += cf_recog_bfcp(p, n, 0, &bi) == CF_REC_YES && n != b.n);
+	CHECK_INT(bad, 0);
+	CHECK_INT(cf_recog_bfcp(b.b, 12, 1, &bi), CF_REC_TRUNCATED);  /* length lies / cut */
+	putfill(&b, 0, 4);                               /* 4 bytes more */
+	CHECK_INT(cf_recog_bfcp(b.b, b.n, 1, &bi), CF_REC_YES);
+	CHECK_INT(bi.exact, 0);
+	CHECK_INT(cf_recog_bfcp(b.b, b.n, 0, &bi), CF_REC_NO);
+	b.n -= 4;
+	b.b[13] = 1;                                     /* attribute length 1 */
+	CHECK_INT(cf_recog_bfcp(b.b, b.n, 1, &bi), CF_REC_NO);
+	b.b[13] = 4;
+	b.b[1] = 18;                                     /* primitive 18 */
+	CHECK_INT(cf_recog_bfcp(b.b, b.n, 1, &bi), CF_REC_NO);
+	b.b[1] = 0;
+	CHECK_INT(cf_recog_bfcp(b.b, b.n, 1, &bi), CF_REC_NO);
+	b.b[1] = 1;
+	b.b[0] = 0x60;                                   /* version 3 */
+	CHECK_INT(cf_recog_bfcp(b.b, b.n, 1, &bi), CF_REC_NO);
+	b.b[0] = 0x28;                                   /* F in version 1 */
+	CHECK_INT(cf_recog_bfcp(b.b, b.n, 1, &bi), CF_REC_NO);
+	b.b[0] = 0x20;
+	set16(&b, 2, 0xffff);                            /* huge payload length */
+	CHECK_INT(cf_recog_bfcp(b.b, b.n, 1, &bi), CF_REC_TRUNCATED);
+	CHECK_INT(cf_recog_bfcp(b.b, b.n, 0, &bi), CF_REC_TRUNCATED);
+	set16(&b, 2, 0);                                 /* zero length, no attrs */
+	CHECK_INT(cf_recog_bfcp(b.b, 12, 0, &bi), CF_REC_YES);
+	CHECK_INT(bi.attrs, 0);
+	/* version 2 fragment: offset and length words, payload not walked */
+	b.n = 0; put8(&b, 0x58); put8(&b, 4); put16(&b, 1); put32(&b, 1);
+	put16(&b, 2); put16(&b, 3); put16(&b, 0); put16(&b, 1); put32(&b, 0xdeadbeef);
+	CHECK_INT(cf_recog_bfcp(b.b, b.n, 0, &bi), CF_REC_YES);
+	CHECK_INT(bi.fragment, 1);
+	CHECK_INT(bi.responder, 1);
+	CHECK_INT(cf_recog_bfcp(b.b, 14, 0, &bi), CF_REC_TRUNCATED);
+}
+
+/* An aligned-PER bit writer for H.245 test messages. */
+struct bw {
+	uint8_t b[128];
+	size_t pos;             /* bits */
+};
+
+static void bw_bits(struct bw *w, unsigned n, unsigned v)
+{
+	while (n-- > 0) {
+		if ((v >> n) & 1)
+			w->b[w->pos / 8] |= (uint8_t)(0x80 >> (w->pos % 8));
+		w->pos++;
+	}
+}
+
+static void bw_align(struct bw *w)
+{
+	w->pos = (w->pos + 7) & ~(size_t)7;
+}
+
+static void bw_octets(struct bw *w, const uint8_t *p, size_t n)
+{
+	bw_align(w);
+	memcpy(w->b + w->pos / 8, p, n);
+	w->pos += n * 8;
+}
+
+/* TransportAddress unicastAddress iPAddress (v4) or iP6Address. */
+static void bw_taddr(struct bw *w, const uint8_t *ip, int v6, unsigned port, int ext)
+{
+	uint8_t tsap[2] = { (uint8_t)(port >> 8), (uint8_t)port };
+
+	bw_bits(w, 1, 0); bw_bits(w, 1, 0);              /* CHOICE ext, unicast */
+	bw_bits(w, 1, 0); bw_bits(w, 3, v6 ? 2 : 0);     /* UnicastAddress */
+	bw_bits(w, 1, (unsigned)ext);                    /* SEQUENCE ext */
+	bw_octets(w, ip, v6 ? 16 : 4);
+	bw_octets(w, tsap, 2);
+}
+
+/* TPKT + OpenLogicalChannelAck with h2250LogicalChannelAckParameters
+ * (sessionID 1, mediaChannel, mediaControlChannel) in b. */
+static void olc_ack_msg(struct buf *b, const uint8_t *ip, int v6, unsigned port,
+			int ctl, int rev)
+{
+	struct bw ot, w;
+	size_t n;
+
+	memset(&ot, 0, sizeof(ot));
+	bw_bits(&ot, 1, 0);                              /* CHOICE ext */
+	bw_bits(&ot, 1, 0);                              /* SEQUENCE ext */
+	bw_bits(&ot, 5, ctl ? 0x0e : 0x0c);              /* ns sid med ctl dyn */
+	bw_bits(&ot, 8, 0);                              /* sessionID 1 */
+	bw_taddr(&ot, ip, v6, port, 0);
+	if (ctl)
+		bw_taddr(&ot, ip, v6, port + 1, 0);
+	bw_align(&ot);
+	memset(&w, 0, sizeof(w));
+	bw_bits(&w, 1, 0); bw_bits(&w, 2, 1);            /* response */
+	bw_bits(&w, 1, 0); bw_bits(&w, 5, 5);            /* openLogicalChannelAck */
+	bw_bits(&w, 1, 1); bw_bits(&w, 1, (unsigned)rev);/* ext, reverse params */
+	bw_octets(&w, (const uint8_t *)"\x00\x08", 2);   /* forward LCN 9 */
+	bw_bits(&w, 1, 0); bw_bits(&w, 6, 1);            /* 2 extension bits */
+	bw_bits(&w, 1, 0); bw_bits(&w, 1, 1);            /* forwardMultiplexAck... */
+	bw_align(&w);
+	n = ot.pos / 8;
+	w.b[w.pos / 8] = (uint8_t)n;                     /* open type length */
+	w.pos += 8;
+	bw_octets(&w, ot.b, n);
+	b->n = 0;
+	put8(b, 3); put8(b, 0); put16(b, (unsigned)(4 + w.pos / 8));
+	putn(b, w.b, w.pos / 8);
+}
+
+static void test_h245_olc_ack(void)
+{
+	static const uint8_t v4[4] = { 192, 0, 2, 44 };
+	static const uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 0x44 };
+	struct cf_h225_info hi;
+	char ip[CF_ADDR_STRLEN];
+	struct buf b;
+	int bad = 0;
+
+	olc_ack_msg(&b, v4, 0, 7000, 1, 0);
+	CHECK_INT(cf_recog_h225(b.b, b.n, &hi), CF_REC_YES);
+	CHECK_INT(hi.kind, CF_H323_H245);
+	CHECK_INT(hi.h245_class, 1);
+	CHECK_INT(hi.h245_index, 5);
+	CHECK_INT(hi.h245_lcn, 9);
+	CHECK_INT(hi.has_media, 1);
+	CHECK_STR(cf_addr_str(&hi.media_addr, ip, sizeof(ip)), "192.0.2.44");
+	CHECK_INT(hi.media_port, 7000);
+	CHECK_INT(hi.has_media_ctl, 1);
+	CHECK_STR(cf_addr_str(&hi.media_ctl_addr, ip, sizeof(ip)), "192.0.2.44");
+	CHECK_INT(hi.media_ctl_port, 7001);
+	EVERY_CUT(b, bad += cf_recog_h225(p, n, &hi) == CF_REC_YES &&
+		  hi.has_media_ctl && n < b.n);
+	CHECK_INT(bad, 0);
+	CHECK_INT(b.b[10], b.n - 11);                    /* the open type length */
+	b.b[10] = 0x7f;                                  /* ... lies */
+	CHECK_INT(cf_recog_h225(b.b, b.n, &hi), CF_REC_YES);
+	CHECK_INT(hi.has_media, 0);
+	olc_ack_msg(&b, v6, 1, 7002, 0, 0);
+	CHECK_INT(cf_recog_h225(b.b, b.n, &hi), CF_REC_YES);
+	CHECK_INT(hi.has_media, 1);
+	CHECK_INT(hi.has_media_ctl, 0);
+	CHECK_STR(cf_addr_str(&hi.media_addr, ip, sizeof(ip)), "2001:db8:1::44");
+	CHECK_INT(hi.media_port, 7002);
+	olc_ack_msg(&b, v4, 0, 7000, 1, 1);              /* reverse parameters */
+	CHECK_INT(cf_recog_h225(b.b, b.n, &hi), CF_REC_YES);
+	CHECK_INT(hi.has_media, 0);
+}
+
 int main(void)
 {
 	RUN(test_tls_client_hello);
@@ -994,5 +1621,14 @@ int main(void)
 	RUN(test_quic);
 	RUN(test_quic_lookalikes);
 	RUN(test_sdp_media);
+	RUN(test_frames_rfc4571);
+	RUN(test_frames_stun);
+	RUN(test_sccp);
+	RUN(test_h225);
+	RUN(test_h245_olc_ack);
+	RUN(test_ras);
+	RUN(test_mgcp);
+	RUN(test_iax2);
+	RUN(test_bfcp);
 	return harness_done();
 }

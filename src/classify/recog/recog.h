@@ -296,4 +296,336 @@ struct cf_sip_info {
  */
 enum cf_rec cf_recog_sip(const uint8_t *p, size_t len, struct cf_sip_info *out);
 
+/* --- Messages on a TCP stream (recog-frames.c) ---------------------- */
+
+enum cf_frame_mode {
+	CF_FRAME_RFC4571 = 0,        /* RFC 4571 / RFC 6544 ICE-TCP: 16-bit
+					big-endian length, then that many bytes */
+	CF_FRAME_STUN,               /* RFC 8656 s.7 TURN over TCP: bare STUN
+					(20 + length) or ChannelData (4 + length,
+					padded to 4) back to back */
+	CF_FRAME_TPKT,               /* RFC 1006 TPKT: 3, 0, 16-bit length of
+					the whole packet (H.225.0, H.245) */
+	CF_FRAME_SCCP                /* Cisco Skinny: 32-bit little-endian
+					length of what follows the 8-byte
+					length+version header, plus 8 */
+};
+
+/* One message found in a segment. */
+struct cf_frame {
+	const uint8_t *msg;          /* its first byte (the framing header's) */
+	size_t off;                  /* offset of msg in the segment */
+	size_t len;                  /* whole message, framing header included */
+	size_t hdr;                  /* framing bytes in front of the content:
+					2 RFC 4571, 4 TPKT, 0 STUN, 8 SCCP */
+};
+
+/* Called once per whole message; return non-zero to stop the walk. */
+typedef int (*cf_frame_cb)(void *ctx, const struct cf_frame *f);
+
+#define CF_FRAMES_MAX 64             /* messages walked per segment */
+
+struct cf_frames_info {
+	unsigned n;                  /* whole messages walked (and handed to cb) */
+	size_t used;                 /* bytes they take: the next message starts
+					here (the caller keeps len - used bytes) */
+	size_t need;                 /* > 0: a message starts at used and ends past
+					len: this many more bytes complete it (when
+					hdr_cut, only its header: at least this many) */
+	uint8_t hdr_cut;             /* the segment ends inside the framing header
+					of the message at used */
+	uint8_t bad;                 /* the bytes at used are not a message of this
+					framing (the walk stopped there) */
+	uint8_t stopped;             /* cb asked to stop */
+};
+
+/*
+ * Walk the messages of one TCP segment p[0..len) framed as mode says.
+ * Every whole message goes to cb (may be NULL); a message cut by the end
+ * of the segment is reported in need/hdr_cut and not given to cb: the
+ * caller that wants it carries p[used..len) over and calls again with
+ * those bytes followed by the next segment's.  Nothing is kept here.
+ *
+ * YES when the first message's framing header is complete and plausible
+ * (its content is cb's to judge); TRUNCATED when the segment ends inside
+ * the first framing header; NO when the first message is not of this
+ * framing (RFC 4571: length 0; STUN: neither 00-3f with the magic cookie
+ * nor 40-4f; TPKT: not 03 00 or a length < 4 + 1; SCCP: version word
+ * not a known Skinny header version or a length < 4 or > 64 KiB).
+ * After the first, a bad message ends the walk with bad set.
+ * RFC 4571 framing has no magic: any non-zero 16-bit length frames, so
+ * for it YES says nothing until cb has accepted the messages' contents
+ * (with cf_recog_stun, cf_recog_rtp, cf_recog_dtls); a walk that starts
+ * in the middle of a message (a segment after one the caller did not
+ * carry) frames garbage.
+ */
+enum cf_rec cf_recog_tcp_frames(const uint8_t *p, size_t len, enum cf_frame_mode mode,
+				cf_frame_cb cb, void *ctx, struct cf_frames_info *out);
+
+/*
+ * Which framing a STUN/TURN TCP stream's first segment uses: CF_FRAME_STUN
+ * when a STUN header with the magic cookie starts at 0, or ChannelData
+ * messages (first byte 0x40-0x4f) whose lengths walk the segment out
+ * (at least one whole, the last may be cut); CF_FRAME_RFC4571 when a STUN header with the cookie starts at 2
+ * behind a length that covers it (RFC 6544); -1 neither (RTP or DTLS
+ * framed per RFC 4571 carry no cookie: the caller tries cf_recog_rtp or
+ * cf_recog_dtls on the bytes behind the 2-byte length).
+ */
+int cf_frame_guess_stun(const uint8_t *p, size_t len);
+
+/* --- H.323: H.225.0 call signalling, RAS, H.245 (recog-h323.c) ------ */
+
+/* Q.931 message types H.225.0 uses (Q.931 table 4-2). */
+#define CF_Q931_ALERTING         0x01
+#define CF_Q931_CALL_PROCEEDING  0x02
+#define CF_Q931_PROGRESS         0x03
+#define CF_Q931_SETUP            0x05
+#define CF_Q931_CONNECT          0x07
+#define CF_Q931_RELEASE_COMPLETE 0x5a
+#define CF_Q931_STATUS           0x7d
+#define CF_Q931_FACILITY         0x62
+#define CF_Q931_NOTIFY           0x6e
+#define CF_Q931_INFORMATION      0x7b
+#define CF_Q931_STATUS_ENQUIRY   0x75
+
+enum cf_h323_kind {
+	CF_H323_NONE = 0,
+	CF_H323_Q931,                /* H.225.0 call signalling (Q.931 in TPKT) */
+	CF_H323_H245                 /* H.245 in TPKT */
+};
+
+struct cf_h225_info {
+	enum cf_h323_kind kind;      /* of the first TPKT (of what the segment
+					holds of it when it is cut: tpkts 0) */
+	uint8_t tpkts;               /* whole TPKT packets in the segment */
+	uint32_t need;               /* the last TPKT continues: bytes to come */
+	/* Q.931 (first TPKT) */
+	uint8_t msg_type;            /* Q.931 message type */
+	uint16_t call_ref;           /* call reference value (flag bit cleared) */
+	uint8_t call_ref_flag;       /* 1: sent by the side that did not
+					originate the call reference */
+	uint8_t has_uuie;            /* a User-user IE with protocol
+					discriminator 5 */
+	int8_t uuie_body;            /* h323-message-body CHOICE index (setup 0,
+					callProceeding 1, connect 2, alerting 3,
+					information 4, releaseComplete 5,
+					facility 6, ...) or -1 */
+	uint8_t h225_oid;            /* the H.225.0 protocol identifier
+					{0 0 8 2250 0 v} was found in the UUIE */
+	uint8_t h225_version;        /* its v */
+	/* H.245 (first TPKT) */
+	uint8_t h245_class;          /* 0 request, 1 response, 2 command,
+					3 indication */
+	uint8_t h245_index;          /* CHOICE index inside it (request:
+					tcs 2, olc 3; response: msdAck 1, tcsAck 3,
+					olcAck 5, ...); 0xff for an extension */
+	/* H.245 OpenLogicalChannelAck (first TPKT): its H.225.0 parameters */
+	uint16_t h245_lcn;           /* forwardLogicalChannelNumber */
+	uint8_t has_media;           /* mediaChannel: where the acking side
+					receives RTP */
+	uint8_t has_media_ctl;       /* mediaControlChannel: its RTCP */
+	uint16_t media_port, media_ctl_port;
+	cf_addr media_addr, media_ctl_addr;
+};
+
+/*
+ * H.225.0 call signalling or H.245 on TCP: TPKT packets (RFC 1006),
+ * walked with cf_recog_tcp_frames; the first is looked at.  A body that
+ * starts with protocol discriminator 8 is Q.931: call reference (length
+ * 0-2 octets here), message type, then information elements; the
+ * User-user IE (0x7e, 16-bit length) carries protocol discriminator 5
+ * and the PER-encoded H323-UserInformation.  Q.931 is YES when its
+ * header and IEs walk out within the TPKT.  Any other body is taken for
+ * H.245 when its first octet is a plausible MultimediaSystemControl-
+ * Message CHOICE; H.245 bodies are weak on their own: the caller
+ * requires the flow to be H.323's (port 1720 or the H.245 address a
+ * Setup/Connect named).  An OpenLogicalChannelAck is walked (aligned
+ * PER, bounds-checked bit by bit) to its forwardMultiplexAckParameters'
+ * H.225.0 parameters: the unicast IPv4/IPv6 mediaChannel and
+ * mediaControlChannel (where the acking side receives RTP and RTCP).
+ * Only the plain form is walked (no reverseLogicalChannelParameters, no
+ * nonStandard data before the addresses); anything else leaves has_media
+ * 0.  OpenLogicalChannel requests are not walked: their media control
+ * address sits behind the DataType (codec capability) tree.
+ * A first TPKT cut by the end of the segment is YES with tpkts 0 and
+ * need set when what the segment holds of its body starts like Q.931
+ * (read as far as it goes: an IE cut at the end ends the IE walk) or is
+ * empty; TRUNCATED (need set) when it starts like H.245, whose first
+ * octets alone say too little.  TRUNCATED also: fewer than 4 bytes of
+ * a TPKT header.
+ */
+enum cf_rec cf_recog_h225(const uint8_t *p, size_t len, struct cf_h225_info *out);
+
+/* H.225.0 RasMessage CHOICE indices (H.225.0 ASN.1, in order). */
+enum cf_ras_msg {
+	CF_RAS_GRQ = 0, CF_RAS_GCF, CF_RAS_GRJ, CF_RAS_RRQ, CF_RAS_RCF,
+	CF_RAS_RRJ, CF_RAS_URQ, CF_RAS_UCF, CF_RAS_URJ, CF_RAS_ARQ,
+	CF_RAS_ACF, CF_RAS_ARJ, CF_RAS_BRQ, CF_RAS_BCF, CF_RAS_BRJ,
+	CF_RAS_DRQ, CF_RAS_DCF, CF_RAS_DRJ, CF_RAS_LRQ, CF_RAS_LCF,
+	CF_RAS_LRJ, CF_RAS_IRQ, CF_RAS_IRR, CF_RAS_NSM, CF_RAS_XRS,
+	CF_RAS_ROOT_MAX = CF_RAS_XRS
+};
+
+struct cf_ras_info {
+	uint8_t msg;                 /* CHOICE index: enum cf_ras_msg, or
+					25 + n for the n-th extension alternative */
+	uint8_t extension;           /* an extension alternative (after "...") */
+	uint16_t seq;                /* requestSeqNum (1-65535) when seq_ok */
+	uint8_t seq_ok;
+	uint8_t strong;              /* the H.225.0 protocol identifier followed
+					the sequence number (GRQ ... RRJ) */
+	uint8_t h225_version;
+};
+
+/*
+ * An H.225.0 RAS message (UDP 1719; 1718 for discovery): PER (aligned)
+ * RasMessage.  The first octet is the CHOICE: extension bit 0 and a
+ * 5-bit index 0-24, or extension bit 1 and a normally-small index.
+ * The gatekeeper/registration messages (0-5) carry the 16-bit
+ * requestSeqNum (minus 1) at octets 2-3 and the protocol identifier
+ * after it: those are YES with strong set.  The other messages are YES
+ * only from the first octet and a plausible length (weak; text such as
+ * SIP is refused): the caller requires UDP port 1718/1719 for them.
+ */
+enum cf_rec cf_recog_ras(const uint8_t *p, size_t len, struct cf_ras_info *out);
+
+/* --- Cisco SCCP / Skinny (recog-sccp.c) ------------------------------ */
+
+#define CF_SCCP_OPEN_RECEIVE_ACK  0x0022
+#define CF_SCCP_START_MEDIA_TX    0x008a
+#define CF_SCCP_MEDIA_MAX         4
+
+struct cf_sccp_media {
+	uint32_t msg_id;             /* 0x22 (where the phone receives) or 0x8a
+					(where it is told to send) */
+	cf_addr addr;
+	uint16_t port;
+};
+
+struct cf_sccp_info {
+	uint32_t version;            /* header version of the first message */
+	uint32_t msg_id;             /* message id of the first message */
+	uint8_t msgs;                /* whole messages in the segment */
+	uint32_t need;               /* the last message continues: bytes to come */
+	uint8_t n_media;
+	struct cf_sccp_media media[CF_SCCP_MEDIA_MAX];
+};
+
+/*
+ * Skinny messages on TCP 2000 (2443 over TLS is not readable): walked
+ * with cf_recog_tcp_frames (CF_FRAME_SCCP); every whole message must
+ * have a message id callfence knows to be in Skinny's ranges (0x0000-
+ * 0x01ff, 0x8000-0x81ff).  OpenReceiveChannelAck and
+ * StartMediaTransmission give the media endpoint: in header versions
+ * below 0x11 a 4-byte IPv4 address; from 0x11 on an IPv4-or-6 word and a
+ * 16-byte address field (see the top of recog-sccp.c).
+ */
+enum cf_rec cf_recog_sccp(const uint8_t *p, size_t len, struct cf_sccp_info *out);
+
+/* --- MGCP (recog-mgcp.c) --------------------------------------------- */
+
+struct cf_mgcp_info {
+	uint8_t is_command;          /* command line, else response line */
+	char verb[5];                /* "CRCX" ..., "" for a response */
+	uint16_t code;               /* response code (000-999) */
+	uint32_t txid;               /* transaction id (1-999999999) */
+	uint8_t n_media;             /* as in struct cf_sip_info */
+	struct cf_sdp_media media[CF_SDP_MEDIA_MAX];
+};
+
+/*
+ * An MGCP message (RFC 3435 section 3): a command line "VERB txid
+ * endpoint MGCP 1.0" (verbs EPCF CRCX MDCX DLCX RQNT NTFY AUEP AUCX RSIP,
+ * case-insensitive; the endpoint must hold '@'; a profile such as "NCS
+ * 1.0" may follow) or a response line "code txid [comment]".  A response
+ * line alone is weak: the caller requires UDP 2427/2727.  The SDP after
+ * the empty line gives media endpoints as in cf_recog_sip.
+ */
+enum cf_rec cf_recog_mgcp(const uint8_t *p, size_t len, struct cf_mgcp_info *out);
+
+/* --- IAX2 (recog-iax2.c) --------------------------------------------- */
+
+#define CF_IAX2_PORT 4569
+
+enum cf_iax2_kind {
+	CF_IAX2_FULL = 1,            /* full frame */
+	CF_IAX2_MINI,                /* mini voice frame (weak) */
+	CF_IAX2_META_VIDEO,          /* meta video mini frame */
+	CF_IAX2_META_TRUNK           /* meta trunk frame */
+};
+
+/* Full frame types (RFC 5456 section 8.2). */
+#define CF_IAX2_DTMF     1
+#define CF_IAX2_VOICE    2
+#define CF_IAX2_VIDEO    3
+#define CF_IAX2_CONTROL  4
+#define CF_IAX2_NULL     5
+#define CF_IAX2_IAX      6
+#define CF_IAX2_TEXT     7
+#define CF_IAX2_IMAGE    8
+#define CF_IAX2_HTML     9
+#define CF_IAX2_CNG      10
+
+struct cf_iax2_info {
+	enum cf_iax2_kind kind;
+	uint16_t src_call;           /* source call number (15 bits) */
+	uint16_t dst_call;           /* full frames */
+	uint8_t retransmit;          /* full frames: R bit */
+	uint32_t ts;                 /* full: 32 bits; mini: 16; meta video: 15 */
+	uint8_t oseq, iseq;          /* full frames */
+	uint8_t type;                /* full frames: frame type 1-10 */
+	uint8_t subclass;            /* full frames: subclass (C bit applied:
+					when set the value is 2^(subclass & 0x7f),
+					this holds the raw byte) */
+	uint8_t is_media;            /* voice/video/CNG full frames, mini and
+					meta frames */
+	uint8_t is_signaling;        /* IAX (type 6) and control (4) full frames */
+	uint8_t weak;                /* mini/meta frame: only a few bits say IAX2;
+					confirm over several packets (same source
+					call number, timestamps moving forward)
+					on a flow with an end on 4569 */
+	uint8_t ies_ok;              /* IAX frame: its IEs walk out exactly */
+};
+
+/*
+ * One IAX2 datagram (RFC 5456 section 8): a full frame (F bit 1, 12-byte
+ * header, frame type 1-10; an IAX control frame, type 6, needs a
+ * subclass 1-38 and information elements that walk out exactly to the
+ * end of the datagram), a meta frame (first 16 bits zero: video with
+ * the V bit, or trunk, command 1) or a mini frame (F bit 0, a non-zero
+ * source call number, a 16-bit timestamp, at least one byte of data,
+ * not printable text).  Mini and meta frames are YES with weak set.
+ */
+enum cf_rec cf_recog_iax2(const uint8_t *p, size_t len, struct cf_iax2_info *out);
+
+/* --- BFCP (recog-bfcp.c) --------------------------------------------- */
+
+struct cf_bfcp_info {
+	uint8_t version;             /* 1 (TCP/TLS) or 2 (UDP/DTLS) */
+	uint8_t responder;           /* R bit */
+	uint8_t fragment;            /* F bit (version 2) */
+	uint8_t primitive;           /* 1-17 */
+	uint16_t payload_len;        /* in 4-octet units */
+	uint32_t conference_id;
+	uint16_t transaction_id;
+	uint16_t user_id;
+	uint8_t attrs;               /* attributes walked */
+	uint8_t exact;               /* the message ends exactly at len */
+};
+
+/*
+ * A BFCP message (RFC 8855 section 5.1, RFC 4582): 12-byte common
+ * header (version 1 or 2, R, F, primitive 1-17, payload length in
+ * 4-octet units, conference id, transaction id, user id; with F set the
+ * 4-byte fragment offset/length follow), then attributes (7-bit type,
+ * M bit, 8-bit length including the 2-byte header, padded to 4) that
+ * must fit the payload.  stream is 1 for TCP: the message may be
+ * followed by more (exact is 0); on UDP the datagram must end with it.
+ * TRUNCATED: fewer than 12 bytes, or a payload length that goes past
+ * len (the header was plausible: on a stream the rest may come in the
+ * next segment; in a datagram the length lies or the capture cut it).
+ */
+enum cf_rec cf_recog_bfcp(const uint8_t *p, size_t len, int stream,
+			  struct cf_bfcp_info *out);
+
 #endif /* CF_RECOG_H */
