@@ -39,12 +39,13 @@ struct cf_stats_view {
 	uint64_t rss_bytes;         /* resident set (/proc/self/statm) */
 	uint64_t heap_bytes;        /* malloc'd and in use (mallinfo2); 0 unknown */
 	uint64_t reloads, reload_failures;
-	/* --threads (live): workers; 1 without.  A DNS answer is handed by
-	 * the worker that captured it to every other worker (their name
-	 * caches); dropped when a worker's inbox is full. */
+	/* --threads: engines; 1 without.  The reader hands every packet with
+	 * a DNS answer (or SDP) to every engine (their name caches). */
 	unsigned threads;
-	uint64_t dns_shared;        /* answers handed to the other workers */
-	uint64_t dns_share_dropped; /* copies dropped: an inbox was full */
+	uint64_t dns_shared;        /* such packets handed to the engines */
+	uint64_t dns_share_dropped; /* always 0: the reader hands shared packets
+				       through the rings, which never drop (kept
+				       for the stats event's schema) */
 };
 
 /*
