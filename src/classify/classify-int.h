@@ -47,6 +47,34 @@ struct cf_dns_cache;
 #define CF_SEEN_DTLS_SRTP   0x00800000u  /* a DTLS hello offered or chose use_srtp */
 #define CF_SEEN_CERT_HOST   0x01000000u  /* cls.host came from the server's certificate */
 #define CF_SEEN_CERT        0x02000000u  /* the certificate's names were read */
+/* TCP streams framed as STUN/TURN (RFC 8656 s.7: messages back to back)
+ * or per RFC 4571 (ICE-TCP, RTP/DTLS over TCP: a 16-bit length each) */
+#define CF_SEEN_FRAMED_STUN 0x40000000u
+#define CF_SEEN_FRAMED_4571 0x80000000u
+#define SEEN_FRAMED (CF_SEEN_FRAMED_STUN | CF_SEEN_FRAMED_4571)
+
+/* cls.wire, low nibble: the signalling of the flow's own payloads */
+enum {
+	CF_WIRE_NONE = 0,
+	CF_WIRE_H225,           /* H.225.0 call signalling (Q.931 in TPKT) */
+	CF_WIRE_H245,           /* H.245 in TPKT (an OpenLogicalChannelAck read) */
+	CF_WIRE_RAS,            /* H.225.0 RAS on UDP 1718/1719 */
+	CF_WIRE_SCCP,           /* Cisco Skinny on TCP 2000 */
+	CF_WIRE_MGCP,           /* MGCP on UDP 2427/2727 */
+	CF_WIRE_IAX2,           /* IAX2 on UDP 4569: signalling */
+	CF_WIRE_IAX2_MEDIA      /* IAX2 voice/video frames seen too */
+};
+#define CF_WIRE_OWN(w)       ((w) & 0x0f)
+/* cls.wire, high nibble: who announced the flow's end as a media end */
+enum {
+	CF_ANN_NONE = 0,
+	CF_ANN_SIP,             /* SIP's SDP */
+	CF_ANN_H323,            /* H.245 OpenLogicalChannelAck */
+	CF_ANN_SCCP,            /* Skinny OpenReceiveChannelAck / StartMediaTransmission */
+	CF_ANN_MGCP             /* MGCP's SDP */
+};
+#define CF_WIRE_ANN(w)       ((w) >> 4)
+
 /* RTP: packets of another SSRC since the candidate of direction d was
  * noted, 0-3 (two bits at CF_SEEN_RTP_MISS_SHIFT + 2d): scratch */
 #define CF_SEEN_RTP_MISS_SHIFT 26
@@ -101,6 +129,7 @@ struct cf_sdp_entry {
 	cf_addr addr;
 	uint16_t port;
 	uint16_t next;                  /* chain of its port's bucket: entry + 1 */
+	uint8_t kind;                   /* CF_ANN_*: who announced it */
 	uint64_t seen_us;               /* 0: unused */
 };
 
@@ -136,14 +165,29 @@ int cf_wire_tcp(struct cf_classifier *c, struct cf_flow *f, const uint8_t *p,
 /* Give back f's reassembly slot, if it holds one. */
 void cf_reasm_release(struct cf_classifier *c, struct cf_flow *f, int dropped);
 
-/* --- classify-sdp.c: media ends SIP announced ----------------------- */
+/* --- classify-sdp.c: media ends signalling announced ------------------- */
 
-/* Remember the media endpoints of a SIP message (at packet time ts_us). */
+/* Remember the media endpoints a signalling message of kind (CF_ANN_*)
+ * announced (at packet time ts_us). */
 void cf_sdp_remember(struct cf_classifier *c, const struct cf_sdp_media *m,
-		     size_t n, uint64_t ts_us);
-/* Was an end of f (its port, or the port below for RTCP) announced? */
+		     size_t n, uint64_t ts_us, int kind);
+/* Was an end of f (its port, or the port below for RTCP) announced?  The
+ * kind of the announcement (CF_ANN_*), 0 none. */
 int cf_sdp_announced(const struct cf_classifier *c, const struct cf_flow *f,
 		     uint64_t ts_us);
+
+/* --- classify-rooms.c: the room systems' signalling --------------------- */
+
+/* Could pkt announce media ends (H.245 in TPKT, Skinny, MGCP)?  Cheap:
+ * ports and the first bytes. */
+int cf_rooms_is_shared(const struct cf_packet *pkt);
+/* Remember the media ends pkt announces (when cf_rooms_is_shared). */
+void cf_rooms_shared(struct cf_classifier *c, const struct cf_packet *pkt);
+/* The flow's own signalling in a UDP datagram (RAS, MGCP, IAX2); 1 when it
+ * was one of those. */
+int cf_rooms_udp(struct cf_flow *f, const uint8_t *p, size_t len, int dir);
+/* ... in a TCP segment (H.225.0, H.245, Skinny); 1 when it was. */
+int cf_rooms_tcp(struct cf_flow *f, const uint8_t *p, size_t len);
 
 /* --- classify-dns.c: names DNS answered ------------------------------- */
 

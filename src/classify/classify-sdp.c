@@ -49,7 +49,7 @@ static void sdp_unlink(struct cf_classifier *c, uint32_t k)
 }
 
 void cf_sdp_remember(struct cf_classifier *c, const struct cf_sdp_media *m,
-		     size_t n, uint64_t ts_us)
+		     size_t n, uint64_t ts_us, int kind)
 {
 	struct cf_sdp_entry *e;
 	uint32_t k;
@@ -70,10 +70,11 @@ void cf_sdp_remember(struct cf_classifier *c, const struct cf_sdp_media *m,
 			c->st.sdp_media++;
 		}
 		e->seen_us = ts_us ? ts_us : 1;
+		e->kind = (uint8_t)kind;
 	}
 }
 
-/* Is (a, port) an announced end, still fresh at ts_us? */
+/* Is (a, port) an announced end, still fresh at ts_us?  Its kind, 0 no. */
 static int announced_at(const struct cf_classifier *c, const cf_addr *a,
 			uint16_t port, uint64_t ts_us)
 {
@@ -84,7 +85,7 @@ static int announced_at(const struct cf_classifier *c, const cf_addr *a,
 		e = &c->sdp[i - 1];
 		if (e->seen_us != 0 && ts_us <= e->seen_us + CF_SDP_KEEP_US &&
 		    e->port == port && cf_addr_eq(&e->addr, a))
-			return 1;
+			return e->kind ? e->kind : CF_ANN_SIP;
 	}
 	return 0;
 }
@@ -93,14 +94,18 @@ static int announced_at(const struct cf_classifier *c, const cf_addr *a,
 static int announced(const struct cf_classifier *c, const cf_addr *a,
 		     uint16_t port, uint64_t ts_us)
 {
-	return announced_at(c, a, port, ts_us) ||
-	       announced_at(c, a, (uint16_t)(port - 1), ts_us);
+	int k = announced_at(c, a, port, ts_us);
+
+	return k ? k : announced_at(c, a, (uint16_t)(port - 1), ts_us);
 }
 
 int cf_sdp_announced(const struct cf_classifier *c, const struct cf_flow *f,
 		     uint64_t ts_us)
 {
-	return f->proto == 17 &&
-	       (announced(c, &f->ip[1], f->port[1], ts_us) ||
-		announced(c, &f->ip[0], f->port[0], ts_us));
+	int k;
+
+	if (f->proto != 17)
+		return 0;
+	k = announced(c, &f->ip[1], f->port[1], ts_us);
+	return k ? k : announced(c, &f->ip[0], f->port[0], ts_us);
 }

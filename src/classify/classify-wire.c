@@ -94,12 +94,14 @@ struct wire {
 	struct cf_flow *f;
 	int dir;
 	uint64_t ts_us;
+	int stream;             /* a message from a TCP stream (RFC 4571, TURN) */
 };
 
 static int udp_payload(const struct wire *w, const uint8_t *p, size_t len,
 		       int depth);
 static int cert_fragment(const struct wire *w, const uint8_t *p,
 			 const struct cf_dtls_frag *fr);
+static void alpn_fact(struct cf_class *cls, const struct cf_tls_info *ti);
 
 /* Keep the first XOR-PEER-ADDRESS; 1 when it is new. */
 static int relay_peer(struct cf_class *cls, const struct cf_stun_info *si)
@@ -193,12 +195,15 @@ static int udp_payload(const struct wire *w, const uint8_t *p, size_t len,
 	cur_init(&c, p, len);
 	if (cur_peek_u8(&c, 0, &b0))
 		return 0;
-	if (depth == 0 && (is_zoom_port(f->port[0]) || is_zoom_port(f->port[1])) &&
+	if (depth == 0 && !w->stream && cf_rooms_udp(f, p, len, w->dir))
+		return 0;
+	if (depth == 0 && !w->stream &&
+	    (is_zoom_port(f->port[0]) || is_zoom_port(f->port[1])) &&
 	    cf_recog_zoom(p, len, 1, &zi) == CF_REC_YES) {
 		zoom_fact(cls, &zi);
 		return 0;
 	}
-	if (depth == 0 && quic_fact(cls, p, len, b0))
+	if (depth == 0 && !w->stream && quic_fact(cls, p, len, b0))
 		return 0;
 	if (b0 <= 3 || (b0 >= 64 && b0 <= 79))
 		found = stun_fact(w, p, len, depth);
@@ -208,7 +213,7 @@ static int udp_payload(const struct wire *w, const uint8_t *p, size_t len,
 		found = dtls_fact(w, p, len);
 	else if (b0 >= 128 && b0 <= 191 && cf_recog_rtp(p, len, &ri) == CF_REC_YES)
 		rtp_fact(cls, &ri, w->dir);
-	if (depth == 0 && !(cls->seen & SEEN_CALL & ~CF_SEEN_STUN))
+	if (depth == 0 && !w->stream && !(cls->seen & SEEN_CALL & ~CF_SEEN_STUN))
 		zoom_p2p(cls, p, len);
 	return found;
 }
@@ -257,7 +262,7 @@ static int sip_candidate(const struct cf_packet *pkt)
 int cf_classify_is_shared(const struct cf_packet *pkt)
 {
 	return (pkt->sport == 53 && (pkt->proto == 17 || pkt->proto == 6) &&
-		pkt->payload_len > 0) || sip_candidate(pkt);
+		pkt->payload_len > 0) || sip_candidate(pkt) || cf_rooms_is_shared(pkt);
 }
 
 int cf_classify_shared(struct cf_classifier *c, const struct cf_packet *pkt)
@@ -268,14 +273,16 @@ int cf_classify_shared(struct cf_classifier *c, const struct cf_packet *pkt)
 	if (sip_candidate(pkt) &&
 	    cf_recog_sip(pkt->payload, pkt->payload_len, &si) == CF_REC_YES &&
 	    si.n_media > 0)
-		cf_sdp_remember(c, si.media, si.n_media, pkt->ts_us);
+		cf_sdp_remember(c, si.media, si.n_media, pkt->ts_us, CF_ANN_SIP);
+	else if (cf_rooms_is_shared(pkt))
+		cf_rooms_shared(c, pkt);
 	return n;
 }
 
 int cf_wire_udp(struct cf_classifier *c, struct cf_flow *f, const uint8_t *p,
 		size_t len, int dir, uint64_t ts_us)
 {
-	const struct wire w = { c, f, dir, ts_us };
+	const struct wire w = { c, f, dir, ts_us, 0 };
 	int found = udp_payload(&w, p, len, 0);
 
 	sip_payload(&f->cls, p, len);
@@ -405,6 +412,7 @@ static int reasm_more(struct cf_classifier *c, struct cf_flow *f,
 	}
 	cf_reasm_release(c, f, 0);
 	c->st.tls_reasm_done++;
+	alpn_fact(&f->cls, &ti);
 	return hello_taken(&f->cls, &ti);
 }
 
@@ -514,6 +522,67 @@ static int cert_fragment(const struct wire *w, const uint8_t *p,
 	return changed;
 }
 
+/* --- STUN, TURN, DTLS and RTP over TCP ------------------------------- */
+
+/* One message of a framed stream: read as a datagram would be (STUN,
+ * TURN and what it relays, DTLS, RTP), without the port-based guesses. */
+static int framed_msg(void *ctx, const struct cf_frame *fr)
+{
+	const struct wire *w = ctx;
+
+	if (fr->len > fr->hdr)
+		udp_payload(w, fr->msg + fr->hdr, fr->len - fr->hdr, 0);
+	return 0;
+}
+
+/*
+ * A TCP segment of a stream framed as TURN over TCP (RFC 8656 s.7: STUN
+ * messages and ChannelData back to back) or per RFC 4571 (ICE-TCP, RFC
+ * 6544; RTP and DTLS over TCP: a 16-bit length before each).  The framing
+ * is taken from a segment that starts with a STUN message (the magic
+ * cookie decides, cf_frame_guess_stun); RFC 4571 framing has no magic of
+ * its own, so what it frames counts only as far as the recognisers accept
+ * it.  Several messages in one segment are each read; a message cut by
+ * the end of the segment is read for what it holds, and a segment that
+ * starts inside one (the rest of a cut message) frames nothing readable
+ * in STUN mode and is checked message by message in RFC 4571 mode.
+ * 1 when the segment was read as framed.
+ */
+static int tcp_framed(struct cf_classifier *c, struct cf_flow *f, const uint8_t *p,
+		      size_t len, int dir, uint64_t ts_us)
+{
+	const struct wire w = { c, f, dir, ts_us, 1 };
+	struct cf_frames_info fi;
+	uint32_t framed = f->cls.seen & SEEN_FRAMED;
+	int mode;
+
+	if (framed == 0) {
+		mode = cf_frame_guess_stun(p, len);
+		if (mode < 0)
+			return 0;
+		f->cls.seen |= mode == CF_FRAME_STUN ? CF_SEEN_FRAMED_STUN
+						     : CF_SEEN_FRAMED_4571;
+	} else {
+		mode = framed == CF_SEEN_FRAMED_STUN ? CF_FRAME_STUN : CF_FRAME_RFC4571;
+	}
+	if (cf_recog_tcp_frames(p, len, (enum cf_frame_mode)mode, framed_msg,
+				(void *)&w, &fi) == CF_REC_NO)
+		return 1;
+	if (fi.need > 0 && !fi.hdr_cut && len - fi.used > 2)
+		framed_msg((void *)&w, &(struct cf_frame){ p + fi.used, fi.used,
+			   len - fi.used, mode == CF_FRAME_STUN ? 0 : 2 });
+	return 1;
+}
+
+/* RFC 7443: the ALPN of STUN and TURN over TLS (TURN on 443/5349). */
+static void alpn_fact(struct cf_class *cls, const struct cf_tls_info *ti)
+{
+	if (strcmp(ti->alpn, "stun.turn") == 0)
+		cls->seen |= CF_SEEN_TURN;
+	else if (strcmp(ti->alpn, "stun.nat-discovery") == 0)
+		cls->seen |= CF_SEEN_STUN;
+}
+
 int cf_wire_tcp(struct cf_classifier *c, struct cf_flow *f, const uint8_t *p,
 		size_t len, int dir, uint64_t ts_us)
 {
@@ -529,6 +598,8 @@ int cf_wire_tcp(struct cf_classifier *c, struct cf_flow *f, const uint8_t *p,
 	if (s != NULL)
 		return reasm_more(c, f, s, p, len, dir, ts_us);
 	cls->reasm = 0;                 /* a slot lost to another flow */
+	if (cf_rooms_tcp(f, p, len) || tcp_framed(c, f, p, len, dir, ts_us))
+		return 0;
 	r = cf_recog_tls(p, len, &ti);
 	if (r == CF_REC_NO)
 		return 0;
@@ -536,5 +607,6 @@ int cf_wire_tcp(struct cf_classifier *c, struct cf_flow *f, const uint8_t *p,
 		return 0;
 	if (!(ti.is_client_hello || ti.is_server_hello))
 		return 0;
+	alpn_fact(cls, &ti);
 	return hello_taken(cls, &ti);
 }

@@ -301,9 +301,36 @@ static const char *dtls_call_evidence(uint32_t seen, int call_app)
 	return call_app ? "call-app" : NULL;
 }
 
-/* Generic apps for call traffic no catalog line claimed. */
-static uint16_t generic_app(uint32_t seen)
+/* The app of a room system's signalling (own: cls.wire's low nibble) or
+ * of the signalling that announced a media end (its high nibble). */
+static uint16_t wire_app(uint8_t wire)
 {
+	static const uint16_t own[] = {
+		[CF_WIRE_H225] = CF_NID_H323, [CF_WIRE_H245] = CF_NID_H323,
+		[CF_WIRE_RAS] = CF_NID_H323, [CF_WIRE_SCCP] = CF_NID_SKINNY,
+		[CF_WIRE_MGCP] = CF_NID_MGCP, [CF_WIRE_IAX2] = CF_NID_IAX2,
+		[CF_WIRE_IAX2_MEDIA] = CF_NID_IAX2,
+	};
+	static const uint16_t ann[] = {
+		[CF_ANN_SIP] = CF_NID_SIP, [CF_ANN_H323] = CF_NID_H323,
+		[CF_ANN_SCCP] = CF_NID_SKINNY, [CF_ANN_MGCP] = CF_NID_MGCP,
+	};
+	unsigned o = CF_WIRE_OWN(wire), a = CF_WIRE_ANN(wire);
+
+	if (o > 0 && o < sizeof(own) / sizeof(own[0]))
+		return own[o];
+	if (a > 0 && a < sizeof(ann) / sizeof(ann[0]))
+		return ann[a];
+	return CF_NID_NONE;
+}
+
+/* Generic apps for call traffic no catalog line claimed. */
+static uint16_t generic_app(uint32_t seen, uint8_t wire)
+{
+	uint16_t w = wire_app(wire);
+
+	if (w != CF_NID_NONE)
+		return w;
 	if (!dtls_call_evidence(seen, 0))
 		seen &= ~CF_SEEN_DTLS_HS;
 	if (seen & (CF_SEEN_DTLS_HS | CF_SEEN_STUN | CF_SEEN_TURN))
@@ -337,7 +364,7 @@ static void decide_app(struct cf_classifier *c, const struct cf_flow *f,
 		v->app = m->app_nid;
 		return;
 	}
-	g = generic_app(f->cls.seen);
+	g = generic_app(f->cls.seen, f->cls.wire);
 	ni = ninfo(c, ndpi_top(c, f), &tmp);
 	if (g != CF_NID_NONE)
 		v->app = g;
@@ -348,6 +375,26 @@ static void decide_app(struct cf_classifier *c, const struct cf_flow *f,
 }
 
 /* --- verdict: roles, l7, evidence -------------------------------------- */
+
+/* The room systems' signalling a flow carries: signalling (IAX2: and
+ * media), with its token. */
+static void rooms_roles(uint8_t wire, struct verdict *v)
+{
+	static const char *const tok[] = {
+		[CF_WIRE_H225] = "h225", [CF_WIRE_H245] = "h245-olc",
+		[CF_WIRE_RAS] = "ras", [CF_WIRE_SCCP] = "sccp",
+		[CF_WIRE_MGCP] = "mgcp", [CF_WIRE_IAX2] = "iax2",
+		[CF_WIRE_IAX2_MEDIA] = "iax2-media",
+	};
+	unsigned o = CF_WIRE_OWN(wire);
+
+	if (o == 0 || o >= sizeof(tok) / sizeof(tok[0]))
+		return;
+	v->roles |= CF_ROLE_SIGNALING;
+	if (o == CF_WIRE_IAX2_MEDIA)
+		v->roles |= CF_ROLE_MEDIA;
+	evid(v, tok[o], NULL);
+}
 
 /* Roles the wire showed, with their evidence tokens (call_app: a call
  * app's catalog line decided the app). */
@@ -482,10 +529,21 @@ static void decide_l7(struct cf_classifier *c, const struct cf_flow *f,
 		{ CF_SEEN_ZRTP, CF_NID_ZRTP },
 		{ CF_SEEN_QUIC, CF_NID_QUIC },
 	};
+	static const uint16_t own[] = {
+		[CF_WIRE_H225] = CF_NID_H225, [CF_WIRE_H245] = CF_NID_H245,
+		[CF_WIRE_RAS] = CF_NID_RAS, [CF_WIRE_SCCP] = CF_NID_SCCP,
+		[CF_WIRE_MGCP] = CF_NID_MGCP, [CF_WIRE_IAX2] = CF_NID_IAX2,
+		[CF_WIRE_IAX2_MEDIA] = CF_NID_IAX2,
+	};
 	struct cf_ndpi_info tmp;
 	const struct cf_ndpi_info *m = ninfo(c, f->cls.ndpi_master, &tmp);
+	unsigned o = CF_WIRE_OWN(f->cls.wire);
 	size_t i;
 
+	if (o > 0 && o < sizeof(own) / sizeof(own[0])) {
+		v->l7 = own[o];
+		return;
+	}
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		if (f->cls.seen & order[i].bits) {
 			v->l7 = order[i].nid;
@@ -538,6 +596,7 @@ static int decide(struct cf_classifier *c, struct cf_flow *f)
 	   not nDPI's guess) */
 	wire_roles(cls->seen, m.id != NULL && nid_is_call(c, m.app_nid) &&
 		   ((lk.host && m.id == lk.hm.id) || (lk.net && m.id == lk.nm.id)), &v);
+	rooms_roles(cls->wire, &v);
 	is_call = (uint8_t)(nid_is_call(c, v.app) ||
 			    (v.roles & (CF_ROLE_KEYX | CF_ROLE_MEDIA | CF_ROLE_RELAY)));
 	if (is_call && v.roles == 0 &&
@@ -668,8 +727,14 @@ static int cross_flow_facts(struct cf_classifier *c, struct cf_flow *f,
 	if (cls->inspected == 1)
 		changed = cf_dns_name_flow(c, f, ts_us);
 	if ((cls->seen & (CF_SEEN_RTP | CF_SEEN_RTCP)) &&
-	    !(cls->seen & CF_SEEN_SDP_MEDIA) && cf_sdp_announced(c, f, ts_us))
-		cls->seen |= CF_SEEN_SDP_MEDIA;
+	    !(cls->seen & CF_SEEN_SDP_MEDIA)) {
+		int kind = cf_sdp_announced(c, f, ts_us);
+
+		if (kind) {
+			cls->seen |= CF_SEEN_SDP_MEDIA;
+			cls->wire = (uint8_t)(CF_WIRE_OWN(cls->wire) | kind << 4);
+		}
+	}
 	return changed;
 }
 
@@ -679,6 +744,7 @@ int cf_classify_packet(struct cf_classifier *c, struct cf_flow *f,
 	struct cf_class *cls = &f->cls;
 	uint32_t seen = cls->seen;
 	uint16_t app = cls->ndpi_app, master = cls->ndpi_master;
+	uint8_t wire = cls->wire;
 	int changed;
 
 	if (cls->done)
@@ -694,7 +760,7 @@ int cf_classify_packet(struct cf_classifier *c, struct cf_flow *f,
 				       dir ? 1 : 0, pkt->ts_us);
 	changed |= cross_flow_facts(c, f, pkt->ts_us);
 	/* the verdict is a function of the facts: redo it when they moved */
-	if (changed || ((cls->seen ^ seen) & ~SEEN_SCRATCH) ||
+	if (changed || ((cls->seen ^ seen) & ~SEEN_SCRATCH) || cls->wire != wire ||
 	    cls->ndpi_app != app || cls->ndpi_master != master ||
 	    cls->app_id == CF_NID_NONE)
 		changed |= decide(c, f);

@@ -48,6 +48,10 @@ struct cf_class {
 	/* the classifier's scratch: 1 + the index of its TLS hello
 	   reassembly slot this flow holds, 0 none. */
 	uint8_t reasm;
+	/* the classifier's scratch: the call-signalling protocol of the
+	   flow's own payloads (low nibble) and the kind of signalling that
+	   announced the flow's end as a media end (high nibble); classify-int.h */
+	uint8_t wire;
 	uint16_t app_id;            /* name id of app: "zoom", "teams", "webrtc",
 				       "sip", ... or nDPI's name in lower case
 				       ("dns", "google"), "unknown"; 0 = "" */

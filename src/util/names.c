@@ -39,6 +39,14 @@ const char *cf_class_names[CF_NAMES_MAX] = {
 	[CF_NID_TLS] = "tls",
 	[CF_NID_ZRTP] = "zrtp",
 	[CF_NID_QUIC] = "quic",
+	[CF_NID_H323] = "h323",
+	[CF_NID_SKINNY] = "skinny",
+	[CF_NID_MGCP] = "mgcp",
+	[CF_NID_IAX2] = "iax2",
+	[CF_NID_H225] = "h225",
+	[CF_NID_H245] = "h245",
+	[CF_NID_RAS] = "ras",
+	[CF_NID_SCCP] = "sccp",
 };
 
 #define NAME_SLOTS (2 * CF_NAMES_MAX)       /* load <= 1/2 */

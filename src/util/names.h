@@ -33,6 +33,14 @@ enum {
 	CF_NID_TLS,
 	CF_NID_ZRTP,
 	CF_NID_QUIC,
+	CF_NID_H323,            /* the room systems' protocols: apps ... */
+	CF_NID_SKINNY,
+	CF_NID_MGCP,
+	CF_NID_IAX2,
+	CF_NID_H225,            /* ... and what network.protocol names */
+	CF_NID_H245,
+	CF_NID_RAS,
+	CF_NID_SCCP,
 	CF_NID_STATIC           /* count */
 };
 

@@ -56,6 +56,18 @@ EXPECT = {
         ("udp", 50001, None, "discord", {"key-exchange"}, set())],
     "http_on_sip_port.pcap": [("tcp", 8888, None, "http", set(), CALL_ROLES)],
     "whatsappfiles.pcap": [("tcp", 443, None, "whatsapp", {"web"}, CALL_ROLES)],
+    # the room systems: H.225.0 on 1720, H.245 whose OpenLogicalChannelAck
+    # is read, RAS; Skinny and the RTP its StartMediaTransmission named;
+    # MGCP; IAX2 (signalling and media in one flow)
+    "h323.pcap": [("tcp", 1720, None, "h323", {"signaling"}, set()),
+                  ("tcp", 1232, None, "h323", {"signaling"}, set()),
+                  ("udp", 1719, None, "h323", {"signaling"}, set())],
+    "skinny.pcap": [("tcp", 2000, None, "skinny", {"signaling"}, set()),
+                    ("udp", 9399, None, "skinny", {"media"}, set())],
+    "mgcp.pcap": [("udp", 2427, None, "mgcp", {"signaling"}, set())],
+    "iax.pcap": [("udp", 4569, None, "iax2", {"signaling", "media"}, set())],
+    # STUN and TURN over TCP, several messages in one segment
+    "stun_tcp_multiple_msgs_same_pkt.pcap": [("tcp", 3479, None, "webrtc", {"relay"}, set())],
     # two interleaved RTP streams a direction
     "discord.pcap": [("udp", 50004, "66.22.196.173", "rtp", {"media"}, set(), "any")],
     "stun_google_meet.pcapng": [
