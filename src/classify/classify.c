@@ -704,7 +704,11 @@ static int settled(const struct cf_flow *f)
 		return 0;
 	if ((cls->roles & CF_ROLE_MEDIA) && (cls->roles & CF_ROLE_KEYX))
 		return 1;
-	if (cls->inspected >= CF_CLASSIFY_MAX_INSPECT)
+	if (cls->inspected >= CF_CLASSIFY_MAX_OPEN)
+		return 1;
+	/* a call flow whose media has not shown yet stays open longer */
+	if (cls->inspected >= CF_CLASSIFY_MAX_INSPECT &&
+	    !((cls->is_call || (cls->seen & SEEN_CALL)) && !(cls->roles & CF_ROLE_MEDIA)))
 		return 1;
 	if (f->proto == 6 && (cls->seen & CF_SEEN_TLS_HELLO))
 		return 1;

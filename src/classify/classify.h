@@ -23,11 +23,15 @@ struct cf_flow;
  * (util/role.h). */
 
 /*
- * A flow is done (cls.done) at the latest after this many packets went
- * through cf_classify_packet: no payload of a later packet is ever read
- * (--threads relies on it to hand later packets over without payload).
+ * A flow is done (cls.done) after CF_CLASSIFY_MAX_INSPECT packets went
+ * through cf_classify_packet - or, while it is call traffic with no media
+ * found yet (a relay whose media starts after its own exchange, a call
+ * flow that starts with something else), after CF_CLASSIFY_MAX_OPEN: no
+ * payload of a later packet is ever read (--threads relies on it to hand
+ * later packets over without payload).
  */
 #define CF_CLASSIFY_MAX_INSPECT 64
+#define CF_CLASSIFY_MAX_OPEN 512
 
 struct cf_classifier;
 

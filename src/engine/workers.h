@@ -153,7 +153,7 @@ struct seen {
 	uint32_t last;                 /* the reader's clock at its last packet, >> 16 */
 	uint32_t sum;                  /* its struct sum + 1; 0 none */
 	uint32_t gen;                  /* a new number at every count from 0 */
-	uint8_t count;                 /* packets, up to the cut (PAST_COUNT) */
+	uint16_t count;                /* packets, up to the cut (PAST_COUNT) */
 	uint8_t owner;                 /* the worker its flows go to */
 };
 
@@ -162,7 +162,7 @@ struct seen {
  * done classifying (cf_engine_packet says so): its hash and the gen the
  * packet carried.  The reader treats its next packets as past classifying
  * (counts them itself, or hands them over as headers) instead of waiting
- * for CF_CLASSIFY_MAX_INSPECT + 8 packets.  A notice for an older gen (the
+ * for CF_CLASSIFY_MAX_OPEN + 8 packets.  A notice for an older gen (the
  * reader started counting the flow again since: a SYN, a pause) is
  * ignored.  One single-producer ring a worker, read every NOTE_POLL
  * packets; a full ring drops the notice (the flow then just waits for the
@@ -174,7 +174,7 @@ struct note {
 };
 #define NOTES 4096                     /* a power of two */
 #define NOTE_POLL 512
-#define PAST_COUNT (CF_CLASSIFY_MAX_INSPECT + 9)
+#define PAST_COUNT (CF_CLASSIFY_MAX_OPEN + 9)
 
 /*
  * Counts the reader keeps for a flow past classifying (reader.c): the

@@ -355,6 +355,37 @@ static void test_rtp_interleaved(void)
 	cf_classify_finish(cls, &f);
 }
 
+/* Media that starts late: a relay's own exchange first (80 STUN packets,
+ * past CF_CLASSIFY_MAX_INSPECT), then RTP - found; the flow stays open
+ * at most CF_CLASSIFY_MAX_OPEN packets. */
+static void test_late_media(void)
+{
+	struct cf_flow f;
+	struct buf p, st;
+	int i;
+
+	st.n = 0;
+	put16(&st, 0x0001); put16(&st, 0); put32(&st, 0x2112a442); putfill(&st, 9, 12);
+	flow_init(&f, "192.168.1.2", 32000, "192.0.2.10", 3478, 17);
+	for (i = 0; i < 80; i++)
+		feed(&f, i & 1, 0, &st);
+	CHECK_INT(f.cls.done, 0);
+	CHECK_INT(f.cls.roles, CF_ROLE_SIGNALING);
+	for (i = 0; i < 2; i++) {
+		rtp(&p, 900 + i, 0x7777);
+		feed(&f, 0, 0, &p);
+	}
+	CHECK_INT(f.cls.roles & CF_ROLE_MEDIA, CF_ROLE_MEDIA);
+	cf_classify_finish(cls, &f);
+
+	flow_init(&f, "192.168.1.2", 32001, "192.0.2.10", 3478, 17);
+	for (i = 0; i < CF_CLASSIFY_MAX_OPEN + 10 && !f.cls.done; i++)
+		feed(&f, i & 1, 0, &st);
+	CHECK_INT(f.cls.done, 1);
+	CHECK_INT(f.cls.inspected, CF_CLASSIFY_MAX_OPEN);
+	cf_classify_finish(cls, &f);
+}
+
 static void test_rtp_lookalike(void)
 {
 	struct cf_flow f;
@@ -1059,6 +1090,7 @@ int main(void)
 	RUN(test_dtls_no_call_evidence);
 	RUN(test_rtp_media);
 	RUN(test_rtp_interleaved);
+	RUN(test_late_media);
 	RUN(test_rtp_lookalike);
 	RUN(test_zoom_media);
 	RUN(test_stun_turn);
