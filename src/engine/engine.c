@@ -44,13 +44,45 @@ static int is_call_flow(const struct cf_flow *f)
 	return f->cls.is_call || (f->cls.roles & (CF_ROLE_KEYX | CF_ROLE_MEDIA | CF_ROLE_RELAY));
 }
 
-/* Which end is ours: home-net first, else the initiator. */
+/*
+ * A port servers listen on: the well-known ports below 1024 and the call
+ * services' registered ports (STUN/TURN 3478/3479 and 5349, SIP 5060/5061,
+ * H.323 1719/1720, Skinny 2000, MGCP 2427/2727, IAX2 4569, Zoom's media
+ * 8801-8810, Google's STUN 19302-19309).
+ */
+static int server_port(uint16_t p)
+{
+	switch (p) {
+	case 1719: case 1720: case 2000: case 2427: case 2727: case 3478:
+	case 3479: case 4569: case 5060: case 5061: case 5349:
+		return 1;
+	default:
+		return p < 1024 || (p >= 8801 && p <= 8810) || (p >= 19302 && p <= 19309);
+	}
+}
+
+/*
+ * Which end is ours: the one in home-net when the other is not; else the
+ * one not on a server's port when the other is (a capture that starts in
+ * the middle of a flow sees the server's packet first); else the
+ * initiator.  f->local_by says which rule decided (the flow event).
+ */
 static void decide_local(const struct cf_engine *e, struct cf_flow *f)
 {
 	int h0 = cf_policy_is_home(e->policy, &f->ip[0]);
 	int h1 = cf_policy_is_home(e->policy, &f->ip[1]);
+	int s0 = server_port(f->port[0]), s1 = server_port(f->port[1]);
 
-	f->local = (!h0 && h1) ? 1 : 0;
+	if (h0 != h1) {
+		f->local = h1 ? 1 : 0;
+		f->local_by = CF_LOCAL_BY_HOME;
+	} else if (f->proto != 1 && f->proto != 58 && s0 != s1) {
+		f->local = s0 ? 1 : 0;
+		f->local_by = CF_LOCAL_BY_PORT;
+	} else {
+		f->local = 0;
+		f->local_by = CF_LOCAL_BY_INITIATOR;
+	}
 }
 
 static int remote_is_home(const struct cf_engine *e, const struct cf_flow *f)

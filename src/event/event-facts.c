@@ -92,6 +92,7 @@ static void take_numbers(struct ev_facts *x, const struct cf_event_meta *m,
 	x->roles = f->cls.roles;
 	x->verdict = f->verdict;
 	x->n_alerts = f->n_alerts;
+	x->local_by = f->local_by;
 	if (cf_community_id_flow(f, x->cid, sizeof(x->cid)) != 0)
 		x->cid[0] = '\0';
 	if ((x->has_geo = g != NULL))

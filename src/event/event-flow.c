@@ -37,6 +37,9 @@ static json_t *flow_event_obj(const struct ev_facts *x)
 	return e;
 }
 
+/* callfence.local_end: what decided which end is ours (flow.h) */
+static const char *const local_by[] = { "", "home-net", "server-port", "initiator" };
+
 static json_t *flow_callfence_obj(const struct ev_facts *x)
 {
 	json_t *c = json_object();
@@ -45,6 +48,8 @@ static json_t *flow_callfence_obj(const struct ev_facts *x)
 	put(c, "evidence", ev_json(x, EV_EVIDENCE));
 	put_lit(c, "verdict", verdict_name(x->verdict));
 	put_u64(c, "alerts", x->n_alerts);
+	if (x->local_by > 0 && x->local_by < sizeof(local_by) / sizeof(local_by[0]))
+		put_lit(c, "local_end", local_by[x->local_by]);
 	put_obj(c, "jurisdiction", jurisdiction_obj(x, x->has_geo ? &x->geo : NULL, 0));
 	put_obj(c, "relay", relay_obj(x));
 	return c;

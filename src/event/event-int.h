@@ -127,7 +127,7 @@ struct ev_facts {
 	uint64_t first_us, last_us;
 	struct ev_end src, dst;         /* source: our end */
 	uint8_t proto, v6, ours;        /* ours: index of our end in the flow */
-	uint8_t verdict, n_alerts;
+	uint8_t verdict, n_alerts, local_by;
 	uint16_t vlan;
 	unsigned roles, matched;
 	int has_rule;

@@ -27,6 +27,15 @@ enum cf_flow_end {
 
 #define CF_MAX_FLOW_ALERTS 4
 
+/* What decided which end of a flow is ours (cf_flow.local_by). */
+enum {
+	CF_LOCAL_BY_NONE = 0,    /* not decided yet */
+	CF_LOCAL_BY_HOME,        /* one end is in home-net, the other not */
+	CF_LOCAL_BY_PORT,        /* one end is on a well-known server port */
+	CF_LOCAL_BY_INITIATOR    /* neither: the initiator (the first packet's
+				    source, or a SYN/ACK's destination) */
+};
+
 /*
  * One entry of the table: at most 240 bytes, so that an entry and its
  * share of the index (8 bytes: two slots of 4 at a load of 1/2) stay
@@ -60,6 +69,7 @@ struct cf_flow {
 	uint8_t judged;         /* 0 not yet, 1 judged at least once */
 	uint8_t verdict;        /* 0 unjudged, 1 pass, 2 alert, 3 no rule matched, 4 local-only */
 	uint8_t n_alerts;
+	uint8_t local_by;       /* what decided local: CF_LOCAL_BY_* */
 
 	struct cf_class cls;    /* cls.done first */
 
