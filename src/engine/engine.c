@@ -63,9 +63,10 @@ static int server_port(uint16_t p)
 
 /*
  * Which end is ours: the one in home-net when the other is not; else the
- * one not on a server's port when the other is (a capture that starts in
- * the middle of a flow sees the server's packet first); else the
- * initiator.  f->local_by says which rule decided (the flow event).
+ * initiator of a TCP flow whose handshake was seen; else the one not on a
+ * server's port when the other is (a capture that starts in the middle of
+ * a flow sees the server's packet first); else the initiator.
+ * f->local_by says which rule decided (the flow event).
  */
 static void decide_local(const struct cf_engine *e, struct cf_flow *f)
 {
@@ -76,7 +77,7 @@ static void decide_local(const struct cf_engine *e, struct cf_flow *f)
 	if (h0 != h1) {
 		f->local = h1 ? 1 : 0;
 		f->local_by = CF_LOCAL_BY_HOME;
-	} else if (f->proto != 1 && f->proto != 58 && s0 != s1) {
+	} else if (!f->syn_first && f->proto != 1 && f->proto != 58 && s0 != s1) {
 		f->local = s0 ? 1 : 0;
 		f->local_by = CF_LOCAL_BY_PORT;
 	} else {

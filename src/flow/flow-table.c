@@ -351,6 +351,7 @@ static struct cf_flow *flow_create(struct cf_flow_table *t, uint32_t h,
 	f->icmp_type = p->icmp_type;
 	f->icmp_code = p->icmp_code;
 	f->ip_version = p->ip_version;
+	f->syn_first = p->proto == 6 && (p->tcp_flags & TCP_SYN) != 0;
 	f->first_us = f->last_us = p->ts_us;
 	f->seq = t->next_seq++;
 	f->local = -1;

@@ -32,8 +32,9 @@ enum {
 	CF_LOCAL_BY_NONE = 0,    /* not decided yet */
 	CF_LOCAL_BY_HOME,        /* one end is in home-net, the other not */
 	CF_LOCAL_BY_PORT,        /* one end is on a well-known server port */
-	CF_LOCAL_BY_INITIATOR    /* neither: the initiator (the first packet's
-				    source, or a SYN/ACK's destination) */
+	CF_LOCAL_BY_INITIATOR    /* neither, or a TCP handshake was seen: the
+				    initiator (the first packet's source, or
+				    a SYN/ACK's destination) */
 };
 
 /*
@@ -70,6 +71,8 @@ struct cf_flow {
 	uint8_t verdict;        /* 0 unjudged, 1 pass, 2 alert, 3 no rule matched, 4 local-only */
 	uint8_t n_alerts;
 	uint8_t local_by;       /* what decided local: CF_LOCAL_BY_* */
+	uint8_t syn_first;      /* TCP: the flow's first packet had SYN: its
+				   initiator is certain */
 
 	struct cf_class cls;    /* cls.done first */
 
