@@ -38,10 +38,13 @@ NOISE = ("x509", "pkix", "ocsp", "pkcs", "cms", "ber", "per")
 TRANSPORT = {"tcp": 6, "udp": 17, "icmp": 1, "ipv6-icmp": 58}
 L4 = {"udp": 17, "tcp": 6, "icmp": 1, "icmpv6": 58}
 # the evidence tokens of the recognisers that give each role
-WIRE = {"media": {"rtp", "rtcp", "zoom-encap"},
+WIRE = {"media": {"rtp", "rtcp", "zoom-encap", "iax2-media"},
         "key-exchange": {"dtls-handshake", "zrtp", "sdp-crypto-cleartext"},
-        "signaling": {"stun-binding", "sip"},
+        "signaling": {"stun-binding", "sip", "h225", "h245-olc", "ras", "sccp",
+                      "mgcp", "iax2", "iax2-media"},
         "relay": {"turn"}}
+# tshark's dissectors of the room systems' signalling
+ROOMS = ("h225", "h245", "skinny", "mgcp", "iax2")
 CATALOG = {}
 
 
@@ -114,6 +117,7 @@ class TsharkFlow:
         if self.protos.get("rtp", 0) >= 2 or self.protos.get("rtcp", 0) >= 1:
             r.add("media")
         if "sip" in self.protos or "classicstun" in self.protos or \
+           any(p in self.protos for p in ROOMS) or \
            any(m in ("0x0001", "0x001") for m in self.methods):
             r.add("signaling")
         if self.channel or self.methods & TURN_METHODS:
@@ -175,6 +179,11 @@ def wire_why(role, wire, toks, ts):
                 "tshark's RTCP heuristic rejects; callfence saw the SSRC repeat")
     if role == "key-exchange" and "dtls" not in ts.protos:
         return "DTLS handshake inside TURN or a Zoom header"
+    if role == "signaling" and "turn" in toks:
+        return ("STUN binding relayed inside TURN ChannelData or Send/Data (ICE "
+                "through the relay), which tshark leaves undecoded")
+    if role == "media" and "iax2-media" in wire:
+        return "IAX2 voice frames (mini frames confirmed by call number and timestamp)"
     return None
 
 
@@ -183,6 +192,9 @@ def explain(ev, ours, theirs, ts):
     toks = set((get(ev, "callfence.evidence", "") or "").split())
     lines = [t[8:] for t in sorted(toks) if t.startswith("catalog:")]
     why = []
+    if get(ev, "network.transport") in ("icmp", "ipv6-icmp") and not ours:
+        return ("an ICMP error quoting a STUN/TURN packet: tshark decodes the quoted "
+                "packet, callfence counts the ICMP message")
     if "ndpi:GTP_U" in toks and not ours:
         return "GTP-U tunnel: tshark decodes the tunnelled packets, callfence's decoder does not open GTP"
     for role in sorted(ours - theirs):
@@ -200,7 +212,13 @@ def explain(ev, ours, theirs, ts):
             return None
     for role in sorted(theirs - ours):
         n = ts.protos.get("rtp", 0) + ts.protos.get("rtcp", 0)
-        if role == "media" and n < 4:
+        if role == "key-exchange" and "dtls-no-call-evidence" in toks:
+            why.append("key-exchange: a DTLS handshake with no call evidence (no use_srtp, "
+                       "ICE, media or call app's server): not a call's keys")
+        elif role == "signaling" and "sip" in ts.protos and "ndpi:HTTP" in toks:
+            why.append("signaling: tshark decodes TCP 5060 as SIP by its port; the payload "
+                       "is HTTP")
+        elif role == "media" and n < 4:
             why.append("media: tshark's RTP heuristic took %d packet(s); callfence wants "
                        "an SSRC repeated with the sequence number advancing" % n)
         else:
