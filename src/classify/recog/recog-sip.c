@@ -25,13 +25,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/cursor.h"
-#include "classify/recog/recog.h"
+#include "classify/recog/recog-int.h"
 
 #define SIP_LINE_MAX 512
 #define SIP_METHOD_MAX 16
 #define SIP_VERSION "SIP/2.0"
-#define SDP_LINE_MAX 128        /* body lines longer than this are cut */
 
 /* Copy the first line (without CR LF) into line; -1 if none ends in reach. */
 static int first_line(struct cursor *c, char *line, size_t cap)
@@ -80,114 +78,6 @@ static int is_request_line(const char *l)
 	       strcmp(l + n - v, SIP_VERSION) == 0;
 }
 
-/* The next line of c into line (cut at cap - 1, CR LF dropped); -1 at
- * the end of the bytes. */
-static int next_line(struct cursor *c, char *line, size_t cap)
-{
-	size_t n = 0;
-	uint8_t b;
-
-	if (cur_left(c) == 0)
-		return -1;
-	while (cur_u8(c, &b) == 0 && b != '\n')
-		if (n + 1 < cap)
-			line[n++] = (char)b;
-	if (n > 0 && line[n - 1] == '\r')
-		n--;
-	line[n] = '\0';
-	return 0;
-}
-
-/* "c=IN IP4 ADDR[/ttl[/n]]" or "c=IN IP6 ADDR": 0 and *a filled. */
-static int sdp_connection(const char *v, cf_addr *a)
-{
-	char addr[CF_ADDR_STRLEN];
-	size_t n;
-
-	if (strncmp(v, "IN IP4 ", 7) != 0 && strncmp(v, "IN IP6 ", 7) != 0)
-		return -1;
-	v += 7;
-	n = strcspn(v, "/ ");
-	if (n == 0 || n >= sizeof(addr))
-		return -1;
-	memcpy(addr, v, n);
-	addr[n] = '\0';
-	return cf_addr_parse(addr, a);
-}
-
-/* "m=MEDIA PORT[/n] PROTO ...": the port, 0 if none or bad. */
-static uint16_t sdp_media_port(const char *v)
-{
-	unsigned long port;
-	char *end;
-
-	v = strchr(v, ' ');
-	if (v == NULL || v[1] < '0' || v[1] > '9')
-		return 0;
-	port = strtoul(v + 1, &end, 10);
-	if ((*end != ' ' && *end != '/') || port > 65535)
-		return 0;
-	return (uint16_t)port;
-}
-
-/* What an SDP body walk keeps between lines. */
-struct sdp_walk {
-	cf_addr session;            /* session-level c= */
-	int has_session;
-	int in_media;               /* past the first m= line */
-	int slot;                   /* media[] entry of the current m=, -1 none */
-	uint8_t has_addr[CF_SDP_MEDIA_MAX];
-	uint16_t port[CF_SDP_MEDIA_MAX];
-	cf_addr addr[CF_SDP_MEDIA_MAX];
-	int n;
-};
-
-static void sdp_line(struct sdp_walk *w, const char *l, struct cf_sip_info *out)
-{
-	cf_addr a;
-	uint16_t port;
-
-	if (strncmp(l, "a=crypto:", 9) == 0) {
-		out->has_sdp_crypto = 1;
-	} else if (strncmp(l, "m=", 2) == 0) {
-		w->in_media = 1;
-		w->slot = -1;
-		port = sdp_media_port(l + 2);
-		if (port == 0 || w->n >= CF_SDP_MEDIA_MAX)
-			return;
-		w->slot = w->n++;
-		w->port[w->slot] = port;
-	} else if (strncmp(l, "c=", 2) == 0 && sdp_connection(l + 2, &a) == 0) {
-		if (!w->in_media) {
-			w->session = a;
-			w->has_session = 1;
-		} else if (w->slot >= 0) {
-			w->addr[w->slot] = a;
-			w->has_addr[w->slot] = 1;
-		}
-	}
-}
-
-/* Walk the rest of c line by line: a=crypto, c= and m= lines. */
-static void sdp_walk(struct cursor *c, struct cf_sip_info *out)
-{
-	char line[SDP_LINE_MAX];
-	struct sdp_walk w;
-	int i;
-
-	memset(&w, 0, sizeof(w));
-	w.slot = -1;
-	while (next_line(c, line, sizeof(line)) == 0)
-		sdp_line(&w, line, out);
-	for (i = 0; i < w.n; i++) {
-		if (!w.has_addr[i] && !w.has_session)
-			continue;
-		out->media[out->n_media].addr = w.has_addr[i] ? w.addr[i] : w.session;
-		out->media[out->n_media].port = w.port[i];
-		out->n_media++;
-	}
-}
-
 enum cf_rec cf_recog_sip(const uint8_t *p, size_t len, struct cf_sip_info *out)
 {
 	struct cursor c;
@@ -205,6 +95,6 @@ enum cf_rec cf_recog_sip(const uint8_t *p, size_t len, struct cf_sip_info *out)
 		out->is_request = 1;
 	else
 		return CF_REC_NO;
-	sdp_walk(&c, out);
+	cf_recog_sdp(&c, out->media, &out->n_media, &out->has_sdp_crypto);
 	return CF_REC_YES;
 }
