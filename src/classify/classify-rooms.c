@@ -52,12 +52,24 @@ static int tpkt_start(const uint8_t *p, size_t len)
 	return len >= 4 && p[0] == 3 && p[1] == 0;
 }
 
+/*
+ * An H.245 OpenLogicalChannelAck right behind a TPKT header: aligned PER,
+ * MultimediaSystemControlMessage response (1) and ResponseMessage
+ * openLogicalChannelAck (5): first octets 0x22, then a set top bit.  So
+ * narrow because every packet of a TPKT stream (RDP's among them) would
+ * otherwise be read, and with --threads handed to every engine.
+ */
+static int h245_olc_ack(const uint8_t *p, size_t len)
+{
+	return tpkt_start(p, len) && len >= 6 && p[4] == 0x22 && (p[5] & 0x80);
+}
+
 int cf_rooms_is_shared(const struct cf_packet *pkt)
 {
 	if (pkt->payload_len == 0 || pkt->payload == NULL)
 		return 0;
 	if (pkt->proto == 6)
-		return tpkt_start(pkt->payload, pkt->payload_len) ||
+		return h245_olc_ack(pkt->payload, pkt->payload_len) ||
 		       has_port(pkt->sport, pkt->dport, PORT_SCCP);
 	return pkt->proto == 17 && (has_port(pkt->sport, pkt->dport, PORT_MGCP_GW) ||
 				    has_port(pkt->sport, pkt->dport, PORT_MGCP_CA));
@@ -90,7 +102,7 @@ void cf_rooms_shared(struct cf_classifier *c, const struct cf_packet *pkt)
 	struct cf_mgcp_info mi;
 	struct cf_sdp_media m[CF_SCCP_MEDIA_MAX];
 
-	if (pkt->proto == 6 && tpkt_start(p, len)) {
+	if (pkt->proto == 6 && h245_olc_ack(p, len)) {
 		if (cf_recog_h225(p, len, &hi) == CF_REC_YES && hi.kind == CF_H323_H245 &&
 		    (hi.has_media || hi.has_media_ctl))
 			h245_announce(c, &hi, pkt->ts_us);
