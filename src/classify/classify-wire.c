@@ -506,10 +506,11 @@ static int cert_fragment(const struct wire *w, const uint8_t *p,
 		if (fr->frag_off != 0)
 			return 0;
 		if (fr->frag_len < fr->msg_len && fr->frag_len < CF_REASM_MAX &&
-		    reasm_start(w->c, f, frag, fr->frag_len, w->dir, w->ts_us))
-			return cert_try(&f->cls, slot_of(w->c, f)->buf, fr->frag_len,
-					fr->msg_len, &changed) ?
-			       (cf_reasm_release(w->c, f, 0), changed) : 0;
+		    reasm_start(w->c, f, frag, fr->frag_len, w->dir, w->ts_us)) {
+			if (cert_try(&f->cls, frag, fr->frag_len, fr->msg_len, &changed))
+				cf_reasm_release(w->c, f, 0);
+			return changed;
+		}
 		cert_try(&f->cls, frag, fr->frag_len, fr->msg_len, &changed);
 		f->cls.seen |= CF_SEEN_CERT;
 		return changed;
