@@ -69,7 +69,7 @@
 #include <string.h>
 
 #include "util/cursor.h"
-#include "classify/recog/recog.h"
+#include "classify/recog/recog-int.h"
 
 #define Q931_PD 0x08
 #define UUIE_ID 0x7e
@@ -429,19 +429,6 @@ enum cf_rec cf_recog_h225(const uint8_t *p, size_t len, struct cf_h225_info *out
 	return CF_REC_YES;
 }
 
-/* The first 8 bytes are printable text (SIP, HTTP, ...): not PER. */
-static int looks_text(const uint8_t *p, size_t len)
-{
-	size_t i;
-
-	if (len < 8)
-		return 0;
-	for (i = 0; i < 8; i++)
-		if ((p[i] < 0x20 || p[i] > 0x7e) && p[i] != '\r' && p[i] != '\n')
-			return 0;
-	return 1;
-}
-
 enum cf_rec cf_recog_ras(const uint8_t *p, size_t len, struct cf_ras_info *out)
 {
 	struct cursor c;
@@ -452,7 +439,7 @@ enum cf_rec cf_recog_ras(const uint8_t *p, size_t len, struct cf_ras_info *out)
 	cur_init(&c, p, len);
 	if (cur_peek_u8(&c, 0, &b0))
 		return CF_REC_NO;
-	if (len > RAS_LEN_MAX || looks_text(p, len))
+	if (len > RAS_LEN_MAX || cf_recog_looks_text(p, len))
 		return CF_REC_NO;
 	if (b0 & 0x80) {
 		/* normally small number: 0 then 6 bits; 8 extensions known */

@@ -34,7 +34,7 @@
 #include <string.h>
 
 #include "util/cursor.h"
-#include "classify/recog/recog.h"
+#include "classify/recog/recog-int.h"
 
 #define FULL_HDR 12
 #define IAX_SUBCLASS_MAX 38
@@ -110,19 +110,6 @@ static enum cf_rec meta_frame(struct cursor *c, struct cf_iax2_info *out)
 	return CF_REC_YES;
 }
 
-/* The first 8 bytes are printable text (SIP, HTTP, ...): no mini frame. */
-static int looks_text(const uint8_t *p, size_t len)
-{
-	size_t i;
-
-	if (len < 8)
-		return 0;
-	for (i = 0; i < 8; i++)
-		if ((p[i] < 0x20 || p[i] > 0x7e) && p[i] != '\r' && p[i] != '\n')
-			return 0;
-	return 1;
-}
-
 enum cf_rec cf_recog_iax2(const uint8_t *p, size_t len, struct cf_iax2_info *out)
 {
 	struct cursor c;
@@ -141,7 +128,7 @@ enum cf_rec cf_recog_iax2(const uint8_t *p, size_t len, struct cf_iax2_info *out
 		return meta_frame(&c, out);
 	if (cur_be16(&c, &w0) || cur_be16(&c, &ts))
 		return CF_REC_TRUNCATED;
-	if (cur_left(&c) == 0 || looks_text(p, len))
+	if (cur_left(&c) == 0 || cf_recog_looks_text(p, len))
 		return CF_REC_NO;
 	out->kind = CF_IAX2_MINI;
 	out->src_call = w0 & 0x7fff;
