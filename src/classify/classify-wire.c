@@ -156,13 +156,12 @@ static int dtls_fact(const struct wire *w, const uint8_t *p, size_t len)
 	return changed;
 }
 
-/* P2P Zoom media: only on a flow already taken for Zoom or after ICE. */
+/* P2P Zoom media (with or without ICE before it): the media header with
+ * an RTP/RTCP header at its kind's offset, in two datagrams. */
 static void zoom_p2p(struct cf_class *cls, const uint8_t *p, size_t len)
 {
 	struct cf_zoom_info zi;
 
-	if (cls->app_id != CF_NID_ZOOM && !(cls->seen & CF_SEEN_STUN))
-		return;
 	if (cf_recog_zoom(p, len, 0, &zi) == CF_REC_YES)
 		zoom_fact(cls, &zi);
 }
@@ -197,6 +196,8 @@ static int udp_payload(const struct wire *w, const uint8_t *p, size_t len,
 		return 0;
 	if (depth == 0 && !w->stream && cf_rooms_udp(f, p, len, w->dir))
 		return 0;
+	if (depth == 0 && !w->stream && cf_apps_udp(f, p, len, &found))
+		return found;
 	if (depth == 0 && !w->stream &&
 	    (is_zoom_port(f->port[0]) || is_zoom_port(f->port[1])) &&
 	    cf_recog_zoom(p, len, 1, &zi) == CF_REC_YES) {
@@ -413,6 +414,7 @@ static int reasm_more(struct cf_classifier *c, struct cf_flow *f,
 	cf_reasm_release(c, f, 0);
 	c->st.tls_reasm_done++;
 	alpn_fact(&f->cls, &ti);
+	cf_apps_tcp(f, NULL, 0, 1);
 	return hello_taken(&f->cls, &ti);
 }
 
@@ -599,7 +601,8 @@ int cf_wire_tcp(struct cf_classifier *c, struct cf_flow *f, const uint8_t *p,
 	if (s != NULL)
 		return reasm_more(c, f, s, p, len, dir, ts_us);
 	cls->reasm = 0;                 /* a slot lost to another flow */
-	if (cf_rooms_tcp(f, p, len) || tcp_framed(c, f, p, len, dir, ts_us))
+	if (cf_rooms_tcp(f, p, len) || tcp_framed(c, f, p, len, dir, ts_us) ||
+	    cf_apps_tcp(f, p, len, 0))
 		return 0;
 	r = cf_recog_tls(p, len, &ti);
 	if (r == CF_REC_NO)
@@ -609,5 +612,6 @@ int cf_wire_tcp(struct cf_classifier *c, struct cf_flow *f, const uint8_t *p,
 	if (!(ti.is_client_hello || ti.is_server_hello))
 		return 0;
 	alpn_fact(cls, &ti);
+	cf_apps_tcp(f, p, len, 1);
 	return hello_taken(cls, &ti);
 }

@@ -103,7 +103,7 @@ static int feed(struct cf_flow *f, int dir, uint8_t flags, const struct buf *pl)
 	cf_addr_str(&f->ip[!dir], b, sizeof(b));
 	mk(&t, a, b, f->proto, f->port[dir], f->port[!dir], flags, pl);
 	f->pkts[dir]++;
-	if (f->cls.done)
+	if (f->cls.done == CF_DONE_FINAL)
 		return 0;
 	return cf_classify_packet(cls, f, &t.pkt, dir);
 }
@@ -381,8 +381,16 @@ static void test_late_media(void)
 	flow_init(&f, "192.168.1.2", 32001, "192.0.2.10", 3478, 17);
 	for (i = 0; i < CF_CLASSIFY_MAX_OPEN + 10 && !f.cls.done; i++)
 		feed(&f, i & 1, 0, &st);
-	CHECK_INT(f.cls.done, 1);
+	/* the first look ends; call traffic without media is sampled on */
+	CHECK_INT(f.cls.done, CF_DONE_SAMPLE);
 	CHECK_INT(f.cls.inspected, CF_CLASSIFY_MAX_OPEN);
+	for (i = 0; i < 2; i++) {               /* RTP in a later burst */
+		rtp(&p, 3000 + i, 0x7778);
+		feed(&f, 1, 0, &p);
+	}
+	CHECK_INT(f.cls.roles & CF_ROLE_MEDIA, CF_ROLE_MEDIA);
+	CHECK_INT(f.cls.done, CF_DONE_FINAL);   /* media found: nothing more */
+	CHECK_INT(cf_classify_packet(cls, &f, &(struct cf_packet){ 0 }, 0), 0);
 	cf_classify_finish(cls, &f);
 }
 
