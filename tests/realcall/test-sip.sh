@@ -20,12 +20,13 @@
 # says why and exits 77 (skipped).  Env: CALLFENCE, GEO, SRCDIR, BUILDDIR
 # (make check sets them).  SIP_SCENARIOS="sdes dtls plain" picks calls.
 # The work directory (configs, logs, captures, events) is kept when a
-# check failed.
+# check failed, or always with SIP_KEEP=1.
 set -u
 : "${CALLFENCE:?}" "${GEO:?}" "${SRCDIR:?}"
 here=$SRCDIR/tests/realcall
 # skip, veth, wait_for
 . "$SRCDIR/tests/live/lib.sh"
+[ "$(id -u)" = 0 ] || skip "real SIP calls need root (network namespaces, capture)"
 net_check
 command -v baresip >/dev/null 2>&1 || skip "no baresip (Debian package baresip)"
 command -v dumpcap >/dev/null 2>&1 || skip "no dumpcap (Debian package wireshark-common, with tshark)"
@@ -58,7 +59,7 @@ cleanup() {
 		ip netns del "$ns" 2>/dev/null
 	done
 	ip link del "tmp$$a" 2>/dev/null
-	if [ "$fails" = 0 ]; then
+	if [ "$fails" = 0 ] && [ -z "${SIP_KEEP:-}" ]; then
 		rm -rf "$work"
 	else
 		echo "# kept: $work"
