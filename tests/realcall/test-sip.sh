@@ -155,18 +155,21 @@ call() {
 # judge NAME: tshark's view and callfence's events of NAME's capture.
 judge() {
 	d=$work/$1
-	tshark -n -r "$d/call.pcap" -Y sdp -T fields -E separator='|' -E occurrence=a \
+	if ! { timeout 60 tshark -n -r "$d/call.pcap" -Y sdp -T fields -E separator='|' -E occurrence=a \
 		-e ip.src -e udp.srcport -e ip.dst -e udp.dstport -e sip.CSeq.method \
 		-e sip.Status-Code -e sdp.connection_info.address -e sdp.media.port \
 		-e sdp.media.proto -e sdp.session_attr.field -e sdp.media_attribute.field \
 		> "$d/sdp.txt" 2> "$d/tshark.err" &&
-	tshark -n -r "$d/call.pcap" -Y 'udp && !icmp' -T fields -E separator='|' \
+	timeout 60 tshark -n -r "$d/call.pcap" -Y 'udp && !icmp' -T fields -E separator='|' \
 		-e ip.src -e udp.srcport -e ip.dst -e udp.dstport \
 		> "$d/udp.txt" 2>> "$d/tshark.err" &&
-	tshark -n -r "$d/call.pcap" -Y 'dtls.handshake.type == 1' -T fields -E separator='|' \
+	timeout 60 tshark -n -r "$d/call.pcap" -Y 'dtls.handshake.type == 1' -T fields -E separator='|' \
 		-e ip.src -e udp.srcport -e ip.dst -e udp.dstport -e dtls.use_srtp.protection_profile \
-		> "$d/hellos.txt" 2>> "$d/tshark.err" ||
-		{ echo "FAIL $1: tshark cannot read the capture"; sed 's/^/  | /' "$d/tshark.err"; return 1; }
+		> "$d/hellos.txt" 2>> "$d/tshark.err"; }; then
+		echo "FAIL $1: tshark cannot read the capture"
+		sed 's/^/  | /' "$d/tshark.err"
+		return 1
+	fi
 	CALLFENCE_DATADIR=$SRCDIR timeout 60 "$CALLFENCE" -q --all-flows \
 		-R "$here/sip.rules" -G "$GEO/country.mmdb" -G "$GEO/asn.mmdb" \
 		-o "file:$d/events.json" -r "$d/call.pcap" 2> "$d/callfence.err"
