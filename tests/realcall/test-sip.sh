@@ -197,5 +197,10 @@ for s in ${SIP_SCENARIOS:-sdes dtls plain}; do
 		fails=$((fails + 1))
 	fi
 done
+if ls "$work"/asan.* >/dev/null 2>&1; then
+	echo "FAIL sanitizer reports from callfence:"
+	head -n 40 "$work"/asan.* | sed 's/^/  | /'
+	fails=$((fails + 1))
+fi
 [ "$fails" = 0 ] && echo "# all calls as expected"
 [ "$fails" = 0 ]
