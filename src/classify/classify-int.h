@@ -119,6 +119,11 @@ struct cf_ndpi_info {
 #define CF_REASM_SLOTS 16
 #define CF_REASM_MAX 4096
 
+/* What a slot holds: a TLS ClientHello's first bytes, a DTLS
+ * Certificate's, or (TCP framed per RFC 4571 / TURN over TCP) a message
+ * cut by the end of a segment, whose rest the next segment brings. */
+enum { CF_REASM_HELLO = 0, CF_REASM_CERT, CF_REASM_FRAME };
+
 struct cf_reasm_slot {
 	const struct cf_flow *owner;    /* NULL: free */
 	uint64_t owner_seq;             /* owner's creation number and */
@@ -127,6 +132,7 @@ struct cf_reasm_slot {
 	uint16_t len;
 	uint16_t last_len;              /* the last segment appended */
 	uint8_t dir;                    /* the direction being reassembled */
+	uint8_t kind;                   /* CF_REASM_HELLO / _CERT / _FRAME */
 	uint8_t buf[CF_REASM_MAX];
 };
 
