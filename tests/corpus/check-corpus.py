@@ -68,8 +68,21 @@ EXPECT = {
     "iax.pcap": [("udp", 4569, None, "iax2", {"signaling", "media"}, set())],
     # STUN and TURN over TCP, several messages in one segment
     "stun_tcp_multiple_msgs_same_pkt.pcap": [("tcp", 3479, None, "webrtc", {"relay"}, set())],
-    # two interleaved RTP streams a direction
-    "discord.pcap": [("udp", 50004, "66.22.196.173", "rtp", {"media"}, set(), "any")],
+    # two interleaved RTP streams a direction; Discord's voice discovery
+    # (0x1337cafe keep-alives, IP discovery) names the app
+    "discord.pcap": [("udp", 50004, "66.22.196.173", "discord", {"media"}, set(), "any"),
+                     ("udp", 50004, "66.22.244.", "discord", set(), CALL_ROLES - {"media"})],
+    # media that hides: Telegram's reflectors (relay; media by its pace on
+    # the two that carry the call), Agora joins (relay), LINE's RTP after
+    # 40 proprietary packets (the sampled look), IMO's encrypted stream,
+    # the Snapchat call's SRTCP after a QUIC handshake
+    "telegram.pcap": [("udp", 529, "91.108.8.8", "telegram", {"relay", "media"}, set()),
+                      ("udp", 537, "91.108.16.3", "telegram", {"relay"}, {"media"})],
+    "agora-sd-rtn.pcap": [("udp", 8130, None, "agora", {"relay"}, set())],
+    "line.pcap": [("udp", 29070, "147.92.169.90", "line", {"media"}, set(), "any")],
+    "imo.pcap": [("udp", 36535, None, "imo", {"media"}, set()),
+                 ("udp", 57604, None, "imo", {"media"}, set())],
+    "snapchat_call.pcapng": [("udp", 443, "18.184.138.142", "snapchat", {"media"}, set())],
     "stun_google_meet.pcapng": [
         ("udp", 19305, "142.250.82.76", "meet", {"key-exchange", "media"}, set(), "any"),
         ("udp", 19305, "2001:4860:4864:6::81", "meet", {"key-exchange", "media"}, set()),
