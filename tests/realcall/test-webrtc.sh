@@ -15,21 +15,27 @@
 # certificate errors).  Each page reports the selected candidate pair
 # (webrtc-call.html), so the test knows the call really was direct or
 # relayed over that transport and that media flowed both ways.  Then
-# callfence reads each capture and every flow of the call must have
-# exactly the roles its packets show (tshark's view is saved beside).
+# callfence reads each capture: every flow tshark sees must have one
+# flow event with exactly the roles its packets show - as tshark decodes
+# them, plus what the browsers say went over the call's flow
+# (webrtc-check.py; tests/realcall/README).
 #
-# Needs root, network namespaces, chromium, turnserver (coturn), openssl
-# and dumpcap; elsewhere it says why and exits 77 (skipped).
-# Env: CALLFENCE, GEO, SRCDIR, BUILDDIR.  WEBRTC_KEEP=DIR: copy the
-# captures of failed scenarios to DIR.  WEBRTC_ONLY="direct udp": only
-# those scenarios (direct, udp, tcp, tls).
+# Needs root, network namespaces, chromium, turnserver (coturn), openssl,
+# dumpcap and tshark; elsewhere it says why and exits 77 (skipped).
+# Env: CALLFENCE, GEO, SRCDIR, BUILDDIR.  WEBRTC_ONLY="direct udp": only
+# those scenarios (direct, udp, tcp, tls).  When a check fails the work
+# directory (captures, events, tshark's view, the browsers' logs) is kept
+# and named.
 set -u
 : "${CALLFENCE:?}" "${GEO:?}" "${SRCDIR:?}"
 here=$SRCDIR/tests/realcall
+# skip, net_check, veth, net_down, wait_for, ok, fail, check; the names
+# GW, C1, C2, REM (cf-test-<pid>-*)
+# shellcheck source=../live/lib.sh
 . "$SRCDIR/tests/live/lib.sh"
 
 net_check
-for tool in chromium turnserver openssl dumpcap timeout; do
+for tool in chromium turnserver openssl dumpcap tshark timeout unshare; do
 	command -v "$tool" >/dev/null 2>&1 || skip "no $tool (Debian: see tests/setup.sh)"
 done
 
@@ -157,6 +163,7 @@ browser() {
 	b_ns=$1 b_role=$2 b_room=$3 b_query=$4
 	case $b_role in caller) b_host=10.1.0.1 ;; *) b_host=10.2.0.1 ;; esac
 	b_origin=http://$b_host:$PORT
+	# shellcheck disable=SC2016 # expanded by the inner sh
 	HOME=$work/home ip netns exec "$b_ns" timeout -k 5 $((CALL_LIMIT + 15)) \
 		unshare -m sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' \
 		"$work/resolv.conf" chromium \
@@ -217,9 +224,7 @@ audit() {
 		-o "file:$work/$1.json" -r "$work/$1.pcap" 2>"$work/$1.callfence.err"
 	rc=$?
 	check "$1: callfence -r exits 0" --show "$work/$1.callfence.err" test "$rc" = 0
-	if command -v tshark >/dev/null 2>&1; then
-		tshark -r "$work/$1.pcap" -q -z conv,udp -z conv,tcp >"$work/$1.tshark" 2>&1
-	fi
+	tshark -r "$work/$1.pcap" -q -z conv,udp -z conv,tcp >"$work/$1.tshark" 2>&1
 }
 
 # expect ROOM KIND: the pages' reports and callfence's flows against
@@ -235,9 +240,6 @@ expect() {
 	fails=$((fails + nf))
 	if [ "$ck" != 0 ] && [ "$nf" = 0 ]; then
 		fail "$1: webrtc-check.py exit $ck"
-	fi
-	if [ "$nf" != 0 ] && [ -n "${WEBRTC_KEEP:-}" ]; then
-		mkdir -p "$WEBRTC_KEEP" && cp "$work/$1.pcap" "$work/$1.json" "$WEBRTC_KEEP/" 2>/dev/null
 	fi
 }
 
