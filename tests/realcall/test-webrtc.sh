@@ -210,7 +210,6 @@ call() {
 	for e in "$work/$c_room"-*-error.json; do
 		[ -f "$e" ] || continue
 		fail "$c_room: the page reports an error" "$e"
-		echo
 		return 1
 	done
 	[ "$c_ok" = 0 ] || { fail "$c_room: no end of call reported in ${CALL_LIMIT} s" \
