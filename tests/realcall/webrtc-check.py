@@ -89,6 +89,8 @@ class Seen:
         self.use_srtp = False
         self.rtp = False
         self.tls = False
+        self.alpn = set()      # what TLS ClientHellos offered
+        self.sni = set()
         self.relayed = set()   # (ip, port) of XOR-RELAYED-ADDRESS in Allocate answers
 
 
@@ -96,7 +98,8 @@ def tshark_flows(pcap):
     fields = ["ip.src", "ip.dst", "udp.srcport", "udp.dstport", "tcp.srcport",
               "tcp.dstport", "stun.type", "stun.channel", "stun.att.type",
               "stun.att.port-xord", "stun.att.ipv4-xord", "dtls.handshake.extension.type",
-              "rtp.ssrc", "tls.handshake.type", "tcp.len"]
+              "rtp.ssrc", "tls.handshake.type", "tls.handshake.extensions_alpn_str",
+              "tls.handshake.extensions_server_name"]
     cmd = ["tshark", "-r", pcap, "-n", "--enable-heuristic", "rtp_udp",
            "-Y", "(udp or tcp) and not icmp", "-T", "fields", "-E", "occurrence=a"]
     for f in fields:
@@ -142,10 +145,12 @@ def tshark_flows(pcap):
             s.rtp = True
         if d["tls.handshake.type"]:
             s.tls = True
+            s.alpn |= set(x for x in d["tls.handshake.extensions_alpn_str"].split(",") if x)
+            s.sni |= set(x for x in d["tls.handshake.extensions_server_name"].split(",") if x)
     return flows
 
 
-def visible_roles(k, s):
+def visible_roles(s):
     roles = set()
     if s.binding:
         roles.add("signaling")
@@ -184,7 +189,7 @@ def main():
     # ---- what the browsers say ---------------------------------------------
     for w in ("caller", "callee"):
         r = rep[w]
-        loc, rem = r.get("local") or {}, r.get("remote") or {}
+        loc = r.get("local") or {}
         pair = r.get("pair") or {}
         check("%s: %s: a candidate pair succeeded" % (room, w),
               pair.get("state") == "succeeded", json.dumps(pair))
@@ -255,9 +260,12 @@ def main():
                 per_end[w] += 1
         port = max(p for _, p in k[1] if p in (3478, 5349)) if kind != "direct" and any(
             p in (3478, 5349) for _, p in k[1]) else None
-        want = visible_roles(k, s)
+        want = visible_roles(s)
         why = ["tshark: %d packets; STUN Binding %s, TURN %s, DTLS use_srtp %s, RTP %s, TLS %s" % (
             s.packets, s.binding, s.turn, s.use_srtp, s.rtp, s.tls)]
+        if s.tls:
+            why.append("tshark: TLS ClientHello ALPN %s, SNI %s" % (
+                ",".join(sorted(s.alpn)) or "none", ",".join(sorted(s.sni)) or "none"))
         if k in call_flow:
             want |= {"signaling", "key-exchange", "media"}
             why.append("the %s's call went over this flow (ICE checks, DTLS-SRTP, RTP)" %
