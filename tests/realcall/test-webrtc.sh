@@ -230,7 +230,7 @@ audit() {
 # lines (webrtc-check.py).
 expect() {
 	python3 "$here/webrtc-check.py" --dir "$work" --room "$1" --kind "$2" \
-		--turn "$TURN_IP" >"$work/$1.check" 2>&1
+		--turn "$TURN_IP" --geo-csv "$SRCDIR/tests/geo/country.csv" >"$work/$1.check" 2>&1
 	ck=$?
 	cat "$work/$1.check"
 	n=$((n + $(grep -c '^ok \|^FAIL ' "$work/$1.check")))

@@ -26,6 +26,8 @@ missing.
 """
 
 import argparse
+import csv
+import ipaddress
 import json
 import os
 import subprocess
@@ -163,6 +165,18 @@ def visible_roles(s):
     return roles
 
 
+def country_of(csv_path, ip):
+    """The country the test geography's CSV gives IP (network,country,...)."""
+    addr = ipaddress.ip_address(ip)
+    with open(csv_path) as f:
+        for row in csv.reader(f):
+            if not row or row[0] == "network":
+                continue
+            if addr in ipaddress.ip_network(row[0]):
+                return row[1]
+    return None
+
+
 def load(path):
     with open(path) as f:
         return json.load(f)
@@ -174,6 +188,7 @@ def main():
     ap.add_argument("--room", required=True)
     ap.add_argument("--kind", required=True, choices=["direct", "udp", "tcp", "tls"])
     ap.add_argument("--turn", required=True)
+    ap.add_argument("--geo-csv", help="the test geography (tests/geo/country.csv)")
     a = ap.parse_args()
     room, kind = a.room, a.kind
     base = os.path.join(a.dir, room)
@@ -291,6 +306,11 @@ def main():
             check("%s: %s destination is the TURN server %s:%d" % (room, show_key(k), a.turn, port),
                   dst.get("ip") == a.turn and dst.get("port") == port,
                   json.dumps(e.get("source")) + " -> " + json.dumps(dst))
+        if kind != "direct" and port is not None and a.geo_csv:
+            cc = country_of(a.geo_csv, a.turn)
+            got_cc = e.get("destination", {}).get("geo", {}).get("country_iso_code")
+            check("%s: %s the TURN server located in %s" % (room, show_key(k), cc),
+                  cc is not None and got_cc == cc, "callfence: %s" % got_cc)
         if k in call_flow and kind in ("udp", "tcp"):
             peer = (rep[call_flow[k]].get("remote") or {})
             got_peer = c.get("relay", {}).get("peer", {})
