@@ -1,7 +1,7 @@
 /*
  * classify-apps.c - call flows whose media is not RTP: the apps that hide
  * it (recog-apps.c: Telegram's reflectors, Agora SD-RTN, Discord's voice
- * servers), media by its pace, BFCP and SIP over TLS; and the table of
+ * servers), media by its pace, BFCP, SIP and TURN over TLS; and the table of
  * every kind of "own" signalling a flow's payloads showed (cls.wire, low
  * nibble: these and the room systems of classify-rooms.c) with the roles,
  * app and wire protocol each gives.
@@ -38,6 +38,7 @@
 #define TG_PORT_MIN 500              /* Telegram's reflectors listen here */
 #define TG_PORT_MAX 600
 #define PORT_SIPS 5061               /* SIP over TLS (RFC 5630, IANA) */
+#define PORT_TURNS 5349              /* TURN over TLS (RFC 7065, IANA) */
 
 static const struct cf_own_kind kinds[] = {
 	[CF_WIRE_H225] = { CF_ROLE_SIGNALING, "h225", NULL, CF_NID_H323, CF_NID_H225 },
@@ -147,6 +148,13 @@ int cf_apps_tcp(struct cf_flow *f, const uint8_t *p, size_t len, int tls_hello)
 		   keys, out of every observer's sight */
 		if (f->port[0] == PORT_SIPS || f->port[1] == PORT_SIPS) {
 			set_own(cls, CF_WIRE_SIPS);
+			return 1;
+		}
+		/* TLS on the turns port (RFC 7065): TURN over TLS, as the ALPN
+		   stun.turn says where a client sends one (browsers given an
+		   address, not a name, send neither ALPN nor SNI) */
+		if (f->port[0] == PORT_TURNS || f->port[1] == PORT_TURNS) {
+			cls->seen |= CF_SEEN_TURN;
 			return 1;
 		}
 		return 0;
