@@ -14,12 +14,13 @@ cd "$top"
 
 # Debian packages: build tools, the four libraries, the test tools (clang
 # with its libFuzzer runtime: the fuzz targets and their regression replays
-# run in make check).
+# run in make check; logrotate: the shipped snippet is run by
+# tests/live/test-live-reopen.sh).
 packages="build-essential autoconf automake libtool pkg-config
  libpcap-dev libndpi-dev libmaxminddb-dev libjansson-dev
  libmaxmind-db-writer-perl mmdb-bin tshark libndpi-bin ca-certificates
  libssl-dev librdkafka-dev libseccomp-dev python3-jsonschema iproute2
- clang libclang-rt-14-dev"
+ clang libclang-rt-14-dev logrotate"
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
