@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,6 +165,9 @@ static int run_offline(const struct cf_opts *o)
 
 	fill_engine_config(o, &cfg, host, sizeof(host));
 	cf_report_proc_open();  /* the memory figures, read after the sandbox is on */
+	/* a reader gone (stdout or a FIFO) is a write error, counted and
+	 * reported by its output with the events it lost, not a silent death */
+	signal(SIGPIPE, SIG_IGN);
 	out = open_outputs(o);
 	run = cf_runner_new(&cfg, o->threads > 1 ? o->threads : 1, CF_RUNNER_FILES,
 			    out, err, sizeof(err));

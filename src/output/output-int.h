@@ -128,6 +128,7 @@ struct out {
 	char *spool_path;               /* NULL: default in the spool directory */
 	int no_spool;
 	int spool_in_default_dir;       /* spool_path is in --spool-dir */
+	int spool_dir_made;             /* ... which this output's set-up made */
 	double drain_s;
 	int drain_expired;
 	uint64_t dropped_logged;

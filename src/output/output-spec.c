@@ -272,7 +272,9 @@ static int open_spool(struct out *x, const char *dir, char *err, size_t errlen)
 
 	if (!x->no_spool) {
 		if (x->spool_path == NULL) {
-			if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+			int made = mkdir(dir, 0700) == 0;
+
+			if (!made && errno != EEXIST) {
 				snprintf(err, errlen, "output '%s': cannot create spool directory %s: %s "
 					 "(give --spool-dir DIR, spool=PATH or spool=none)",
 					 x->spec, dir, strerror(errno));
@@ -280,6 +282,7 @@ static int open_spool(struct out *x, const char *dir, char *err, size_t errlen)
 			}
 			x->spool_path = default_spool_path(x, dir);
 			x->spool_in_default_dir = 1;
+			x->spool_dir_made = made;
 			if (x->spool_path == NULL) {
 				snprintf(err, errlen, "out of memory");
 				return -1;

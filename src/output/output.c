@@ -435,7 +435,7 @@ int cf_outputs_set_owner(struct cf_outputs *o, uid_t uid, gid_t gid,
 		snprintf(pos, sizeof(pos), "%s.pos", x->spool_path);
 		if (chown_path(x->spool_path, uid, gid, err, errlen) < 0 ||
 		    chown_path(pos, uid, gid, err, errlen) < 0 ||
-		    (x->spool_in_default_dir && chown_path(g_spool_dir, uid, gid, err, errlen) < 0))
+		    (x->spool_dir_made && chown_path(g_spool_dir, uid, gid, err, errlen) < 0))
 			return -1;
 	}
 	return 0;

@@ -160,8 +160,10 @@ int cf_outputs_reopen(struct cf_outputs *o, char *err, size_t errlen);
  * uid/gid, so that reopening, spooling, compacting and the rewrite at exit
  * still work.  Directories holding output files are not changed: a reopen
  * after a rename needs the new file made by logrotate's create, or a
- * directory the user can write.  A spool directory given with spool=PATH
- * must be writable by the user already.  0, or -1 with a message in err.
+ * directory the user can write.  Nor is a spool directory that existed
+ * before this run: one given with spool=PATH, or an existing --spool-dir,
+ * must be writable by the user already (compaction makes a file there).
+ * 0, or -1 with a message in err.
  */
 int cf_outputs_set_owner(struct cf_outputs *o, uid_t uid, gid_t gid,
 			 char *err, size_t errlen);

@@ -1,7 +1,8 @@
 #!/bin/sh
 # test-outputs-loss.sh - no event is lost silently, offline: an output
 # whose writes fail (/dev/full as -o file: and as standard output, a
-# syslog output with no syslog daemon and no spool) makes the run exit 3
+# standard output pipe with no reader (EPIPE), a syslog output with no
+# syslog daemon and no spool) makes the run exit 3
 # with a line on stderr naming the output and exactly how many events it
 # lost (all of them: compared with a run to a plain file); with a spool
 # the events are kept instead and the run succeeds.
@@ -68,6 +69,23 @@ f=$fails
 rc=$?
 lost stdout stdout "$all" "$ENOSPC"
 ok_if "standard output on /dev/full: exit 3, all $all events said lost"
+
+# standard output a pipe whose reader is gone (EPIPE, not a death by SIGPIPE)
+f=$fails
+$PYTHON - "$CALLFENCE" "$work/call.pcap" "$SRCDIR/tests/e2e/rules/e2e-eu.rules" \
+	"$GEO" "$work/epipe.err" <<'PY'
+import os, subprocess, sys
+cf, pcap, rules, geo, errpath = sys.argv[1:]
+r, w = os.pipe()
+os.close(r)
+with open(errpath, "wb") as err:
+    p = subprocess.run([cf, "-q", "-r", pcap, "-R", rules, "-G", geo + "/country.mmdb",
+                        "-G", geo + "/asn.mmdb", "--all-flows"], stdout=w, stderr=err)
+sys.exit(p.returncode if p.returncode >= 0 else 128 - p.returncode)
+PY
+rc=$?
+lost epipe stdout "$all" ' \([1-9][0-9]* failed write\(s\), the last: Broken pipe\)'
+ok_if "standard output to a pipe with no reader: exit 3, all $all events said lost"
 
 # the other output of the same run is complete, and the run still fails
 f=$fails
