@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -419,6 +420,21 @@ static int chown_path(const char *path, uid_t uid, gid_t gid, char *err, size_t 
 	return -1;
 }
 
+/* A spool file: as the output files, never through a symbolic link. */
+static int give_path(const char *path, uid_t uid, gid_t gid, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), rc;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot give %s to uid %u: %s", path, (unsigned)uid,
+			 strerror(errno));
+		return -1;
+	}
+	rc = cf_file_give(fd, path, uid, gid, err, errlen);
+	close(fd);
+	return rc;
+}
+
 int cf_outputs_set_owner(struct cf_outputs *o, uid_t uid, gid_t gid,
 			 char *err, size_t errlen)
 {
@@ -433,8 +449,8 @@ int cf_outputs_set_owner(struct cf_outputs *o, uid_t uid, gid_t gid,
 		if (!x->ops->reliable || x->spool_path == NULL)
 			continue;
 		snprintf(pos, sizeof(pos), "%s.pos", x->spool_path);
-		if (chown_path(x->spool_path, uid, gid, err, errlen) < 0 ||
-		    chown_path(pos, uid, gid, err, errlen) < 0 ||
+		if (give_path(x->spool_path, uid, gid, err, errlen) < 0 ||
+		    give_path(pos, uid, gid, err, errlen) < 0 ||
 		    (x->spool_dir_made && chown_path(g_spool_dir, uid, gid, err, errlen) < 0))
 			return -1;
 	}
