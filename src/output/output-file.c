@@ -103,7 +103,7 @@ static int put_lines(struct out *o, struct file_out *f, const char *p, size_t n)
 	o->err_no = errno;
 	keep = done;
 	if (done > 0 && done < n && start >= 0) {
-		nl = done > 0 ? memrchr(p, '\n', done) : NULL;
+		nl = memrchr(p, '\n', done);
 		keep = nl != NULL ? (size_t)(nl - p) + 1 : 0;
 		if (ftruncate(f->fd, start + (off_t)keep) != 0)
 			keep = done;    /* the cut line stays; counted as lost below */
