@@ -47,7 +47,8 @@ static const char usage_text[] =
 "  -p                  do not put the interfaces in promiscuous mode\n"
 "  -D, --daemon        detach; messages go to syslog\n"
 "  -P FILE             pidfile, locked (default /run/callfence.pid with -D)\n"
-"  -u USER             run as USER once captures and files are open\n"
+"  -u USER             run as USER once captures and files are open (output and\n"
+"                      log files are given to USER; see callfence(8), SIGNALS)\n"
 "  --log DEST          own messages: syslog, stderr or a file\n"
 "  --stats-interval S  a stats event every S seconds (default 60, 0 off)\n"
 "Policy and data:\n"
@@ -86,7 +87,8 @@ static const char usage_text[] =
 "  -V, --version       version and library versions\n"
 "\n"
 "Exit status: 0 done, 1 violation at or above --fail-on, 2 usage or\n"
-"configuration error, 3 I/O error.  See callfence(8), callfence.rules(5).\n";
+"configuration error, 3 I/O error (also: events lost by an output).\n"
+"See callfence(8), callfence.rules(5).\n";
 
 /* Outputs. */
 enum { OPT_COMMUNITY_ID_SEED = 768, OPT_ALERT_WINDOW, OPT_SPOOL_DIR };

@@ -93,6 +93,12 @@ int cf_opts_load_config(struct cf_opts *o, const char *path, char *err, size_t e
  * configuration file gave for that list (bit: CF_LIST_*). */
 void cf_opts_list_from(struct cf_opts *o, unsigned bit);
 
+/* main-paths.c: live capture's file names (rules, include directories,
+ * catalog, geography, pidfile) made absolute against the current
+ * directory, so that -D's chdir("/") does not change what a SIGHUP reload
+ * reads.  0, or -1 with a message in err. */
+int cf_opts_absolute(struct cf_opts *o, char *err, size_t errlen);
+
 /* --check-rules: exit status 0 or 2. */
 int cf_cmd_check_rules(const struct cf_opts *o);
 /* --lookup IP: exit status 0 or 2. */

@@ -5,13 +5,16 @@
  * Exit status: 0 done (live: stopped by SIGTERM/SIGINT); 1 an alert at or
  * above --fail-on (offline); 2 usage or configuration error (live: also a
  * missing interface, a pidfile locked by another instance); 3 runtime I/O
- * error (capture unreadable, capture not permitted, ...).
+ * error (capture unreadable, capture not permitted, events lost by an
+ * output: a failed write with no spool to keep them, ...; this wins over
+ * 1, since the events that would say so may be among the lost).
  */
 
 #include "config.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,6 +165,9 @@ static int run_offline(const struct cf_opts *o)
 
 	fill_engine_config(o, &cfg, host, sizeof(host));
 	cf_report_proc_open();  /* the memory figures, read after the sandbox is on */
+	/* a reader gone (stdout or a FIFO) is a write error, counted and
+	 * reported by its output with the events it lost, not a silent death */
+	signal(SIGPIPE, SIG_IGN);
 	out = open_outputs(o);
 	run = cf_runner_new(&cfg, o->threads > 1 ? o->threads : 1, CF_RUNNER_FILES,
 			    out, err, sizeof(err));
@@ -189,7 +195,9 @@ static int run_offline(const struct cf_opts *o)
 		cf_runner_describe(run, stderr);
 	frc = finish_run(o, &end, out, started);
 	cf_runner_free(run);
-	cf_outputs_free(out);
+	/* an event lost is a failed run, whatever else went right */
+	if (cf_outputs_close(out) > 0 && frc != EXIT_CONFIG)
+		frc = EXIT_IO;
 	if (rc != 0)
 		return rc == CF_CAPTURE_ECONFIG ? EXIT_CONFIG : EXIT_IO;
 	return frc;
@@ -240,6 +248,28 @@ static void open_log(const struct cf_opts *o)
 	cf_log_set_verbose(o->verbose);
 }
 
+/*
+ * -u USER: the files SIGHUP reopens (output files, the log file) and the
+ * spools become the user's while we are still root, so that the user can
+ * open them again.  Their directories are left alone: a file renamed by
+ * logrotate is made again by its create line (or in a directory the
+ * operator made writable by the user); see callfence(8), SIGNALS.
+ */
+static void give_files(struct live *l)
+{
+	char err[1024];
+	uid_t uid;
+	gid_t gid;
+
+	if (l->o->user == NULL)
+		return;
+	if (cf_user_ids(l->o->user, &uid, &gid, err, sizeof(err)) < 0)
+		die_config(err);
+	if (cf_outputs_set_owner(l->out, uid, gid, err, sizeof(err)) < 0 ||
+	    cf_log_give(uid, gid, err, sizeof(err)) < 0)
+		die_config(err);
+}
+
 /* Interfaces, outputs, engine, pidfile: everything that can fail on the
  * configuration, before detaching, so that errors reach the terminal. */
 static int live_open(struct live *l)
@@ -274,6 +304,7 @@ static int live_open(struct live *l)
 	if (l->pidfile != NULL &&
 	    (l->pidfd = cf_pidfile_lock(l->pidfile, err, sizeof(err))) < 0)
 		die_config(err);
+	give_files(l);
 	return 0;
 }
 
@@ -367,7 +398,8 @@ static int run_live(const struct cf_opts *o)
 		cf_log(LOG_NOTICE, "stopped");
 	}
 	cf_live_close_all(l.run);
-	cf_outputs_free(l.out);
+	if (cf_outputs_close(l.out) > 0 && rc == 0)
+		rc = EXIT_IO;           /* events lost: said on the log, by output */
 	cf_pidfile_remove(l.pidfd, l.pidfile);
 	cf_daemon_ready(rc, l.failed);
 	cf_log_close();
@@ -392,6 +424,8 @@ int main(int argc, char **argv)
 		rc = cf_cmd_check_rules(&o);
 	else if (o.mode == CF_MODE_LOOKUP)
 		rc = cf_cmd_lookup(&o);
+	else if (o.mode == CF_MODE_LIVE && cf_opts_absolute(&o, err, sizeof(err)) < 0)
+		rc = (fprintf(stderr, "callfence: %s\n", err), EXIT_CONFIG);
 	else if (o.mode == CF_MODE_LIVE)
 		rc = run_live(&o);
 	else if (o.daemonize || o.pidfile != NULL || o.user != NULL)

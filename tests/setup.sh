@@ -17,12 +17,14 @@ cd "$top"
 # run in make check; baresip-core's user agent and modules make the real
 # SIP calls of tests/realcall/test-sip.sh, chromium, coturn and openssl the
 # real WebRTC calls of tests/realcall/test-webrtc.sh, tshark's dumpcap
-# captures them).
+# captures them; logrotate: the shipped snippet is run by
+# tests/live/test-live-reopen.sh).
 packages="build-essential autoconf automake libtool pkg-config
  libpcap-dev libndpi-dev libmaxminddb-dev libjansson-dev
  libmaxmind-db-writer-perl mmdb-bin tshark libndpi-bin ca-certificates
  libssl-dev librdkafka-dev libseccomp-dev python3-jsonschema iproute2
- clang libclang-rt-14-dev baresip baresip-core chromium coturn openssl"
+ clang libclang-rt-14-dev baresip baresip-core chromium coturn openssl
+ logrotate"
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

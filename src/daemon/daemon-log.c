@@ -6,7 +6,10 @@
  * writes.  A log file gets "2026-01-01T10:00:00Z callfence[PID]: LEVEL:
  * message", one line each, written with a single write(2) so lines of
  * several processes never mix.  Syslog is opened at once (LOG_NDELAY), so
- * the socket exists before privileges are dropped.
+ * the socket exists before privileges are dropped.  The log file's path
+ * is kept absolute and the file given to the -u user (cf_log_give), so
+ * that SIGHUP reopens it after logrotate moved it; a reopen that fails
+ * keeps the old file, said once.
  */
 #define _GNU_SOURCE 1         /* dup3 */
 #include "config.h"
@@ -21,6 +24,7 @@
 #include <unistd.h>
 
 #include "daemon/daemon-log.h"
+#include "util/path.h"
 
 #define LINE_MAX_LEN 1024
 
@@ -30,7 +34,8 @@ static struct {
 	char *path;
 	int verbose;
 	int syslog_open;
-} lg = { CF_LOG_STDERR, -1, NULL, 0, 0 };
+	int reopen_failed;      /* the last reopen failed and was said */
+} lg = { CF_LOG_STDERR, -1, NULL, 0, 0, 0 };
 
 static const char *level_name(int level)
 {
@@ -69,12 +74,11 @@ int cf_log_open(enum cf_log_dest dest, const char *path, char *err, size_t errle
 	int fd = -1;
 
 	if (dest == CF_LOG_FILE) {
-		copy = strdup(path);
-		if (copy == NULL) {
-			snprintf(err, errlen, "out of memory");
+		/* absolute: -D's chdir("/") must not change what a reopen opens */
+		copy = cf_path_absolute(path, err, errlen);
+		if (copy == NULL)
 			return -1;
-		}
-		fd = open_file(path, err, errlen);
+		fd = open_file(copy, err, errlen);
 		if (fd < 0) {
 			free(copy);
 			return -1;
@@ -159,8 +163,15 @@ int cf_log_reopen(char *err, size_t errlen)
 	if (lg.dest != CF_LOG_FILE)
 		return 0;
 	fd = open_file(lg.path, err, errlen);
-	if (fd < 0)
+	if (fd < 0) {
+		if (lg.reopen_failed)
+			return 0;       /* said already */
+		lg.reopen_failed = 1;
+		snprintf(err + strlen(err), errlen - strlen(err), "; messages go on to "
+			 "the file open before (now renamed?) until a reopen succeeds");
 		return -1;
+	}
+	lg.reopen_failed = 0;
 	/* dup2 swaps the file under the same descriptor in one step: a
 	 * worker thread writing a message meanwhile gets the old file or the
 	 * new one, never a closed (or reused) descriptor */
@@ -172,6 +183,13 @@ int cf_log_reopen(char *err, size_t errlen)
 		close(lg.fd);
 	lg.fd = fd;
 	return 0;
+}
+
+int cf_log_give(uid_t uid, gid_t gid, char *err, size_t errlen)
+{
+	if (lg.dest != CF_LOG_FILE || lg.fd < 0)
+		return 0;
+	return cf_file_give(lg.fd, lg.path, uid, gid, err, errlen);
 }
 
 void cf_log_output(void *ctx, const char *msg)

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <syslog.h>
+#include <sys/types.h>
 
 enum cf_log_dest { CF_LOG_STDERR = 0, CF_LOG_SYSLOG, CF_LOG_FILE };
 
@@ -28,8 +29,12 @@ void cf_log_set_verbose(int verbose);
 void cf_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Reopen the log file (SIGHUP, after logrotate moved it); 0 when there is
- * no log file.  -1 with a message in err: the old file stays in use. */
+ * no log file.  -1 with a message in err: the old file stays in use (said
+ * the first time in a row only: a failure that goes on returns 0). */
 int cf_log_reopen(char *err, size_t errlen);
+
+/* Before dropping privileges: give the log file to uid:gid (cf_file_give). */
+int cf_log_give(uid_t uid, gid_t gid, char *err, size_t errlen);
 
 /* For cf_outputs_set_logger(): an output's message at LOG_WARNING. */
 void cf_log_output(void *ctx, const char *msg);

@@ -233,6 +233,13 @@ static int find_user(const char *user, uid_t *uid, gid_t *gid, char *name,
 	return 0;
 }
 
+int cf_user_ids(const char *user, uid_t *uid, gid_t *gid, char *err, size_t errlen)
+{
+	char name[256];
+
+	return find_user(user, uid, gid, name, sizeof(name), err, errlen);
+}
+
 /* Any capability left in the permitted or effective set? */
 static int caps_left(void)
 {

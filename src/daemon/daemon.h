@@ -54,4 +54,7 @@ void cf_daemon_ready(int status, const char *msg);
  */
 int cf_drop_privileges(const char *user, char *err, size_t errlen);
 
+/* The uid and gid cf_drop_privileges would take for user; -1 "no such user". */
+int cf_user_ids(const char *user, uid_t *uid, gid_t *gid, char *err, size_t errlen);
+
 #endif /* CF_DAEMON_H */

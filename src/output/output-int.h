@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdarg.h>
+#include <sys/types.h>
 #include "output/output.h"
 
 struct cf_spool;
@@ -96,7 +97,13 @@ struct out_ops {
 	int (*write)(struct out *o, const char *line, size_t len,
 		     const struct cf_event_info *ev);
 	int (*flush)(struct out *o);
+	/*
+	 * Files: reopen the path (SIGHUP).  A failure keeps the old
+	 * descriptor; -1 with a message only the first time in a row.
+	 */
 	int (*reopen)(struct out *o, char *err, size_t errlen);
+	/* Files: give the open file to uid:gid before privileges are dropped. */
+	int (*give)(struct out *o, uid_t uid, gid_t gid, char *err, size_t errlen);
 	/*
 	 * Reliable outputs: connect, send, collect acknowledgements; never
 	 * blocks.  full 0: only send what is queued (after a write).
@@ -121,9 +128,11 @@ struct out {
 	char *spool_path;               /* NULL: default in the spool directory */
 	int no_spool;
 	int spool_in_default_dir;       /* spool_path is in --spool-dir */
+	int spool_dir_made;             /* ... which this output's set-up made */
 	double drain_s;
 	int drain_expired;
 	uint64_t dropped_logged;
+	int err_no;                     /* direct outputs: errno of the last failed write */
 	double next_drop_log;
 	void *priv;                     /* the driver's state (the transport's) */
 	void *aux;                      /* more driver state (syslog framing) */

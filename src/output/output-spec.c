@@ -17,6 +17,7 @@
 #include "output/output-int.h"
 #include "output/spool.h"
 #include "policy/policy.h"
+#include "util/path.h"
 
 #define DEF_QUEUE 10000
 #define DEF_SPOOL_MAX (256ull << 20)
@@ -118,7 +119,12 @@ static int reliable_option(struct out *x, const char *name, const char *val)
 			return -1;
 		x->no_spool = strcmp(val, "none") == 0;
 		free(x->spool_path);
-		x->spool_path = x->no_spool ? NULL : strdup(val);
+		x->spool_path = NULL;
+		if (!x->no_spool) {
+			char why[256];  /* a bad value is reported by the caller */
+
+			x->spool_path = cf_path_absolute(val, why, sizeof(why));
+		}
 		return x->no_spool || x->spool_path != NULL ? 0 : -1;
 	}
 	return 1;
@@ -266,7 +272,9 @@ static int open_spool(struct out *x, const char *dir, char *err, size_t errlen)
 
 	if (!x->no_spool) {
 		if (x->spool_path == NULL) {
-			if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+			int made = mkdir(dir, 0700) == 0;
+
+			if (!made && errno != EEXIST) {
 				snprintf(err, errlen, "output '%s': cannot create spool directory %s: %s "
 					 "(give --spool-dir DIR, spool=PATH or spool=none)",
 					 x->spec, dir, strerror(errno));
@@ -274,6 +282,7 @@ static int open_spool(struct out *x, const char *dir, char *err, size_t errlen)
 			}
 			x->spool_path = default_spool_path(x, dir);
 			x->spool_in_default_dir = 1;
+			x->spool_dir_made = made;
 			if (x->spool_path == NULL) {
 				snprintf(err, errlen, "out of memory");
 				return -1;
@@ -336,8 +345,19 @@ int out_setup(struct out *x, const char *spec, char *buf, const char *spool_dir,
 	}
 	x->no_spool = x->ops->memory_only;
 	if ((opts != NULL && apply_options(x, opts, err, errlen) < 0) ||
-	    check_target(x, target, err, errlen) < 0 ||
-	    x->ops->open(x, target, err, errlen) < 0)
+	    check_target(x, target, err, errlen) < 0)
+		return -1;
+	/* socket paths absolute, so that a daemon's chdir("/") does not
+	 * change where a reconnection goes (file: does this itself) */
+	if ((x->ops == &out_unix_ops || x->ops == &out_unixgram_ops) && target[0] != '/') {
+		char *abs = cf_path_absolute(target, err, errlen);
+
+		rc = abs != NULL ? x->ops->open(x, abs, err, errlen) : -1;
+		free(abs);
+	} else {
+		rc = x->ops->open(x, target, err, errlen);
+	}
+	if (rc < 0)
 		return -1;
 	return x->ops->reliable ? open_spool(x, spool_dir, err, errlen) : 0;
 }

@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@
 #include "output/output-int.h"
 #include "output/spool.h"
 #include "util/clock.h"
+#include "util/path.h"
 
 #define DROP_LOG_EVERY 60.0     /* seconds between two "dropped" messages */
 #define POLL_EVERY 1.0
@@ -50,11 +52,22 @@ struct cf_outputs {
 };
 
 static const char *g_spool_dir = CF_SPOOL_DIR;
+static char g_spool_dir_abs[4096];
 static unsigned g_alert_window;
 
 void cf_outputs_set_spool_dir(const char *dir)
 {
+	char err[256], *abs;
+
 	g_spool_dir = dir != NULL && dir[0] != '\0' ? dir : CF_SPOOL_DIR;
+	/* absolute, for a daemon's chdir("/"); kept as given if that fails
+	 * (opening the spool then says what is wrong) */
+	abs = g_spool_dir[0] != '/' ? cf_path_absolute(g_spool_dir, err, sizeof(err)) : NULL;
+	if (abs != NULL && strlen(abs) < sizeof(g_spool_dir_abs)) {
+		snprintf(g_spool_dir_abs, sizeof(g_spool_dir_abs), "%s", abs);
+		g_spool_dir = g_spool_dir_abs;
+	}
+	free(abs);
 }
 
 void cf_outputs_set_alert_window(unsigned seconds)
@@ -271,8 +284,9 @@ static void log_drops(struct out *x, double now, int force)
 			(unsigned long long)n, (unsigned long long)x->queue_max,
 			(unsigned long long)x->st.dropped);
 	else
-		out_log(x, "%llu event(s) could not be written (%llu in all)",
-			(unsigned long long)n, (unsigned long long)x->st.dropped);
+		out_log(x, "%llu event(s) could not be written: %s (%llu lost in all)",
+			(unsigned long long)n, strerror(x->err_no),
+			(unsigned long long)x->st.dropped);
 	x->dropped_logged = x->st.dropped;
 	x->next_drop_log = now + DROP_LOG_EVERY;
 }
@@ -406,6 +420,21 @@ static int chown_path(const char *path, uid_t uid, gid_t gid, char *err, size_t 
 	return -1;
 }
 
+/* A spool file: as the output files, never through a symbolic link. */
+static int give_path(const char *path, uid_t uid, gid_t gid, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), rc;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot give %s to uid %u: %s", path, (unsigned)uid,
+			 strerror(errno));
+		return -1;
+	}
+	rc = cf_file_give(fd, path, uid, gid, err, errlen);
+	close(fd);
+	return rc;
+}
+
 int cf_outputs_set_owner(struct cf_outputs *o, uid_t uid, gid_t gid,
 			 char *err, size_t errlen)
 {
@@ -415,12 +444,14 @@ int cf_outputs_set_owner(struct cf_outputs *o, uid_t uid, gid_t gid,
 	for (i = 0; i < o->n; i++) {
 		struct out *x = o->v[i];
 
+		if (x->ops->give != NULL && x->ops->give(x, uid, gid, err, errlen) < 0)
+			return -1;
 		if (!x->ops->reliable || x->spool_path == NULL)
 			continue;
 		snprintf(pos, sizeof(pos), "%s.pos", x->spool_path);
-		if (chown_path(x->spool_path, uid, gid, err, errlen) < 0 ||
-		    chown_path(pos, uid, gid, err, errlen) < 0 ||
-		    (x->spool_in_default_dir && chown_path(g_spool_dir, uid, gid, err, errlen) < 0))
+		if (give_path(x->spool_path, uid, gid, err, errlen) < 0 ||
+		    give_path(pos, uid, gid, err, errlen) < 0 ||
+		    (x->spool_dir_made && chown_path(g_spool_dir, uid, gid, err, errlen) < 0))
 			return -1;
 	}
 	return 0;
@@ -491,23 +522,40 @@ static void out_finish(struct out *x)
 	x->dropped_logged = x->st.dropped;
 }
 
-void cf_outputs_free(struct cf_outputs *o)
+uint64_t cf_outputs_close(struct cf_outputs *o)
 {
+	uint64_t lost = 0;
 	size_t i;
 
 	if (o == NULL)
-		return;
+		return 0;
 	cf_outputs_flush(o);
 	pthread_mutex_destroy(&o->lock);
 	for (i = 0; i < o->n; i++) {
 		struct out *x = o->v[i];
 
-		log_drops(x, out_now(), 1);
-		if (x->ops->reliable)
+		if (x->ops->reliable) {
+			log_drops(x, out_now(), 1);
 			out_finish(x);
+		}
+		/* whatever was said during the run: the total, once more */
+		if (x->st.dropped > 0 && !x->ops->reliable)
+			out_log(x, "%llu event(s) lost in this run (%llu failed write(s), "
+				"the last: %s)", (unsigned long long)x->st.dropped,
+				(unsigned long long)x->st.write_errors, strerror(x->err_no));
+		else if (x->st.dropped > 0)
+			out_log(x, "%llu event(s) lost in this run",
+				(unsigned long long)x->st.dropped);
+		lost += x->st.dropped;
 		out_free(x);
 	}
 	aggr_free(o->aggr);
 	free(o->v);
 	free(o);
+	return lost;
+}
+
+void cf_outputs_free(struct cf_outputs *o)
+{
+	(void)cf_outputs_close(o);
 }

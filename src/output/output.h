@@ -146,15 +146,24 @@ void cf_outputs_poll(struct cf_outputs *o, uint64_t now_us);
  */
 int cf_outputs_flush(struct cf_outputs *o);
 
-/* Reopen file outputs (SIGHUP, logrotate). */
+/*
+ * Reopen file outputs (SIGHUP, logrotate).  An output whose path cannot
+ * be opened keeps writing to the file it had open; -1 with a message the
+ * first time in a row that happens (later failures are not repeated).
+ */
 int cf_outputs_reopen(struct cf_outputs *o, char *err, size_t errlen);
 
 /*
- * Before dropping privileges (-u USER): give the spool files, and the
- * spool directory callfence made itself, to uid/gid, so that spooling,
- * compacting and the rewrite at exit still work.  A spool directory given
- * with spool=PATH must be writable by the user already.  0, or -1 with a
- * message in err.
+ * Before dropping privileges (-u USER): give the files of file: outputs
+ * (regular files named without a symbolic link only, see cf_file_give),
+ * the spool files, and the spool directory callfence made itself, to
+ * uid/gid, so that reopening, spooling, compacting and the rewrite at exit
+ * still work.  Directories holding output files are not changed: a reopen
+ * after a rename needs the new file made by logrotate's create, or a
+ * directory the user can write.  Nor is a spool directory that existed
+ * before this run: one given with spool=PATH, or an existing --spool-dir,
+ * must be writable by the user already (compaction makes a file there).
+ * 0, or -1 with a message in err.
  */
 int cf_outputs_set_owner(struct cf_outputs *o, uid_t uid, gid_t gid,
 			 char *err, size_t errlen);
@@ -173,5 +182,12 @@ int cf_outputs_get_output_stats(const struct cf_outputs *o, size_t i,
  * and a message says how much.
  */
 void cf_outputs_free(struct cf_outputs *o);
+/*
+ * cf_outputs_free, returning how many events were lost in the run
+ * (dropped: not written, not delivered, not kept in a spool); each output
+ * that lost any has said so and how many ("output SPEC: N event(s) lost
+ * in this run").  Non-zero must end the run with a failure status.
+ */
+uint64_t cf_outputs_close(struct cf_outputs *o);
 
 #endif /* CF_OUTPUT_H */

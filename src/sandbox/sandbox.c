@@ -5,7 +5,8 @@
  * write events and the summary to descriptors it already has, manage its
  * memory and exit.  The filter allows that and little else:
  *
- *   allowed   read/write family, lseek, close, fstat family, memory
+ *   allowed   read/write family, lseek, close, fstat family, ftruncate
+ *             (an output file cut back to a whole line), memory
  *             (mmap and mprotect only without PROT_EXEC), futex, clocks,
  *             signal return and mask, exit, tgkill to itself (abort()),
  *             rseq and set_robust_list (a thread starting),
@@ -85,6 +86,9 @@ static const int allow_plain[] = {
 	SCMP_SYS(write), SCMP_SYS(writev), SCMP_SYS(pwrite64), SCMP_SYS(pwritev),
 	SCMP_SYS(lseek), SCMP_SYS(close), SCMP_SYS(fstat), SCMP_SYS(newfstatat),
 	SCMP_SYS(statx), SCMP_SYS(fsync), SCMP_SYS(fdatasync),
+	/* an output file cut back to its last whole line after a short
+	 * write (output-file.c): only descriptors open for writing */
+	SCMP_SYS(ftruncate),
 	SCMP_SYS(brk), SCMP_SYS(munmap), SCMP_SYS(mremap), SCMP_SYS(madvise),
 	SCMP_SYS(futex), SCMP_SYS(clock_gettime), SCMP_SYS(clock_getres),
 	SCMP_SYS(gettimeofday), SCMP_SYS(time), SCMP_SYS(getrandom),

@@ -268,7 +268,13 @@ check "... counted in the stats, the other output still written" --show "$work/n
 kill -TERM "$fgpid"
 wait "$fgpid"
 rc=$?
-check "-u nobody: SIGTERM, exit 0" eval '[ $rc = 0 ]'
+# the events /dev/full refused are lost: exit 3, the output and the count logged
+check "-u nobody: SIGTERM, exit 3 (events lost to /dev/full)" eval '[ $rc = 3 ]'
+check "... the loss named at exit: output, count" --show "$work/nobody.log" eval \
+	'grep -q "output file:/dev/full: [1-9][0-9]* event(s) lost in this run" "$work/nobody.log" &&
+	 ! grep -q "output file:$work/nobody.json: .* lost" "$work/nobody.log"'
+check "... the other output's file given to nobody" eval \
+	'[ "$(stat -c %u:%g "$work/nobody.json")" = 65534:65534 ]'
 fgpid=
 check "... its pidfile emptied or removed" eval '[ ! -s "$work/nobody.pid" ]'
 

@@ -127,8 +127,11 @@ ok $f "unix: spooled while down, replayed first when up, $out"
 # --- a spool filled past its bound: exactly what fits, drops counted
 f=$fails
 cf bound big -o "unix:$work/nobody.sock,spool=$work/b.spool,spool-max=40000,queue=5,drain=0"
-[ $? = 0 ] || fail "bound: exit status"
+# events lost past the bound: the run fails (exit 3), said per output
+rc=$?
+[ $rc = 3 ] || fail "bound: exit status $rc, not 3 (events were lost)"
 dropped=$($CHECK spool-bound "$work/bound.expect" 40000 "$work/b.spool") || fail "bound: $dropped"
+grep_err bound "^callfence: output unix:$work/nobody.sock: $dropped event\\(s\\) lost in this run$"
 grep_err bound "dropped: backlog reached spool-max=40000 bytes \($dropped dropped in all\)"
 grep_err bound "kept in spool"
 no_sanitizer_report bound

@@ -2,15 +2,22 @@
  * test-util.c - the bottom stage's vocabulary: roles (names, parse, rank
  * order), FNV-1a against its published vectors, host globs (one table of
  * pattern, name and answer for the catalog's and the rules' use), the
- * name table and the intern table behind a class's strings.
+ * name table and the intern table behind a class's strings; absolute
+ * paths and the -u user's files (path.h).
  */
+#include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "util/class.h"
 #include "util/glob.h"
 #include "util/hash.h"
+#include "util/path.h"
 #include "util/role.h"
 
 /* --- roles --------------------------------------------------------------- */
@@ -320,6 +327,65 @@ static void test_class_strings(void)
 	cf_class_release(&x);                        /* twice: harmless */
 }
 
+/* --- paths and the -u user's files --------------------------------------- */
+
+static void test_path_absolute(void)
+{
+	char err[256], cwd[4096], want[4200], *p;
+
+	CHECK(getcwd(cwd, sizeof(cwd)) != NULL);
+	p = cf_path_absolute("/var/log/x.json", err, sizeof(err));
+	CHECK_STR(p, "/var/log/x.json");
+	free(p);
+	p = cf_path_absolute("lr/events.json", err, sizeof(err));
+	snprintf(want, sizeof(want), "%s/lr/events.json", cwd);
+	CHECK_STR(p, want);
+	free(p);
+	p = cf_path_absolute("./././x", err, sizeof(err));
+	snprintf(want, sizeof(want), "%s/x", cwd);
+	CHECK_STR(p, want);
+	free(p);
+	/* ".." is kept: the name means what it meant from here */
+	p = cf_path_absolute("../y", err, sizeof(err));
+	snprintf(want, sizeof(want), "%s/../y", cwd);
+	CHECK_STR(p, want);
+	free(p);
+}
+
+/* cf_file_give to our own ids (no root needed): a plain file yes, a file
+ * opened through a symbolic link or with a second hard link no. */
+static void test_file_give(void)
+{
+	char dir[] = "/tmp/cf-test-give-XXXXXX", a[256], l[256], h[256], err[512];
+	int fd;
+
+	if (mkdtemp(dir) == NULL) {
+		CHECK(!"mkdtemp");
+		return;
+	}
+	snprintf(a, sizeof(a), "%s/a.json", dir);
+	snprintf(l, sizeof(l), "%s/link.json", dir);
+	snprintf(h, sizeof(h), "%s/hard.json", dir);
+	fd = open(a, O_WRONLY | O_CREAT | O_APPEND, 0640);
+	CHECK(fd >= 0);
+	CHECK_INT(cf_file_give(fd, a, getuid(), getgid(), err, sizeof(err)), 0);
+	CHECK_INT(symlink(a, l), 0);
+	CHECK_INT(cf_file_give(fd, l, getuid(), getgid(), err, sizeof(err)), -1);
+	CHECK(strstr(err, "symbolic link") != NULL);
+	CHECK_INT(link(a, h), 0);
+	CHECK_INT(cf_file_give(fd, a, getuid(), getgid(), err, sizeof(err)), -1);
+	CHECK(strstr(err, "2 hard links") != NULL);
+	close(fd);
+	/* a device is left alone, not refused */
+	fd = open("/dev/null", O_WRONLY);
+	CHECK_INT(cf_file_give(fd, "/dev/null", getuid(), getgid(), err, sizeof(err)), 0);
+	close(fd);
+	unlink(h);
+	unlink(l);
+	unlink(a);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	RUN(test_role_names);
@@ -332,5 +398,7 @@ int main(void)
 	RUN(test_class_names);
 	RUN(test_intern);
 	RUN(test_class_strings);
+	RUN(test_path_absolute);
+	RUN(test_file_give);
 	return harness_done();
 }
