@@ -440,7 +440,7 @@ static void test_unixgram_and_exit_spool(void)
 	path_of(p, sizeof(p), "dgram.sock");
 	path_of(spool, sizeof(spool), "dgram.spool");
 	unlink(p);
-	snprintf(spec, sizeof(spec), "unixgram:%s,spool=%s,drain=0", p, spool);
+	snprintf(spec, sizeof(spec), "unixgram:%s,spool=%s,drain=0,format=json", p, spool);
 	logbuf[0] = '\0';
 	o = outputs(spec);
 	if (o == NULL)
