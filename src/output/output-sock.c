@@ -519,6 +519,8 @@ void sock_close(struct out *o)
 
 	if (s == NULL)
 		return;
+	if (s->tls != NULL && s->state == S_UP)
+		cf_tls_close_notify(s->tls);
 	drop_fd(s);
 	if (s->free_addr != NULL)
 		s->free_addr(s->addr);

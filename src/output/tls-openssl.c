@@ -243,6 +243,13 @@ uint64_t cf_tls_wire_bytes(const struct cf_tls *t)
 	return b != NULL ? BIO_number_written(b) : 0;
 }
 
+void cf_tls_close_notify(struct cf_tls *t)
+{
+	if (SSL_is_init_finished(t->ssl))
+		SSL_shutdown(t->ssl);
+	ERR_clear_error();
+}
+
 void cf_tls_free(struct cf_tls *t)
 {
 	if (t == NULL)

@@ -42,6 +42,8 @@ int cf_tls_handshake(struct cf_tls *t, char *err, size_t errlen);
 long cf_tls_write(struct cf_tls *t, const void *buf, size_t len, char *err, size_t errlen);
 /* Bytes written to the socket so far (records, handshake included). */
 uint64_t cf_tls_wire_bytes(const struct cf_tls *t);
+/* Say we are done (close_notify), once, without waiting for anything. */
+void cf_tls_close_notify(struct cf_tls *t);
 /* Forget the connection (no close_notify: the caller resets or closes fd). */
 void cf_tls_free(struct cf_tls *t);
 
