@@ -111,7 +111,7 @@ grep_err() {
 }
 
 no_sanitizer_report() {
-	if grep -q "AddressSanitizer\|runtime error" "$work/$1.err"; then
+	if grep -q "Sanitizer\|runtime error" "$work/$1.err"; then
 		fail "$1: sanitizer report"
 		cat "$work/$1.err"
 	fi
