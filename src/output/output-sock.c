@@ -391,6 +391,8 @@ static int stream_send(struct sock_out *s)
 
 	while (q->send != NULL) {
 		k = gather(q, iov, MAX_IOV, pfx);
+		if (k == 0)
+			break;
 		memset(&msg, 0, sizeof(msg));
 		msg.msg_iov = iov;
 		msg.msg_iovlen = (size_t)k;
@@ -418,6 +420,8 @@ static int tls_send(struct sock_out *s)
 
 	while (q->send != NULL && s->note_n < TLS_NOTES) {
 		k = gather(q, iov, MAX_IOV, pfx);
+		if (k == 0)
+			break;
 		for (i = 0, len = 0; i < k && len < TLS_STAGE; i++) {
 			c = iov[i].iov_len < TLS_STAGE - len ? iov[i].iov_len : TLS_STAGE - len;
 			memcpy(s->stage + len, iov[i].iov_base, c);
