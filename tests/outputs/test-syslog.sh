@@ -223,10 +223,11 @@ else
 		# down when callfence starts, back 3 s later: memory queue and spool
 		f=$fails
 		rs_stop
-		rm -f "$work/rs-tcp.got"
+		rm -f "$work/rs-tcp.got" "$work/rs-tls.got"
 		( sleep 3; echo up ) >"$work/rs-later" &
 		upper=$!
-		cf rs-down big -o "syslog-tcp:127.0.0.1:$rs_tcp,spool=$work/rs-down.spool,queue=50,drain=60" &
+		cf rs-down big -o "syslog-tcp:127.0.0.1:$rs_tcp,spool=$work/rs-down.spool,queue=50,drain=60" \
+			-o "syslog-tls:127.0.0.1:$rs_tls,ca=$work/ca.pem,spool=$work/rs-down-tls.spool,queue=50,drain=60" &
 		cfpid=$!
 		wait "$upper"
 		rs_start
@@ -235,10 +236,12 @@ else
 		[ "$rc" = 0 ] || fail "rsyslog down: callfence exit status $rc"
 		grep_err rs-down "cannot connect: Connection refused"
 		grep_err rs-down "connected; sending [0-9]+ held event"
-		check "rsyslog down then up" "$work/rs-tcp.got" 5424 3 "$work/rs-down.expect:$(cat "$work/rs-down.pid"):0"
+		check "rsyslog down then up, syslog-tcp" "$work/rs-tcp.got" 5424 3 "$work/rs-down.expect:$(cat "$work/rs-down.pid"):0"
+		check "rsyslog down then up, syslog-tls" "$work/rs-tls.got" 5424 3 "$work/rs-down.expect:$(cat "$work/rs-down.pid"):0"
 		[ -s "$work/rs-down.spool" ] && fail "rsyslog down: the spool is not empty at the end"
+		[ -s "$work/rs-down-tls.spool" ] && fail "rsyslog down: the TLS spool is not empty at the end"
 		no_sanitizer_report rs-down
-		ok $f "rsyslog: collector down when the run starts and back 3 s later: spool replayed"
+		ok $f "rsyslog: collector down when the run starts and back 3 s later: spool replayed (TCP, TLS)"
 		rs_stop
 	fi
 fi
