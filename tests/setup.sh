@@ -14,14 +14,16 @@ cd "$top"
 
 # Debian packages: build tools, the four libraries, the test tools (clang
 # with its libFuzzer runtime: the fuzz targets and their regression replays
-# run in make check; rsyslog with its OpenSSL stream driver, and openssl,
-# for the syslog outputs' tests, tests/outputs/test-syslog.sh; the
-# libraries syslog-ng needs, syslog-ng itself is unpacked below).
+# run in make check; baresip-core's user agent and modules make the real
+# SIP calls of tests/realcall/test-sip.sh, tshark's dumpcap captures them;
+# rsyslog with its OpenSSL stream driver, and openssl, for the syslog
+# outputs' tests, tests/outputs/test-syslog.sh, with the libraries
+# syslog-ng needs: syslog-ng itself is unpacked below).
 packages="build-essential autoconf automake libtool pkg-config
  libpcap-dev libndpi-dev libmaxminddb-dev libjansson-dev
  libmaxmind-db-writer-perl mmdb-bin tshark libndpi-bin ca-certificates
  libssl-dev librdkafka-dev libseccomp-dev python3-jsonschema iproute2
- clang libclang-rt-14-dev
+ clang libclang-rt-14-dev baresip baresip-core
  rsyslog rsyslog-openssl openssl
  libivykis0 libnet1 libjson-c5 libwrap0 libglib2.0-0 libpcre3"
 # syslog-ng-core conflicts with rsyslog (both provide system-log-daemon),

@@ -62,7 +62,16 @@ enum {
 	CF_WIRE_SCCP,           /* Cisco Skinny on TCP 2000 */
 	CF_WIRE_MGCP,           /* MGCP on UDP 2427/2727 */
 	CF_WIRE_IAX2,           /* IAX2 on UDP 4569: signalling */
-	CF_WIRE_IAX2_MEDIA      /* IAX2 voice/video frames seen too */
+	CF_WIRE_IAX2_MEDIA,     /* IAX2 voice/video frames seen too */
+	/* classify-apps.c */
+	CF_WIRE_TG_RELAY,       /* a Telegram reflector's own message */
+	CF_WIRE_TG_MEDIA,       /* ... and media by its pace */
+	CF_WIRE_AGORA,          /* an Agora SD-RTN join */
+	CF_WIRE_AGORA_MEDIA,    /* ... and media by its pace */
+	CF_WIRE_DISCORD,        /* Discord voice's IP discovery / keep-alive */
+	CF_WIRE_PACED,          /* a call app's flow: media by its pace */
+	CF_WIRE_BFCP,           /* BFCP, twice for one conference */
+	CF_WIRE_SIPS            /* TLS on TCP 5061: SIP over TLS */
 };
 #define CF_WIRE_OWN(w)       ((w) & 0x0f)
 /* cls.wire, high nibble: who announced the flow's end as a media end */
@@ -110,6 +119,11 @@ struct cf_ndpi_info {
 #define CF_REASM_SLOTS 16
 #define CF_REASM_MAX 4096
 
+/* What a slot holds: a TLS ClientHello's first bytes, a DTLS
+ * Certificate's, or (TCP framed per RFC 4571 / TURN over TCP) a message
+ * cut by the end of a segment, whose rest the next segment brings. */
+enum { CF_REASM_HELLO = 0, CF_REASM_CERT, CF_REASM_FRAME };
+
 struct cf_reasm_slot {
 	const struct cf_flow *owner;    /* NULL: free */
 	uint64_t owner_seq;             /* owner's creation number and */
@@ -118,6 +132,7 @@ struct cf_reasm_slot {
 	uint16_t len;
 	uint16_t last_len;              /* the last segment appended */
 	uint8_t dir;                    /* the direction being reassembled */
+	uint8_t kind;                   /* CF_REASM_HELLO / _CERT / _FRAME */
 	uint8_t buf[CF_REASM_MAX];
 };
 
@@ -175,6 +190,28 @@ void cf_sdp_remember(struct cf_classifier *c, const struct cf_sdp_media *m,
  * kind of the announcement (CF_ANN_*), 0 none. */
 int cf_sdp_announced(const struct cf_classifier *c, const struct cf_flow *f,
 		     uint64_t ts_us);
+
+/* --- classify-apps.c: apps that hide their media; own-kind table ------ */
+
+/* What a kind of own signalling (cls.wire low nibble) gives a flow. */
+struct cf_own_kind {
+	unsigned roles;             /* CF_ROLE_* */
+	const char *tok, *tok2;     /* evidence tokens (tok2 may be NULL) */
+	uint16_t app;               /* name id of the app it names, 0 none */
+	uint16_t l7;                /* ... of network.protocol, 0: the wire's */
+};
+/* The kind of wire's own nibble; NULL for none. */
+const struct cf_own_kind *cf_own_kind(uint8_t wire);
+/* A UDP payload of a flow with no own signalling yet: a Telegram
+ * reflector's message, an Agora join (its edge's name becomes the host:
+ * *host_changed), Discord's voice discovery, BFCP.  1 when the payload
+ * was one (nothing else needs to read it). */
+int cf_apps_udp(struct cf_flow *f, const uint8_t *p, size_t len, int *host_changed);
+/* A TCP payload (tls_hello: a TLS hello was just read on it): SIP over
+ * TLS on 5061, BFCP.  1 when it was one. */
+int cf_apps_tcp(struct cf_flow *f, const uint8_t *p, size_t len, int tls_hello);
+/* A call app's UDP flow at a media pace: 1 when that is new. */
+int cf_apps_pace(struct cf_flow *f);
 
 /* --- classify-rooms.c: the room systems' signalling --------------------- */
 

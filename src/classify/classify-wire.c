@@ -156,13 +156,12 @@ static int dtls_fact(const struct wire *w, const uint8_t *p, size_t len)
 	return changed;
 }
 
-/* P2P Zoom media: only on a flow already taken for Zoom or after ICE. */
+/* P2P Zoom media (with or without ICE before it): the media header with
+ * an RTP/RTCP header at its kind's offset, in two datagrams. */
 static void zoom_p2p(struct cf_class *cls, const uint8_t *p, size_t len)
 {
 	struct cf_zoom_info zi;
 
-	if (cls->app_id != CF_NID_ZOOM && !(cls->seen & CF_SEEN_STUN))
-		return;
 	if (cf_recog_zoom(p, len, 0, &zi) == CF_REC_YES)
 		zoom_fact(cls, &zi);
 }
@@ -197,6 +196,8 @@ static int udp_payload(const struct wire *w, const uint8_t *p, size_t len,
 		return 0;
 	if (depth == 0 && !w->stream && cf_rooms_udp(f, p, len, w->dir))
 		return 0;
+	if (depth == 0 && !w->stream && cf_apps_udp(f, p, len, &found))
+		return found;
 	if (depth == 0 && !w->stream &&
 	    (is_zoom_port(f->port[0]) || is_zoom_port(f->port[1])) &&
 	    cf_recog_zoom(p, len, 1, &zi) == CF_REC_YES) {
@@ -332,7 +333,8 @@ static int slot_take(struct cf_classifier *c)
 }
 
 static int reasm_start(struct cf_classifier *c, struct cf_flow *f,
-		       const uint8_t *p, size_t len, int dir, uint64_t ts_us)
+		       const uint8_t *p, size_t len, int dir, uint64_t ts_us,
+		       uint8_t kind)
 {
 	struct cf_reasm_slot *s;
 	int i;
@@ -346,11 +348,13 @@ static int reasm_start(struct cf_classifier *c, struct cf_flow *f,
 	s->owner_first_us = f->first_us;
 	s->used_us = ts_us;
 	s->dir = (uint8_t)dir;
+	s->kind = kind;
 	memcpy(s->buf, p, len);
 	s->len = (uint16_t)len;
 	s->last_len = (uint16_t)len;
 	f->cls.reasm = (uint8_t)(i + 1);
-	c->st.tls_reasm_started++;
+	if (kind == CF_REASM_HELLO)
+		c->st.tls_reasm_started++;
 	return 1;
 }
 
@@ -413,6 +417,7 @@ static int reasm_more(struct cf_classifier *c, struct cf_flow *f,
 	cf_reasm_release(c, f, 0);
 	c->st.tls_reasm_done++;
 	alpn_fact(&f->cls, &ti);
+	cf_apps_tcp(f, NULL, 0, 1);
 	return hello_taken(&f->cls, &ti);
 }
 
@@ -506,7 +511,8 @@ static int cert_fragment(const struct wire *w, const uint8_t *p,
 		if (fr->frag_off != 0)
 			return 0;
 		if (fr->frag_len < fr->msg_len && fr->frag_len < CF_REASM_MAX &&
-		    reasm_start(w->c, f, frag, fr->frag_len, w->dir, w->ts_us)) {
+		    reasm_start(w->c, f, frag, fr->frag_len, w->dir, w->ts_us,
+				CF_REASM_CERT)) {
 			if (cert_try(&f->cls, frag, fr->frag_len, fr->msg_len, &changed))
 				cf_reasm_release(w->c, f, 0);
 			return changed;
@@ -515,7 +521,7 @@ static int cert_fragment(const struct wire *w, const uint8_t *p,
 		f->cls.seen |= CF_SEEN_CERT;
 		return changed;
 	}
-	if (w->dir != s->dir || fr->frag_off != s->len)
+	if (s->kind != CF_REASM_CERT || w->dir != s->dir || fr->frag_off != s->len)
 		return 0;
 	reasm_append(s, frag, fr->frag_len, w->ts_us);
 	if (cert_try(&f->cls, s->buf, s->len, fr->msg_len, &changed))
@@ -543,18 +549,56 @@ static int framed_msg(void *ctx, const struct cf_frame *fr)
  * is taken from a segment that starts with a STUN message (the magic
  * cookie decides, cf_frame_guess_stun); RFC 4571 framing has no magic of
  * its own, so what it frames counts only as far as the recognisers accept
- * it.  Several messages in one segment are each read; a message cut by
- * the end of the segment is read for what it holds, and a segment that
- * starts inside one (the rest of a cut message) frames nothing readable
- * in STUN mode and is checked message by message in RFC 4571 mode.
+ * it.  Several messages in one segment are each read.  A message cut by
+ * the end of a segment is carried: its bytes wait in one of the
+ * classifier's reassembly slots (CF_REASM_FRAME) and the direction's next
+ * segment is read after them, so the cut message is read whole and the
+ * framing stays in step (what the cut part holds is read at once too: the
+ * flow may end first).  Without a slot (all lent, or the message longer
+ * than CF_REASM_MAX) a segment that starts inside a message frames
+ * nothing readable in STUN mode and is checked message by message in RFC
+ * 4571 mode.
  * 1 when the segment was read as framed.
  */
+static void framed_walk(const struct wire *w, struct cf_reasm_slot *s,
+			const uint8_t *p, size_t len, int mode)
+{
+	struct cf_frames_info fi;
+	size_t tail;
+
+	if (cf_recog_tcp_frames(p, len, (enum cf_frame_mode)mode, framed_msg,
+				(void *)w, &fi) == CF_REC_NO || fi.need == 0 || fi.bad) {
+		if (s != NULL)
+			cf_reasm_release(w->c, w->f, 0);
+		return;
+	}
+	tail = len - fi.used;
+	/* what the cut message holds so far counts now (the flow may end
+	   before its rest comes); read whole once its rest is here */
+	if (!fi.hdr_cut && tail > 2)
+		framed_msg((void *)w, &(struct cf_frame){ p + fi.used, fi.used,
+			   tail, mode == CF_FRAME_STUN ? 0 : 2 });
+	if (tail + fi.need <= CF_REASM_MAX) {
+		if (s != NULL) {                /* keep the new tail only */
+			memmove(s->buf, s->buf + fi.used, tail);
+			s->len = (uint16_t)tail;
+			s->last_len = (uint16_t)tail;
+			return;
+		}
+		if (reasm_start(w->c, w->f, p + fi.used, tail, w->dir, w->ts_us,
+				CF_REASM_FRAME))
+			return;
+	}
+	if (s != NULL)
+		cf_reasm_release(w->c, w->f, 0);
+}
+
 static int tcp_framed(struct cf_classifier *c, struct cf_flow *f, const uint8_t *p,
 		      size_t len, int dir, uint64_t ts_us)
 {
 	const struct wire w = { c, f, dir, ts_us, 1 };
-	struct cf_frames_info fi;
 	uint32_t framed = f->cls.seen & SEEN_FRAMED;
+	struct cf_reasm_slot *s;
 	int mode;
 
 	if (framed == 0) {
@@ -566,12 +610,13 @@ static int tcp_framed(struct cf_classifier *c, struct cf_flow *f, const uint8_t 
 	} else {
 		mode = framed == CF_SEEN_FRAMED_STUN ? CF_FRAME_STUN : CF_FRAME_RFC4571;
 	}
-	if (cf_recog_tcp_frames(p, len, (enum cf_frame_mode)mode, framed_msg,
-				(void *)&w, &fi) == CF_REC_NO)
+	s = slot_of(c, f);
+	if (s != NULL && s->kind == CF_REASM_FRAME && s->dir == dir) {
+		reasm_append(s, p, len, ts_us);  /* the cut message's rest first */
+		framed_walk(&w, s, s->buf, s->len, mode);
 		return 1;
-	if (fi.need > 0 && !fi.hdr_cut && len - fi.used > 2)
-		framed_msg((void *)&w, &(struct cf_frame){ p + fi.used, fi.used,
-			   len - fi.used, mode == CF_FRAME_STUN ? 0 : 2 });
+	}
+	framed_walk(&w, NULL, p, len, mode);
 	return 1;
 }
 
@@ -596,18 +641,21 @@ int cf_wire_tcp(struct cf_classifier *c, struct cf_flow *f, const uint8_t *p,
 	if (cls->seen & CF_SEEN_TLS_HELLO)
 		return 0;
 	s = slot_of(c, f);
-	if (s != NULL)
+	if (s != NULL && s->kind == CF_REASM_HELLO)
 		return reasm_more(c, f, s, p, len, dir, ts_us);
-	cls->reasm = 0;                 /* a slot lost to another flow */
-	if (cf_rooms_tcp(f, p, len) || tcp_framed(c, f, p, len, dir, ts_us))
+	if (s == NULL)
+		cls->reasm = 0;         /* a slot lost to another flow */
+	if (cf_rooms_tcp(f, p, len) || tcp_framed(c, f, p, len, dir, ts_us) ||
+	    cf_apps_tcp(f, p, len, 0))
 		return 0;
 	r = cf_recog_tls(p, len, &ti);
 	if (r == CF_REC_NO)
 		return 0;
-	if (worth_waiting(r, &ti) && reasm_start(c, f, p, len, dir, ts_us))
+	if (worth_waiting(r, &ti) && reasm_start(c, f, p, len, dir, ts_us, CF_REASM_HELLO))
 		return 0;
 	if (!(ti.is_client_hello || ti.is_server_hello))
 		return 0;
 	alpn_fact(cls, &ti);
+	cf_apps_tcp(f, p, len, 1);
 	return hello_taken(cls, &ti);
 }

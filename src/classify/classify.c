@@ -57,68 +57,7 @@ struct lookups {
 #define SEEN_SCRATCH (CF_SEEN_RTP_CAND0 | CF_SEEN_RTP_CAND1 | \
 		      CF_SEEN_ZOOM_CAND | CF_SEEN_NDPI_HOST | CF_SEEN_RTP_MISS_MASK)
 
-/* --- classifier ----------------------------------------------------- */
-
-struct cf_classifier *cf_classifier_new(const char *catalog_path, char *err,
-					size_t errlen)
-{
-	struct cf_classifier *c = calloc(1, sizeof(*c));
-
-	if (c == NULL) {
-		snprintf(err, errlen, "classifier: out of memory");
-		return NULL;
-	}
-	if (catalog_path != NULL) {
-		c->cat = cf_catalog_load(catalog_path, err, errlen);
-		if (c->cat == NULL) {
-			free(c);
-			return NULL;
-		}
-	}
-	c->ndpi_cap = CF_NDPI_LIVE_DEFAULT;
-	c->st.ndpi_state_bytes = cf_ndpi_flow_size();
-	c->ndpi = cf_ndpi_new(err, errlen);
-	if (c->ndpi == NULL ||
-	    cf_classify_set_dns_capacity(c, CF_DNS_CACHE_DEFAULT, err, errlen) < 0) {
-		cf_classifier_free(c);
-		return NULL;
-	}
-	return c;
-}
-
-void cf_classifier_free(struct cf_classifier *c)
-{
-	if (c == NULL)
-		return;
-	if (c->ndpi != NULL)
-		cf_ndpi_free(c->ndpi);
-	cf_catalog_free(c->cat);
-	cf_dns_cache_free(c->dns);
-	free(c);
-}
-
-void cf_classify_set_ndpi_cap(struct cf_classifier *c, uint64_t n)
-{
-	c->ndpi_cap = n ? n : CF_NDPI_LIVE_DEFAULT;
-}
-
-int cf_classify_is_call_app(const struct cf_classifier *c, const char *app)
-{
-	return c != NULL && cf_catalog_is_call_app(c->cat, app);
-}
-
-void cf_classify_get_stats(const struct cf_classifier *c,
-			   struct cf_classify_stats *st)
-{
-	struct cf_dns_cache_stats ds;
-
-	*st = c->st;
-	if (c->dns == NULL)
-		return;
-	cf_dns_cache_get_stats(c->dns, &ds);
-	st->dns_evictions = ds.evictions;
-	st->dns_capacity = ds.capacity;
-}
+/* The classifier object: classifier.c. */
 
 /* --- small helpers --------------------------------------------------- */
 
@@ -305,20 +244,15 @@ static const char *dtls_call_evidence(uint32_t seen, int call_app)
  * of the signalling that announced a media end (its high nibble). */
 static uint16_t wire_app(uint8_t wire)
 {
-	static const uint16_t own[] = {
-		[CF_WIRE_H225] = CF_NID_H323, [CF_WIRE_H245] = CF_NID_H323,
-		[CF_WIRE_RAS] = CF_NID_H323, [CF_WIRE_SCCP] = CF_NID_SKINNY,
-		[CF_WIRE_MGCP] = CF_NID_MGCP, [CF_WIRE_IAX2] = CF_NID_IAX2,
-		[CF_WIRE_IAX2_MEDIA] = CF_NID_IAX2,
-	};
 	static const uint16_t ann[] = {
 		[CF_ANN_SIP] = CF_NID_SIP, [CF_ANN_H323] = CF_NID_H323,
 		[CF_ANN_SCCP] = CF_NID_SKINNY, [CF_ANN_MGCP] = CF_NID_MGCP,
 	};
-	unsigned o = CF_WIRE_OWN(wire), a = CF_WIRE_ANN(wire);
+	const struct cf_own_kind *k = cf_own_kind(wire);
+	unsigned a = CF_WIRE_ANN(wire);
 
-	if (o > 0 && o < sizeof(own) / sizeof(own[0]))
-		return own[o];
+	if (k != NULL && k->app != CF_NID_NONE)
+		return k->app;
 	if (a > 0 && a < sizeof(ann) / sizeof(ann[0]))
 		return ann[a];
 	return CF_NID_NONE;
@@ -376,24 +310,18 @@ static void decide_app(struct cf_classifier *c, const struct cf_flow *f,
 
 /* --- verdict: roles, l7, evidence -------------------------------------- */
 
-/* The room systems' signalling a flow carries: signalling (IAX2: and
- * media), with its token. */
-static void rooms_roles(uint8_t wire, struct verdict *v)
+/* The signalling of the flow's own payloads (room systems, apps that
+ * hide their media: cf_own_kind), with its tokens. */
+static void own_roles(uint8_t wire, struct verdict *v)
 {
-	static const char *const tok[] = {
-		[CF_WIRE_H225] = "h225", [CF_WIRE_H245] = "h245-olc",
-		[CF_WIRE_RAS] = "ras", [CF_WIRE_SCCP] = "sccp",
-		[CF_WIRE_MGCP] = "mgcp", [CF_WIRE_IAX2] = "iax2",
-		[CF_WIRE_IAX2_MEDIA] = "iax2-media",
-	};
-	unsigned o = CF_WIRE_OWN(wire);
+	const struct cf_own_kind *k = cf_own_kind(wire);
 
-	if (o == 0 || o >= sizeof(tok) / sizeof(tok[0]))
+	if (k == NULL)
 		return;
-	v->roles |= CF_ROLE_SIGNALING;
-	if (o == CF_WIRE_IAX2_MEDIA)
-		v->roles |= CF_ROLE_MEDIA;
-	evid(v, tok[o], NULL);
+	v->roles |= k->roles;
+	evid(v, k->tok, NULL);
+	if (k->tok2 != NULL)
+		evid(v, k->tok2, NULL);
 }
 
 /* Roles the wire showed, with their evidence tokens (call_app: a call
@@ -529,19 +457,13 @@ static void decide_l7(struct cf_classifier *c, const struct cf_flow *f,
 		{ CF_SEEN_ZRTP, CF_NID_ZRTP },
 		{ CF_SEEN_QUIC, CF_NID_QUIC },
 	};
-	static const uint16_t own[] = {
-		[CF_WIRE_H225] = CF_NID_H225, [CF_WIRE_H245] = CF_NID_H245,
-		[CF_WIRE_RAS] = CF_NID_RAS, [CF_WIRE_SCCP] = CF_NID_SCCP,
-		[CF_WIRE_MGCP] = CF_NID_MGCP, [CF_WIRE_IAX2] = CF_NID_IAX2,
-		[CF_WIRE_IAX2_MEDIA] = CF_NID_IAX2,
-	};
 	struct cf_ndpi_info tmp;
 	const struct cf_ndpi_info *m = ninfo(c, f->cls.ndpi_master, &tmp);
-	unsigned o = CF_WIRE_OWN(f->cls.wire);
+	const struct cf_own_kind *k = cf_own_kind(f->cls.wire);
 	size_t i;
 
-	if (o > 0 && o < sizeof(own) / sizeof(own[0])) {
-		v->l7 = own[o];
+	if (k != NULL && k->l7 != CF_NID_NONE) {
+		v->l7 = k->l7;
 		return;
 	}
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
@@ -596,7 +518,7 @@ static int decide(struct cf_classifier *c, struct cf_flow *f)
 	   not nDPI's guess) */
 	wire_roles(cls->seen, m.id != NULL && nid_is_call(c, m.app_nid) &&
 		   ((lk.host && m.id == lk.hm.id) || (lk.net && m.id == lk.nm.id)), &v);
-	rooms_roles(cls->wire, &v);
+	own_roles(cls->wire, &v);
 	is_call = (uint8_t)(nid_is_call(c, v.app) ||
 			    (v.roles & (CF_ROLE_KEYX | CF_ROLE_MEDIA | CF_ROLE_RELAY)));
 	if (is_call && v.roles == 0 &&
@@ -720,6 +642,27 @@ static int settled(const struct cf_flow *f)
 	return !(cls->seen & SEEN_CALL) || (cls->roles & CF_ROLE_MEDIA);
 }
 
+/* After the first look: may later packets still show the flow's media?
+ * (UDP that is call traffic, unknown to nDPI or QUIC - a Snapchat call
+ * opens with a QUIC handshake -, TCP framed as STUN or per RFC 4571.) */
+static int may_show_media(struct cf_classifier *c, const struct cf_flow *f)
+{
+	const struct cf_class *cls = &f->cls;
+	struct cf_ndpi_info tmp;
+	uint16_t top;
+
+	if (cls->roles & CF_ROLE_MEDIA)
+		return 0;
+	if (f->proto == 6)
+		return (cls->seen & SEEN_FRAMED) != 0;
+	if (f->proto != 17)
+		return 0;
+	if (cls->is_call || (cls->seen & (SEEN_CALL | CF_SEEN_QUIC)))
+		return 1;
+	top = ndpi_top(c, f);
+	return top == 0 || nid_is_call(c, ninfo(c, top, &tmp)->app_nid);
+}
+
 /* Facts from other flows: a DNS answer for a new flow's address, an SDP
  * announcement of the ends of RTP/RTCP.  1 when the host changed. */
 static int cross_flow_facts(struct cf_classifier *c, struct cf_flow *f,
@@ -730,7 +673,9 @@ static int cross_flow_facts(struct cf_classifier *c, struct cf_flow *f,
 
 	if (cls->inspected == 1)
 		changed = cf_dns_name_flow(c, f, ts_us);
-	if ((cls->seen & (CF_SEEN_RTP | CF_SEEN_RTCP)) &&
+	/* media or its DTLS handshake (which may come before the answer
+	   that announced the other end) */
+	if ((cls->seen & (CF_SEEN_RTP | CF_SEEN_RTCP | CF_SEEN_DTLS_HS)) &&
 	    !(cls->seen & CF_SEEN_SDP_MEDIA)) {
 		int kind = cf_sdp_announced(c, f, ts_us);
 
@@ -751,7 +696,7 @@ int cf_classify_packet(struct cf_classifier *c, struct cf_flow *f,
 	uint8_t wire = cls->wire;
 	int changed;
 
-	if (cls->done)
+	if (cls->done == CF_DONE_FINAL)
 		return 0;
 	if (cls->inspected < UINT16_MAX)
 		cls->inspected++;
@@ -763,13 +708,17 @@ int cf_classify_packet(struct cf_classifier *c, struct cf_flow *f,
 		changed |= cf_wire_tcp(c, f, pkt->payload, pkt->payload_len,
 				       dir ? 1 : 0, pkt->ts_us);
 	changed |= cross_flow_facts(c, f, pkt->ts_us);
+	cf_apps_pace(f);
 	/* the verdict is a function of the facts: redo it when they moved */
 	if (changed || ((cls->seen ^ seen) & ~SEEN_SCRATCH) || cls->wire != wire ||
 	    cls->ndpi_app != app || cls->ndpi_master != master ||
 	    cls->app_id == CF_NID_NONE)
 		changed |= decide(c, f);
-	if (settled(f)) {
-		cls->done = 1;
+	if (cls->done == CF_DONE_SAMPLE) {
+		if (!may_show_media(c, f))
+			cls->done = CF_DONE_FINAL;
+	} else if (settled(f)) {
+		cls->done = may_show_media(c, f) ? CF_DONE_SAMPLE : CF_DONE_FINAL;
 		cf_reasm_release(c, f, 1);
 	}
 	if (changed)
@@ -791,8 +740,9 @@ int cf_classify_finish(struct cf_classifier *c, struct cf_flow *f)
 	} else if (f->cls.ndpi_state == 0) {
 		f->cls.ndpi_state = 2;
 	}
+	cf_apps_pace(f);
 	changed |= decide(c, f);
-	f->cls.done = 1;
+	f->cls.done = CF_DONE_FINAL;
 	if (changed)
 		f->cls.version++;
 	return changed;

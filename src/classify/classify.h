@@ -3,8 +3,10 @@
  *
  * nDPI (classify-ndpi.c, the only nDPI includer) names the application; the
  * wire recognisers (recog-*.c) and the app catalog (rules/apps.conf) name
- * roles and call apps.  Classification runs on a flow's first packets only;
- * once cls.done is set the per-packet cost is a hash lookup and counters.
+ * roles and call apps.  Classification reads a flow's first packets, then
+ * (for flows that may still show media) a sample of the later ones; once
+ * cls.done is CF_DONE_FINAL the per-packet cost is a hash lookup and
+ * counters.
  */
 #ifndef CF_CLASSIFY_H
 #define CF_CLASSIFY_H
@@ -23,15 +25,32 @@ struct cf_flow;
  * (util/role.h). */
 
 /*
- * A flow is done (cls.done) after CF_CLASSIFY_MAX_INSPECT packets went
- * through cf_classify_packet - or, while it is call traffic with no media
- * found yet (a relay whose media starts after its own exchange, a call
- * flow that starts with something else), after CF_CLASSIFY_MAX_OPEN: no
- * payload of a later packet is ever read (--threads relies on it to hand
- * later packets over without payload).
+ * A flow's first packets are all read: its first look ends (cls.done set)
+ * after CF_CLASSIFY_MAX_INSPECT packets went through cf_classify_packet -
+ * or, while it is call traffic with no media found yet (a relay whose
+ * media starts after its own exchange, a call flow that starts with
+ * something else), after CF_CLASSIFY_MAX_OPEN.  Then cls.done says what
+ * follows:
+ *   CF_DONE_FINAL   nothing more to learn: no payload of a later packet
+ *                   is ever read (--threads relies on it to hand later
+ *                   packets over without payload, or only count them);
+ *   CF_DONE_SAMPLE  a flow that may still show media (UDP that is call
+ *                   traffic, unknown, or QUIC; TCP framed as STUN/RFC
+ *                   4571; no media yet): the runner hands it whole
+ *                   packets again in bursts - the CF_SAMPLE_BURST packets
+ *                   after every CF_SAMPLE_PERIOD, and the first packets
+ *                   after a pause - and cf_classify_packet reads each of
+ *                   them (recognisers only, nDPI is done) until the flow
+ *                   has media (then CF_DONE_FINAL) or ends.
+ * docs/classification.md says what this costs.
  */
 #define CF_CLASSIFY_MAX_INSPECT 64
 #define CF_CLASSIFY_MAX_OPEN 512
+#define CF_DONE_OPEN   0
+#define CF_DONE_FINAL  1
+#define CF_DONE_SAMPLE 2
+#define CF_SAMPLE_PERIOD 256
+#define CF_SAMPLE_BURST  8
 
 struct cf_classifier;
 

@@ -280,9 +280,13 @@ int cf_engine_packet(struct cf_engine *e, const struct cf_packet *pkt,
 		e->now_us = pkt->ts_us;
 	cf_classify_shared(e->cls, pkt);   /* names, SDP: for the flows to come */
 	f = cf_flow_get_hashed(e->flows, pkt, h, &dir, &created);
-	if (pkt->headers_only && !f->cls.done)
+	if (pkt->headers_only && f->cls.done == CF_DONE_OPEN)
 		e->st.headers_only_undone++;  /* see engine.h */
-	if (!f->cls.done && cf_classify_packet(e->cls, f, pkt, dir)) {
+	/* a sampled flow (CF_DONE_SAMPLE) is read from the whole packets the
+	 * runner hands over, never from headers */
+	if (f->cls.done != CF_DONE_FINAL &&
+	    !(f->cls.done == CF_DONE_SAMPLE && pkt->headers_only) &&
+	    cf_classify_packet(e->cls, f, pkt, dir)) {
 		struct cf_geo_result g;
 
 		judge(e, f, pkt->ts_us, iface != NULL ? iface : e->cfg.interface, &g);
@@ -314,7 +318,7 @@ void cf_engine_counts(struct cf_engine *e, const struct cf_packet *pkt,
 	f = cf_flow_add_counts(e->flows, pkt, cf_flow_hash(e->flows, pkt), n, b,
 			       last_us, &created);
 	/* only a flow this engine evicted from a full table comes back so */
-	if (!f->cls.done)
+	if (f->cls.done == CF_DONE_OPEN)
 		e->st.headers_only_undone += (uint64_t)n[0] + n[1];
 }
 

@@ -61,7 +61,9 @@ void cf_engine_free(struct cf_engine *e);
  * A decoded packet of one of this engine's flows (pkt's pointers valid
  * during the call), with its flow hash (cf_engine_flow_hash).  Alerts it
  * raises name interface iface (NULL: the configured cfg->interface).
- * 1 when the packet's flow is done classifying after it.
+ * Its flow's cls.done after it: 0 still being read, CF_DONE_FINAL done
+ * classifying, CF_DONE_SAMPLE read again only in sampled bursts
+ * (classify.h).
  */
 int cf_engine_packet(struct cf_engine *e, const struct cf_packet *pkt,
 		     uint32_t h, const char *iface);

@@ -188,7 +188,24 @@ static int past_classifying(struct cf_runner *r, struct seen *e, uint32_t gap,
 	}
 	if (e->count < PAST_COUNT)
 		e->count++;
-	return e->count >= PAST_COUNT;
+	if (e->count <= PAST_COUNT)
+		return e->count == PAST_COUNT;
+	/* sampled: the first CF_SAMPLE_BURST of every CF_SAMPLE_PERIOD cross */
+	e->count = (uint16_t)(SAMPLE_BASE +
+			      (e->count - SAMPLE_BASE + 1) % CF_SAMPLE_PERIOD);
+	return e->count - SAMPLE_BASE >= CF_SAMPLE_BURST;
+}
+
+/* What the worker said of e's flow after a packet (cf_engine_packet):
+ * done classifying, or sampled from now on (unless it is already). */
+static void flow_done(struct seen *e, int done)
+{
+	if (done == CF_DONE_SAMPLE) {
+		if (e->count < SAMPLE_BASE)
+			e->count = SAMPLE_START;
+	} else if (done) {
+		e->count = PAST_COUNT;
+	}
 }
 
 /* ---- counts of flows past classifying --------------------------------- */
@@ -327,6 +344,8 @@ static int sum_add(struct cf_runner *r, struct seen *e, unsigned k,
 		m->first_us = p->ts_us;
 		e->sum = r->sums_used;
 	}
+	/* a sampled flow's packets go by its entry: its place in the period */
+	m->sampled = e->count > PAST_COUNT;
 	r->hot[(uint32_t)e->hash & (HOT_SLOTS - 1)] = e->sum;
 	return sum_count(r, m, d, p);
 }
@@ -352,7 +371,8 @@ static int sum_fast(struct cf_runner *r, uint64_t h, const struct cf_packet *p)
 	if (i == 0)
 		return 0;
 	m = &r->sums[i - 1];
-	if (m->hash != h || !m->used || now - m->clock >= r->pause_units ||
+	if (m->hash != h || !m->used || m->sampled ||
+	    now - m->clock >= r->pause_units ||
 	    !plain(p) || cf_classify_is_shared(p))
 		return 0;
 	d = sum_dir(m, p);
@@ -377,9 +397,11 @@ static void deliver(struct cf_runner *r, unsigned k, enum rec_type type,
 		r->v[k].fed++;
 	if (k == 0) {
 		if (type == R_PKT) {
-			if (cf_engine_packet(eng, pkt, cf_engine_flow_hash(eng, pkt),
-					     r->ifnames[r->iface]) && e != NULL)
-				e->count = PAST_COUNT;
+			int done = cf_engine_packet(eng, pkt, cf_engine_flow_hash(eng, pkt),
+						    r->ifnames[r->iface]);
+
+			if (e != NULL)
+				flow_done(e, done);
 		} else if (type == R_SHARED) {
 			cf_engine_shared_only(eng, pkt);
 		} else if (type == R_TICK) {
@@ -410,7 +432,7 @@ static void notes_read(struct cf_runner *r)
 
 			e = cf_flowmap_find(r, nt->hash);
 			if (e != NULL && e->gen == nt->gen && e->owner == i) {
-				e->count = PAST_COUNT;
+				flow_done(e, nt->done);
 				r->notes_used++;
 			} else {
 				r->notes_stale++;

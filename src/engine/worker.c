@@ -70,7 +70,7 @@ static void look_ahead(struct worker *k, const struct rec *rec)
 }
 
 /* Tell the reader rec's flow is done classifying (dropped when full). */
-static void note_post(struct worker *k, const struct rec *rec)
+static void note_post(struct worker *k, const struct rec *rec, int done)
 {
 	uint32_t head = atomic_load_explicit(&k->note_head, memory_order_relaxed);
 	struct note *nt;
@@ -82,6 +82,7 @@ static void note_post(struct worker *k, const struct rec *rec)
 	nt = &k->notes[head & (NOTES - 1)];
 	nt->hash = rec->rh;
 	nt->gen = rec->gen;
+	nt->done = (uint8_t)done;
 	atomic_store_explicit(&k->note_head, head + 1, memory_order_release);
 }
 
@@ -157,11 +158,12 @@ static void worker_rec(struct worker *k, struct rec *rec)
 	if (rec->type == R_PKT) {
 		uint32_t h = rec->flags & REC_HASHED ? rec->h :
 			     cf_engine_flow_hash(k->engine, &rec->pkt);
+		int done;
 
 		rec_packet(rec, &pkt);
-		if (cf_engine_packet(k->engine, &pkt, h, k->r->ifnames[rec->iface]) &&
-		    !(rec->flags & REC_CUT))
-			note_post(k, rec);
+		done = cf_engine_packet(k->engine, &pkt, h, k->r->ifnames[rec->iface]);
+		if (done && !(rec->flags & REC_CUT))
+			note_post(k, rec, done);
 	} else if (rec->type == R_SHARED) {
 		rec_packet(rec, &pkt);
 		cf_engine_shared_only(k->engine, &pkt);

@@ -171,10 +171,19 @@ struct seen {
 struct note {
 	uint64_t hash;
 	uint32_t gen;
+	uint8_t done;                  /* CF_DONE_FINAL or CF_DONE_SAMPLE */
 };
 #define NOTES 4096                     /* a power of two */
 #define NOTE_POLL 512
 #define PAST_COUNT (CF_CLASSIFY_MAX_OPEN + 9)
+/*
+ * struct seen's count past PAST_COUNT: a flow its worker samples
+ * (CF_DONE_SAMPLE): SAMPLE_BASE + its place in the period of
+ * CF_SAMPLE_PERIOD packets, the first CF_SAMPLE_BURST of which cross
+ * whole.  It starts past the burst: the first look just ended.
+ */
+#define SAMPLE_BASE 1024
+#define SAMPLE_START (SAMPLE_BASE + CF_SAMPLE_BURST)
 
 /*
  * Counts the reader keeps for a flow past classifying (reader.c): the
@@ -197,6 +206,7 @@ struct sum {
 	uint8_t proto, ip_version, icmp_type, icmp_code;
 	uint8_t owner;                 /* the worker it goes to */
 	uint8_t used;
+	uint8_t sampled;               /* its flow is sampled: no fast way */
 	uint32_t slot;                 /* its entry in the reader's table */
 };
 

@@ -36,7 +36,8 @@
 struct cf_class {
 	/* Read on every packet: first, so that it shares a cache line with
 	   the flow table's per-packet fields (flow.h). */
-	uint8_t done;               /* nothing more to learn: skip per-packet work */
+	uint8_t done;               /* 0 first look; 1 nothing more to learn: skip
+				       per-packet work; 2 sampled (classify.h) */
 	uint8_t roles;              /* CF_ROLE_* (util/role.h) */
 	uint8_t is_call;            /* app is a video-call app (per the catalog) */
 	uint8_t ndpi_state;         /* 0 running, 1 decided, 2 gave up / freed,

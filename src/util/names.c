@@ -47,6 +47,11 @@ const char *cf_class_names[CF_NAMES_MAX] = {
 	[CF_NID_H245] = "h245",
 	[CF_NID_RAS] = "ras",
 	[CF_NID_SCCP] = "sccp",
+	[CF_NID_TELEGRAM] = "telegram",
+	[CF_NID_AGORA] = "agora",
+	[CF_NID_DISCORD] = "discord",
+	[CF_NID_BFCP] = "bfcp",
+	[CF_NID_SIPS] = "sips",
 };
 
 #define NAME_SLOTS (2 * CF_NAMES_MAX)       /* load <= 1/2 */

@@ -41,6 +41,11 @@ enum {
 	CF_NID_H245,
 	CF_NID_RAS,
 	CF_NID_SCCP,
+	CF_NID_TELEGRAM,        /* apps the wire names (classify-apps.c) */
+	CF_NID_AGORA,
+	CF_NID_DISCORD,
+	CF_NID_BFCP,
+	CF_NID_SIPS,            /* network.protocol: SIP over TLS */
 	CF_NID_STATIC           /* count */
 };
 

@@ -52,6 +52,11 @@ for f in "$corpus"/*.pcap "$corpus"/*.pcapng; do
 	"$tshark" -n -r "$f" $heur -T fields -E separator=/t -E occurrence=a \
 		-E aggregator=, $fields >"$work/$name.tsv" 2>/dev/null
 	"$python" "$top/tests/corpus/accuracy.py" "$name" "$work/$name.json" \
-		"$work/$name.tsv" "$top/rules/apps.conf" || status=1
+		"$work/$name.tsv" "$top/rules/apps.conf" "$work/stats.jsonl" || status=1
 done
+# recall and precision per role and per app, over the whole corpus
+if [ -f "$work/stats.jsonl" ]; then
+	echo
+	"$python" "$top/tests/corpus/accuracy.py" --tables "$work/stats.jsonl" || status=1
+fi
 exit $status

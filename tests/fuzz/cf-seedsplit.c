@@ -28,13 +28,14 @@
 #define SHAPES (1u << 16)
 
 enum { T_DECODE, T_TLS, T_DTLS, T_RTP, T_STUN, T_SIP, T_ZOOM, T_QUIC, T_DNS,
-       T_X509, T_FRAMES, T_SCCP, T_H323, T_MGCP, T_IAX2, T_BFCP, N_T };
+       T_X509, T_FRAMES, T_SCCP, T_H323, T_MGCP, T_IAX2, T_BFCP, T_APPS, N_T };
 
 static const char *const target_dir[N_T] = {
 	"fuzz-decode", "fuzz-recog-tls", "fuzz-recog-dtls", "fuzz-recog-rtp",
 	"fuzz-recog-stun", "fuzz-recog-sip", "fuzz-recog-zoom", "fuzz-recog-quic",
 	"fuzz-dns", "fuzz-recog-x509", "fuzz-recog-frames", "fuzz-recog-sccp",
-	"fuzz-recog-h323", "fuzz-recog-mgcp", "fuzz-recog-iax2", "fuzz-recog-bfcp"
+	"fuzz-recog-h323", "fuzz-recog-mgcp", "fuzz-recog-iax2", "fuzz-recog-bfcp",
+	"fuzz-recog-apps"
 };
 
 static const char *outdir;
@@ -92,6 +93,9 @@ static void room_seeds(const uint8_t *p, size_t n, int tcp)
 	struct cf_mgcp_info mgcp;
 	struct cf_iax2_info iax2;
 	struct cf_bfcp_info bfcp;
+	struct cf_agora_info agora;
+	uint32_t tg;
+	int kind;
 	uint8_t flag;
 
 	for (flag = 0; tcp && flag < 4; flag++)
@@ -113,6 +117,10 @@ static void room_seeds(const uint8_t *p, size_t n, int tcp)
 	flag = (uint8_t)tcp;
 	if (cf_recog_bfcp(p, n, tcp, &bfcp) != CF_REC_NO)
 		seed(T_BFCP, &flag, 1, p, n);
+	if (!tcp && (cf_recog_tg_reflector(p, n, &tg) != CF_REC_NO ||
+		     cf_recog_agora_join(p, n, &agora) != CF_REC_NO ||
+		     cf_recog_discord(p, n, &kind) != CF_REC_NO))
+		seed(T_APPS, NULL, 0, p, n);
 }
 
 static void payload_seeds(const struct cf_packet *pkt)

@@ -103,7 +103,7 @@ static int feed(struct cf_flow *f, int dir, uint8_t flags, const struct buf *pl)
 	cf_addr_str(&f->ip[!dir], b, sizeof(b));
 	mk(&t, a, b, f->proto, f->port[dir], f->port[!dir], flags, pl);
 	f->pkts[dir]++;
-	if (f->cls.done)
+	if (f->cls.done == CF_DONE_FINAL)
 		return 0;
 	return cf_classify_packet(cls, f, &t.pkt, dir);
 }
@@ -381,9 +381,63 @@ static void test_late_media(void)
 	flow_init(&f, "192.168.1.2", 32001, "192.0.2.10", 3478, 17);
 	for (i = 0; i < CF_CLASSIFY_MAX_OPEN + 10 && !f.cls.done; i++)
 		feed(&f, i & 1, 0, &st);
-	CHECK_INT(f.cls.done, 1);
+	/* the first look ends; call traffic without media is sampled on */
+	CHECK_INT(f.cls.done, CF_DONE_SAMPLE);
 	CHECK_INT(f.cls.inspected, CF_CLASSIFY_MAX_OPEN);
+	for (i = 0; i < 2; i++) {               /* RTP in a later burst */
+		rtp(&p, 3000 + i, 0x7778);
+		feed(&f, 1, 0, &p);
+	}
+	CHECK_INT(f.cls.roles & CF_ROLE_MEDIA, CF_ROLE_MEDIA);
+	CHECK_INT(f.cls.done, CF_DONE_FINAL);   /* media found: nothing more */
+	CHECK_INT(cf_classify_packet(cls, &f, &(struct cf_packet){ 0 }, 0), 0);
 	cf_classify_finish(cls, &f);
+}
+
+/* RFC 4571 over TCP: an RTP message cut by a segment's end is carried to
+ * the next segment, which is read after it: the stream stays in step and
+ * the media is confirmed; without the carry the next segment would start
+ * inside a message. */
+static void test_framed_carry(void)
+{
+	struct cf_flow f;
+	struct buf seg, m;
+	size_t cut = 5;
+	unsigned i;
+
+	flow_init(&f, "192.168.1.2", 50200, "192.0.2.10", 3478, 6);
+	seg.n = 0;                               /* a framed STUN Binding */
+	put16(&seg, 20); put16(&seg, 0x0001); put16(&seg, 0); put32(&seg, 0x2112a442);
+	putfill(&seg, 3, 12);
+	feed(&f, 0, 0x18, &seg);
+	CHECK_INT(f.cls.roles, CF_ROLE_SIGNALING);
+	/* segment 1: RTP 1 whole, then RTP 2's length and first bytes */
+	seg.n = 0;
+	rtp(&m, 1, 0x4571);
+	put16(&seg, (unsigned)m.n); putn(&seg, m.b, m.n);
+	rtp(&m, 2, 0x4571);
+	put16(&seg, (unsigned)m.n); putn(&seg, m.b, cut);
+	feed(&f, 0, 0x18, &seg);
+	CHECK_INT(f.cls.roles & CF_ROLE_MEDIA, 0);
+	CHECK(f.cls.reasm != 0);                 /* the cut message waits */
+	/* segment 2: the rest of RTP 2, then RTP 3 */
+	seg.n = 0;
+	putn(&seg, m.b + cut, m.n - cut);
+	rtp(&m, 3, 0x4571);
+	put16(&seg, (unsigned)m.n); putn(&seg, m.b, m.n);
+	feed(&f, 0, 0x18, &seg);
+	CHECK_INT(f.cls.roles & CF_ROLE_MEDIA, CF_ROLE_MEDIA);
+	CHECK_INT(f.cls.reasm, 0);               /* nothing left to carry */
+	CHECK(has_token(cf_class_evidence(&f.cls), "rtp"));
+	/* the other direction is read as usual meanwhile */
+	for (i = 0; i < 2; i++) {
+		seg.n = 0;
+		rtp(&m, 10 + i, 0x1571);
+		put16(&seg, (unsigned)m.n); putn(&seg, m.b, m.n);
+		feed(&f, 1, 0x18, &seg);
+	}
+	cf_classify_finish(cls, &f);
+	CHECK_INT(f.cls.reasm, 0);
 }
 
 static void test_rtp_lookalike(void)
@@ -1091,6 +1145,7 @@ int main(void)
 	RUN(test_rtp_media);
 	RUN(test_rtp_interleaved);
 	RUN(test_late_media);
+	RUN(test_framed_carry);
 	RUN(test_rtp_lookalike);
 	RUN(test_zoom_media);
 	RUN(test_stun_turn);

@@ -1592,6 +1592,107 @@ static void test_h245_olc_ack(void)
 	CHECK_INT(hi.has_media, 0);
 }
 
+/* Telegram reflector: tag, 0xFF x 12, type */
+static void test_tg_reflector(void)
+{
+	struct buf b;
+	uint32_t type;
+	int bad = 0;
+
+	b.n = 0;
+	putfill(&b, 0x5c, 16);                   /* peer tag */
+	putfill(&b, 0xff, 12);
+	put32(&b, 0xfffffffe);                   /* the client's request */
+	putfill(&b, 0x11, 8);                    /* query id */
+	CHECK_INT(cf_recog_tg_reflector(b.b, b.n, &type), CF_REC_YES);
+	CHECK_INT(type, 0xfffffffe);
+	CHECK_INT(cf_recog_tg_reflector(b.b, 30, &type), CF_REC_TRUNCATED);
+	CHECK_INT(cf_recog_tg_reflector(b.b, 20, &type), CF_REC_NO);
+	EVERY_CUT(b, bad += cf_recog_tg_reflector(p, n, &type) == CF_REC_YES && n < 32);
+	CHECK_INT(bad, 0);
+	b.b[16 + 11] = 0xfe;                     /* the run is 11 long */
+	CHECK_INT(cf_recog_tg_reflector(b.b, b.n, &type), CF_REC_NO);
+	b.n = 0;                                 /* encrypted data after the tag */
+	putfill(&b, 0x5c, 16);
+	putfill(&b, 0x3a, 80);
+	CHECK_INT(cf_recog_tg_reflector(b.b, b.n, &type), CF_REC_NO);
+}
+
+static void agora_join(struct buf *b, const char *name)
+{
+	size_t n = strlen(name);
+
+	b->n = 0;
+	put16(b, 0x005a); put16(b, 0x384c); put16(b, 0);
+	put8(b, 0x21); putfill(b, 0, 5);
+	put8(b, 0x04); putn(b, "SNI", 3);
+	put16(b, (unsigned)n); put8(b, 0);
+	putn(b, name, n);
+	putn(b, "PDMD", 4); putfill(b, 0, 20);
+}
+
+static void test_agora(void)
+{
+	struct buf b;
+	struct cf_agora_info ai;
+	int bad = 0;
+
+	agora_join(&b, "23-248-186-179.edge.agora.io");
+	CHECK_INT(cf_recog_agora_join(b.b, b.n, &ai), CF_REC_YES);
+	CHECK_STR(ai.host, "23-248-186-179.edge.agora.io");
+	CHECK_INT(ai.host_len, 28);
+	CHECK_INT(cf_recog_agora_join(b.b, 19 + 10, &ai), CF_REC_TRUNCATED);
+	EVERY_CUT(b, bad += cf_recog_agora_join(p, n, &ai) == CF_REC_YES && n < 19 + 28);
+	CHECK_INT(bad, 0);
+	b.b[6] = 0x23;                            /* not a join */
+	CHECK_INT(cf_recog_agora_join(b.b, b.n, &ai), CF_REC_NO);
+	agora_join(&b, "bad name\x01");           /* not a DNS name */
+	CHECK_INT(cf_recog_agora_join(b.b, b.n, &ai), CF_REC_NO);
+	agora_join(&b, "x.agora.io");
+	b.b[18] = 1;                              /* the octet before the name */
+	CHECK_INT(cf_recog_agora_join(b.b, b.n, &ai), CF_REC_NO);
+	agora_join(&b, "x.agora.io");
+	set16(&b, 16, 0);                         /* an empty name */
+	CHECK_INT(cf_recog_agora_join(b.b, b.n, &ai), CF_REC_NO);
+}
+
+static void test_discord(void)
+{
+	struct buf b;
+	int kind;
+
+	b.n = 0;
+	put32(&b, 0x1337cafe); putle32(&b, 14);
+	CHECK_INT(cf_recog_discord(b.b, b.n, &kind), CF_REC_YES);
+	CHECK_INT(kind, CF_DISCORD_KEEPALIVE);
+	b.b[3] = 0xff;
+	CHECK_INT(cf_recog_discord(b.b, b.n, &kind), CF_REC_NO);
+	/* IP discovery request: empty address */
+	b.n = 0;
+	put16(&b, 1); put16(&b, 70); put32(&b, 0x001a7e73); putfill(&b, 0, 64); put16(&b, 0);
+	CHECK_INT(b.n, 74);
+	CHECK_INT(cf_recog_discord(b.b, b.n, &kind), CF_REC_YES);
+	CHECK_INT(kind, CF_DISCORD_IPD_REQUEST);
+	CHECK_INT(cf_recog_discord(b.b, 73, &kind), CF_REC_NO);
+	/* the response names the address */
+	b.n = 0;
+	put16(&b, 2); put16(&b, 70); put32(&b, 0x001a7e73);
+	putn(&b, "85.154.2.145", 12); putfill(&b, 0, 52); put16(&b, 50003);
+	CHECK_INT(cf_recog_discord(b.b, b.n, &kind), CF_REC_YES);
+	CHECK_INT(kind, CF_DISCORD_IPD_RESPONSE);
+	b.b[40] = 'x';                            /* bytes after the NUL */
+	CHECK_INT(cf_recog_discord(b.b, b.n, &kind), CF_REC_NO);
+	b.b[40] = 0;
+	set16(&b, 2, 71);                         /* the length field */
+	CHECK_INT(cf_recog_discord(b.b, b.n, &kind), CF_REC_NO);
+	set16(&b, 2, 70);
+	set16(&b, 0, 3);                          /* type 3 */
+	CHECK_INT(cf_recog_discord(b.b, b.n, &kind), CF_REC_NO);
+	b.n = 0;                                  /* an RTP packet of 74 bytes */
+	put16(&b, 0x8078); put16(&b, 1); put32(&b, 160); put32(&b, 0x1234); putfill(&b, 7, 62);
+	CHECK_INT(cf_recog_discord(b.b, b.n, &kind), CF_REC_NO);
+}
+
 int main(void)
 {
 	RUN(test_tls_client_hello);
@@ -1630,5 +1731,8 @@ int main(void)
 	RUN(test_mgcp);
 	RUN(test_iax2);
 	RUN(test_bfcp);
+	RUN(test_tg_reflector);
+	RUN(test_agora);
+	RUN(test_discord);
 	return harness_done();
 }

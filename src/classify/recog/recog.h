@@ -628,4 +628,39 @@ struct cf_bfcp_info {
 enum cf_rec cf_recog_bfcp(const uint8_t *p, size_t len, int stream,
 			  struct cf_bfcp_info *out);
 
+/* --- call apps whose media is not RTP (recog-apps.c) ------------------ */
+
+/*
+ * A Telegram reflector's own message: the 16-byte peer tag, 12 octets of
+ * 0xFF, a 32-bit type (*type).  TRUNCATED: the 0xFF run ends the bytes.
+ */
+enum cf_rec cf_recog_tg_reflector(const uint8_t *p, size_t len, uint32_t *type);
+
+struct cf_agora_info {
+	char host[128];              /* the edge server's name, NUL-terminated */
+	uint16_t host_len;
+};
+
+/*
+ * An Agora SD-RTN join request: octet 6 0x21, "\x04SNI" at 12, the
+ * server name's length at 16, 0 at 18, the name (letters, digits, '-',
+ * '.') from 19.  TRUNCATED: the name goes past len.
+ */
+enum cf_rec cf_recog_agora_join(const uint8_t *p, size_t len,
+				struct cf_agora_info *out);
+
+enum {
+	CF_DISCORD_KEEPALIVE = 1,    /* 0x1337cafe + counter, 8 octets */
+	CF_DISCORD_IPD_REQUEST,      /* IP discovery, type 1 */
+	CF_DISCORD_IPD_RESPONSE      /* ... type 2 (an address in it) */
+};
+
+/*
+ * Discord voice's IP discovery (74 octets: type 1 or 2, length 70, SSRC,
+ * a NUL-padded printable address in 64 octets, port) or its 8-octet
+ * keep-alive (magic 0x1337cafe); *kind says which.  Never TRUNCATED: the
+ * lengths are fixed.
+ */
+enum cf_rec cf_recog_discord(const uint8_t *p, size_t len, int *kind);
+
 #endif /* CF_RECOG_H */
