@@ -646,6 +646,19 @@ static void test_syslog_tcp(void)
 	close(lfd);
 }
 
+/* insecure=yes is allowed, and said. */
+static void test_tls_insecure_said(void)
+{
+	struct cf_outputs *o;
+
+	logbuf[0] = '\0';
+	o = outputs("syslog-tls:127.0.0.1:1,insecure=yes,spool=none,drain=0");
+	CHECK(o != NULL);
+	CHECK(strstr(logbuf, "output syslog-tls:127.0.0.1:1: insecure=yes: "
+		      "the collector's certificate is not checked") != NULL);
+	cf_outputs_free(o);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/cf-output-test.XXXXXX");
@@ -662,6 +675,7 @@ int main(void)
 	RUN(test_unixgram_and_exit_spool);
 	RUN(test_wire_and_mark);
 	RUN(test_syslog_tcp);
+	RUN(test_tls_insecure_said);
 	if (harness_failed == 0) {
 		char cmd[128];
 
