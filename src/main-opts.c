@@ -58,6 +58,7 @@ static const char usage_text[] =
 "Output:\n"
 "  -o SPEC             event output (repeatable; default stdout): stdout, file:PATH,\n"
 "                      syslog[:FACILITY], unix:PATH, unixgram:PATH, tcp:HOST:PORT,\n"
+"                      syslog-tcp:HOST:PORT, syslog-tls:HOST:PORT,\n"
 "                      kafka:BROKERS/TOPIC; options follow: ,kinds=alert+flow\n"
 "                      ,min-severity=high ,queue=N ,spool=PATH ,spool-max=SIZE ,drain=SEC\n"
 "                      (callfence(8), OUTPUTS)\n"

@@ -18,13 +18,19 @@ cd "$top"
 # SIP calls of tests/realcall/test-sip.sh, chromium, coturn and openssl the
 # real WebRTC calls of tests/realcall/test-webrtc.sh, tshark's dumpcap
 # captures them; logrotate: the shipped snippet is run by
-# tests/live/test-live-reopen.sh).
+# tests/live/test-live-reopen.sh; rsyslog with its OpenSSL stream driver
+# for the syslog outputs' tests, tests/outputs/test-syslog.sh, with the
+# libraries syslog-ng needs: syslog-ng itself is unpacked below).
 packages="build-essential autoconf automake libtool pkg-config
  libpcap-dev libndpi-dev libmaxminddb-dev libjansson-dev
  libmaxmind-db-writer-perl mmdb-bin tshark libndpi-bin ca-certificates
  libssl-dev librdkafka-dev libseccomp-dev python3-jsonschema iproute2
  clang libclang-rt-14-dev baresip baresip-core chromium coturn openssl
- logrotate"
+ logrotate rsyslog rsyslog-openssl
+ libivykis0 libnet1 libjson-c5 libwrap0 libglib2.0-0 libpcre3"
+# syslog-ng-core conflicts with rsyslog (both provide system-log-daemon),
+# so it is not installed but unpacked where test-syslog.sh looks for it.
+SYSLOG_NG_ROOT=${SYSLOG_NG_ROOT:-/opt/syslog-ng-test}
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
@@ -40,8 +46,27 @@ if [ -n "$missing" ]; then
 	# tshark asks whether non-root users may capture; answer no.
 	echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
 	apt-get update -qq
+	# Installing rsyslog must not start a system daemon (without systemd,
+	# invoke-rc.d asks policy-rc.d): forbid it for this install if the
+	# machine has no policy of its own.
+	own_policy=""
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+		chmod 755 /usr/sbin/policy-rc.d
+		own_policy=1
+	fi
 	# shellcheck disable=SC2086
 	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+	[ -z "$own_policy" ] || rm -f /usr/sbin/policy-rc.d
+fi
+if [ ! -x "$SYSLOG_NG_ROOT/usr/sbin/syslog-ng" ]; then
+	echo "setup: unpacking syslog-ng-core into $SYSLOG_NG_ROOT (for the tests)"
+	dl=$(mktemp -d)
+	{ (cd "$dl" && apt-get download -qq syslog-ng-core 2>/dev/null) &&
+		mkdir -p "$SYSLOG_NG_ROOT" &&
+		dpkg-deb -x "$dl"/syslog-ng-core_*.deb "$SYSLOG_NG_ROOT"; } ||
+		echo "setup: could not unpack syslog-ng-core: its tests will be skipped" >&2
+	rm -rf "$dl"
 fi
 
 # The default geography database (npm registry, pinned and hash-checked).

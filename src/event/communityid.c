@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "event/communityid.h"
-#include "event/crypto.h"
+#include "output/crypto.h"
 #include "flow/flow.h"
 
 #define PROTO_ICMP 1

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdarg.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include "output/output.h"
 
 struct cf_spool;
@@ -26,6 +27,9 @@ struct outq_entry {
 	uint64_t spool_end;     /* logical spool offset past it; 0: not from the spool */
 	uint32_t len;           /* line bytes; data[len] is '\n' */
 	uint8_t state;          /* OQ_* */
+	uint8_t again;          /* may have reached the destination before: sent
+				 * on a connection that broke, or read back
+				 * from the spool of an earlier run */
 	const char *key;        /* Kafka key in data after the line, or NULL */
 	size_t keylen;
 	char data[];
@@ -42,7 +46,27 @@ struct outq {
 	uint64_t credit;                /* acknowledged stream bytes not yet popped */
 	struct cf_spool *spool;         /* NULL: spool=none */
 	struct cf_output_stats *st;
+	uint64_t old_lines;             /* spool lines of an earlier run not read back yet */
+	/* how the transport frames an entry (set by the transport, output-sock.c) */
+	uint8_t framing;                /* OQ_FRAME_* */
+	uint8_t mark_again;             /* RFC 5424 messages: SD marks an entry sent again */
 };
+
+/*
+ * Framings: OQ_FRAME_LF the line and a newline (NDJSON); OQ_FRAME_OCTETS
+ * RFC 6587 octet counting, "LEN SP MSG"; OQ_FRAME_DGRAM the message
+ * alone (one datagram).
+ */
+enum { OQ_FRAME_LF = 0, OQ_FRAME_OCTETS, OQ_FRAME_DGRAM };
+/* The structured data that marks a message sent again (mark_again). */
+#define OQ_AGAIN_SD "[callfence@32473 replay=\"1\"]"
+/*
+ * The bytes of entry e as the transport sends them, in up to 4 pieces
+ * (pfx: room for the octet count); their total.
+ */
+#define OQ_WIRE_PIECES 4
+size_t outq_wire(const struct outq *q, const struct outq_entry *e,
+		 struct iovec seg[OQ_WIRE_PIECES], int *nseg, char pfx[16]);
 
 void outq_init(struct outq *q, uint64_t max_n, uint64_t max_backlog,
 	       struct cf_spool *spool, struct cf_output_stats *st);
@@ -146,7 +170,8 @@ void out_log(struct out *o, const char *fmt, ...)
 
 /* Drivers. */
 extern const struct out_ops out_stdout_ops, out_file_ops, out_syslog_ops,
-	out_unix_ops, out_unixgram_ops, out_tcp_ops, out_kafka_ops;
+	out_unix_ops, out_unixgram_ops, out_tcp_ops, out_kafka_ops,
+	out_syslog_tcp_ops, out_syslog_tls_ops;
 
 /*
  * Socket transports (output-sock.c), used by tcp, unix and unixgram.  The
@@ -161,8 +186,39 @@ void *sock_addr(struct sock_out *s);
 void sock_service(struct out *o, double now, int full);
 /* A unix socket transport to path (output-unix.c), for unix, unixgram, syslog. */
 int out_unix_setup(struct out *o, const char *path, int dgram, char *err, size_t errlen);
+/*
+ * A TCP transport to target "HOST:PORT" / "[V6]:PORT" (output-tcp.c), for
+ * tcp, syslog-tcp, syslog-tls; the host is copied to host (for TLS).
+ * usage names the syntax in errors.
+ */
+int out_tcp_setup(struct out *o, const char *target, const char *usage,
+		  char *host, size_t hostlen, char *err, size_t errlen);
+/* The transport's framing (OQ_FRAME_*; mark: RFC 5424 SD on what is sent again). */
+void sock_set_framing(struct out *o, int framing, int mark);
+/*
+ * TLS on the transport's TCP connections: handshake after connecting,
+ * certificate checked against name (tls.h); ctx is the transport's now.
+ */
+struct cf_tls_ctx;
+int sock_set_tls(struct out *o, struct cf_tls_ctx *ctx, const char *name,
+		 char *err, size_t errlen);
 void sock_abandon(struct out *o);
 void sock_close(struct out *o);
+
+/*
+ * Syslog headers (output-syslog.c) for syslog, unixgram, syslog-tcp and
+ * syslog-tls: format=, facility= and the TLS options are parsed into
+ * o->aux; syslog_head_open settles the defaults (the format, facility)
+ * once the options are known.
+ */
+enum { SYSLOG_UNSET = -1, SYSLOG_JSON = 0, SYSLOG_3164, SYSLOG_5424 };
+int syslog_head_option(struct out *o, const char *name, const char *value,
+		       char *err, size_t errlen);
+int syslog_head_open(struct out *o, int format, int facility, char *err, size_t errlen);
+int syslog_head_format(const struct out *o);
+size_t syslog_head_frame(struct out *o, const char *line, size_t len,
+			 const struct cf_event_info *ev, const char **msg);
+void syslog_head_free(struct out *o);
 
 /* ---- --alert-window (output-aggr.c) -------------------------------- */
 

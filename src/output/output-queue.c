@@ -12,10 +12,17 @@
  * An entry stays in memory until the destination confirmed it; entries
  * read back from the spool commit their spool offset when confirmed, so
  * a crash replays them rather than losing them.
+ *
+ * What may reach the destination twice is marked (entry->again): entries
+ * sent on a connection that broke before the peer acknowledged them, and
+ * every line of a spool left by an earlier run (that run may have sent
+ * it before it died, and not lived to record it).  RFC 5424 transports
+ * send those with OQ_AGAIN_SD in place of the empty structured data.
  */
 #define _GNU_SOURCE             /* memmem */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +38,72 @@ void outq_init(struct outq *q, uint64_t max_n, uint64_t max_backlog,
 	q->spool = spool;
 	q->st = st;
 	q->next_seq = 1;
+	q->old_lines = spool != NULL ? cf_spool_unread_lines(spool) : 0;
+}
+
+/*
+ * Where the structured data of an RFC 5424 message is, if it is the
+ * NILVALUE: "<PRI>1 TIMESTAMP HOST APP PROCID MSGID - MSG".  0: not found.
+ */
+static size_t sd_nil_offset(const char *d, size_t len)
+{
+	size_t i, spaces = 0, lim = len < 512 ? len : 512;
+
+	if (len < 4 || d[0] != '<')
+		return 0;
+	for (i = 1; i < lim; i++) {
+		if (d[i] != ' ')
+			continue;
+		if (++spaces == 6)
+			return i + 2 < len && d[i + 1] == '-' && d[i + 2] == ' ' ? i + 1 : 0;
+	}
+	return 0;
+}
+
+size_t outq_wire(const struct outq *q, const struct outq_entry *e,
+		 struct iovec seg[OQ_WIRE_PIECES], int *nseg, char pfx[16])
+{
+	static const char mark[] = OQ_AGAIN_SD;
+	size_t sd = 0, body, n = 0;
+	int k = 0, pl;
+
+	if (q->framing == OQ_FRAME_LF) {
+		seg[0].iov_base = (void *)e->data;
+		seg[0].iov_len = (size_t)e->len + 1;
+		*nseg = 1;
+		return (size_t)e->len + 1;
+	}
+	if (e->again && q->mark_again)
+		sd = sd_nil_offset(e->data, e->len);
+	body = sd != 0 ? e->len - 1 + sizeof(mark) - 1 : e->len;
+	if (q->framing == OQ_FRAME_OCTETS) {
+		pl = snprintf(pfx, 16, "%zu ", body);
+		seg[k].iov_base = pfx;
+		seg[k++].iov_len = (size_t)pl;
+		n += (size_t)pl;
+	}
+	if (sd != 0) {
+		seg[k].iov_base = (void *)e->data;
+		seg[k++].iov_len = sd;
+		seg[k].iov_base = (void *)mark;
+		seg[k++].iov_len = sizeof(mark) - 1;
+		seg[k].iov_base = (void *)(e->data + sd + 1);
+		seg[k++].iov_len = e->len - sd - 1;
+	} else {
+		seg[k].iov_base = (void *)e->data;
+		seg[k++].iov_len = e->len;
+	}
+	*nseg = k;
+	return n + body;
+}
+
+static uint64_t wire_len(const struct outq *q, const struct outq_entry *e)
+{
+	struct iovec seg[OQ_WIRE_PIECES];
+	char pfx[16];
+	int k;
+
+	return q->framing == OQ_FRAME_LF ? (uint64_t)e->len + 1 : outq_wire(q, e, seg, &k, pfx);
 }
 
 /*
@@ -67,6 +140,7 @@ static struct outq_entry *entry_new(struct outq *q, const char *line, size_t len
 	e->spool_end = 0;
 	e->len = (uint32_t)len;
 	e->state = OQ_UNSENT;
+	e->again = 0;
 	memcpy(e->data, line, len);
 	e->data[len] = '\n';
 	e->key = NULL;
@@ -151,6 +225,10 @@ void outq_refill(struct outq *q)
 		if (e == NULL)
 			return;         /* the spool offset moved: replayed after a restart */
 		e->spool_end = end;
+		if (q->old_lines > 0) {
+			e->again = 1;
+			q->old_lines--;
+		}
 		append(q, e);
 	}
 }
@@ -192,10 +270,12 @@ static void pop(struct outq *q, int delivered)
 
 void outq_ack_bytes(struct outq *q, uint64_t n)
 {
+	uint64_t w;
+
 	q->credit += n;
 	while (q->head != NULL && q->head->state == OQ_INFLIGHT &&
-	       q->credit >= (uint64_t)q->head->len + 1) {
-		q->credit -= (uint64_t)q->head->len + 1;
+	       q->credit >= (w = wire_len(q, q->head))) {
+		q->credit -= w;
 		pop(q, 1);
 	}
 }
@@ -220,9 +300,13 @@ void outq_rewind(struct outq *q)
 {
 	struct outq_entry *e;
 
+	if (q->send != NULL && q->send_off > 0)
+		q->send->again = 1;             /* its first bytes went out */
 	for (e = q->head; e != NULL; e = e->next)
-		if (e->state == OQ_INFLIGHT)
+		if (e->state == OQ_INFLIGHT) {
 			e->state = OQ_UNSENT;
+			e->again = 1;
+		}
 	q->send = q->head;
 	while (q->send != NULL && q->send->state != OQ_UNSENT)
 		q->send = q->send->next;

@@ -16,6 +16,15 @@
  *
  * Datagram sockets: an event is delivered when send() took it.  One that
  * is too big for a datagram is dropped and counted.
+ *
+ * Framing (outq_wire): a newline after each event (NDJSON), RFC 6587
+ * octet counting (syslog-tcp, syslog-tls) or none (datagrams).
+ *
+ * TLS (syslog-tls, tls.h): after the TCP connection, the handshake; then
+ * the framed bytes go through cf_tls_write from a staging buffer.
+ * SIOCOUTQ then counts record bytes, not ours: after each write we note
+ * (record bytes written so far, our bytes so far), and our bytes count as
+ * acknowledged once the record bytes up to their note are.
  */
 #define _GNU_SOURCE             /* POLLRDHUP */
 #include "config.h"
@@ -23,6 +32,7 @@
 #include <errno.h>
 #include <linux/sockios.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -31,13 +41,20 @@
 #include <unistd.h>
 
 #include "output/output-int.h"
+#include "output/tls.h"
 
 #define BACKOFF_MIN 0.2         /* seconds before the first reconnection */
 #define BACKOFF_MAX 5.0
 #define CONNECT_TIMEOUT 10.0
 #define MAX_IOV 64
+#define TLS_STAGE 16384         /* plaintext bytes handed to one cf_tls_write */
+#define TLS_NOTES 256           /* write notes awaiting acknowledgement */
 
-enum { S_DOWN = 0, S_CONNECTING, S_UP };
+enum { S_DOWN = 0, S_CONNECTING, S_HANDSHAKE, S_UP };
+
+struct tls_note {
+	uint64_t wire, plain;   /* record bytes, our bytes: written so far */
+};
 
 struct sock_out {
 	struct out *o;
@@ -50,6 +67,15 @@ struct sock_out {
 	uint64_t sent, acked;           /* stream bytes on this connection */
 	int down_logged, last_err;
 	int big_logged;
+	int framing, mark;
+	/* TLS */
+	struct cf_tls_ctx *tls_ctx;
+	char *tls_name;
+	struct cf_tls *tls;
+	char *stage;
+	struct tls_note notes[TLS_NOTES];
+	unsigned note_head, note_n;
+	char tls_err[256];
 };
 
 struct sock_out *sock_new(struct out *o, int dgram, int acks_survive_close,
@@ -67,7 +93,31 @@ struct sock_out *sock_new(struct out *o, int dgram, int acks_survive_close,
 	s->addr = addr;
 	s->free_addr = free_addr;
 	s->backoff = BACKOFF_MIN;
+	s->framing = dgram ? OQ_FRAME_DGRAM : OQ_FRAME_LF;
 	return s;
+}
+
+void sock_set_framing(struct out *o, int framing, int mark)
+{
+	struct sock_out *s = o->priv;
+
+	s->framing = framing;
+	s->mark = mark;
+}
+
+int sock_set_tls(struct out *o, struct cf_tls_ctx *ctx, const char *name,
+		 char *err, size_t errlen)
+{
+	struct sock_out *s = o->priv;
+
+	s->tls_ctx = ctx;
+	s->tls_name = strdup(name);
+	s->stage = malloc(TLS_STAGE);
+	if (s->tls_name == NULL || s->stage == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
 }
 
 void *sock_addr(struct sock_out *s)
@@ -77,23 +127,40 @@ void *sock_addr(struct sock_out *s)
 
 static void drop_fd(struct sock_out *s)
 {
+	cf_tls_free(s->tls);
+	s->tls = NULL;
+	s->note_head = s->note_n = 0;
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;
 	s->state = S_DOWN;
 }
 
-/* A connection attempt failed: wait, longer each time. */
-static void failed(struct sock_out *s, double now, int err)
+/*
+ * A connection attempt failed: wait, longer each time.  why: a TLS
+ * failure (said every time it changes), else strerror(err).
+ */
+static void failed_why(struct sock_out *s, double now, int err, const char *why)
 {
+	int say = !s->down_logged || err != s->last_err;
+
 	drop_fd(s);
 	s->next_try = now + s->backoff;
 	s->backoff = s->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : s->backoff * 2;
-	if (!s->down_logged || err != s->last_err)
+	if (why != NULL) {
+		say = say || strncmp(why, s->tls_err, sizeof(s->tls_err) - 1) != 0;
+		snprintf(s->tls_err, sizeof(s->tls_err), "%s", why);
+	}
+	if (say)
 		out_log(s->o, "cannot connect: %s; holding events until it is back",
-			strerror(err));
+			why != NULL ? why : strerror(err));
 	s->down_logged = 1;
 	s->last_err = err;
+}
+
+static void failed(struct sock_out *s, double now, int err)
+{
+	failed_why(s, now, err, NULL);
 }
 
 static void up(struct sock_out *s)
@@ -106,6 +173,60 @@ static void up(struct sock_out *s)
 			(unsigned long long)outq_pending(&s->o->q));
 	s->down_logged = 0;
 	s->last_err = 0;
+	s->tls_err[0] = '\0';
+}
+
+/* TCP is up: start TLS, or the connection is usable. */
+static void connected(struct sock_out *s, double now)
+{
+	char err[256];
+
+	if (s->tls_ctx == NULL) {
+		up(s);
+		return;
+	}
+	s->tls = cf_tls_new(s->tls_ctx, s->fd, s->tls_name, err, sizeof(err));
+	if (s->tls == NULL) {
+		failed_why(s, now, EPROTO, err);
+		return;
+	}
+	s->state = S_HANDSHAKE;
+	s->deadline = now + CONNECT_TIMEOUT;
+}
+
+static void check_handshake(struct sock_out *s, double now)
+{
+	char err[256];
+	int rc = cf_tls_handshake(s->tls, err, sizeof(err));
+
+	if (rc > 0)
+		up(s);
+	else if (rc < 0)
+		failed_why(s, now, EPROTO, err);
+	else if (now >= s->deadline)
+		failed_why(s, now, ETIMEDOUT, "TLS handshake timed out");
+}
+
+/*
+ * Of sent bytes, how many the peer has, given the socket's unacknowledged
+ * byte count: ours directly, or through the notes with TLS.
+ */
+static uint64_t acked_of(struct sock_out *s, uint64_t unacked)
+{
+	uint64_t wire, plain = s->acked;
+
+	if (s->tls == NULL)
+		return unacked <= s->sent ? s->sent - unacked : s->acked;
+	wire = cf_tls_wire_bytes(s->tls);
+	if (unacked > wire)
+		return s->acked;
+	wire -= unacked;
+	while (s->note_n > 0 && s->notes[s->note_head].wire <= wire) {
+		plain = s->notes[s->note_head].plain;
+		s->note_head = (s->note_head + 1) % TLS_NOTES;
+		s->note_n--;
+	}
+	return plain;
 }
 
 /*
@@ -116,11 +237,12 @@ static void up(struct sock_out *s)
 static void lost(struct sock_out *s, double now, int err)
 {
 	int unacked;
+	uint64_t acked;
 
-	if (s->acks_survive_close && ioctl(s->fd, SIOCOUTQ, &unacked) == 0 &&
-	    unacked >= 0 && (uint64_t)unacked <= s->sent &&
-	    s->sent - (uint64_t)unacked > s->acked)
-		outq_ack_bytes(&s->o->q, s->sent - (uint64_t)unacked - s->acked);
+	if (s->acks_survive_close && s->state == S_UP &&
+	    ioctl(s->fd, SIOCOUTQ, &unacked) == 0 && unacked >= 0 &&
+	    (acked = acked_of(s, (uint64_t)unacked)) > s->acked)
+		outq_ack_bytes(&s->o->q, acked - s->acked);
 	drop_fd(s);
 	outq_rewind(&s->o->q);
 	s->next_try = now;
@@ -143,7 +265,7 @@ static void start_connect(struct sock_out *s, double now)
 		s->state = S_CONNECTING;
 		s->deadline = now + CONNECT_TIMEOUT;
 	} else {
-		up(s);
+		connected(s, now);
 	}
 }
 
@@ -163,7 +285,7 @@ static void check_connecting(struct sock_out *s, double now)
 	if (err != 0)
 		failed(s, now, err);
 	else
-		up(s);
+		connected(s, now);
 }
 
 /* 0 while the peer is there; else the reason it is not (-1: closed). */
@@ -198,9 +320,9 @@ static int take_acks(struct sock_out *s)
 		unacked = -1;
 	gone = peer_gone(s);
 	if (unacked < 0 || (gone != 0 && !s->acks_survive_close) ||
-	    (uint64_t)unacked > s->sent)
+	    (s->tls == NULL && (uint64_t)unacked > s->sent))
 		return gone;
-	acked = s->sent - (uint64_t)unacked;
+	acked = acked_of(s, (uint64_t)unacked);
 	if (acked > s->acked) {
 		outq_ack_bytes(&s->o->q, acked - s->acked);
 		s->acked = acked;
@@ -211,10 +333,13 @@ static int take_acks(struct sock_out *s)
 /* Bytes written: mark wholly written entries in flight. */
 static void advance(struct outq *q, size_t n)
 {
+	struct iovec seg[OQ_WIRE_PIECES];
+	char pfx[16];
 	size_t rem;
+	int k;
 
 	while (n > 0 && q->send != NULL) {
-		rem = q->send->len + 1 - q->send_off;
+		rem = outq_wire(q, q->send, seg, &k, pfx) - q->send_off;
 		if (n < rem) {
 			q->send_off += n;
 			return;
@@ -224,24 +349,50 @@ static void advance(struct outq *q, size_t n)
 	}
 }
 
+/*
+ * The wire pieces of the entries from q->send on (the first one's
+ * send_off bytes left out), at most max of them; pfx holds max / 2
+ * octet-count prefixes.  The number of pieces.
+ */
+static int gather(struct outq *q, struct iovec *iov, int max, char (*pfx)[16])
+{
+	struct iovec seg[OQ_WIRE_PIECES];
+	struct outq_entry *e;
+	size_t skip = q->send_off;
+	int k = 0, n, i, p = 0;
+
+	for (e = q->send; e != NULL && k + OQ_WIRE_PIECES <= max && p < max / 2;
+	     e = e->next, skip = 0) {
+		if (e->state != OQ_UNSENT)
+			continue;
+		outq_wire(q, e, seg, &n, pfx[p++]);
+		for (i = 0; i < n; i++) {
+			if (skip >= seg[i].iov_len) {
+				skip -= seg[i].iov_len;
+				continue;
+			}
+			iov[k].iov_base = (char *)seg[i].iov_base + skip;
+			iov[k++].iov_len = seg[i].iov_len - skip;
+			skip = 0;
+		}
+	}
+	return k;
+}
+
 /* Write what the socket takes; 0, or the error that broke the connection. */
 static int stream_send(struct sock_out *s)
 {
 	struct outq *q = &s->o->q;
 	struct iovec iov[MAX_IOV];
+	char pfx[MAX_IOV / 2][16];
 	struct msghdr msg;
-	struct outq_entry *e;
 	ssize_t n;
 	int k;
 
 	while (q->send != NULL) {
-		k = 0;
-		for (e = q->send; e != NULL && k < MAX_IOV; e = e->next, k++) {
-			size_t off = k == 0 ? q->send_off : 0;
-
-			iov[k].iov_base = e->data + off;
-			iov[k].iov_len = e->len + 1 - off;
-		}
+		k = gather(q, iov, MAX_IOV, pfx);
+		if (k == 0)
+			break;
 		memset(&msg, 0, sizeof(msg));
 		msg.msg_iov = iov;
 		msg.msg_iovlen = (size_t)k;
@@ -257,14 +408,57 @@ static int stream_send(struct sock_out *s)
 	return 0;
 }
 
+/* The same through TLS: staged, written, noted. */
+static int tls_send(struct sock_out *s)
+{
+	struct outq *q = &s->o->q;
+	struct iovec iov[MAX_IOV];
+	char pfx[MAX_IOV / 2][16], err[256];
+	size_t len, c;
+	long n;
+	int k, i;
+
+	while (q->send != NULL && s->note_n < TLS_NOTES) {
+		k = gather(q, iov, MAX_IOV, pfx);
+		if (k == 0)
+			break;
+		for (i = 0, len = 0; i < k && len < TLS_STAGE; i++) {
+			c = iov[i].iov_len < TLS_STAGE - len ? iov[i].iov_len : TLS_STAGE - len;
+			memcpy(s->stage + len, iov[i].iov_base, c);
+			len += c;
+		}
+		n = cf_tls_write(s->tls, s->stage, len, err, sizeof(err));
+		if (n < 0) {
+			out_log(s->o, "%s", err);
+			return EPIPE;
+		}
+		if (n == 0)
+			return 0;
+		s->sent += (uint64_t)n;
+		advance(q, (size_t)n);
+		s->notes[(s->note_head + s->note_n) % TLS_NOTES] =
+			(struct tls_note){ cf_tls_wire_bytes(s->tls), s->sent };
+		s->note_n++;
+	}
+	return 0;
+}
+
 static int dgram_send(struct sock_out *s)
 {
 	struct outq *q = &s->o->q;
+	struct iovec seg[OQ_WIRE_PIECES];
 	struct outq_entry *e;
+	struct msghdr msg;
+	char pfx[16];
 	ssize_t n;
+	int k;
 
 	while ((e = q->send) != NULL) {
-		n = send(s->fd, e->data, e->len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		memset(&msg, 0, sizeof(msg));
+		outq_wire(q, e, seg, &k, pfx);
+		msg.msg_iov = seg;
+		msg.msg_iovlen = (size_t)k;
+		n = sendmsg(s->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EMSGSIZE) {
@@ -288,17 +482,21 @@ void sock_service(struct out *o, double now, int full)
 	struct sock_out *s = o->priv;
 	int err = 0;
 
+	o->q.framing = (uint8_t)s->framing;
+	o->q.mark_again = (uint8_t)s->mark;
 	outq_refill(&o->q);
 	if (s->state == S_DOWN && now >= s->next_try)
 		start_connect(s, now);
 	if (s->state == S_CONNECTING)
 		check_connecting(s, now);
+	if (s->state == S_HANDSHAKE)
+		check_handshake(s, now);
 	if (s->state != S_UP)
 		return;
 	if (!s->dgram && (full || o->q.n > o->q.max_n / 2))
 		err = take_acks(s);
 	if (err == 0)
-		err = s->dgram ? dgram_send(s) : stream_send(s);
+		err = s->dgram ? dgram_send(s) : s->tls != NULL ? tls_send(s) : stream_send(s);
 	if (err == 0 && !s->dgram && full)
 		err = take_acks(s);
 	if (err != 0) {
@@ -325,9 +523,14 @@ void sock_close(struct out *o)
 
 	if (s == NULL)
 		return;
+	if (s->tls != NULL && s->state == S_UP)
+		cf_tls_close_notify(s->tls);
 	drop_fd(s);
 	if (s->free_addr != NULL)
 		s->free_addr(s->addr);
+	cf_tls_ctx_free(s->tls_ctx);
+	free(s->tls_name);
+	free(s->stage);
 	free(s);
 	o->priv = NULL;
 }

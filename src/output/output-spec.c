@@ -28,7 +28,8 @@
 
 static const struct out_ops *const drivers[] = {
 	&out_stdout_ops, &out_file_ops, &out_syslog_ops, &out_unix_ops,
-	&out_unixgram_ops, &out_tcp_ops, &out_kafka_ops,
+	&out_unixgram_ops, &out_tcp_ops, &out_kafka_ops, &out_syslog_tcp_ops,
+	&out_syslog_tls_ops,
 };
 
 static const struct out_ops *find_driver(const char *name, size_t len)
@@ -335,8 +336,8 @@ int out_setup(struct out *x, const char *spec, char *buf, const char *spool_dir,
 
 	if (rc == -1) {
 		snprintf(err, errlen, "unknown output '%s' (expected stdout, file:PATH, "
-			 "syslog[:FACILITY], unix:PATH, unixgram:PATH, tcp:HOST:PORT or "
-			 "kafka:BROKERS/TOPIC)", spec);
+			 "syslog[:FACILITY], unix:PATH, unixgram:PATH, tcp:HOST:PORT, "
+			 "syslog-tcp:HOST:PORT, syslog-tls:HOST:PORT or kafka:BROKERS/TOPIC)", spec);
 		return -1;
 	}
 	if (rc < 0) {

@@ -103,15 +103,16 @@ static int split_host_port(const char *t, char *host, size_t hlen,
 	return 0;
 }
 
-static int tcp_open(struct out *o, const char *target, char *err, size_t errlen)
+int out_tcp_setup(struct out *o, const char *target, const char *usage,
+		  char *host, size_t hostlen, char *err, size_t errlen)
 {
-	char host[256], port[32];
+	char port[32];
 	struct addrinfo hints, *list = NULL;
 	struct tcp_addr *a;
 	int rc;
 
-	if (split_host_port(target, host, sizeof(host), port, sizeof(port)) < 0) {
-		snprintf(err, errlen, "output '%s': expected tcp:HOST:PORT", o->spec);
+	if (split_host_port(target, host, hostlen, port, sizeof(port)) < 0) {
+		snprintf(err, errlen, "output '%s': expected %s", o->spec, usage);
 		return -1;
 	}
 	memset(&hints, 0, sizeof(hints));
@@ -138,6 +139,13 @@ static int tcp_open(struct out *o, const char *target, char *err, size_t errlen)
 oom:
 	snprintf(err, errlen, "out of memory");
 	return -1;
+}
+
+static int tcp_open(struct out *o, const char *target, char *err, size_t errlen)
+{
+	char host[256];
+
+	return out_tcp_setup(o, target, "tcp:HOST:PORT", host, sizeof(host), err, errlen);
 }
 
 const struct out_ops out_tcp_ops = {

@@ -1,8 +1,17 @@
 /*
  * output-unix.c - unix:PATH (stream socket, NDJSON) and unixgram:PATH
- * (datagram socket, one event a datagram, no newline): a local collector
- * such as rsyslog's imuxsock, syslog-ng's unix-stream() / unix-dgram()
- * sources, Vector's socket source or a SIEM forwarder.
+ * (datagram socket, one event a datagram, no newline).
+ *
+ * unix: suits collectors that read lines from a stream socket: Vector's
+ * or Fluent Bit's socket source, syslog-ng's unix-stream() source with
+ * flags(no-parse), a SIEM forwarder.  Not rsyslog's imuxsock, which is a
+ * datagram socket ("Protocol wrong type for socket").
+ *
+ * unixgram: a syslog header before each event (output-syslog.c):
+ * format=rfc3164 (default; what syslog(3) sends, so rsyslog's imuxsock
+ * and syslog-ng's unix-dgram() source parse it), format=rfc5424, or
+ * format=json for the bare event (Vector, Fluent Bit); facility=NAME
+ * (default daemon).
  *
  * A socket that is not there yet is a collector that is down: events are
  * held (memory queue, then spool) and the connection is tried again.
@@ -15,6 +24,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "output/output-int.h"
@@ -78,7 +88,18 @@ static int unix_open(struct out *o, const char *target, char *err, size_t errlen
 
 static int unixgram_open(struct out *o, const char *target, char *err, size_t errlen)
 {
-	return out_unix_setup(o, target, 1, err, errlen);
+	if (syslog_head_open(o, SYSLOG_3164, LOG_DAEMON, err, errlen) < 0 ||
+	    out_unix_setup(o, target, 1, err, errlen) < 0)
+		return -1;
+	sock_set_framing(o, OQ_FRAME_DGRAM, syslog_head_format(o) == SYSLOG_5424);
+	return 0;
+}
+
+static void unixgram_close(struct out *o)
+{
+	if (o->priv != NULL)
+		sock_close(o);
+	syslog_head_free(o);
 }
 
 const struct out_ops out_unix_ops = {
@@ -94,7 +115,9 @@ const struct out_ops out_unixgram_ops = {
 	.scheme = "unixgram",
 	.reliable = 1,
 	.open = unixgram_open,
+	.option = syslog_head_option,
+	.frame = syslog_head_frame,
 	.service = sock_service,
 	.abandon = sock_abandon,
-	.close = sock_close,
+	.close = unixgram_close,
 };

@@ -8,17 +8,21 @@
  *   file:PATH               appended to; reopened by cf_outputs_reopen
  *   syslog[:FACILITY]       the local syslog socket, RFC 3164 framing
  *   unix:PATH               a stream socket, NDJSON
- *   unixgram:PATH           a datagram socket, one event a datagram
+ *   unixgram:PATH           a datagram socket, one message a datagram
+ *                           (format=rfc3164 default, rfc5424, json)
  *   tcp:HOST:PORT           a collector, NDJSON ([V6ADDR]:PORT for IPv6)
+ *   syslog-tcp:HOST:PORT    RFC 5424 over TCP, RFC 6587 octet counting
+ *   syslog-tls:HOST:PORT    the same over TLS (ca=, server-name=, insecure=yes)
  *   kafka:BROKERS/TOPIC     Kafka through librdkafka (when built with it)
  *
  * followed by ",NAME=VALUE" options: kinds=alert+flow+stats+report,
- * min-severity=low|medium|high|critical, and for tcp, unix, unixgram,
- * kafka and syslog: queue=N, spool=PATH|none, spool-max=BYTES, fsync=N,
- * drain=SEC; kafka.PROPERTY=VALUE.
+ * min-severity=low|medium|high|critical, and for tcp, syslog-tcp,
+ * syslog-tls, unix, unixgram, kafka and syslog: queue=N, spool=PATH|none,
+ * spool-max=BYTES, fsync=N, drain=SEC; facility= and format= for the
+ * syslog ones; kafka.PROPERTY=VALUE.
  *
- * Outputs never block capture.  tcp, unix, unixgram, kafka and syslog are
- * "reliable": an event is kept until the destination has it (TCP
+ * Outputs never block capture.  tcp, syslog-tcp, syslog-tls, unix,
+ * unixgram, kafka and syslog are "reliable": an event is kept until the destination has it (TCP
  * acknowledgement, peer read, datagram sent, Kafka delivery report),
  * queued in memory up to queue=N events and then spooled to disk up to
  * spool-max bytes (syslog: no spool unless spool= is given); only past

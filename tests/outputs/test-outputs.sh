@@ -140,7 +140,7 @@ ok $f "spool bound: $dropped events dropped, the rest kept in order"
 # --- unix datagrams
 f=$fails
 collector gram unixgram --path "$work/g.sock"
-cf gram big -o "unixgram:$work/g.sock,spool=$work/g.spool"
+cf gram big -o "unixgram:$work/g.sock,spool=$work/g.spool,format=json"
 [ $? = 0 ] || fail "gram: exit status"
 collector_stop
 out=$($CHECK same "$work/gram.got" "$work/gram.expect") || fail "gram: $out"

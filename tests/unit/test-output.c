@@ -3,13 +3,17 @@
  * and its errors, per-output filters, --alert-window folding, file
  * reopening, syslog framing and severities, and unix stream/datagram
  * delivery with a peer that goes away and comes back (no loss, no
- * duplicate, order kept), spooling at exit.
+ * duplicate, order kept), spooling at exit; syslog-tcp's RFC 5424
+ * messages in RFC 6587 frames, and the replay mark on what is sent
+ * again (the queue's wire form, output-int.h).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <syslog.h>
@@ -17,6 +21,7 @@
 
 #include "harness.h"
 #include "output/output.h"
+#include "output/output-int.h"
 #include "policy/policy.h"
 
 static char dir[64];
@@ -103,6 +108,28 @@ static void test_spec_errors(void)
 	CHECK_INT(cf_outputs_add(o, "unix:/tmp/x,queue=0,spool=none", err, sizeof(err)), -1);
 	CHECK(strstr(err, "bad value '0' for queue") != NULL);
 	CHECK_INT(cf_outputs_add(o, "kafka:localhost:9092,spool=none", err, sizeof(err)), -1);
+	CHECK_INT(cf_outputs_add(o, "syslog-tcp:nohostport,spool=none", err, sizeof(err)), -1);
+	CHECK(strstr(err, "output 'syslog-tcp:nohostport': expected syslog-tcp:HOST:PORT") != NULL);
+	CHECK_INT(cf_outputs_add(o, "syslog-tcp:127.0.0.1:1,format=rfc3164,spool=none",
+				 err, sizeof(err)), -1);
+	CHECK(strstr(err, "sends RFC 5424 messages only") != NULL);
+	CHECK_INT(cf_outputs_add(o, "syslog-tcp:127.0.0.1:1,ca=x.pem,spool=none", err, sizeof(err)), -1);
+	CHECK(strstr(err, "unknown option 'ca'") != NULL);
+	CHECK_INT(cf_outputs_add(o, "unixgram:/tmp/x,format=xml,spool=none", err, sizeof(err)), -1);
+	CHECK(strstr(err, "bad value 'xml' for format (rfc3164, rfc5424 or json)") != NULL);
+	CHECK_INT(cf_outputs_add(o, "unixgram:/tmp/x,facility=local8,spool=none", err, sizeof(err)), -1);
+	CHECK(strstr(err, "unknown syslog facility 'local8'") != NULL);
+	CHECK_INT(cf_outputs_add(o, "syslog,format=json", err, sizeof(err)), -1);
+	CHECK(strstr(err, "format=json is for unixgram:") != NULL);
+	CHECK_INT(cf_outputs_add(o, "syslog-tls:127.0.0.1:1,ca=/nonexistent/ca.pem,spool=none",
+				 err, sizeof(err)), -1);
+	CHECK(strstr(err, "output 'syslog-tls:127.0.0.1:1': cannot load CA file /nonexistent/ca.pem") != NULL);
+	CHECK_INT(cf_outputs_add(o, "syslog-tls:127.0.0.1:1,insecure=yes,server-name=a,spool=none",
+				 err, sizeof(err)), -1);
+	CHECK(strstr(err, "insecure=yes checks no certificate") != NULL);
+	CHECK_INT(cf_outputs_add(o, "syslog-tls:127.0.0.1:1,insecure=maybe,spool=none",
+				 err, sizeof(err)), -1);
+	CHECK(strstr(err, "bad value 'maybe' for insecure (yes or no)") != NULL);
 	CHECK_INT(cf_outputs_count(o), 0);
 	CHECK_INT(cf_outputs_add(o, "-", err, sizeof(err)), 0);
 	CHECK_INT(cf_outputs_count(o), 1);
@@ -440,7 +467,7 @@ static void test_unixgram_and_exit_spool(void)
 	path_of(p, sizeof(p), "dgram.sock");
 	path_of(spool, sizeof(spool), "dgram.spool");
 	unlink(p);
-	snprintf(spec, sizeof(spec), "unixgram:%s,spool=%s,drain=0", p, spool);
+	snprintf(spec, sizeof(spec), "unixgram:%s,spool=%s,drain=0,format=json", p, spool);
 	logbuf[0] = '\0';
 	o = outputs(spec);
 	if (o == NULL)
@@ -476,6 +503,162 @@ static void test_unixgram_and_exit_spool(void)
 	close(fd);
 }
 
+/* The wire form of e, joined into buf. */
+static size_t wire_str(const struct outq *q, const struct outq_entry *e, char *buf, size_t len)
+{
+	struct iovec seg[OQ_WIRE_PIECES];
+	char pfx[16];
+	size_t n = 0;
+	int k, i;
+
+	outq_wire(q, e, seg, &k, pfx);
+	for (i = 0; i < k && n + seg[i].iov_len < len; i++) {
+		memcpy(buf + n, seg[i].iov_base, seg[i].iov_len);
+		n += seg[i].iov_len;
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+/* Octet counting, and the mark on entries sent on a connection that broke. */
+static void test_wire_and_mark(void)
+{
+	static const char m5424[] = "<27>1 2026-12-07T02:34:08.123456Z gw callfence 42 alert - {\"a\":1}";
+	static const char m3164[] = "<27>Dec  7 02:34:08 callfence[42]: {\"a\":1}";
+	struct cf_output_stats st;
+	struct outq q;
+	char buf[512], want[512];
+	size_t n;
+
+	memset(&st, 0, sizeof(st));
+	outq_init(&q, 10, 1 << 20, NULL, &st);
+	q.framing = OQ_FRAME_OCTETS;
+	q.mark_again = 1;
+	CHECK_INT(outq_push(&q, m5424, strlen(m5424), NULL), 0);
+	CHECK_INT(outq_push(&q, m3164, strlen(m3164), NULL), 0);
+	n = wire_str(&q, q.head, buf, sizeof(buf));
+	snprintf(want, sizeof(want), "%zu %s", strlen(m5424), m5424);
+	CHECK_STR(buf, want);
+	CHECK_INT(n, strlen(want));
+	/* both sent, the connection breaks before any acknowledgement */
+	outq_sent(&q);
+	q.send_off = 3;                 /* the second one partly written */
+	outq_rewind(&q);
+	CHECK_INT(q.head->again, 1);
+	CHECK_INT(q.head->next->again, 1);
+	snprintf(want, sizeof(want), "%zu <27>1 2026-12-07T02:34:08.123456Z gw callfence 42 alert "
+		 "[callfence@32473 replay=\"1\"] {\"a\":1}",
+		 strlen(m5424) - 1 + strlen("[callfence@32473 replay=\"1\"]"));
+	n = wire_str(&q, q.head, buf, sizeof(buf));
+	CHECK_STR(buf, want);
+	/* not RFC 5424: sent again as it was */
+	wire_str(&q, q.head->next, buf, sizeof(buf));
+	snprintf(want, sizeof(want), "%zu %s", strlen(m3164), m3164);
+	CHECK_STR(buf, want);
+	/* acknowledgements count the marked frame's bytes */
+	outq_sent(&q);
+	outq_ack_bytes(&q, n - 1);
+	CHECK_INT(q.n, 2);
+	outq_ack_bytes(&q, 1);
+	CHECK_INT(q.n, 1);
+	CHECK_INT(st.delivered, 1);
+	/* NDJSON: the line and a newline, never marked */
+	q.framing = OQ_FRAME_LF;
+	wire_str(&q, q.head, buf, sizeof(buf));
+	snprintf(want, sizeof(want), "%s\n", m3164);
+	CHECK_STR(buf, want);
+	outq_close(&q, &st.pending);
+}
+
+/* syslog-tcp end to end: octet-counted RFC 5424 messages, fields right. */
+static void test_syslog_tcp(void)
+{
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	struct cf_event_info ev;
+	struct cf_outputs *o;
+	char spec[256], buf[4096], host[300], *p, *end;
+	const char *lines[] = { "{\"k\":\"alert\"}", "{\"k\":\"flow\"}", "{\"k\":\"report\"}" };
+	const char *ids[] = { "alert", "flow", "report" };
+	int pri[] = { LOG_LOCAL1 | LOG_CRIT, LOG_LOCAL1 | LOG_INFO, LOG_LOCAL1 | LOG_INFO };
+	int lfd = socket(AF_INET, SOCK_STREAM, 0), cfd, i, len, got = 0;
+	struct pollfd pf;
+	ssize_t n;
+	size_t have = 0;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(lfd, 1) < 0 ||
+	    getsockname(lfd, (struct sockaddr *)&sin, &sl) < 0) {
+		perror("listen");
+		CHECK(0);
+		return;
+	}
+	snprintf(spec, sizeof(spec), "syslog-tcp:127.0.0.1:%d,facility=local1,spool=none,drain=2",
+		 ntohs(sin.sin_port));
+	o = outputs(spec);
+	CHECK(o != NULL);
+	if (o == NULL)
+		return;
+	info(&ev, CF_EVENT_ALERT, CF_SEV_CRITICAL, 0);
+	cf_outputs_write_event(o, lines[0], strlen(lines[0]), &ev);
+	info(&ev, CF_EVENT_FLOW, 0, 0);
+	cf_outputs_write_event(o, lines[1], strlen(lines[1]), &ev);
+	info(&ev, CF_EVENT_REPORT, 0, 0);
+	cf_outputs_write_event(o, lines[2], strlen(lines[2]), &ev);
+	CHECK_INT(cf_outputs_flush(o), 0);
+	cfd = accept(lfd, NULL, NULL);
+	cf_outputs_free(o);
+	pf.fd = cfd;
+	pf.events = POLLIN;
+	while (cfd >= 0 && have < sizeof(buf) - 1 && poll(&pf, 1, 2000) > 0 &&
+	       (n = read(cfd, buf + have, sizeof(buf) - 1 - have)) > 0)
+		have += (size_t)n;
+	buf[have] = '\0';
+	gethostname(host, sizeof(host));
+	for (p = buf, i = 0; i < 3 && p < buf + have; i++, p = end) {
+		char head[400], want[600];
+
+		len = (int)strtol(p, &end, 10);
+		CHECK(end != p && *end == ' ');
+		end++;
+		CHECK(len > 0 && end + len <= buf + have);
+		if (!(len > 0 && end + len <= buf + have))
+			break;
+		/* <PRI>1 TIMESTAMP HOST callfence PID MSGID - MSG */
+		snprintf(want, sizeof(want), " %s callfence %ld %s - %s", host, (long)getpid(),
+			 ids[i], lines[i]);
+		snprintf(head, sizeof(head), "<%d>1 ", pri[i]);
+		CHECK(strncmp(end, head, strlen(head)) == 0);
+		/* the stamp: YYYY-MM-DDThh:mm:ss.uuuuuuZ, 27 bytes */
+		CHECK(len > 34 && strncmp(end + strlen(head) + 27, want, strlen(want)) == 0 &&
+		      (int)(strlen(head) + 27 + strlen(want)) == len);
+		CHECK(end[strlen(head) + 26] == 'Z' && end[strlen(head) + 19] == '.' &&
+		      end[strlen(head) + 10] == 'T');
+		end += len;
+		got++;
+	}
+	CHECK_INT(got, 3);
+	CHECK(p == buf + have);
+	if (cfd >= 0)
+		close(cfd);
+	close(lfd);
+}
+
+/* insecure=yes is allowed, and said. */
+static void test_tls_insecure_said(void)
+{
+	struct cf_outputs *o;
+
+	logbuf[0] = '\0';
+	o = outputs("syslog-tls:127.0.0.1:1,insecure=yes,spool=none,drain=0");
+	CHECK(o != NULL);
+	CHECK(strstr(logbuf, "output syslog-tls:127.0.0.1:1: insecure=yes: "
+		      "the collector's certificate is not checked") != NULL);
+	cf_outputs_free(o);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/cf-output-test.XXXXXX");
@@ -490,6 +673,9 @@ int main(void)
 	RUN(test_syslog);
 	RUN(test_unix_stream);
 	RUN(test_unixgram_and_exit_spool);
+	RUN(test_wire_and_mark);
+	RUN(test_syslog_tcp);
+	RUN(test_tls_insecure_said);
 	if (harness_failed == 0) {
 		char cmd[128];
 

@@ -7,7 +7,7 @@
 #include <pthread.h>
 #include <openssl/evp.h>
 
-#include "event/crypto.h"
+#include "output/crypto.h"
 
 /*
  * The SHA-1 implementation, fetched once.  EVP_sha1() makes OpenSSL 3
