@@ -457,7 +457,7 @@ static void decide_l7(struct cf_classifier *c, const struct cf_flow *f,
 		{ CF_SEEN_ZRTP, CF_NID_ZRTP },
 		{ CF_SEEN_QUIC, CF_NID_QUIC },
 	};
-	struct cf_ndpi_info tmp;
+	struct cf_ndpi_info tmp, tmp2;
 	const struct cf_ndpi_info *m = ninfo(c, f->cls.ndpi_master, &tmp);
 	const struct cf_own_kind *k = cf_own_kind(f->cls.wire);
 	size_t i;
@@ -471,7 +471,11 @@ static void decide_l7(struct cf_classifier *c, const struct cf_flow *f,
 			v->l7 = order[i].nid;
 			return;
 		}
-	if (!(m->flags & NI_NAMED))
+	/* nDPI's master is the wire protocol (TLS under Zoom) - unless its
+	   application is itself a web protocol: then the master was a guess
+	   by port (HTTP on 5060 under "SIP") */
+	if (!(m->flags & NI_NAMED) ||
+	    (ninfo(c, f->cls.ndpi_app, &tmp2)->flags & NI_WEB))
 		m = ninfo(c, f->cls.ndpi_app, &tmp);
 	v->l7 = m->l7_nid;
 }
