@@ -36,12 +36,15 @@ struct cf_flow;
  *                   packets over without payload, or only count them);
  *   CF_DONE_SAMPLE  a flow that may still show media (UDP that is call
  *                   traffic, unknown, or QUIC; TCP framed as STUN/RFC
- *                   4571; no media yet): the runner hands it whole
- *                   packets again in bursts - the CF_SAMPLE_BURST packets
- *                   after every CF_SAMPLE_PERIOD, and the first packets
- *                   after a pause - and cf_classify_packet reads each of
- *                   them (recognisers only, nDPI is done) until the flow
- *                   has media (then CF_DONE_FINAL) or ends.
+ *                   4571; no media yet): its packets inside the sample
+ *                   windows (cf_classify_sample_time: the first
+ *                   CF_SAMPLE_WINDOW_US of every CF_SAMPLE_EVERY_US of
+ *                   packet time) are read again - the recognisers only,
+ *                   nDPI is done - until the flow has media (then
+ *                   CF_DONE_FINAL) or ends.  The windows are a function
+ *                   of the packet's time alone, so one thread and N read
+ *                   the same packets: the runner hands those packets over
+ *                   whole, the engine reads no others.
  * docs/classification.md says what this costs.
  */
 #define CF_CLASSIFY_MAX_INSPECT 64
@@ -49,8 +52,14 @@ struct cf_flow;
 #define CF_DONE_OPEN   0
 #define CF_DONE_FINAL  1
 #define CF_DONE_SAMPLE 2
-#define CF_SAMPLE_PERIOD 256
-#define CF_SAMPLE_BURST  8
+#define CF_SAMPLE_EVERY_US  1000000u
+#define CF_SAMPLE_WINDOW_US 200000u
+
+/* Is a packet of time ts_us inside a sample window? */
+static inline int cf_classify_sample_time(uint64_t ts_us)
+{
+	return ts_us % CF_SAMPLE_EVERY_US < CF_SAMPLE_WINDOW_US;
+}
 
 struct cf_classifier;
 

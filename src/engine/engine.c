@@ -282,10 +282,12 @@ int cf_engine_packet(struct cf_engine *e, const struct cf_packet *pkt,
 	f = cf_flow_get_hashed(e->flows, pkt, h, &dir, &created);
 	if (pkt->headers_only && f->cls.done == CF_DONE_OPEN)
 		e->st.headers_only_undone++;  /* see engine.h */
-	/* a sampled flow (CF_DONE_SAMPLE) is read from the whole packets the
-	 * runner hands over, never from headers */
+	/* a sampled flow (CF_DONE_SAMPLE) is read from the whole packets in
+	 * its sample windows only (whatever else the runner hands over: with
+	 * --threads that depends on when the reader learns of it) */
 	if (f->cls.done != CF_DONE_FINAL &&
-	    !(f->cls.done == CF_DONE_SAMPLE && pkt->headers_only) &&
+	    !(f->cls.done == CF_DONE_SAMPLE &&
+	      (pkt->headers_only || !cf_classify_sample_time(pkt->ts_us))) &&
 	    cf_classify_packet(e->cls, f, pkt, dir)) {
 		struct cf_geo_result g;
 

@@ -62,7 +62,7 @@ void cf_engine_free(struct cf_engine *e);
  * during the call), with its flow hash (cf_engine_flow_hash).  Alerts it
  * raises name interface iface (NULL: the configured cfg->interface).
  * Its flow's cls.done after it: 0 still being read, CF_DONE_FINAL done
- * classifying, CF_DONE_SAMPLE read again only in sampled bursts
+ * classifying, CF_DONE_SAMPLE read again only in its sample windows
  * (classify.h).
  */
 int cf_engine_packet(struct cf_engine *e, const struct cf_packet *pkt,

@@ -186,26 +186,30 @@ static int past_classifying(struct cf_runner *r, struct seen *e, uint32_t gap,
 		e->count = 0;
 		e->gen = ++r->gen_next;
 	}
-	if (e->count < PAST_COUNT)
+	if (e->count < PAST_COUNT - 1) {
 		e->count++;
-	if (e->count <= PAST_COUNT)
-		return e->count == PAST_COUNT;
-	/* sampled: the first CF_SAMPLE_BURST of every CF_SAMPLE_PERIOD cross */
-	e->count = (uint16_t)(SAMPLE_BASE +
-			      (e->count - SAMPLE_BASE + 1) % CF_SAMPLE_PERIOD);
-	return e->count - SAMPLE_BASE >= CF_SAMPLE_BURST;
+		return 0;
+	}
+	if (e->count == PAST_COUNT - 1)
+		e->count = PAST_UNSURE;         /* counted out before a notice */
+	if (e->count == PAST_COUNT)
+		return 1;
+	/* sampled, or maybe: the packets in the sample windows cross whole */
+	return !cf_classify_sample_time(p->ts_us);
 }
 
 /* What the worker said of e's flow after a packet (cf_engine_packet):
- * done classifying, or sampled from now on (unless it is already). */
-static void flow_done(struct seen *e, int done)
+ * done classifying, or sampled. */
+static void flow_done(struct cf_runner *r, struct seen *e, int done)
 {
-	if (done == CF_DONE_SAMPLE) {
-		if (e->count < SAMPLE_BASE)
-			e->count = SAMPLE_START;
-	} else if (done) {
+	if (done == CF_DONE_SAMPLE)
+		e->count = PAST_SAMPLED;
+	else if (done)
 		e->count = PAST_COUNT;
-	}
+	else
+		return;
+	if (e->sum != 0)
+		r->sums[e->sum - 1].sampled = e->count != PAST_COUNT;
 }
 
 /* ---- counts of flows past classifying --------------------------------- */
@@ -344,7 +348,7 @@ static int sum_add(struct cf_runner *r, struct seen *e, unsigned k,
 		m->first_us = p->ts_us;
 		e->sum = r->sums_used;
 	}
-	/* a sampled flow's packets go by its entry: its place in the period */
+	/* a sampled flow's packets in its sample windows go the slow way */
 	m->sampled = e->count > PAST_COUNT;
 	r->hot[(uint32_t)e->hash & (HOT_SLOTS - 1)] = e->sum;
 	return sum_count(r, m, d, p);
@@ -371,7 +375,8 @@ static int sum_fast(struct cf_runner *r, uint64_t h, const struct cf_packet *p)
 	if (i == 0)
 		return 0;
 	m = &r->sums[i - 1];
-	if (m->hash != h || !m->used || m->sampled ||
+	if (m->hash != h || !m->used ||
+	    (m->sampled && cf_classify_sample_time(p->ts_us)) ||
 	    now - m->clock >= r->pause_units ||
 	    !plain(p) || cf_classify_is_shared(p))
 		return 0;
@@ -401,7 +406,7 @@ static void deliver(struct cf_runner *r, unsigned k, enum rec_type type,
 						    r->ifnames[r->iface]);
 
 			if (e != NULL)
-				flow_done(e, done);
+				flow_done(r, e, done);
 		} else if (type == R_SHARED) {
 			cf_engine_shared_only(eng, pkt);
 		} else if (type == R_TICK) {
@@ -432,7 +437,7 @@ static void notes_read(struct cf_runner *r)
 
 			e = cf_flowmap_find(r, nt->hash);
 			if (e != NULL && e->gen == nt->gen && e->owner == i) {
-				flow_done(e, nt->done);
+				flow_done(r, e, nt->done);
 				r->notes_used++;
 			} else {
 				r->notes_stale++;

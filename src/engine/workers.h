@@ -177,13 +177,15 @@ struct note {
 #define NOTE_POLL 512
 #define PAST_COUNT (CF_CLASSIFY_MAX_OPEN + 9)
 /*
- * struct seen's count past PAST_COUNT: a flow its worker samples
- * (CF_DONE_SAMPLE): SAMPLE_BASE + its place in the period of
- * CF_SAMPLE_PERIOD packets, the first CF_SAMPLE_BURST of which cross
- * whole.  It starts past the burst: the first look just ended.
+ * struct seen's count at the end of the first look: PAST_COUNT, the
+ * worker said the flow is done (CF_DONE_FINAL); PAST_SAMPLED, it said the
+ * flow is sampled (CF_DONE_SAMPLE); PAST_UNSURE, the reader counted to
+ * PAST_COUNT before a notice came.  The last two hand over whole the
+ * packets in the sample windows (cf_classify_sample_time), the rest is
+ * counted or crosses as headers.
  */
-#define SAMPLE_BASE 1024
-#define SAMPLE_START (SAMPLE_BASE + CF_SAMPLE_BURST)
+#define PAST_UNSURE (PAST_COUNT + 1)
+#define PAST_SAMPLED (PAST_COUNT + 2)
 
 /*
  * Counts the reader keeps for a flow past classifying (reader.c): the
@@ -206,7 +208,9 @@ struct sum {
 	uint8_t proto, ip_version, icmp_type, icmp_code;
 	uint8_t owner;                 /* the worker it goes to */
 	uint8_t used;
-	uint8_t sampled;               /* its flow is sampled: no fast way */
+	uint8_t sampled;               /* its flow is sampled (or may be): the
+					  packets in the sample windows take
+					  the slow way and cross whole */
 	uint32_t slot;                 /* its entry in the reader's table */
 };
 

@@ -384,7 +384,7 @@ static void test_late_media(void)
 	/* the first look ends; call traffic without media is sampled on */
 	CHECK_INT(f.cls.done, CF_DONE_SAMPLE);
 	CHECK_INT(f.cls.inspected, CF_CLASSIFY_MAX_OPEN);
-	for (i = 0; i < 2; i++) {               /* RTP in a later burst */
+	for (i = 0; i < 2; i++) {               /* RTP in a sample window */
 		rtp(&p, 3000 + i, 0x7778);
 		feed(&f, 1, 0, &p);
 	}
