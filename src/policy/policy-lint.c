@@ -141,11 +141,8 @@ const char *rp_near_text(const struct rp_near *nr, char *buf, size_t len)
 			break;
 		off += (size_t)k;
 	}
-	if (off < len && nr->more > 0)
-		snprintf(buf + off, len - off, " or one of %zu more?",
-			 nr->more);
-	else if (off < len)
-		snprintf(buf + off, len - off, "?");
+	if (off < len)
+		snprintf(buf + off, len - off, "%s?", nr->more > 0 ? ", ..." : "");
 	return buf;
 }
 

@@ -5,11 +5,12 @@
  * also matches is dead, whatever the actions.
  *
  * The test is exact for the two matchers that carve the flows into
- * classes, role and to: a flow has a set R of roles (any of the 32) and a
- * remote country (one of the 676 two-letter codes, or unknown).  For each
- * R the later rule matches, the earlier rules that match R and whose
- * other matchers (app, from, asn, host) take in all of the later rule's
- * must together cover its countries.  The other matchers are compared one
+ * classes, role and to: a flow has a set of roles (none, or any of the
+ * 31 others) and a remote country (one of the 676 two-letter codes, or
+ * unknown).  For each set of roles the later rule matches, the earlier
+ * rules that match it and whose other matchers (app, from, asn, host)
+ * take in all of the later rule's must together cover its countries; the
+ * sets of one role (and the empty one) are enough to look at.  The other matchers are compared one
  * rule at a time, conservatively: "takes in" is claimed only when it
  * surely holds (the same apps or more, prefixes inside prefixes, a host
  * pattern the same or "*" plus a suffix the later one ends in), so a rule
@@ -24,8 +25,6 @@
 #include "util/glob.h"
 #include "util/role.h"
 
-#define ROLE_SETS (CF_ROLE_ALL + 1u)   /* every subset of the roles */
-_Static_assert(ROLE_SETS <= 32, "role sets must fit a uint32_t");
 
 /* The countries a rule's "to" matches: known codes, and unknown. */
 struct cset_u {
@@ -89,17 +88,29 @@ static void cset_add(struct cset_u *dst, const struct cset_u *src)
 	dst->unknown |= src->unknown;
 }
 
-/* Bit R set when the rule matches a flow whose roles are R. */
-static uint32_t role_sets(const struct cf_crule *r)
+/* Does the rule match a flow whose roles are exactly rs (0: none)? */
+static int roles_match(const struct cf_crule *r, unsigned rs)
 {
-	uint32_t m = 0, rs;
+	return r->roles == 0 || (r->roles & rs) != 0;
+}
 
-	if (r->roles == 0)
-		return 0xffffffffu;
-	for (rs = 0; rs < ROLE_SETS; rs++)
-		if (rs & r->roles)
-			m |= (uint32_t)1 << rs;
-	return m;
+/*
+ * The role sets that decide whether rule j is covered: a rule that
+ * matches the roles {b} matches every set holding b, so covering the
+ * flows with one role each (and those with none, when j matches them)
+ * covers them all.  At most CF_ROLE_RANKS + 1 sets into rs[].
+ */
+static size_t key_role_sets(const struct cf_crule *j, unsigned *rs)
+{
+	unsigned bit, want = j->roles ? j->roles : CF_ROLE_ALL;
+	size_t n = 0;
+
+	if (j->roles == 0)
+		rs[n++] = 0;
+	for (bit = 1; bit & CF_ROLE_ALL; bit <<= 1)
+		if (want & bit)
+			rs[n++] = bit;
+	return n;
 }
 
 /* Does every flow of rule b have an app of rule a? */
@@ -293,15 +304,61 @@ static void warn_dead(struct rp_lint *l, size_t j, const size_t *by,
 			     rule_text(l->p, by[1], b, sizeof(b)), nby - 2);
 }
 
+/* Does rule e match every flow of rule r as far as app, from, asn and
+ * host go, and some flow of r's roles? */
+static int takes_in(const struct cf_crule *e, const struct cf_crule *r)
+{
+	return (e->roles == 0 || r->roles == 0 || (e->roles & r->roles)) &&
+	       apps_in(e, r) && from_in(e, r) && asn_in(e, r) && host_in(e, r);
+}
+
+/* Do the candidate rules together match every flow of rule r? */
+static int covered(const struct cf_policy *p, const struct cf_crule *r,
+		   const struct cset_u *sr, const size_t *cand, size_t nc)
+{
+	unsigned rs[CF_ROLE_RANKS + 1];
+	struct cset_u u, si;
+	size_t nrs = key_role_sets(r, rs), m, k;
+
+	for (m = 0; m < nrs; m++) {
+		memset(&u, 0, sizeof(u));
+		for (k = 0; k < nc && !cset_sub(sr, &u); k++) {
+			if (!roles_match(&p->rules[cand[k]], rs[m]))
+				continue;
+			to_set(&p->rules[cand[k]], &si);
+			cset_add(&u, &si);
+		}
+		if (!cset_sub(sr, &u))
+			return 0;
+	}
+	return 1;
+}
+
+/* The first candidate that alone matches every flow of rule r, or nc. */
+static size_t alone(const struct cf_policy *p, const struct cf_crule *r,
+		    const struct cset_u *sr, const size_t *cand, size_t nc)
+{
+	struct cset_u si;
+	size_t k;
+
+	for (k = 0; k < nc; k++) {
+		const struct cf_crule *e = &p->rules[cand[k]];
+
+		to_set(e, &si);
+		if ((e->roles == 0 || (r->roles != 0 &&
+				       (r->roles & ~e->roles) == 0)) &&
+		    cset_sub(sr, &si))
+			return k;
+	}
+	return nc;
+}
+
 void rp_lint_shadow(struct rp_lint *l, size_t j)
 {
 	const struct cf_policy *p = l->p;
 	const struct cf_crule *r = &p->rules[j];
-	struct cset_u sj, si, u;
-	uint32_t rj = role_sets(r), ri;
+	struct cset_u sj, si;
 	size_t *cand, nc = 0, nby = 0, i, k;
-	unsigned rs;
-	int covered = 1;
 
 	to_set(r, &sj);
 	if (cset_empty(&sj)) {
@@ -316,44 +373,23 @@ void rp_lint_shadow(struct rp_lint *l, size_t j)
 	cand = malloc(j * sizeof(*cand));
 	if (cand == NULL)
 		return;
-	for (i = 0; i < j; i++) {
-		const struct cf_crule *e = &p->rules[i];
-
-		if ((role_sets(e) & rj) != 0 && apps_in(e, r) &&
-		    from_in(e, r) && asn_in(e, r) && host_in(e, r))
+	for (i = 0; i < j; i++)
+		if (takes_in(&p->rules[i], r))
 			cand[nc++] = i;
-	}
-	for (rs = 0; rs < ROLE_SETS && covered && nc > 0; rs++) {
-		if (!(rj & ((uint32_t)1 << rs)))
-			continue;
-		memset(&u, 0, sizeof(u));
-		for (k = 0; k < nc && !cset_sub(&sj, &u); k++) {
-			ri = role_sets(&p->rules[cand[k]]);
-			if (!(ri & ((uint32_t)1 << rs)))
-				continue;
-			to_set(&p->rules[cand[k]], &si);
-			cset_add(&u, &si);
-		}
-		covered = cset_sub(&sj, &u);
-	}
-	if (nc > 0 && covered) {
+	if (nc > 0 && covered(p, r, &sj, cand, nc)) {
 		/* the first rule above that alone matches all its flows, else
-		 * those that decide some of them */
-		for (k = 0; k < nc; k++) {
-			to_set(&p->rules[cand[k]], &si);
-			if ((rj & ~role_sets(&p->rules[cand[k]])) == 0 &&
-			    cset_sub(&sj, &si)) {
-				warn_dead(l, j, &cand[k], 1);
-				free(cand);
-				return;
+		 * those above that decide some of them */
+		k = alone(p, r, &sj, cand, nc);
+		if (k < nc) {
+			warn_dead(l, j, &cand[k], 1);
+		} else {
+			for (k = 0; k < nc; k++) {
+				to_set(&p->rules[cand[k]], &si);
+				if (cset_meets(&si, &sj))
+					cand[nby++] = cand[k];
 			}
+			warn_dead(l, j, cand, nby);
 		}
-		for (k = 0; k < nc; k++) {
-			to_set(&p->rules[cand[k]], &si);
-			if (cset_meets(&si, &sj))
-				cand[nby++] = cand[k];
-		}
-		warn_dead(l, j, cand, nby);
 	}
 	free(cand);
 }
