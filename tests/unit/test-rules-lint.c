@@ -368,6 +368,147 @@ static void test_shipped_clean(void)
 	}
 }
 
+/*
+ * Soundness against the evaluator: random policies over a small
+ * vocabulary; every rule the linter calls dead must win no flow of a
+ * domain that holds a representative of every distinction the
+ * vocabulary can make (each role set, a country in and out of each list
+ * and unknown, apps named and not, our end in and out of each prefix,
+ * ASes listed, not and unknown, hosts of each pattern and none).
+ */
+static unsigned long rnd_state = 12345;
+
+static unsigned rnd(unsigned n)
+{
+	rnd_state = rnd_state * 6364136223846793005ul + 1442695040888963407ul;
+	return (unsigned)((rnd_state >> 33) % n);
+}
+
+static void random_rule(FILE *fp, int k)
+{
+	static const char *const roles[] = { "key-exchange", "media",
+		"signaling", "relay", "web" };
+	static const char *const to[] = { "DE", "FR", "CN", "US", "unknown",
+		"EU" };
+	static const char *const from[] = { "10.0.0.0/8", "10.1.0.0/16",
+		"!10.0.0.0/8", "192.168.0.0/16", "!10.1.0.0/16" };
+	static const char *const asn[] = { "1", "1,2", "!1", "!1,2", "2" };
+	static const char *const host[] = { "*.zoom.us", "a.zoom.us", "*",
+		"a*.zoom.us", "zoom.us" };
+	unsigned i, m;
+
+	fprintf(fp, rnd(3) ? "pass id r%d" : "alert low id r%d", k);
+	if (rnd(2) && (m = rnd(32)) != 0) {
+		fputs(" role ", fp);
+		for (i = 0; i < 5; i++)
+			if (m & (1u << i))
+				fprintf(fp, "%s%s", roles[i],
+					(m >> (i + 1)) ? "," : "");
+	}
+	if (rnd(3)) {
+		fputs(rnd(3) ? " to " : " to !", fp);
+		m = 1 + rnd(63);
+		for (i = 0; i < 6; i++)
+			if (m & (1u << i))
+				fprintf(fp, "%s%s", to[i], (m >> (i + 1)) ? "," : "");
+	}
+	if (rnd(4) == 0)
+		fputs(rnd(2) ? " app zoom" : " app zoom,teams", fp);
+	if (rnd(4) == 0)
+		fprintf(fp, " from %s", from[rnd(5)]);
+	if (rnd(4) == 0)
+		fprintf(fp, " asn %s", asn[rnd(5)]);
+	if (rnd(4) == 0)
+		fprintf(fp, " host %s", host[rnd(5)]);
+	fputc('\n', fp);
+}
+
+/* Does any flow of the domain get rule `dead` from the evaluator? */
+static int wins_a_flow(const struct cf_policy *p, int dead)
+{
+	static const char *const cc[] = { "DE", "FR", "CN", "US", "JP", NULL };
+	static const char *const app[] = { "zoom", "teams", "webex" };
+	static const char *const local[] = { "10.1.2.3", "10.2.3.4",
+		"192.168.1.1", "172.16.0.1" };
+	static const uint32_t asns[] = { 0, 1, 2, 3 };
+	static const char *const host[] = { NULL, "a.zoom.us", "b.zoom.us",
+		"zoom.us", "x.example", "ab.zoom.us" };
+	struct cf_judge_input in;
+	cf_addr l, r;
+	unsigned rs;
+	size_t a, c, o, s, h;
+
+	cf_addr_parse("198.51.100.7", &r);
+	memset(&in, 0, sizeof(in));
+	in.is_call = 1;
+	in.local = &l;
+	in.remote = &r;
+	for (o = 0; o < 4; o++) {
+		cf_addr_parse(local[o], &l);
+		for (rs = 0; rs < 32; rs++)
+			for (c = 0; c < 6; c++)
+				for (a = 0; a < 3; a++)
+					for (s = 0; s < 4; s++)
+						for (h = 0; h < 6; h++) {
+							in.roles = rs;
+							in.country = cc[c];
+							in.app = app[a];
+							in.asn = asns[s];
+							in.host = host[h];
+							if (cf_policy_eval(p, &in, NULL) == dead)
+								return 1;
+						}
+	}
+	return 0;
+}
+
+static void test_random_sound(void)
+{
+	unsigned dead_found = 0, wrong = 0, round, k;
+	const char *w;
+	int nrules, id;
+
+	for (round = 0; round < 150; round++) {
+		FILE *fp = fopen("r.rules", "w");
+		struct cf_policy *p;
+
+		CHECK(fp != NULL);
+		if (fp == NULL)
+			return;
+		fputs("jurisdiction EU = DE FR\n", fp);
+		nrules = 2 + (int)rnd(7);
+		for (k = 0; k < (unsigned)nrules; k++)
+			random_rule(fp, (int)k);
+		fclose(fp);
+		put("r.rules", NULL);
+		if (lint_file("r.rules", NULL, 0) < 0) {
+			CHECK(!"random rules compile");
+			continue;
+		}
+		p = cf_policy_load("r.rules", NULL, 0, err, sizeof(err));
+		CHECK(p != NULL);
+		if (p == NULL)
+			continue;
+		for (w = warned; (w = strstr(w, "rule 'r")) != NULL; w++) {
+			if (sscanf(w, "rule 'r%d' never", &id) != 1 ||
+			    strncmp(strchr(w + 6, '\'') + 1, " never", 6) != 0)
+				continue;
+			dead_found++;
+			if (wins_a_flow(p, id)) {
+				wrong++;
+				fprintf(stderr, "  round %u: r%d is not dead:\n%s",
+					round, id, warned);
+			}
+		}
+		cf_policy_free(p);
+	}
+	CHECK_INT(wrong, 0);
+	/* the vocabulary makes dead rules often: the check is not empty */
+	CHECK(dead_found >= 50);
+	fprintf(stderr, "  %u dead rules, each checked against the evaluator\n",
+		dead_found);
+}
+
 int main(void)
 {
 	if (fixture_setup() < 0)
@@ -378,6 +519,7 @@ int main(void)
 	RUN(test_near_errors);
 	RUN(test_distance);
 	RUN(test_shipped_clean);
+	RUN(test_random_sound);
 	fixture_cleanup();
 	return harness_done();
 }
