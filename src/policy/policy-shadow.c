@@ -18,6 +18,7 @@
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -303,6 +304,40 @@ static void warn_dead(struct rp_lint *l, size_t j, const size_t *by,
 			     r->info.id, rule_text(l->p, by[0], a, sizeof(a)),
 			     rule_text(l->p, by[1], b, sizeof(b)), nby - 2);
 }
+
+/*
+ * The matchers this file weighs are those of struct cf_crule below.  A
+ * matcher it did not weigh would make an earlier rule look wider than it
+ * is, and a live rule be called dead: the copy breaks the build when
+ * cf_crule grows or moves (not for a lone int put in a padding hole,
+ * which is why rules.h says so at cf_crule too), so that takes_in()
+ * learns the new matcher.
+ */
+struct crule_known {
+	struct cf_rule_info info;
+	unsigned roles;
+	const char **apps;
+	size_t napps;
+	const struct rp_where *where;
+	int has_to, to_neg, to_unknown;
+	struct cf_cset to;
+	const struct cf_prefix *from;
+	size_t nfrom;
+	int from_neg;
+	const uint32_t *asns;
+	size_t nasns;
+	int asn_neg;
+	const char **hosts;
+	size_t nhosts;
+	const char *app_text, *role_text, *from_text, *asn_text, *host_text;
+};
+#define SAME_AT(m) (offsetof(struct crule_known, m) == \
+		    offsetof(struct cf_crule, m))
+_Static_assert(sizeof(struct crule_known) == sizeof(struct cf_crule) &&
+	       SAME_AT(apps) && SAME_AT(to) && SAME_AT(from) &&
+	       SAME_AT(asns) && SAME_AT(hosts) && SAME_AT(host_text),
+	       "struct cf_crule changed: teach takes_in() (policy-shadow.c) "
+	       "the new matcher, then update struct crule_known");
 
 /* Does rule e match every flow of rule r as far as app, from, asn and
  * host go, and some flow of r's roles? */

@@ -49,7 +49,9 @@ char *cf_cset_str(const struct cf_cset *s, const char *sep, char *buf,
 /* Is cc two upper-case letters naming an officially assigned country? */
 int cf_iso3166_assigned(const char *cc);
 
-/* One compiled rule.  A matcher that was not given matches anything. */
+/* One compiled rule.  A matcher that was not given matches anything.
+ * A new matcher must be weighed by the linter too: takes_in() of
+ * policy-shadow.c (else a rule it restricts looks wider than it is). */
 struct cf_crule {
 	struct cf_rule_info info;
 	unsigned roles;                 /* CF_ROLE_* ; 0 = any */
