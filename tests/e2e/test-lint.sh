@@ -83,8 +83,8 @@ printf "callfence: --strict goes with --check-rules only\nTry 'callfence --help'
 check usage 2 -- "$CALLFENCE" --strict -r none.pcap -R clean.rules
 "$CALLFENCE" --help | grep -q -- "--strict" || { echo "FAIL help: no --strict"; fails=$((fails + 1)); }
 
-# The shipped rules lint clean.
-for r in "$SRCDIR"/rules/*.rules; do
+# The shipped rules (and those of the end-to-end tests) lint clean.
+for r in "$SRCDIR"/rules/*.rules "$SRCDIR"/tests/e2e/rules/*.rules; do
 	b=$(basename "$r" .rules)
 	n=$(grep -c '^ *\(pass\|alert\)' "$r")
 	echo "callfence: $r: OK, $n rule(s); catalog $cat" >"shipped-$b.want"
