@@ -142,7 +142,8 @@ const char *rp_near_text(const struct rp_near *nr, char *buf, size_t len)
 		off += (size_t)k;
 	}
 	if (off < len)
-		snprintf(buf + off, len - off, "%s?", nr->more > 0 ? ", ..." : "");
+		snprintf(buf + off, len - off, "%s?",
+			 nr->more > 0 ? ", ..." : "");
 	return buf;
 }
 

@@ -9,12 +9,14 @@
  * 31 others) and a remote country (one of the 676 two-letter codes, or
  * unknown).  For each set of roles the later rule matches, the earlier
  * rules that match it and whose other matchers (app, from, asn, host)
- * take in all of the later rule's must together cover its countries; the
- * sets of one role (and the empty one) are enough to look at.  The other matchers are compared one
- * rule at a time, conservatively: "takes in" is claimed only when it
- * surely holds (the same apps or more, prefixes inside prefixes, a host
- * pattern the same or "*" plus a suffix the later one ends in), so a rule
- * is called dead only when it is.
+ * take in all of the later rule's must together cover its countries (the
+ * sets of one role, and the empty one, are enough to look at: a rule that
+ * matches {b} matches every set holding b).  The other matchers are
+ * compared one rule at a time, conservatively: "takes in" is claimed only
+ * when it surely holds (the same apps or more, prefixes inside prefixes,
+ * a host pattern the same or "*" plus a literal tail the later one ends
+ * in), so a rule is called dead only when it is: tests/unit/
+ * test-rules-lint.c checks that against the evaluator.
  */
 #include "config.h"
 
