@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "classify/classify.h"
@@ -17,11 +18,40 @@
 
 #define EXIT_CONFIG 2
 
+static void print_warning(void *ctx, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, "callfence: %s\n", line);
+}
+
+/* The linter's warnings on stderr; how many. */
+static unsigned lint(const struct cf_opts *o, const struct cf_policy *p,
+		     const struct cf_classifier *c)
+{
+	const char **apps = NULL;
+	char from[1024];
+	size_t napps = 0;
+	unsigned n;
+
+	if (o->catalog != NULL) {
+		apps = cf_classify_app_names(c, &napps);
+		if (apps == NULL)
+			fprintf(stderr, "callfence: out of memory: app names "
+				"not checked\n");
+		snprintf(from, sizeof(from), "the app catalog %s", o->catalog);
+	}
+	n = cf_policy_lint(p, apps, napps, apps != NULL ? from : NULL,
+			   print_warning, NULL);
+	free(apps);
+	return n;
+}
+
 int cf_cmd_check_rules(const struct cf_opts *o)
 {
 	struct cf_policy *p;
 	struct cf_classifier *c;
 	char err[1024];
+	unsigned warnings;
 
 	p = cf_policy_load(o->rules, o->incdirs, o->n_incdirs, err, sizeof(err));
 	if (p == NULL) {
@@ -34,13 +64,20 @@ int cf_cmd_check_rules(const struct cf_opts *o)
 		cf_policy_free(p);
 		return EXIT_CONFIG;
 	}
+	warnings = lint(o, p, c);
 	cf_policy_print(p, stdout);
-	fprintf(stderr, "callfence: %s: OK, %zu rule(s)%s%s\n", o->rules,
-		cf_policy_rule_count(p), o->catalog ? "; catalog " : "",
-		o->catalog ? o->catalog : "");
+	if (warnings == 0)
+		fprintf(stderr, "callfence: %s: OK, %zu rule(s)%s%s\n", o->rules,
+			cf_policy_rule_count(p), o->catalog ? "; catalog " : "",
+			o->catalog ? o->catalog : "");
+	else
+		fprintf(stderr, "callfence: %s: %u warning(s)%s, %zu rule(s)%s%s\n",
+			o->rules, warnings, o->strict ? " (--strict: exit 2)" : "",
+			cf_policy_rule_count(p), o->catalog ? "; catalog " : "",
+			o->catalog ? o->catalog : "");
 	cf_classifier_free(c);
 	cf_policy_free(p);
-	return 0;
+	return warnings > 0 && o->strict ? EXIT_CONFIG : 0;
 }
 
 static void print_geo(const struct cf_geo_result *g)

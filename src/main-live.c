@@ -21,7 +21,7 @@
 
 /* Keys the configuration file refuses: commands and -c itself. */
 static const char *const not_in_config[] = {
-	"config", "help", "version", "check-rules", "lookup", NULL
+	"config", "help", "version", "check-rules", "strict", "lookup", NULL
 };
 
 /* Options without an argument: "key = yes|no" in the file. */

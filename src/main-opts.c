@@ -30,7 +30,7 @@
 static const char usage_text[] =
 "Usage: callfence [options] -r FILE [-r FILE ...] [BPF filter]\n"
 "       callfence [options] -i IFACE [-i IFACE ...] [-D] [BPF filter]\n"
-"       callfence --check-rules [-R RULES]\n"
+"       callfence --check-rules [--strict] [-R RULES]\n"
 "       callfence --lookup IP [-R RULES] [-G MMDB ...]\n"
 "\n"
 "Audit video-call traffic against a jurisdiction policy: which app, which\n"
@@ -82,7 +82,10 @@ static const char usage_text[] =
 "  --threads N         N worker threads, flows shared out by a symmetric hash\n"
 "                      (default 1: no extra thread; callfence(8), PERFORMANCE)\n"
 "Commands:\n"
-"  --check-rules       validate the rules and catalog, print the compiled policy\n"
+"  --check-rules       validate the rules and catalog, print the compiled policy;\n"
+"                      warn (FILE:LINE:COL: warning: ...) about unknown apps and\n"
+"                      rules that never decide a flow\n"
+"  --strict            with --check-rules: exit 2 on a warning too\n"
 "  --lookup IP         what the databases and the policy say about one address\n"
 "  -h, --help          this text\n"
 "  -V, --version       version and library versions\n"
@@ -97,7 +100,7 @@ enum { OPT_COMMUNITY_ID_SEED = 768, OPT_ALERT_WINDOW, OPT_SPOOL_DIR };
 enum {
 	OPT_REPORT = 256, OPT_CHECK_RULES, OPT_LOOKUP, OPT_FAIL_ON, OPT_ALL_FLOWS,
 	OPT_MAX_FLOWS, OPT_TCP_TIMEOUT, OPT_UDP_TIMEOUT, OPT_GEO_CACHE,
-	OPT_NO_SANDBOX, OPT_THREADS, OPT_NDPI_FLOWS
+	OPT_NO_SANDBOX, OPT_THREADS, OPT_NDPI_FLOWS, OPT_STRICT
 };
 
 static const struct option long_opts[] = {
@@ -133,6 +136,7 @@ static const struct option long_opts[] = {
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "ndpi-flows", required_argument, NULL, OPT_NDPI_FLOWS },
 	{ "check-rules", no_argument, NULL, OPT_CHECK_RULES },
+	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "lookup", required_argument, NULL, OPT_LOOKUP },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -299,6 +303,7 @@ static int handle_long(struct cf_opts *o, int c, const char *arg, char *err, siz
 	case OPT_REPORT: o->report_path = arg; return 0;
 	case OPT_ALL_FLOWS: o->all_flows = 1; return 0;
 	case OPT_CHECK_RULES: o->mode = CF_MODE_CHECK_RULES; return 0;
+	case OPT_STRICT: o->strict = 1; return 0;
 	case OPT_LOOKUP: o->mode = CF_MODE_LOOKUP; o->lookup_ip = arg; return 0;
 	case OPT_FAIL_ON:
 		o->fail_on = cf_severity_parse(arg);
@@ -469,6 +474,10 @@ int cf_opts_parse(struct cf_opts *o, int argc, char **argv, char *err, size_t er
 	}
 	if (o->mode == CF_MODE_OFFLINE && o->n_inputs > 0 && o->n_ifaces > 0) {
 		snprintf(err, errlen, "give -r FILE or -i INTERFACE, not both");
+		return -1;
+	}
+	if (o->strict && o->mode != CF_MODE_CHECK_RULES) {
+		snprintf(err, errlen, "--strict goes with --check-rules only");
 		return -1;
 	}
 	if (o->mode == CF_MODE_OFFLINE && o->n_ifaces > 0)

@@ -28,6 +28,7 @@ struct cf_opts {
 	const char *lookup_ip;
 	char *filter;                    /* joined BPF words, or NULL */
 	int quiet, verbose, progress, all_flows;
+	int strict;                      /* --strict: --check-rules warnings fail */
 	int fail_on;                     /* enum cf_severity; 0: never */
 	struct cf_flow_limits limits;
 	size_t geo_cache;
@@ -99,7 +100,8 @@ void cf_opts_list_from(struct cf_opts *o, unsigned bit);
  * reads.  0, or -1 with a message in err. */
 int cf_opts_absolute(struct cf_opts *o, char *err, size_t errlen);
 
-/* --check-rules: exit status 0 or 2. */
+/* --check-rules: exit status 0, or 2 on an error (with --strict, on a
+ * warning too). */
 int cf_cmd_check_rules(const struct cf_opts *o);
 /* --lookup IP: exit status 0 or 2. */
 int cf_cmd_lookup(const struct cf_opts *o);

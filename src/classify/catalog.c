@@ -191,3 +191,8 @@ int cf_catalog_is_call_app(const struct cf_catalog *c, const char *app)
 			return 1;
 	return 0;
 }
+
+const char *cf_catalog_app_at(const struct cf_catalog *c, size_t i)
+{
+	return c != NULL && i < c->n ? c->e[i].app : NULL;
+}

@@ -70,5 +70,7 @@ int cf_catalog_ref_match_addr(const struct cf_catalog *c, const cf_addr *a,
 
 /* Does any catalog line name this app? */
 int cf_catalog_is_call_app(const struct cf_catalog *c, const char *app);
+/* The app line i names (0 <= i < cf_catalog_count), NULL past the end. */
+const char *cf_catalog_app_at(const struct cf_catalog *c, size_t i);
 
 #endif /* CF_CATALOG_H */

@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "classify/catalog.h"
 #include "classify/classify-int.h"
@@ -60,6 +61,41 @@ void cf_classify_set_ndpi_cap(struct cf_classifier *c, uint64_t n)
 int cf_classify_is_call_app(const struct cf_classifier *c, const char *app)
 {
 	return c != NULL && cf_catalog_is_call_app(c->cat, app);
+}
+
+/* The apps the verdict names without the catalog (classify.c's generic
+ * apps, classify-apps.c's wire apps, and "unknown"). */
+static const uint16_t own_apps[] = {
+	CF_NID_WEBRTC, CF_NID_SIP, CF_NID_RTP, CF_NID_ZOOM, CF_NID_H323,
+	CF_NID_SKINNY, CF_NID_MGCP, CF_NID_IAX2, CF_NID_TELEGRAM,
+	CF_NID_AGORA, CF_NID_DISCORD, CF_NID_BFCP, CF_NID_UNKNOWN
+};
+
+static void add_name(const char **names, size_t *n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (strcmp(names[i], name) == 0)
+			return;
+	names[(*n)++] = name;
+}
+
+const char **cf_classify_app_names(const struct cf_classifier *c, size_t *n)
+{
+	size_t i, nown = sizeof(own_apps) / sizeof(own_apps[0]);
+	size_t ncat = c != NULL ? cf_catalog_count(c->cat) : 0;
+	const char **names = malloc((ncat + nown) * sizeof(*names));
+	const char *a;
+
+	*n = 0;
+	if (names == NULL)
+		return NULL;
+	for (i = 0; i < ncat && (a = cf_catalog_app_at(c->cat, i)) != NULL; i++)
+		add_name(names, n, a);
+	for (i = 0; i < nown; i++)
+		add_name(names, n, cf_class_names[own_apps[i]]);
+	return names;
 }
 
 void cf_classify_get_stats(const struct cf_classifier *c,

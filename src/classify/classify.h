@@ -157,6 +157,16 @@ void cf_classify_set_ndpi_cap(struct cf_classifier *c, uint64_t n);
 /* Is this application name a call app the catalog knows ("zoom", ...)? */
 int cf_classify_is_call_app(const struct cf_classifier *c, const char *app);
 
+/*
+ * Every name a flow's app can take from the catalog or from the
+ * classifier's own recognisers ("zoom", "webrtc", "rtp", "unknown", ...;
+ * not nDPI's names of other protocols), each once, catalog first in file
+ * order, in a malloc'd array the caller frees (the names are the
+ * catalog's and the name table's), *n of them.  NULL when out of memory.
+ * For --check-rules' linter.
+ */
+const char **cf_classify_app_names(const struct cf_classifier *c, size_t *n);
+
 void cf_classify_get_stats(const struct cf_classifier *c,
 			   struct cf_classify_stats *st);
 

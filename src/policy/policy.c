@@ -127,6 +127,7 @@ void cf_policy_free(struct cf_policy *p)
 	free(p->home);
 	free(p->permitted);
 	free(p->files);
+	free(p->incl);
 	free(p);
 }
 

@@ -61,6 +61,23 @@ void cf_policy_free(struct cf_policy *p);
 void cf_policy_print(const struct cf_policy *p, FILE *fp);
 
 /*
+ * The linter of --check-rules (policy-lint.c, policy-shadow.c): rules that
+ * compile but cannot do what they say.  Warns about an app name that is
+ * none of apps[0..napps-1] (the names a flow's app can take: the catalog's
+ * and the classifier's own; apps NULL: not checked; apps_from names where
+ * they come from, for the message), and a rule that never decides a flow
+ * because the rules above it decide every flow it matches.  warn is called
+ * once per warning, in rule order, with the whole line:
+ * "FILE:LINE:COL: warning: MESSAGE", followed, for a file read through
+ * include, by " [in file included from FILE:LINE:COL, from ...]".
+ * Returns the number of warnings.
+ */
+typedef void (*cf_lint_warn_fn)(void *ctx, const char *line);
+unsigned cf_policy_lint(const struct cf_policy *p, const char *const *apps,
+			size_t napps, const char *apps_from,
+			cf_lint_warn_fn warn, void *ctx);
+
+/*
  * Is a home?  Every special-purpose address (RFC 1918, ULA, loopback,
  * link-local, CGNAT, multicast, broadcast) is home, and so is every
  * home-net prefix the rules declare.

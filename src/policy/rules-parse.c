@@ -194,15 +194,29 @@ static const char *code_hint(const char *w)
 	return "";
 }
 
+/* The jurisdictions near w, as "; did you mean 'X'?", in buf. */
+static const char *near_juris(struct rp_ctx *c, const char *w, char *buf,
+			      size_t len)
+{
+	struct rp_near nr;
+	size_t i;
+
+	rp_near_init(&nr, w);
+	for (i = 0; i < c->p->njuris; i++)
+		rp_near_try(&nr, c->p->juris[i].name);
+	return rp_near_text(&nr, buf, len);
+}
+
 static int unknown_item(struct rp_ctx *c, const struct rl_tok *t)
 {
 	const char *w = t->text;
-	char up[3];
+	char up[3], near[200];
 
 	if (two_upper(w))
 		return rp_error(c, t, "'%s' is neither an assigned ISO 3166-1 "
 				"alpha-2 code nor a jurisdiction defined "
-				"above%s", w, code_hint(w));
+				"above%s%s", w, code_hint(w),
+				near_juris(c, w, near, sizeof(near)));
 	if (cf_cset_index(w) >= 0) {
 		up[0] = (char)(w[0] & ~0x20);
 		up[1] = (char)(w[1] & ~0x20);
@@ -212,8 +226,8 @@ static int unknown_item(struct rp_ctx *c, const struct rl_tok *t)
 					"(country codes are upper case: %s)",
 					w, up);
 	}
-	return rp_error(c, t, "unknown jurisdiction '%s' (not defined above)",
-			w);
+	return rp_error(c, t, "unknown jurisdiction '%s' (not defined above)"
+			"%s", w, near_juris(c, w, near, sizeof(near)));
 }
 
 int rp_country_item(struct rp_ctx *c, const struct rl_tok *t, int unknown_ok,
@@ -390,7 +404,7 @@ static int add_file(struct rp_ctx *c, struct rl_lexer *lx,
 	c->files[c->nfiles].ino = st.st_ino;
 	c->files[c->nfiles++].path = lx->path;
 	c->p->files[c->p->nfiles++] = lx->path;
-	return 0;
+	return rp_note_file(c, at);
 }
 
 static int parse_stream(struct rp_ctx *c, struct rl_lexer *lx, int depth);
@@ -485,16 +499,31 @@ static int do_include(struct rp_ctx *c, int depth)
 		return rp_error(c, t, "%s", b);
 	r = add_file(c, &lx, t, t->text);
 	if (r == 0)
-		r = parse_stream(c, &lx, depth + 1);
+		r = rp_include_done(c, t, parse_stream(c, &lx, depth + 1));
 	rl_close(&lx);
 	return r;
 }
 
+/* The words of list near w, as "; did you mean 'X'?", in buf. */
+static const char *near_word(const char *w, const char *const *list,
+			     char *buf, size_t len)
+{
+	struct rp_near nr;
+
+	rp_near_init(&nr, w);
+	for (; *list != NULL; list++)
+		rp_near_try(&nr, *list);
+	return rp_near_text(&nr, buf, len);
+}
+
 static int do_statement(struct rp_ctx *c, int depth)
 {
+	static const char *const statements[] = {
+		"home-net", "jurisdiction", "include", "pass", "alert", NULL
+	};
 	const struct rl_tok *t = &c->tok[0];
 	const char *w = t->text;
-	char b[80];
+	char b[200];
 
 	if (t->type != RL_WORD)
 		return rp_error(c, t, "expected a statement, found %s",
@@ -512,7 +541,8 @@ static int do_statement(struct rp_ctx *c, int depth)
 				"starts with pass or alert; does the line "
 				"above miss a '\\'?)", w);
 	return rp_error(c, t, "unknown statement '%s' (expected home-net, "
-			"jurisdiction, include, pass or alert)", w);
+			"jurisdiction, include, pass or alert)%s", w,
+			near_word(w, statements, b, sizeof(b)));
 }
 
 /* Compile every statement of an opened file. */

@@ -119,9 +119,23 @@ static char *role_text(struct rp_ctx *c, unsigned mask)
 	return cf_policy_strdup(c->p, buf);
 }
 
+/* The roles near w, as "; did you mean 'X'?", in buf. */
+static const char *near_role(const char *w, char *buf, size_t len)
+{
+	struct rp_near nr;
+	unsigned bit;
+
+	rp_near_init(&nr, w);
+	for (bit = 1; bit & CF_ROLE_ALL; bit <<= 1)
+		rp_near_try(&nr, cf_role_name(bit));
+	rp_near_try(&nr, "any");
+	return rp_near_text(&nr, buf, len);
+}
+
 static int m_role(struct rp_ctx *c, const struct rl_tok **items, int n,
 		  struct build *b)
 {
+	char near[200];
 	int i, any = lone_any(c, items, n, "roles");
 
 	if (any != 0)
@@ -132,8 +146,9 @@ static int m_role(struct rp_ctx *c, const struct rl_tok **items, int n,
 		if (bit == 0)
 			return rp_error(c, items[i], "unknown role '%s' "
 					"(expected key-exchange, media, "
-					"signaling, relay, web or any)",
-					items[i]->text);
+					"signaling, relay, web or any)%s",
+					items[i]->text, near_role(items[i]->text,
+					near, sizeof(near)));
 		b->r.roles |= bit;
 	}
 	b->r.role_text = role_text(c, b->r.roles);
@@ -322,15 +337,28 @@ static int m_single(struct rp_ctx *c, int m, struct build *b)
 	return 0;
 }
 
+/* The matcher keywords near w, as "; did you mean 'X'?", in buf. */
+static const char *near_matcher(const char *w, char *buf, size_t len)
+{
+	struct rp_near nr;
+	int m;
+
+	rp_near_init(&nr, w);
+	for (m = 0; m < RP_M_COUNT; m++)
+		rp_near_try(&nr, rp_matcher_names[m]);
+	return rp_near_text(&nr, buf, len);
+}
+
 static int matcher(struct rp_ctx *c, struct build *b)
 {
 	const struct rl_tok *kw = &c->tok[c->pos];
-	char d[80];
+	char d[80], near[200];
 	int m = kw->type == RL_WORD ? rp_matcher(kw->text) : -1;
 
 	if (m < 0 && kw->type == RL_WORD)
-		return rp_error(c, kw, "unknown matcher '%s' (expected %s)",
-				kw->text, rp_matcher_list(d, sizeof(d)));
+		return rp_error(c, kw, "unknown matcher '%s' (expected %s)%s",
+				kw->text, rp_matcher_list(d, sizeof(d)),
+				near_matcher(kw->text, near, sizeof(near)));
 	if (m < 0)
 		return rp_error(c, kw, "unexpected %s (expected a matcher)",
 				rl_describe(kw, d, sizeof(d)));
@@ -344,10 +372,23 @@ static int matcher(struct rp_ctx *c, struct build *b)
 	return m_list(c, m, kw, b);
 }
 
+/* The severities near w, as "; did you mean 'X'?", in buf. */
+static const char *near_severity(const char *w, char *buf, size_t len)
+{
+	struct rp_near nr;
+	int sev;
+
+	rp_near_init(&nr, w);
+	for (sev = CF_SEV_LOW; sev <= CF_SEV_CRITICAL; sev++)
+		rp_near_try(&nr, cf_severity_name((enum cf_severity)sev));
+	return rp_near_text(&nr, buf, len);
+}
+
 /* "pass" or "alert SEVERITY".  Leaves c->pos at the first matcher. */
 static int action(struct rp_ctx *c, struct build *b)
 {
 	const struct rl_tok *t;
+	char near[200];
 	int sev;
 
 	b->r.info.action = CF_ACT_PASS;
@@ -363,7 +404,8 @@ static int action(struct rp_ctx *c, struct build *b)
 	sev = cf_severity_parse(t->text);
 	if (sev < 0)
 		return rp_error(c, t, "unknown severity '%s' (expected low, "
-				"medium, high, critical)", t->text);
+				"medium, high, critical)%s", t->text,
+				near_severity(t->text, near, sizeof(near)));
 	b->r.info.severity = (enum cf_severity)sev;
 	return 0;
 }
@@ -478,5 +520,7 @@ int rp_rule(struct rp_ctx *c)
 	while (c->tok[c->pos].type != RL_END)
 		if (matcher(c, &b) < 0)
 			return -1;
-	return finish_rule(c, &b);
+	if (finish_rule(c, &b) < 0)
+		return -1;
+	return rp_note_rule(c);
 }

@@ -1,7 +1,8 @@
 /*
  * rules.h - internals shared by the rules compiler (rules-lex.c,
- * rules-parse.c, rules-rule.c, rules-iso3166.c) and the compiled policy
- * (policy.c).  Nothing else includes this file: policy.h is the contract
+ * rules-parse.c, rules-rule.c, rules-country.c), the compiled policy
+ * (policy.c) and its linter (policy-lint.c, policy-shadow.c).  Nothing
+ * else includes this file (but the unit tests): policy.h is the contract
  * the rest of callfence sees.  The language is callfence.rules(5).
  */
 #ifndef CF_RULES_H
@@ -48,12 +49,15 @@ char *cf_cset_str(const struct cf_cset *s, const char *sep, char *buf,
 /* Is cc two upper-case letters naming an officially assigned country? */
 int cf_iso3166_assigned(const char *cc);
 
-/* One compiled rule.  A matcher that was not given matches anything. */
+/* One compiled rule.  A matcher that was not given matches anything.
+ * A new matcher must be weighed by the linter too: takes_in() of
+ * policy-shadow.c (else a rule it restricts looks wider than it is). */
 struct cf_crule {
 	struct cf_rule_info info;
 	unsigned roles;                 /* CF_ROLE_* ; 0 = any */
 	const char **apps;              /* napps names, compared ignoring case */
 	size_t napps;
+	const struct rp_where *where;   /* positions, for the linter */
 	int has_to, to_neg, to_unknown; /* "to": set, '!', "unknown" listed */
 	struct cf_cset to;
 	const struct cf_prefix *from;   /* our end in one of these */
@@ -89,6 +93,8 @@ struct cf_policy {
 	size_t npermitted, cappermitted;
 	const char **files;             /* every file read, in order */
 	size_t nfiles, capfiles;
+	struct rp_incl *incl;           /* where each of files was included */
+	size_t capincl;
 };
 
 /* policy.c: allocation helpers for the compiler.  NULL when out of memory. */
@@ -153,6 +159,7 @@ struct rp_ctx {
 	size_t nfiles, capfiles;
 	struct rl_tok *tok;             /* the statement being compiled */
 	size_t ntok, pos;
+	int traced;                     /* err names the including files */
 };
 
 /* The matchers of a rule statement: their keywords are one table,
@@ -195,5 +202,66 @@ int rp_country_item(struct rp_ctx *c, const struct rl_tok *t, int unknown_ok,
 		    struct cf_cset *set, int *unknown);
 /* Compile a pass/alert statement (c->tok) into a new rule.  -1 on error. */
 int rp_rule(struct rp_ctx *c);
+
+/*
+ * policy-lint.c: what the parser keeps for the linter (--check-rules) and
+ * the near-miss suggestions of its own errors.
+ */
+
+/* Where files[i] was included: files[parent], at line:col (-1: the top). */
+struct rp_incl {
+	int parent;
+	int line, col;
+};
+
+/* Positions in a rule statement: its first token, and each app item. */
+struct rp_where {
+	int col;
+	size_t napp;
+	struct {
+		int line, col;
+	} app[];
+};
+
+/* Record the include site of the file add_file just read (at: the
+ * include's file name token, line 0 for the top file).  -1 on OOM. */
+int rp_note_file(struct rp_ctx *c, const struct rl_tok *at);
+/* Record the positions of the rule just compiled (c->tok).  -1 on OOM. */
+int rp_note_rule(struct rp_ctx *c);
+/*
+ * The included file whose include statement is at was compiled with
+ * result r: when r < 0, name the including file in c->err ("... [in file
+ * included from FILE:LINE:COL, from ...]").  Returns r.
+ */
+int rp_include_done(struct rp_ctx *c, const struct rl_tok *at, int r);
+
+/* Near misses: the candidates nearest to a word by edit distance. */
+struct rp_near {
+	const char *word;
+	unsigned best;                  /* distance of names[], or ~0u */
+	const char *names[3];
+	size_t n, more;
+};
+void rp_near_init(struct rp_near *nr, const char *word);
+void rp_near_try(struct rp_near *nr, const char *cand);
+/* "; did you mean 'X'?" ("'X' or 'Y'", ...) in buf, or "" when none is
+ * near enough.  Returns buf. */
+const char *rp_near_text(const struct rp_near *nr, char *buf, size_t len);
+/* The distance between a and b, letters compared ignoring case, adjacent
+ * transpositions counted as one edit; limit + 1 once it exceeds limit. */
+unsigned rp_edit_distance(const char *a, const char *b, unsigned limit);
+
+/* The linter's state (policy-lint.c), and its warnings. */
+struct rp_lint {
+	const struct cf_policy *p;
+	cf_lint_warn_fn warn;
+	void *ctx;
+	unsigned count;
+};
+void rp_lint_warn(struct rp_lint *l, const char *file, int line, int col,
+		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* policy-shadow.c: warn when rule j decides no flow the rules above it
+ * leave undecided. */
+void rp_lint_shadow(struct rp_lint *l, size_t j);
 
 #endif /* CF_RULES_H */

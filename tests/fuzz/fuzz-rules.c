@@ -2,7 +2,7 @@
  * fuzz-rules.c - libFuzzer target: the rules compiler (cf_policy_load)
  * on a file holding the input, with the shipped rules directory as the
  * include path, then everything a compiled policy offers: printing,
- * evaluation, home-net tests, the permitted list.
+ * evaluation, home-net tests, the permitted list, the linter.
  *
  * The input is written to a file in a private temporary directory.
  * Inputs naming device or process trees (/dev, /proc, /sys, /run) or
@@ -24,6 +24,25 @@
 static char dir[64];
 static char path[96];
 static FILE *devnull;
+
+/* The linter's warnings: each one line naming its place. */
+static void lint_warning(void *ctx, const char *line)
+{
+	(*(unsigned *)ctx)++;
+	FZ_CHECK(strchr(line, '\n') == NULL);
+	FZ_CHECK(strstr(line, ": warning: ") != NULL);
+	fz_touch(line);
+}
+
+static void lint(const struct cf_policy *p)
+{
+	static const char *const apps[] = { "zoom", "teams", "webrtc", "unknown" };
+	unsigned seen = 0, n;
+
+	n = cf_policy_lint(p, apps, sizeof(apps) / sizeof(apps[0]), "fuzz",
+			   lint_warning, &seen);
+	FZ_CHECK(n == seen);
+}
 
 static void cleanup(void)
 {
@@ -136,6 +155,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	exercise(p);
+	lint(p);
 	cf_policy_free(p);
 	return 0;
 }

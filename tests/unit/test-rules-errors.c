@@ -12,7 +12,7 @@ static const struct {
 	const char *msg;
 } bad[] = {
 	{ "alert hgh to CN\n",
-	  "bad.rules:1:7: unknown severity 'hgh' (expected low, medium, high, critical)" },
+	  "bad.rules:1:7: unknown severity 'hgh' (expected low, medium, high, critical); did you mean 'high'?" },
 	{ "\n\nalert\n",
 	  "bad.rules:3:6: missing severity after 'alert' (expected low, medium, high, critical)" },
 	{ "pass to XX\n",
@@ -28,7 +28,7 @@ static const struct {
 	{ "pass role media,vidoe\n",
 	  "bad.rules:1:17: unknown role 'vidoe' (expected key-exchange, media, signaling, relay, web or any)" },
 	{ "pass rol media\n",
-	  "bad.rules:1:6: unknown matcher 'rol' (expected id, app, role, to, from, asn, host or msg)" },
+	  "bad.rules:1:6: unknown matcher 'rol' (expected id, app, role, to, from, asn, host or msg); did you mean 'role'?" },
 	{ "pass app zoom teams\n",
 	  "bad.rules:1:15: unknown matcher 'teams' (expected id, app, role, to, from, asn, host or msg)" },
 	{ "pass to CN to HK\n",
@@ -192,17 +192,18 @@ static void test_include(void)
 	put("top/sub/c.rules", "alert high id near\n");
 	p = cf_policy_load("top/main.rules", inc, 2, err, sizeof(err));
 	CHECK(p == NULL);
-	CHECK_STR(err, "top/sub/b.rules:2:23: unknown jurisdiction 'SCAND' (not defined above)");
+	CHECK_STR(err, "top/sub/b.rules:2:23: unknown jurisdiction 'SCAND' (not defined above) [in file included from top/main.rules:1:9]");
 	cf_policy_free(p);
 	/* missing: every place looked at is named */
 	put("top/main.rules", "\ninclude  gone.rules\n");
 	CHECK(cf_policy_load("top/main.rules", inc, 2, err, sizeof(err)) == NULL);
 	CHECK_STR(err, "top/main.rules:2:10: cannot find 'gone.rules' (looked in top/, lib/, lib2/)");
-	/* an error inside an included file names that file */
+	/* an error inside an included file names that file, and the
+	 * include that read it */
 	put("top/main.rules", "include sub/d.rules\n");
 	put("top/sub/d.rules", "pass\npass to EEA\n");
 	CHECK(cf_policy_load("top/main.rules", inc, 2, err, sizeof(err)) == NULL);
-	CHECK_STR(err, "top/sub/d.rules:2:9: unknown jurisdiction 'EEA' (not defined above)");
+	CHECK_STR(err, "top/sub/d.rules:2:9: unknown jurisdiction 'EEA' (not defined above) [in file included from top/main.rules:1:9]");
 	/* twice, and a file including itself */
 	put("top/main.rules", "include sub/c.rules\ninclude sub/../sub/c.rules\n");
 	CHECK(cf_policy_load("top/main.rules", inc, 2, err, sizeof(err)) == NULL);
@@ -246,7 +247,7 @@ static void test_include_depth(void)
 	make_chain(CF_RULES_MAX_DEPTH + 1);
 	p = cf_policy_load("d0.rules", NULL, 0, err, sizeof(err));
 	CHECK(p == NULL);
-	CHECK_STR(err, "d16.rules:1:9: includes nested more than 16 levels deep");
+	CHECK_STR(err, "d16.rules:1:9: includes nested more than 16 levels deep [in file included from d15.rules:1:9, from d14.rules:1:9, from d13.rules:1:9, from d12.rules:1:9, from d11.rules:1:9, from d10.rules:1:9, from d9.rules:1:9, from d8.rules:1:9, from d7.rules:1:9, from d6.rules:1:9, from d5.rules:1:9, from d4.rules:1:9, from d3.rules:1:9, from d2.rules:1:9, from d1.rules:1:9, from d0.rules:1:9]");
 }
 
 static void test_shipped_from_elsewhere(void)
