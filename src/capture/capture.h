@@ -55,8 +55,12 @@ struct cf_capture_stats {
  * truncated last record, which is counted in truncated_records and is not an
  * error).  On error err gets "FILE: problem" (e.g. "x.pcap: unknown file
  * format", "x.pcap: unsupported link type 147 (USER0)") and later files are
- * not read.  The filter (may be NULL or "") is compiled per file against
- * that file's link type with pcap_compile and applied with pcap_setfilter.
+ * not read.  Every file is opened (fopen) before any is parsed, so one that
+ * cannot be opened stops the run before the first packet; the seccomp
+ * sandbox, when armed (sandbox.h), goes on between the opening and the
+ * parsing.  The filter (may be NULL or "") is compiled beforehand with
+ * pcap_compile for every link type callfence decodes and set on each file
+ * for its link type with pcap_setfilter.
  * progress (may be NULL) is called about every 65536 packets and once at
  * the end of a successful run.  "-" means stdin.  *st is zeroed first.
  */
