@@ -89,8 +89,11 @@ installed() {
 	done >"$work/missing.txt"
 	[ -s "$work/missing.txt" ] && fail "paths named but not installed:
 $(cat "$work/missing.txt")"
-	# the installed program compiles the installed rules
+	# the installed program compiles the installed rules, and its --help
+	# names the unit's configuration file
 	if [ -x "$d$bindir/callfence" ]; then
+		"$d$bindir/callfence" --help 2>&1 | grep -qF "$sysconfdir/callfence/callfence.conf" ||
+			fail "callfence --help does not name $sysconfdir/callfence/callfence.conf"
 		CALLFENCE_DATADIR=$d$pkgdatadir "$d$bindir/callfence" --check-rules \
 			-R "$d$pkgdatadir/rules/eu-gdpr.rules" >"$work/check-rules.out" 2>&1 ||
 			fail "installed callfence --check-rules on the installed eu-gdpr.rules: $(tail -3 "$work/check-rules.out")"
