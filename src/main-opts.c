@@ -47,7 +47,7 @@ static const char usage_text[] =
 "Live capture (callfence(8), \"Live capture and daemon\"):\n"
 "  -i IFACE            capture on IFACE (repeatable)\n"
 "  -s SNAPLEN          bytes kept of each packet (default 262144)\n"
-"  -B KIB              kernel capture buffer in KiB (default libpcap's)\n"
+"  -B KIB              kernel capture buffer in KiB (default 4096)\n"
 "  -p                  do not put the interfaces in promiscuous mode\n"
 "  -D, --daemon        detach; messages go to syslog\n"
 "  -P FILE             pidfile, locked (default /run/callfence.pid with -D)\n"

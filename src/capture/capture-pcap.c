@@ -7,9 +7,14 @@
  * for it.  A record cut short at the end of a file (a capture still being
  * written, or copied while it was) ends that file quietly and is counted.
  *
- * Live interfaces are opened in immediate mode (every packet is handed over
- * as soon as it arrives) and non-blocking: the caller polls cf_live_fd()
- * and drains what is waiting with cf_live_dispatch().
+ * Live interfaces are opened non-blocking, not in immediate mode: the
+ * kernel fills blocks of the ring (TPACKET_V3) with packets packed by
+ * their length and hands a block over when it is full or after
+ * CF_LIVE_TIMEOUT_MS; the caller polls cf_live_fd() and drains what is
+ * waiting with cf_live_dispatch().  Immediate mode would give every packet
+ * a slot sized for the largest frame (64 KiB on interfaces with
+ * offloads): a 2 MiB buffer then held 32 packets and a burst was lost
+ * (tests/live/test-live-burst.sh).
  */
 #include "config.h"
 
@@ -416,8 +421,6 @@ int cf_capture_files(const char *const *files, size_t nfiles,
 
 /* ---- live capture --------------------------------------------------- */
 
-#define LIVE_TIMEOUT_MS 100
-
 struct cf_live {
 	pcap_t *p;
 	enum cf_link link;
@@ -452,7 +455,8 @@ static int activate_failed(pcap_t *p, const char *name, int rc, char *err,
 	return CF_CAPTURE_EIO;
 }
 
-/* Snapshot length, buffer, promiscuous and immediate mode; then activate. */
+/* Snapshot length, buffer, promiscuous mode, the block timeout (no
+ * immediate mode: see the top of this file); then activate. */
 static int live_activate(pcap_t *p, const char *name,
 			 const struct cf_live_config *c, char *err, size_t errlen)
 {
@@ -460,10 +464,10 @@ static int live_activate(pcap_t *p, const char *name,
 
 	pcap_set_snaplen(p, c->snaplen > 0 ? c->snaplen : CF_LIVE_SNAPLEN);
 	pcap_set_promisc(p, c->promisc ? 1 : 0);
-	pcap_set_timeout(p, LIVE_TIMEOUT_MS);
-	pcap_set_immediate_mode(p, 1);
-	if (c->buffer_bytes > 0)
-		pcap_set_buffer_size(p, c->buffer_bytes);
+	pcap_set_timeout(p, CF_LIVE_TIMEOUT_MS);
+	pcap_set_immediate_mode(p, 0);
+	pcap_set_buffer_size(p, c->buffer_bytes > 0 ? c->buffer_bytes
+						    : CF_LIVE_BUFFER);
 	pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_MICRO);
 	rc = pcap_activate(p);
 	if (rc < 0)
