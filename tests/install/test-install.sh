@@ -89,6 +89,14 @@ installed() {
 	done >"$work/missing.txt"
 	[ -s "$work/missing.txt" ] && fail "paths named but not installed:
 $(cat "$work/missing.txt")"
+	# the installed configuration (the example) is read without a word
+	# and its policy compiles (the program of this build, the rules
+	# installed: CALLFENCE_DATADIR stands for the installed data directory)
+	CALLFENCE_DATADIR=$d$pkgdatadir "$program" -c "$d$sysconfdir/callfence/callfence.conf" \
+		--check-rules >"$work/conf.out" 2>"$work/conf.err" ||
+		fail "callfence -c $sysconfdir/callfence/callfence.conf --check-rules: $(tail -3 "$work/conf.err")"
+	grep -q "rules/default.rules: OK" "$work/conf.err" ||
+		fail "the installed configuration's policy: $(tail -3 "$work/conf.err")"
 	# the installed program compiles the installed rules, and its --help
 	# names the unit's configuration file
 	if [ -x "$d$bindir/callfence" ]; then
@@ -123,9 +131,9 @@ else
 	fail "make install DESTDIR=$a: $(tail -5 "$work/install.out")"
 fi
 n0=$fails
+program=$a$bindir/callfence
 installed "$a" all
 [ "$fails" = "$n0" ] && ok "this build: files where configure said, paths that exist"
-program=$a$bindir/callfence
 have_verify=yes
 command -v systemd-analyze >/dev/null 2>&1 || have_verify=no
 [ "$have_verify" = yes ] && verify "$a" "$program"
