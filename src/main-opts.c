@@ -26,6 +26,9 @@
 #ifndef CF_PKGDATADIR
 #define CF_PKGDATADIR "/usr/local/share/callfence"
 #endif
+#ifndef CF_SYSCONFDIR
+#define CF_SYSCONFDIR "/usr/local/etc"
+#endif
 
 static const char usage_text[] =
 "Usage: callfence [options] -r FILE [-r FILE ...] [BPF filter]\n"
@@ -40,10 +43,11 @@ static const char usage_text[] =
 "  -r FILE             read a pcap or pcapng capture (repeatable, read in order; - is stdin)\n"
 "  [BPF filter]        words after the options form a libpcap filter\n"
 "  -c, --config FILE   read options from FILE (callfence.conf(5)); the command line wins\n"
+"                      (the systemd unit reads " CF_SYSCONFDIR "/callfence/callfence.conf)\n"
 "Live capture (callfence(8), \"Live capture and daemon\"):\n"
 "  -i IFACE            capture on IFACE (repeatable)\n"
 "  -s SNAPLEN          bytes kept of each packet (default 262144)\n"
-"  -B KIB              kernel capture buffer in KiB (default libpcap's)\n"
+"  -B KIB              kernel capture buffer in KiB (default 4096)\n"
 "  -p                  do not put the interfaces in promiscuous mode\n"
 "  -D, --daemon        detach; messages go to syslog\n"
 "  -P FILE             pidfile, locked (default /run/callfence.pid with -D)\n"

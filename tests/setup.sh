@@ -20,13 +20,16 @@ cd "$top"
 # captures them; logrotate: the shipped snippet is run by
 # tests/live/test-live-reopen.sh; rsyslog with its OpenSSL stream driver
 # for the syslog outputs' tests, tests/outputs/test-syslog.sh, with the
-# libraries syslog-ng needs: syslog-ng itself is unpacked below).
+# libraries syslog-ng needs: syslog-ng itself is unpacked below; systemd
+# for systemd-analyze, which tests/install verifies the unit with - the
+# package alone, without systemd-sysv, does not become the machine's init,
+# and in a container its installation starts nothing).
 packages="build-essential autoconf automake libtool pkg-config
  libpcap-dev libndpi-dev libmaxminddb-dev libjansson-dev
  libmaxmind-db-writer-perl mmdb-bin tshark libndpi-bin ca-certificates
  libssl-dev librdkafka-dev libseccomp-dev python3-jsonschema iproute2
  clang libclang-rt-14-dev baresip baresip-core chromium coturn openssl
- logrotate rsyslog rsyslog-openssl
+ logrotate rsyslog rsyslog-openssl systemd
  libivykis0 libnet1 libjson-c5 libwrap0 libglib2.0-0 libpcre3"
 # syslog-ng-core conflicts with rsyslog (both provide system-log-daemon),
 # so it is not installed but unpacked where test-syslog.sh looks for it.

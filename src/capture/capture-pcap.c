@@ -7,9 +7,14 @@
  * for it.  A record cut short at the end of a file (a capture still being
  * written, or copied while it was) ends that file quietly and is counted.
  *
- * Live interfaces are opened in immediate mode (every packet is handed over
- * as soon as it arrives) and non-blocking: the caller polls cf_live_fd()
- * and drains what is waiting with cf_live_dispatch().
+ * Live interfaces are opened non-blocking, not in immediate mode: the
+ * kernel fills blocks of the ring (TPACKET_V3) with packets packed by
+ * their length and hands a block over when it is full or after
+ * CF_LIVE_TIMEOUT_MS; the caller polls cf_live_fd() and drains what is
+ * waiting with cf_live_dispatch().  Immediate mode would give every packet
+ * a slot sized for the largest frame (64 KiB on interfaces with
+ * offloads): a 2 MiB buffer then held 32 packets and a burst was lost
+ * (tests/live/test-live-burst.sh).
  */
 #include "config.h"
 
@@ -120,28 +125,25 @@ static int apply_filter(pcap_t *p, const char *name, const char *filter,
 	return 0;
 }
 
-/* Open one file and check its link type; NULL with err set on failure. */
-static pcap_t *open_file(const char *name, enum cf_link *link, char *err,
-			 size_t errlen)
+/* The capture in the stream fp (opened by open_streams, nothing read from
+ * it yet): its header, its link type.  NULL with err set on failure (fp
+ * then closed). */
+static pcap_t *open_file(FILE *fp, const char *name, enum cf_link *link,
+			 int *dlt, char *err, size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
 	char msg[96];
 	const char *dname;
 	pcap_t *p;
-	FILE *fp;
-	int dlt;
 
-	fp = strcmp(name, "-") == 0 ? stdin : fopen(name, "rb");
-	if (fp == NULL) {
-		set_err(err, errlen, name, strerror(errno));
-		return NULL;
-	}
 	/* libpcap freads each record (header, then data) from the stream;
 	 * with stdio's default buffer of one block that is a read(2) every
 	 * 4 KiB.  A buffer of FILE_BUF bytes takes a fifth off the reading
 	 * (docs/performance.md); larger ones fall out of the L2 cache.  Only
 	 * this thread reads the file: with --threads, stdio would otherwise
-	 * lock the stream on every fread (two a packet). */
+	 * lock the stream on every fread (two a packet).  One file is read
+	 * at a time, and nothing was read from this stream yet, so it can
+	 * take the buffer now. */
 	setvbuf(fp, file_buf, _IOFBF, sizeof(file_buf));
 	__fsetlocking(fp, FSETLOCKING_BYCALLER);
 	p = pcap_fopen_offline_with_tstamp_precision(fp,
@@ -152,23 +154,124 @@ static pcap_t *open_file(const char *name, enum cf_link *link, char *err,
 		set_err(err, errlen, name, ebuf[0] ? ebuf : "cannot open");
 		return NULL;
 	}
-	dlt = pcap_datalink(p);
-	*link = map_dlt(dlt);
+	*dlt = pcap_datalink(p);
+	*link = map_dlt(*dlt);
 	if (*link == CF_LINK_UNSUPPORTED) {
-		dname = pcap_datalink_val_to_name(dlt);
-		if (dname == NULL && dlt >= DLT_USER0 && dlt <= DLT_USER15)
+		dname = pcap_datalink_val_to_name(*dlt);
+		if (dname == NULL && *dlt >= DLT_USER0 && *dlt <= DLT_USER15)
 			snprintf(msg, sizeof(msg),
-				 "unsupported link type %d (USER%d)", dlt,
-				 dlt - DLT_USER0);
+				 "unsupported link type %d (USER%d)", *dlt,
+				 *dlt - DLT_USER0);
 		else
 			snprintf(msg, sizeof(msg),
-				 "unsupported link type %d (%s)", dlt,
+				 "unsupported link type %d (%s)", *dlt,
 				 dname ? dname : "unknown");
 		set_err(err, errlen, name, msg);
 		pcap_close(p);
 		return NULL;
 	}
 	return p;
+}
+
+/*
+ * The BPF filter compiled ahead for every link type callfence decodes,
+ * before any capture file is parsed (pcap_compile may look names up in
+ * /etc/services or DNS: not allowed once the sandbox is on).  A file's
+ * filter is then the one compiled for its link type; a filter that does
+ * not compile for it is reported when that file is reached, as before.
+ */
+static const int filter_dlts[] = {
+	DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_RAW, DLT_IPV4, DLT_IPV6,
+	DLT_NULL, DLT_LOOP,
+};
+#define N_FILTER_DLTS (sizeof(filter_dlts) / sizeof(filter_dlts[0]))
+
+struct filters {
+	const char *expr;                       /* NULL or "": no filter */
+	int ok[N_FILTER_DLTS];                  /* 1: prog[i] compiled */
+	struct bpf_program prog[N_FILTER_DLTS];
+	char why[N_FILTER_DLTS][PCAP_ERRBUF_SIZE];
+};
+
+static void filters_compile(struct filters *f, const char *expr)
+{
+	pcap_t *dead;
+	size_t i;
+
+	memset(f, 0, sizeof(*f));
+	f->expr = expr;
+	if (expr == NULL || expr[0] == '\0')
+		return;
+	for (i = 0; i < N_FILTER_DLTS; i++) {
+		dead = pcap_open_dead(filter_dlts[i], CF_LIVE_SNAPLEN);
+		if (dead == NULL) {
+			snprintf(f->why[i], sizeof(f->why[i]), "out of memory");
+			continue;
+		}
+		if (pcap_compile(dead, &f->prog[i], expr, 1,
+				 PCAP_NETMASK_UNKNOWN) == 0)
+			f->ok[i] = 1;
+		else
+			snprintf(f->why[i], sizeof(f->why[i]), "%s",
+				 pcap_geterr(dead));
+		pcap_close(dead);
+	}
+}
+
+static void filters_free(struct filters *f)
+{
+	size_t i;
+
+	for (i = 0; i < N_FILTER_DLTS; i++)
+		if (f->ok[i])
+			pcap_freecode(&f->prog[i]);
+}
+
+/* Set the filter compiled for p's link type (dlt one callfence decodes). */
+static int filters_apply(struct filters *f, pcap_t *p, int dlt,
+			 const char *name, char *err, size_t errlen)
+{
+	char msg[PCAP_ERRBUF_SIZE + 256];
+	size_t i;
+
+	if (f->expr == NULL || f->expr[0] == '\0')
+		return 0;
+	for (i = 0; i < N_FILTER_DLTS && filter_dlts[i] != dlt; i++)
+		;
+	if (i == N_FILTER_DLTS || !f->ok[i]) {
+		snprintf(msg, sizeof(msg), "bad filter \"%s\": %s", f->expr,
+			 i == N_FILTER_DLTS ? "link type not compiled for" : f->why[i]);
+		set_err(err, errlen, name, msg);
+		return CF_CAPTURE_ECONFIG;
+	}
+	if (pcap_setfilter(p, &f->prog[i]) != 0) {
+		snprintf(msg, sizeof(msg), "cannot set filter: %s", pcap_geterr(p));
+		set_err(err, errlen, name, msg);
+		return CF_CAPTURE_ECONFIG;
+	}
+	return 0;
+}
+
+/* Open every input as a stream, nothing read yet: NULL entries on error
+ * (err names the file; those opened are closed again). */
+static int open_streams(const char *const *files, size_t nfiles, FILE **fps,
+			char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < nfiles; i++) {
+		fps[i] = strcmp(files[i], "-") == 0 ? stdin : fopen(files[i], "rb");
+		if (fps[i] == NULL) {
+			set_err(err, errlen, files[i], strerror(errno));
+			while (i-- > 0) {
+				if (fps[i] != stdin)
+					fclose(fps[i]);
+				fps[i] = NULL;
+			}
+			return CF_CAPTURE_EIO;
+		}
+	}
+	return 0;
 }
 
 /* Bytes of the current file read so far (0 if the stream cannot tell). */
@@ -235,25 +338,20 @@ static int read_packets(struct run *r, pcap_t *p, enum cf_link link,
 	return 0;
 }
 
-/*
- * Read one file.  Once the last file is open (last != 0), the seccomp
- * sandbox goes on if the program armed it (sandbox.h): every file callfence
- * needs is open by then.
- */
-static int read_file(struct run *r, const char *name, const char *filter,
-		     int last, char *err, size_t errlen)
+/* Read one file from its stream (closed here). */
+static int read_file(struct run *r, FILE *fp, const char *name,
+		     struct filters *f, char *err, size_t errlen)
 {
 	enum cf_link link;
 	pcap_t *p;
-	int rc;
+	int dlt, rc;
 
-	p = open_file(name, &link, err, errlen);
+	cf_sandbox_trace(name);
+	p = open_file(fp, name, &link, &dlt, err, errlen);
 	if (p == NULL)
 		return CF_CAPTURE_EIO;
 	r->st->files++;
-	rc = apply_filter(p, name, filter, err, errlen);
-	if (rc == 0 && last && cf_sandbox_enter(err, errlen) != 0)
-		rc = CF_CAPTURE_EIO;
+	rc = filters_apply(f, p, dlt, name, err, errlen);
 	if (rc == 0)
 		rc = read_packets(r, p, link, name, err, errlen);
 	if (r->st->stopped)
@@ -262,24 +360,58 @@ static int read_file(struct run *r, const char *name, const char *filter,
 	return rc;
 }
 
+/*
+ * Every input is opened (fopen, nothing read) and the filter compiled
+ * before the first byte of any capture is parsed; then the seccomp sandbox
+ * goes on if the program armed it (sandbox.h), and only then are the files
+ * parsed, headers included, one after the other.
+ */
 int cf_capture_files(const char *const *files, size_t nfiles,
 		     const char *filter, cf_packet_fn fn,
 		     cf_progress_fn progress, void *ctx,
 		     struct cf_capture_stats *st, char *err, size_t errlen)
 {
 	struct run r = { fn, progress, ctx, st, 0, 0 };
+	struct filters *f;
+	uint64_t *sizes;
+	FILE **fps;
 	size_t i;
 	int rc = 0;
 
 	memset(st, 0, sizeof(*st));
 	if (errlen > 0)
 		err[0] = '\0';
-	for (i = 0; i < nfiles; i++)
-		st->bytes_total += file_size(files[i]);
-	for (i = 0; i < nfiles && rc == 0 && !st->stopped; i++) {
-		rc = read_file(&r, files[i], filter, i + 1 == nfiles, err, errlen);
-		r.done_before += file_size(files[i]);
+	f = malloc(sizeof(*f));
+	fps = calloc(nfiles + 1, sizeof(*fps));
+	sizes = calloc(nfiles + 1, sizeof(*sizes));
+	if (f == NULL || fps == NULL || sizes == NULL) {
+		snprintf(err, errlen, "%s: out of memory", nfiles ? files[0] : "-");
+		free(f);
+		free(fps);
+		free(sizes);
+		return CF_CAPTURE_EIO;
 	}
+	for (i = 0; i < nfiles; i++) {
+		sizes[i] = file_size(files[i]);
+		st->bytes_total += sizes[i];
+	}
+	filters_compile(f, filter);
+	rc = open_streams(files, nfiles, fps, err, errlen);
+	if (rc == 0 && cf_sandbox_enter(err, errlen) != 0)
+		rc = CF_CAPTURE_EIO;
+	for (i = 0; i < nfiles && rc == 0 && !st->stopped; i++) {
+		rc = read_file(&r, fps[i], files[i], f, err, errlen);
+		fps[i] = NULL;
+		r.done_before += sizes[i];
+	}
+	/* files left unread after an error or a stop */
+	for (i = 0; i < nfiles; i++)
+		if (fps[i] != NULL && fps[i] != stdin)
+			fclose(fps[i]);
+	filters_free(f);
+	free(f);
+	free(fps);
+	free(sizes);
 	if (rc == 0 && progress != NULL)
 		progress(ctx, st->stopped ? r.done_at_stop : st->bytes_total,
 			 st->bytes_total, st->packets);
@@ -288,8 +420,6 @@ int cf_capture_files(const char *const *files, size_t nfiles,
 }
 
 /* ---- live capture --------------------------------------------------- */
-
-#define LIVE_TIMEOUT_MS 100
 
 struct cf_live {
 	pcap_t *p;
@@ -325,7 +455,8 @@ static int activate_failed(pcap_t *p, const char *name, int rc, char *err,
 	return CF_CAPTURE_EIO;
 }
 
-/* Snapshot length, buffer, promiscuous and immediate mode; then activate. */
+/* Snapshot length, buffer, promiscuous mode, the block timeout (no
+ * immediate mode: see the top of this file); then activate. */
 static int live_activate(pcap_t *p, const char *name,
 			 const struct cf_live_config *c, char *err, size_t errlen)
 {
@@ -333,10 +464,10 @@ static int live_activate(pcap_t *p, const char *name,
 
 	pcap_set_snaplen(p, c->snaplen > 0 ? c->snaplen : CF_LIVE_SNAPLEN);
 	pcap_set_promisc(p, c->promisc ? 1 : 0);
-	pcap_set_timeout(p, LIVE_TIMEOUT_MS);
-	pcap_set_immediate_mode(p, 1);
-	if (c->buffer_bytes > 0)
-		pcap_set_buffer_size(p, c->buffer_bytes);
+	pcap_set_timeout(p, CF_LIVE_TIMEOUT_MS);
+	pcap_set_immediate_mode(p, 0);
+	pcap_set_buffer_size(p, c->buffer_bytes > 0 ? c->buffer_bytes
+						    : CF_LIVE_BUFFER);
 	pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_MICRO);
 	rc = pcap_activate(p);
 	if (rc < 0)

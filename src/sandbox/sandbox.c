@@ -1,9 +1,9 @@
 /*
  * sandbox.c - the seccomp filter of an offline run (libseccomp).
  *
- * Once the last capture file is open, callfence only needs to read it,
- * write events and the summary to descriptors it already has, manage its
- * memory and exit.  The filter allows that and little else:
+ * Once every capture file is open (none parsed yet), callfence only needs
+ * to read them, write events and the summary to descriptors it already
+ * has, manage its memory and exit.  The filter allows that and little else:
  *
  *   allowed   read/write family, lseek, close, fstat family, ftruncate
  *             (an output file cut back to a whole line), memory
@@ -21,7 +21,7 @@
  *             ordinary error instead of killing a long run
  *
  * The filter goes on every thread of the process at once (TSYNC): with
- * --threads the workers are running before the last file is open.
+ * --threads the workers are running before the files are open.
  *
  * System calls of another architecture (i386 int 0x80, x32) kill the
  * process.  Builds with sanitizers (ASan/UBSan, the test suite) cannot
@@ -71,6 +71,20 @@ void cf_sandbox_arm(unsigned flags)
 int cf_sandbox_active(void)
 {
 	return active;
+}
+
+void cf_sandbox_trace(const char *what)
+{
+	static int on = -1;
+	const char *t;
+
+	if (on < 0) {
+		t = getenv("CALLFENCE_SANDBOX_TRACE");
+		on = t != NULL && strcmp(t, "1") == 0;
+	}
+	if (on)
+		fprintf(stderr, "callfence: sandbox trace: %s: seccomp mode %d\n",
+			what, prctl(PR_GET_SECCOMP, 0, 0, 0, 0));
 }
 
 #ifdef HAVE_SECCOMP

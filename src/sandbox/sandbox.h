@@ -7,9 +7,9 @@
  *
  * The library never installs it on its own: a program arms it
  * (cf_sandbox_arm; callfence does for an offline run unless --no-sandbox)
- * and cf_capture_files() calls cf_sandbox_enter() right after it opened
- * the last capture file.  Unit tests and other library users therefore
- * run without it.
+ * and cf_capture_files() calls cf_sandbox_enter() once every capture file
+ * is open and before it parses the first byte of any of them.  Unit tests
+ * and other library users therefore run without it.
  */
 #ifndef CF_SANDBOX_H
 #define CF_SANDBOX_H
@@ -43,6 +43,15 @@ int cf_sandbox_available(void);
  * socket(), kills the process unless the build has sanitizers.
  */
 int cf_sandbox_enter(char *err, size_t errlen);
+
+/*
+ * Test hook: when the environment has CALLFENCE_SANDBOX_TRACE=1, write
+ * "callfence: sandbox trace: WHAT: seccomp mode N" to stderr, N being the
+ * calling thread's seccomp mode as the kernel says (prctl PR_GET_SECCOMP:
+ * 0 none, 2 filter).  cf_capture_files() calls it with each capture file's
+ * name before it parses the file (tests/hostile/test-sandbox.sh).
+ */
+void cf_sandbox_trace(const char *what);
 
 /* 1 once cf_sandbox_enter installed the filter in this process. */
 int cf_sandbox_active(void);

@@ -32,7 +32,9 @@
 # SNAPLEN (-s, 2048; 0: callfence's default), GEO (a directory with
 # country.mmdb: the default database otherwise).
 #
-# The buffer counts in frames: in immediate mode libpcap's ring has
+# (Measured when live capture used immediate mode; it no longer does, and
+# the snapshot length no longer sizes the ring's room: see
+# docs/performance.md.)  The buffer counted in frames: in immediate mode libpcap's ring has
 # fixed-size frame slots, and on an interface with segmentation offloads
 # (veth has them, so do most NICs) a slot seems to be sized for 64 KiB
 # frames unless -s is smaller (what the measurements show: with the

@@ -9,7 +9,9 @@
 # EPERM (it lets files be read: LeakSanitizer reads /proc).
 # --no-sandbox must leave the filter off, and a sandboxed run must give
 # the same events and report as an unsandboxed one (--report, file output
-# and stdout with options included).
+# and stdout with options included).  CALLFENCE_SANDBOX_TRACE=1 shows
+# that every capture file of a multi-file run, the first included, is
+# parsed with the filter on.
 #
 # Environment (make check sets them): CALLFENCE, CFGEN, SRCDIR, BUILDDIR,
 # GEO.  Exit: 0 pass, 1 fail, 77 skipped (built without libseccomp).
@@ -150,6 +152,34 @@ python3 "$SRCDIR/tests/e2e/same-events.py" "$work/one.json" "$work/threads.json"
 	>"$work/threads.same" 2>&1 ||
 	fail "--threads 2 from a FIFO: not the events of one thread: $(head -5 "$work/threads.same")"
 
+# 5. every capture file is parsed under the filter, the first of several
+# too: CALLFENCE_SANDBOX_TRACE=1 makes the capture stage print the
+# kernel's seccomp mode of the reading thread just before it parses each
+# file (its header first).  One line per file, in order, each with mode
+# 2; with --no-sandbox the same lines say 0 (the probe can tell).
+for mode in on off; do
+	opt=
+	want=2
+	[ "$mode" = off ] && { opt=--no-sandbox; want=0; }
+	# shellcheck disable=SC2086
+	CALLFENCE_SANDBOX_TRACE=1 "$CALLFENCE" $opt -q -r "$work/demo.pcap" \
+		-r "$work/check.pcap" -r "$work/demo.pcap" "$@" \
+		-o "file:$work/trace-$mode.json" 2>"$work/trace-$mode.err"
+	rc=$?
+	[ "$rc" = 0 ] || fail "trace, sandbox $mode: exit status $rc: $(cat "$work/trace-$mode.err")"
+	sed -n 's/^callfence: sandbox trace: //p' "$work/trace-$mode.err" >"$work/trace-$mode.got"
+	printf '%s: seccomp mode %s\n' "$work/demo.pcap" "$want" "$work/check.pcap" "$want" \
+		"$work/demo.pcap" "$want" >"$work/trace-$mode.want"
+	cmp -s "$work/trace-$mode.got" "$work/trace-$mode.want" ||
+		fail "sandbox $mode: seccomp mode when each file is parsed:
+$(diff "$work/trace-$mode.want" "$work/trace-$mode.got")"
+done
+grep -v '"callfence.report"' "$work/trace-on.json" >"$work/trace-ev-on"
+grep -v '"callfence.report"' "$work/trace-off.json" >"$work/trace-ev-off"
+[ -s "$work/trace-ev-on" ] || fail "three files: no events"
+cmp -s "$work/trace-ev-on" "$work/trace-ev-off" ||
+	fail "three files: events differ with and without the sandbox"
+
 [ "$fails" = 0 ] || exit 1
-echo "PASS: the seccomp filter is in force on every thread; results unchanged"
+echo "PASS: the seccomp filter is in force on every thread, before the first file is parsed; results unchanged"
 exit 0

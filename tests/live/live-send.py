@@ -13,6 +13,9 @@ and the gateway, where callfence captures it.
       capture with any other address is refused (nothing is sent).
   live-send.py flood --ns NAME=ADDR --to ADDR:PORT --count N
       N datagrams from N different source ports: N new flows.
+  live-send.py burst --ns NAME=ADDR --to ADDR:PORT --count N [--size B]
+      N datagrams of B bytes of payload (default 1200: a media packet)
+      from one socket, back to back, as fast as the sender can: one flow.
 
 Needs root (setns).  Exit status 0, 2 on bad input.
 """
@@ -170,14 +173,48 @@ def cmd_flood(args):
     print("sent %d datagrams from %d ports" % (count, count))
 
 
+def cmd_burst(args):
+    ns = to = None
+    count, size = 0, 1200
+    i = 0
+    while i < len(args):
+        if args[i] == "--ns":
+            ns = args[i + 1]
+        elif args[i] == "--to":
+            to = args[i + 1]
+        elif args[i] == "--count":
+            count = min(int(args[i + 1]), MAX_PACKETS)
+        elif args[i] == "--size":
+            size = min(max(int(args[i + 1]), 1), 1400)
+        i += 2
+    if ns is None or to is None:
+        die("burst: --ns and --to are needed")
+    name, _, src = ns.partition("=")
+    host, _, port = to.rpartition(":")
+    enter_ns(name)
+    s = socket.socket(family(src), socket.SOCK_DGRAM)
+    s.bind((src, 0))
+    dst = (host.strip("[]"), int(port))
+    payload = bytes(size)
+    t0 = time.monotonic()
+    for _ in range(count):
+        s.sendto(payload, dst)
+    took = time.monotonic() - t0
+    s.close()
+    print("sent %d datagrams of %d bytes in %.1f ms" % (count, size, took * 1000))
+
+
 def main():
-    if len(sys.argv) < 3 or sys.argv[1] not in ("pcap", "flood"):
+    if len(sys.argv) < 3 or sys.argv[1] not in ("pcap", "flood", "burst"):
         die("usage: live-send.py pcap FILE --ns NAME=ADDR,... | "
-            "flood --ns NAME=ADDR --to ADDR:PORT --count N")
+            "flood --ns NAME=ADDR --to ADDR:PORT --count N | "
+            "burst --ns NAME=ADDR --to ADDR:PORT --count N [--size B]")
     if sys.argv[1] == "pcap":
         cmd_pcap(sys.argv[2:])
-    else:
+    elif sys.argv[1] == "flood":
         cmd_flood(sys.argv[2:])
+    else:
+        cmd_burst(sys.argv[2:])
 
 
 if __name__ == "__main__":

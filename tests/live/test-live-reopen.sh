@@ -128,7 +128,9 @@ check "SIGHUP storm: the daemon lives and reloads" --show lr/cf.log eval \
 	'alive "$pid" && wait_for 5 logged "reloaded $work/rules/live.rules"'
 
 # ---- logrotate -f with the shipped snippet ----------------------------------
-sed -e "s|/var/log/callfence|$work/lr|g" \
+# (the snippet names this build's log directory, LOCALSTATEDIR/log/callfence:
+# /var/log/callfence with the Debian layout)
+sed -e "s|/[^ \`]*/log/callfence|$work/lr|g" \
     -e "s|su callfence callfence|su nobody $nobody_group|" \
     -e "s|create 0640 callfence callfence|create 0640 nobody $nobody_group|" \
     -e "s|/run/callfence/callfence.pid|$work/cf.pid|g" -e "s|/run/callfence.pid|$work/cf.pid|g" \

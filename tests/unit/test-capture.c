@@ -280,6 +280,14 @@ static void test_bad_files(void)
 	CHECK_INT(run(&missing, 1, NULL), CF_CAPTURE_EIO);
 	snprintf(err + 256, 256, "%s: No such file or directory", missing);
 	CHECK_STR(err, err + 256);
+
+	/* Every file is opened before any is read: a missing second file
+	 * stops the run before the first one's packets. */
+	files[1] = missing;
+	CHECK_INT(run(files, 2, NULL), CF_CAPTURE_EIO);
+	CHECK_INT(n_seen, 0);
+	CHECK_INT(st.files, 0);
+	CHECK_STR(err, err + 256);
 }
 
 /* A record claiming an impossible length: a read error, not truncation. */
