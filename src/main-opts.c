@@ -225,7 +225,9 @@ static void find_default_geo(struct cf_opts *o)
 	char envdir[PATH_MAX];
 	const char *dirs[5];
 	char *found[CF_MAX_LIST];
+	const char *base;
 	size_t nd = 0, n, i;
+	int country = 0, asn = 0;
 
 	if (env != NULL && env[0] != '\0') {
 		snprintf(envdir, sizeof(envdir), "%s/geodb", env);
@@ -236,9 +238,18 @@ static void find_default_geo(struct cf_opts *o)
 	dirs[nd++] = "/var/lib/GeoIP";
 	n = cf_geo_find_default(dirs, nd, found, CF_MAX_LIST);
 	for (i = 0; i < n; i++) {
+		base = strrchr(found[i], '/');
+		base = base != NULL ? base + 1 : found[i];
+		country |= strcmp(base, CF_GEO_DEFAULT_COUNTRY) == 0;
+		asn |= strcmp(base, CF_GEO_DEFAULT_ASN) == 0;
 		o->geo[o->n_geo++] = keep(o, found[i]);
 		o->geo[o->n_geo] = NULL;
 	}
+	/* callfence's own databases, the ASN one missing: say so, go on */
+	if (country && !asn)
+		fprintf(stderr, "callfence: warning: no ASN database (%s next to %s): "
+			"the remote ends' operators (as.*, rules' operator and asn) stay "
+			"unknown; run geodb/fetch-asn.sh\n", CF_GEO_DEFAULT_ASN, CF_GEO_DEFAULT_COUNTRY);
 }
 
 static int join_filter(struct cf_opts *o, int argc, char **argv, int first)
