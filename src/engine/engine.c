@@ -143,6 +143,7 @@ static int eval_remote(const struct cf_engine *e, const struct cf_flow *f,
 	in.is_call = 1;
 	in.country = g->country[0] ? g->country : (g->registered[0] ? g->registered : NULL);
 	in.asn = g->asn;
+	in.as_org = g->as_org;
 	in.local = &f->ip[f->local];
 	in.remote = remote;
 	in.host = host;
