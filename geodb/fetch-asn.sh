@@ -100,9 +100,12 @@ for c in $CSVS; do
 	grep -Eq "^[0-9a-f]{64}  $c\$" "$pin" || die "$pin: no line 'SHA256  $c'"
 done
 tgz=${tgz_line#*  }
+case $tgz in
+"$BASE"-?*.tgz) ;;
+*) die "$pin: unexpected tarball name $tgz (want $BASE-VERSION.tgz)" ;;
+esac
 version=${tgz#"$BASE"-}
 version=${version%.tgz}
-[ "$version" != "$tgz" ] || die "$pin: unexpected tarball name $tgz (want $BASE-VERSION.tgz)"
 stamp_text="$tgz_line
 $(sha256sum "$conv" | cut -d' ' -f1)  asn2mmdb.pl"
 
