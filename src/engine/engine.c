@@ -249,12 +249,10 @@ static void judge(struct cf_engine *e, struct cf_flow *f, uint64_t ts,
 uint32_t cf_engine_asn(void *ctx, const cf_addr *a)
 {
 	const struct cf_engine *e = ctx;
-	struct cf_geo_result g;
 
 	if (cf_policy_is_home(e->policy, a))
 		return 0;
-	cf_geo_lookup(e->geo, a, &g);
-	return g.asn;
+	return cf_geo_asn(e->geo, a);
 }
 
 static void flow_ended(struct cf_flow *f, enum cf_flow_end why, void *ctx)
