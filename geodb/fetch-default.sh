@@ -79,9 +79,12 @@ if [ -z "$tgz_line" ] || [ "$(printf '%s\n' "$tgz_line" | wc -l)" -ne 1 ]; then
 fi
 [ -n "$mmdb_line" ] || die "$sums: no line 'SHA256  $MMDB'"
 tgz=${tgz_line#*  }
+case $tgz in
+ip-location-db-geo-whois-asn-country-mmdb-?*.tgz) ;;
+*) die "$sums: unexpected tarball name $tgz" ;;
+esac
 version=${tgz#ip-location-db-geo-whois-asn-country-mmdb-}
 version=${version%.tgz}
-[ "$version" != "$tgz" ] || die "$sums: unexpected tarball name $tgz"
 
 mkdir -p "$dest" || die "cannot create $dest"
 if [ -f "$dest/$LICENSE_OUT" ] && check_sum "$mmdb_line" "$dest"; then

@@ -112,6 +112,7 @@ static void print_policy(const struct cf_policy *p, const cf_addr *a,
 		in.is_call = 1;
 		in.country = g->country[0] ? g->country : (g->registered[0] ? g->registered : NULL);
 		in.asn = g->asn;
+		in.as_org = g->as_org;
 		in.local = &local;
 		in.remote = a;
 		in.host = "";

@@ -58,7 +58,8 @@ static const char usage_text[] =
 "Policy and data:\n"
 "  -R FILE             rules file (default: default.rules in the rules directory)\n"
 "  -A, --catalog FILE  app catalog (default: apps.conf in the rules directory)\n"
-"  -G FILE             MaxMind-format geography database (repeatable; first answer wins)\n"
+"  -G FILE             MaxMind-format geography database (repeatable; first answer wins;\n"
+"                      default: DATADIR/geodb, country and ASN databases)\n"
 "Output:\n"
 "  -o SPEC             event output (repeatable; default stdout): stdout, file:PATH,\n"
 "                      syslog[:FACILITY], unix:PATH, unixgram:PATH, tcp:HOST:PORT,\n"
@@ -90,7 +91,8 @@ static const char usage_text[] =
 "                      warn (FILE:LINE:COL: warning: ...) about unknown apps and\n"
 "                      rules that never decide a flow\n"
 "  --strict            with --check-rules: exit 2 on a warning too\n"
-"  --lookup IP         what the databases and the policy say about one address\n"
+"  --lookup IP         what the databases (country, operator) and the policy say\n"
+"                      about one address\n"
 "  -h, --help          this text\n"
 "  -V, --version       version and library versions\n"
 "\n"
@@ -233,7 +235,9 @@ static void find_default_geo(struct cf_opts *o)
 	char envdir[PATH_MAX];
 	const char *dirs[5];
 	char *found[CF_MAX_LIST];
+	const char *base;
 	size_t nd = 0, n, i;
+	int country = 0, asn = 0;
 
 	if (env != NULL && env[0] != '\0') {
 		snprintf(envdir, sizeof(envdir), "%s/geodb", env);
@@ -244,9 +248,18 @@ static void find_default_geo(struct cf_opts *o)
 	dirs[nd++] = "/var/lib/GeoIP";
 	n = cf_geo_find_default(dirs, nd, found, CF_MAX_LIST);
 	for (i = 0; i < n; i++) {
+		base = strrchr(found[i], '/');
+		base = base != NULL ? base + 1 : found[i];
+		country |= strcmp(base, CF_GEO_DEFAULT_COUNTRY) == 0;
+		asn |= strcmp(base, CF_GEO_DEFAULT_ASN) == 0;
 		o->geo[o->n_geo++] = keep(o, found[i]);
 		o->geo[o->n_geo] = NULL;
 	}
+	/* callfence's own databases, the ASN one missing: say so, go on */
+	if (country && !asn)
+		fprintf(stderr, "callfence: warning: no ASN database (%s next to %s): "
+			"the remote ends' operators (as.*, rules' operator and asn) stay "
+			"unknown; run geodb/fetch-asn.sh\n", CF_GEO_DEFAULT_ASN, CF_GEO_DEFAULT_COUNTRY);
 }
 
 static int join_filter(struct cf_opts *o, int argc, char **argv, int first)

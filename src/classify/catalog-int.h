@@ -30,7 +30,9 @@ struct cat_entry {
 	size_t n_names, n_nets, n_ports;
 	char **names;              /* host globs or nDPI names */
 	struct cf_prefix *nets;
-	struct cat_port *ports;    /* port lines: the ports; net lines: ports= */
+	struct cat_port *ports;    /* port lines: the ports; net, asn lines: ports= */
+	uint32_t *asns;            /* asn lines: the AS numbers */
+	size_t n_asns;
 };
 
 /* A name in a host hash table (exact names, or the suffix of "*.suffix"). */
@@ -73,6 +75,7 @@ struct cf_catalog {
 	uint32_t n_cut;
 	uint32_t *ports, n_ports;  /* port lines */
 	uint32_t *ndpis, n_ndpis;  /* ndpi lines */
+	uint32_t *asnl, n_asnl;    /* asn lines */
 };
 
 /* Parse the catalog text (name is used in messages) into c's lines.  0,
@@ -84,6 +87,10 @@ int cat_parse(struct cf_catalog *c, const char *text, const char *name,
  * and the net index (elementary intervals).  -1 when out of memory. */
 int cat_build_hosts(struct cf_catalog *c);
 int cat_build_nets(struct cf_catalog *c);
+
+/* catalog-asn.c: "AS30103" or "30103", 1 to 4294967295, into *out; -1
+ * if tok is none. */
+int cat_parse_asn(const char *tok, uint32_t *out);
 
 /* What a look-up answers about line e. */
 static inline void cat_fill(const struct cat_entry *e, struct cf_cat_match *m)

@@ -9,6 +9,8 @@
  *        port   PATTERN is proto/port or proto/lo-hi ("udp/8801-8810")
  *        ndpi   PATTERN is an nDPI protocol name ("Zoom")
  *        call   no PATTERN: declares APP a call app
+ *        asn    PATTERN is an AS number ("AS30103"); ports= as for net
+ *               (catalog-asn.c)
  * '#' starts a comment.  The first error stops the parse, reported as
  * "file:line: message".  The app names enter the name table
  * (util/names.h) as they are read.
@@ -185,14 +187,28 @@ static int parse_ports_opt(struct parser *p, struct cat_entry *e, const char *li
 {
 	char buf[256], *tok, *save = NULL;
 
-	if (e->kind != CF_CAT_NET)
-		return perr(p, "ports= applies to net lines only");
+	if (e->kind != CF_CAT_NET && e->kind != CF_CAT_ASN)
+		return perr(p, "ports= applies to net and asn lines only");
 	if (strlen(list) >= sizeof(buf) || *list == '\0')
 		return perr(p, "bad ports= list");
 	strcpy(buf, list);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
 		if (add_port(p, e, tok))
 			return -1;
+	return 0;
+}
+
+static int add_asn(struct parser *p, struct cat_entry *e, const char *tok)
+{
+	uint32_t asn, *na;
+
+	if (cat_parse_asn(tok, &asn))
+		return perr(p, "bad AS number '%s' (want AS1 to AS4294967295)", tok);
+	na = grow(e->asns, e->n_asns, sizeof(*e->asns));
+	if (na == NULL)
+		return perr(p, "out of memory");
+	e->asns = na;
+	e->asns[e->n_asns++] = asn;
 	return 0;
 }
 
@@ -213,6 +229,8 @@ static int add_token(struct parser *p, struct cat_entry *e, const char *tok)
 		return add_net(p, e, tok);
 	case CF_CAT_PORT:
 		return add_port(p, e, tok);
+	case CF_CAT_ASN:
+		return add_asn(p, e, tok);
 	default:
 		return perr(p, "a call line takes no pattern ('%s')", tok);
 	}
@@ -222,7 +240,7 @@ static int add_token(struct parser *p, struct cat_entry *e, const char *tok)
 
 static int parse_kind(const char *s, enum cf_cat_kind *k)
 {
-	static const char *const names[] = { "host", "net", "port", "ndpi", "call" };
+	static const char *const names[] = { "host", "net", "port", "ndpi", "call", "asn" };
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -276,11 +294,11 @@ static int parse_line(struct parser *p, char **tok, size_t n)
 	e->app_nid = cf_class_name_id(e->app, CF_APP_LEN, 0);
 	e->line = p->line;
 	if (parse_kind(tok[2], &e->kind))
-		return perr(p, "unknown kind '%s' (host, net, port, ndpi, call)", tok[2]);
+		return perr(p, "unknown kind '%s' (host, net, port, ndpi, call, asn)", tok[2]);
 	for (i = 3; i < n; i++)
 		if (add_token(p, e, tok[i]))
 			return -1;
-	if (e->kind != CF_CAT_CALL && e->n_names + e->n_nets +
+	if (e->kind != CF_CAT_CALL && e->n_names + e->n_nets + e->n_asns +
 	    (e->kind == CF_CAT_PORT ? e->n_ports : 0) == 0)
 		return perr(p, "%s line without a pattern", tok[2]);
 	return 0;

@@ -39,7 +39,8 @@ static int build_index(struct cf_catalog *c)
 {
 	if (cat_build_hosts(c) || cat_build_nets(c) ||
 	    build_kind(c, CF_CAT_PORT, &c->ports, &c->n_ports) ||
-	    build_kind(c, CF_CAT_NDPI, &c->ndpis, &c->n_ndpis))
+	    build_kind(c, CF_CAT_NDPI, &c->ndpis, &c->n_ndpis) ||
+	    build_kind(c, CF_CAT_ASN, &c->asnl, &c->n_asnl))
 		return -1;
 	return 0;
 }
@@ -123,6 +124,7 @@ void cf_catalog_free(struct cf_catalog *c)
 		free(c->e[i].names);
 		free(c->e[i].nets);
 		free(c->e[i].ports);
+		free(c->e[i].asns);
 	}
 	free(c->e);
 	free(c->exact.items);
@@ -136,6 +138,7 @@ void cf_catalog_free(struct cf_catalog *c)
 	free(c->pool);
 	free(c->ports);
 	free(c->ndpis);
+	free(c->asnl);
 	free(c);
 }
 

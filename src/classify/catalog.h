@@ -7,7 +7,8 @@
  * first matching line in file order, with its id so a verdict can name
  * the line as evidence.  Host patterns are globs of util/glob.h.  The
  * catalog knows nothing of flows or of the classifier (classify.c uses
- * it): catalog.c, catalog-parse.c, catalog-host.c, catalog-net.c.
+ * it): catalog.c, catalog-parse.c, catalog-host.c, catalog-net.c,
+ * catalog-asn.c.
  */
 #ifndef CF_CATALOG_H
 #define CF_CATALOG_H
@@ -23,7 +24,8 @@ enum cf_cat_kind {
 	CF_CAT_NET,        /* IP prefixes, optionally only on some ports */
 	CF_CAT_PORT,       /* transport ports */
 	CF_CAT_NDPI,       /* nDPI protocol names */
-	CF_CAT_CALL        /* declares a call app that has no pattern */
+	CF_CAT_CALL,       /* declares a call app that has no pattern */
+	CF_CAT_ASN         /* autonomous system numbers (catalog-asn.c) */
 };
 
 struct cf_cat_match {
@@ -67,6 +69,12 @@ int cf_catalog_ref_match_host(const struct cf_catalog *c, const char *host,
 int cf_catalog_ref_match_addr(const struct cf_catalog *c, const cf_addr *a,
 			      uint8_t proto, uint16_t port,
 			      struct cf_cat_match *m);
+
+/* catalog-asn.c: the first asn line listing asn (and, with ports=, the
+ * port of that end); has_asn: are there asn lines at all? */
+int cf_catalog_match_asn(const struct cf_catalog *c, uint32_t asn,
+			 uint8_t proto, uint16_t port, struct cf_cat_match *m);
+int cf_catalog_has_asn(const struct cf_catalog *c);
 
 /* Does any catalog line name this app? */
 int cf_catalog_is_call_app(const struct cf_catalog *c, const char *app);

@@ -165,6 +165,8 @@ struct cf_classifier {
 	struct cf_ndpi_info ndpi_info[CF_NDPI_INFO_IDS];
 	uint8_t nid_call[CF_NAMES_MAX]; /* per name id: 0 not known yet,
 					   1 not a call app, 2 a call app */
+	cf_classify_asn_fn asn_fn;      /* the engine's ASN look-up, or NULL */
+	void *asn_ctx;
 };
 
 /* --- classify-wire.c: facts from the payload ------------------------- */
@@ -225,6 +227,14 @@ void cf_rooms_shared(struct cf_classifier *c, const struct cf_packet *pkt);
 int cf_rooms_udp(struct cf_flow *f, const uint8_t *p, size_t len, int dir);
 /* ... in a TCP segment (H.225.0, H.245, Skinny); 1 when it was. */
 int cf_rooms_tcp(struct cf_flow *f, const uint8_t *p, size_t len);
+
+/* --- catalog-asn.c: the catalog's asn lines for a flow ----------------- */
+
+/* The first asn line naming the AS of f's responder, else of its
+ * initiator; only for TCP/UDP that shows call traffic (SEEN_CALL or its
+ * own signalling).  1 and *m filled on a match. */
+int cf_classify_match_asn(struct cf_classifier *c, const struct cf_flow *f,
+			  struct cf_cat_match *m);
 
 /* --- classify-dns.c: names DNS answered ------------------------------- */
 

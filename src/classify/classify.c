@@ -11,6 +11,7 @@
  *   roles: recogniser facts, plus the roles= of catalog lines that name
  *          the flow's app; web for other TLS/HTTP of a call app.
  *   app:   catalog host (SNI, nDPI's web host, DNS name) > catalog net >
+ *          catalog asn (call traffic only, classify-asn.c) >
  *          nDPI call app via the catalog > catalog port (call traffic
  *          only) > generic "webrtc", "sip" (SIP, or RTP to an end a SIP
  *          SDP announced), "rtp" > nDPI's name in lower case > "unknown".
@@ -48,8 +49,8 @@ struct verdict {
 
 /* The catalog's answers for a flow, looked up once per verdict. */
 struct lookups {
-	int host, net, ndpi, port;  /* 1: matched */
-	struct cf_cat_match hm, nm, dm, pm;
+	int host, net, ndpi, port, asn;  /* 1: matched */
+	struct cf_cat_match hm, nm, dm, pm, am;
 };
 
 /* Seen bits the verdict does not read: a change in them alone (an RTP
@@ -290,6 +291,8 @@ static void decide_app(struct cf_classifier *c, const struct cf_flow *f,
 		*m = lk->hm;
 	else if (lk->net)
 		*m = lk->nm;
+	else if (lk->asn)
+		*m = lk->am;
 	else if (lk->ndpi)
 		*m = lk->dm;
 	else if (lk->port)
@@ -438,6 +441,7 @@ static void catalog_roles(struct cf_classifier *c, const struct cf_flow *f,
 	line_roles(v, lk->net, &lk->nm, CF_ROLE_ALL);
 	line_roles(v, lk->ndpi, &lk->dm, CF_ROLE_ALL);
 	line_roles(v, lk->port, &lk->pm, port_line_mask(f->cls.seen));
+	line_roles(v, lk->asn, &lk->am, port_line_mask(f->cls.seen));
 }
 
 static void decide_l7(struct cf_classifier *c, const struct cf_flow *f,
@@ -489,6 +493,7 @@ static void lookup_all(struct cf_classifier *c, const struct cf_flow *f,
 	lk->net = match_net(c, f, &lk->nm);
 	lk->ndpi = match_ndpi(c, f, &lk->dm);
 	lk->port = match_port(c, f, &lk->pm);
+	lk->asn = !lk->host && !lk->net && cf_classify_match_asn(c, f, &lk->am);
 }
 
 /* Recompute the verdict from the facts; 1 when anything changed. */

@@ -154,6 +154,15 @@ int cf_classify_set_dns_capacity(struct cf_classifier *c, size_t n,
 #define CF_NDPI_LIVE_DEFAULT 131072
 void cf_classify_set_ndpi_cap(struct cf_classifier *c, uint64_t n);
 
+/*
+ * The AS number of an address, for the catalog's asn lines
+ * (catalog-asn.c): the classifier is below the geography and asks the
+ * engine, which answers 0 for an address of our own or of unknown AS.
+ * Without it (the default) asn lines never match.
+ */
+typedef uint32_t (*cf_classify_asn_fn)(void *ctx, const cf_addr *a);
+void cf_classify_set_asn(struct cf_classifier *c, cf_classify_asn_fn fn, void *ctx);
+
 /* Is this application name a call app the catalog knows ("zoom", ...)? */
 int cf_classify_is_call_app(const struct cf_classifier *c, const char *app);
 

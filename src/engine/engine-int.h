@@ -32,6 +32,9 @@ void cf_engine_add_classify(struct cf_classify_stats *to,
 			    const struct cf_classify_stats *c);
 void cf_engine_add_geo(struct cf_geo_stats *to, const struct cf_geo_stats *g);
 
+/* engine.c: the classifier's ASN look-up (cf_classify_set_asn), ctx the
+ * engine. */
+uint32_t cf_engine_asn(void *ctx, const cf_addr *a);
 /* A classifier for cfg (catalog, DNS cache size); NULL + err (engine-reload.c). */
 struct cf_classifier *cf_engine_classifier_new(const struct cf_engine_config *cfg,
 					       char *err, size_t errlen);

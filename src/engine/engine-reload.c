@@ -122,6 +122,7 @@ static void reload_swap(struct cf_engine *e, const struct cf_engine_config *cfg,
 		cf_engine_add_classify(&e->cls_before, &cs);
 		cf_classifier_free(e->cls);
 		e->cls = cls;
+		cf_classify_set_asn(e->cls, cf_engine_asn, e);
 	}
 	cf_geo_get_stats(e->geo, &gs);
 	cf_engine_add_geo(&e->geo_before, &gs);

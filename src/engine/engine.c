@@ -143,6 +143,7 @@ static int eval_remote(const struct cf_engine *e, const struct cf_flow *f,
 	in.is_call = 1;
 	in.country = g->country[0] ? g->country : (g->registered[0] ? g->registered : NULL);
 	in.asn = g->asn;
+	in.as_org = g->as_org;
 	in.local = &f->ip[f->local];
 	in.remote = remote;
 	in.host = host;
@@ -240,6 +241,18 @@ static void judge(struct cf_engine *e, struct cf_flow *f, uint64_t ts,
 		judge_remote(e, &m, f, g, ts);
 	if (m.relay_peer_geo != NULL)
 		judge_relay_peer(e, &m, f, &pg, home ? NULL : g, ts);
+}
+
+/* The classifier's ASN look-up (catalog asn lines): the AS of a remote
+ * address, 0 for ours (home) or unknown.  Reads the engine's current
+ * policy and geography, so a reload needs no new hook. */
+uint32_t cf_engine_asn(void *ctx, const cf_addr *a)
+{
+	const struct cf_engine *e = ctx;
+
+	if (cf_policy_is_home(e->policy, a))
+		return 0;
+	return cf_geo_asn(e->geo, a);
 }
 
 static void flow_ended(struct cf_flow *f, enum cf_flow_end why, void *ctx)
@@ -370,6 +383,7 @@ struct cf_engine *cf_engine_new(const struct cf_engine_config *cfg,
 	e->geo = cf_geo_open(cfg->geo_paths, cfg->n_geo, cfg->geo_cache, err, errlen);
 	if (e->geo == NULL)
 		goto fail;
+	cf_classify_set_asn(e->cls, cf_engine_asn, e);
 	e->flows = cf_flow_table_new(&cfg->limits, flow_ended, e, err, errlen);
 	if (e->flows == NULL)
 		goto fail;

@@ -72,10 +72,11 @@ json_t *source_obj(const struct ev_facts *x, int counts)
 	return endpoint(x, &x->src, counts);
 }
 
-/* geo.country_iso_code and as.number of g, each only when known. */
-static void put_geo_as(json_t *d, const struct cf_geo_result *g, int org)
+/* geo.country_iso_code, as.number and as.organization.name of g, each
+ * only when known. */
+static void put_geo_as(json_t *d, const struct cf_geo_result *g)
 {
-	json_t *geo, *as, *v, *name = NULL;
+	json_t *geo, *as, *v, *name;
 
 	v = safe_json(g->country, sizeof(g->country));
 	if (v != NULL) {
@@ -83,8 +84,7 @@ static void put_geo_as(json_t *d, const struct cf_geo_result *g, int org)
 		put(geo, "country_iso_code", v);
 		put(d, "geo", geo);
 	}
-	if (org)
-		name = safe_json(g->as_org, sizeof(g->as_org));
+	name = safe_json(g->as_org, sizeof(g->as_org));
 	if (g->asn != 0 || name != NULL) {
 		as = json_object();
 		if (g->asn != 0)
@@ -104,7 +104,7 @@ json_t *destination_obj(const struct ev_facts *x, int counts)
 
 	put(d, "domain", ev_json(x, EV_DOMAIN));
 	if (x->has_geo)
-		put_geo_as(d, &x->geo, 1);
+		put_geo_as(d, &x->geo);
 	return d;
 }
 
@@ -235,7 +235,7 @@ json_t *relay_obj(const struct ev_facts *x)
 	put_str(p, "ip", cf_addr_str(&x->relay_ip, ip, sizeof(ip)));
 	put_u64(p, "port", x->relay_port);
 	if (x->has_relay_geo)
-		put_geo_as(p, &x->relay_geo, 0);
+		put_geo_as(p, &x->relay_geo);
 	r = json_object();
 	put_obj(r, "peer", p);
 	if (x->relay_peer_alert)

@@ -377,7 +377,9 @@ static struct geo_slot *geo_cache_victim(struct cf_geo *g, uint32_t home)
 	return &g->slot[home];
 }
 
-void cf_geo_lookup(struct cf_geo *g, const cf_addr *a, struct cf_geo_result *res)
+/* cf_geo_lookup, counted in the statistics or not (cf_geo_asn). */
+static void geo_lookup(struct cf_geo *g, const cf_addr *a,
+		       struct cf_geo_result *res, int count)
 {
 	struct geo_slot *s;
 	uint32_t home;
@@ -386,24 +388,37 @@ void cf_geo_lookup(struct cf_geo *g, const cf_addr *a, struct cf_geo_result *res
 	res->special = (uint8_t)cf_addr_special(a);
 	if (g == NULL)
 		return;
-	g->st.lookups++;
+	g->st.lookups += (uint64_t)count;
 	if (res->special != CF_SPECIAL_NONE)
 		return;
 	home = geo_home(g, a);
 	s = geo_cache_find(g, a, home);
 	if (s) {
-		g->st.hits++;
+		g->st.hits += (uint64_t)count;
 		s->ref = 1;
 		*res = s->res;
 		return;
 	}
-	g->st.misses++;
+	g->st.misses += (uint64_t)count;
 	geo_resolve(g, a, res);
 	s = geo_cache_victim(g, home);
 	s->key = *a;
 	s->res = *res;
 	s->used = 1;
 	s->ref = 0;
+}
+
+void cf_geo_lookup(struct cf_geo *g, const cf_addr *a, struct cf_geo_result *res)
+{
+	geo_lookup(g, a, res, 1);
+}
+
+uint32_t cf_geo_asn(struct cf_geo *g, const cf_addr *a)
+{
+	struct cf_geo_result res;
+
+	geo_lookup(g, a, &res, 0);
+	return res.asn;
 }
 
 /* ---- open, close, describe --------------------------------------------- */

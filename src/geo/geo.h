@@ -52,8 +52,23 @@ struct cf_geo *cf_geo_open(const char *const *paths, size_t n,
 size_t cf_geo_find_default(const char *const *dirs, size_t ndirs,
 			   char **out, size_t max);
 
+/*
+ * The databases geodb/ installs: the default country database
+ * (fetch-default.sh) and the ASN database built next to it (fetch-asn.sh).
+ */
+#define CF_GEO_DEFAULT_COUNTRY "geo-whois-asn-country.mmdb"
+#define CF_GEO_DEFAULT_ASN     "ip-location-db-asn.mmdb"
+
 /* Look up one address (cached). Always fills *res. */
 void cf_geo_lookup(struct cf_geo *g, const cf_addr *a, struct cf_geo_result *res);
+
+/*
+ * The AS number of a (0 unknown), through the same cache, but not counted
+ * in lookups, hits and misses: the classifier asks it (catalog asn lines)
+ * as often as it reads a flow's packets, which --threads' sampling
+ * changes, while the statistics count the judgements' look-ups.
+ */
+uint32_t cf_geo_asn(struct cf_geo *g, const cf_addr *a);
 
 /* One line per database: path, type, build date, IP version, node count. */
 void cf_geo_describe(const struct cf_geo *g, FILE *fp);

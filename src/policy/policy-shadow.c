@@ -329,24 +329,42 @@ struct crule_known {
 	const uint32_t *asns;
 	size_t nasns;
 	int asn_neg;
+	int has_op, op_neg;
+	const uint32_t *op_asns;
+	size_t nop_asns;
+	const char **op_names;
+	size_t nop_names;
 	const char **hosts;
 	size_t nhosts;
 	const char *app_text, *role_text, *from_text, *asn_text, *host_text;
+	const char *op_text;
 };
 #define SAME_AT(m) (offsetof(struct crule_known, m) == \
 		    offsetof(struct cf_crule, m))
 _Static_assert(sizeof(struct crule_known) == sizeof(struct cf_crule) &&
 	       SAME_AT(apps) && SAME_AT(to) && SAME_AT(from) &&
-	       SAME_AT(asns) && SAME_AT(hosts) && SAME_AT(host_text),
+	       SAME_AT(asns) && SAME_AT(has_op) && SAME_AT(op_names) &&
+	       SAME_AT(hosts) && SAME_AT(host_text) && SAME_AT(op_text),
 	       "struct cf_crule changed: teach takes_in() (policy-shadow.c) "
 	       "the new matcher, then update struct crule_known");
 
-/* Does rule e match every flow of rule r as far as app, from, asn and
- * host go, and some flow of r's roles? */
+/* Does e's operator list match every remote end r's does?  Sure cases
+ * only: e names none, or both name the same list the same way. */
+static int op_in(const struct cf_crule *e, const struct cf_crule *r)
+{
+	if (!e->has_op)
+		return 1;
+	return r->has_op && e->op_neg == r->op_neg && e->op_text != NULL &&
+	       r->op_text != NULL && strcmp(e->op_text, r->op_text) == 0;
+}
+
+/* Does rule e match every flow of rule r as far as app, from, asn,
+ * operator and host go, and some flow of r's roles? */
 static int takes_in(const struct cf_crule *e, const struct cf_crule *r)
 {
 	return (e->roles == 0 || r->roles == 0 || (e->roles & r->roles)) &&
-	       apps_in(e, r) && from_in(e, r) && asn_in(e, r) && host_in(e, r);
+	       apps_in(e, r) && from_in(e, r) && asn_in(e, r) && op_in(e, r) &&
+	       host_in(e, r);
 }
 
 /* Do the candidate rules together match every flow of rule r? */

@@ -198,6 +198,8 @@ static int match_rule(const struct cf_crule *r,
 		return 0;
 	if (r->nhosts > 0 && !match_host(r, in->host))
 		return 0;
+	if (r->has_op && !rp_operator_match(r, in->asn, in->as_org))
+		return 0;
 	return 1;
 }
 
@@ -336,6 +338,8 @@ static void print_rule(const struct cf_crule *r, FILE *fp)
 		fprintf(fp, " asn %s", r->asn_text);
 	if (r->host_text != NULL)
 		fprintf(fp, " host %s", r->host_text);
+	if (r->op_text != NULL)
+		fprintf(fp, " operator %s", r->op_text);
 	fprintf(fp, " msg ");
 	print_quoted(fp, ri->msg);
 	fprintf(fp, "  # %s:%d\n", ri->file, ri->line);

@@ -41,6 +41,7 @@ struct cf_judge_input {
 	int is_call;            /* flow is call traffic (app or roles say so) */
 	const char *country;    /* remote end's country; NULL or "" = unknown */
 	uint32_t asn;           /* remote ASN, 0 unknown */
+	const char *as_org;     /* remote AS organization; NULL or "" unknown */
 	const cf_addr *local;   /* our end */
 	const cf_addr *remote;  /* their end */
 	const char *host;       /* server name; NULL or "" if none */

@@ -3,6 +3,7 @@
  *
  *   pass|alert SEVERITY  [id NAME] [app LIST] [role LIST] [to [!]SET]
  *                        [from [!]PREFIXES] [asn [!]NUMBERS]
+ *                        [operator [!]ASNS-OR-"NAMES"] (rules-operator.c)
  *                        [host GLOBS] [msg "TEXT"]
  *
  * Matchers come in any order, each at most once; a missing one matches
@@ -369,6 +370,8 @@ static int matcher(struct rp_ctx *c, struct build *b)
 	c->pos++;
 	if (m == RP_M_ID || m == RP_M_MSG)
 		return m_single(c, m, b);
+	if (m == RP_M_OPERATOR)
+		return rp_operator(c, kw, &b->r);
 	return m_list(c, m, kw, b);
 }
 
@@ -428,6 +431,8 @@ static char *describe(struct rp_ctx *c, const struct cf_crule *r)
 		fprintf(fp, " from %s", r->from_text);
 	if (r->asn_text)
 		fprintf(fp, " in AS %s", r->asn_text);
+	if (r->op_text)
+		fprintf(fp, " operated by %s", r->op_text);
 	if (r->host_text)
 		fprintf(fp, " with host %s", r->host_text);
 	if (fclose(fp) != 0) {

@@ -66,9 +66,15 @@ struct cf_crule {
 	const uint32_t *asns;
 	size_t nasns;
 	int asn_neg;
+	int has_op, op_neg;             /* operator (rules-operator.c) */
+	const uint32_t *op_asns;        /* AS numbers */
+	size_t nop_asns;
+	const char **op_names;          /* organization texts, lower case */
+	size_t nop_names;
 	const char **hosts;             /* globs (util/glob.h) */
 	size_t nhosts;
 	const char *app_text, *role_text, *from_text, *asn_text, *host_text;
+	const char *op_text;
 };
 
 struct cf_juris {
@@ -166,8 +172,8 @@ struct rp_ctx {
  * rp_matcher_names[] (rules-parse.c), in the order callfence.rules(5)
  * lists them. */
 enum rp_matcher {
-	RP_M_ID, RP_M_APP, RP_M_ROLE, RP_M_TO, RP_M_FROM, RP_M_ASN, RP_M_HOST,
-	RP_M_MSG, RP_M_COUNT
+	RP_M_ID, RP_M_APP, RP_M_ROLE, RP_M_TO, RP_M_FROM, RP_M_ASN,
+	RP_M_OPERATOR, RP_M_HOST, RP_M_MSG, RP_M_COUNT
 };
 extern const char *const rp_matcher_names[RP_M_COUNT];
 /* The matcher keyword w names, -1 when w is none. */
@@ -200,6 +206,12 @@ int rp_list(struct rp_ctx *c, const struct rl_tok *kw, const char *what,
  */
 int rp_country_item(struct rp_ctx *c, const struct rl_tok *t, int unknown_ok,
 		    struct cf_cset *set, int *unknown);
+/* rules-operator.c: "operator [!]ITEM,..." at c->pos (after the keyword
+ * kw) into r; -1 on error.  Does r's operator list match a remote end of
+ * this ASN (0 unknown) and AS organization (NULL or "" unknown)? */
+int rp_operator(struct rp_ctx *c, const struct rl_tok *kw, struct cf_crule *r);
+int rp_operator_match(const struct cf_crule *r, uint32_t asn, const char *org);
+
 /* Compile a pass/alert statement (c->tok) into a new rule.  -1 on error. */
 int rp_rule(struct rp_ctx *c);
 

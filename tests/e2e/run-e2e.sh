@@ -118,7 +118,7 @@ compare_events() {
 
 # run_case NAME SCENARIO RULES WANT_EXIT EXPECT CFGEN_OPTS CALLFENCE_ARGS
 run_case() {
-	name=$1 scn=$2 rules=$3 want=$4 expect=$5 gopts=$6 cargs=$7
+	name=$1 scn=$2 rules=$3 want=$4 expect=$5 gopts=$6 cargs=$7 catalog=$8
 	reasons=""
 	note=""
 	ext=pcap
@@ -132,7 +132,8 @@ run_case() {
 	else
 		# shellcheck disable=SC2086
 		$TO "$CALLFENCE" -q -r "$cap" -R "$rules" -G "$GEO/country.mmdb" \
-			-G "$GEO/asn.mmdb" --report "$OUT/$name.report.json" $cargs \
+			-G "$GEO/asn.mmdb" --report "$OUT/$name.report.json" \
+			${catalog:+-A "$E2E/rules/$catalog"} $cargs \
 			>"$OUT/$name.out" 2>"$OUT/$name.err"
 		rc=$?
 		if [ -n "$TO" ] && [ "$rc" -eq 124 ]; then
@@ -168,19 +169,20 @@ while read -r line; do
 	fi
 	name=$1 scn=$2 rules=$3
 	shift 3
-	want=0 expect=$name gopts=""
+	want=0 expect=$name gopts="" catalog=""
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		exit=*) want=${1#exit=} ;;
 		expect=*) expect=${1#expect=} ;;
 		cfgen=*) gopts="$gopts ${1#cfgen=}" ;;
+		catalog=*) catalog=${1#catalog=} ;;
 		*) break ;;
 		esac
 		shift
 	done
 	[ "$only" != "  " ] && case "$only" in *" $name "*) ;; *) continue ;; esac
 	ran="$ran $name "
-	run_case "$name" "$scn" "$rules" "$want" "$expect" "$gopts" "$*"
+	run_case "$name" "$scn" "$rules" "$want" "$expect" "$gopts" "$*" "$catalog"
 done <"$E2E/TESTLIST"
 
 for n in $only; do

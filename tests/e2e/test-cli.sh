@@ -76,6 +76,31 @@ grep -q "^kind *private" "$work/lookup-private.out" && grep -q "^home *yes" "$wo
 	{ echo "FAIL lookup-private"; cat "$work/lookup-private.out"; fails=$((fails + 1)); }
 expect lookup-bad 2 "'not-an-ip' is not an IP address" -- "$CALLFENCE" --lookup not-an-ip -R "$rules" $geo
 
+# --- the default databases: the ASN one missing is a warning, not an error
+mkdir -p "$work/data/geodb"
+cp "$GEO/country.mmdb" "$work/data/geodb/geo-whois-asn-country.mmdb"
+expect default-no-asn 0 "callfence: warning: no ASN database (ip-location-db-asn.mmdb next to geo-whois-asn-country.mmdb)" -- \
+	env CALLFENCE_DATADIR="$work/data" "$CALLFENCE" --lookup 203.0.113.10 -R "$rules"
+grep -q "^country *CN" "$work/default-no-asn.out" && grep -q "^asn *unknown" "$work/default-no-asn.out" ||
+	{ echo "FAIL default-no-asn: output"; cat "$work/default-no-asn.out"; fails=$((fails + 1)); }
+cp "$GEO/asn.mmdb" "$work/data/geodb/ip-location-db-asn.mmdb"
+expect default-asn 0 "" -- env CALLFENCE_DATADIR="$work/data" "$CALLFENCE" --lookup 203.0.113.10 -R "$rules"
+grep -q "^asn *AS64520 Example Net CN$" "$work/default-asn.out" ||
+	{ echo "FAIL default-asn: no operator"; cat "$work/default-asn.out"; fails=$((fails + 1)); }
+[ ! -s "$work/default-asn.err" ] || { echo "FAIL default-asn: stderr"; cat "$work/default-asn.err"; fails=$((fails + 1)); }
+# named with -G, a missing ASN database is an error
+expect missing-asn-db 2 "$work/data/geodb/none.mmdb" -- \
+	"$CALLFENCE" --lookup 203.0.113.10 -R "$rules" -G "$GEO/country.mmdb" -G "$work/data/geodb/none.mmdb"
+# --lookup judges with the rules' operator matchers
+printf 'alert low id op-num role media operator AS64520\nalert medium id op-name operator "example NET"\npass\n' >"$work/op.rules"
+expect lookup-operator 0 "" -- "$CALLFENCE" --lookup 203.0.113.10 -R "$work/op.rules" $geo
+grep -q "^policy *media *alert low (rule op-num," "$work/lookup-operator.out" &&
+	grep -q "^policy *key-exchange *alert medium (rule op-name," "$work/lookup-operator.out" ||
+	{ echo "FAIL lookup-operator"; cat "$work/lookup-operator.out"; fails=$((fails + 1)); }
+expect lookup-operator-other 0 "" -- "$CALLFENCE" --lookup 198.51.100.10 -R "$work/op.rules" $geo
+grep -q "^policy *media *pass" "$work/lookup-operator-other.out" ||
+	{ echo "FAIL lookup-operator-other"; cat "$work/lookup-operator-other.out"; fails=$((fails + 1)); }
+
 # --- captures
 expect missing-capture 3 "$work/none.pcap" -- "$CALLFENCE" -q -R "$rules" $geo -r "$work/none.pcap"
 echo "this is not a capture" >"$work/text.pcap"

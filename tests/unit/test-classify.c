@@ -563,7 +563,7 @@ static void check_catalog_error(const char *text, const char *want)
 static void test_catalog_errors(void)
 {
 	check_catalog_error("a zoom host *.zoom.us\nb zoom hots x\n",
-			    "t.conf:2: unknown kind 'hots' (host, net, port, ndpi, call)");
+			    "t.conf:2: unknown kind 'hots' (host, net, port, ndpi, call, asn)");
 	check_catalog_error("# c\n\na zoom host x roles=media,keys\n",
 			    "t.conf:3: unknown role 'keys' (key-exchange, media, signaling, relay, web)");
 	check_catalog_error("a zoom net 10.0.0.0/33\n", "t.conf:1: bad IP prefix '10.0.0.0/33'");
@@ -575,7 +575,7 @@ static void test_catalog_errors(void)
 			    "t.conf:2: duplicate id 'a' (first on line 1)");
 	check_catalog_error("a zoom host roles=web\n", "t.conf:1: host line without a pattern");
 	check_catalog_error("a zoom host x ports=udp/1\n",
-			    "t.conf:1: ports= applies to net lines only");
+			    "t.conf:1: ports= applies to net and asn lines only");
 	check_catalog_error("a Zoom host x\n", "t.conf:1: app name 'Zoom' must be lower case");
 	check_catalog_error("a zoom\n", "t.conf:1: want: ID APP KIND PATTERN... [roles=...]");
 	check_catalog_error("a webrtc call x\n", "t.conf:1: a call line takes no pattern ('x')");

@@ -43,6 +43,15 @@ static struct cf_geo *open_fix(size_t cache, const char *n0, const char *n1)
 	return g;
 }
 
+/* An address from text (static: one at a time). */
+static const cf_addr *addr(const char *ip)
+{
+	static cf_addr a;
+
+	CHECK(cf_addr_parse(ip, &a) == 0);
+	return &a;
+}
+
 static void look(struct cf_geo *g, const char *ip, struct cf_geo_result *r)
 {
 	cf_addr a;
@@ -287,6 +296,22 @@ static void test_cache_hits(void)
 	CHECK_INT(st.misses, 1);
 	CHECK_INT(st.hits, 5);
 	CHECK_INT(st.entries, 1);
+	/* cf_geo_asn: the same answers and cache, not counted */
+	CHECK_INT(cf_geo_asn(g, addr("198.51.100.130")), 64510);
+	CHECK_INT(cf_geo_asn(g, addr("203.0.113.9")), 64520);
+	CHECK_INT(cf_geo_asn(g, addr("203.0.113.9")), 64520);
+	CHECK_INT(cf_geo_asn(g, addr("10.0.0.1")), 0);
+	CHECK_INT(cf_geo_asn(NULL, addr("203.0.113.9")), 0);
+	cf_geo_get_stats(g, &st);
+	CHECK_INT(st.lookups, 6);
+	CHECK_INT(st.misses, 1);
+	CHECK_INT(st.hits, 5);
+	CHECK_INT(st.entries, 2);
+	look(g, "203.0.113.9", &r2);        /* cached by cf_geo_asn: a hit */
+	CHECK_STR(r2.as_org, "Example Net CN");
+	cf_geo_get_stats(g, &st);
+	CHECK_INT(st.lookups, 7);
+	CHECK_INT(st.hits, 6);
 	cf_geo_close(g);
 }
 

@@ -300,6 +300,65 @@ static void test_eval_matchers(void)
 	cf_policy_free(p);
 }
 
+/* operator: AS numbers and organization texts (case-insensitive
+ * substrings), negated, unknown operators. */
+static void test_eval_operator(void)
+{
+	struct cf_policy *p = load_text(
+		"pass id zoom role key-exchange operator AS30103,\"zoom video\"\n"
+		"alert high id keys-other role key-exchange operator !AS30103,\"Zoom Video\"\n"
+		"alert low id unicom operator \"CHINA UNICOM\",4808\n"
+		"pass id rest\n");
+	static const struct {
+		unsigned roles;
+		uint32_t asn;
+		const char *org;
+		const char *want;
+	} cases[] = {
+		{ KX, 30103, NULL, "zoom" },                      /* by number */
+		{ KX, 64500, "Zoom Video Communications, Inc", "zoom" },  /* by name */
+		{ KX, 64500, "ZOOM VIDEO", "zoom" },              /* case ignored */
+		{ KX, 64500, "Zoom Vide", "keys-other" },         /* substring only */
+		{ KX, 0, NULL, "keys-other" },                    /* unknown: negation */
+		{ KX, 0, "", "keys-other" },
+		{ ME, 4837, "CHINA UNICOM China169 Backbone", "unicom" },
+		{ ME, 4808, NULL, "unicom" },
+		{ ME, 4837, "China Telecom", "rest" },
+		{ ME, 0, NULL, "rest" },                          /* unknown: no item */
+	};
+	struct cf_judge_input in;
+	size_t i;
+	int r;
+
+	CHECK(p != NULL);
+	if (p == NULL) {
+		fprintf(stderr, "  %s\n", err);
+		return;
+	}
+	cf_addr_parse("192.168.1.10", &local_a);
+	cf_addr_parse("198.51.100.7", &remote_a);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&in, 0, sizeof(in));
+		in.app = "zoom";
+		in.roles = cases[i].roles;
+		in.is_call = 1;
+		in.asn = cases[i].asn;
+		in.as_org = cases[i].org;
+		in.local = &local_a;
+		in.remote = &remote_a;
+		r = cf_policy_eval(p, &in, NULL);
+		if (r < 0 || strcmp(cf_policy_rule(p, r)->id, cases[i].want) != 0)
+			fprintf(stderr, "  case %zu\n", i);
+		CHECK(r >= 0);
+		if (r >= 0)
+			CHECK_STR(cf_policy_rule(p, r)->id, cases[i].want);
+	}
+	/* the generated description names the operators as written */
+	CHECK_STR(cf_policy_rule(p, 2)->msg,
+		  "call traffic operated by \"CHINA UNICOM\",AS4808");
+	cf_policy_free(p);
+}
+
 static void test_eval_first_match(void)
 {
 	struct cf_policy *p = load_text(
@@ -519,6 +578,7 @@ int main(void)
 	RUN(test_shipped_default);
 	RUN(test_shipped_others);
 	RUN(test_eval_matchers);
+	RUN(test_eval_operator);
 	RUN(test_eval_first_match);
 	RUN(test_rule_info);
 	RUN(test_empty);
