@@ -112,7 +112,7 @@ struct run_end {
 };
 
 static int finish_run(const struct cf_opts *o, struct run_end *end,
-		      struct cf_outputs *out, double started)
+		      struct cf_outputs *out, double started, const char *host)
 {
 	struct cf_event_meta meta;
 	char err[512];
@@ -122,6 +122,7 @@ static int finish_run(const struct cf_opts *o, struct run_end *end,
 	end->t.wall_seconds = now_seconds() - started;
 	cf_run_totals_fill_mem(&end->t);
 	memset(&meta, 0, sizeof(meta));
+	meta.observer_hostname = host;
 	if (end->report == NULL) {
 		fprintf(stderr, "callfence: out of memory merging the workers' reports\n");
 		return EXIT_IO;
@@ -193,7 +194,7 @@ static int run_offline(const struct cf_opts *o)
 	offline_end(run, &end);
 	if (o->verbose)
 		cf_runner_describe(run, stderr);
-	frc = finish_run(o, &end, out, started);
+	frc = finish_run(o, &end, out, started, host);
 	cf_runner_free(run);
 	/* an event lost is a failed run, whatever else went right */
 	if (cf_outputs_close(out) > 0 && frc != EXIT_CONFIG)

@@ -269,6 +269,7 @@ int cf_report_json_emit(const struct cf_report_view *v, struct cf_outputs *out,
 	ev.kind = CF_EVENT_REPORT;
 	if (put_time(root, "@timestamp", ts))
 		ev.ts_us = ts;
+	put_ecs(root);
 	put_lit(e, "kind", "metric");
 	put_lit(e, "dataset", "callfence.report");
 	put_lit(e, "module", "callfence");

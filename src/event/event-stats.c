@@ -157,6 +157,7 @@ int cf_event_stats(struct cf_outputs *out, const struct cf_event_meta *m,
 		return emit(st, out, NULL, NULL);
 	}
 	put_time(root, "@timestamp", v->ts_us);
+	put_ecs(root);
 	put_lit(e, "kind", "metric");
 	put_lit(e, "dataset", "callfence.stats");
 	put_lit(e, "module", "callfence");
