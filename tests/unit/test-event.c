@@ -102,6 +102,25 @@ static struct cf_outputs *open_out(void)
 }
 
 /*
+ * With CF_TEST_EVENT_KEEP=FILE, every event line the tests read back is
+ * also appended to FILE (tests/ecs/test-ecs.sh checks them against ECS:
+ * the stats event's only source without live capture).
+ */
+static void keep_line(const char *line)
+{
+	const char *path = getenv("CF_TEST_EVENT_KEEP");
+	FILE *fp;
+
+	if (path == NULL || *path == '\0')
+		return;
+	fp = fopen(path, "a");
+	if (fp == NULL)
+		return;
+	fputs(line, fp);
+	fclose(fp);
+}
+
+/*
  * Close the output and parse its lines into objs[] (max n).  Each line
  * must end in exactly one newline and be one JSON object.  Returns the
  * number of lines parsed (or -1 on a bad line).
@@ -123,6 +142,7 @@ static int read_back(struct cf_outputs *o, json_t **objs, int n)
 
 		CHECK(len > 0 && line[len - 1] == '\n');
 		CHECK(memchr(line, '\n', len - 1) == NULL);
+		keep_line(line);
 		objs[k] = json_loads(line, 0, &e);
 		if (objs[k] == NULL || !json_is_object(objs[k])) {
 			fprintf(stderr, "bad line %d: %s (%s)\n", k, line, e.text);
