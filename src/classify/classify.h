@@ -151,4 +151,7 @@ int cf_classify_is_call_app(const struct cf_classifier *c, const char *app);
 void cf_classify_get_stats(const struct cf_classifier *c,
 			   struct cf_classify_stats *st);
 
+/* nDPI's version (ndpi_revision), for -V and the report. */
+const char *cf_classify_ndpi_version(void);
+
 #endif /* CF_CLASSIFY_H */

@@ -207,6 +207,10 @@ void put_ecs(json_t *root);
 /* ---- event-report.c: parts the stats event shares -------------------- */
 
 json_t *hit_rate(uint64_t hits, uint64_t misses);
+/* sources (rules, catalog, databases) and versions of the run (provenance.h);
+ * sources NULL when no record was taken. */
+json_t *sources_array(void);
+json_t *versions_obj(void);
 json_t *dns_cache_obj(const struct cf_run_totals *t);
 void put_table_memory(json_t *o, const struct cf_run_totals *t, int live);
 

@@ -117,6 +117,8 @@ static json_t *stats_body(const struct cf_stats_view *v)
 	size_t i;
 
 	put(b, "uptime_seconds", json_real(v->uptime_seconds));
+	put(b, "sources", sources_array());
+	put(b, "versions", versions_obj());
 	for (i = 0; i < v->n_ifaces; i++)
 		json_array_append_new(ifs, stats_iface(&v->ifaces[i]));
 	put(b, "interfaces", ifs);

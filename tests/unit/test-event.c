@@ -14,6 +14,7 @@
 #include "classify/classify.h"
 #include "event/report.h"
 #include "event/daemon-stats.h"
+#include "event/provenance.h"
 
 #ifdef CF_TEST_STUB_ROLE_NAME
 /* Until the classifier's role names (classify.h) are linked in. */
@@ -789,18 +790,40 @@ static void test_stats_memory(void)
 	json_t *ev = NULL, *b;
 	char keys[256];
 
+	struct cf_stats_iface ifc = { "eth1", "up", 10, 1, 0, 9, 0, 0 };
+	json_t *src0;
+	const char *geo[] = { "/dev/null", NULL };
+	struct cf_provenance *p = cf_provenance_take(NULL, NULL, geo, 1);
+
+	CHECK(p != NULL);
+	cf_event_set_provenance(p);
 	mem_totals(&t);
 	memset(&v, 0, sizeof(v));
 	v.ts_us = 1620119523118000ULL;
 	v.t = &t;
 	v.rss_bytes = 30000000;
 	v.heap_bytes = 2000000;
+	v.ifaces = &ifc;
+	v.n_ifaces = 1;
 	o = open_out();
 	CHECK_INT(cf_event_stats(o, &m, &v), 0);
 	CHECK_INT(read_back(o, &ev, 1), 1);
+	cf_event_set_provenance(NULL);
+	free(p);
 	b = at(ev, "callfence.stats");
 	CHECK(b != NULL);
 	CHECK_STR(str_at(ev, "event.dataset"), "callfence.stats");
+	CHECK_STR(str_at(ev, "ecs.version"), CF_ECS_VERSION);
+	/* an empty file's SHA-256; /dev/null is no database: no type */
+	src0 = json_array_get(at(b, "sources"), 0);
+	CHECK_INT(json_array_size(at(b, "sources")), 1);
+	CHECK_STR(json_string_value(json_object_get(src0, "kind")), "geo");
+	CHECK_STR(json_string_value(json_object_get(src0, "sha256")),
+		  "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	CHECK(json_object_get(src0, "type") == NULL);
+	CHECK(str_at(b, "versions.libpcap") != NULL);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(at(b, "interfaces"), 0),
+						    "name")), "eth1");
 	CHECK_STR(keys_of(at(b, "memory"), keys, sizeof(keys)),
 		  "rss_bytes,peak_rss_bytes,heap_bytes,flow_entry_bytes,"
 		  "flow_index_bytes,flow_touched_bytes,ndpi_live,ndpi_live_peak,"
