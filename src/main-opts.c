@@ -16,6 +16,7 @@
 #include "classify/classify.h"
 #include "event/communityid.h"
 #include "geo/geo.h"
+#include "event/provenance.h"
 #include "main-opts.h"
 #include "engine/runner.h"
 #include "util/netaddr.h"
@@ -282,9 +283,10 @@ static int join_filter(struct cf_opts *o, int argc, char **argv, int first)
 	return 0;
 }
 
+/* -V: callfence's version and its libraries' (provenance.c). */
 static void print_version(void)
 {
-	printf("callfence %s\n", PACKAGE_VERSION);
+	cf_versions_print(stdout);
 }
 
 /* Output options: process-wide settings of the output and event modules.

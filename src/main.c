@@ -29,6 +29,7 @@
 #include "engine/engine.h"
 #include "engine/runner.h"
 #include "event/event.h"
+#include "event/provenance.h"
 #include "geo/geo.h"
 #include "main-opts.h"
 #include "output/output.h"
@@ -107,21 +108,24 @@ static void fill_engine_config(const struct cf_opts *o, struct cf_engine_config 
 /* What a run ended with. */
 struct run_end {
 	struct cf_run_totals t;
+	const struct cf_capture_input *input_status;   /* per capture file */
 	struct cf_report *report;
 	enum cf_severity max_severity;
 };
 
 static int finish_run(const struct cf_opts *o, struct run_end *end,
-		      struct cf_outputs *out, double started)
+		      struct cf_outputs *out, double started, const char *host)
 {
 	struct cf_event_meta meta;
 	char err[512];
 	int rc = 0;
 
 	end->t.inputs = (const char *const *)o->inputs;
+	end->t.input_status = end->input_status;
 	end->t.wall_seconds = now_seconds() - started;
 	cf_run_totals_fill_mem(&end->t);
 	memset(&meta, 0, sizeof(meta));
+	meta.observer_hostname = host;
 	if (end->report == NULL) {
 		fprintf(stderr, "callfence: out of memory merging the workers' reports\n");
 		return EXIT_IO;
@@ -141,11 +145,13 @@ static int finish_run(const struct cf_opts *o, struct run_end *end,
 }
 
 /* The runner's numbers and report once every flow has ended. */
-static void offline_end(struct cf_runner *run, struct run_end *end)
+static void offline_end(struct cf_runner *run, struct run_end *end,
+			const struct cf_capture_input *each)
 {
 	struct cf_engine_stats st;
 
 	memset(end, 0, sizeof(*end));
+	end->input_status = each;
 	cf_runner_finish(run);
 	cf_runner_numbers(run, &end->t, &st);
 	end->report = cf_runner_report(run);
@@ -159,11 +165,17 @@ static int run_offline(const struct cf_opts *o)
 	struct cf_runner *run;
 	struct run_end end;
 	struct cf_outputs *out;
+	struct cf_capture_input *each;
 	char host[256], err[1024];
 	double started;
 	int rc, frc;
 
 	fill_engine_config(o, &cfg, host, sizeof(host));
+	/* what the run reads its verdicts from, before the sandbox is on */
+	each = calloc(o->n_inputs ? o->n_inputs : 1, sizeof(*each));
+	if (each == NULL || cf_event_provenance_retake(o->rules, o->catalog,
+						       (const char *const *)o->geo, o->n_geo) < 0)
+		die_config("out of memory");
 	cf_report_proc_open();  /* the memory figures, read after the sandbox is on */
 	/* a reader gone (stdout or a FIFO) is a write error, counted and
 	 * reported by its output with the events it lost, not a silent death */
@@ -177,9 +189,9 @@ static int run_offline(const struct cf_opts *o)
 	}
 	started = run_started = now_seconds();
 	memset(&cst, 0, sizeof(cst));
-	rc = cf_capture_files((const char *const *)o->inputs, o->n_inputs, o->filter,
-			      cf_runner_packet, o->progress ? show_progress : NULL,
-			      run, &cst, err, sizeof(err));
+	rc = cf_capture_files_each((const char *const *)o->inputs, o->n_inputs, o->filter,
+				   cf_runner_packet, o->progress ? show_progress : NULL,
+				   run, &cst, each, err, sizeof(err));
 	if (progress_shown)
 		fprintf(stderr, "\r%*s\r", 60, "");
 	if (rc != 0)
@@ -190,14 +202,16 @@ static int run_offline(const struct cf_opts *o)
 			"at the end (counted, not decoded)\n",
 			o->n_inputs == 1 ? o->inputs[0] : "one of the capture files",
 			(unsigned long long)cst.truncated_records);
-	offline_end(run, &end);
+	offline_end(run, &end, each);
 	if (o->verbose)
 		cf_runner_describe(run, stderr);
-	frc = finish_run(o, &end, out, started);
+	frc = finish_run(o, &end, out, started, host);
 	cf_runner_free(run);
 	/* an event lost is a failed run, whatever else went right */
 	if (cf_outputs_close(out) > 0 && frc != EXIT_CONFIG)
 		frc = EXIT_IO;
+	cf_event_provenance_free();
+	free(each);
 	if (rc != 0)
 		return rc == CF_CAPTURE_ECONFIG ? EXIT_CONFIG : EXIT_IO;
 	return frc;
@@ -281,6 +295,9 @@ static int live_open(struct live *l)
 
 	check_daemon_outputs(o);
 	fill_engine_config(o, &l->cfg, l->host, sizeof(l->host));
+	if (cf_event_provenance_retake(o->rules, o->catalog, (const char *const *)o->geo,
+				       o->n_geo) < 0)
+		die_config("out of memory");
 	l->cfg.interface = o->n_ifaces == 1 ? o->ifaces[0] : NULL;
 	memset(&p, 0, sizeof(p));
 	p.ifaces = (const char *const *)o->ifaces;
@@ -403,6 +420,7 @@ static int run_live(const struct cf_opts *o)
 	cf_pidfile_remove(l.pidfd, l.pidfile);
 	cf_daemon_ready(rc, l.failed);
 	cf_log_close();
+	cf_event_provenance_free();
 	return rc;
 }
 

@@ -360,6 +360,29 @@ static int read_file(struct run *r, FILE *fp, const char *name,
 	return rc;
 }
 
+/* What became of file name after read_file gave rc (packets and truncated
+ * records before it: p0, t0). */
+static void note_input(struct cf_capture_input *in, const struct cf_capture_stats *st,
+		       const char *name, int rc, uint64_t p0, uint64_t t0,
+		       const char *err)
+{
+	size_t n = strlen(name);
+
+	in->packets = st->packets - p0;
+	in->truncated_records = st->truncated_records - t0;
+	if (rc != 0) {
+		in->status = CF_INPUT_FAILED;
+		/* err is "NAME: problem" */
+		if (strncmp(err, name, n) == 0 && err[n] == ':' && err[n + 1] == ' ')
+			err += n + 2;
+		snprintf(in->error, sizeof(in->error), "%s", err);
+	} else if (st->stopped) {
+		in->status = CF_INPUT_STOPPED;
+	} else {
+		in->status = in->truncated_records > 0 ? CF_INPUT_TRUNCATED : CF_INPUT_READ;
+	}
+}
+
 /*
  * Every input is opened (fopen, nothing read) and the filter compiled
  * before the first byte of any capture is parsed; then the seccomp sandbox
@@ -371,14 +394,32 @@ int cf_capture_files(const char *const *files, size_t nfiles,
 		     cf_progress_fn progress, void *ctx,
 		     struct cf_capture_stats *st, char *err, size_t errlen)
 {
+	return cf_capture_files_each(files, nfiles, filter, fn, progress, ctx, st,
+				     NULL, err, errlen);
+}
+
+const char *cf_capture_lib_version(void)
+{
+	return pcap_lib_version();
+}
+
+int cf_capture_files_each(const char *const *files, size_t nfiles,
+			  const char *filter, cf_packet_fn fn,
+			  cf_progress_fn progress, void *ctx,
+			  struct cf_capture_stats *st, struct cf_capture_input *each,
+			  char *err, size_t errlen)
+{
 	struct run r = { fn, progress, ctx, st, 0, 0 };
 	struct filters *f;
 	uint64_t *sizes;
 	FILE **fps;
+	uint64_t p0, t0;
 	size_t i;
 	int rc = 0;
 
 	memset(st, 0, sizeof(*st));
+	if (each != NULL)
+		memset(each, 0, nfiles * sizeof(*each));
 	if (errlen > 0)
 		err[0] = '\0';
 	f = malloc(sizeof(*f));
@@ -397,12 +438,24 @@ int cf_capture_files(const char *const *files, size_t nfiles,
 	}
 	filters_compile(f, filter);
 	rc = open_streams(files, nfiles, fps, err, errlen);
+	if (rc != 0 && each != NULL) {
+		/* the file that could not be opened: its name starts err */
+		for (i = 0; i < nfiles; i++)
+			if (strncmp(err, files[i], strlen(files[i])) == 0 &&
+			    err[strlen(files[i])] == ':') {
+				note_input(&each[i], st, files[i], rc, 0, 0, err);
+				break;
+			}
+	}
 	if (rc == 0 && cf_sandbox_enter(err, errlen) != 0)
 		rc = CF_CAPTURE_EIO;
 	for (i = 0; i < nfiles && rc == 0 && !st->stopped; i++) {
+		p0 = st->packets, t0 = st->truncated_records;
 		rc = read_file(&r, fps[i], files[i], f, err, errlen);
 		fps[i] = NULL;
 		r.done_before += sizes[i];
+		if (each != NULL)
+			note_input(&each[i], st, files[i], rc, p0, t0, errlen > 0 ? err : "");
 	}
 	/* files left unread after an error or a stop */
 	for (i = 0; i < nfiles; i++)

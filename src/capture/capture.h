@@ -69,6 +69,35 @@ int cf_capture_files(const char *const *files, size_t nfiles,
 		     cf_progress_fn progress, void *ctx,
 		     struct cf_capture_stats *st, char *err, size_t errlen);
 
+/* What became of one capture file (cf_capture_files_each). */
+enum cf_input_status {
+	CF_INPUT_NOT_READ = 0,      /* never opened: an earlier file failed, or a stop */
+	CF_INPUT_READ,              /* read to its end */
+	CF_INPUT_TRUNCATED,         /* read; its last record was cut short */
+	CF_INPUT_STOPPED,           /* read in part: cf_capture_stop() */
+	CF_INPUT_FAILED             /* could not be opened or read: error says why */
+};
+
+struct cf_capture_input {
+	enum cf_input_status status;
+	uint64_t packets;           /* packets read from it (before the filter) */
+	uint64_t truncated_records;
+	char error[256];            /* FAILED: the problem, without the file name */
+};
+
+/*
+ * cf_capture_files, also saying what became of each file in
+ * each[0..nfiles-1] (zeroed first; may be NULL).
+ */
+int cf_capture_files_each(const char *const *files, size_t nfiles,
+			  const char *filter, cf_packet_fn fn,
+			  cf_progress_fn progress, void *ctx,
+			  struct cf_capture_stats *st, struct cf_capture_input *each,
+			  char *err, size_t errlen);
+
+/* libpcap's version string (pcap_lib_version). */
+const char *cf_capture_lib_version(void);
+
 /*
  * Ask a running cf_capture_files() to return (0, st->stopped = 1) after the
  * packet at hand.  Async-signal-safe: meant for SIGINT/SIGTERM handlers

@@ -16,6 +16,7 @@
 
 #include <ndpi_api.h>
 
+#include "classify/classify.h"
 #include "classify/classify-ndpi.h"
 
 struct cf_ndpi {
@@ -144,4 +145,9 @@ const char *cf_ndpi_name(const struct cf_ndpi *n, uint16_t id)
 		return "";
 	s = ndpi_get_proto_name(n->mod, id);
 	return (s == NULL || strcmp(s, "Unknown") == 0) ? "" : s;
+}
+
+const char *cf_classify_ndpi_version(void)
+{
+	return ndpi_revision();
 }

@@ -179,4 +179,7 @@ const char **cf_classify_app_names(const struct cf_classifier *c, size_t *n);
 void cf_classify_get_stats(const struct cf_classifier *c,
 			   struct cf_classify_stats *st);
 
+/* nDPI's version (ndpi_revision), for -V and the report. */
+const char *cf_classify_ndpi_version(void);
+
 #endif /* CF_CLASSIFY_H */

@@ -26,6 +26,7 @@
 #include "daemon/daemon-int.h"
 #include "daemon/daemon-log.h"
 #include "engine/runner.h"
+#include "event/provenance.h"
 #include "output/output.h"
 #include "util/clock.h"
 
@@ -41,6 +42,10 @@ static uint64_t wall_us(void)
 
 static void reloaded(struct cf_live_run *r)
 {
+	/* the stats and report events say what the verdicts now come from */
+	if (cf_event_provenance_retake(r->cfg.rules_path, r->cfg.catalog_path,
+				       r->cfg.geo_paths, r->cfg.n_geo) < 0)
+		cf_log(LOG_ERR, "reload: out of memory recording the files read");
 	cf_log(LOG_NOTICE, "reloaded %s (%zu rules), %s, %zu geography database(s)",
 	       r->cfg.rules_path, cf_policy_rule_count(cf_runner_policy(r->runner)),
 	       r->cfg.catalog_path ? r->cfg.catalog_path : "no catalog",

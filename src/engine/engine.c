@@ -86,6 +86,13 @@ static void decide_local(const struct cf_engine *e, struct cf_flow *f)
 	}
 }
 
+/* Which ends of f are home addresses, for the events (network.direction). */
+static unsigned home_ends(const struct cf_engine *e, const struct cf_flow *f)
+{
+	return (cf_policy_is_home(e->policy, &f->ip[0]) ? 1u : 0u) |
+	       (cf_policy_is_home(e->policy, &f->ip[1]) ? 2u : 0u);
+}
+
 static int remote_is_home(const struct cf_engine *e, const struct cf_flow *f)
 {
 	return cf_policy_is_home(e->policy, &f->ip[!f->local]);
@@ -230,6 +237,7 @@ static void judge(struct cf_engine *e, struct cf_flow *f, uint64_t ts,
 	f->judged_version = f->cls.version;
 	m.interface = iface;
 	m.relay_peer_geo = relay_peer_geo(e, f, &pg);
+	m.home = home_ends(e, f);
 	home = remote_is_home(e, f);
 	if (!home)
 		cf_geo_lookup(e->geo, &f->ip[!f->local], g);
@@ -277,6 +285,7 @@ static void flow_ended(struct cf_flow *f, enum cf_flow_end why, void *ctx)
 	if (f->decided_rule >= 0)
 		decided = cf_policy_rule(e->policy, f->decided_rule);
 	m.relay_peer_geo = relay_peer_geo(e, f, &pg);
+	m.home = home_ends(e, f);
 	if (f->judged || e->cfg.all_flows)
 		cf_event_flow(e->out, &m, f, gp, decided, why, f->last_us);
 	cf_report_add_flow(e->report, f, gp, f->judged);

@@ -51,6 +51,8 @@ static json_t *alert_callfence_obj(const struct ev_facts *x, uint64_t count)
 	if (top != 0)
 		put_lit(c, "role", cf_role_name(top));
 	put(c, "roles", roles_array(x->roles, 0));
+	put(c, "app", ev_app(x));
+	put_lit(c, "remote_end", remote_end_name(x));
 	put(c, "evidence", ev_json(x, EV_EVIDENCE));
 	put_str(c, "severity", cf_severity_name(x->severity));
 	if (x->relay_peer_alert)        /* the alert judged the peer behind the relay */
@@ -73,10 +75,14 @@ static json_t *alert_tree(const struct ev_facts *x, uint64_t ts_us, uint64_t cou
 	if (root == NULL)
 		return NULL;
 	*timed = put_time(root, "@timestamp", ts_us);
+	put_ecs(root);
 	put_obj(root, "event", alert_event_obj(x));
 	put_obj(root, "rule", rule_obj(x));
 	put_obj(root, "source", source_obj(x, 0));
 	put_obj(root, "destination", destination_obj(x, 0));
+	put_obj(root, "client", client_obj(x));
+	put_obj(root, "server", server_obj(x));
+	put_obj(root, "related", related_obj(x));
 	put_obj(root, "network", network_obj(x));
 	put_obj(root, "tls", tls_obj(x));
 	put_obj(root, "callfence", alert_callfence_obj(x, count));

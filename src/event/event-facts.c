@@ -82,8 +82,13 @@ static void take_numbers(struct ev_facts *x, const struct cf_event_meta *m,
 			 const struct cf_flow *f, const struct cf_geo_result *g)
 {
 	x->ours = f->local == 1 ? 1 : 0;       /* the initiator while undecided */
-	take_end(&x->src, f, x->ours);
-	take_end(&x->dst, f, !x->ours);
+	/* ECS: the source initiated the flow: the first packet's sender, but
+	   for a flow seen from its middle (no SYN) the end not on a server's
+	   port when the other is (the rule that decided ours: local_by) */
+	x->init = f->local_by == CF_LOCAL_BY_PORT ? x->ours : 0;
+	take_end(&x->src, f, x->init);
+	take_end(&x->dst, f, !x->init);
+	x->home = (uint8_t)(((m->home >> x->init) & 1) | (((m->home >> !x->init) & 1) << 1));
 	x->proto = f->proto;
 	x->v6 = f->ip_version ? f->ip_version == 6 : !cf_addr_is_v4(&f->ip[0]);
 	x->vlan = f->vlan;

@@ -45,11 +45,13 @@ static json_t *flow_callfence_obj(const struct ev_facts *x)
 	json_t *c = json_object();
 
 	put(c, "roles", roles_array(x->roles, 1));
+	put(c, "app", ev_app(x));
 	put(c, "evidence", ev_json(x, EV_EVIDENCE));
 	put_lit(c, "verdict", verdict_name(x->verdict));
 	put_u64(c, "alerts", x->n_alerts);
 	if (x->local_by > 0 && x->local_by < sizeof(local_by) / sizeof(local_by[0]))
 		put_lit(c, "local_end", local_by[x->local_by]);
+	put_lit(c, "remote_end", remote_end_name(x));
 	put_obj(c, "jurisdiction", jurisdiction_obj(x, x->has_geo ? &x->geo : NULL, 0));
 	put_obj(c, "relay", relay_obj(x));
 	return c;
@@ -76,11 +78,15 @@ int cf_event_flow(struct cf_outputs *out, const struct cf_event_meta *m,
 	ev.kind = CF_EVENT_FLOW;
 	if (put_time(root, "@timestamp", x->ts_us))
 		ev.ts_us = x->ts_us;
+	put_ecs(root);
 	put_obj(root, "event", flow_event_obj(x));
 	if (x->has_rule)
 		put_obj(root, "rule", rule_obj(x));
 	put_obj(root, "source", source_obj(x, 1));
 	put_obj(root, "destination", destination_obj(x, 1));
+	put_obj(root, "client", client_obj(x));
+	put_obj(root, "server", server_obj(x));
+	put_obj(root, "related", related_obj(x));
 	put_obj(root, "network", network_obj(x));
 	put_obj(root, "tls", tls_obj(x));
 	put_obj(root, "callfence", flow_callfence_obj(x));

@@ -125,8 +125,10 @@ struct ev_facts {
 	size_t size;                    /* bytes: this struct and its text */
 	uint64_t ts_us;                 /* @timestamp */
 	uint64_t first_us, last_us;
-	struct ev_end src, dst;         /* source: our end */
+	struct ev_end src, dst;         /* source: the initiator, destination the responder */
 	uint8_t proto, v6, ours;        /* ours: index of our end in the flow */
+	uint8_t init;                   /* index of the initiator in the flow */
+	uint8_t home;                   /* bit 0: source, bit 1: destination is home */
 	uint8_t verdict, n_alerts, local_by;
 	uint16_t vlan;
 	unsigned roles, matched;
@@ -174,9 +176,22 @@ size_t ev_fold_key(const struct ev_facts *x, unsigned char *buf);
 /* ---- event-parts.c: parts of alerts and flow records ----------------- */
 
 json_t *rule_obj(const struct ev_facts *x);
-/* source (our end) or destination; with what that end sent when counts. */
+/*
+ * source (the initiator) or destination (the responder), with what that
+ * end sent when counts; the remote end (not ours) also carries the
+ * domain, geo and as.
+ */
 json_t *source_obj(const struct ev_facts *x, int counts);
 json_t *destination_obj(const struct ev_facts *x, int counts);
+/* ECS client (the initiator) and server (the responder): ip and port. */
+json_t *client_obj(const struct ev_facts *x);
+json_t *server_obj(const struct ev_facts *x);
+/* related.ip: both ends and the peer behind a TURN relay, each once. */
+json_t *related_obj(const struct ev_facts *x);
+/* "source" or "destination": which of them is the remote end. */
+const char *remote_end_name(const struct ev_facts *x);
+/* The classifier's app (as the rules and the report name it); NULL if none. */
+#define ev_app(x) ev_json((x), EV_APP)
 /* tls.server.x509 of the server's certificate names; NULL when none. */
 json_t *tls_obj(const struct ev_facts *x);
 json_t *network_obj(const struct ev_facts *x);
@@ -186,10 +201,16 @@ json_t *jurisdiction_obj(const struct ev_facts *x, const struct cf_geo_result *g
 json_t *relay_obj(const struct ev_facts *x);
 json_t *observer_obj(const struct cf_event_meta *m);
 json_t *observer_facts_obj(const struct ev_facts *x);
+/* ecs.version on root (every event; CF_ECS_VERSION). */
+void put_ecs(json_t *root);
 
 /* ---- event-report.c: parts the stats event shares -------------------- */
 
 json_t *hit_rate(uint64_t hits, uint64_t misses);
+/* sources (rules, catalog, databases) and versions of the run (provenance.h);
+ * sources NULL when no record was taken. */
+json_t *sources_array(void);
+json_t *versions_obj(void);
 json_t *dns_cache_obj(const struct cf_run_totals *t);
 void put_table_memory(json_t *o, const struct cf_run_totals *t, int live);
 

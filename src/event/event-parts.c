@@ -1,8 +1,8 @@
 /*
  * event-parts.c - the objects alerts and flow records have in common,
  * rendered from a record of facts (event-facts.c): rule, source,
- * destination, network, the roles, callfence.jurisdiction,
- * callfence.relay and observer.
+ * destination, client, server, related, network, the roles,
+ * callfence.jurisdiction, callfence.relay, observer and ecs.
  */
 #include "config.h"
 
@@ -34,11 +34,56 @@ static int has_ports(uint8_t proto)
 	return proto == 6 || proto == 17 || proto == 132;
 }
 
+/*
+ * ECS network.direction from the perimeter's point of view (home-net and
+ * the special-purpose addresses are inside): inbound when the initiator is
+ * outside and the responder inside, outbound the other way, internal
+ * both inside, external both outside (x->home: bit 0 the source, bit 1
+ * the destination is inside).
+ */
 static const char *direction(const struct ev_facts *x)
 {
-	if (!x->has_geo)
-		return "internal";
-	return x->ours == 0 ? "outbound" : "inbound";
+	static const char *const dir[4] = {
+		"external", "outbound", "inbound", "internal"
+	};
+
+	return dir[x->home & 3];
+}
+
+/*
+ * The wire protocols the classifier names (lower case).  They are also
+ * what the classifier calls the "app" of a protocol-only call (SIP,
+ * H.323, RTP without a known service, ...): never written as
+ * network.application (callfence.app keeps it); nor are the names of
+ * other_protocols (nDPI's "dns" as a flow's app).
+ */
+static const char *const wire_protocols[] = {
+	"rtp", "rtcp", "srtp", "dtls", "stun", "turn", "tls", "sip", "sips",
+	"zrtp", "quic", "h323", "h225", "h245", "ras", "sccp", "skinny",
+	"mgcp", "iax2", "bfcp", "zoom-media", NULL
+};
+
+/*
+ * nDPI's names of other protocols (lower case) that network.protocol may
+ * hold.  A name in neither list (an application, e.g. "telegram", or
+ * nDPI's name of a service) is left out of network.protocol.
+ */
+static const char *const other_protocols[] = {
+	"http", "dns", "mdns", "llmnr", "netbios", "dhcp", "dhcpv6", "ntp",
+	"ssh", "snmp", "ssdp", "rtsp", "icmp", "icmpv6", "igmp", "smtp",
+	"smtps", "imap", "imaps", "pop3", "ftp_control", "ldap", "kerberos",
+	"smbv23", "rdp", "http_proxy", "http_connect", "websocket", "xmpp",
+	"mpegts", "ipsec", "ike", "wireguard", "openvpn", "gre", NULL
+};
+
+static int in_list(const char *s, const char *const *list)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && list[i] != NULL; i++)
+		if (strcmp(s, list[i]) == 0)
+			return 1;
+	return 0;
 }
 
 json_t *rule_obj(const struct ev_facts *x)
@@ -49,6 +94,12 @@ json_t *rule_obj(const struct ev_facts *x)
 	put(o, "name", ev_json(x, EV_RULE_NAME));
 	put(o, "ruleset", ev_json(x, EV_RULESET));
 	return o;
+}
+
+/* Append the string s (an address: ASCII) to array a. */
+static void put_str_item(json_t *a, const char *s)
+{
+	json_array_append_new(a, json_stringn_nocheck(s, strlen(s)));
 }
 
 /* ip, port, and what that end sent when counts. */
@@ -67,16 +118,10 @@ static json_t *endpoint(const struct ev_facts *x, const struct ev_end *e, int co
 	return o;
 }
 
-json_t *source_obj(const struct ev_facts *x, int counts)
+/* geo.country_iso_code and as.number of g, each only when known. */
+static void put_geo_as(json_t *d, const struct cf_geo_result *g, int org)
 {
-	return endpoint(x, &x->src, counts);
-}
-
-/* geo.country_iso_code, as.number and as.organization.name of g, each
- * only when known. */
-static void put_geo_as(json_t *d, const struct cf_geo_result *g)
-{
-	json_t *geo, *as, *v, *name;
+	json_t *geo, *as, *v, *name = NULL;
 
 	v = safe_json(g->country, sizeof(g->country));
 	if (v != NULL) {
@@ -84,7 +129,8 @@ static void put_geo_as(json_t *d, const struct cf_geo_result *g)
 		put(geo, "country_iso_code", v);
 		put(d, "geo", geo);
 	}
-	name = safe_json(g->as_org, sizeof(g->as_org));
+	if (org)
+		name = safe_json(g->as_org, sizeof(g->as_org));
 	if (g->asn != 0 || name != NULL) {
 		as = json_object();
 		if (g->asn != 0)
@@ -98,14 +144,63 @@ static void put_geo_as(json_t *d, const struct cf_geo_result *g)
 	}
 }
 
-json_t *destination_obj(const struct ev_facts *x, int counts)
+/* Which end is the remote one: 0 source (the initiator), 1 destination. */
+static int remote_index(const struct ev_facts *x)
 {
-	json_t *d = endpoint(x, &x->dst, counts);
+	return x->ours == x->init ? 1 : 0;
+}
 
+const char *remote_end_name(const struct ev_facts *x)
+{
+	return remote_index(x) == 0 ? "source" : "destination";
+}
+
+/* End i (0 source, 1 destination); the remote one with domain, geo and as. */
+static json_t *end_obj(const struct ev_facts *x, int i, int counts)
+{
+	json_t *d = endpoint(x, i == 0 ? &x->src : &x->dst, counts);
+
+	if (i != remote_index(x))
+		return d;
 	put(d, "domain", ev_json(x, EV_DOMAIN));
 	if (x->has_geo)
-		put_geo_as(d, &x->geo);
+		put_geo_as(d, &x->geo, 1);
 	return d;
+}
+
+json_t *source_obj(const struct ev_facts *x, int counts)
+{
+	return end_obj(x, 0, counts);
+}
+
+json_t *destination_obj(const struct ev_facts *x, int counts)
+{
+	return end_obj(x, 1, counts);
+}
+
+json_t *client_obj(const struct ev_facts *x)
+{
+	return endpoint(x, &x->src, 0);
+}
+
+json_t *server_obj(const struct ev_facts *x)
+{
+	return endpoint(x, &x->dst, 0);
+}
+
+json_t *related_obj(const struct ev_facts *x)
+{
+	char buf[CF_ADDR_STRLEN];
+	json_t *r = json_object(), *ips = json_array();
+
+	put_str_item(ips, cf_addr_str(&x->src.ip, buf, sizeof(buf)));
+	if (cf_addr_cmp(&x->dst.ip, &x->src.ip) != 0)
+		put_str_item(ips, cf_addr_str(&x->dst.ip, buf, sizeof(buf)));
+	if (x->has_relay && cf_addr_cmp(&x->relay_ip, &x->src.ip) != 0 &&
+	    cf_addr_cmp(&x->relay_ip, &x->dst.ip) != 0)
+		put_str_item(ips, cf_addr_str(&x->relay_ip, buf, sizeof(buf)));
+	put(r, "ip", ips);
+	return r;
 }
 
 /* ECS tls.server.x509: subject.common_name and alternative_names (both
@@ -148,8 +243,12 @@ json_t *network_obj(const struct ev_facts *x)
 	put_lit(n, "transport", transport_name(x->proto, num, sizeof(num)));
 	put_lit(n, "type", x->v6 ? "ipv6" : "ipv4");
 	put_str(n, "community_id", x->cid);
-	put(n, "protocol", ev_json(x, EV_L7));
-	put(n, "application", ev_json(x, EV_APP));
+	if (in_list(ev_str(x, EV_L7), wire_protocols) ||
+	    in_list(ev_str(x, EV_L7), other_protocols))
+		put(n, "protocol", ev_json(x, EV_L7));
+	if (!in_list(ev_str(x, EV_APP), wire_protocols) &&
+	    !in_list(ev_str(x, EV_APP), other_protocols))
+		put(n, "application", ev_json(x, EV_APP));
 	put_u64(n, "bytes", x->src.bytes + x->dst.bytes);
 	put_u64(n, "packets", x->src.packets + x->dst.packets);
 	put_lit(n, "direction", direction(x));
@@ -235,7 +334,7 @@ json_t *relay_obj(const struct ev_facts *x)
 	put_str(p, "ip", cf_addr_str(&x->relay_ip, ip, sizeof(ip)));
 	put_u64(p, "port", x->relay_port);
 	if (x->has_relay_geo)
-		put_geo_as(p, &x->relay_geo);
+		put_geo_as(p, &x->relay_geo, 1);
 	r = json_object();
 	put_obj(r, "peer", p);
 	if (x->relay_peer_alert)
@@ -248,6 +347,10 @@ static json_t *observer_of(json_t *hostname, json_t *ifname)
 	json_t *o = json_object(), *ing, *ifc;
 
 	put(o, "hostname", hostname);
+	put_lit(o, "vendor", "callfence");
+	put_lit(o, "product", "callfence");
+	put_lit(o, "version", PACKAGE_VERSION);
+	put_lit(o, "type", "sensor");
 	if (ifname != NULL) {
 		ifc = json_object();
 		put(ifc, "name", ifname);
@@ -267,4 +370,12 @@ json_t *observer_obj(const struct cf_event_meta *m)
 json_t *observer_facts_obj(const struct ev_facts *x)
 {
 	return observer_of(ev_json(x, EV_HOSTNAME), ev_json(x, EV_INTERFACE));
+}
+
+void put_ecs(json_t *root)
+{
+	json_t *e = json_object();
+
+	put_lit(e, "version", CF_ECS_VERSION);
+	put(root, "ecs", e);
 }

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "event/event-int.h"
+#include "event/provenance.h"
 #include "event/report-json.h"
 
 #define DOC_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10))
@@ -133,17 +134,64 @@ static json_t *unknown_obj(const struct cf_report_view *v)
 	return o;
 }
 
-static json_t *inputs_array(const char *const *inputs)
+/* Each input with what became of it (live: the interfaces, "live"). */
+static json_t *inputs_array(const struct cf_run_totals *t)
 {
-	json_t *a = json_array(), *v;
-	const char *const *s;
+	const struct cf_capture_input *in;
+	json_t *a = json_array(), *o;
+	size_t i;
 
-	for (s = inputs; s != NULL && *s != NULL; s++) {
-		v = safe_json(*s, SAFE_MAX);
-		if (v != NULL)
-			json_array_append_new(a, v);
+	for (i = 0; t->inputs != NULL && t->inputs[i] != NULL; i++) {
+		in = t->input_status != NULL ? &t->input_status[i] : NULL;
+		o = json_object();
+		put_str(o, "name", t->inputs[i]);
+		put_lit(o, "status", cf_input_status_name(in));
+		if (in != NULL) {
+			put_u64(o, "packets", in->packets);
+			if (in->truncated_records > 0)
+				put_u64(o, "truncated_records", in->truncated_records);
+			put_strn(o, "error", in->error, sizeof(in->error));
+		}
+		json_array_append_new(a, o);
 	}
 	return a;
+}
+
+json_t *sources_array(void)
+{
+	const struct cf_provenance *p = cf_event_provenance();
+	const struct cf_source_file *s;
+	json_t *a, *o;
+	size_t i;
+
+	if (p == NULL)
+		return NULL;
+	a = json_array();
+	for (i = 0; i < p->n; i++) {
+		s = &p->files[i];
+		o = json_object();
+		put_lit(o, "kind", s->kind);
+		put_strn(o, "path", s->path, sizeof(s->path));
+		put_strn(o, "type", s->type, sizeof(s->type));
+		if (s->build_epoch != 0)
+			put_time(o, "build_date", s->build_epoch * 1000000);
+		put_strn(o, "sha256", s->sha256, sizeof(s->sha256));
+		put_strn(o, "error", s->error, sizeof(s->error));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+json_t *versions_obj(void)
+{
+	struct cf_lib_version v[CF_LIB_COUNT];
+	json_t *o = json_object();
+	int i;
+
+	cf_lib_versions(v);
+	for (i = 0; i < CF_LIB_COUNT; i++)
+		put_str(o, v[i].name, v[i].version);
+	return o;
 }
 
 /* The DNS name cache (callfence.report.dns_cache, callfence.stats.dns_cache). */
@@ -192,7 +240,9 @@ static json_t *report_body(const struct cf_report_view *v)
 	const struct cf_run_totals *t = v->t;
 	json_t *b = json_object();
 
-	put(b, "inputs", inputs_array(t->inputs));
+	put(b, "inputs", inputs_array(t));
+	put(b, "sources", sources_array());
+	put(b, "versions", versions_obj());
 	put_u64(b, "packets", t->decode.packets);
 	put_u64(b, "bytes", t->bytes_read);
 	if (t->first_us != 0)
@@ -269,6 +319,7 @@ int cf_report_json_emit(const struct cf_report_view *v, struct cf_outputs *out,
 	ev.kind = CF_EVENT_REPORT;
 	if (put_time(root, "@timestamp", ts))
 		ev.ts_us = ts;
+	put_ecs(root);
 	put_lit(e, "kind", "metric");
 	put_lit(e, "dataset", "callfence.report");
 	put_lit(e, "module", "callfence");

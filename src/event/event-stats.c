@@ -117,6 +117,8 @@ static json_t *stats_body(const struct cf_stats_view *v)
 	size_t i;
 
 	put(b, "uptime_seconds", json_real(v->uptime_seconds));
+	put(b, "sources", sources_array());
+	put(b, "versions", versions_obj());
 	for (i = 0; i < v->n_ifaces; i++)
 		json_array_append_new(ifs, stats_iface(&v->ifaces[i]));
 	put(b, "interfaces", ifs);
@@ -157,6 +159,7 @@ int cf_event_stats(struct cf_outputs *out, const struct cf_event_meta *m,
 		return emit(st, out, NULL, NULL);
 	}
 	put_time(root, "@timestamp", v->ts_us);
+	put_ecs(root);
 	put_lit(e, "kind", "metric");
 	put_lit(e, "dataset", "callfence.stats");
 	put_lit(e, "module", "callfence");

@@ -34,7 +34,14 @@ struct cf_event_meta {
 	   peer, not the relay.  Written as callfence.relay.peer. */
 	const struct cf_geo_result *relay_peer_geo;
 	int relay_peer_alert;
+	/* bit i: the flow's end i (0 the initiator) is a home address
+	   (home-net or special-purpose), set by the engine for alerts and
+	   flow records: network.direction */
+	unsigned home;
 };
+
+/* The ECS release the events follow (ecs.version). */
+#define CF_ECS_VERSION "8.11.0"
 
 /*
  * One alert: flow f violated rule r at packet time ts_us.  remote_geo

@@ -438,6 +438,40 @@ static int u64_width(uint64_t v)
 	return w;
 }
 
+const char *cf_input_status_name(const struct cf_capture_input *in)
+{
+	if (in == NULL)
+		return "live";
+	switch (in->status) {
+	case CF_INPUT_READ: return "read";
+	case CF_INPUT_TRUNCATED: return "truncated";
+	case CF_INPUT_STOPPED: return "stopped";
+	case CF_INPUT_FAILED: return "failed";
+	case CF_INPUT_NOT_READ: break;
+	}
+	return "not-read";
+}
+
+/* One line per capture file with what became of it. */
+static void print_input_status(const struct cf_run_totals *t, FILE *fp)
+{
+	const struct cf_capture_input *in;
+	size_t i;
+
+	for (i = 0; t->input_status != NULL && t->inputs != NULL && t->inputs[i] != NULL; i++) {
+		in = &t->input_status[i];
+		fprintf(fp, "  %-9s %s", cf_input_status_name(in), t->inputs[i]);
+		if (in->status == CF_INPUT_FAILED)
+			fprintf(fp, ": %s", in->error);
+		else if (in->status == CF_INPUT_TRUNCATED)
+			fprintf(fp, ": %" PRIu64 " packets, %" PRIu64 " record(s) cut short",
+				in->packets, in->truncated_records);
+		else if (in->status != CF_INPUT_NOT_READ)
+			fprintf(fp, ": %" PRIu64 " packets", in->packets);
+		fputc('\n', fp);
+	}
+}
+
 /* "files    2: a.pcap, b.pcapng", cut with "..." to stay within 79 columns. */
 static void print_files(const struct cf_run_totals *t, FILE *fp)
 {
@@ -541,6 +575,7 @@ static void print_header(const struct cf_report_view *v, FILE *fp)
 	char hb[24], t0[40], t1[40];
 
 	print_files(t, fp);
+	print_input_status(t, fp);
 	fprintf(fp, "packets  %" PRIu64 " (%s)", d->packets,
 		human_bytes(t->bytes_read, hb, sizeof(hb)));
 	if (t->first_us != 0) {

@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include "capture/capture.h"
 #include "decode/decode.h"
 #include "flow/flow.h"
 #include "geo/geo.h"
@@ -20,7 +21,9 @@ struct cf_event_meta;
 
 /* Run-wide numbers the engine hands to the report at the end. */
 struct cf_run_totals {
-	const char *const *inputs;      /* capture files read, NULL-terminated */
+	const char *const *inputs;      /* capture files given (or interfaces), NULL-terminated */
+	/* what became of each capture file (inputs[i]); NULL for live capture */
+	const struct cf_capture_input *input_status;
 	uint64_t first_us, last_us;     /* packet time of first and last packet */
 	double wall_seconds;            /* how long the run took */
 	uint64_t bytes_read;            /* captured bytes */
@@ -39,6 +42,9 @@ struct cf_run_totals {
 };
 
 struct cf_report;
+
+/* "read", "truncated", "stopped", "failed", "not-read"; "live" for NULL. */
+const char *cf_input_status_name(const struct cf_capture_input *in);
 
 /* Fill t->mem from the process's own accounting (/proc/self/status VmRSS
  * and VmHWM, mallinfo2); fields it cannot read stay 0. */

@@ -567,6 +567,25 @@ void cf_geo_describe(const struct cf_geo *g, FILE *fp)
 	}
 }
 
+int cf_geo_db_info(const struct cf_geo *g, size_t i, struct cf_geo_db_info *out)
+{
+	const MMDB_metadata_s *m;
+
+	if (g == NULL || i >= g->ndb)
+		return -1;
+	m = &g->db[i].mmdb.metadata;
+	out->path = g->db[i].path;
+	geo_copy_text(out->type, sizeof(out->type), m->database_type,
+		      strlen(m->database_type));
+	out->build_epoch = m->build_epoch <= GEO_EPOCH_MAX ? m->build_epoch : 0;
+	return 0;
+}
+
+const char *cf_geo_lib_version(void)
+{
+	return MMDB_lib_version();
+}
+
 /* ---- default databases ------------------------------------------------- */
 
 static int geo_is_mmdb_name(const char *name)

@@ -76,4 +76,17 @@ void cf_geo_describe(const struct cf_geo *g, FILE *fp);
 void cf_geo_get_stats(const struct cf_geo *g, struct cf_geo_stats *st);
 void cf_geo_close(struct cf_geo *g);
 
+/* What one open database is (the report's record of what it ran with). */
+struct cf_geo_db_info {
+	const char *path;
+	char type[128];             /* metadata database_type, made printable */
+	uint64_t build_epoch;       /* metadata build_epoch; 0 unknown */
+};
+
+/* Database i (in the order given) of g: 0, or -1 past the last. */
+int cf_geo_db_info(const struct cf_geo *g, size_t i, struct cf_geo_db_info *out);
+
+/* libmaxminddb's version (MMDB_lib_version). */
+const char *cf_geo_lib_version(void);
+
 #endif /* CF_GEO_H */

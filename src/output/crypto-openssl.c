@@ -1,10 +1,13 @@
 /*
  * crypto-openssl.c - crypto.h over OpenSSL's libcrypto (EVP digest API and
- * EVP_EncodeBlock).  The only file that includes a crypto library.
+ * EVP_EncodeBlock; SHA-256 of a file, OpenSSL_version).  The only file that includes a crypto library.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <unistd.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "output/crypto.h"
@@ -40,4 +43,41 @@ int cf_base64(const uint8_t *in, size_t len, char *out, size_t outlen)
 	if (outlen < need || len > 0x3fffffff)
 		return -1;
 	return EVP_EncodeBlock((unsigned char *)out, in, (int)len);
+}
+
+int cf_sha256_fd(int fd, uint8_t out[CF_SHA256_LEN])
+{
+	unsigned char buf[65536];
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned int n = 0;
+	ssize_t got;
+	int ok;
+
+	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(ctx);
+		errno = EIO;
+		return -1;
+	}
+	for (;;) {
+		got = read(fd, buf, sizeof(buf));
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		if (EVP_DigestUpdate(ctx, buf, (size_t)got) != 1) {
+			errno = EIO;
+			got = -1;
+			break;
+		}
+	}
+	ok = got == 0 && EVP_DigestFinal_ex(ctx, out, &n) == 1 && n == CF_SHA256_LEN;
+	EVP_MD_CTX_free(ctx);
+	if (!ok && got == 0)
+		errno = EIO;
+	return ok ? 0 : -1;
+}
+
+const char *cf_crypto_lib_version(void)
+{
+	return OpenSSL_version(OPENSSL_VERSION);
 }

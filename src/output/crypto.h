@@ -1,6 +1,7 @@
 /*
- * crypto.h - the two primitives callfence needs from a crypto library:
- * SHA-1 (for the Community ID, not for security) and base64.
+ * crypto.h - the primitives callfence needs from a crypto library:
+ * SHA-1 (for the Community ID, not for security), base64, and SHA-256 of
+ * a file (the report's record of the rules and databases it ran with).
  * crypto-openssl.c is the only file that includes one (libcrypto).
  */
 #ifndef CF_CRYPTO_H
@@ -20,5 +21,17 @@ int cf_sha1(const void *data, size_t len, uint8_t out[CF_SHA1_LEN]);
  * written, or -1 if out is too small.
  */
 int cf_base64(const uint8_t *in, size_t len, char *out, size_t outlen);
+
+#define CF_SHA256_LEN 32
+
+/*
+ * SHA-256 of everything fd has from where it stands to its end, in
+ * out[CF_SHA256_LEN].  0, or -1 (a read error: errno, or EIO from the
+ * digest).
+ */
+int cf_sha256_fd(int fd, uint8_t out[CF_SHA256_LEN]);
+
+/* The crypto library's version ("OpenSSL 3.0.17 1 Jul 2025"). */
+const char *cf_crypto_lib_version(void);
 
 #endif /* CF_CRYPTO_H */

@@ -323,6 +323,11 @@ const struct out_ops out_kafka_ops = {
 	.close = kafka_close,
 };
 
+const char *cf_output_kafka_version(void)
+{
+	return rd_kafka_version_str();
+}
+
 #else /* !HAVE_RDKAFKA */
 
 static int kafka_open(struct out *o, const char *target, char *err, size_t errlen)
@@ -346,5 +351,10 @@ const struct out_ops out_kafka_ops = {
 	.open = kafka_open,
 	.option = kafka_option,
 };
+
+const char *cf_output_kafka_version(void)
+{
+	return NULL;
+}
 
 #endif /* HAVE_RDKAFKA */

@@ -194,4 +194,7 @@ void cf_outputs_free(struct cf_outputs *o);
  */
 uint64_t cf_outputs_close(struct cf_outputs *o);
 
+/* librdkafka's version (rd_kafka_version_str); NULL when built without it. */
+const char *cf_output_kafka_version(void);
+
 #endif /* CF_OUTPUT_H */

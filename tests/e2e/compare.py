@@ -52,13 +52,15 @@ MISSING = object()
 DEFAULT_FIELDS = [
     "event.dataset", "event.kind", "event.action", "event.severity",
     "rule.id", "rule.ruleset",
-    "source.ip", "source.port",
+    "ecs.version",
+    "source.ip", "source.port", "source.geo.country_iso_code",
     "destination.ip", "destination.port", "destination.domain",
     "destination.geo.country_iso_code", "destination.as.number",
+    "client.ip", "server.ip", "related.ip",
     "network.transport", "network.type", "network.protocol",
-    "network.application", "network.vlan.id",
-    "callfence.role", "callfence.roles", "callfence.verdict",
-    "callfence.jurisdiction.observed",
+    "network.application", "network.direction", "network.vlan.id",
+    "callfence.role", "callfence.roles", "callfence.app", "callfence.verdict",
+    "callfence.remote_end", "callfence.jurisdiction.observed",
 ]
 ABSENT_DATASETS = ("callfence.alert", "callfence.flow")
 

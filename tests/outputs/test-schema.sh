@@ -5,7 +5,8 @@
 # tests/work/e2e), those of the
 # output tests (tests/work/outputs), and a run of every end-to-end
 # scenario with --all-flows and --alert-window, so that flow records of
-# every kind and folded alerts are covered too.
+# every kind and folded alerts are covered too, and the events of the unit
+# test test-event (the stats event's only source without live capture).
 #
 # Env: CALLFENCE, CFGEN, GEO, SRCDIR, BUILDDIR, PYTHON.
 # Exit: 0 pass, 1 fail, 77 skipped (no python3, no python3-jsonschema, no
@@ -30,11 +31,17 @@ for scn in "$SRCDIR"/tests/e2e/scenarios/*.scn; do
 	[ $? -le 1 ] || { echo "FAIL: callfence on $name: $(head -3 "$work/$name.err")"; exit 1; }
 done
 
-set -- "$work"/*.json
+# the unit test's alert, flow, report and stats events (stats: the only
+# ones without live capture)
+rm -f "$work/unit.ndjson"
+CF_TEST_EVENT_KEEP=$work/unit.ndjson "$build/tests/unit/test-event" >"$work/unit.log" 2>&1 ||
+	{ echo "FAIL: tests/unit/test-event: $(tail -3 "$work/unit.log")"; exit 1; }
+set -- "$work"/*.json "$work/unit.ndjson"
 for f in "${E2E_OUT:-$build/tests/work/e2e}"/*.out "$build"/tests/work/outputs/*.expect; do
 	[ -s "$f" ] && set -- "$@" "$f"
 done
-"$PYTHON" "$SRCDIR/tests/outputs/validate-schema.py" "$SRCDIR/docs/schema" "$@"
+"$PYTHON" "$SRCDIR/tests/outputs/validate-schema.py" "$SRCDIR/docs/schema" \
+	--require alert,flow,report,stats "$@"
 rc=$?
 [ $rc -eq 0 ] || exit $rc
 

@@ -5,10 +5,10 @@
 
 Every line of every FILE must be a JSON object whose event.dataset names a
 schema in SCHEMA_DIR (callfence.alert -> alert.schema.json, ...) and that
-validates against it (JSON Schema 2020-12, formats checked).
-callfence.stats events (the daemon's) are counted and left out: they have
-no schema here yet.  Prints one line per problem (at most 20) and a
-summary.  Exit 0 valid, 1 invalid, 77 when python3-jsonschema is missing.
+validates against it (JSON Schema 2020-12, formats checked).  Prints one
+line per problem (at most 20) and a summary.  --require KIND,...: each of
+these kinds (alert, flow, report, stats) must be among the events.  Exit 0
+valid, 1 invalid, 77 when python3-jsonschema is missing.
 """
 
 import json
@@ -24,7 +24,7 @@ except ImportError:
 
 def load(schema_dir):
     validators = {}
-    for kind in ("alert", "flow", "report"):
+    for kind in ("alert", "flow", "report", "stats"):
         with open(os.path.join(schema_dir, kind + ".schema.json")) as f:
             schema = json.load(f)
         cls = jsonschema.validators.validator_for(schema)
@@ -37,9 +37,14 @@ def main():
     if len(sys.argv) < 3:
         print(__doc__)
         return 2
+    args = sys.argv[2:]
+    require = []
+    if args and args[0] == "--require":
+        require = [k for k in args[1].split(",") if k]
+        args = args[2:]
     validators = load(sys.argv[1])
-    counts, skipped, problems = {}, 0, []
-    for path in sys.argv[2:]:
+    counts, problems = {}, []
+    for path in args:
         with open(path, encoding="utf-8") as f:
             for no, line in enumerate(f, 1):
                 where = "%s:%d" % (path, no)
@@ -49,9 +54,6 @@ def main():
                 except (ValueError, KeyError, TypeError) as e:
                     problems.append("%s: not an event: %s" % (where, e))
                     continue
-                if dataset == "callfence.stats":
-                    skipped += 1
-                    continue
                 v = validators.get(dataset)
                 if v is None:
                     problems.append("%s: no schema for %s" % (where, dataset))
@@ -60,11 +62,14 @@ def main():
                 for err in sorted(v.iter_errors(ev), key=lambda e: list(e.path)):
                     field = ".".join(str(p) for p in err.path) or "(event)"
                     problems.append("%s: %s: %s" % (where, field, err.message))
+    for k in require:
+        if counts.get("callfence." + k, 0) == 0:
+            problems.append("no callfence.%s event was validated" % k)
     for p in problems[:20]:
         print(p)
     summary = ", ".join("%d %s" % (n, k) for k, n in sorted(counts.items()))
-    print("%d file(s): %s%s; %d problem(s)" % (len(sys.argv) - 2, summary or "no events",
-          ", %d stats left out" % skipped if skipped else "", len(problems)))
+    print("%d file(s): %s; %d problem(s)" % (len(args), summary or "no events",
+                                             len(problems)))
     return 1 if problems or not counts else 0
 
 

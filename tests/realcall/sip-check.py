@@ -158,19 +158,29 @@ def main():
         if len(got) != 1:
             continue
         e = got[0]
-        said = "callfence said: app=%s protocol=%s roles=%s evidence=%r rule=%s verdict=%s" % (
-            g(e, "network.application"), g(e, "network.protocol"), g(e, "callfence.roles"),
+        said = "callfence said: app=%s application=%s protocol=%s roles=%s evidence=%r rule=%s verdict=%s" % (
+            g(e, "callfence.app"), g(e, "network.application"), g(e, "network.protocol"), g(e, "callfence.roles"),
             g(e, "callfence.evidence"), g(e, "rule.id"), g(e, "callfence.verdict"))
-        check("%s flow: application sip" % name, g(e, "network.application") == "sip", said)
+        check("%s flow: app sip (callfence.app; a protocol is no network.application)" % name,
+              g(e, "callfence.app") == "sip" and g(e, "network.application") is None, said)
         check("%s flow: protocol %s" % (name, proto_), g(e, "network.protocol") == proto_, said)
         check("%s flow: roles exactly %s" % (name, sorted(roles)),
               set(g(e, "callfence.roles") or []) == roles, said)
         ev = (g(e, "callfence.evidence") or "").split()
         check("%s flow: evidence has %s" % (name, " ".join(tokens)),
               all(t in ev for t in tokens), said)
+        # ECS: source is the end that sent first (for RTP often the callee),
+        # callfence.remote_end says which end is the remote one, with the geo
+        rem = g(e, "callfence.remote_end")
         check("%s flow: the remote end is %s in CN" % (name, CALLEE),
-              g(e, "destination.ip") == CALLEE and g(e, "destination.geo.country_iso_code") == "CN",
-              "destination %s geo %s" % (g(e, "destination.ip"), g(e, "destination.geo")))
+              rem in ("source", "destination") and g(e, rem + ".ip") == CALLEE and
+              g(e, rem + ".geo.country_iso_code") == "CN" and
+              g(e, "callfence.jurisdiction.observed") == "CN",
+              "remote_end %s; source %s, destination %s" % (
+                  rem, g(e, "source"), g(e, "destination")))
+        check("%s flow: network.direction says who started it" % name,
+              g(e, "network.direction") == ("inbound" if rem == "source" else "outbound"),
+              "remote_end %s, direction %s" % (rem, g(e, "network.direction")))
         check("%s flow: rule %s (verdict %s)" % (name, rule, "pass" if rule == "sip-test-pass" else "alert"),
               g(e, "rule.id") == rule and
               g(e, "callfence.verdict") == ("pass" if rule == "sip-test-pass" else "alert"), said)

@@ -14,6 +14,7 @@
 #include "classify/classify.h"
 #include "event/report.h"
 #include "event/daemon-stats.h"
+#include "event/provenance.h"
 
 #ifdef CF_TEST_STUB_ROLE_NAME
 /* Until the classifier's role names (classify.h) are linked in. */
@@ -102,6 +103,25 @@ static struct cf_outputs *open_out(void)
 }
 
 /*
+ * With CF_TEST_EVENT_KEEP=FILE, every event line the tests read back is
+ * also appended to FILE (tests/ecs/test-ecs.sh checks them against ECS:
+ * the stats event's only source without live capture).
+ */
+static void keep_line(const char *line)
+{
+	const char *path = getenv("CF_TEST_EVENT_KEEP");
+	FILE *fp;
+
+	if (path == NULL || *path == '\0')
+		return;
+	fp = fopen(path, "a");
+	if (fp == NULL)
+		return;
+	fputs(line, fp);
+	fclose(fp);
+}
+
+/*
  * Close the output and parse its lines into objs[] (max n).  Each line
  * must end in exactly one newline and be one JSON object.  Returns the
  * number of lines parsed (or -1 on a bad line).
@@ -123,6 +143,7 @@ static int read_back(struct cf_outputs *o, json_t **objs, int n)
 
 		CHECK(len > 0 && line[len - 1] == '\n');
 		CHECK(memchr(line, '\n', len - 1) == NULL);
+		keep_line(line);
 		objs[k] = json_loads(line, 0, &e);
 		if (objs[k] == NULL || !json_is_object(objs[k])) {
 			fprintf(stderr, "bad line %d: %s (%s)\n", k, line, e.text);
@@ -331,8 +352,19 @@ static void check_alert_zoom(json_t *a)
 	char keys[256];
 
 	CHECK_STR(keys_of(a, keys, sizeof(keys)),
-		  "@timestamp,event,rule,source,destination,network,callfence,observer");
+		  "@timestamp,ecs,event,rule,source,destination,client,server,related,"
+		  "network,callfence,observer");
 	CHECK_STR(str_at(a, "@timestamp"), "2021-05-04T09:12:03.118Z");
+	CHECK_STR(str_at(a, "ecs.version"), CF_ECS_VERSION);
+	CHECK_STR(str_at(a, "client.ip"), "192.168.1.178");
+	CHECK_INT(int_at(a, "client.port"), 50076);
+	CHECK_STR(str_at(a, "server.ip"), "144.195.73.154");
+	CHECK_INT(int_at(a, "server.port"), 443);
+	CHECK_INT(json_array_size(at(a, "related.ip")), 2);
+	CHECK_STR(arr_str(a, "related.ip", 0), "192.168.1.178");
+	CHECK_STR(arr_str(a, "related.ip", 1), "144.195.73.154");
+	CHECK(at(a, "source.geo") == NULL);
+	CHECK(at(a, "source.domain") == NULL);
 	CHECK_STR(keys_of(at(a, "event"), keys, sizeof(keys)),
 		  "kind,category,type,severity,dataset,module,action,start");
 	CHECK_STR(str_at(a, "event.kind"), "alert");
@@ -378,7 +410,12 @@ static void check_alert_zoom_rest(json_t *a)
 	CHECK_STR(arr_str(a, "callfence.jurisdiction.permitted", 0), "EEA");
 	CHECK_STR(str_at(a, "callfence.jurisdiction.observed"), "US");
 	CHECK_STR(str_at(a, "callfence.jurisdiction.registered"), "US");
+	CHECK_STR(str_at(a, "callfence.app"), "zoom");
+	CHECK_STR(str_at(a, "callfence.remote_end"), "destination");
 	CHECK_STR(str_at(a, "observer.hostname"), "gw1");
+	CHECK_STR(str_at(a, "observer.vendor"), "callfence");
+	CHECK_STR(str_at(a, "observer.product"), "callfence");
+	CHECK(str_at(a, "observer.version") != NULL && *str_at(a, "observer.version") != '\0');
 	CHECK_STR(str_at(a, "observer.ingress.interface.name"), "eth0");
 	CHECK(no_empty(a, NULL, NULL));
 }
@@ -404,10 +441,16 @@ static void sparse_flow(struct cf_flow *f, struct cf_geo_result *g)
 
 static void check_alert_sparse(json_t *a)
 {
-	CHECK_STR(str_at(a, "source.ip"), "fd00::10");
-	CHECK_INT(int_at(a, "source.port"), 50000);
-	CHECK_STR(str_at(a, "destination.ip"), "2001:db8:77::5");
-	CHECK_INT(int_at(a, "destination.port"), 3478);
+	/* the remote end started it: it is the source (ECS) */
+	CHECK_STR(str_at(a, "source.ip"), "2001:db8:77::5");
+	CHECK_INT(int_at(a, "source.port"), 3478);
+	CHECK_STR(str_at(a, "destination.ip"), "fd00::10");
+	CHECK_INT(int_at(a, "destination.port"), 50000);
+	CHECK_STR(str_at(a, "client.ip"), "2001:db8:77::5");
+	CHECK_STR(str_at(a, "server.ip"), "fd00::10");
+	CHECK_STR(str_at(a, "callfence.remote_end"), "source");
+	CHECK(at(a, "callfence.app") == NULL);
+	CHECK(at(a, "source.geo") == NULL);
 	CHECK(at(a, "destination.domain") == NULL);
 	CHECK(at(a, "destination.geo") == NULL);
 	CHECK(at(a, "destination.as") == NULL);
@@ -434,8 +477,8 @@ static void check_alert_sparse(json_t *a)
 
 static void test_alert(void)
 {
-	struct cf_event_meta m1 = { "gw1", "eth0", eea, NULL, 0 };
-	struct cf_event_meta m2 = { "sensor-2", NULL, eea_ch, NULL, 0 };
+	struct cf_event_meta m1 = { "gw1", "eth0", eea, NULL, 0, 1 };
+	struct cf_event_meta m2 = { "sensor-2", NULL, eea_ch, NULL, 0, 2 };
 	struct cf_rule_info crit = { .id = "tw-gov:3", .msg = "keys in CN",
 				     .severity = CF_SEV_CRITICAL };
 	struct cf_outputs *o = open_out();
@@ -465,7 +508,7 @@ static void test_alert(void)
 
 static void test_hostile(void)
 {
-	struct cf_event_meta m = { "gw\x01", "eth0", eea, NULL, 0 };
+	struct cf_event_meta m = { "gw\x01", "eth0", eea, NULL, 0, 1 };
 	struct cf_rule_info r = rule_high;
 	struct cf_outputs *o = open_out();
 	struct cf_geo_result g;
@@ -506,8 +549,11 @@ static void check_flow_zoom(json_t *e)
 	char keys[256];
 
 	CHECK_STR(keys_of(e, keys, sizeof(keys)),
-		  "@timestamp,event,rule,source,destination,network,callfence,observer");
+		  "@timestamp,ecs,event,rule,source,destination,client,server,related,"
+		  "network,callfence,observer");
 	CHECK_STR(str_at(e, "@timestamp"), "2021-05-04T09:12:05.250Z");
+	CHECK_STR(str_at(e, "ecs.version"), CF_ECS_VERSION);
+	CHECK(at(e, "client.bytes") == NULL);
 	CHECK_STR(str_at(e, "event.kind"), "event");
 	CHECK_STR(arr_str(e, "event.type", 0), "connection");
 	CHECK_STR(arr_str(e, "event.type", 1), "end");
@@ -541,7 +587,8 @@ static void check_flow_local(json_t *e)
 	CHECK_STR(str_at(e, "source.ip"), "10.0.0.2");
 	CHECK_STR(str_at(e, "destination.ip"), "10.0.0.53");
 	CHECK_STR(str_at(e, "network.direction"), "internal");
-	CHECK_STR(str_at(e, "network.application"), "dns");
+	CHECK(at(e, "network.application") == NULL);   /* a protocol, not an app */
+	CHECK_STR(str_at(e, "callfence.app"), "dns");
 	CHECK_STR(str_at(e, "event.reason"), "shutdown");
 	CHECK_INT(int_at(e, "event.duration"), 0);
 	CHECK(json_is_array(at(e, "callfence.roles")));
@@ -568,7 +615,7 @@ static void check_flow_icmp(json_t *e)
 
 static void test_flow(void)
 {
-	struct cf_event_meta m = { "gw1", NULL, eea, NULL, 0 };
+	struct cf_event_meta m = { "gw1", NULL, eea, NULL, 0, 0 };
 	struct cf_outputs *o = open_out();
 	struct cf_geo_result g;
 	struct cf_flow f;
@@ -577,6 +624,7 @@ static void test_flow(void)
 
 	zoom_flow(&f);
 	us_geo(&g);
+	m.home = 1;
 	CHECK_INT(cf_event_flow(o, &m, &f, &g, &rule_high, CF_END_CLOSED, 1), 0);
 	memset(&f, 0, sizeof(f));
 	set_addr(&f.ip[0], "10.0.0.2");
@@ -585,8 +633,10 @@ static void test_flow(void)
 	f.first_us = f.last_us = 1620119523118000ULL;
 	cf_class_set_app(&f.cls, "dns");
 	f.local = -1, f.verdict = 4;
+	m.home = 3;
 	CHECK_INT(cf_event_flow(o, &m, &f, NULL, NULL, CF_END_SHUTDOWN, 1), 0);
 	f.proto = 1, f.verdict = 0;
+	m.home = 1;
 	set_addr(&f.ip[1], "198.51.100.1");
 	memset(&g, 0, sizeof(g));
 	CHECK_INT(cf_event_flow(o, &m, &f, &g, NULL, CF_END_EVICTED, 1), 0);
@@ -633,7 +683,7 @@ static void mem_totals(struct cf_run_totals *t)
 /* One report event from t; its callfence.report, or NULL. */
 static json_t *report_of(const struct cf_run_totals *t, json_t **ev)
 {
-	struct cf_event_meta m = { "gw1", NULL, NULL, NULL, 0 };
+	struct cf_event_meta m = { "gw1", NULL, NULL, NULL, 0, 0 };
 	struct cf_report *r = cf_report_new();
 	struct cf_outputs *o = open_out();
 
@@ -706,7 +756,7 @@ static void test_report_memory(void)
  */
 static void test_report_big(void)
 {
-	struct cf_event_meta m = { "gw1", NULL, NULL, NULL, 0 };
+	struct cf_event_meta m = { "gw1", NULL, NULL, NULL, 0, 0 };
 	struct cf_report *r = cf_report_new();
 	struct cf_outputs *o = open_out();
 	struct cf_run_totals t;
@@ -733,25 +783,47 @@ static void test_report_big(void)
 
 static void test_stats_memory(void)
 {
-	struct cf_event_meta m = { "gw1", "eth1", NULL, NULL, 0 };
+	struct cf_event_meta m = { "gw1", "eth1", NULL, NULL, 0, 0 };
 	struct cf_stats_view v;
 	struct cf_run_totals t;
 	struct cf_outputs *o;
 	json_t *ev = NULL, *b;
 	char keys[256];
 
+	struct cf_stats_iface ifc = { "eth1", "up", 10, 1, 0, 9, 0, 0 };
+	json_t *src0;
+	const char *geo[] = { "/dev/null", NULL };
+	struct cf_provenance *p = cf_provenance_take(NULL, NULL, geo, 1);
+
+	CHECK(p != NULL);
+	cf_event_set_provenance(p);
 	mem_totals(&t);
 	memset(&v, 0, sizeof(v));
 	v.ts_us = 1620119523118000ULL;
 	v.t = &t;
 	v.rss_bytes = 30000000;
 	v.heap_bytes = 2000000;
+	v.ifaces = &ifc;
+	v.n_ifaces = 1;
 	o = open_out();
 	CHECK_INT(cf_event_stats(o, &m, &v), 0);
 	CHECK_INT(read_back(o, &ev, 1), 1);
+	cf_event_set_provenance(NULL);
+	free(p);
 	b = at(ev, "callfence.stats");
 	CHECK(b != NULL);
 	CHECK_STR(str_at(ev, "event.dataset"), "callfence.stats");
+	CHECK_STR(str_at(ev, "ecs.version"), CF_ECS_VERSION);
+	/* an empty file's SHA-256; /dev/null is no database: no type */
+	src0 = json_array_get(at(b, "sources"), 0);
+	CHECK_INT(json_array_size(at(b, "sources")), 1);
+	CHECK_STR(json_string_value(json_object_get(src0, "kind")), "geo");
+	CHECK_STR(json_string_value(json_object_get(src0, "sha256")),
+		  "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	CHECK(json_object_get(src0, "type") == NULL);
+	CHECK(str_at(b, "versions.libpcap") != NULL);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(at(b, "interfaces"), 0),
+						    "name")), "eth1");
 	CHECK_STR(keys_of(at(b, "memory"), keys, sizeof(keys)),
 		  "rss_bytes,peak_rss_bytes,heap_bytes,flow_entry_bytes,"
 		  "flow_index_bytes,flow_touched_bytes,ndpi_live,ndpi_live_peak,"
@@ -800,7 +872,7 @@ static void test_stats_memory(void)
  */
 static void test_alert_window(void)
 {
-	struct cf_event_meta m = { "gw1", "eth0", eea, NULL, 0 };
+	struct cf_event_meta m = { "gw1", "eth0", eea, NULL, 0, 0 };
 	const uint64_t t0 = 1620119523118250ULL;
 	static const uint64_t dt[4] = { 0, 4000001, 9999999, 10000000 };
 	struct cf_output_stats st;

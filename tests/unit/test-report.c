@@ -11,6 +11,7 @@
 #include "harness.h"
 #include "event/report.h"
 #include "event/event.h"
+#include "event/provenance.h"
 #include "output/output.h"
 
 #ifdef CF_TEST_STUB_ROLE_NAME
@@ -29,6 +30,11 @@ const char *cf_role_name(unsigned bit)
 #endif
 
 static const char *const inputs[] = { "a.pcap", "b.pcapng", NULL };
+/* a.pcap read whole, b.pcapng not a capture */
+static const struct cf_capture_input input_status[] = {
+	{ CF_INPUT_READ, 3200, 0, "" },
+	{ CF_INPUT_FAILED, 0, 0, "unknown file format" },
+};
 
 static const struct cf_rule_info r_high = {
 	.id = "eu-gdpr:12", .msg = "call keys or media left the EEA",
@@ -118,6 +124,7 @@ static void totals(struct cf_run_totals *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->inputs = inputs;
+	t->input_status = input_status;
 	t->first_us = 1620119520000000ULL;
 	t->last_us = 1620119523118000ULL;
 	t->wall_seconds = 1.25;
@@ -193,7 +200,19 @@ static void check_row(json_t *rows, size_t i, const char *app, const char *role,
 static void check_body_totals(json_t *b)
 {
 	CHECK_INT(json_array_size(get(b, "inputs")), 2);
-	CHECK_STR(str(b, "inputs.1"), "b.pcapng");
+	CHECK_STR(str(b, "inputs.0.name"), "a.pcap");
+	CHECK_STR(str(b, "inputs.0.status"), "read");
+	CHECK_INT(num(b, "inputs.0.packets"), 3200);
+	CHECK(get(b, "inputs.0.error") == NULL);
+	CHECK_STR(str(b, "inputs.1.name"), "b.pcapng");
+	CHECK_STR(str(b, "inputs.1.status"), "failed");
+	CHECK_STR(str(b, "inputs.1.error"), "unknown file format");
+	CHECK(str(b, "versions.callfence") != NULL && *str(b, "versions.callfence") != '\0');
+	CHECK(str(b, "versions.libpcap") != NULL);
+	CHECK(str(b, "versions.ndpi") != NULL);
+	CHECK(str(b, "versions.libmaxminddb") != NULL);
+	CHECK(str(b, "versions.jansson") != NULL);
+	CHECK(str(b, "versions.openssl") != NULL);
 	CHECK_INT(num(b, "packets"), 3200);
 	CHECK_INT(num(b, "bytes"), 1234567);
 	CHECK_STR(str(b, "first_seen"), "2021-05-04T09:12:00.000Z");
@@ -265,7 +284,7 @@ static void check_body(json_t *b)
 	json_object_foreach(b, k, x)
 		used += (size_t)snprintf(keys + used, sizeof(keys) - used, "%s%s",
 					 used ? "," : "", k);
-	CHECK_STR(keys, "inputs,packets,bytes,first_seen,last_seen,wall_seconds,"
+	CHECK_STR(keys, "inputs,versions,packets,bytes,first_seen,last_seen,wall_seconds,"
 		  "decode,flows,ndpi,geo,alerts,traffic,unknown_geo,output_errors,"
 		  "dns_cache");         /* no memory: nothing measured in totals() */
 	check_body_totals(b);
@@ -305,7 +324,7 @@ static void test_json_file(void)
 
 static void test_event(void)
 {
-	struct cf_event_meta m = { "gw1", NULL, NULL, NULL, 0 };
+	struct cf_event_meta m = { "gw1", NULL, NULL, NULL, 0, 0 };
 	struct cf_report *r = full_report();
 	struct cf_outputs *o = cf_outputs_new();
 	struct cf_run_totals t;
@@ -438,6 +457,8 @@ static void test_table(void)
 	cf_report_print_table(r, &t, fp);
 	fclose(fp);
 	CHECK(has_line(text, "files    2: a.pcap, b.pcapng"));
+	CHECK(has_line(text, "  read      a.pcap: 3200 packets"));
+	CHECK(has_line(text, "  failed    b.pcapng: unknown file format"));
 	CHECK(has_line(text, "packets  3200 (1.2 MB) 2021-05-04T09:12:00.000Z .. "
 		       "2021-05-04T09:12:03.118Z"));
 	CHECK(has_line(text, "bad      5 (truncated 3, invalid 2), fragments 0, not IP 15"));
@@ -494,6 +515,45 @@ static void test_table_long(void)
 	cf_report_free(r);
 }
 
+/* The sources in the report: a file's SHA-256, one that cannot be read. */
+static void test_sources(void)
+{
+	char path[64], err[256], *text = NULL;
+	struct cf_report *r = cf_report_new();
+	struct cf_provenance *p;
+	struct cf_run_totals t;
+	const char *geo[] = { "/nonexistent/x.mmdb", NULL };
+	json_t *doc;
+	json_error_t je;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/tmp/cf-test-src-%ld", (long)getpid());
+	fp = fopen(path, "w");
+	CHECK(fp != NULL && fputs("abc", fp) >= 0 && fclose(fp) == 0);
+	p = cf_provenance_take(path, NULL, geo, 1);
+	CHECK(p != NULL && p->n == 2);
+	cf_event_set_provenance(p);
+	totals(&t);
+	CHECK_INT(cf_report_write_json(r, &t, path, err, sizeof(err)), 0);
+	doc = json_load_file(path, 0, &je);
+	CHECK(doc != NULL);
+	CHECK_INT(json_array_size(get(doc, "sources")), 2);
+	CHECK_STR(str(doc, "sources.0.kind"), "rules");
+	CHECK(str(doc, "sources.0.path") != NULL && strstr(str(doc, "sources.0.path"), "cf-test-src-") != NULL);
+	/* SHA-256("abc"), FIPS 180-2 */
+	CHECK_STR(str(doc, "sources.0.sha256"),
+		  "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	CHECK_STR(str(doc, "sources.1.kind"), "geo");
+	CHECK(get(doc, "sources.1.sha256") == NULL);
+	CHECK_STR(str(doc, "sources.1.error"), "No such file or directory");
+	json_decref(doc);
+	cf_event_set_provenance(NULL);
+	free(p);
+	free(text);
+	unlink(path);
+	cf_report_free(r);
+}
+
 int main(void)
 {
 	RUN(test_json_file);
@@ -502,5 +562,6 @@ int main(void)
 	RUN(test_all_roles);
 	RUN(test_table);
 	RUN(test_table_long);
+	RUN(test_sources);
 	return harness_done();
 }
