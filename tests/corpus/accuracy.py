@@ -252,7 +252,7 @@ def row(name, ev, ts):
                                  get(ev, "destination.ip"), get(ev, "destination.port", ""))
     host = get(ev, "destination.domain", "")
     return "| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
-        name, flow, get(ev, "network.application", "-"),
+        name, flow, get(ev, "callfence.app", "-"),
         ",".join(allroles) or "-",
         (get(ev, "network.protocol", "") or "-") + (" " + host if host else ""),
         ts.shows() if ts else "-", ",".join(sorted(theirs)) or "-", agree, why)
@@ -355,7 +355,7 @@ def main():
                 ours = set(get(ev, "callfence.roles", []) or []) & set(ROLES)
                 theirs = ts.roles() if ts else set()
                 stats.write(json.dumps({
-                    "capture": name, "app": get(ev, "network.application", ""),
+                    "capture": name, "app": get(ev, "callfence.app", ""),
                     "ours": sorted(ours),
                     "truth": sorted(truth_roles(ours, theirs, agree))}) + "\n")
     sys.stderr.write("%s: %d agree, %d explained, %d unexplained, %d not in tshark\n" %

@@ -34,7 +34,7 @@ heur="$heur --enable-heuristic rtp_stun --enable-heuristic dtls_stun"
 fields=$("$python" -c "import sys; sys.path.insert(0, '$top/tests/corpus'); \
 import accuracy; print(' '.join('-e ' + f for f in accuracy.FIELDS))")
 
-echo "| capture | flow (ours > theirs) | callfence app | callfence roles | protocol, host | tshark shows | tshark roles | agree | why they differ |"
+echo "| capture | flow (source > destination) | callfence app | callfence roles | protocol, host | tshark shows | tshark roles | agree | why they differ |"
 echo "|---|---|---|---|---|---|---|---|---|"
 status=0
 for f in "$corpus"/*.pcap "$corpus"/*.pcapng; do

@@ -29,7 +29,7 @@ def get(ev, dotted, default=None):
 def flow_line(ev):
     roles = ",".join(get(ev, "callfence.roles", [])) or "-"
     return "%-10s %-28s %-8s %s:%s -> %s:%s %s %s" % (
-        get(ev, "network.application", "?"), roles,
+        get(ev, "callfence.app", "?"), roles,
         get(ev, "callfence.verdict", "?"),
         get(ev, "source.ip"), get(ev, "source.port", ""),
         get(ev, "destination.ip"), get(ev, "destination.port", ""),
@@ -111,7 +111,7 @@ def expect_roles(name, flows):
         bad = []
         for f in hit:
             roles = set(get(f, "callfence.roles", []) or [])
-            if get(f, "network.application") != app or not must <= roles or roles & mustnot:
+            if get(f, "callfence.app") != app or not must <= roles or roles & mustnot:
                 bad.append("want app %s roles %s (not %s): %s" %
                            (app, ",".join(sorted(must)) or "-",
                             ",".join(sorted(mustnot)) or "-", flow_line(f)))
@@ -145,9 +145,9 @@ def check(name, events):
         errors += ["an alert on a capture with no call: %s" % flow_line(a) for a in alerts]
     errors += expect_roles(name, flows)
     if name == "zoom.pcap":
-        zoom_out = [f for f in flows if get(f, "network.application") == "zoom"
+        zoom_out = [f for f in flows if get(f, "callfence.app") == "zoom"
                     and get(f, "destination.geo.country_iso_code") not in EEA | {None}]
-        zoom_alerts = [a for a in alerts if get(a, "network.application") == "zoom"]
+        zoom_alerts = [a for a in alerts if get(a, "callfence.app") == "zoom"]
         if zoom_out and not zoom_alerts:
             errors.append("zoom flows outside the EEA but no zoom alert")
     return alerts, flows, errors
