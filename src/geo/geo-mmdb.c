@@ -377,7 +377,9 @@ static struct geo_slot *geo_cache_victim(struct cf_geo *g, uint32_t home)
 	return &g->slot[home];
 }
 
-/* cf_geo_lookup, counted in the statistics or not (cf_geo_asn). */
+/* cf_geo_lookup, counted in the statistics or not (cf_geo_asn: the
+ * classifier's look at a remote end's ASN, which neither counts nor
+ * fills the cache, so that the counters say what the judgements did). */
 static void geo_lookup(struct cf_geo *g, const cf_addr *a,
 		       struct cf_geo_result *res, int count)
 {
@@ -401,6 +403,8 @@ static void geo_lookup(struct cf_geo *g, const cf_addr *a,
 	}
 	g->st.misses += (uint64_t)count;
 	geo_resolve(g, a, res);
+	if (!count)
+		return;         /* an uncounted look leaves the cache as it was */
 	s = geo_cache_victim(g, home);
 	s->key = *a;
 	s->res = *res;
