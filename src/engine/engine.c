@@ -84,6 +84,8 @@ static void decide_local(const struct cf_engine *e, struct cf_flow *f)
 		f->local = 0;
 		f->local_by = CF_LOCAL_BY_INITIATOR;
 	}
+	if (!f->syn_first && f->proto != 1 && f->proto != 58 && s0 && !s1)
+		f->local_by |= CF_LOCAL_MIDFLOW_SERVER_FIRST;
 }
 
 /* Which ends of f are home addresses, for the events (network.direction). */

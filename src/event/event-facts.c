@@ -84,8 +84,8 @@ static void take_numbers(struct ev_facts *x, const struct cf_event_meta *m,
 	x->ours = f->local == 1 ? 1 : 0;       /* the initiator while undecided */
 	/* ECS: the source initiated the flow: the first packet's sender, but
 	   for a flow seen from its middle (no SYN) the end not on a server's
-	   port when the other is (the rule that decided ours: local_by) */
-	x->init = f->local_by == CF_LOCAL_BY_PORT ? x->ours : 0;
+	   port when the other is (engine.c's decide_local flags it) */
+	x->init = (f->local_by & CF_LOCAL_MIDFLOW_SERVER_FIRST) ? 1 : 0;
 	take_end(&x->src, f, x->init);
 	take_end(&x->dst, f, !x->init);
 	x->home = (uint8_t)(((m->home >> x->init) & 1) | (((m->home >> !x->init) & 1) << 1));
@@ -97,7 +97,7 @@ static void take_numbers(struct ev_facts *x, const struct cf_event_meta *m,
 	x->roles = f->cls.roles;
 	x->verdict = f->verdict;
 	x->n_alerts = f->n_alerts;
-	x->local_by = f->local_by;
+	x->local_by = (uint8_t)CF_LOCAL_BY(f);
 	if (cf_community_id_flow(f, x->cid, sizeof(x->cid)) != 0)
 		x->cid[0] = '\0';
 	if ((x->has_geo = g != NULL))

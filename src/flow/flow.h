@@ -36,6 +36,12 @@ enum {
 				    initiator (the first packet's source, or
 				    a SYN/ACK's destination) */
 };
+/* A flag on local_by: the flow was seen from its middle (no SYN first)
+ * and ip[0], the first packet's sender, is on a server's port while
+ * ip[1] is not: the initiator was ip[1] (ECS's source, whatever decided
+ * which end is ours). */
+#define CF_LOCAL_MIDFLOW_SERVER_FIRST 0x80
+#define CF_LOCAL_BY(f) ((f)->local_by & 0x7f)
 
 /*
  * One entry of the table: at most 240 bytes, so that an entry and its
