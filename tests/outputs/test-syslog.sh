@@ -37,6 +37,10 @@ here=$SRCDIR/tests/outputs
 work=${BUILDDIR:-.}/tests/work/syslog
 rm -rf "$work" && mkdir -p "$work" || exit 1
 work=$(cd "$work" && pwd)
+# unix sockets in a short directory of their own: a path past sun_path's
+# 108 bytes (a deep build tree, make distcheck's) is cut, and two sockets
+# cut to the same name clash
+sock=$(mktemp -d "${TMPDIR:-/tmp}/cfsl.XXXXXX") || exit 1
 SC="$PYTHON $here/syslogcheck.py"
 fails=0
 skipped=""
@@ -46,6 +50,7 @@ cleanup() {
 	for p in $pids; do
 		kill "$p" 2>/dev/null
 	done
+	rm -rf "$sock"
 }
 trap cleanup EXIT INT TERM
 
@@ -167,8 +172,8 @@ template(name="fields3164" type="list") {
 }
 input(type="imptcp" address="127.0.0.1" port="$rs_tcp" ruleset="tcp")
 input(type="imtcp" address="127.0.0.1" port="$rs_tls" ruleset="tls")
-input(type="imuxsock" socket="$work/rs-3164.sock" ruleset="u3164")
-input(type="imuxsock" socket="$work/rs-5424.sock" ruleset="u5424" useSpecialParser="off")
+input(type="imuxsock" socket="$sock/rs-3164.sock" ruleset="u3164")
+input(type="imuxsock" socket="$sock/rs-5424.sock" ruleset="u5424" useSpecialParser="off")
 ruleset(name="tcp") { action(type="omfile" file="$work/rs-tcp.got" template="fields") }
 ruleset(name="tls") { action(type="omfile" file="$work/rs-tls.got" template="fields") }
 ruleset(name="u3164") { action(type="omfile" file="$work/rs-3164.got" template="fields3164") }
@@ -180,8 +185,8 @@ rs_start() {
 	"$RSYSLOGD" -n -f "$work/rs.conf" -i "$work/rs-daemon.pid" >>"$work/rs.log" 2>&1 &
 	rs_pid=$!
 	pids="$pids $rs_pid"
-	$SC wait 15 "tcp:$rs_tcp" "tcp:$rs_tls" "sock:$work/rs-3164.sock" \
-		"sock:$work/rs-5424.sock" >/dev/null ||
+	$SC wait 15 "tcp:$rs_tcp" "tcp:$rs_tls" "sock:$sock/rs-3164.sock" \
+		"sock:$sock/rs-5424.sock" >/dev/null ||
 		{ fail "rsyslogd did not start: $(tail -5 "$work/rs.log")"; return 1; }
 }
 
@@ -208,8 +213,8 @@ else
 		f=$fails
 		cf rs big -o "syslog-tcp:127.0.0.1:$rs_tcp,spool=$work/rs-tcp.spool" \
 			-o "syslog-tls:127.0.0.1:$rs_tls,ca=$work/ca.pem,server-name=localhost,spool=$work/rs-tls.spool,facility=local0" \
-			-o "unixgram:$work/rs-3164.sock,facility=local3,spool=$work/rs-3164.spool" \
-			-o "unixgram:$work/rs-5424.sock,format=rfc5424,spool=$work/rs-5424.spool"
+			-o "unixgram:$sock/rs-3164.sock,facility=local3,spool=$work/rs-3164.spool" \
+			-o "unixgram:$sock/rs-5424.sock,format=rfc5424,spool=$work/rs-5424.spool"
 		rc=$?
 		[ "$rc" = 0 ] || fail "rsyslog: callfence exit status $rc: $(head -3 "$work/rs.err")"
 		p=$(cat "$work/rs.pid")
@@ -259,8 +264,8 @@ source s_tcp { syslog(ip(127.0.0.1) port($sng_tcp) transport(tcp)); };
 source s_tls { syslog(ip(127.0.0.1) port($sng_tls) transport(tls)
                       tls(key-file("$work/srv.key") cert-file("$work/srv.pem")
                           peer-verify(optional-untrusted))); };
-source s_3164 { unix-dgram("$work/sng-3164.sock"); };
-source s_5424 { unix-dgram("$work/sng-5424.sock" flags(syslog-protocol)); };
+source s_3164 { unix-dgram("$sock/sng-3164.sock"); };
+source s_5424 { unix-dgram("$sock/sng-5424.sock" flags(syslog-protocol)); };
 source s_nd { network(ip(127.0.0.1) port($sng_nd) transport(tcp) flags(no-parse)); };
 destination d_tcp { file("$work/sng-tcp.got" template(t_fields)); };
 destination d_tls { file("$work/sng-tls.got" template(t_fields)); };
@@ -281,8 +286,8 @@ sng_start() {
 		--control="$work/sng.ctl" >>"$work/sng.log" 2>&1 &
 	sng_pid=$!
 	pids="$pids $sng_pid"
-	$SC wait 15 "tcp:$sng_tcp" "tcp:$sng_tls" "tcp:$sng_nd" "sock:$work/sng-3164.sock" \
-		"sock:$work/sng-5424.sock" >/dev/null ||
+	$SC wait 15 "tcp:$sng_tcp" "tcp:$sng_tls" "tcp:$sng_nd" "sock:$sock/sng-3164.sock" \
+		"sock:$sock/sng-5424.sock" >/dev/null ||
 		{ fail "syslog-ng did not start: $(tail -5 "$work/sng.log")"; return 1; }
 }
 
@@ -307,8 +312,8 @@ else
 		f=$fails
 		cf sng big -o "syslog-tcp:127.0.0.1:$sng_tcp,spool=$work/sng-tcp.spool,facility=local0" \
 			-o "syslog-tls:127.0.0.1:$sng_tls,ca=$work/ca.pem,spool=$work/sng-tls.spool" \
-			-o "unixgram:$work/sng-3164.sock,spool=$work/sng-3164.spool" \
-			-o "unixgram:$work/sng-5424.sock,format=rfc5424,facility=local7,spool=$work/sng-5424.spool" \
+			-o "unixgram:$sock/sng-3164.sock,spool=$work/sng-3164.spool" \
+			-o "unixgram:$sock/sng-5424.sock,format=rfc5424,facility=local7,spool=$work/sng-5424.spool" \
 			-o "tcp:127.0.0.1:$sng_nd,spool=$work/sng-nd.spool"
 		rc=$?
 		[ "$rc" = 0 ] || fail "syslog-ng: callfence exit status $rc: $(head -3 "$work/sng.err")"
