@@ -71,11 +71,6 @@ const struct cf_own_kind *cf_own_kind(uint8_t wire)
 	return &kinds[o];
 }
 
-static void set_own(struct cf_class *cls, unsigned own)
-{
-	cls->wire = (uint8_t)((cls->wire & 0xf0) | own);
-}
-
 static int port_in(const struct cf_flow *f, uint16_t lo, uint16_t hi)
 {
 	return (f->port[0] >= lo && f->port[0] <= hi) ||
@@ -101,7 +96,7 @@ static int bfcp(struct cf_class *cls, const uint8_t *p, size_t len, int stream)
 		cls->seen |= CF_SEEN_RTP_CAND0;
 		return 1;
 	}
-	set_own(cls, CF_WIRE_BFCP);
+	cf_wire_set_own(cls, CF_WIRE_BFCP);
 	return 1;
 }
 
@@ -117,11 +112,11 @@ int cf_apps_udp(struct cf_flow *f, const uint8_t *p, size_t len, int *host_chang
 		return 0;
 	if (port_in(f, TG_PORT_MIN, TG_PORT_MAX) &&
 	    cf_recog_tg_reflector(p, len, &type) == CF_REC_YES) {
-		set_own(cls, CF_WIRE_TG_RELAY);
+		cf_wire_set_own(cls, CF_WIRE_TG_RELAY);
 		return 1;
 	}
 	if (cf_recog_agora_join(p, len, &ai) == CF_REC_YES) {
-		set_own(cls, CF_WIRE_AGORA);
+		cf_wire_set_own(cls, CF_WIRE_AGORA);
 		if (cls->host_str == NULL) {
 			cf_class_set_host(cls, ai.host, ai.host_len);
 			*host_changed = 1;
@@ -129,7 +124,7 @@ int cf_apps_udp(struct cf_flow *f, const uint8_t *p, size_t len, int *host_chang
 		return 1;
 	}
 	if (cf_recog_discord(p, len, &kind) == CF_REC_YES) {
-		set_own(cls, CF_WIRE_DISCORD);
+		cf_wire_set_own(cls, CF_WIRE_DISCORD);
 		return 1;
 	}
 	if (!(cls->seen & (SEEN_CALL | CF_SEEN_QUIC)) && bfcp(cls, p, len, 0))
@@ -147,7 +142,7 @@ int cf_apps_tcp(struct cf_flow *f, const uint8_t *p, size_t len, int tls_hello)
 		/* TLS on the sips port: SIP's signalling, and with it any SDES
 		   keys, out of every observer's sight */
 		if (f->port[0] == PORT_SIPS || f->port[1] == PORT_SIPS) {
-			set_own(cls, CF_WIRE_SIPS);
+			cf_wire_set_own(cls, CF_WIRE_SIPS);
 			return 1;
 		}
 		/* TLS on the turns port (RFC 7065): TURN over TLS, as the ALPN
@@ -195,7 +190,7 @@ int cf_apps_pace(struct cf_flow *f)
 		return 0;
 	if (!paced(f))
 		return 0;
-	set_own(cls, own == CF_WIRE_TG_RELAY ? CF_WIRE_TG_MEDIA :
+	cf_wire_set_own(cls, own == CF_WIRE_TG_RELAY ? CF_WIRE_TG_MEDIA :
 		     own == CF_WIRE_AGORA ? CF_WIRE_AGORA_MEDIA : CF_WIRE_PACED);
 	return 1;
 }

@@ -74,6 +74,11 @@ enum {
 	CF_WIRE_SIPS            /* TLS on TCP 5061: SIP over TLS */
 };
 #define CF_WIRE_OWN(w)       ((w) & 0x0f)
+/* Set the low nibble (the flow's own signalling), keeping the high one. */
+static inline void cf_wire_set_own(struct cf_class *cls, unsigned own)
+{
+	cls->wire = (uint8_t)((cls->wire & 0xf0) | (own & 0x0f));
+}
 /* cls.wire, high nibble: who announced the flow's end as a media end */
 enum {
 	CF_ANN_NONE = 0,

@@ -124,7 +124,7 @@ static void set_own(struct cf_class *cls, int w)
 	/* IAX2 media outranks IAX2 signalling: it is the same flow */
 	if (CF_WIRE_OWN(cls->wire) == CF_WIRE_IAX2_MEDIA)
 		return;
-	cls->wire = (uint8_t)((cls->wire & 0xf0) | w);
+	cf_wire_set_own(cls, (unsigned)w);
 }
 
 /*
