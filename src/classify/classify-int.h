@@ -151,11 +151,36 @@ struct cf_sdp_entry {
 	uint16_t next;                  /* chain of its port's bucket: entry + 1 */
 	uint8_t kind;                   /* CF_ANN_*: who announced it */
 	uint64_t seen_us;               /* 0: unused */
+	uint64_t call;                  /* the call key of the message (SIP
+					   Call-ID), 0 none */
 };
 
 /* announced ends are found through buckets by port (the RTP port and the
  * RTCP port above it are two probes), not by a scan per packet */
 #define CF_SDP_BUCKETS 256
+
+/* classify-call.c's tables: what links a call's flows, learnt from the
+ * packets every worker sees (cf_classify_shared), in packet order. */
+#define CF_CALL_SOCKS 4096              /* a power of two */
+#define CF_CALL_PEERS 1024              /* a power of two */
+#define CF_CALL_PROBES 8
+#define CF_CALL_LINK_US (120ull * 1000000ull)  /* a link's life after its last sight */
+
+/* A UDP socket that sent ICE connectivity checks of one call. */
+struct cf_call_sock {
+	cf_addr ip;
+	uint16_t port;
+	uint8_t shared;                 /* checks of two calls at once: no link */
+	uint64_t key;
+	uint64_t seen_us;               /* 0: unused */
+};
+
+/* A peer a TURN client (its socket) was given permission to reach. */
+struct cf_call_peer {
+	cf_addr peer, client;
+	uint16_t client_port;
+	uint64_t seen_us;               /* 0: unused */
+};
 
 struct cf_classifier {
 	struct cf_catalog *cat;
@@ -172,6 +197,8 @@ struct cf_classifier {
 					   1 not a call app, 2 a call app */
 	cf_classify_asn_fn asn_fn;      /* the engine's ASN look-up, or NULL */
 	void *asn_ctx;
+	struct cf_call_sock call_sock[CF_CALL_SOCKS];
+	struct cf_call_peer call_peer[CF_CALL_PEERS];
 };
 
 /* --- classify-wire.c: facts from the payload ------------------------- */
@@ -192,11 +219,27 @@ void cf_reasm_release(struct cf_classifier *c, struct cf_flow *f, int dropped);
 /* Remember the media endpoints a signalling message of kind (CF_ANN_*)
  * announced (at packet time ts_us). */
 void cf_sdp_remember(struct cf_classifier *c, const struct cf_sdp_media *m,
-		     size_t n, uint64_t ts_us, int kind);
+		     size_t n, uint64_t ts_us, int kind, uint64_t call);
+/* The call key of the announcement of an end of f (0 none or no key). */
+uint64_t cf_sdp_call(const struct cf_classifier *c, const struct cf_flow *f,
+		     uint64_t ts_us);
 /* Was an end of f (its port, or the port below for RTCP) announced?  The
  * kind of the announcement (CF_ANN_*), 0 none. */
 int cf_sdp_announced(const struct cf_classifier *c, const struct cf_flow *f,
 		     uint64_t ts_us);
+
+/* --- classify-call.c: which call a flow belongs to --------------------- */
+
+/* Could pkt carry an ICE check or a TURN permission (shared: every worker
+ * learns from it)?  Cheap: the first bytes. */
+int cf_call_is_shared(const struct cf_packet *pkt);
+/* Learn the links pkt shows (when cf_call_is_shared). */
+void cf_call_learn(struct cf_classifier *c, const struct cf_packet *pkt);
+/* The key of a SIP message's Call-ID (0 none). */
+uint64_t cf_call_sip_key(const uint8_t *p, const struct cf_sip_info *si);
+/* Find f's call from pkt (NULL at the flow's end) and the tables. */
+void cf_call_flow(struct cf_classifier *c, struct cf_flow *f,
+		  const struct cf_packet *pkt, uint64_t ts_us);
 
 /* --- classify-apps.c: apps that hide their media; own-kind table ------ */
 

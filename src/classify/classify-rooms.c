@@ -90,7 +90,7 @@ static void h245_announce(struct cf_classifier *c, const struct cf_h225_info *hi
 		m[n].addr = hi->media_ctl_addr;
 		m[n++].port = hi->media_ctl_port;
 	}
-	cf_sdp_remember(c, m, n, ts_us, CF_ANN_H323);
+	cf_sdp_remember(c, m, n, ts_us, CF_ANN_H323, 0);
 }
 
 void cf_rooms_shared(struct cf_classifier *c, const struct cf_packet *pkt)
@@ -113,9 +113,9 @@ void cf_rooms_shared(struct cf_classifier *c, const struct cf_packet *pkt)
 			m[i].addr = si.media[i].addr;
 			m[i].port = si.media[i].port;
 		}
-		cf_sdp_remember(c, m, si.n_media, pkt->ts_us, CF_ANN_SCCP);
+		cf_sdp_remember(c, m, si.n_media, pkt->ts_us, CF_ANN_SCCP, 0);
 	} else if (cf_recog_mgcp(p, len, &mi) == CF_REC_YES && mi.n_media > 0) {
-		cf_sdp_remember(c, mi.media, mi.n_media, pkt->ts_us, CF_ANN_MGCP);
+		cf_sdp_remember(c, mi.media, mi.n_media, pkt->ts_us, CF_ANN_MGCP, 0);
 	}
 }
 

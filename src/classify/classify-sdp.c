@@ -49,7 +49,7 @@ static void sdp_unlink(struct cf_classifier *c, uint32_t k)
 }
 
 void cf_sdp_remember(struct cf_classifier *c, const struct cf_sdp_media *m,
-		     size_t n, uint64_t ts_us, int kind)
+		     size_t n, uint64_t ts_us, int kind, uint64_t call)
 {
 	struct cf_sdp_entry *e;
 	uint32_t k;
@@ -71,6 +71,7 @@ void cf_sdp_remember(struct cf_classifier *c, const struct cf_sdp_media *m,
 		}
 		e->seen_us = ts_us ? ts_us : 1;
 		e->kind = (uint8_t)kind;
+		e->call = call;
 	}
 }
 
@@ -108,4 +109,39 @@ int cf_sdp_announced(const struct cf_classifier *c, const struct cf_flow *f,
 		return 0;
 	k = announced(c, &f->ip[1], f->port[1], ts_us);
 	return k ? k : announced(c, &f->ip[0], f->port[0], ts_us);
+}
+
+/* The entry announcing (a, port) or the RTCP port above it, fresh at ts_us. */
+static const struct cf_sdp_entry *entry_at(const struct cf_classifier *c,
+					   const cf_addr *a, uint16_t port,
+					   uint64_t ts_us)
+{
+	const struct cf_sdp_entry *e;
+	uint16_t i;
+	int k;
+
+	for (k = 0; k < 2; k++, port--)
+		for (i = c->sdp_bucket[port % CF_SDP_BUCKETS]; i != 0; i = e->next) {
+			e = &c->sdp[i - 1];
+			if (e->seen_us != 0 && ts_us <= e->seen_us + CF_SDP_KEEP_US &&
+			    e->port == port && cf_addr_eq(&e->addr, a))
+				return e;
+		}
+	return NULL;
+}
+
+uint64_t cf_sdp_call(const struct cf_classifier *c, const struct cf_flow *f,
+		     uint64_t ts_us)
+{
+	const struct cf_sdp_entry *e;
+	int i;
+
+	if (f->proto != 17)
+		return 0;
+	for (i = 1; i >= 0; i--) {
+		e = entry_at(c, &f->ip[i], f->port[i], ts_us);
+		if (e != NULL && e->call != 0)
+			return e->call;
+	}
+	return 0;
 }

@@ -263,7 +263,8 @@ static int sip_candidate(const struct cf_packet *pkt)
 int cf_classify_is_shared(const struct cf_packet *pkt)
 {
 	return (pkt->sport == 53 && (pkt->proto == 17 || pkt->proto == 6) &&
-		pkt->payload_len > 0) || sip_candidate(pkt) || cf_rooms_is_shared(pkt);
+		pkt->payload_len > 0) || sip_candidate(pkt) || cf_rooms_is_shared(pkt) ||
+	       cf_call_is_shared(pkt);
 }
 
 int cf_classify_shared(struct cf_classifier *c, const struct cf_packet *pkt)
@@ -274,9 +275,12 @@ int cf_classify_shared(struct cf_classifier *c, const struct cf_packet *pkt)
 	if (sip_candidate(pkt) &&
 	    cf_recog_sip(pkt->payload, pkt->payload_len, &si) == CF_REC_YES &&
 	    si.n_media > 0)
-		cf_sdp_remember(c, si.media, si.n_media, pkt->ts_us, CF_ANN_SIP);
+		cf_sdp_remember(c, si.media, si.n_media, pkt->ts_us, CF_ANN_SIP,
+				cf_call_sip_key(pkt->payload, &si));
 	else if (cf_rooms_is_shared(pkt))
 		cf_rooms_shared(c, pkt);
+	else if (cf_call_is_shared(pkt))
+		cf_call_learn(c, pkt);
 	return n;
 }
 

@@ -717,6 +717,7 @@ int cf_classify_packet(struct cf_classifier *c, struct cf_flow *f,
 		changed |= cf_wire_tcp(c, f, pkt->payload, pkt->payload_len,
 				       dir ? 1 : 0, pkt->ts_us);
 	changed |= cross_flow_facts(c, f, pkt->ts_us);
+	cf_call_flow(c, f, pkt, pkt->ts_us);
 	cf_apps_pace(f);
 	/* the verdict is a function of the facts: redo it when they moved */
 	if (changed || ((cls->seen ^ seen) & ~SEEN_SCRATCH) || cls->wire != wire ||
@@ -750,6 +751,7 @@ int cf_classify_finish(struct cf_classifier *c, struct cf_flow *f)
 		f->cls.ndpi_state = 2;
 	}
 	cf_apps_pace(f);
+	cf_call_flow(c, f, NULL, f->last_us);
 	changed |= decide(c, f);
 	f->cls.done = CF_DONE_FINAL;
 	if (changed)

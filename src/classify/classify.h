@@ -88,6 +88,8 @@ struct cf_classify_stats {
 				       taken over, flow ended or done first */
 	/* SIP SDP media endpoints remembered (c=/m= lines) */
 	uint64_t sdp_media;
+	/* call links (classify-call.c) pushed out of a full table */
+	uint64_t call_links_evicted;
 };
 
 /*
@@ -162,6 +164,40 @@ void cf_classify_set_ndpi_cap(struct cf_classifier *c, uint64_t n);
  */
 typedef uint32_t (*cf_classify_asn_fn)(void *ctx, const cf_addr *a);
 void cf_classify_set_asn(struct cf_classifier *c, cf_classify_asn_fn fn, void *ctx);
+
+/*
+ * How a flow's call (cls.call_key, classify-call.c) was found, strongest
+ * first: its own ICE checks (STUN USERNAME "RFRAG:LFRAG", RFC 8445
+ * section 7.2.2), its own SIP Call-ID, an SDP announcement of one of its
+ * ends by a SIP message with that Call-ID, one of its ends being a UDP
+ * socket that sent the call's ICE checks (host, server-reflexive and
+ * relayed candidates share it), its far end being a peer a TURN
+ * allocation of the call was given permission to (from the same client
+ * address), and - the weakest, a guess - the same local host talking to
+ * the same call app within the same ten minutes (cf_classify_call_weak).
+ */
+enum cf_call_by {
+	CF_CALL_BY_NONE = 0,
+	CF_CALL_BY_ICE,
+	CF_CALL_BY_SIP,
+	CF_CALL_BY_SDP,
+	CF_CALL_BY_SOCKET,
+	CF_CALL_BY_TURN_PEER,
+	CF_CALL_BY_TIME
+};
+#define CF_CALL_WEAK_US (600ull * 1000000ull)
+/* The word for an enum cf_call_by ("ice-username", ...; "" for none). */
+const char *cf_call_by_name(unsigned by);
+/*
+ * A flow with no call from the wire, of a call app (not a generic
+ * protocol such as webrtc, sip or rtp): the weak link, keyed by its local
+ * address (f->ip[local]), its app and the ten minutes its first packet
+ * falls in.  Nothing when it has a call already.
+ */
+void cf_classify_call_weak(struct cf_flow *f, int local);
+/* Is app a generic call protocol rather than an app ("webrtc", "sip",
+ * "rtp", ... "unknown")?  The call table ranks apps with it. */
+int cf_call_app_generic(const char *app);
 
 /* Is this application name a call app the catalog knows ("zoom", ...)? */
 int cf_classify_is_call_app(const struct cf_classifier *c, const char *app);

@@ -60,7 +60,7 @@ void cf_run_totals_add(struct cf_run_totals *to, const struct cf_run_totals *fro
 	if (same_dns) {
 		/* every worker read the same DNS answers: count them once */
 		c.dns_responses = c.dns_bad = c.dns_answers = c.dns_evictions = 0;
-		c.sdp_media = 0;
+		c.sdp_media = c.call_links_evicted = 0;
 	} else {
 		to->classify.dns_capacity += c.dns_capacity;
 	}
@@ -128,6 +128,7 @@ void cf_engine_add_classify(struct cf_classify_stats *to,
 	to->tls_reasm_done += c->tls_reasm_done;
 	to->tls_reasm_dropped += c->tls_reasm_dropped;
 	to->sdp_media += c->sdp_media;
+	to->call_links_evicted += c->call_links_evicted;
 }
 
 void cf_engine_add_geo(struct cf_geo_stats *to, const struct cf_geo_stats *g)

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/calls.h"
 #include "engine/engine-int.h"
 #include "output/output.h"
 
@@ -236,6 +237,7 @@ static void judge(struct cf_engine *e, struct cf_flow *f, uint64_t ts,
 	if (!f->judged)
 		e->st.audited++;
 	f->judged = 1;
+	cf_classify_call_weak(f, f->local);
 	f->judged_version = f->cls.version;
 	m.interface = iface;
 	m.relay_peer_geo = relay_peer_geo(e, f, &pg);
@@ -265,6 +267,49 @@ uint32_t cf_engine_asn(void *ctx, const cf_addr *a)
 	return cf_geo_asn(e->geo, a);
 }
 
+/* f's call key is new (found, or the weak guess gave way): it joins that
+ * call in the call table. */
+static void join_call(struct cf_engine *e, struct cf_flow *f)
+{
+	if (f->call_joined != 0)
+		cf_calls_leave(e->cfg.calls, f->call_joined);
+	f->call_joined = f->cls.call_key;
+	cf_calls_join(e->cfg.calls, f->call_joined, &e->meta);
+}
+
+/* The rule of f's worst alert, NULL none. */
+static const struct cf_rule_info *worst_alert(const struct cf_engine *e,
+					      const struct cf_flow *f)
+{
+	const struct cf_rule_info *w = NULL, *r;
+	int i;
+
+	for (i = 0; i < f->n_alerts && i < CF_MAX_FLOW_ALERTS; i++) {
+		r = rule_info(e, f->alerted[i]);
+		if (r != NULL && (w == NULL || r->severity > w->severity))
+			w = r;
+	}
+	return w;
+}
+
+/* f ends: what it brings to its call. */
+static void end_call(struct cf_engine *e, struct cf_flow *f,
+		     const struct cf_geo_result *g, const struct cf_geo_result *pg)
+{
+	struct cf_call_flow cf;
+
+	if (f->cls.call_key == 0 && f->call_joined == 0)
+		return;
+	cf.f = f;
+	cf.local = f->local;
+	cf.judged = f->judged;
+	cf.geo = g;
+	cf.peer_geo = pg;
+	cf.worst = worst_alert(e, f);
+	cf_calls_flow_end(e->cfg.calls, f->call_joined, &cf, &e->meta);
+	f->call_joined = 0;
+}
+
 static void flow_ended(struct cf_flow *f, enum cf_flow_end why, void *ctx)
 {
 	struct cf_engine *e = ctx;
@@ -288,9 +333,12 @@ static void flow_ended(struct cf_flow *f, enum cf_flow_end why, void *ctx)
 		decided = cf_policy_rule(e->policy, f->decided_rule);
 	m.relay_peer_geo = relay_peer_geo(e, f, &pg);
 	m.home = home_ends(e, f);
+	if (f->judged)
+		cf_classify_call_weak(f, f->local);
 	if (f->judged || e->cfg.all_flows)
 		cf_event_flow(e->out, &m, f, gp, decided, why, f->last_us);
 	cf_report_add_flow(e->report, f, gp, f->judged);
+	end_call(e, f, gp, m.relay_peer_geo);
 }
 
 /* A decoded packet's way: DNS names, its flow, classification, judgement. */
@@ -317,6 +365,8 @@ int cf_engine_packet(struct cf_engine *e, const struct cf_packet *pkt,
 
 		judge(e, f, pkt->ts_us, iface != NULL ? iface : e->cfg.interface, &g);
 	}
+	if (f->cls.call_key != f->call_joined)
+		join_call(e, f);
 	return f->cls.done;
 }
 
@@ -358,12 +408,20 @@ void cf_engine_expire_at(struct cf_engine *e, uint64_t ts_us)
 	if (ts_us > e->now_us)
 		e->now_us = ts_us;
 	cf_flow_expire(e->flows, e->now_us);
+	cf_calls_emit(e->cfg.calls, &e->meta, e->now_us, 0);
 	cf_outputs_poll(e->out, e->now_us);
 }
 
 void cf_engine_tick(struct cf_engine *e, uint64_t now_us)
 {
 	cf_flow_expire(e->flows, now_us > e->now_us ? now_us : e->now_us);
+	cf_calls_emit(e->cfg.calls, &e->meta, now_us > e->now_us ? now_us : e->now_us, 0);
+}
+
+void cf_engine_calls_flush(struct cf_engine *e)
+{
+	cf_calls_emit(e->cfg.calls, &e->meta, e->now_us, 1);
+	cf_outputs_flush(e->out);
 }
 
 void cf_engine_finish(struct cf_engine *e)

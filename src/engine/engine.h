@@ -20,6 +20,7 @@
 #include "event/report.h"
 
 struct cf_outputs;
+struct cf_calls;
 
 struct cf_engine_config {
 	const char *rules_path;            /* required */
@@ -35,6 +36,7 @@ struct cf_engine_config {
 	int all_flows;                     /* flow events for every flow, not just audited */
 	const char *observer_hostname;
 	const char *interface;             /* NULL offline */
+	struct cf_calls *calls;            /* the runner's call table (calls.h); NULL none */
 };
 
 struct cf_engine_stats {
@@ -51,6 +53,10 @@ struct cf_engine_stats {
 };
 
 struct cf_engine;
+
+/* Write every call of the call table still open (the end of the run),
+ * with this engine's observer facts. */
+void cf_engine_calls_flush(struct cf_engine *e);
 
 /* Set everything up; NULL with a message naming the file and problem. */
 struct cf_engine *cf_engine_new(const struct cf_engine_config *cfg,

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/calls.h"
 #include "engine/workers.h"
 #include "output/output.h"
 
@@ -286,12 +287,16 @@ void cf_runner_finish(struct cf_runner *r)
 		if (r->la != NULL)
 			la_drain(r);
 		cf_engine_finish(r->v[0].engine);
+		cf_engine_calls_flush(r->v[0].engine);
 		return;
 	}
 	if (r->finished)
 		return;
 	r->finished = 1;
 	cf_workers_finish(r);
+	/* every worker's flows have ended: the calls still open are over */
+	if (r->v[0].engine != NULL)
+		cf_engine_calls_flush(r->v[0].engine);
 }
 
 struct cf_report *cf_runner_report(struct cf_runner *r)
@@ -352,6 +357,7 @@ struct cf_runner *cf_runner_new(const struct cf_engine_config *cfg, unsigned thr
 				char *err, size_t errlen)
 {
 	struct cf_runner *r;
+	struct cf_engine_config c;
 
 	if (threads < 1 || threads > CF_MAX_THREADS) {
 		snprintf(err, errlen, "--threads: %u is not between 1 and %d", threads,
@@ -366,6 +372,16 @@ struct cf_runner *cf_runner_new(const struct cf_engine_config *cfg, unsigned thr
 	}
 	r->n = threads;
 	r->out = out;
+	r->calls = cf_calls_new(out, !(flags & CF_RUNNER_FILES));
+	if (r->calls == NULL) {
+		free(r->v);
+		free(r);
+		snprintf(err, errlen, "out of memory (the call table)");
+		return NULL;
+	}
+	c = *cfg;
+	c.calls = r->calls;
+	cfg = &c;
 	r->cfg = *cfg;
 	r->n_ifnames = 1;             /* ifnames[0]: NULL, the configured one */
 	r->v[0].r = r;
@@ -407,6 +423,7 @@ void cf_runner_free(struct cf_runner *r)
 	if (r->merged != NULL)
 		cf_report_free(r->merged);
 	free(r->la);
+	cf_calls_free(r->calls);
 	pthread_cond_destroy(&r->cv);
 	pthread_mutex_destroy(&r->mu);
 	free(r->v);

@@ -248,6 +248,7 @@ struct cf_runner {
 	unsigned n;
 	struct worker *v;
 	struct cf_outputs *out;
+	struct cf_calls *calls;        /* the call table every engine shares */
 	struct cf_engine_config cfg;   /* each engine's (its share of the limits) */
 	int threads_on;                /* worker threads running */
 	int finished;

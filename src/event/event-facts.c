@@ -95,6 +95,8 @@ static void take_numbers(struct ev_facts *x, const struct cf_event_meta *m,
 	x->first_us = f->first_us;
 	x->last_us = f->last_us;
 	x->roles = f->cls.roles;
+	x->call_key = f->cls.call_key;
+	x->call_by = f->cls.call_by;
 	x->verdict = f->verdict;
 	x->n_alerts = f->n_alerts;
 	x->local_by = (uint8_t)CF_LOCAL_BY(f);

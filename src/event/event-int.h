@@ -130,6 +130,8 @@ struct ev_facts {
 	uint8_t init;                   /* index of the initiator in the flow */
 	uint8_t home;                   /* bit 0: source, bit 1: destination is home */
 	uint8_t verdict, n_alerts, local_by;
+	uint8_t call_by;                /* enum cf_call_by of call_key */
+	uint64_t call_key;              /* the flow's call, 0 none */
 	uint16_t vlan;
 	unsigned roles, matched;
 	int has_rule;
@@ -199,6 +201,11 @@ json_t *roles_array(unsigned roles, int empty);
 /* callfence.jurisdiction of geography g (NULL: none); alert: the alert's form. */
 json_t *jurisdiction_obj(const struct ev_facts *x, const struct cf_geo_result *g, int alert);
 json_t *relay_obj(const struct ev_facts *x);
+/* callfence.call of a flow's event: its call's id and what linked it;
+ * NULL when it has none. */
+json_t *call_obj(const struct ev_facts *x);
+/* A call key as callfence.call.id: 16 hex digits. */
+void ev_call_id(uint64_t key, char buf[17]);
 json_t *observer_obj(const struct cf_event_meta *m);
 json_t *observer_facts_obj(const struct ev_facts *x);
 /* ecs.version on root (every event; CF_ECS_VERSION). */

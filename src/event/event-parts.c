@@ -6,10 +6,12 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "event/event-int.h"
+#include "classify/classify.h"
 #include "util/role.h"
 
 static const char *transport_name(uint8_t proto, char *buf, size_t len)
@@ -378,4 +380,24 @@ void put_ecs(json_t *root)
 
 	put_lit(e, "version", CF_ECS_VERSION);
 	put(root, "ecs", e);
+}
+
+void ev_call_id(uint64_t key, char buf[17])
+{
+	snprintf(buf, 17, "%016" PRIx64, key);
+}
+
+json_t *call_obj(const struct ev_facts *x)
+{
+	char id[17];
+	json_t *c;
+
+	if (x->call_key == 0)
+		return NULL;
+	c = json_object();
+	ev_call_id(x->call_key, id);
+	put_lit(c, "id", id);
+	if (x->call_by != 0)
+		put_lit(c, "linked_by", cf_call_by_name(x->call_by));
+	return c;
 }

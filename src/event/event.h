@@ -62,6 +62,46 @@ int cf_event_flow(struct cf_outputs *out, const struct cf_event_meta *m,
 		  const struct cf_rule_info *decided, enum cf_flow_end why,
 		  uint64_t ts_us);
 
+/*
+ * A call (engine/calls.c: the flows that share a call key, classify.h's
+ * enum cf_call_by) as its callfence.call event tells it: written when all
+ * its flows have ended and it has been quiet for a while, or at the end of
+ * the run (event-call.c).
+ */
+#define CF_CALL_PARTIES 16              /* remote ends listed; more are counted */
+#define CF_CALL_ROLES 4                 /* key-exchange, media, signaling, relay */
+
+struct cf_call_party {
+	cf_addr ip;
+	char country[3];                /* located, else registered; "" unknown */
+	uint32_t asn;
+	char as_org[64];
+	uint8_t roles;                  /* CF_ROLE_* of its flows */
+	uint8_t via_relay;              /* a peer reached through a TURN relay */
+	uint32_t flows;
+	uint64_t bytes, packets;        /* both directions */
+};
+
+struct cf_call_record {
+	uint64_t key;                   /* callfence.call.id (hex) */
+	uint64_t first_us, last_us;
+	uint32_t flows;
+	uint32_t links;                 /* 1 << enum cf_call_by of its flows */
+	cf_addr local;                  /* the local party (first flow's) */
+	char app[24];                   /* the best-ranked app of its flows */
+	uint32_t role_flows[CF_CALL_ROLES];
+	uint64_t role_bytes[CF_CALL_ROLES], role_packets[CF_CALL_ROLES];
+	uint32_t n_parties, parties_more;
+	struct cf_call_party party[CF_CALL_PARTIES];
+	uint32_t alerts;                /* alerts its flows raised */
+	enum cf_severity severity;      /* the worst; CF_SEV_NONE for none */
+	char rule_id[64], rule_name[160], ruleset[48];
+};
+
+/* The callfence.call event of c at packet time ts_us. */
+int cf_event_call(struct cf_outputs *out, const struct cf_event_meta *m,
+		  const struct cf_call_record *c, uint64_t ts_us);
+
 /* Format microseconds since the epoch as "2021-05-04T09:12:03.118Z". */
 void cf_event_time(uint64_t ts_us, char *buf, size_t len);
 

@@ -88,6 +88,7 @@ struct cf_flow {
 	int32_t decided_rule;   /* index of the rule that decided, -1 none */
 	int32_t alerted[CF_MAX_FLOW_ALERTS]; /* rule indexes already alerted */
 	uint32_t alert_repeats; /* further matches of an already-alerted rule */
+	uint64_t call_joined;   /* the call key it joined in the call table, 0 none */
 };
 
 struct cf_flow_limits {

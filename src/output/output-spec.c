@@ -70,7 +70,7 @@ static int parse_size(const char *s, uint64_t min, uint64_t *out)
 
 static int parse_kinds(const char *s, unsigned *kinds)
 {
-	static const char *const names[] = { "", "alert", "flow", "stats", "report" };
+	static const char *const names[] = { "", "alert", "flow", "stats", "report", "call" };
 	const char *p = s, *e;
 	size_t len;
 	int k, found;
@@ -81,8 +81,8 @@ static int parse_kinds(const char *s, unsigned *kinds)
 		len = (size_t)(e - p);
 		found = 0;
 		if (len == 3 && strncmp(p, "all", 3) == 0)
-			*kinds |= 0x1e, found = 1;
-		for (k = 1; k <= CF_EVENT_REPORT; k++)
+			*kinds |= 0x3e, found = 1;
+		for (k = 1; k <= CF_EVENT_CALL; k++)
 			if (strlen(names[k]) == len && strncmp(p, names[k], len) == 0)
 				*kinds |= 1u << k, found = 1;
 		if (!found)

@@ -216,6 +216,7 @@ static const char *msgid(const struct cf_event_info *ev)
 	case CF_EVENT_FLOW: return "flow";
 	case CF_EVENT_STATS: return "stats";
 	case CF_EVENT_REPORT: return "report";
+	case CF_EVENT_CALL: return "call";
 	case CF_EVENT_OTHER: break;
 	}
 	return "-";

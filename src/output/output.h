@@ -43,7 +43,8 @@ enum cf_event_kind {
 	CF_EVENT_ALERT,         /* callfence.alert */
 	CF_EVENT_FLOW,          /* callfence.flow */
 	CF_EVENT_STATS,         /* callfence.stats */
-	CF_EVENT_REPORT         /* callfence.report */
+	CF_EVENT_REPORT,        /* callfence.report */
+	CF_EVENT_CALL           /* callfence.call */
 };
 
 /*

@@ -61,6 +61,8 @@ struct cf_class {
 				       "http", "sip", "" */
 	uint16_t inspected;         /* packets the recognisers have looked at */
 	uint16_t relay_peer_port;
+	uint8_t call_by;            /* how call_key was found: CF_CALL_BY_*
+				       (classify.h), 0 none */
 	uint32_t version;           /* bumped whenever app, roles or host change */
 	uint32_t seen;              /* wire facts (CF_SEEN_* in classify-int.h;
 				       classify.c's scratch, like the fields
@@ -81,6 +83,10 @@ struct cf_class {
 	   seen on the flow); cls.version is bumped when it is found.  The
 	   engine locates and judges it too. */
 	cf_addr relay_peer;
+	/* The call the flow belongs to (classify-call.c): a key made from
+	   what links its flows on the wire (ICE usernames, SIP Call-ID, ...),
+	   the same in every worker; 0 none yet.  callfence.call.id. */
+	uint64_t call_key;
 
 	/* What the recognisers and nDPI established so far; classify.c's own
 	   scratch, read by nobody else (the verdict above is recomputed from

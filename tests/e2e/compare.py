@@ -61,6 +61,9 @@ DEFAULT_FIELDS = [
     "network.application", "network.direction", "network.vlan.id",
     "callfence.role", "callfence.roles", "callfence.app", "callfence.verdict",
     "callfence.remote_end", "callfence.jurisdiction.observed",
+    "callfence.call.id", "callfence.call.linked_by", "callfence.call.app",
+    "callfence.call.flows", "callfence.call.alerts",
+    "callfence.call.verdict.severity",
 ]
 ABSENT_DATASETS = ("callfence.alert", "callfence.flow")
 

@@ -260,6 +260,8 @@ static void stun_binding(struct gflow *g, uint64_t t, uint64_t rtt)
 	new_txid(g, txid);
 	struct buf *b = gflow_udp(g, t, 0);
 	stun_begin(b, 0x0001, txid);
+	if (s->user != NULL)                    /* USERNAME: an ICE check */
+		stun_attr(b, 0x0006, s->user, strlen(s->user));
 	stun_attr(b, 0x8022, "cfgen", 5);       /* SOFTWARE */
 	stun_end(b, 0);
 	if (s->oneway)

@@ -20,6 +20,7 @@ void spec_free(struct cf_spec *s)
 {
 	free(s->sni);
 	free(s->alpn);
+	free(s->user);
 	free(s->cert);
 	free(s->query);
 	free(s->cname);
@@ -333,6 +334,10 @@ static int spec_option(struct cf_spec *s, const char *key, const char *v,
 	} else if (!strcmp(key, "alpn")) {
 		free(s->alpn);
 		s->alpn = strdup(v);
+	} else if (!strcmp(key, "user")) {
+		free(s->user);
+		s->user = strdup(v);
+		bad = s->user == NULL || strlen(v) > 500;
 	} else if (!strcmp(key, "version")) {
 		bad = strcmp(v, "1.2") && strcmp(v, "1.3");
 		s->tls13 = !strcmp(v, "1.3");
@@ -397,6 +402,7 @@ static const struct {
 	{ "query", KB(K_DNS) },
 	{ "answer", KB(K_DNS) },
 	{ "cname", KB(K_DNS) },
+	{ "user", KB(K_STUN) },
 	{ "mapped", KB(K_STUN) | KB(K_TURN) | KB(K_ICE_TCP) | KB(K_TURN_TCP) },
 	{ "peer", KB(K_TURN) | KB(K_TURN_TCP) | KB(K_SCCP) | KB(K_MGCP) },
 	{ "rtp", KB(K_SCCP) | KB(K_MGCP) | KB(K_H245) },

@@ -113,6 +113,7 @@ struct cf_spec {
 	struct endpoint answer[8];
 	int nanswer;
 	struct endpoint mapped; /* stun: XOR-MAPPED-ADDRESS; port 0 = src */
+	char *user;             /* stun: USERNAME of the request (an ICE check) */
 	struct endpoint peer;   /* turn: XOR-PEER-ADDRESS */
 	int channel;            /* turn: ChannelData instead of Send/Data */
 	struct endpoint rtp;    /* sccp, mgcp, h245: the media endpoint announced

@@ -41,7 +41,7 @@ for f in "${E2E_OUT:-$build/tests/work/e2e}"/*.out "$build"/tests/work/outputs/*
 	[ -s "$f" ] && set -- "$@" "$f"
 done
 "$PYTHON" "$SRCDIR/tests/outputs/validate-schema.py" "$SRCDIR/docs/schema" \
-	--require alert,flow,report,stats "$@"
+	--require alert,flow,report,stats,call "$@"
 rc=$?
 [ $rc -eq 0 ] || exit $rc
 

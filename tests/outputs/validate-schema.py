@@ -7,7 +7,7 @@ Every line of every FILE must be a JSON object whose event.dataset names a
 schema in SCHEMA_DIR (callfence.alert -> alert.schema.json, ...) and that
 validates against it (JSON Schema 2020-12, formats checked).  Prints one
 line per problem (at most 20) and a summary.  --require KIND,...: each of
-these kinds (alert, flow, report, stats) must be among the events.  Exit 0
+these kinds (alert, flow, report, stats, call) must be among the events.  Exit 0
 valid, 1 invalid, 77 when python3-jsonschema is missing.
 """
 
@@ -24,7 +24,7 @@ except ImportError:
 
 def load(schema_dir):
     validators = {}
-    for kind in ("alert", "flow", "report", "stats"):
+    for kind in ("alert", "flow", "report", "stats", "call"):
         with open(os.path.join(schema_dir, kind + ".schema.json")) as f:
             schema = json.load(f)
         cls = jsonschema.validators.validator_for(schema)

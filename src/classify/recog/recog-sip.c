@@ -17,6 +17,10 @@
  * will flow; the first CF_SDP_MEDIA_MAX m= lines with a port and an
  * address are returned.  The a=crypto value (the key) is never copied.
  *
+ * Call-ID (RFC 3261 section 20.8, compact form "i"): the value's place in
+ * the payload, which ties a dialog's messages and the media its SDP
+ * announces into one call (classify-call.c).
+ *
  * Only what the payload holds is searched: a body in a later TCP segment
  * is not seen (no reassembly).
  */
@@ -24,11 +28,13 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "classify/recog/recog-int.h"
 
 #define SIP_LINE_MAX 512
 #define SIP_METHOD_MAX 16
+#define SIP_HEADERS_MAX 64          /* header lines searched for Call-ID */
 #define SIP_VERSION "SIP/2.0"
 
 /* Copy the first line (without CR LF) into line; -1 if none ends in reach. */
@@ -78,6 +84,52 @@ static int is_request_line(const char *l)
 	       strcmp(l + n - v, SIP_VERSION) == 0;
 }
 
+/* Does header line l (length n) name hdr ("call-id", lower case) or its
+ * compact form?  Returns the offset of the value (spaces skipped), 0 no. */
+static size_t header_value(const char *l, size_t n, const char *hdr, char compact)
+{
+	size_t h = strlen(hdr), i;
+
+	if (n > 1 && (l[0] | 0x20) == compact && (l[1] == ':' || l[1] == ' '))
+		i = 1;
+	else if (n > h && strncasecmp(l, hdr, h) == 0 && (l[h] == ':' || l[h] == ' '))
+		i = h;
+	else
+		return 0;
+	while (i < n && l[i] == ' ')
+		i++;
+	if (i >= n || l[i] != ':')
+		return 0;
+	for (i++; i < n && (l[i] == ' ' || l[i] == '\t'); i++)
+		;
+	return i < n ? i : 0;
+}
+
+/* The headers after the start line (c, a copy): where Call-ID's value is. */
+static void call_id(struct cursor c, const uint8_t *p, struct cf_sip_info *out)
+{
+	char line[SIP_LINE_MAX];
+	size_t at, n, v;
+	int i;
+
+	for (i = 0; i < SIP_HEADERS_MAX; i++) {
+		at = (size_t)(c.p - p);
+		if (cf_recog_line(&c, line, sizeof(line)) != 0 || line[0] == '\0')
+			return;
+		n = strlen(line);
+		v = header_value(line, n, "call-id", 'i');
+		if (v == 0)
+			continue;
+		while (n > v && (line[n - 1] == ' ' || line[n - 1] == '\t'))
+			n--;
+		if (at + v <= UINT16_MAX && n - v <= UINT16_MAX) {
+			out->call_id_off = (uint16_t)(at + v);
+			out->call_id_len = (uint16_t)(n - v);
+		}
+		return;
+	}
+}
+
 enum cf_rec cf_recog_sip(const uint8_t *p, size_t len, struct cf_sip_info *out)
 {
 	struct cursor c;
@@ -95,6 +147,7 @@ enum cf_rec cf_recog_sip(const uint8_t *p, size_t len, struct cf_sip_info *out)
 		out->is_request = 1;
 	else
 		return CF_REC_NO;
+	call_id(c, p, out);
 	cf_recog_sdp(&c, out->media, &out->n_media, &out->has_sdp_crypto);
 	return CF_REC_YES;
 }

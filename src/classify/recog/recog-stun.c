@@ -203,6 +203,11 @@ static void attributes(struct cursor body, size_t base, struct cf_stun_info *out
 			break;
 		}
 		attribute(type, v, &pv, out);
+		if (type == CF_STUN_ATTR_USERNAME && out->user_len == 0 &&
+		    alen > 0 && alen <= 513) {   /* RFC 8489: < 513 bytes */
+			out->user_off = (uint16_t)(base + (size_t)(v.p - start));
+			out->user_len = alen;
+		}
 		if (type == CF_STUN_ATTR_DATA && !out->has_data) {
 			out->has_data = 1;
 			out->data_off = (uint16_t)(base + (size_t)(v.p - start));

@@ -149,6 +149,7 @@ int cf_recog_zrtp(const uint8_t *p, size_t len);
 #define CF_STUN_CHANNEL_BIND     0x009
 
 /* Attributes (RFC 8489 section 14, RFC 8656 section 18). */
+#define CF_STUN_ATTR_USERNAME     0x0006
 #define CF_STUN_ATTR_XOR_PEER     0x0012
 #define CF_STUN_ATTR_DATA         0x0013
 #define CF_STUN_ATTR_XOR_RELAYED  0x0016
@@ -178,6 +179,10 @@ struct cf_stun_info {
 					walk stopped there (what came before is kept) */
 	uint8_t ms_turn;             /* MS-TURN: MAGIC-COOKIE attribute 0x72c64bc6 */
 	uint8_t txid[12];            /* transaction id (RFC 8489 messages) */
+	uint16_t user_off;           /* USERNAME (RFC 8489 section 14.3): where its
+					value starts in the payload, */
+	uint16_t user_len;           /* and its length; 0 none.  ICE checks carry
+					"RFRAG:LFRAG" (RFC 8445 section 7.2.2) */
 	struct cf_stun_addr mapped;  /* first XOR-MAPPED-ADDRESS */
 	struct cf_stun_addr peer;    /* first XOR-PEER-ADDRESS: the far end of a relay
 					(MS-TURN: DESTINATION- or REMOTE-ADDRESS) */
@@ -286,13 +291,17 @@ struct cf_sip_info {
 	uint8_t n_media;             /* entries used in media[] */
 	struct cf_sdp_media media[CF_SDP_MEDIA_MAX]; /* m= lines with a non-zero
 					port and a c= address (media or session level) */
+	uint16_t call_id_off;        /* the Call-ID (or compact "i:") header's value
+					(RFC 3261 section 20.8): offset in the payload, */
+	uint16_t call_id_len;        /* and length without spaces; 0 none */
 };
 
 /*
  * A SIP message start line (RFC 3261 section 7.1/7.2) and, in what the
  * payload holds, an SDP a=crypto: attribute and the media endpoints the
- * SDP announces (RFC 8866 sections 5.7, 5.14).  The a=crypto line's value
- * (the key) is never copied out.
+ * SDP announces (RFC 8866 sections 5.7, 5.14), and where the Call-ID
+ * header's value is.  The a=crypto line's value (the key) is never copied
+ * out.
  */
 enum cf_rec cf_recog_sip(const uint8_t *p, size_t len, struct cf_sip_info *out);
 

@@ -1,0 +1,416 @@
+/*
+ * classify-call.c - which call a flow belongs to.
+ *
+ * A media flow's bytes rarely say whose call it is; the call's other
+ * flows do.  What ties them on the wire (strongest first, enum
+ * cf_call_by in classify.h):
+ *
+ *   ice-username   the flow's own ICE connectivity checks: a STUN Binding
+ *                  request's USERNAME is "RFRAG:LFRAG" (RFC 8445 section
+ *                  7.2.2), the two ICE usernames of the session.  Both
+ *                  agents' checks name the same pair (in the other
+ *                  order), so the key is made from the pair sorted.
+ *                  Checks sent through a TURN relay (inside ChannelData,
+ *                  RFC 8656 section 12) count on the relay's flow.
+ *   sip-call-id    the flow's own SIP messages' Call-ID (RFC 3261 section
+ *                  20.8): every message of a dialog carries it.
+ *   sdp            an end of the flow was announced by a SIP message's
+ *                  SDP (c=, m=) that carried that Call-ID.
+ *   ice-socket     an end of the flow is a UDP socket that sent the call's
+ *                  ICE checks: an agent gathers its host, server-reflexive
+ *                  and relayed candidates from one socket, so its STUN
+ *                  and TURN flows without checks of their own join.
+ *   turn-peer      the far end of the flow is a peer a TURN allocation of
+ *                  the call was given permission to (CreatePermission or
+ *                  ChannelBind, XOR-PEER-ADDRESS), and the near end is that
+ *                  allocation's client address.
+ *   time           the weakest, a guess stated as such: the same local
+ *                  host with the same call app in the same ten minutes
+ *                  (cf_classify_call_weak; the engine asks, it knows
+ *                  which end is local).
+ *
+ * The links between flows (sockets, peers, announcements) are facts about
+ * other flows: they are learnt from the packets every worker sees
+ * (cf_classify_shared: with --threads the reader hands ICE checks and TURN
+ * permission requests to every worker, as it does SIP and DNS), in packet
+ * order, so every worker holds the same tables at the same packet and a
+ * flow finds the same call whichever worker owns it.  A key is a hash of
+ * what was seen (never a counter), so it is the same in every worker too.
+ *
+ * The tables are fixed arrays in the classifier (open addressing,
+ * CF_CALL_PROBES probes, the oldest entry of the probe window replaced
+ * when all are live: counted in call_links_evicted); an entry lives
+ * CF_CALL_LINK_US after its last sight (ICE consent checks, every few
+ * seconds in a call, keep a socket's alive).  A socket seen with checks
+ * of two different sessions within that time (a server's one port
+ * shared by many calls) is marked shared and links nothing: a missed
+ * link is better than two calls made one.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "classify/classify-int.h"
+#include "decode/decode.h"
+#include "classify/recog/recog.h"
+#include "flow/flow.h"
+
+#define FNV_OFFSET 0xcbf29ce484222325ull
+#define FNV_PRIME 0x100000001b3ull
+#define STUN_COOKIE_0 0x21
+#define STUN_HDR 20
+#define CHANNEL_HDR 4
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ b[i]) * FNV_PRIME;
+	return h;
+}
+
+static uint64_t finish(uint64_t h)
+{
+	h = cf_mix64(h);
+	return h != 0 ? h : 1;
+}
+
+const char *cf_call_by_name(unsigned by)
+{
+	static const char *const names[] = {
+		"", "ice-username", "sip-call-id", "sdp", "ice-socket",
+		"turn-peer", "time"
+	};
+
+	return by < sizeof(names) / sizeof(names[0]) ? names[by] : "";
+}
+
+/* "A:B" and "B:A" give one key; a username without ':' is taken whole. */
+static uint64_t ice_key(const uint8_t *u, size_t n)
+{
+	const uint8_t *colon = memchr(u, ':', n), *a = u, *b;
+	size_t la, lb, m;
+	uint64_t h = fnv(FNV_OFFSET, "ice", 3);
+	int cmp;
+
+	if (colon == NULL)
+		return finish(fnv(h, u, n));
+	la = (size_t)(colon - u);
+	b = colon + 1;
+	lb = n - la - 1;
+	m = la < lb ? la : lb;
+	cmp = memcmp(a, b, m);
+	if (cmp > 0 || (cmp == 0 && la > lb)) {
+		const uint8_t *t = a;
+		size_t tl = la;
+
+		a = b, la = lb, b = t, lb = tl;
+	}
+	h = fnv(h, a, la);
+	h = fnv(h, ":", 1);
+	return finish(fnv(h, b, lb));
+}
+
+uint64_t cf_call_sip_key(const uint8_t *p, const struct cf_sip_info *si)
+{
+	if (si->call_id_len == 0)
+		return 0;
+	return finish(fnv(fnv(FNV_OFFSET, "sip", 3), p + si->call_id_off,
+			  si->call_id_len));
+}
+
+static int cookie_at(const uint8_t *p, size_t len, size_t off)
+{
+	return len >= off + 4 && p[off] == STUN_COOKIE_0 && p[off + 1] == 0x12 &&
+	       p[off + 2] == 0xa4 && p[off + 3] == 0x42;
+}
+
+int cf_call_is_shared(const struct cf_packet *pkt)
+{
+	const uint8_t *p = pkt->payload;
+	size_t n = pkt->payload_len;
+
+	if (pkt->proto != 17 || p == NULL || n < STUN_HDR)
+		return 0;
+	if (p[0] == 0 && (p[1] == 0x01 || p[1] == 0x08 || p[1] == 0x09))
+		return cookie_at(p, n, 4);    /* Binding, CreatePermission, ChannelBind requests */
+	return p[0] >= 0x40 && p[0] <= 0x4f && p[CHANNEL_HDR] == 0 &&
+	       p[CHANNEL_HDR + 1] == 0x01 && cookie_at(p, n, CHANNEL_HDR + 4);
+}
+
+/*
+ * The ICE key of a Binding request with a USERNAME in p: directly, or
+ * (*relayed set) inside TURN ChannelData.  0 none.
+ */
+static uint64_t check_key(const uint8_t *p, size_t len, int *relayed)
+{
+	struct cf_stun_info si, in;
+
+	*relayed = 0;
+	if (cf_recog_stun(p, len, 0, &si) != CF_REC_YES)
+		return 0;
+	if (si.is_channel_data && si.has_data && si.data_off <= len &&
+	    si.data_len <= len - si.data_off) {
+		if (cf_recog_stun(p + si.data_off, si.data_len, 0, &in) != CF_REC_YES)
+			return 0;
+		*relayed = 1;
+		p += si.data_off;
+		si = in;
+	}
+	if (si.is_channel_data || si.method != CF_STUN_BINDING || si.cls != 0 ||
+	    si.user_len == 0)
+		return 0;
+	return ice_key(p + si.user_off, si.user_len);
+}
+
+/* A TURN server's port (RFC 8656: 3478, 5349; the web ports; Google's
+ * 19302-19309): the end of a relay flow that is not the client. */
+static int turn_server_port(uint16_t port)
+{
+	return port == 3478 || port == 3479 || port == 5349 || port == 443 ||
+	       port == 80 || (port >= 19302 && port <= 19309);
+}
+
+/* --- the socket and peer tables -------------------------------------- */
+
+static uint32_t slot_of(const cf_addr *a, uint16_t port, uint32_t mask)
+{
+	return (uint32_t)cf_mix64(cf_addr_hash(a, port) ^ ((uint64_t)port << 32)) & mask;
+}
+
+static int live(uint64_t seen_us, uint64_t ts_us)
+{
+	return seen_us != 0 && ts_us <= seen_us + CF_CALL_LINK_US;
+}
+
+static struct cf_call_sock *sock_find(struct cf_classifier *c, const cf_addr *a,
+				      uint16_t port, uint64_t ts_us)
+{
+	uint32_t i, k = slot_of(a, port, CF_CALL_SOCKS - 1);
+	struct cf_call_sock *s;
+
+	for (i = 0; i < CF_CALL_PROBES; i++) {
+		s = &c->call_sock[(k + i) & (CF_CALL_SOCKS - 1)];
+		if (live(s->seen_us, ts_us) && s->port == port && cf_addr_eq(&s->ip, a))
+			return s;
+	}
+	return NULL;
+}
+
+static void sock_put(struct cf_classifier *c, const cf_addr *a, uint16_t port,
+		     uint64_t key, uint64_t ts_us)
+{
+	struct cf_call_sock *s = sock_find(c, a, port, ts_us), *old = NULL;
+	uint32_t i, k;
+
+	if (s != NULL) {
+		if (s->key != key)
+			s->shared = 1;
+		s->seen_us = ts_us ? ts_us : 1;
+		return;
+	}
+	k = slot_of(a, port, CF_CALL_SOCKS - 1);
+	for (i = 0; i < CF_CALL_PROBES; i++) {
+		s = &c->call_sock[(k + i) & (CF_CALL_SOCKS - 1)];
+		if (!live(s->seen_us, ts_us))
+			break;
+		if (old == NULL || s->seen_us < old->seen_us)
+			old = s;
+		s = NULL;
+	}
+	if (s == NULL) {
+		s = old;
+		c->st.call_links_evicted++;
+	}
+	s->ip = *a;
+	s->port = port;
+	s->shared = 0;
+	s->key = key;
+	s->seen_us = ts_us ? ts_us : 1;
+}
+
+static uint64_t sock_key(struct cf_classifier *c, const cf_addr *a, uint16_t port,
+			 uint64_t ts_us)
+{
+	const struct cf_call_sock *s = sock_find(c, a, port, ts_us);
+
+	return s != NULL && !s->shared ? s->key : 0;
+}
+
+/* A peer's entries are found by (peer, client address): the flow that
+ * looks does not know the client's port. */
+static uint32_t peer_slot(const cf_addr *peer, const cf_addr *client)
+{
+	return (slot_of(peer, 0, CF_CALL_PEERS - 1) ^
+		(cf_addr_hash(client, 0) & (CF_CALL_PEERS - 1)));
+}
+
+static void peer_put(struct cf_classifier *c, const cf_addr *peer,
+		     const cf_addr *client, uint16_t client_port, uint64_t ts_us)
+{
+	uint32_t i, k = peer_slot(peer, client);
+	struct cf_call_peer *p, *old = NULL;
+
+	for (i = 0; i < CF_CALL_PROBES; i++) {
+		p = &c->call_peer[(k + i) & (CF_CALL_PEERS - 1)];
+		if (!live(p->seen_us, ts_us) ||
+		    (cf_addr_eq(&p->peer, peer) && cf_addr_eq(&p->client, client) &&
+		     p->client_port == client_port))
+			break;
+		if (old == NULL || p->seen_us < old->seen_us)
+			old = p;
+		p = NULL;
+	}
+	if (p == NULL) {
+		p = old;
+		c->st.call_links_evicted++;
+	}
+	p->peer = *peer;
+	p->client = *client;
+	p->client_port = client_port;
+	p->seen_us = ts_us ? ts_us : 1;
+}
+
+/* The call of a TURN allocation whose client (address client) was given
+ * permission to peer. */
+static uint64_t peer_key(struct cf_classifier *c, const cf_addr *peer,
+			 const cf_addr *client, uint64_t ts_us)
+{
+	const struct cf_call_peer *p;
+	uint32_t i, k = peer_slot(peer, client);
+	uint64_t key;
+
+	for (i = 0; i < CF_CALL_PROBES; i++) {
+		p = &c->call_peer[(k + i) & (CF_CALL_PEERS - 1)];
+		if (!live(p->seen_us, ts_us) || !cf_addr_eq(&p->peer, peer) ||
+		    !cf_addr_eq(&p->client, client))
+			continue;
+		key = sock_key(c, &p->client, p->client_port, ts_us);
+		if (key != 0)
+			return key;
+	}
+	return 0;
+}
+
+void cf_call_learn(struct cf_classifier *c, const struct cf_packet *pkt)
+{
+	struct cf_stun_info si;
+	uint64_t key;
+	int relayed;
+
+	key = check_key(pkt->payload, pkt->payload_len, &relayed);
+	if (key != 0) {
+		/* through a relay both ways carry checks: the client's end is
+		   the one that is not the server's */
+		if (!relayed || (!turn_server_port(pkt->sport) &&
+				 turn_server_port(pkt->dport)))
+			sock_put(c, &pkt->src, pkt->sport, key, pkt->ts_us);
+		return;
+	}
+	if (cf_recog_stun(pkt->payload, pkt->payload_len, 0, &si) == CF_REC_YES &&
+	    !si.is_channel_data && si.cls == 0 && si.peer.present &&
+	    (si.method == CF_STUN_CREATE_PERM || si.method == CF_STUN_CHANNEL_BIND))
+		peer_put(c, &si.peer.ip, &pkt->src, pkt->sport, pkt->ts_us);
+}
+
+/* --- a flow's call ------------------------------------------------------- */
+
+static void set_call(struct cf_flow *f, uint64_t key, unsigned by)
+{
+	f->cls.call_key = key;
+	f->cls.call_by = (uint8_t)by;
+}
+
+/* What the flow's own payload says: its ICE checks, its SIP Call-ID. */
+static void own_links(struct cf_flow *f, const struct cf_packet *pkt)
+{
+	struct cf_sip_info si;
+	uint64_t key;
+	int relayed;
+
+	if (pkt->payload == NULL || pkt->payload_len == 0)
+		return;
+	if (pkt->proto == 17 && pkt->payload_len >= STUN_HDR &&
+	    (pkt->payload[0] <= 1 || (pkt->payload[0] >= 0x40 && pkt->payload[0] <= 0x4f))) {
+		key = check_key(pkt->payload, pkt->payload_len, &relayed);
+		if (key != 0)
+			set_call(f, key, CF_CALL_BY_ICE);
+		return;
+	}
+	if (pkt->payload[0] >= 'A' && pkt->payload[0] <= 'Z' &&
+	    (f->cls.seen & CF_SEEN_SIP) &&
+	    cf_recog_sip(pkt->payload, pkt->payload_len, &si) == CF_REC_YES &&
+	    (key = cf_call_sip_key(pkt->payload, &si)) != 0)
+		set_call(f, key, CF_CALL_BY_SIP);
+}
+
+/* What other flows said about its ends. */
+static void cross_links(struct cf_classifier *c, struct cf_flow *f, uint64_t ts_us)
+{
+	uint64_t key;
+	int i;
+
+	if (f->proto != 17)
+		return;
+	if ((key = cf_sdp_call(c, f, ts_us)) != 0) {
+		set_call(f, key, CF_CALL_BY_SDP);
+		return;
+	}
+	for (i = 0; i < 2; i++)
+		if ((key = sock_key(c, &f->ip[i], f->port[i], ts_us)) != 0) {
+			set_call(f, key, CF_CALL_BY_SOCKET);
+			return;
+		}
+	for (i = 0; i < 2; i++)
+		if ((key = peer_key(c, &f->ip[i], &f->ip[!i], ts_us)) != 0) {
+			set_call(f, key, CF_CALL_BY_TURN_PEER);
+			return;
+		}
+}
+
+void cf_call_flow(struct cf_classifier *c, struct cf_flow *f,
+		  const struct cf_packet *pkt, uint64_t ts_us)
+{
+	/* a call once found stays (the events already name it); the weak
+	   guess gives way to what the wire shows */
+	if (f->cls.call_key != 0 && f->cls.call_by != CF_CALL_BY_TIME)
+		return;
+	if (pkt != NULL)
+		own_links(f, pkt);
+	if (f->cls.call_key == 0 || f->cls.call_by == CF_CALL_BY_TIME)
+		cross_links(c, f, ts_us);
+}
+
+/* --- the weak link ------------------------------------------------------ */
+
+int cf_call_app_generic(const char *app)
+{
+	static const char *const generic[] = {
+		"", "unknown", "webrtc", "sip", "rtp", "rtcp", "srtp", "stun",
+		"turn", "dtls", "h323", "mgcp", "sccp", "iax2", "bfcp", "zrtp"
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(generic) / sizeof(generic[0]); i++)
+		if (strcmp(app, generic[i]) == 0)
+			return 1;
+	return 0;
+}
+
+void cf_classify_call_weak(struct cf_flow *f, int local)
+{
+	const char *app = cf_class_app(&f->cls);
+	uint64_t h, bucket;
+
+	if (f->cls.call_key != 0 || local < 0 || local > 1 || !f->cls.is_call ||
+	    cf_call_app_generic(app))
+		return;
+	bucket = f->first_us / CF_CALL_WEAK_US;
+	h = fnv(FNV_OFFSET, "time", 4);
+	h = fnv(h, f->ip[local].b, sizeof(f->ip[local].b));
+	h = fnv(h, app, strlen(app));
+	h = fnv(h, &bucket, sizeof(bucket));
+	set_call(f, finish(h), CF_CALL_BY_TIME);
+}

@@ -1,0 +1,379 @@
+/*
+ * calls.c - the call table (calls.h).
+ *
+ * Open addressing over CF_CALLS_MAX slots by the call key (already a
+ * hash), CALL_PROBES probes.  A slot holds the record the event is
+ * written from (event.h's struct cf_call_record) and what ranks the
+ * call's app: every app its flows named, with the bytes of those flows;
+ * the app written is the best ranked - a named app ("zoom", "signal")
+ * over a generic protocol ("webrtc", "sip", "rtp"), more bytes first,
+ * then the name - so that which flow ended first does not matter.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify/classify.h"
+#include "engine/calls.h"
+#include "util/role.h"
+
+#define CALL_PROBES 32
+#define CALL_APPS 6
+
+struct app_vote {
+	uint16_t nid;                  /* name id (cf_class_names) */
+	uint8_t rank;                  /* 2 named, 1 generic, 0 unknown */
+	uint64_t bytes;
+};
+
+struct slot {
+	uint8_t used;
+	uint32_t live;                 /* flows joined, not ended */
+	uint64_t quiet_us;             /* packet time its last flow ended */
+	uint64_t local_first_us;       /* first_us of the flow the local party came from */
+	struct app_vote app[CALL_APPS];
+	struct cf_call_record rec;
+};
+
+struct cf_calls {
+	pthread_mutex_t mu;
+	struct cf_outputs *out;
+	struct slot *v;
+	struct slot **due;             /* cf_calls_emit's list, CF_CALLS_MAX */
+	int idle;                      /* write quiet calls before the end */
+	struct cf_calls_stats st;
+};
+
+struct cf_calls *cf_calls_new(struct cf_outputs *out, int idle)
+{
+	struct cf_calls *t = calloc(1, sizeof(*t));
+
+	if (t == NULL)
+		return NULL;
+	t->v = calloc(CF_CALLS_MAX, sizeof(*t->v));   /* pages touched as used */
+	t->due = malloc(CF_CALLS_MAX * sizeof(*t->due));
+	if (t->v == NULL || t->due == NULL) {
+		free(t->v);
+		free(t->due);
+		free(t);
+		return NULL;
+	}
+	t->out = out;
+	t->idle = idle;
+	pthread_mutex_init(&t->mu, NULL);
+	return t;
+}
+
+void cf_calls_free(struct cf_calls *t)
+{
+	if (t == NULL)
+		return;
+	pthread_mutex_destroy(&t->mu);
+	free(t->v);
+	free(t->due);
+	free(t);
+}
+
+static int role_index(unsigned bit)
+{
+	switch (bit) {
+	case CF_ROLE_KEYX: return 0;
+	case CF_ROLE_MEDIA: return 1;
+	case CF_ROLE_SIGNALING: return 2;
+	case CF_ROLE_RELAY: return 3;
+	default: return -1;
+	}
+}
+
+/* Write slot s's call and free it (lock held). */
+static void write_call(struct cf_calls *t, struct slot *s, const struct cf_event_meta *m);
+
+/* The slot of key, made when absent (make); NULL when the table is full. */
+static struct slot *find(struct cf_calls *t, uint64_t key, int make,
+			 const struct cf_event_meta *m)
+{
+	uint32_t i, k = (uint32_t)key & (CF_CALLS_MAX - 1);
+	struct slot *s, *quiet = NULL;
+
+	for (i = 0; i < CALL_PROBES; i++) {
+		s = &t->v[(k + i) & (CF_CALLS_MAX - 1)];
+		if (s->used && s->rec.key == key)
+			return s;
+	}
+	if (!make)
+		return NULL;
+	for (i = 0; i < CALL_PROBES; i++) {
+		s = &t->v[(k + i) & (CF_CALLS_MAX - 1)];
+		if (!s->used)
+			break;
+		if (s->live == 0 && (quiet == NULL || s->quiet_us < quiet->quiet_us))
+			quiet = s;
+		s = NULL;
+	}
+	if (s == NULL) {
+		if (quiet == NULL)
+			return NULL;
+		t->st.evicted++;
+		write_call(t, quiet, m);
+		s = quiet;
+	}
+	memset(s, 0, sizeof(*s));
+	s->used = 1;
+	s->rec.key = key;
+	t->st.calls++;
+	return s;
+}
+
+void cf_calls_join(struct cf_calls *t, uint64_t key, const struct cf_event_meta *m)
+{
+	struct slot *s;
+
+	if (t == NULL || key == 0)
+		return;
+	pthread_mutex_lock(&t->mu);
+	s = find(t, key, 1, m);
+	if (s != NULL)
+		s->live++;
+	else
+		t->st.untracked++;
+	pthread_mutex_unlock(&t->mu);
+}
+
+void cf_calls_leave(struct cf_calls *t, uint64_t key)
+{
+	struct slot *s;
+
+	if (t == NULL || key == 0)
+		return;
+	pthread_mutex_lock(&t->mu);
+	s = find(t, key, 0, NULL);
+	if (s != NULL && s->live > 0)
+		s->live--;
+	pthread_mutex_unlock(&t->mu);
+}
+
+static void vote(struct slot *s, uint16_t nid, uint64_t bytes)
+{
+	const char *name = cf_class_names[nid];
+	struct app_vote *v;
+	int i;
+
+	for (i = 0; i < CALL_APPS; i++) {
+		v = &s->app[i];
+		if (v->nid == nid) {
+			v->bytes += bytes;
+			return;
+		}
+		if (v->nid == 0) {
+			v->nid = nid;
+			v->rank = (uint8_t)(name[0] == '\0' || strcmp(name, "unknown") == 0 ? 0 :
+					    cf_call_app_generic(name) ? 1 : 2);
+			v->bytes = bytes;
+			return;
+		}
+	}
+}
+
+static int better_vote(const struct app_vote *a, const struct app_vote *b)
+{
+	if (a->rank != b->rank)
+		return a->rank > b->rank;
+	if (a->bytes != b->bytes)
+		return a->bytes > b->bytes;
+	return strcmp(cf_class_names[a->nid], cf_class_names[b->nid]) < 0;
+}
+
+static void add_party(struct cf_call_record *r, const cf_addr *ip,
+		      const struct cf_geo_result *g, unsigned roles, int via_relay,
+		      uint64_t bytes, uint64_t packets)
+{
+	struct cf_call_party *p = NULL;
+	uint32_t i;
+
+	for (i = 0; i < r->n_parties; i++)
+		if (cf_addr_eq(&r->party[i].ip, ip) && r->party[i].via_relay == via_relay) {
+			p = &r->party[i];
+			break;
+		}
+	if (p == NULL) {
+		if (r->n_parties >= CF_CALL_PARTIES) {
+			r->parties_more++;
+			return;
+		}
+		p = &r->party[r->n_parties++];
+		p->ip = *ip;
+		p->via_relay = (uint8_t)via_relay;
+	}
+	if (g != NULL && p->country[0] == '\0') {
+		memcpy(p->country, g->country[0] ? g->country : g->registered, 3);
+		p->asn = g->asn;
+		memcpy(p->as_org, g->as_org, sizeof(p->as_org));
+		p->as_org[sizeof(p->as_org) - 1] = '\0';
+	}
+	p->roles |= (uint8_t)(roles & CF_ROLE_CALL);
+	p->flows++;
+	p->bytes += bytes;
+	p->packets += packets;
+}
+
+static void copy_str(char *dst, size_t cap, const char *s)
+{
+	size_t n = s != NULL ? strlen(s) : 0;
+
+	if (n >= cap)
+		n = cap - 1;
+	if (n > 0)
+		memcpy(dst, s, n);
+	dst[n] = '\0';
+}
+
+/* The worst alert so far, ties to the smaller rule id. */
+static void add_verdict(struct cf_call_record *r, const struct cf_flow *f,
+			const struct cf_rule_info *w)
+{
+	r->alerts += f->n_alerts;
+	if (w == NULL || w->severity < r->severity ||
+	    (w->severity == r->severity && r->rule_id[0] != '\0' &&
+	     strcmp(w->id, r->rule_id) >= 0))
+		return;
+	r->severity = w->severity;
+	copy_str(r->rule_id, sizeof(r->rule_id), w->id);
+	copy_str(r->rule_name, sizeof(r->rule_name), w->msg);
+	copy_str(r->ruleset, sizeof(r->ruleset), w->ruleset);
+}
+
+static void add_flow(struct slot *s, const struct cf_call_flow *cf)
+{
+	const struct cf_flow *f = cf->f;
+	struct cf_call_record *r = &s->rec;
+	uint64_t bytes = f->bytes[0] + f->bytes[1], packets = f->pkts[0] + f->pkts[1];
+	unsigned bit;
+	int i, k;
+
+	r->flows++;
+	if (f->cls.call_by != 0)
+		r->links |= 1u << f->cls.call_by;
+	if (r->first_us == 0 || f->first_us < r->first_us)
+		r->first_us = f->first_us;
+	if (f->last_us > r->last_us)
+		r->last_us = f->last_us;
+	if (cf->local >= 0 &&
+	    (s->local_first_us == 0 || f->first_us < s->local_first_us ||
+	     (f->first_us == s->local_first_us &&
+	      cf_addr_cmp(&f->ip[cf->local], &r->local) < 0))) {
+		s->local_first_us = f->first_us ? f->first_us : 1;
+		r->local = f->ip[cf->local];
+	}
+	vote(s, f->cls.app_id, bytes);
+	for (i = 0; i < CF_ROLE_RANKS; i++) {
+		bit = cf_role_at_rank(i);
+		k = role_index(bit);
+		if (k < 0 || !(f->cls.roles & bit))
+			continue;
+		r->role_flows[k]++;
+		r->role_bytes[k] += bytes;
+		r->role_packets[k] += packets;
+	}
+	if (cf->local >= 0)
+		add_party(r, &f->ip[!cf->local], cf->geo, f->cls.roles, 0, bytes, packets);
+	if (f->cls.has_relay_peer)
+		add_party(r, &f->cls.relay_peer, cf->peer_geo, f->cls.roles, 1, bytes, packets);
+	add_verdict(r, f, cf->worst);
+}
+
+void cf_calls_flow_end(struct cf_calls *t, uint64_t joined_key,
+		       const struct cf_call_flow *cf, const struct cf_event_meta *m)
+{
+	uint64_t key = cf->f->cls.call_key;
+	struct slot *s;
+
+	if (t == NULL || (key == 0 && joined_key == 0))
+		return;
+	pthread_mutex_lock(&t->mu);
+	if (joined_key != 0 && joined_key != key) {
+		s = find(t, joined_key, 0, NULL);
+		if (s != NULL && s->live > 0)
+			s->live--;
+	}
+	if (key != 0 && (s = find(t, key, 1, m)) != NULL) {
+		if (joined_key == key && s->live > 0)
+			s->live--;
+		if (cf->judged)
+			add_flow(s, cf);
+		if (cf->f->last_us > s->quiet_us)
+			s->quiet_us = cf->f->last_us;
+	} else if (key != 0) {
+		t->st.untracked++;
+	}
+	pthread_mutex_unlock(&t->mu);
+}
+
+static int party_cmp(const void *a, const void *b)
+{
+	const struct cf_call_party *x = a, *y = b;
+	int c = cf_addr_cmp(&x->ip, &y->ip);
+
+	return c != 0 ? c : (int)x->via_relay - (int)y->via_relay;
+}
+
+static void write_call(struct cf_calls *t, struct slot *s, const struct cf_event_meta *m)
+{
+	const struct app_vote *best = NULL;
+	int i;
+
+	if (s->rec.flows > 0) {
+		for (i = 0; i < CALL_APPS && s->app[i].nid != 0; i++)
+			if (best == NULL || better_vote(&s->app[i], best))
+				best = &s->app[i];
+		copy_str(s->rec.app, sizeof(s->rec.app),
+			 best != NULL ? cf_class_names[best->nid] : "");
+		qsort(s->rec.party, s->rec.n_parties, sizeof(s->rec.party[0]), party_cmp);
+		cf_event_call(t->out, m, &s->rec, s->rec.last_us);
+		t->st.written++;
+	}
+	s->used = 0;
+}
+
+static int slot_cmp(const void *a, const void *b)
+{
+	const struct slot *x = *(const struct slot *const *)a;
+	const struct slot *y = *(const struct slot *const *)b;
+
+	if (x->rec.first_us != y->rec.first_us)
+		return x->rec.first_us < y->rec.first_us ? -1 : 1;
+	return x->rec.key < y->rec.key ? -1 : x->rec.key > y->rec.key;
+}
+
+void cf_calls_emit(struct cf_calls *t, const struct cf_event_meta *m,
+		   uint64_t now_us, int all)
+{
+	struct slot **due;
+	size_t i, n = 0;
+
+	if (t == NULL || (!all && !t->idle))
+		return;
+	pthread_mutex_lock(&t->mu);
+	due = t->due;
+	{
+		for (i = 0; i < CF_CALLS_MAX; i++) {
+			struct slot *s = &t->v[i];
+
+			if (s->used && (all || (s->live == 0 && s->quiet_us != 0 &&
+						now_us >= s->quiet_us + CF_CALL_LINGER_US)))
+				due[n++] = s;
+		}
+		qsort(due, n, sizeof(*due), slot_cmp);
+		for (i = 0; i < n; i++)
+			write_call(t, due[i], m);
+	}
+	pthread_mutex_unlock(&t->mu);
+}
+
+void cf_calls_get_stats(struct cf_calls *t, struct cf_calls_stats *st)
+{
+	pthread_mutex_lock(&t->mu);
+	*st = t->st;
+	pthread_mutex_unlock(&t->mu);
+}
