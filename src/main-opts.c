@@ -65,7 +65,7 @@ static const char usage_text[] =
 "  -o SPEC             event output (repeatable; default stdout): stdout, file:PATH,\n"
 "                      syslog[:FACILITY], unix:PATH, unixgram:PATH, tcp:HOST:PORT,\n"
 "                      syslog-tcp:HOST:PORT, syslog-tls:HOST:PORT,\n"
-"                      kafka:BROKERS/TOPIC; options follow: ,kinds=alert+flow\n"
+"                      kafka:BROKERS/TOPIC; options follow: ,kinds=alert+flow+call\n"
 "                      ,min-severity=high ,queue=N ,spool=PATH ,spool-max=SIZE ,drain=SEC\n"
 "                      (callfence(8), OUTPUTS)\n"
 "  --spool-dir DIR     spool files of tcp/unix/kafka outputs (default /var/spool/callfence)\n"
