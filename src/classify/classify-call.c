@@ -335,9 +335,10 @@ static void own_links(struct cf_flow *f, const struct cf_packet *pkt)
 	if (pkt->proto == 17 && pkt->payload_len >= STUN_HDR &&
 	    (pkt->payload[0] <= 1 || (pkt->payload[0] >= 0x40 && pkt->payload[0] <= 0x4f))) {
 		key = check_key(pkt->payload, pkt->payload_len, &relayed);
-		if (key != 0)
+		if (key != 0) {
 			set_call(f, key, CF_CALL_BY_ICE);
-		return;
+			return;
+		}
 	}
 	if (pkt->payload[0] >= 'A' && pkt->payload[0] <= 'Z' &&
 	    (f->cls.seen & CF_SEEN_SIP) &&
