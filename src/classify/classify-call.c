@@ -11,7 +11,8 @@
  *                  agents' checks name the same pair (in the other
  *                  order), so the key is made from the pair sorted.
  *                  Checks sent through a TURN relay (inside ChannelData,
- *                  RFC 8656 section 12) count on the relay's flow.
+ *                  RFC 8656 section 12, or the DATA of a Send or Data
+ *                  indication, section 11) count on the relay's flow.
  *   sip-call-id    the flow's own SIP messages' Call-ID (RFC 3261 section
  *                  20.8): every message of a dialog carries it.
  *   sdp            an end of the flow was announced by a SIP message's
@@ -136,13 +137,20 @@ int cf_call_is_shared(const struct cf_packet *pkt)
 		return 0;
 	if (p[0] == 0 && (p[1] == 0x01 || p[1] == 0x08 || p[1] == 0x09))
 		return cookie_at(p, n, 4);    /* Binding, CreatePermission, ChannelBind requests */
+	/* Send and Data indications whose DATA is a Binding request: the
+	   DATA attribute follows XOR-PEER-ADDRESS (IPv4: at 32, IPv6: at 44),
+	   the inner message's cookie 4 bytes into it */
+	if (p[0] == 0 && (p[1] == 0x16 || p[1] == 0x17))
+		return cookie_at(p, n, 4) &&
+		       ((cookie_at(p, n, 40) && n > 37 && p[36] == 0 && p[37] == 0x01) ||
+			(cookie_at(p, n, 52) && n > 49 && p[48] == 0 && p[49] == 0x01));
 	return p[0] >= 0x40 && p[0] <= 0x4f && p[CHANNEL_HDR] == 0 &&
 	       p[CHANNEL_HDR + 1] == 0x01 && cookie_at(p, n, CHANNEL_HDR + 4);
 }
 
 /*
  * The ICE key of a Binding request with a USERNAME in p: directly, or
- * (*relayed set) inside TURN ChannelData.  0 none.
+ * (*relayed set) inside TURN ChannelData or a Send/Data indication.  0 none.
  */
 static uint64_t check_key(const uint8_t *p, size_t len, int *relayed)
 {
@@ -151,8 +159,9 @@ static uint64_t check_key(const uint8_t *p, size_t len, int *relayed)
 	*relayed = 0;
 	if (cf_recog_stun(p, len, 0, &si) != CF_REC_YES)
 		return 0;
-	if (si.is_channel_data && si.has_data && si.data_off <= len &&
-	    si.data_len <= len - si.data_off) {
+	if ((si.is_channel_data ||
+	     (si.cls == 1 && (si.method == CF_STUN_SEND || si.method == CF_STUN_DATA))) &&
+	    si.has_data && si.data_off <= len && si.data_len <= len - si.data_off) {
 		if (cf_recog_stun(p + si.data_off, si.data_len, 0, &in) != CF_REC_YES)
 			return 0;
 		*relayed = 1;

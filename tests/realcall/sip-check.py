@@ -185,6 +185,40 @@ def main():
               g(e, "rule.id") == rule and
               g(e, "callfence.verdict") == ("pass" if rule == "sip-test-pass" else "alert"), said)
 
+    # one call: the SIP flow by its Call-ID, RTP and RTCP by the SDP that
+    # announced them (and that carried the Call-ID), one callfence.call event
+    ids = {}
+    for name, (k, _, _, _, _) in expect.items():
+        got = flows.get(k, [])
+        if len(got) == 1:
+            ids[name] = (g(got[0], "callfence.call.id"), g(got[0], "callfence.call.linked_by"))
+    got_ids = {i for i, _ in ids.values()}
+    check("call: SIP, RTP and RTCP share one callfence.call.id", len(ids) == 3 and
+          len(got_ids) == 1 and None not in got_ids, ids)
+    check("call: SIP linked by its Call-ID, RTP and RTCP by the SDP",
+          ids.get("SIP", (0, 0))[1] == "sip-call-id" and ids.get("RTP", (0, 0))[1] == "sdp"
+          and ids.get("RTCP", (0, 0))[1] == "sdp", ids)
+    if len(got_ids) == 1 and None not in got_ids:
+        cid = next(iter(got_ids))
+        calls = [e for e in events if g(e, "event.dataset") == "callfence.call"
+                 and g(e, "callfence.call.id") == cid]
+        check("call: one callfence.call event", len(calls) == 1, "%d" % len(calls))
+        if len(calls) == 1:
+            c = calls[0]
+            parties = [p.get("ip") for p in g(c, "callfence.call.parties") or []]
+            check("call: app sip, 3 flows, the callee in CN its party",
+                  g(c, "callfence.call.app") == "sip" and g(c, "callfence.call.flows") == 3 and
+                  parties == [CALLEE] and
+                  (g(c, "callfence.call.parties")[0].get("geo") or {}).get("country_iso_code") == "CN",
+                  json.dumps(g(c, "callfence.call")))
+            # sip.rules: keys to CN critical, media only high
+            worst, rule = ("high", "sip-test-media") if keyed is None else ("critical", None)
+            check("call: its verdict is the worst alert of its flows (%s)" % worst,
+                  g(c, "callfence.call.verdict.severity") == worst and
+                  (rule is None or g(c, "callfence.call.verdict.rule") == rule) and
+                  g(c, "rule.id") == g(c, "callfence.call.verdict.rule"),
+                  json.dumps(g(c, "callfence.call.verdict")))
+
     # the built-in alert for SDES keys in clear SIP: the SIP flow's, only there
     sdes = [e for e in events if g(e, "event.dataset") == "callfence.alert"
             and g(e, "rule.id") == "callfence-sdes-cleartext"]

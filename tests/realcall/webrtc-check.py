@@ -321,7 +321,50 @@ def main():
     for w in ips:
         check("%s: the %s's flows are in the capture (%d)" % (room, w, per_end[w]),
               per_end[w] > 0)
+    check_call(room, kind, call_flow, cf, events, ips, a.turn)
     return 0 if all(results) else 1
+
+
+def check_call(room, kind, call_flow, cf, events, ips, turn):
+    """One call: the flows the browsers' call went over share one
+    callfence.call.id, linked by the ICE checks (visible on UDP: directly,
+    or inside TURN Send/Data indications and ChannelData), and one
+    callfence.call event sums them up with both browsers' ends among its
+    parties.  Over TCP and TLS the checks are inside a stream callfence
+    does not read for links: nothing is claimed there."""
+    if kind not in ("direct", "udp"):
+        return
+    ids = {}
+    for k in call_flow:
+        c = (cf.get(k) or {}).get("callfence", {}).get("call") or {}
+        ids[show_key(k)] = (c.get("id"), c.get("linked_by"))
+    got = {i for i, _ in ids.values()}
+    check("%s: the call's flows (%d) have one callfence.call.id" % (room, len(ids)),
+          len(ids) >= 1 and len(got) == 1 and None not in got, json.dumps(ids))
+    check("%s: linked by their ICE checks" % room,
+          all(by == "ice-username" for _, by in ids.values()), json.dumps(ids))
+    if len(got) != 1 or None in got:
+        return
+    cid = got.pop()
+    calls = [e for e in events if e.get("event", {}).get("dataset") == "callfence.call"
+             and e.get("callfence", {}).get("call", {}).get("id") == cid]
+    check("%s: one callfence.call event for %s" % (room, cid), len(calls) == 1,
+          "%d events" % len(calls))
+    if len(calls) != 1:
+        return
+    call = calls[0]["callfence"]["call"]
+    parties = {p.get("ip") for p in call.get("parties", [])}
+    parties.add(calls[0].get("source", {}).get("ip"))
+    want = {turn} if kind == "udp" else set(ips.values())
+    check("%s: the call's parties %s include %s" % (room, sorted(parties), sorted(want)),
+          want <= parties, json.dumps(call.get("parties")))
+    check("%s: the call counts its flows (%d >= %d) and its media" % (
+              room, call.get("flows", 0), len(call_flow)),
+          call.get("flows", 0) >= len(call_flow) and
+          call.get("roles", {}).get("media", {}).get("packets", 0) > 100,
+          json.dumps(call.get("roles")))
+    check("%s: the call's app is webrtc" % room, call.get("app") == "webrtc",
+          call.get("app"))
 
 
 if __name__ == "__main__":

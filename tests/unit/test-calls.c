@@ -115,6 +115,20 @@ static void channel(struct buf *b, const char *user)
 	putn(b, in.b, in.n);
 }
 
+/* The same check in the DATA of a Send indication to peer 203.0.113.71. */
+static void send_ind(struct buf *b, const char *user)
+{
+	struct buf in;
+
+	stun(&in, 0x0001, user, NULL, 0);
+	stun(b, 0x0016, NULL, "203.0.113.71", 40002);
+	put16(b, 0x0013);
+	put16(b, (unsigned)in.n);
+	putn(b, in.b, in.n);
+	b->b[2] = (uint8_t)((b->n - 20) >> 8);
+	b->b[3] = (uint8_t)(b->n - 20);
+}
+
 static void text(struct buf *b, const char *s)
 {
 	b->n = 0;
@@ -215,8 +229,15 @@ static void test_relay(void)
 	feed(&h, 0, &b, 1000);
 	cf_classify_finish(cls, &h);
 	CHECK_INT(h.cls.call_key, 0);
+	/* a Send indication carrying a check links the same way */
+	flow_init(&g, "10.0.0.6", 53010, "198.51.100.41", 3478, 17);
+	send_ind(&b, "L1:R1");
+	feed(&g, 0, &b, 1000);
+	CHECK(g.cls.call_key == f.cls.call_key);
+	CHECK_INT(g.cls.call_by, CF_CALL_BY_ICE);
 	/* nor another client to the TURN server's port (it is not a client socket) */
 	flow_init(&h, "10.0.0.6", 53006, "198.51.100.40", 3478, 17);
+	text(&b, "some media-looking bytes");
 	feed(&h, 0, &b, 1000);
 	cf_classify_finish(cls, &h);
 	CHECK_INT(h.cls.call_key, 0);
