@@ -28,8 +28,15 @@ struct app_vote {
 	uint64_t bytes;
 };
 
+struct held {
+	struct cf_flow f;
+	enum cf_flow_end why;
+};
+
 struct slot {
 	uint8_t used;
+	uint32_t n_held, cap_held;
+	struct held *held;             /* its flows held for its app */
 	uint32_t live;                 /* flows joined, not ended */
 	uint64_t quiet_us;             /* packet time its last flow ended */
 	uint64_t local_first_us;       /* first_us of the flow the local party came from */
@@ -43,10 +50,13 @@ struct cf_calls {
 	struct slot *v;
 	struct slot **due;             /* cf_calls_emit's list, CF_CALLS_MAX */
 	int idle;                      /* write quiet calls before the end */
+	cf_calls_write_fn write;
+	void *write_ctx;               /* the engine writing now (lock held) */
+	uint64_t n_held;               /* flows held in all */
 	struct cf_calls_stats st;
 };
 
-struct cf_calls *cf_calls_new(struct cf_outputs *out, int idle)
+struct cf_calls *cf_calls_new(struct cf_outputs *out, int idle, cf_calls_write_fn write)
 {
 	struct cf_calls *t = calloc(1, sizeof(*t));
 
@@ -62,14 +72,23 @@ struct cf_calls *cf_calls_new(struct cf_outputs *out, int idle)
 	}
 	t->out = out;
 	t->idle = idle;
+	t->write = write;
 	pthread_mutex_init(&t->mu, NULL);
 	return t;
 }
 
 void cf_calls_free(struct cf_calls *t)
 {
+	size_t i;
+	uint32_t k;
+
 	if (t == NULL)
 		return;
+	for (i = 0; i < CF_CALLS_MAX; i++) {
+		for (k = 0; k < t->v[i].n_held; k++)
+			cf_class_release(&t->v[i].held[k].f.cls);
+		free(t->v[i].held);
+	}
 	pthread_mutex_destroy(&t->mu);
 	free(t->v);
 	free(t->due);
@@ -126,13 +145,15 @@ static struct slot *find(struct cf_calls *t, uint64_t key, int make,
 	return s;
 }
 
-void cf_calls_join(struct cf_calls *t, uint64_t key, const struct cf_event_meta *m)
+void cf_calls_join(struct cf_calls *t, void *ctx, uint64_t key,
+		   const struct cf_event_meta *m)
 {
 	struct slot *s;
 
 	if (t == NULL || key == 0)
 		return;
 	pthread_mutex_lock(&t->mu);
+	t->write_ctx = ctx;             /* a full table writes a call */
 	s = find(t, key, 1, m);
 	if (s != NULL)
 		s->live++;
@@ -283,15 +304,50 @@ static void add_flow(struct slot *s, const struct cf_call_flow *cf)
 	add_verdict(r, f, cf->worst);
 }
 
-void cf_calls_flow_end(struct cf_calls *t, uint64_t joined_key,
-		       const struct cf_call_flow *cf, const struct cf_event_meta *m)
+/* Keep a copy of cf->f in s (lock held); 1 when kept. */
+static int hold(struct cf_calls *t, struct slot *s, struct cf_call_flow *cf,
+		enum cf_flow_end why)
+{
+	struct held *h;
+
+	if (t->write == NULL || s->n_held >= CF_CALL_HELD_MAX ||
+	    t->n_held >= CF_CALLS_HELD_MAX) {
+		t->st.unheld++;
+		return 0;
+	}
+	if (s->n_held == s->cap_held) {
+		uint32_t cap = s->cap_held ? s->cap_held * 2 : 8;
+
+		h = realloc(s->held, cap * sizeof(*h));
+		if (h == NULL) {
+			t->st.unheld++;
+			return 0;
+		}
+		s->held = h;
+		s->cap_held = cap;
+	}
+	h = &s->held[s->n_held++];
+	h->f = *cf->f;
+	h->why = why;
+	/* the strings move with the copy: the flow table releases nothing */
+	cf->f->cls.host_str = cf->f->cls.evid_str = cf->f->cls.cert_str = NULL;
+	t->n_held++;
+	t->st.held++;
+	return 1;
+}
+
+int cf_calls_flow_end(struct cf_calls *t, void *ctx, uint64_t joined_key,
+		      struct cf_call_flow *cf, enum cf_flow_end why,
+		      const struct cf_event_meta *m)
 {
 	uint64_t key = cf->f->cls.call_key;
 	struct slot *s;
+	int held = 0;
 
 	if (t == NULL || (key == 0 && joined_key == 0))
-		return;
+		return 0;
 	pthread_mutex_lock(&t->mu);
+	t->write_ctx = ctx;             /* a full table writes a call */
 	if (joined_key != 0 && joined_key != key) {
 		s = find(t, joined_key, 0, NULL);
 		if (s != NULL && s->live > 0)
@@ -300,14 +356,17 @@ void cf_calls_flow_end(struct cf_calls *t, uint64_t joined_key,
 	if (key != 0 && (s = find(t, key, 1, m)) != NULL) {
 		if (joined_key == key && s->live > 0)
 			s->live--;
-		if (cf->judged)
+		if (cf->judged) {
 			add_flow(s, cf);
+			held = hold(t, s, cf, why);
+		}
 		if (cf->f->last_us > s->quiet_us)
 			s->quiet_us = cf->f->last_us;
 	} else if (key != 0) {
 		t->st.untracked++;
 	}
 	pthread_mutex_unlock(&t->mu);
+	return held;
 }
 
 static int party_cmp(const void *a, const void *b)
@@ -316,6 +375,41 @@ static int party_cmp(const void *a, const void *b)
 	int c = cf_addr_cmp(&x->ip, &y->ip);
 
 	return c != 0 ? c : (int)x->via_relay - (int)y->via_relay;
+}
+
+static int held_cmp(const void *a, const void *b)
+{
+	const struct cf_flow *x = &((const struct held *)a)->f;
+	const struct cf_flow *y = &((const struct held *)b)->f;
+	int c;
+
+	if (x->first_us != y->first_us)
+		return x->first_us < y->first_us ? -1 : 1;
+	if ((c = cf_addr_cmp(&x->ip[0], &y->ip[0])) != 0 ||
+	    (c = cf_addr_cmp(&x->ip[1], &y->ip[1])) != 0)
+		return c;
+	if (x->port[0] != y->port[0])
+		return x->port[0] < y->port[0] ? -1 : 1;
+	return (int)x->port[1] - (int)y->port[1];
+}
+
+/* The held flows of s, in order, by the engine writing now (lock held). */
+static void write_held(struct cf_calls *t, struct slot *s)
+{
+	uint32_t i;
+
+	qsort(s->held, s->n_held, sizeof(*s->held), held_cmp);
+	for (i = 0; i < s->n_held; i++) {
+		if (t->write_ctx != NULL)
+			t->st.app_from_call += (uint64_t)t->write(t->write_ctx, &s->held[i].f,
+								  s->held[i].why, s->rec.app);
+		else
+			cf_class_release(&s->held[i].f.cls);
+	}
+	t->n_held -= s->n_held;
+	free(s->held);
+	s->held = NULL;
+	s->n_held = s->cap_held = 0;
 }
 
 static void write_call(struct cf_calls *t, struct slot *s, const struct cf_event_meta *m)
@@ -329,6 +423,7 @@ static void write_call(struct cf_calls *t, struct slot *s, const struct cf_event
 				best = &s->app[i];
 		copy_str(s->rec.app, sizeof(s->rec.app),
 			 best != NULL ? cf_class_names[best->nid] : "");
+		write_held(t, s);
 		qsort(s->rec.party, s->rec.n_parties, sizeof(s->rec.party[0]), party_cmp);
 		cf_event_call(t->out, m, &s->rec, s->rec.last_us);
 		t->st.written++;
@@ -346,7 +441,7 @@ static int slot_cmp(const void *a, const void *b)
 	return x->rec.key < y->rec.key ? -1 : x->rec.key > y->rec.key;
 }
 
-void cf_calls_emit(struct cf_calls *t, const struct cf_event_meta *m,
+void cf_calls_emit(struct cf_calls *t, void *ctx, const struct cf_event_meta *m,
 		   uint64_t now_us, int all)
 {
 	struct slot **due;
@@ -355,6 +450,7 @@ void cf_calls_emit(struct cf_calls *t, const struct cf_event_meta *m,
 	if (t == NULL || (!all && !t->idle))
 		return;
 	pthread_mutex_lock(&t->mu);
+	t->write_ctx = ctx;
 	due = t->due;
 	{
 		for (i = 0; i < CF_CALLS_MAX; i++) {
@@ -368,6 +464,7 @@ void cf_calls_emit(struct cf_calls *t, const struct cf_event_meta *m,
 		for (i = 0; i < n; i++)
 			write_call(t, due[i], m);
 	}
+	t->write_ctx = NULL;
 	pthread_mutex_unlock(&t->mu);
 }
 

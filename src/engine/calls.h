@@ -15,6 +15,16 @@
  * contents are sums, maxima and sorted lists, so the order in which
  * workers report does not change them.
  *
+ * A judged flow of a call is held (a copy of its entry, its strings
+ * moved with it) until the call is written: then the call's app is known,
+ * and a flow whose own app is only a generic protocol (webrtc, rtp, sip,
+ * unknown) takes the call's named app ("signal") before its flow event is
+ * written - and is judged again with it, so rules that name the app
+ * apply.  The engine that writes the call does this (the write function
+ * given to cf_calls_new, with the engine as ctx).  At most
+ * CF_CALL_HELD_MAX flows a call and CF_CALLS_HELD_MAX in all are held; the
+ * others are written at their end with their own app (counted: unheld).
+ *
  * Bounded: CF_CALLS_MAX calls at once; a new call meeting a full table
  * pushes out (writes early) the call quiet longest, or, when every call
  * still has live flows, is not tracked (counted: untracked).
@@ -29,6 +39,8 @@
 
 #define CF_CALLS_MAX 8192
 #define CF_CALL_LINGER_US (120ull * 1000000ull)
+#define CF_CALL_HELD_MAX 256            /* flows of one call held for its app */
+#define CF_CALLS_HELD_MAX 65536         /* ... of all calls */
 
 struct cf_calls;
 struct cf_outputs;
@@ -38,11 +50,23 @@ struct cf_calls_stats {
 	uint64_t written;        /* callfence.call events written */
 	uint64_t evicted;        /* written early: the table was full */
 	uint64_t untracked;      /* flows of calls the full table could not hold */
+	uint64_t held;           /* flows held for their call's app */
+	uint64_t unheld;         /* flows written at once: the held caps were reached */
+	uint64_t app_from_call;  /* held flows that took their call's app */
 };
+
+/*
+ * Write a held flow f (its end: why) with the engine ctx: its call's app
+ * is call_app ("" unknown).  f is the call table's copy: the function
+ * releases its strings (cf_class_release); the table frees the copy.
+ * Returns 1 when the flow took the call's app.
+ */
+typedef int (*cf_calls_write_fn)(void *ctx, struct cf_flow *f, enum cf_flow_end why,
+				 const char *call_app);
 
 /* What a flow brings to its call at its end (engine.c fills it). */
 struct cf_call_flow {
-	const struct cf_flow *f;
+	struct cf_flow *f;
 	int local;                          /* index of our end, -1 unknown */
 	int judged;                         /* a call flow the policy judged */
 	const struct cf_geo_result *geo;    /* the remote end's, NULL none */
@@ -54,19 +78,24 @@ struct cf_call_flow {
  * when the table is full (capture files: the calls come out in the same
  * order and with the same contents whatever the number of threads, since
  * the workers' packet clocks are not in step). */
-struct cf_calls *cf_calls_new(struct cf_outputs *out, int idle);
+struct cf_calls *cf_calls_new(struct cf_outputs *out, int idle, cf_calls_write_fn write);
 void cf_calls_free(struct cf_calls *t);
-/* A flow now has call key (live + 1). */
-void cf_calls_join(struct cf_calls *t, uint64_t key, const struct cf_event_meta *m);
+/* A flow now has call key (live + 1).  ctx: the engine calling (a full
+ * table may write a call, and its held flows, with it). */
+void cf_calls_join(struct cf_calls *t, void *ctx, uint64_t key,
+		   const struct cf_event_meta *m);
 /* A flow that joined key leaves it (its key changed: the weak guess gave
  * way to what the wire showed). */
 void cf_calls_leave(struct cf_calls *t, uint64_t key);
 /* A flow that joined joined_key (0 none) ends as a flow of
- * cf->f->cls.call_key. */
-void cf_calls_flow_end(struct cf_calls *t, uint64_t joined_key,
-		       const struct cf_call_flow *cf, const struct cf_event_meta *m);
-/* Write the calls over at packet time now_us (all: every call, the end). */
-void cf_calls_emit(struct cf_calls *t, const struct cf_event_meta *m,
+ * cf->f->cls.call_key.  1 when the table holds it (a copy; its strings
+ * moved to the copy: the caller writes no flow event for it), else 0. */
+int cf_calls_flow_end(struct cf_calls *t, void *ctx, uint64_t joined_key,
+		      struct cf_call_flow *cf, enum cf_flow_end why,
+		      const struct cf_event_meta *m);
+/* Write the calls over at packet time now_us (all: every call, the end);
+ * ctx is the engine that writes their held flows. */
+void cf_calls_emit(struct cf_calls *t, void *ctx, const struct cf_event_meta *m,
 		   uint64_t now_us, int all);
 void cf_calls_get_stats(struct cf_calls *t, struct cf_calls_stats *st);
 

@@ -274,7 +274,7 @@ static void join_call(struct cf_engine *e, struct cf_flow *f)
 	if (f->call_joined != 0)
 		cf_calls_leave(e->cfg.calls, f->call_joined);
 	f->call_joined = f->cls.call_key;
-	cf_calls_join(e->cfg.calls, f->call_joined, &e->meta);
+	cf_calls_join(e->cfg.calls, e, f->call_joined, &e->meta);
 }
 
 /* The rule of f's worst alert, NULL none. */
@@ -292,39 +292,42 @@ static const struct cf_rule_info *worst_alert(const struct cf_engine *e,
 	return w;
 }
 
-/* f ends: what it brings to its call. */
-static void end_call(struct cf_engine *e, struct cf_flow *f,
-		     const struct cf_geo_result *g, const struct cf_geo_result *pg)
+/* f ends: what it brings to its call.  1 when the call table holds it
+ * (its flow record comes when the call is written). */
+static int end_call(struct cf_engine *e, struct cf_flow *f, enum cf_flow_end why)
 {
+	struct cf_geo_result g, pg;
 	struct cf_call_flow cf;
+	int held;
 
 	if (f->cls.call_key == 0 && f->call_joined == 0)
-		return;
+		return 0;
+	memset(&g, 0, sizeof(g));
 	cf.f = f;
 	cf.local = f->local;
 	cf.judged = f->judged;
-	cf.geo = g;
-	cf.peer_geo = pg;
+	cf.geo = NULL;
+	if (f->judged && f->verdict != V_LOCAL) {
+		cf_geo_lookup(e->geo, &f->ip[!f->local], &g);
+		cf.geo = &g;
+	}
+	cf.peer_geo = relay_peer_geo(e, f, &pg);
 	cf.worst = worst_alert(e, f);
-	cf_calls_flow_end(e->cfg.calls, f->call_joined, &cf, &e->meta);
+	held = cf_calls_flow_end(e->cfg.calls, e, f->call_joined, &cf, why, &e->meta);
 	f->call_joined = 0;
+	return held;
 }
 
-static void flow_ended(struct cf_flow *f, enum cf_flow_end why, void *ctx)
+/* The flow record of f (ended: why) and its part of the report. */
+static void flow_record(struct cf_engine *e, struct cf_flow *f, enum cf_flow_end why)
 {
-	struct cf_engine *e = ctx;
 	struct cf_event_meta m = e->meta;
 	struct cf_geo_result g, pg;
 	const struct cf_geo_result *gp = NULL;
 	const struct cf_rule_info *decided = NULL;
 
-	if (cf_classify_finish(e->cls, f) || (!f->judged && is_call_flow(f)))
-		judge(e, f, f->last_us, e->cfg.interface, &g);
-	else if (f->judged && f->verdict != V_LOCAL)
-		cf_geo_lookup(e->geo, &f->ip[!f->local], &g);
-	if (f->local < 0)
-		decide_local(e, f);
 	if (f->judged && f->verdict != V_LOCAL) {
+		cf_geo_lookup(e->geo, &f->ip[!f->local], &g);
 		gp = &g;
 		if (g.special == 0 && g.country[0] == '\0')
 			cf_report_add_unknown(e->report, &f->ip[!f->local]);
@@ -333,12 +336,57 @@ static void flow_ended(struct cf_flow *f, enum cf_flow_end why, void *ctx)
 		decided = cf_policy_rule(e->policy, f->decided_rule);
 	m.relay_peer_geo = relay_peer_geo(e, f, &pg);
 	m.home = home_ends(e, f);
-	if (f->judged)
-		cf_classify_call_weak(f, f->local);
 	if (f->judged || e->cfg.all_flows)
 		cf_event_flow(e->out, &m, f, gp, decided, why, f->last_us);
 	cf_report_add_flow(e->report, f, gp, f->judged);
-	end_call(e, f, gp, m.relay_peer_geo);
+}
+
+static void flow_ended(struct cf_flow *f, enum cf_flow_end why, void *ctx)
+{
+	struct cf_engine *e = ctx;
+	struct cf_geo_result g;
+
+	if (cf_classify_finish(e->cls, f) || (!f->judged && is_call_flow(f)))
+		judge(e, f, f->last_us, e->cfg.interface, &g);
+	if (f->local < 0)
+		decide_local(e, f);
+	if (f->judged)
+		cf_classify_call_weak(f, f->local);
+	if (!end_call(e, f, why))
+		flow_record(e, f, why);
+}
+
+/*
+ * A flow its call held (calls.h) is written by this engine now that the
+ * call's app is known: a flow whose own app is only a generic protocol
+ * takes the call's named app, says so in its evidence ("call-app"), and
+ * is judged again with it (rules that name the app apply; an alert it
+ * raises carries the app and the evidence).
+ */
+static int write_held(void *ctx, struct cf_flow *f, enum cf_flow_end why,
+		      const char *call_app)
+{
+	struct cf_engine *e = ctx;
+	const char *own = cf_class_app(&f->cls), *ev;
+	struct cf_geo_result g;
+	char buf[CF_EVID_LEN + 16];
+	int took = 0;
+
+	if (call_app[0] != '\0' && !cf_call_app_generic(call_app) &&
+	    cf_call_app_generic(own) && strcmp(own, call_app) != 0) {
+		ev = cf_class_evidence(&f->cls);
+		snprintf(buf, sizeof(buf), "%s%scall-app", ev, ev[0] ? " " : "");
+		cf_class_set_app(&f->cls, call_app);
+		cf_class_set_evidence(&f->cls, buf, strlen(buf));
+		if (cf_classify_is_call_app(e->cls, call_app))
+			f->cls.is_call = 1;
+		f->cls.version++;
+		judge(e, f, f->last_us, e->cfg.interface, &g);
+		took = 1;
+	}
+	flow_record(e, f, why);
+	cf_class_release(&f->cls);
+	return took;
 }
 
 /* A decoded packet's way: DNS names, its flow, classification, judgement. */
@@ -408,19 +456,19 @@ void cf_engine_expire_at(struct cf_engine *e, uint64_t ts_us)
 	if (ts_us > e->now_us)
 		e->now_us = ts_us;
 	cf_flow_expire(e->flows, e->now_us);
-	cf_calls_emit(e->cfg.calls, &e->meta, e->now_us, 0);
+	cf_calls_emit(e->cfg.calls, e, &e->meta, e->now_us, 0);
 	cf_outputs_poll(e->out, e->now_us);
 }
 
 void cf_engine_tick(struct cf_engine *e, uint64_t now_us)
 {
 	cf_flow_expire(e->flows, now_us > e->now_us ? now_us : e->now_us);
-	cf_calls_emit(e->cfg.calls, &e->meta, now_us > e->now_us ? now_us : e->now_us, 0);
+	cf_calls_emit(e->cfg.calls, e, &e->meta, now_us > e->now_us ? now_us : e->now_us, 0);
 }
 
 void cf_engine_calls_flush(struct cf_engine *e)
 {
-	cf_calls_emit(e->cfg.calls, &e->meta, e->now_us, 1);
+	cf_calls_emit(e->cfg.calls, e, &e->meta, e->now_us, 1);
 	cf_outputs_flush(e->out);
 }
 
@@ -485,4 +533,9 @@ void cf_engine_free(struct cf_engine *e)
 	if (e->report != NULL)
 		cf_report_free(e->report);
 	free(e);
+}
+
+cf_calls_write_fn cf_engine_held_writer(void)
+{
+	return write_held;
 }

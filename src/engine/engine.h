@@ -54,6 +54,10 @@ struct cf_engine_stats {
 
 struct cf_engine;
 
+/* The function the call table writes held flows with (calls.h's
+ * cf_calls_write_fn), the engine as its ctx. */
+int (*cf_engine_held_writer(void))(void *, struct cf_flow *, enum cf_flow_end, const char *);
+
 /* Write every call of the call table still open (the end of the run),
  * with this engine's observer facts. */
 void cf_engine_calls_flush(struct cf_engine *e);

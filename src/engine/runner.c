@@ -372,7 +372,7 @@ struct cf_runner *cf_runner_new(const struct cf_engine_config *cfg, unsigned thr
 	}
 	r->n = threads;
 	r->out = out;
-	r->calls = cf_calls_new(out, !(flags & CF_RUNNER_FILES));
+	r->calls = cf_calls_new(out, !(flags & CF_RUNNER_FILES), cf_engine_held_writer());
 	if (r->calls == NULL) {
 		free(r->v);
 		free(r);
