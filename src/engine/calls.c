@@ -251,10 +251,8 @@ static void copy_str(char *dst, size_t cap, const char *s)
 }
 
 /* The worst alert so far, ties to the smaller rule id. */
-static void add_verdict(struct cf_call_record *r, const struct cf_flow *f,
-			const struct cf_rule_info *w)
+static void worse_verdict(struct cf_call_record *r, const struct cf_rule_info *w)
 {
-	r->alerts += f->n_alerts;
 	if (w == NULL || w->severity < r->severity ||
 	    (w->severity == r->severity && r->rule_id[0] != '\0' &&
 	     strcmp(w->id, r->rule_id) >= 0))
@@ -301,7 +299,8 @@ static void add_flow(struct slot *s, const struct cf_call_flow *cf)
 		add_party(r, &f->ip[!cf->local], cf->geo, f->cls.roles, 0, bytes, packets);
 	if (f->cls.has_relay_peer)
 		add_party(r, &f->cls.relay_peer, cf->peer_geo, f->cls.roles, 1, bytes, packets);
-	add_verdict(r, f, cf->worst);
+	r->alerts += f->n_alerts;
+	worse_verdict(r, cf->worst);
 }
 
 /* Keep a copy of cf->f in s (lock held); 1 when kept. */
@@ -400,10 +399,17 @@ static void write_held(struct cf_calls *t, struct slot *s)
 
 	qsort(s->held, s->n_held, sizeof(*s->held), held_cmp);
 	for (i = 0; i < s->n_held; i++) {
-		if (t->write_ctx != NULL)
+		if (t->write_ctx != NULL) {
+			const struct cf_rule_info *w = NULL;
+			unsigned n = 0;
+
 			t->st.app_from_call += (uint64_t)t->write(t->write_ctx, &s->held[i].f,
-								  s->held[i].why, s->rec.app);
-		else
+								  s->held[i].why, s->rec.app,
+								  &n, &w);
+			s->rec.alerts += n;     /* judged again with the call's app */
+			if (n > 0)
+				worse_verdict(&s->rec, w);
+		} else
 			cf_class_release(&s->held[i].f.cls);
 	}
 	t->n_held -= s->n_held;

@@ -59,10 +59,12 @@ struct cf_calls_stats {
  * Write a held flow f (its end: why) with the engine ctx: its call's app
  * is call_app ("" unknown).  f is the call table's copy: the function
  * releases its strings (cf_class_release); the table frees the copy.
- * Returns 1 when the flow took the call's app.
+ * Returns 1 when the flow took the call's app; *new_alerts says how many
+ * alerts judging it again raised, *worst the rule of its worst alert now.
  */
 typedef int (*cf_calls_write_fn)(void *ctx, struct cf_flow *f, enum cf_flow_end why,
-				 const char *call_app);
+				 const char *call_app, unsigned *new_alerts,
+				 const struct cf_rule_info **worst);
 
 /* What a flow brings to its call at its end (engine.c fills it). */
 struct cf_call_flow {

@@ -364,13 +364,15 @@ static void flow_ended(struct cf_flow *f, enum cf_flow_end why, void *ctx)
  * raises carries the app and the evidence).
  */
 static int write_held(void *ctx, struct cf_flow *f, enum cf_flow_end why,
-		      const char *call_app)
+		      const char *call_app, unsigned *new_alerts,
+		      const struct cf_rule_info **worst)
 {
 	struct cf_engine *e = ctx;
 	const char *own = cf_class_app(&f->cls), *ev;
 	struct cf_geo_result g;
 	char buf[CF_EVID_LEN + 16];
 	int took = 0;
+	uint8_t before = f->n_alerts;
 
 	if (call_app[0] != '\0' && !cf_call_app_generic(call_app) &&
 	    cf_call_app_generic(own) && strcmp(own, call_app) != 0) {
@@ -384,6 +386,8 @@ static int write_held(void *ctx, struct cf_flow *f, enum cf_flow_end why,
 		judge(e, f, f->last_us, e->cfg.interface, &g);
 		took = 1;
 	}
+	*new_alerts = (unsigned)(f->n_alerts - before);
+	*worst = worst_alert(e, f);
 	flow_record(e, f, why);
 	cf_class_release(&f->cls);
 	return took;

@@ -56,7 +56,8 @@ struct cf_engine;
 
 /* The function the call table writes held flows with (calls.h's
  * cf_calls_write_fn), the engine as its ctx. */
-int (*cf_engine_held_writer(void))(void *, struct cf_flow *, enum cf_flow_end, const char *);
+int (*cf_engine_held_writer(void))(void *, struct cf_flow *, enum cf_flow_end, const char *,
+				   unsigned *, const struct cf_rule_info **);
 
 /* Write every call of the call table still open (the end of the run),
  * with this engine's observer facts. */
