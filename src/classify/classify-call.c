@@ -25,6 +25,10 @@
  *                  the call was given permission to (CreatePermission or
  *                  ChannelBind, XOR-PEER-ADDRESS), and the near end is that
  *                  allocation's client address.
+ *   rtp-rtcp       an RTP flow and its RTCP flow: RFC 3550 section 11 puts
+ *                  RTCP on the port above RTP's (RTP even), at both ends,
+ *                  so the two flows share one key made from the ends with
+ *                  the ports' last bit cleared - from the flow alone.
  *   time           the weakest, a guess stated as such: the same local
  *                  host with the same call app in the same ten minutes
  *                  (cf_classify_call_weak; the engine asks, it knows
@@ -82,7 +86,7 @@ const char *cf_call_by_name(unsigned by)
 {
 	static const char *const names[] = {
 		"", "ice-username", "sip-call-id", "sdp", "ice-socket",
-		"turn-peer", "time"
+		"turn-peer", "rtp-rtcp", "time"
 	};
 
 	return by < sizeof(names) / sizeof(names[0]) ? names[by] : "";
@@ -356,6 +360,33 @@ static void own_links(struct cf_flow *f, const struct cf_packet *pkt)
 		set_call(f, key, CF_CALL_BY_SIP);
 }
 
+/* RTP or RTCP between two ports of one parity (RTP even, its RTCP the
+ * odd port above, at both ends; unprivileged ports, no STUN or TURN
+ * server's port, no STUN on the flow: ICE multiplexes RTCP on one flow):
+ * the key of the pair, made from the ends with the last bit of each port
+ * cleared, in order.  0 otherwise. */
+static uint64_t rtp_pair_key(const struct cf_flow *f)
+{
+	uint16_t p0 = f->port[0] & 0xfffe, p1 = f->port[1] & 0xfffe;
+	int first = 0, c;
+	uint64_t h;
+
+	if (!(f->cls.seen & (CF_SEEN_RTP | CF_SEEN_RTCP)) ||
+	    (f->cls.seen & CF_SEEN_STUN) || f->cls.has_relay_peer ||
+	    turn_server_port(f->port[0]) || turn_server_port(f->port[1]) ||
+	    (f->port[0] & 1) != (f->port[1] & 1) || p0 < 1024 || p1 < 1024)
+		return 0;
+	c = cf_addr_cmp(&f->ip[0], &f->ip[1]);
+	if (c > 0 || (c == 0 && p0 > p1))
+		first = 1;
+	h = fnv(FNV_OFFSET, "rtp", 3);
+	h = fnv(h, f->ip[first].b, sizeof(f->ip[first].b));
+	h = fnv(h, first ? &p1 : &p0, 2);
+	h = fnv(h, f->ip[!first].b, sizeof(f->ip[!first].b));
+	h = fnv(h, first ? &p0 : &p1, 2);
+	return finish(h);
+}
+
 /* What other flows said about its ends. */
 static void cross_links(struct cf_classifier *c, struct cf_flow *f, uint64_t ts_us)
 {
@@ -378,18 +409,21 @@ static void cross_links(struct cf_classifier *c, struct cf_flow *f, uint64_t ts_
 			set_call(f, key, CF_CALL_BY_TURN_PEER);
 			return;
 		}
+	if ((f->cls.call_key == 0 || f->cls.call_by == CF_CALL_BY_TIME) &&
+	    (key = rtp_pair_key(f)) != 0)
+		set_call(f, key, CF_CALL_BY_RTP_PAIR);
 }
 
 void cf_call_flow(struct cf_classifier *c, struct cf_flow *f,
 		  const struct cf_packet *pkt, uint64_t ts_us)
 {
 	/* a call once found stays (the events already name it); the weak
-	   guess gives way to what the wire shows */
-	if (f->cls.call_key != 0 && f->cls.call_by != CF_CALL_BY_TIME)
+	   guess and the port pair give way to what other flows show */
+	if (f->cls.call_key != 0 && f->cls.call_by < CF_CALL_BY_RTP_PAIR)
 		return;
 	if (pkt != NULL)
 		own_links(f, pkt);
-	if (f->cls.call_key == 0 || f->cls.call_by == CF_CALL_BY_TIME)
+	if (f->cls.call_key == 0 || f->cls.call_by >= CF_CALL_BY_RTP_PAIR)
 		cross_links(c, f, ts_us);
 }
 

@@ -173,8 +173,10 @@ void cf_classify_set_asn(struct cf_classifier *c, cf_classify_asn_fn fn, void *c
  * socket that sent the call's ICE checks (host, server-reflexive and
  * relayed candidates share it), its far end being a peer a TURN
  * allocation of the call was given permission to (from the same client
- * address), and - the weakest, a guess - the same local host talking to
- * the same call app within the same ten minutes (cf_classify_call_weak).
+ * address), an RTP flow and its RTCP flow (RFC 3550 section 11: RTCP on
+ * the port above RTP's, at both ends), and - the weakest, a guess - the
+ * same local host talking to the same call app within the same ten
+ * minutes (cf_classify_call_weak).
  */
 enum cf_call_by {
 	CF_CALL_BY_NONE = 0,
@@ -183,6 +185,7 @@ enum cf_call_by {
 	CF_CALL_BY_SDP,
 	CF_CALL_BY_SOCKET,
 	CF_CALL_BY_TURN_PEER,
+	CF_CALL_BY_RTP_PAIR,
 	CF_CALL_BY_TIME
 };
 #define CF_CALL_WEAK_US (600ull * 1000000ull)

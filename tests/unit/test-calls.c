@@ -279,6 +279,56 @@ static void test_sip(void)
 	CHECK(g.cls.call_key != 0 && g.cls.call_key != f.cls.call_key);
 }
 
+/* RTP and its RTCP on the ports above, at both ends: one call. */
+static void test_rtp_pair(void)
+{
+	struct cf_flow f, g, h;
+	struct buf b;
+	int i;
+
+	flow_init(&f, "10.0.0.5", 36000, "198.51.100.33", 46000, 17);
+	for (i = 0; i < 3; i++) {
+		b.n = 0;
+		put8(&b, 0x80); put8(&b, 0); put16(&b, (unsigned)(10 + i));
+		putn(&b, "\0\0\0\1\0\0\0\3", 8);
+		memset(b.b + b.n, 0x55, 160);
+		b.n += 160;
+		feed(&f, 0, &b, 20000);
+	}
+	CHECK(f.cls.call_key != 0);
+	CHECK_INT(f.cls.call_by, CF_CALL_BY_RTP_PAIR);
+	CHECK_STR(cf_call_by_name(f.cls.call_by), "rtp-rtcp");
+	/* its RTCP (sender report), started by the other end */
+	flow_init(&g, "198.51.100.33", 46001, "10.0.0.5", 36001, 17);
+	for (i = 0; i < 3; i++) {
+		b.n = 0;
+		put8(&b, 0x80); put8(&b, 200); put16(&b, 6);
+		putn(&b, "\0\0\0\3", 4);
+		memset(b.b + b.n, 0x11, 20);
+		b.n += 20;
+		feed(&g, 0, &b, 1000000);
+	}
+	CHECK(g.cls.call_key == f.cls.call_key);
+	/* RTP between other ports is another call; a mixed-parity pair none */
+	flow_init(&h, "10.0.0.5", 36002, "198.51.100.33", 46000, 17);
+	b.n = 0;
+	put8(&b, 0x80); put8(&b, 0); put16(&b, 1);
+	putn(&b, "\0\0\0\1\0\0\0\4", 8);
+	memset(b.b + b.n, 0x55, 160);
+	b.n += 160;
+	feed(&h, 0, &b, 20000);
+	b.b[3] = 2;
+	feed(&h, 0, &b, 20000);
+	CHECK(h.cls.call_key != 0 && h.cls.call_key != f.cls.call_key);
+	flow_init(&h, "10.0.0.5", 36003, "198.51.100.33", 46000, 17);
+	b.b[3] = 1;
+	feed(&h, 0, &b, 20000);
+	b.b[3] = 2;
+	feed(&h, 0, &b, 20000);
+	cf_classify_finish(cls, &h);
+	CHECK(h.cls.call_by != CF_CALL_BY_RTP_PAIR);
+}
+
 /* The weak link: only for a named call app's flows without a link. */
 static void test_weak(void)
 {
@@ -341,6 +391,7 @@ int main(void)
 	RUN(test_socket);
 	RUN(test_relay);
 	RUN(test_sip);
+	RUN(test_rtp_pair);
 	RUN(test_weak);
 	RUN(test_recog_parts);
 	cf_classifier_free(cls);
