@@ -3,7 +3,8 @@
  *
  * Calls used: ndpi_init_detection_module, ndpi_set_protocol_detection_-
  * bitmask2, ndpi_finalize_initialization, ndpi_exit_detection_module,
- * ndpi_flow_malloc / ndpi_free_flow, ndpi_detection_process_packet,
+ * ndpi_flow_malloc / ndpi_free_flow / ndpi_free_flow_data / ndpi_free,
+ * ndpi_detection_process_packet,
  * ndpi_extra_dissection_possible, ndpi_detection_giveup,
  * ndpi_get_proto_name, and the flow's host_server_name field.
  */
@@ -21,6 +22,8 @@
 
 struct cf_ndpi {
 	struct ndpi_detection_module_struct *mod;
+	void *pool;             /* states given back, linked through their first word */
+	unsigned pooled;
 };
 
 /*
@@ -64,12 +67,26 @@ void cf_ndpi_free(struct cf_ndpi *n)
 	pthread_mutex_lock(&setup_mu);
 	ndpi_exit_detection_module(n->mod);
 	pthread_mutex_unlock(&setup_mu);
+	while (n->pool != NULL) {
+		void *next;
+
+		memcpy(&next, n->pool, sizeof(next));
+		ndpi_free(n->pool);
+		n->pool = next;
+	}
 	free(n);
 }
 
-void *cf_ndpi_flow_new(void)
+void *cf_ndpi_flow_new(struct cf_ndpi *n)
 {
-	struct ndpi_flow_struct *f = ndpi_flow_malloc(SIZEOF_FLOW_STRUCT);
+	struct ndpi_flow_struct *f = n->pool;
+
+	if (f != NULL) {
+		memcpy(&n->pool, f, sizeof(n->pool));
+		n->pooled--;
+	} else {
+		f = ndpi_flow_malloc(SIZEOF_FLOW_STRUCT);
+	}
 
 	if (f != NULL)
 		memset(f, 0, SIZEOF_FLOW_STRUCT);
@@ -81,10 +98,19 @@ size_t cf_ndpi_flow_size(void)
 	return SIZEOF_FLOW_STRUCT;
 }
 
-void cf_ndpi_flow_free(void *flow)
+void cf_ndpi_flow_free(struct cf_ndpi *n, void *flow)
 {
-	if (flow != NULL)
+	if (flow == NULL)
+		return;
+	if (n == NULL || n->pooled >= CF_NDPI_POOL_MAX) {
 		ndpi_free_flow(flow);
+		return;
+	}
+	/* what nDPI allocated for the flow goes; the state itself is kept */
+	ndpi_free_flow_data(flow);
+	memcpy(flow, &n->pool, sizeof(n->pool));
+	n->pool = flow;
+	n->pooled++;
 }
 
 static void fill(struct cf_ndpi_verdict *v, const ndpi_protocol *p,

@@ -120,13 +120,17 @@ static void rule_obj(struct jw *w, const struct ev_facts *x)
 	jw_close(w);
 }
 
-/* ip, port, and what that end sent when counts (an object open in w). */
-static void endpoint(struct jw *w, const struct ev_facts *x, const struct ev_end *e,
-		     int counts)
-{
-	char buf[CF_ADDR_STRLEN];
+/* The ends' addresses as text, made once an event (inet_ntop is dear). */
+struct ev_ips {
+	char src[CF_ADDR_STRLEN], dst[CF_ADDR_STRLEN];
+};
 
-	jw_safe(w, "ip", cf_addr_str(&e->ip, buf, sizeof(buf)), SAFE_MAX);
+/* ip (its text in ip), port, and what that end sent when counts (an
+ * object open in w). */
+static void endpoint(struct jw *w, const struct ev_facts *x, const struct ev_end *e,
+		     const char *ip, int counts)
+{
+	jw_safe(w, "ip", ip, SAFE_MAX);
 	if (has_ports(x->proto))
 		jw_u64(w, "port", e->port);
 	if (counts) {
@@ -163,10 +167,11 @@ static const char *remote_end_name(const struct ev_facts *x)
 }
 
 /* source (i 0) or destination (1); the remote one with domain, geo and as. */
-static void end_obj(struct jw *w, const struct ev_facts *x, int i, int counts)
+static void end_obj(struct jw *w, const struct ev_facts *x, const struct ev_ips *ips,
+		    int i, int counts)
 {
 	jw_obj(w, i == 0 ? "source" : "destination");
-	endpoint(w, x, i == 0 ? &x->src : &x->dst, counts);
+	endpoint(w, x, i == 0 ? &x->src : &x->dst, i == 0 ? ips->src : ips->dst, counts);
 	if (i == remote_index(x)) {
 		jw_str(w, "domain", ev_str(x, EV_DOMAIN));
 		if (x->has_geo)
@@ -179,21 +184,24 @@ static void end_obj(struct jw *w, const struct ev_facts *x, int i, int counts)
 static void ends(struct jw *w, const struct ev_facts *x, int counts)
 {
 	char buf[CF_ADDR_STRLEN];
+	struct ev_ips ips;
 
-	end_obj(w, x, 0, counts);
-	end_obj(w, x, 1, counts);
+	cf_addr_str(&x->src.ip, ips.src, sizeof(ips.src));
+	cf_addr_str(&x->dst.ip, ips.dst, sizeof(ips.dst));
+	end_obj(w, x, &ips, 0, counts);
+	end_obj(w, x, &ips, 1, counts);
 	jw_obj(w, "client");
-	endpoint(w, x, &x->src, 0);
+	endpoint(w, x, &x->src, ips.src, 0);
 	jw_close(w);
 	jw_obj(w, "server");
-	endpoint(w, x, &x->dst, 0);
+	endpoint(w, x, &x->dst, ips.dst, 0);
 	jw_close(w);
 	/* related.ip: both ends and the peer behind a TURN relay, each once */
 	jw_obj(w, "related");
 	jw_arr(w, "ip");
-	jw_item(w, cf_addr_str(&x->src.ip, buf, sizeof(buf)));
+	jw_item(w, ips.src);
 	if (cf_addr_cmp(&x->dst.ip, &x->src.ip) != 0)
-		jw_item(w, cf_addr_str(&x->dst.ip, buf, sizeof(buf)));
+		jw_item(w, ips.dst);
 	if (x->has_relay && cf_addr_cmp(&x->relay_ip, &x->src.ip) != 0 &&
 	    cf_addr_cmp(&x->relay_ip, &x->dst.ip) != 0)
 		jw_item(w, cf_addr_str(&x->relay_ip, buf, sizeof(buf)));
