@@ -136,6 +136,26 @@ static void fill(struct cf_ndpi_verdict *v, const ndpi_protocol *p,
 	v->host[n] = '\0';
 }
 
+/*
+ * TLS over TCP whose service nDPI named from the client's hello (the
+ * SNI: "TLS.Zoom"): what callfence takes from nDPI - the app, the master
+ * and the host - is there.  nDPI would go on to the server's
+ * certificate (extra dissection: it reassembles the handshake, copying
+ * its buffer at every segment), which callfence reads itself
+ * (recog-x509.c).  No more packets for it.
+ */
+static int tls_named(const ndpi_protocol *p, const struct ndpi_flow_struct *f)
+{
+	/* subprotocol_detected: the app came from the SNI, and then (nDPI
+	   4.2's processCertificate) the certificate's names cannot change it;
+	   an app from the addresses alone (TLS.Azure) may still become
+	   TLS.Teams by the certificate */
+	return p->master_protocol == NDPI_PROTOCOL_TLS &&
+	       p->app_protocol != NDPI_PROTOCOL_UNKNOWN &&
+	       p->app_protocol != NDPI_PROTOCOL_TLS &&
+	       f->protos.tls_quic.subprotocol_detected;
+}
+
 void cf_ndpi_process(struct cf_ndpi *n, void *flow, const uint8_t *l3,
 		     uint32_t len, uint64_t ts_ms, struct cf_ndpi_verdict *v)
 {
@@ -149,7 +169,7 @@ void cf_ndpi_process(struct cf_ndpi *n, void *flow, const uint8_t *l3,
 	fill(v, &p, f);
 	v->complete = (v->app != NDPI_PROTOCOL_UNKNOWN ||
 		       v->master != NDPI_PROTOCOL_UNKNOWN) &&
-		      !ndpi_extra_dissection_possible(n->mod, f);
+		      (tls_named(&p, f) || !ndpi_extra_dissection_possible(n->mod, f));
 }
 
 void cf_ndpi_giveup(struct cf_ndpi *n, void *flow, struct cf_ndpi_verdict *v)
