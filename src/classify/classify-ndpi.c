@@ -3,7 +3,8 @@
  *
  * Calls used: ndpi_init_detection_module, ndpi_set_protocol_detection_-
  * bitmask2, ndpi_finalize_initialization, ndpi_exit_detection_module,
- * ndpi_flow_malloc / ndpi_free_flow, ndpi_detection_process_packet,
+ * ndpi_flow_malloc / ndpi_free_flow / ndpi_free_flow_data / ndpi_free,
+ * ndpi_detection_process_packet,
  * ndpi_extra_dissection_possible, ndpi_detection_giveup,
  * ndpi_get_proto_name, and the flow's host_server_name field.
  */
@@ -21,6 +22,8 @@
 
 struct cf_ndpi {
 	struct ndpi_detection_module_struct *mod;
+	void *pool;             /* states given back, linked through their first word */
+	unsigned pooled;
 };
 
 /*
@@ -64,12 +67,26 @@ void cf_ndpi_free(struct cf_ndpi *n)
 	pthread_mutex_lock(&setup_mu);
 	ndpi_exit_detection_module(n->mod);
 	pthread_mutex_unlock(&setup_mu);
+	while (n->pool != NULL) {
+		void *next;
+
+		memcpy(&next, n->pool, sizeof(next));
+		ndpi_free(n->pool);
+		n->pool = next;
+	}
 	free(n);
 }
 
-void *cf_ndpi_flow_new(void)
+void *cf_ndpi_flow_new(struct cf_ndpi *n)
 {
-	struct ndpi_flow_struct *f = ndpi_flow_malloc(SIZEOF_FLOW_STRUCT);
+	struct ndpi_flow_struct *f = n->pool;
+
+	if (f != NULL) {
+		memcpy(&n->pool, f, sizeof(n->pool));
+		n->pooled--;
+	} else {
+		f = ndpi_flow_malloc(SIZEOF_FLOW_STRUCT);
+	}
 
 	if (f != NULL)
 		memset(f, 0, SIZEOF_FLOW_STRUCT);
@@ -81,10 +98,19 @@ size_t cf_ndpi_flow_size(void)
 	return SIZEOF_FLOW_STRUCT;
 }
 
-void cf_ndpi_flow_free(void *flow)
+void cf_ndpi_flow_free(struct cf_ndpi *n, void *flow)
 {
-	if (flow != NULL)
+	if (flow == NULL)
+		return;
+	if (n == NULL || n->pooled >= CF_NDPI_POOL_MAX) {
 		ndpi_free_flow(flow);
+		return;
+	}
+	/* what nDPI allocated for the flow goes; the state itself is kept */
+	ndpi_free_flow_data(flow);
+	memcpy(flow, &n->pool, sizeof(n->pool));
+	n->pool = flow;
+	n->pooled++;
 }
 
 static void fill(struct cf_ndpi_verdict *v, const ndpi_protocol *p,
@@ -110,6 +136,26 @@ static void fill(struct cf_ndpi_verdict *v, const ndpi_protocol *p,
 	v->host[n] = '\0';
 }
 
+/*
+ * TLS over TCP whose service nDPI named from the client's hello (the
+ * SNI: "TLS.Zoom"): what callfence takes from nDPI - the app, the master
+ * and the host - is there.  nDPI would go on to the server's
+ * certificate (extra dissection: it reassembles the handshake, copying
+ * its buffer at every segment), which callfence reads itself
+ * (recog-x509.c).  No more packets for it.
+ */
+static int tls_named(const ndpi_protocol *p, const struct ndpi_flow_struct *f)
+{
+	/* subprotocol_detected: the app came from the SNI, and then (nDPI
+	   4.2's processCertificate) the certificate's names cannot change it;
+	   an app from the addresses alone (TLS.Azure) may still become
+	   TLS.Teams by the certificate */
+	return p->master_protocol == NDPI_PROTOCOL_TLS &&
+	       p->app_protocol != NDPI_PROTOCOL_UNKNOWN &&
+	       p->app_protocol != NDPI_PROTOCOL_TLS &&
+	       f->protos.tls_quic.subprotocol_detected;
+}
+
 void cf_ndpi_process(struct cf_ndpi *n, void *flow, const uint8_t *l3,
 		     uint32_t len, uint64_t ts_ms, struct cf_ndpi_verdict *v)
 {
@@ -123,7 +169,7 @@ void cf_ndpi_process(struct cf_ndpi *n, void *flow, const uint8_t *l3,
 	fill(v, &p, f);
 	v->complete = (v->app != NDPI_PROTOCOL_UNKNOWN ||
 		       v->master != NDPI_PROTOCOL_UNKNOWN) &&
-		      !ndpi_extra_dissection_possible(n->mod, f);
+		      (tls_named(&p, f) || !ndpi_extra_dissection_possible(n->mod, f));
 }
 
 void cf_ndpi_giveup(struct cf_ndpi *n, void *flow, struct cf_ndpi_verdict *v)

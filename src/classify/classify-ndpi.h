@@ -34,10 +34,17 @@ struct cf_ndpi_verdict {
 struct cf_ndpi *cf_ndpi_new(char *err, size_t errlen);
 void cf_ndpi_free(struct cf_ndpi *n);
 
-/* Per-flow state: zeroed, NULL on allocation failure; free with
- * cf_ndpi_flow_free (NULL is fine). */
-void *cf_ndpi_flow_new(void);
-void cf_ndpi_flow_free(void *flow);
+/*
+ * Per-flow state of module n: zeroed, NULL on allocation failure; give it
+ * back with cf_ndpi_flow_free (NULL is fine).  States given back are
+ * kept (up to CF_NDPI_POOL_MAX of them, nDPI's own allocations inside
+ * freed) and handed out again: no malloc and free of the state per flow.
+ * A state may go back to another module than the one it came from (a
+ * reload): they are plain memory.
+ */
+#define CF_NDPI_POOL_MAX 1024
+void *cf_ndpi_flow_new(struct cf_ndpi *n);
+void cf_ndpi_flow_free(struct cf_ndpi *n, void *flow);
 /* Bytes of one per-flow state (nDPI 4.2: 688 on x86-64). */
 size_t cf_ndpi_flow_size(void);
 

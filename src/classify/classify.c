@@ -551,7 +551,7 @@ static int decide(struct cf_classifier *c, struct cf_flow *f)
 static void ndpi_release(struct cf_classifier *c, struct cf_flow *f,
 			 uint8_t state)
 {
-	cf_ndpi_flow_free(f->cls.ndpi);
+	cf_ndpi_flow_free(c->ndpi, f->cls.ndpi);
 	f->cls.ndpi = NULL;
 	f->cls.ndpi_state = state;
 	/* a flow from before a reload was counted by the old classifier */
@@ -598,7 +598,7 @@ static int ndpi_packet(struct cf_classifier *c, struct cf_flow *f,
 			f->cls.ndpi_state = 3;
 			return 0;
 		}
-		f->cls.ndpi = cf_ndpi_flow_new();
+		f->cls.ndpi = cf_ndpi_flow_new(c->ndpi);
 		if (f->cls.ndpi == NULL) {
 			c->st.ndpi_alloc_fail++;
 			f->cls.ndpi_state = 2;

@@ -13,87 +13,17 @@
  * render_summary with the window's final numbers (struct cf_alert_fold),
  * and the summary is rendered once from them: @timestamp the last
  * held-back alert's time, callfence.alert_count the number held back.  No
- * line is parsed or patched.
+ * line is parsed or patched.  The shape itself is event-render.c's.
  */
 #include "config.h"
 
 #include <string.h>
 
 #include "event/event-int.h"
-#include "util/role.h"
-
-static json_t *alert_event_obj(const struct ev_facts *x)
-{
-	json_t *e = json_object();
-
-	put_lit(e, "kind", "alert");
-	put(e, "category", str_array("network", NULL));
-	put(e, "type", str_array("connection", NULL));
-	put(e, "severity", json_integer(cf_severity_ecs(x->severity)));
-	put_lit(e, "dataset", "callfence.alert");
-	put_lit(e, "module", "callfence");
-	/* Built-in findings (rule ids "callfence-*") are not about geography. */
-	put_lit(e, "action", x->sdes ? "cleartext-srtp-keys" : "jurisdiction-violation");
-	if (x->first_us != 0)
-		put_time(e, "start", x->first_us);
-	return e;
-}
-
-/* count: the alerts a --alert-window summary stands for; 0 for an alert. */
-static json_t *alert_callfence_obj(const struct ev_facts *x, uint64_t count)
-{
-	const struct cf_geo_result *g = x->has_geo ? &x->geo : NULL;
-	json_t *c = json_object();
-	unsigned top = cf_role_top(x->matched ? x->matched : x->roles);
-
-	if (count > 0)
-		put_u64(c, "alert_count", count);
-	if (top != 0)
-		put_lit(c, "role", cf_role_name(top));
-	put(c, "roles", roles_array(x->roles, 0));
-	put(c, "app", ev_app(x));
-	put_lit(c, "remote_end", remote_end_name(x));
-	put(c, "evidence", ev_json(x, EV_EVIDENCE));
-	put_str(c, "severity", cf_severity_name(x->severity));
-	if (x->relay_peer_alert)        /* the alert judged the peer behind the relay */
-		g = x->has_relay_geo ? &x->relay_geo : NULL;
-	put_obj(c, "jurisdiction", jurisdiction_obj(x, g, 1));
-	put_obj(c, "relay", relay_obj(x));
-	put_obj(c, "call", call_obj(x));
-	return c;
-}
-
-/*
- * The alert of x at ts_us, standing for count alerts (0: itself alone);
- * *timed 0 when @timestamp could not be written.
- */
-static json_t *alert_tree(const struct ev_facts *x, uint64_t ts_us, uint64_t count,
-			  int *timed)
-{
-	json_t *root = json_object();
-
-	*timed = 0;
-	if (root == NULL)
-		return NULL;
-	*timed = put_time(root, "@timestamp", ts_us);
-	put_ecs(root);
-	put_obj(root, "event", alert_event_obj(x));
-	put_obj(root, "rule", rule_obj(x));
-	put_obj(root, "source", source_obj(x, 0));
-	put_obj(root, "destination", destination_obj(x, 0));
-	put_obj(root, "client", client_obj(x));
-	put_obj(root, "server", server_obj(x));
-	put_obj(root, "related", related_obj(x));
-	put_obj(root, "network", network_obj(x));
-	put_obj(root, "tls", tls_obj(x));
-	put_obj(root, "callfence", alert_callfence_obj(x, count));
-	put_obj(root, "observer", observer_facts_obj(x));
-	return root;
-}
 
 /*
  * The outputs' callback (cf_alert_render_fn) for a held-back alert: its
- * line with the window's numbers, in this thread's side arena (the first
+ * line with the window's numbers, in this thread's side line buffer (the first
  * may hold the alert whose writing closed the window).  The line stays
  * valid until the next summary of this thread.
  */
@@ -102,20 +32,23 @@ static int render_summary(const void *rec, size_t len,
 			  const char **line, size_t *linelen)
 {
 	const struct ev_facts *x = rec;
-	struct ev_state *st;
-	int timed;
+	struct jw *w;
 
 	if (len < sizeof(*x) || len != x->size)
 		return -1;
-	st = arena_begin(1);
-	if (st == NULL || emit(st, NULL, alert_tree(x, fold->last_us, fold->count, &timed), NULL) < 0)
+	w = line_begin(1);
+	if (w == NULL)
 		return -1;
-	*line = ev_line(st, linelen);
+	(void)ev_render_alert(w, x, fold->last_us, fold->count);
+	if (emit_line(w, NULL, NULL) < 0)
+		return -1;
+	*line = w->buf;
+	*linelen = w->len;
 	return 0;
 }
 
 /* event.severity back to ours, as the outputs' filters want it. */
-static int severity_of(json_int_t ecs)
+static int severity_of(int ecs)
 {
 	int i;
 
@@ -130,17 +63,16 @@ int cf_event_alert(struct cf_outputs *out, const struct cf_event_meta *m,
 		   const struct cf_rule_info *r, unsigned matched_roles,
 		   uint64_t ts_us)
 {
-	struct ev_state *st = arena_begin(0);
-	struct ev_facts *x = st != NULL ? ev_facts_take(m, f, remote_geo, r, ts_us) : NULL;
+	struct jw *w = line_begin(0);
+	struct ev_facts *x = w != NULL ? ev_facts_take(m, f, remote_geo, r, ts_us) : NULL;
 	unsigned char key[EV_FOLD_KEY_MAX];
 	struct cf_event_info ev;
-	json_t *root;
 	int timed;
 
 	if (x == NULL)
-		return emit(st, out, NULL, NULL);
+		return -1;
 	x->matched = matched_roles;
-	root = alert_tree(x, ts_us, 0, &timed);
+	timed = ev_render_alert(w, x, ts_us, 0);
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = CF_EVENT_ALERT;
 	ev.severity = severity_of(cf_severity_ecs(x->severity));
@@ -151,5 +83,5 @@ int cf_event_alert(struct cf_outputs *out, const struct cf_event_meta *m,
 	ev.rec = x;
 	ev.rec_len = x->size;
 	ev.render = render_summary;
-	return emit(st, out, root, &ev);
+	return emit_line(w, out, &ev);
 }

@@ -1,7 +1,9 @@
 /*
- * event-arena.c - the memory an event is built in.  An event is written
- * per alert and per flow, so building one is on the hot path of a busy
- * capture: the tree of one event lives in an arena that jansson allocates
+ * event-arena.c - the memory an event is built in.  Alerts and flow
+ * records are rendered straight into the line buffer here (event-render.c,
+ * no tree: they are written per alert and per flow, on the hot path of a
+ * busy capture); the stats and report events are jansson trees: the tree
+ * of one event lives in an arena that jansson allocates
  * from (json_set_alloc_funcs) and that is reset after the line is written,
  * instead of a malloc and free per node; the line is dumped into one
  * reusable buffer.  The bytes written are those jansson's own json_dumps
@@ -44,8 +46,7 @@ struct ev_state {
 	size_t used;            /* arena bytes handed out */
 	int active;             /* between arena_begin and arena_end */
 	int spilled;            /* this event has nodes from malloc */
-	char *line;             /* the dumped line, grown as needed */
-	size_t len, cap;
+	struct jw w;            /* the line (dumped or rendered), grown as needed */
 	struct ev_state *side;  /* first state only: the side arena, or NULL */
 	void *rec;              /* first state only: the record buffer */
 	size_t rec_cap;
@@ -101,7 +102,7 @@ static void ev_state_free(void *p)
 	if (st->side != NULL)
 		ev_state_free(st->side);
 	free(st->rec);
-	free(st->line);
+	free(st->w.buf);
 	free(st);
 }
 
@@ -194,40 +195,16 @@ void *ev_record_buf(size_t n)
 
 /* ---- the line buffer ------------------------------------------------ */
 
-static int line_grow(struct ev_state *st, size_t n)
-{
-	size_t cap = st->cap ? st->cap : 4096;
-	char *p;
-
-	while (cap - st->len < n) {
-		if (cap > SIZE_MAX / 2)
-			return -1;
-		cap *= 2;
-	}
-	p = realloc(st->line, cap);
-	if (p == NULL)
-		return -1;
-	st->line = p;
-	st->cap = cap;
-	return 0;
-}
-
 /*
  * jansson's dump callback: it is called for every token (a brace, a
  * comma, a key), some 300 times an event, so the common case is short.
  */
 static int line_put(const char *s, size_t n, void *data)
 {
-	struct ev_state *st = data;
+	struct jw *w = data;
 
-	if (n > st->cap - st->len && line_grow(st, n) < 0)
-		return -1;
-	if (n == 1)
-		st->line[st->len] = s[0];
-	else
-		memcpy(st->line + st->len, s, n);
-	st->len += n;
-	return 0;
+	jw_raw(w, s, n);
+	return w->err ? -1 : 0;
 }
 
 int emit(struct ev_state *st, struct cf_outputs *out, json_t *root,
@@ -238,9 +215,10 @@ int emit(struct ev_state *st, struct cf_outputs *out, json_t *root,
 	if (st == NULL)
 		return -1;
 	if (root != NULL) {
-		st->len = 0;
-		if (json_dump_callback(root, line_put, st, LINE_FLAGS) == 0)
-			rc = out != NULL ? cf_outputs_write_event(out, st->line, st->len, ev) : 0;
+		st->w.len = 0;
+		st->w.err = 0;
+		if (json_dump_callback(root, line_put, &st->w, LINE_FLAGS) == 0)
+			rc = out != NULL ? cf_outputs_write_event(out, st->w.buf, st->w.len, ev) : 0;
 	}
 	arena_end(st, root);
 	return rc < 0 ? -1 : 0;
@@ -248,6 +226,25 @@ int emit(struct ev_state *st, struct cf_outputs *out, json_t *root,
 
 const char *ev_line(const struct ev_state *st, size_t *len)
 {
-	*len = st->len;
-	return st->line;
+	*len = st->w.len;
+	return st->w.buf;
+}
+
+struct jw *line_begin(int side)
+{
+	struct ev_state *st = side ? side_state() : main_state();
+
+	if (st == NULL)
+		return NULL;
+	jw_begin(&st->w);
+	return &st->w;
+}
+
+int emit_line(struct jw *w, struct cf_outputs *out, const struct cf_event_info *ev)
+{
+	if (w == NULL || jw_end(w) < 0)
+		return -1;
+	if (out != NULL && cf_outputs_write_event(out, w->buf, w->len, ev) < 0)
+		return -1;
+	return 0;
 }

@@ -22,11 +22,45 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "classify/classify.h"
 #include "event/event-int.h"
 #include "util/role.h"
+
+void ev_call_id(uint64_t key, char buf[17])
+{
+	snprintf(buf, 17, "%016" PRIx64, key);
+}
+
+/* A JSON array of one constant string. */
+static json_t *one_str(const char *a)
+{
+	json_t *arr = json_array();
+
+	json_array_append_new(arr, json_stringn_nocheck(a, strlen(a)));
+	return arr;
+}
+
+/* The roles of a set, in rank order (as the flow events write them). */
+static json_t *roles_json(unsigned roles)
+{
+	json_t *a = json_array();
+	unsigned bit;
+	int i;
+
+	for (i = 0; i < CF_ROLE_RANKS; i++) {
+		bit = cf_role_at_rank(i);
+		if (roles & bit) {
+			const char *name = cf_role_name(bit);
+
+			json_array_append_new(a, json_stringn_nocheck(name, strlen(name)));
+		}
+	}
+	return a;
+}
 
 /* The role bits of record's role_* arrays, in their order. */
 static const unsigned role_bits[CF_CALL_ROLES] = {
@@ -39,8 +73,8 @@ static json_t *call_event_obj(const struct cf_call_record *c)
 	uint64_t dur = c->last_us > c->first_us ? c->last_us - c->first_us : 0;
 
 	put_lit(e, "kind", "event");
-	put(e, "category", str_array("network", NULL));
-	put(e, "type", str_array("info", NULL));
+	put(e, "category", one_str("network"));
+	put(e, "type", one_str("info"));
 	put_lit(e, "dataset", "callfence.call");
 	put_lit(e, "module", "callfence");
 	put_lit(e, "action", "call-ended");
@@ -83,7 +117,7 @@ static json_t *party_obj(const struct cf_call_party *p)
 		}
 		put_obj(o, "as", as);
 	}
-	put(o, "roles", roles_array(p->roles, 1));
+	put(o, "roles", roles_json(p->roles));
 	if (p->via_relay)
 		put(o, "via_relay", json_true());
 	put_u64(o, "flows", p->flows);

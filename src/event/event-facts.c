@@ -3,7 +3,7 @@
  * event is raised: the numbers (times in microseconds, addresses, ports,
  * counters, roles, the rule's severity, the geography) and the strings in
  * their safe form, in one position-independent record (struct ev_facts)
- * that the shapes render from.  No jansson here.
+ * that the shapes render from (event-render.c).  No jansson here.
  *
  * Why a record and not the flow itself: an alert that --alert-window
  * holds back is rendered when its window closes, maybe seconds later,
@@ -187,13 +187,6 @@ struct ev_facts *ev_facts_take(const struct cf_event_meta *m, const struct cf_fl
 		return NULL;
 	x->size = sizeof(*x) + x->text_len;
 	return x;
-}
-
-json_t *ev_json(const struct ev_facts *x, enum ev_str i)
-{
-	const char *s = ev_str(x, i);
-
-	return s != NULL ? json_stringn_nocheck(s, strlen(s)) : NULL;
 }
 
 size_t ev_fold_key(const struct ev_facts *x, unsigned char *buf)

@@ -1,14 +1,16 @@
 /*
  * event-int.h - what the event files share, and only they (jansson is
  * src/event's alone): the per-thread memory an event is built in
- * (event-arena.c), the value builders that make every string safe
- * (event-put.c), the record of a flow's facts that alerts and flow
- * records are rendered from (event-facts.c), and the object parts the
- * shapes have in common (event-parts.c, event-report.c).
+ * (event-arena.c), the JSON writer alerts and flow records are
+ * rendered with, no tree (event-json.c), the tree builders of the
+ * stats and report events that make every string safe (event-put.c),
+ * the record of a flow's facts that alerts and flow records are
+ * rendered from (event-facts.c), and the object parts the shapes have
+ * in common (event-parts.c, event-report.c).
  *
- * The shapes: event-alert.c (callfence.alert, and the --alert-window
- * summary), event-flow.c (callfence.flow), event-report.c
- * (callfence.report), event-stats.c (callfence.stats).
+ * The shapes: event-render.c (callfence.alert, the --alert-window
+ * summary and callfence.flow, raised by event-alert.c and event-flow.c),
+ * event-report.c (callfence.report), event-stats.c (callfence.stats).
  */
 #ifndef CF_EVENT_INT_H
 #define CF_EVENT_INT_H
@@ -24,6 +26,79 @@
 #include "output/output.h"
 
 #define SAFE_MAX 1024           /* longest string put in an event, in bytes */
+
+/* ---- event-json.c: writing JSON straight into a line ------------------ */
+
+/*
+ * A compact JSON writer into a growing buffer: alerts and flow records
+ * are rendered with it (event-render.c), no tree.  Keys are literals of
+ * plain ASCII (written as they are); values are escaped as jansson's
+ * dumper escapes them, so the bytes are what json_dumps(JSON_COMPACT |
+ * JSON_PRESERVE_ORDER) of the same tree wrote.  An object closed with no
+ * member is dropped with its key, as put_obj drops an empty child; an
+ * array is written even when empty.  After an allocation failure the
+ * writer only counts: jw_end says -1 and the line is not written.
+ */
+#define JW_DEPTH 16
+struct jw {
+	char *buf;
+	size_t len, cap;
+	int err;                        /* out of memory, or nested too deep */
+	int depth;                      /* open containers; 1: the root */
+	struct {
+		size_t start;           /* len before its key (an empty object goes back here) */
+		unsigned n;             /* members or items written */
+		int arr;
+	} lvl[JW_DEPTH];
+};
+
+int jw_grow(struct jw *w, size_t n);
+static inline void jw_raw(struct jw *w, const char *s, size_t n)
+{
+	if (n > w->cap - w->len && jw_grow(w, n) < 0)
+		return;
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+}
+/* Start the root object (the buffer is kept between events). */
+void jw_begin(struct jw *w);
+/* Close the root: 0, or -1 when the line is not whole. */
+int jw_end(struct jw *w);
+/* ,"key": (the comma when not first); key a plain ASCII literal. */
+void jw_keyn(struct jw *w, const char *key, size_t klen);
+static inline void jw_key(struct jw *w, const char *key)
+{
+	jw_keyn(w, key, strlen(key));
+}
+/* A string value, escaped: n bytes of s (valid UTF-8). */
+void jw_esc(struct jw *w, const char *s, size_t n);
+/* key: s; nothing for s NULL or "" (s already safe: event-safe.c). */
+static inline void jw_str(struct jw *w, const char *key, const char *s)
+{
+	if (s != NULL && s[0] != '\0') {
+		jw_key(w, key);
+		jw_esc(w, s, strlen(s));
+	}
+}
+/* key: a constant of ours, written even when "". */
+static inline void jw_lit(struct jw *w, const char *key, const char *s)
+{
+	jw_key(w, key);
+	jw_esc(w, s, strlen(s));
+}
+/* key: the safe form (event-safe.c) of s, at most max bytes of it; nothing for NULL/"". */
+void jw_safe(struct jw *w, const char *key, const char *s, size_t max);
+/* key: v as jansson writes an integer (above INT64_MAX: INT64_MAX, as put_u64). */
+void jw_u64(struct jw *w, const char *key, uint64_t v);
+void jw_int(struct jw *w, const char *key, long long v);
+/* key: the time us (put_time); 0 (and nothing written) if it could not be formatted. */
+int jw_time(struct jw *w, const char *key, uint64_t us);
+/* Open an object or array under key; jw_close closes the innermost. */
+void jw_obj(struct jw *w, const char *key);
+void jw_arr(struct jw *w, const char *key);
+void jw_close(struct jw *w);
+/* An array item: the string s (valid UTF-8), written as it is. */
+void jw_item(struct jw *w, const char *s);
 
 /* ---- event-arena.c: building one event ------------------------------ */
 
@@ -45,6 +120,14 @@ void json_init(void);
  */
 int emit(struct ev_state *st, struct cf_outputs *out, json_t *root,
 	 const struct cf_event_info *ev);
+/*
+ * The writer of this thread's first state (side 0) or second (side 1),
+ * begun (jw_begin) for a new line; NULL without memory.  An alert or flow
+ * record is rendered into it with no tree, then emit_line writes it.
+ */
+struct jw *line_begin(int side);
+/* Hand w's line to the outputs with ev (out NULL: keep it): 0 or -1. */
+int emit_line(struct jw *w, struct cf_outputs *out, const struct cf_event_info *ev);
 /* The line the last emit with out NULL made in st. */
 const char *ev_line(const struct ev_state *st, size_t *len);
 /* This thread's buffer for a record of n bytes (event-facts.c); NULL without memory. */
@@ -93,8 +176,6 @@ void put_known(json_t *o, const char *key, uint64_t v);
 int put_time(json_t *o, const char *key, uint64_t us);
 /* Attach child under key unless it is NULL or an empty object. */
 void put_obj(json_t *o, const char *key, json_t *child);
-/* A JSON array of the given constant strings (b may be NULL). */
-json_t *str_array(const char *a, const char *b);
 
 /* ---- event-facts.c: the facts of a flow-based event ------------------- */
 
@@ -164,8 +245,6 @@ static inline const char *ev_str(const struct ev_facts *x, enum ev_str i)
 {
 	return x->s[i] != 0 ? x->text + x->s[i] : NULL;
 }
-/* A JSON string of string i of x (already safe); NULL if none. */
-json_t *ev_json(const struct ev_facts *x, enum ev_str i);
 /*
  * The key --alert-window folds on, as it always did: "rule.id, source.ip,
  * destination.ip" as written, joined by 0x1f (the outputs hash it to
@@ -175,39 +254,24 @@ json_t *ev_json(const struct ev_facts *x, enum ev_str i);
 #define EV_FOLD_KEY_MAX (SAFE_MAX + 2 * CF_ADDR_STRLEN + 2)
 size_t ev_fold_key(const struct ev_facts *x, unsigned char *buf);
 
-/* ---- event-parts.c: parts of alerts and flow records ----------------- */
+/* ---- event-render.c: alerts and flow records, no tree ----------------- */
 
-json_t *rule_obj(const struct ev_facts *x);
 /*
- * source (the initiator) or destination (the responder), with what that
- * end sent when counts; the remote end (not ours) also carries the
- * domain, geo and as.
+ * The alert of x at ts_us, standing for count alerts (0: itself alone;
+ * more: an --alert-window summary), written into w after jw_begin; the
+ * flow record of x (its @timestamp x->ts_us).  Both return 0 when
+ * @timestamp could not be written (and is left out), else 1.
  */
-json_t *source_obj(const struct ev_facts *x, int counts);
-json_t *destination_obj(const struct ev_facts *x, int counts);
-/* ECS client (the initiator) and server (the responder): ip and port. */
-json_t *client_obj(const struct ev_facts *x);
-json_t *server_obj(const struct ev_facts *x);
-/* related.ip: both ends and the peer behind a TURN relay, each once. */
-json_t *related_obj(const struct ev_facts *x);
-/* "source" or "destination": which of them is the remote end. */
-const char *remote_end_name(const struct ev_facts *x);
-/* The classifier's app (as the rules and the report name it); NULL if none. */
-#define ev_app(x) ev_json((x), EV_APP)
-/* tls.server.x509 of the server's certificate names; NULL when none. */
-json_t *tls_obj(const struct ev_facts *x);
-json_t *network_obj(const struct ev_facts *x);
-json_t *roles_array(unsigned roles, int empty);
-/* callfence.jurisdiction of geography g (NULL: none); alert: the alert's form. */
-json_t *jurisdiction_obj(const struct ev_facts *x, const struct cf_geo_result *g, int alert);
-json_t *relay_obj(const struct ev_facts *x);
-/* callfence.call of a flow's event: its call's id and what linked it;
- * NULL when it has none. */
-json_t *call_obj(const struct ev_facts *x);
+int ev_render_alert(struct jw *w, const struct ev_facts *x, uint64_t ts_us,
+		    uint64_t count);
+int ev_render_flow(struct jw *w, const struct ev_facts *x);
+
+/* ---- event-parts.c: the parts stats and report share with them ------- */
+
 /* A call key as callfence.call.id: 16 hex digits. */
 void ev_call_id(uint64_t key, char buf[17]);
+
 json_t *observer_obj(const struct cf_event_meta *m);
-json_t *observer_facts_obj(const struct ev_facts *x);
 /* ecs.version on root (every event; CF_ECS_VERSION). */
 void put_ecs(json_t *root);
 

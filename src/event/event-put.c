@@ -68,13 +68,3 @@ void put_obj(json_t *o, const char *key, json_t *child)
 	}
 	json_object_set_new_nocheck(o, key, child);
 }
-
-json_t *str_array(const char *a, const char *b)
-{
-	json_t *arr = json_array();
-
-	json_array_append_new(arr, json_stringn_nocheck(a, strlen(a)));
-	if (b != NULL)
-		json_array_append_new(arr, json_stringn_nocheck(b, strlen(b)));
-	return arr;
-}

@@ -1,0 +1,511 @@
+/*
+ * event-render.c - alerts and flow records written straight into the
+ * thread's line buffer (struct jw, event-json.c) from the record of
+ * their facts (event-facts.c): no jansson tree per event.  The bytes are
+ * those the tree and jansson's dumper wrote (tests/unit/test-event-render.c
+ * renders random records both ways; the e2e goldens and the ECS schema
+ * tests check the lines themselves).
+ *
+ * ADDING A FIELD is one line at the place its key goes (members are
+ * written in the order of the calls, and that order is the events'):
+ *
+ *	jw_str(w, "id", ev_str(x, EV_CALL_ID));    a safe string of the record
+ *	jw_safe(w, "city", g->city, sizeof(g->city));   any other string
+ *	jw_u64(w, "packets", n);                    a count
+ *	jw_lit(w, "kind", "alert");                 a constant of ours
+ *
+ * in the function of the object it belongs to: callfence.* of an alert
+ * in alert_callfence, of a flow record in flow_callfence, source and
+ * destination in end_obj, network in network_obj, ...; a new object is
+ * jw_obj(w, "geo"); ...; jw_close(w) (left out when nothing was written
+ * in it).  A string taken from the flow must first enter the record
+ * (enum ev_str and take_strings in event-facts.c, one line each), so
+ * that a held-back alert (--alert-window) can still be rendered after
+ * the flow has gone.  Then tests/ecs/ecs-fields.json (the field's ECS
+ * type, for callfence.* the project's own) and the goldens
+ * (tests/e2e/regen.sh) follow.
+ *
+ * The shapes: the alert (callfence.alert, also the --alert-window
+ * summary with callfence.alert_count) and the flow record
+ * (callfence.flow); event-alert.c and event-flow.c raise them.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "classify/classify.h"
+#include "event/event-int.h"
+#include "util/role.h"
+
+static const char *transport_name(uint8_t proto, char *buf, size_t len)
+{
+	switch (proto) {
+	case 1: return "icmp";
+	case 2: return "igmp";
+	case 6: return "tcp";
+	case 17: return "udp";
+	case 47: return "gre";
+	case 50: return "esp";
+	case 51: return "ah";
+	case 58: return "ipv6-icmp";
+	case 132: return "sctp";
+	}
+	snprintf(buf, len, "%u", proto);
+	return buf;
+}
+
+static int has_ports(uint8_t proto)
+{
+	return proto == 6 || proto == 17 || proto == 132;
+}
+
+/*
+ * ECS network.direction from the perimeter's point of view (home-net and
+ * the special-purpose addresses are inside): inbound when the initiator is
+ * outside and the responder inside, outbound the other way, internal
+ * both inside, external both outside (x->home: bit 0 the source, bit 1
+ * the destination is inside).
+ */
+static const char *direction(const struct ev_facts *x)
+{
+	static const char *const dir[4] = {
+		"external", "outbound", "inbound", "internal"
+	};
+
+	return dir[x->home & 3];
+}
+
+/*
+ * The wire protocols the classifier names (lower case).  They are also
+ * what the classifier calls the "app" of a protocol-only call (SIP,
+ * H.323, RTP without a known service, ...): never written as
+ * network.application (callfence.app keeps it); nor are the names of
+ * other_protocols (nDPI's "dns" as a flow's app).
+ */
+static const char *const wire_protocols[] = {
+	"rtp", "rtcp", "srtp", "dtls", "stun", "turn", "tls", "sip", "sips",
+	"zrtp", "quic", "h323", "h225", "h245", "ras", "sccp", "skinny",
+	"mgcp", "iax2", "bfcp", "zoom-media", NULL
+};
+
+/*
+ * nDPI's names of other protocols (lower case) that network.protocol may
+ * hold.  A name in neither list (an application, e.g. "telegram", or
+ * nDPI's name of a service) is left out of network.protocol.
+ */
+static const char *const other_protocols[] = {
+	"http", "dns", "mdns", "llmnr", "netbios", "dhcp", "dhcpv6", "ntp",
+	"ssh", "snmp", "ssdp", "rtsp", "icmp", "icmpv6", "igmp", "smtp",
+	"smtps", "imap", "imaps", "pop3", "ftp_control", "ldap", "kerberos",
+	"smbv23", "rdp", "http_proxy", "http_connect", "websocket", "xmpp",
+	"mpegts", "ipsec", "ike", "wireguard", "openvpn", "gre", NULL
+};
+
+static int in_list(const char *s, const char *const *list)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && list[i] != NULL; i++)
+		if (strcmp(s, list[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static void rule_obj(struct jw *w, const struct ev_facts *x)
+{
+	jw_obj(w, "rule");
+	jw_str(w, "id", ev_str(x, EV_RULE_ID));
+	jw_str(w, "name", ev_str(x, EV_RULE_NAME));
+	jw_str(w, "ruleset", ev_str(x, EV_RULESET));
+	jw_close(w);
+}
+
+/* The ends' addresses as text, made once an event (inet_ntop is dear). */
+struct ev_ips {
+	char src[CF_ADDR_STRLEN], dst[CF_ADDR_STRLEN];
+};
+
+/* ip (its text in ip), port, and what that end sent when counts (an
+ * object open in w). */
+static void endpoint(struct jw *w, const struct ev_facts *x, const struct ev_end *e,
+		     const char *ip, int counts)
+{
+	jw_safe(w, "ip", ip, SAFE_MAX);
+	if (has_ports(x->proto))
+		jw_u64(w, "port", e->port);
+	if (counts) {
+		jw_u64(w, "bytes", e->bytes);
+		jw_u64(w, "packets", e->packets);
+	}
+}
+
+/* geo.country_iso_code and as.number / as.organization.name of g, each
+ * only when known. */
+static void geo_as(struct jw *w, const struct cf_geo_result *g)
+{
+	jw_obj(w, "geo");
+	jw_safe(w, "country_iso_code", g->country, sizeof(g->country));
+	jw_close(w);
+	jw_obj(w, "as");
+	if (g->asn != 0)
+		jw_u64(w, "number", g->asn);
+	jw_obj(w, "organization");
+	jw_safe(w, "name", g->as_org, sizeof(g->as_org));
+	jw_close(w);
+	jw_close(w);
+}
+
+/* Which end is the remote one: 0 source (the initiator), 1 destination. */
+static int remote_index(const struct ev_facts *x)
+{
+	return x->ours == x->init ? 1 : 0;
+}
+
+static const char *remote_end_name(const struct ev_facts *x)
+{
+	return remote_index(x) == 0 ? "source" : "destination";
+}
+
+/* source (i 0) or destination (1); the remote one with domain, geo and as. */
+static void end_obj(struct jw *w, const struct ev_facts *x, const struct ev_ips *ips,
+		    int i, int counts)
+{
+	jw_obj(w, i == 0 ? "source" : "destination");
+	endpoint(w, x, i == 0 ? &x->src : &x->dst, i == 0 ? ips->src : ips->dst, counts);
+	if (i == remote_index(x)) {
+		jw_str(w, "domain", ev_str(x, EV_DOMAIN));
+		if (x->has_geo)
+			geo_as(w, &x->geo);
+	}
+	jw_close(w);
+}
+
+/* source, destination, client, server, related: the ends. */
+static void ends(struct jw *w, const struct ev_facts *x, int counts)
+{
+	char buf[CF_ADDR_STRLEN];
+	struct ev_ips ips;
+
+	cf_addr_str(&x->src.ip, ips.src, sizeof(ips.src));
+	cf_addr_str(&x->dst.ip, ips.dst, sizeof(ips.dst));
+	end_obj(w, x, &ips, 0, counts);
+	end_obj(w, x, &ips, 1, counts);
+	jw_obj(w, "client");
+	endpoint(w, x, &x->src, ips.src, 0);
+	jw_close(w);
+	jw_obj(w, "server");
+	endpoint(w, x, &x->dst, ips.dst, 0);
+	jw_close(w);
+	/* related.ip: both ends and the peer behind a TURN relay, each once */
+	jw_obj(w, "related");
+	jw_arr(w, "ip");
+	jw_item(w, ips.src);
+	if (cf_addr_cmp(&x->dst.ip, &x->src.ip) != 0)
+		jw_item(w, ips.dst);
+	if (x->has_relay && cf_addr_cmp(&x->relay_ip, &x->src.ip) != 0 &&
+	    cf_addr_cmp(&x->relay_ip, &x->dst.ip) != 0)
+		jw_item(w, cf_addr_str(&x->relay_ip, buf, sizeof(buf)));
+	jw_close(w);
+	jw_close(w);
+}
+
+static void network_obj(struct jw *w, const struct ev_facts *x)
+{
+	char num[8], vid[8];
+
+	jw_obj(w, "network");
+	jw_lit(w, "transport", transport_name(x->proto, num, sizeof(num)));
+	jw_lit(w, "type", x->v6 ? "ipv6" : "ipv4");
+	jw_safe(w, "community_id", x->cid, SAFE_MAX);
+	if (in_list(ev_str(x, EV_L7), wire_protocols) ||
+	    in_list(ev_str(x, EV_L7), other_protocols))
+		jw_str(w, "protocol", ev_str(x, EV_L7));
+	if (!in_list(ev_str(x, EV_APP), wire_protocols) &&
+	    !in_list(ev_str(x, EV_APP), other_protocols))
+		jw_str(w, "application", ev_str(x, EV_APP));
+	jw_u64(w, "bytes", x->src.bytes + x->dst.bytes);
+	jw_u64(w, "packets", x->src.packets + x->dst.packets);
+	jw_lit(w, "direction", direction(x));
+	if (x->vlan != 0) {
+		snprintf(vid, sizeof(vid), "%u", x->vlan);
+		jw_obj(w, "vlan");
+		jw_lit(w, "id", vid);
+		jw_close(w);
+	}
+	jw_close(w);
+}
+
+/* ECS tls.server.x509: subject.common_name and alternative_names (both
+ * arrays of keywords in ECS); nothing when the flow had no certificate. */
+static void tls_obj(struct jw *w, const struct ev_facts *x)
+{
+	const char *s;
+	unsigned i;
+
+	if (x->s[EV_CERT_CN] == 0 && x->n_san == 0)
+		return;
+	jw_obj(w, "tls");
+	jw_obj(w, "server");
+	jw_obj(w, "x509");
+	if (x->s[EV_CERT_CN] != 0) {
+		jw_obj(w, "subject");
+		jw_arr(w, "common_name");
+		jw_item(w, ev_str(x, EV_CERT_CN));
+		jw_close(w);
+		jw_close(w);
+	}
+	if (x->n_san > 0) {
+		jw_arr(w, "alternative_names");
+		s = ev_str(x, EV_CERT_SAN);
+		for (i = 0; i < x->n_san; i++, s += strlen(s) + 1)
+			jw_item(w, s);
+		jw_close(w);
+	}
+	jw_close(w);
+	jw_close(w);
+	jw_close(w);
+}
+
+/* The names of roles, most important first; nothing when none unless empty. */
+static void roles_array(struct jw *w, unsigned roles, int empty)
+{
+	unsigned bit, any = 0;
+	int i;
+
+	for (i = 0; i < CF_ROLE_RANKS && !empty && any == 0; i++)
+		any = roles & cf_role_at_rank(i);
+	if (!empty && any == 0)
+		return;
+	jw_arr(w, "roles");
+	for (i = 0; i < CF_ROLE_RANKS; i++) {
+		bit = cf_role_at_rank(i);
+		if (roles & bit)
+			jw_item(w, cf_role_name(bit));
+	}
+	jw_close(w);
+}
+
+/*
+ * callfence.jurisdiction.  alert: always says what was observed
+ * ("unknown" when the country is not known) and what was permitted; a flow
+ * record says "unknown" only for a public remote end that was looked up.
+ */
+static void jurisdiction_obj(struct jw *w, const struct ev_facts *x,
+			     const struct cf_geo_result *g, int alert)
+{
+	const char *s;
+	unsigned i;
+
+	jw_obj(w, "jurisdiction");
+	if (alert && x->permitted) {
+		jw_arr(w, "permitted");
+		s = ev_str(x, EV_PERMITTED);
+		for (i = 0; i < x->n_permitted; i++, s += strlen(s) + 1)
+			jw_item(w, s);
+		jw_close(w);
+	}
+	if (g != NULL && g->country[0] != '\0')
+		jw_safe(w, "observed", g->country, sizeof(g->country));
+	else if (alert || (g != NULL && g->special == 0))
+		jw_lit(w, "observed", "unknown");
+	if (g != NULL)
+		jw_safe(w, "registered", g->registered, sizeof(g->registered));
+	jw_close(w);
+}
+
+/*
+ * callfence.relay: the real peer behind a TURN relay (the flow's first
+ * XOR-PEER-ADDRESS) with its geography when the engine looked it up, and
+ * alert_on "peer" when the alert judged the peer.
+ */
+static void relay_obj(struct jw *w, const struct ev_facts *x)
+{
+	char ip[CF_ADDR_STRLEN];
+
+	if (!x->has_relay)
+		return;
+	jw_obj(w, "relay");
+	jw_obj(w, "peer");
+	jw_safe(w, "ip", cf_addr_str(&x->relay_ip, ip, sizeof(ip)), SAFE_MAX);
+	jw_u64(w, "port", x->relay_port);
+	if (x->has_relay_geo)
+		geo_as(w, &x->relay_geo);
+	jw_close(w);
+	if (x->relay_peer_alert)
+		jw_lit(w, "alert_on", "peer");
+	jw_close(w);
+}
+
+/* callfence.call: the flow's call (classify-call.c) and what linked it */
+static void call_obj(struct jw *w, const struct ev_facts *x)
+{
+	char id[17];
+
+	if (x->call_key == 0)
+		return;
+	ev_call_id(x->call_key, id);
+	jw_obj(w, "call");
+	jw_lit(w, "id", id);
+	if (x->call_by != 0 && cf_call_by_name(x->call_by)[0] != '\0')
+		jw_lit(w, "linked_by", cf_call_by_name(x->call_by));
+	jw_close(w);
+}
+
+static void observer_facts(struct jw *w, const struct ev_facts *x)
+{
+	jw_obj(w, "observer");
+	jw_str(w, "hostname", ev_str(x, EV_HOSTNAME));
+	jw_lit(w, "vendor", "callfence");
+	jw_lit(w, "product", "callfence");
+	jw_lit(w, "version", PACKAGE_VERSION);
+	jw_lit(w, "type", "sensor");
+	if (ev_str(x, EV_INTERFACE) != NULL) {
+		jw_obj(w, "ingress");
+		jw_obj(w, "interface");
+		jw_str(w, "name", ev_str(x, EV_INTERFACE));
+		jw_close(w);
+		jw_close(w);
+	}
+	jw_close(w);
+}
+
+static void ecs_obj(struct jw *w)
+{
+	jw_obj(w, "ecs");
+	jw_lit(w, "version", CF_ECS_VERSION);
+	jw_close(w);
+}
+
+/* ---- callfence.alert ------------------------------------------------ */
+
+static void alert_event(struct jw *w, const struct ev_facts *x)
+{
+	jw_obj(w, "event");
+	jw_lit(w, "kind", "alert");
+	jw_arr(w, "category");
+	jw_item(w, "network");
+	jw_close(w);
+	jw_arr(w, "type");
+	jw_item(w, "connection");
+	jw_close(w);
+	jw_int(w, "severity", cf_severity_ecs(x->severity));
+	jw_lit(w, "dataset", "callfence.alert");
+	jw_lit(w, "module", "callfence");
+	/* Built-in findings (rule ids "callfence-*") are not about geography. */
+	jw_lit(w, "action", x->sdes ? "cleartext-srtp-keys" : "jurisdiction-violation");
+	if (x->first_us != 0)
+		jw_time(w, "start", x->first_us);
+	jw_close(w);
+}
+
+/* count: the alerts a --alert-window summary stands for; 0 for an alert. */
+static void alert_callfence(struct jw *w, const struct ev_facts *x, uint64_t count)
+{
+	const struct cf_geo_result *g = x->has_geo ? &x->geo : NULL;
+	unsigned top = cf_role_top(x->matched ? x->matched : x->roles);
+
+	jw_obj(w, "callfence");
+	if (count > 0)
+		jw_u64(w, "alert_count", count);
+	if (top != 0)
+		jw_lit(w, "role", cf_role_name(top));
+	roles_array(w, x->roles, 0);
+	jw_str(w, "app", ev_str(x, EV_APP));
+	jw_lit(w, "remote_end", remote_end_name(x));
+	jw_str(w, "evidence", ev_str(x, EV_EVIDENCE));
+	jw_safe(w, "severity", cf_severity_name(x->severity), SAFE_MAX);
+	if (x->relay_peer_alert)        /* the alert judged the peer behind the relay */
+		g = x->has_relay_geo ? &x->relay_geo : NULL;
+	jurisdiction_obj(w, x, g, 1);
+	relay_obj(w, x);
+	call_obj(w, x);
+	jw_close(w);
+}
+
+int ev_render_alert(struct jw *w, const struct ev_facts *x, uint64_t ts_us,
+		    uint64_t count)
+{
+	int timed = jw_time(w, "@timestamp", ts_us);
+
+	ecs_obj(w);
+	alert_event(w, x);
+	rule_obj(w, x);
+	ends(w, x, 0);
+	network_obj(w, x);
+	tls_obj(w, x);
+	alert_callfence(w, x, count);
+	observer_facts(w, x);
+	return timed;
+}
+
+/* ---- callfence.flow ------------------------------------------------- */
+
+static const char *verdict_name(uint8_t v)
+{
+	static const char *const names[] = {
+		"unjudged", "pass", "alert", "no-match", "local"
+	};
+
+	return v < sizeof(names) / sizeof(names[0]) ? names[v] : "unjudged";
+}
+
+static void flow_event(struct jw *w, const struct ev_facts *x)
+{
+	uint64_t dur = x->last_us > x->first_us ? x->last_us - x->first_us : 0;
+
+	jw_obj(w, "event");
+	jw_lit(w, "kind", "event");
+	jw_arr(w, "category");
+	jw_item(w, "network");
+	jw_close(w);
+	jw_arr(w, "type");
+	jw_item(w, "connection");
+	jw_item(w, "end");
+	jw_close(w);
+	jw_lit(w, "dataset", "callfence.flow");
+	jw_lit(w, "module", "callfence");
+	if (x->first_us != 0)
+		jw_time(w, "start", x->first_us);
+	if (x->last_us != 0)
+		jw_time(w, "end", x->last_us);
+	jw_u64(w, "duration", dur * 1000);
+	jw_safe(w, "reason", cf_flow_end_name(x->why), SAFE_MAX);
+	jw_close(w);
+}
+
+/* callfence.local_end: what decided which end is ours (flow.h) */
+static const char *const local_by[] = { "", "home-net", "server-port", "initiator" };
+
+static void flow_callfence(struct jw *w, const struct ev_facts *x)
+{
+	jw_obj(w, "callfence");
+	roles_array(w, x->roles, 1);
+	jw_str(w, "app", ev_str(x, EV_APP));
+	jw_str(w, "evidence", ev_str(x, EV_EVIDENCE));
+	jw_lit(w, "verdict", verdict_name(x->verdict));
+	jw_u64(w, "alerts", x->n_alerts);
+	if (x->local_by > 0 && x->local_by < sizeof(local_by) / sizeof(local_by[0]))
+		jw_lit(w, "local_end", local_by[x->local_by]);
+	jw_lit(w, "remote_end", remote_end_name(x));
+	jurisdiction_obj(w, x, x->has_geo ? &x->geo : NULL, 0);
+	relay_obj(w, x);
+	call_obj(w, x);
+	jw_close(w);
+}
+
+int ev_render_flow(struct jw *w, const struct ev_facts *x)
+{
+	int timed = jw_time(w, "@timestamp", x->ts_us);
+
+	ecs_obj(w);
+	flow_event(w, x);
+	if (x->has_rule)
+		rule_obj(w, x);
+	ends(w, x, 1);
+	network_obj(w, x);
+	tls_obj(w, x);
+	flow_callfence(w, x);
+	observer_facts(w, x);
+	return timed;
+}
