@@ -35,6 +35,9 @@ struct held {
 
 struct slot {
 	uint8_t used;
+	uint8_t rank;                  /* of its app: 2 named, 1 generic, 0 none */
+	struct slot *primary;          /* the call it is merged into (itself) */
+	uint64_t glast_us;             /* a primary: the last packet of its group */
 	uint32_t n_held, cap_held;
 	struct held *held;             /* its flows held for its app */
 	uint32_t live;                 /* flows joined, not ended */
@@ -208,7 +211,7 @@ static int better_vote(const struct app_vote *a, const struct app_vote *b)
 
 static void add_party(struct cf_call_record *r, const cf_addr *ip,
 		      const struct cf_geo_result *g, unsigned roles, int via_relay,
-		      uint64_t bytes, uint64_t packets)
+		      uint32_t flows, uint64_t bytes, uint64_t packets)
 {
 	struct cf_call_party *p = NULL;
 	uint32_t i;
@@ -234,7 +237,7 @@ static void add_party(struct cf_call_record *r, const cf_addr *ip,
 		p->as_org[sizeof(p->as_org) - 1] = '\0';
 	}
 	p->roles |= (uint8_t)(roles & CF_ROLE_CALL);
-	p->flows++;
+	p->flows += flows;
 	p->bytes += bytes;
 	p->packets += packets;
 }
@@ -296,9 +299,9 @@ static void add_flow(struct slot *s, const struct cf_call_flow *cf)
 		r->role_packets[k] += packets;
 	}
 	if (cf->local >= 0)
-		add_party(r, &f->ip[!cf->local], cf->geo, f->cls.roles, 0, bytes, packets);
+		add_party(r, &f->ip[!cf->local], cf->geo, f->cls.roles, 0, 1, bytes, packets);
 	if (f->cls.has_relay_peer)
-		add_party(r, &f->cls.relay_peer, cf->peer_geo, f->cls.roles, 1, bytes, packets);
+		add_party(r, &f->cls.relay_peer, cf->peer_geo, f->cls.roles, 1, 1, bytes, packets);
 	r->alerts += f->n_alerts;
 	worse_verdict(r, cf->worst);
 }
@@ -418,23 +421,189 @@ static void write_held(struct cf_calls *t, struct slot *s)
 	s->n_held = s->cap_held = 0;
 }
 
-static void write_call(struct cf_calls *t, struct slot *s, const struct cf_event_meta *m)
+/* The best-ranked app of s's votes into rec.app and s->rank. */
+static void best_app(struct slot *s)
 {
 	const struct app_vote *best = NULL;
 	int i;
 
+	for (i = 0; i < CALL_APPS && s->app[i].nid != 0; i++)
+		if (best == NULL || better_vote(&s->app[i], best))
+			best = &s->app[i];
+	copy_str(s->rec.app, sizeof(s->rec.app), best != NULL ? cf_class_names[best->nid] : "");
+	s->rank = best != NULL ? best->rank : 0;
+}
+
+/* Write s's held flows, its call event, and free it (lock held). */
+static void write_call(struct cf_calls *t, struct slot *s, const struct cf_event_meta *m)
+{
 	if (s->rec.flows > 0) {
-		for (i = 0; i < CALL_APPS && s->app[i].nid != 0; i++)
-			if (best == NULL || better_vote(&s->app[i], best))
-				best = &s->app[i];
-		copy_str(s->rec.app, sizeof(s->rec.app),
-			 best != NULL ? cf_class_names[best->nid] : "");
+		best_app(s);
 		write_held(t, s);
 		qsort(s->rec.party, s->rec.n_parties, sizeof(s->rec.party[0]), party_cmp);
 		cf_event_call(t->out, m, &s->rec, s->rec.last_us);
 		t->st.written++;
 	}
 	s->used = 0;
+}
+
+/* --- merging: the same local party and app, close in time ---------------- */
+
+static int local_cmp(const void *a, const void *b)
+{
+	const struct slot *x = *(const struct slot *const *)a;
+	const struct slot *y = *(const struct slot *const *)b;
+	int c = cf_addr_cmp(&x->rec.local, &y->rec.local);
+
+	if (c != 0)
+		return c;
+	if (x->rec.first_us != y->rec.first_us)
+		return x->rec.first_us < y->rec.first_us ? -1 : 1;
+	return x->rec.key < y->rec.key ? -1 : x->rec.key > y->rec.key;
+}
+
+/* Add member m's record, votes and held flows to primary p (lock held);
+ * 0 when there is no memory for its held flows (then it stays a call of
+ * its own). */
+static int merge_into(struct slot *p, struct slot *m)
+{
+	struct cf_call_record *r = &p->rec, *o = &m->rec;
+	uint32_t i;
+	int k;
+
+	if (p->n_held + m->n_held > p->cap_held) {
+		uint32_t cap = p->n_held + m->n_held;
+		struct held *h = realloc(p->held, cap * sizeof(*h));
+
+		if (h == NULL)
+			return 0;
+		p->held = h;
+		p->cap_held = cap;
+	}
+
+	if (r->n_merged < CF_CALL_MERGED)
+		r->merged[r->n_merged++] = o->key;
+	else
+		r->merged_more++;
+	r->merged_more += o->merged_more;
+	for (i = 0; i < o->n_merged && i < CF_CALL_MERGED; i++) {
+		if (r->n_merged < CF_CALL_MERGED)
+			r->merged[r->n_merged++] = o->merged[i];
+		else
+			r->merged_more++;
+	}
+	r->flows += o->flows;
+	r->links |= o->links | (1u << CF_CALL_BY_TIME);
+	if (o->first_us < r->first_us)
+		r->first_us = o->first_us;
+	if (o->last_us > r->last_us)
+		r->last_us = o->last_us;
+	for (k = 0; k < CF_CALL_ROLES; k++) {
+		r->role_flows[k] += o->role_flows[k];
+		r->role_bytes[k] += o->role_bytes[k];
+		r->role_packets[k] += o->role_packets[k];
+	}
+	for (i = 0; i < o->n_parties; i++) {
+		const struct cf_call_party *q = &o->party[i];
+		struct cf_geo_result g;
+
+		memset(&g, 0, sizeof(g));
+		memcpy(g.country, q->country, sizeof(g.country));
+		g.asn = q->asn;
+		memcpy(g.as_org, q->as_org, sizeof(g.as_org));
+		add_party(r, &q->ip, q->country[0] ? &g : NULL, q->roles, q->via_relay,
+			  q->flows, q->bytes, q->packets);
+	}
+	r->parties_more += o->parties_more;
+	r->alerts += o->alerts;
+	if (o->severity != CF_SEV_NONE && (o->severity > r->severity ||
+	    (o->severity == r->severity && strcmp(o->rule_id, r->rule_id) < 0))) {
+		r->severity = o->severity;
+		memcpy(r->rule_id, o->rule_id, sizeof(r->rule_id));
+		memcpy(r->rule_name, o->rule_name, sizeof(r->rule_name));
+		memcpy(r->ruleset, o->ruleset, sizeof(r->ruleset));
+	}
+	for (k = 0; k < CALL_APPS && m->app[k].nid != 0; k++)
+		vote(p, m->app[k].nid, m->app[k].bytes);
+	for (i = 0; i < m->n_held; i++) {
+		/* its flow records name the call they are written with */
+		m->held[i].f.cls.call_key = r->key;
+		p->held[p->n_held++] = m->held[i];
+	}
+	free(m->held);
+	m->held = NULL;
+	m->n_held = m->cap_held = 0;
+	m->used = 0;
+	if (p->glast_us < m->rec.last_us)
+		p->glast_us = m->rec.last_us;
+	return 1;
+}
+
+/*
+ * The weak link between calls (docs/siem.md, "Calls"): due calls of one
+ * local party are merged when they share a named app and each starts at
+ * most CF_CALL_MERGE_GAP_US after the group's last packet (a ten-minute
+ * boundary of the time link, an ICE restart, a call's RTP pairs); a call
+ * whose app is only generic and that has no link of its own but a port
+ * pair joins the one named group its time overlaps (none, or two: it
+ * stays alone).  due[0..n) is sorted by local party and
+ * time; primaries are marked.
+ */
+static void group_calls(struct slot **due, size_t n)
+{
+	size_t i, j, run = 0, hit;
+	int found;
+
+	for (i = 0; i < n; i++) {
+		due[i]->primary = due[i];
+		due[i]->glast_us = due[i]->rec.last_us;
+		best_app(due[i]);
+	}
+	for (i = 0; i < n; i++) {
+		struct slot *s = due[i];
+
+		if (i > 0 && cf_addr_cmp(&s->rec.local, &due[i - 1]->rec.local) != 0)
+			run = i;
+		if (s->rank < 2 || s->rec.flows == 0)
+			continue;
+		for (j = i; j-- > run;) {
+			struct slot *p = due[j];
+
+			if (p->primary == p && p->rank == 2 && p->rec.flows > 0 &&
+			    strcmp(p->rec.app, s->rec.app) == 0 &&
+			    s->rec.first_us <= p->glast_us + CF_CALL_MERGE_GAP_US) {
+				s->primary = p;
+				if (p->glast_us < s->rec.last_us)
+					p->glast_us = s->rec.last_us;
+				break;
+			}
+		}
+	}
+	for (i = 0, run = 0; i < n; i++) {
+		struct slot *s = due[i];
+
+		if (i > 0 && cf_addr_cmp(&s->rec.local, &due[i - 1]->rec.local) != 0)
+			run = i;
+		/* a session with links of its own (ICE usernames, a SIP dialog)
+		   is not another's on time alone */
+		if (s->rank == 2 || s->rec.flows == 0 ||
+		    (s->rec.links & ~((1u << CF_CALL_BY_RTP_PAIR) | (1u << CF_CALL_BY_TIME))))
+			continue;
+		found = 0;
+		hit = 0;
+		for (j = run; j < n && cf_addr_cmp(&due[j]->rec.local, &s->rec.local) == 0; j++) {
+			struct slot *p = due[j];
+
+			if (p->primary == p && p->rank == 2 && p->rec.flows > 0 &&
+			    s->rec.first_us <= p->glast_us + CF_CALL_MERGE_GAP_US &&
+			    s->rec.last_us + CF_CALL_MERGE_GAP_US >= p->rec.first_us) {
+				found++;
+				hit = j;
+			}
+		}
+		if (found == 1)
+			s->primary = due[hit];
+	}
 }
 
 static int slot_cmp(const void *a, const void *b)
@@ -451,25 +620,31 @@ void cf_calls_emit(struct cf_calls *t, void *ctx, const struct cf_event_meta *m,
 		   uint64_t now_us, int all)
 {
 	struct slot **due;
-	size_t i, n = 0;
+	size_t i, n = 0, w = 0;
 
 	if (t == NULL || (!all && !t->idle))
 		return;
 	pthread_mutex_lock(&t->mu);
 	t->write_ctx = ctx;
 	due = t->due;
-	{
-		for (i = 0; i < CF_CALLS_MAX; i++) {
-			struct slot *s = &t->v[i];
+	for (i = 0; i < CF_CALLS_MAX; i++) {
+		struct slot *s = &t->v[i];
 
-			if (s->used && (all || (s->live == 0 && s->quiet_us != 0 &&
-						now_us >= s->quiet_us + CF_CALL_LINGER_US)))
-				due[n++] = s;
-		}
-		qsort(due, n, sizeof(*due), slot_cmp);
-		for (i = 0; i < n; i++)
-			write_call(t, due[i], m);
+		if (s->used && (all || (s->live == 0 && s->quiet_us != 0 &&
+					now_us >= s->quiet_us + CF_CALL_LINGER_US)))
+			due[n++] = s;
 	}
+	qsort(due, n, sizeof(*due), local_cmp);
+	group_calls(due, n);
+	for (i = 0; i < n; i++)
+		if (due[i]->primary != due[i] && merge_into(due[i]->primary, due[i]))
+			t->st.merged++;
+	for (i = 0; i < n; i++)
+		if (due[i]->used)
+			due[w++] = due[i];
+	qsort(due, w, sizeof(*due), slot_cmp);
+	for (i = 0; i < w; i++)
+		write_call(t, due[i], m);
 	t->write_ctx = NULL;
 	pthread_mutex_unlock(&t->mu);
 }

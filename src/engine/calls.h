@@ -25,6 +25,12 @@
  * CF_CALL_HELD_MAX flows a call and CF_CALLS_HELD_MAX in all are held; the
  * others are written at their end with their own app (counted: unheld).
  *
+ * Calls written together are merged by the weak link when they share
+ * their local party and named app and are at most CF_CALL_MERGE_GAP_US
+ * apart; a call with only a generic app and no link of its own but an
+ * RTP/RTCP port pair joins the one such call its time overlaps.  The merged call keeps the earliest's id and lists the others
+ * (merged_ids); its held flows are written with that id.
+ *
  * Bounded: CF_CALLS_MAX calls at once; a new call meeting a full table
  * pushes out (writes early) the call quiet longest, or, when every call
  * still has live flows, is not tracked (counted: untracked).
@@ -41,6 +47,7 @@
 #define CF_CALL_LINGER_US (120ull * 1000000ull)
 #define CF_CALL_HELD_MAX 256            /* flows of one call held for its app */
 #define CF_CALLS_HELD_MAX 65536         /* ... of all calls */
+#define CF_CALL_MERGE_GAP_US (60ull * 1000000ull)  /* calls of one party and app this close are one */
 
 struct cf_calls;
 struct cf_outputs;
@@ -53,6 +60,7 @@ struct cf_calls_stats {
 	uint64_t held;           /* flows held for their call's app */
 	uint64_t unheld;         /* flows written at once: the held caps were reached */
 	uint64_t app_from_call;  /* held flows that took their call's app */
+	uint64_t merged;         /* calls merged into another (the time link) */
 };
 
 /*

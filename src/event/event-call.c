@@ -12,7 +12,10 @@
  *   source.ip             the local party
  *   related.ip            the local party and every remote end listed
  *   network.application   the call's app
- *   callfence.call        id, app, flows, linked_by (what tied its flows:
+ *   callfence.call        id, app, flows, merged_ids (the calls of the
+ *                         same local party and app merged into this one,
+ *                         whose flows' earlier alerts name those ids),
+ *                         linked_by (what tied its flows:
  *                         ice-username, sip-call-id, sdp, ice-socket,
  *                         turn-peer, time), roles (per role: flows, bytes,
  *                         packets), parties (each remote end: ip, geo,
@@ -179,6 +182,17 @@ static json_t *call_body(const struct cf_call_record *c)
 	put_str(o, "app", c->app[0] ? c->app : "unknown");
 	put_u64(o, "flows", c->flows);
 	put(o, "linked_by", links_array(c->links));
+	if (c->n_merged > 0) {
+		json_t *ids = json_array();
+
+		for (i = 0; i < c->n_merged && i < CF_CALL_MERGED; i++) {
+			ev_call_id(c->merged[i], id);
+			json_array_append_new(ids, json_stringn_nocheck(id, strlen(id)));
+		}
+		put(o, "merged_ids", ids);
+		if (c->merged_more > 0)
+			put_u64(o, "merged_more", c->merged_more);
+	}
 	put_obj(o, "roles", roles_obj(c));
 	for (i = 0; i < c->n_parties && i < CF_CALL_PARTIES; i++)
 		json_array_append_new(parties, party_obj(&c->party[i]));

@@ -70,6 +70,7 @@ int cf_event_flow(struct cf_outputs *out, const struct cf_event_meta *m,
  */
 #define CF_CALL_PARTIES 16              /* remote ends listed; more are counted */
 #define CF_CALL_ROLES 4                 /* key-exchange, media, signaling, relay */
+#define CF_CALL_MERGED 16               /* ids of merged calls listed */
 
 struct cf_call_party {
 	cf_addr ip;
@@ -93,6 +94,8 @@ struct cf_call_record {
 	uint64_t role_bytes[CF_CALL_ROLES], role_packets[CF_CALL_ROLES];
 	uint32_t n_parties, parties_more;
 	struct cf_call_party party[CF_CALL_PARTIES];
+	uint32_t n_merged, merged_more; /* calls of the same local party and */
+	uint64_t merged[CF_CALL_MERGED];   /* app merged into it (the "time" link) */
 	uint32_t alerts;                /* alerts its flows raised */
 	enum cf_severity severity;      /* the worst; CF_SEV_NONE for none */
 	char rule_id[64], rule_name[160], ruleset[48];
