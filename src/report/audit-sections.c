@@ -220,7 +220,7 @@ static void one_alert(struct cf_audit *a, FILE *f, size_t i)
 	const struct a_alert *x = &a->alerts[i];
 	char buf[256];
 
-	fprintf(f, "<article class=\"alert sev-%s\" id=\"alert-%zu\">\n<h3><span class=\"badge\">"
+	fprintf(f, "<article class=\"alert sev-%s\" id=\"alert-%zu\"><h3><span class=\"badge\">"
 		"%s</span> ", a_sev_name(x->sev), i + 1, a_sev_name(x->sev));
 	fputs("<span class=\"rule-id\">", f);
 	a_esc(f, x->rule_id);
