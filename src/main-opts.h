@@ -26,6 +26,7 @@ struct cf_opts {
 	const char *catalog;
 	const char *report_path;
 	const char *html_path;           /* --html: the auditor's report */
+	const char *evidence_dir;        /* --evidence: alerted flows' packets */
 	const char *lookup_ip;
 	char *filter;                    /* joined BPF words, or NULL */
 	int quiet, verbose, progress, all_flows;
@@ -111,7 +112,7 @@ int cf_cmd_lookup(const struct cf_opts *o);
  * exit status. */
 int cf_cmd_report(int argc, char **argv);
 
-/* main-report.c: --html of an offline run.  Open before the outputs (and
+/* main-report.c: --html and --evidence of an offline run.  Open before the outputs (and
  * the sandbox): it reads the rules and country shapes and makes an
  * unlinked temporary file, whose file output cf_html_run_output names;
  * cf_html_run_unlink once the outputs are open; cf_html_run_finish after
@@ -120,7 +121,7 @@ struct cf_html_run;
 struct cf_html_run *cf_html_run_open(const struct cf_opts *o, char *err, size_t errlen);
 const char *cf_html_run_output(const struct cf_html_run *h);
 void cf_html_run_unlink(struct cf_html_run *h);
-int cf_html_run_finish(struct cf_html_run *h, const char *html);
+int cf_html_run_finish(struct cf_html_run *h, const struct cf_opts *o);
 void cf_html_run_free(struct cf_html_run *h);
 
 #endif /* CF_MAIN_OPTS_H */

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <sys/stat.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "capture/capture-dump.h"
 #include "event/event-read.h"
 #include "main-opts.h"
 #include "policy/policy.h"
@@ -262,9 +264,63 @@ int cf_cmd_report(int argc, char **argv)
 
 struct cf_html_run {
 	struct cf_audit *a;
+	struct cf_rescan *rescan;    /* --evidence: the captures, opened again */
 	FILE *events;                /* the temporary file, unlinked, read back */
 	char spec[PATH_MAX + 16];    /* the file output that writes it */
 };
+
+/* The directory of path, absolute ("" on failure). */
+static void abs_dir_of(const char *path, char *out, size_t len, int is_dir)
+{
+	char tmp[PATH_MAX], *slash;
+
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	if (!is_dir) {
+		slash = strrchr(tmp, '/');
+		if (slash == NULL)
+			snprintf(tmp, sizeof(tmp), ".");
+		else if (slash == tmp)
+			tmp[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	if (realpath(tmp, out) == NULL || strlen(out) >= len)
+		out[0] = '\0';
+}
+
+/*
+ * --evidence DIR: made now, the captures opened again now (the sandbox
+ * comes next); the report links DIR relative to its own directory when
+ * DIR is under it, by its absolute path otherwise.
+ */
+static int evidence_open(struct cf_html_run *h, const struct cf_opts *o, char *err,
+			 size_t errlen)
+{
+	char ev[PATH_MAX], html[PATH_MAX];
+	size_t skipped, n;
+
+	if (mkdir(o->evidence_dir, 0755) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "--evidence: %s: %s", o->evidence_dir, strerror(errno));
+		return -1;
+	}
+	h->rescan = cf_rescan_open((const char *const *)o->inputs, o->n_inputs, &skipped,
+				   err, errlen);
+	if (h->rescan == NULL)
+		return -1;
+	if (skipped)
+		fprintf(stderr, "callfence: --evidence: standard input cannot be read twice: "
+			"no evidence capture of its flows\n");
+	abs_dir_of(o->evidence_dir, ev, sizeof(ev), 1);
+	abs_dir_of(o->html_path ? o->html_path : ".", html, sizeof(html), 0);
+	n = strlen(html);
+	if (ev[0] && html[0] && strncmp(ev, html, n) == 0 && ev[n] == '/')
+		cf_audit_evidence_href(h->a, ev + n + 1);
+	else if (ev[0] && strcmp(ev, html) == 0)
+		cf_audit_evidence_href(h->a, "");
+	else
+		cf_audit_evidence_href(h->a, ev[0] ? ev : o->evidence_dir);
+	return 0;
+}
 
 struct cf_html_run *cf_html_run_open(const struct cf_opts *o, char *err, size_t errlen)
 {
@@ -292,6 +348,11 @@ struct cf_html_run *cf_html_run_open(const struct cf_opts *o, char *err, size_t 
 	/* the output opens it by name (truncating: same file), then it goes */
 	snprintf(h->spec, sizeof(h->spec), "file:%s", path);
 	set_generator(h->a);
+	if (o->evidence_dir != NULL && evidence_open(h, o, err, errlen) < 0) {
+		unlink(path);
+		cf_html_run_free(h);
+		return NULL;
+	}
 	permit_from_rules(h->a, o->rules, o->incdirs, o->n_incdirs, 1);
 	load_world(h->a, NULL);
 	return h;
@@ -308,17 +369,27 @@ void cf_html_run_unlink(struct cf_html_run *h)
 	unlink(h->spec + 5);
 }
 
-int cf_html_run_finish(struct cf_html_run *h, const char *html)
+int cf_html_run_finish(struct cf_html_run *h, const struct cf_opts *o)
 {
 	char err[1024];
-	int rc;
+	int rc = 0;
 
 	rewind(h->events);
 	if (cf_audit_read(h->a, h->events, "(this run's events)", err, sizeof(err)) < 0) {
 		fprintf(stderr, "callfence: --html: %s\n", err);
 		return EXIT_IO;
 	}
-	rc = write_report(h->a, html);
+	if (h->rescan != NULL &&
+	    cf_audit_evidence(h->a, h->rescan, o->evidence_dir, err, sizeof(err)) < 0) {
+		fprintf(stderr, "callfence: --evidence: %s\n", err);
+		rc = EXIT_IO;
+	}
+	if (o->html_path != NULL) {
+		int wrc = write_report(h->a, o->html_path);
+
+		if (wrc != 0)
+			rc = wrc;
+	}
 	return rc;
 }
 
@@ -328,6 +399,7 @@ void cf_html_run_free(struct cf_html_run *h)
 		return;
 	if (h->events != NULL)
 		fclose(h->events);
+	cf_rescan_close(h->rescan);
 	cf_audit_free(h->a);
 	free(h);
 }

@@ -176,7 +176,8 @@ static int run_offline(const struct cf_opts *o)
 
 	fill_engine_config(o, &cfg, host, sizeof(host));
 	/* --html reads the rules and country shapes now, before the sandbox */
-	if (o->html_path != NULL && (html = cf_html_run_open(o, err, sizeof(err))) == NULL)
+	if ((o->html_path != NULL || o->evidence_dir != NULL) &&
+	    (html = cf_html_run_open(o, err, sizeof(err))) == NULL)
 		die_config(err);
 	/* what the run reads its verdicts from, before the sandbox is on */
 	each = calloc(o->n_inputs ? o->n_inputs : 1, sizeof(*each));
@@ -221,7 +222,7 @@ static int run_offline(const struct cf_opts *o)
 		frc = EXIT_IO;
 	/* the report from the events the run wrote (all of them: outputs closed) */
 	if (html != NULL && rc == 0) {
-		int hrc = cf_html_run_finish(html, o->html_path);
+		int hrc = cf_html_run_finish(html, o);
 
 		if (hrc != 0 && frc != EXIT_CONFIG)
 			frc = hrc;
@@ -461,8 +462,8 @@ int main(int argc, char **argv)
 		rc = cf_cmd_check_rules(&o);
 	else if (o.mode == CF_MODE_LOOKUP)
 		rc = cf_cmd_lookup(&o);
-	else if (o.mode == CF_MODE_LIVE && o.html_path != NULL)
-		rc = (fprintf(stderr, "callfence: --html is for offline runs (-r FILE); "
+	else if (o.mode == CF_MODE_LIVE && (o.html_path != NULL || o.evidence_dir != NULL))
+		rc = (fprintf(stderr, "callfence: --html and --evidence are for offline runs (-r FILE); "
 			      "'callfence report' makes the report from a daemon's events\n"),
 		      EXIT_CONFIG);
 	else if (o.mode == CF_MODE_LIVE && cf_opts_absolute(&o, err, sizeof(err)) < 0)

@@ -224,8 +224,11 @@ void a_finish(struct cf_audit *a)
 	size_t *idx = malloc((n ? n : 1) * sizeof(*idx));
 	size_t *cidx, *order, i, f;
 
-	if (idx == NULL)
+	if (a->finished || idx == NULL) {
+		free(idx);
 		return;
+	}
+	a->finished = 1;
 	sort_a = a;
 	/* alerts to flows */
 	for (i = 0; i < a->n_flows; i++)

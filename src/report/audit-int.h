@@ -13,6 +13,9 @@
 #include "event/event-read.h"
 #include "report/audit.h"
 
+#define EV_PER_FLOW 32          /* --evidence: packets kept of each alerted flow */
+#define EV_TOTAL 20000          /* and over all of them */
+
 enum { SEV_NONE = 0, SEV_LOW, SEV_MEDIUM, SEV_HIGH, SEV_CRITICAL };
 
 struct a_flow {
@@ -38,6 +41,8 @@ struct a_alert {
 	double ts;
 	uint64_t bytes, packets;
 	size_t call;
+	const char *pcap, *pcap_sha;    /* --evidence: its file, or NULL */
+	unsigned pcap_packets;
 };
 
 struct a_call {
@@ -118,6 +123,10 @@ struct cf_audit {
 	char world_source[256];     /* the world file's "# source:" line */
 	char generator[128];
 	double t_min, t_max;        /* the period seen */
+	int finished;               /* a_finish ran */
+	char evidence_dir[1024];    /* --evidence DIR, "" without */
+	char evidence_href[1024];   /* how the report links DIR */
+	unsigned evidence_files, evidence_packets;
 	uint64_t filtered;          /* events left out by --since/--until */
 };
 

@@ -250,6 +250,23 @@ static void one_alert(struct cf_audit *a, FILE *f, size_t i)
 	a_time(f, x->ts);
 	fputs("</td></tr>\n", f);
 	row(f, "Community ID", x->cid);
+	if (x->pcap != NULL) {
+		fputs("<tr><th>Evidence capture</th><td><a class=\"pcap\" href=\"", f);
+		if (a->evidence_href[0]) {
+			a_esc(f, a->evidence_href);
+			fputs("/", f);
+		}
+		a_esc(f, x->pcap);
+		fputs("\">", f);
+		a_esc(f, x->pcap);
+		fprintf(f, "</a> (the flow's first %u packet(s)), SHA-256 <span class=\"hash\">",
+			x->pcap_packets);
+		a_esc(f, x->pcap_sha);
+		fputs("</span></td></tr>\n", f);
+	} else if (a->evidence_dir[0]) {
+		fputs("<tr><th>Evidence capture</th><td>none: the flow's packets were not found "
+		      "again (standard input, or the cap on evidence packets)</td></tr>\n", f);
+	}
 	if (x->call != NO_CALL)
 		fprintf(f, "<tr><th>Call</th><td><a href=\"#call-%zu\">call %zu</a></td></tr>\n",
 			x->call, x->call + 1);
@@ -262,6 +279,13 @@ void a_write_alerts(struct cf_audit *a, FILE *f)
 
 	fprintf(f, "<section id=\"alerts\"><h2>Alerts and their evidence (%zu)</h2>\n",
 		a->n_alerts);
+	if (a->evidence_dir[0]) {
+		fputs("<p id=\"evidence\">Evidence captures (pcap, for Wireshark or tshark) in ", f);
+		a_esc(f, a->evidence_dir);
+		fprintf(f, ": %u file(s), %u packet(s); each holds the first packets of one "
+			"alerted flow (at most %d a flow, %d in all).</p>\n", a->evidence_files,
+			a->evidence_packets, EV_PER_FLOW, EV_TOTAL);
+	}
 	if (a->n_alerts == 0)
 		fputs("<p id=\"no-alerts\">No alert fired.</p>\n", f);
 	for (i = 0; i < a->n_alerts && i < ALERTS_IN_FULL; i++)

@@ -52,6 +52,19 @@ void cf_audit_world_missing(struct cf_audit *a, const char *why);
 /* Where the report says it was made by ("callfence 0.1.0"). */
 void cf_audit_generator(struct cf_audit *a, const char *who);
 
+/*
+ * --evidence DIR (an offline run): read the capture files again (r, from
+ * capture/capture-dump.h's cf_rescan_open) and write into DIR, which
+ * exists, a pcap of every alerted flow's first packets; the report links
+ * each alert to its file as href_dir/NAME and gives its SHA-256.  Call
+ * after every cf_audit_read.  0, or -1 with a message in err (the
+ * report then says which captures are missing).
+ */
+struct cf_rescan;
+int cf_audit_evidence(struct cf_audit *a, struct cf_rescan *r, const char *dir,
+		      char *err, size_t errlen);
+void cf_audit_evidence_href(struct cf_audit *a, const char *href_dir);
+
 /* Write the report to out.  0, or -1 (write error: message in err). */
 int cf_audit_write(struct cf_audit *a, FILE *out, const char *name, char *err,
 		   size_t errlen);
