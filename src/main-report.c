@@ -104,11 +104,15 @@ static void permit_from_rules(struct cf_audit *a, const char *rules, const char 
 					cf_audit_permit(a, cc);
 			}
 	}
-	if (label[0]) {
+	{
 		const char *base = strrchr(rules, '/');
 		char full[256];
 
-		snprintf(full, sizeof(full), "%s (%s)", label, base ? base + 1 : rules);
+		if (label[0])
+			snprintf(full, sizeof(full), "%s (%s)", label, base ? base + 1 : rules);
+		else
+			snprintf(full, sizeof(full), "none named: %s permits no jurisdiction by "
+				 "name", base ? base + 1 : rules);
 		cf_audit_permit_label(a, full);
 	}
 	cf_policy_free(p);

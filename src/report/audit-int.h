@@ -91,6 +91,9 @@ struct a_shape {                    /* one country of the world file */
 	const char *name;
 	struct a_ring *rings;       /* every ring of every polygon */
 	size_t n_rings;
+	float px, py;               /* where its first outer ring was, even when
+				       too small to draw (a pin goes there) */
+	int has_pt;
 };
 
 struct a_chunk;

@@ -81,7 +81,7 @@ static void dp(const float *xy, size_t first, size_t last, char *keep)
 
 /* One "R" line (after "R ") into a projected, simplified ring; 0 when the
  * ring vanishes, -1 on a bad line or out of memory. */
-static int ring(char *s, struct a_ring *r)
+static int ring(char *s, struct a_ring *r, float *cx, float *cy)
 {
 	size_t cap = 64, n = 0, i, m;
 	float *xy = malloc(cap * 2 * sizeof(*xy));
@@ -136,6 +136,10 @@ static int ring(char *s, struct a_ring *r)
 		maxx = fmaxf(maxx, xy[2 * i]);
 		miny = fminf(miny, xy[2 * i + 1]);
 		maxy = fmaxf(maxy, xy[2 * i + 1]);
+	}
+	if (n > 0) {
+		*cx = (minx + maxx) / 2;
+		*cy = (miny + maxy) / 2;
 	}
 	if (n < 4 || (maxx - minx < 2 && maxy - miny < 2) || miny >= HEIGHT) {
 		free(xy);
@@ -211,8 +215,14 @@ int cf_audit_world(struct cf_audit *a, const char *path, char *err, size_t errle
 		} else if (line[0] == 'R' && line[1] == ' ' && sh != NULL) {
 			struct a_ring r;
 			struct a_ring *q;
-			int got = ring(line + 2, &r);
+			float cx = -1, cy = -1;
+			int got = ring(line + 2, &r, &cx, &cy);
 
+			if (got >= 0 && !sh->has_pt && cx >= 0 && cy >= 0 && cy < HEIGHT) {
+				sh->px = cx;
+				sh->py = cy;
+				sh->has_pt = 1;
+			}
 			if (got < 0)
 				rc = -1;
 			else if (got > 0) {
@@ -373,14 +383,21 @@ void a_map_write(struct cf_audit *a, FILE *f)
 		country_title(f, s->name, k, perm);
 		fputs("</path>\n", f);
 	}
-	/* a ring on every alerted country, so that a small one shows too */
+	/* a ring on every alerted country, so that a small one shows too
+	 * (one too small to draw: where it is) */
 	for (i = 0; i < a->n_shapes; i++) {
 		double cx, cy;
 
 		for (j = 0; j < a->n_countries; j++)
 			if (strcmp(a->countries[j].cc, a->shapes[i].cc) == 0 &&
-			    a->countries[j].alerted && a->shapes[i].n_rings > 0) {
-				centre(&a->shapes[i], &cx, &cy);
+			    a->countries[j].alerted &&
+			    (a->shapes[i].n_rings > 0 || a->shapes[i].has_pt)) {
+				if (a->shapes[i].n_rings > 0) {
+					centre(&a->shapes[i], &cx, &cy);
+				} else {
+					cx = a->shapes[i].px;
+					cy = a->shapes[i].py;
+				}
 				fprintf(f, "<circle class=\"pin\" data-cc=\"%s\" cx=\"%.0f\" cy=\"%.0f\" "
 					"r=\"9\"/>\n", a->shapes[i].cc, cx, cy);
 			}

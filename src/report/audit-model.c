@@ -116,6 +116,7 @@ void cf_audit_permit(struct cf_audit *a, const char *cc)
 void cf_audit_permit_label(struct cf_audit *a, const char *label)
 {
 	snprintf(a->permit_label, sizeof(a->permit_label), "%s", label);
+	a->have_permitted = 1;  /* the rules were read: a country not marked is not */
 }
 
 const char *a_sev_name(int sev)
