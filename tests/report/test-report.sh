@@ -168,6 +168,13 @@ if command -v tshark >/dev/null 2>&1; then
 fi
 browse zoom
 if [ -n "$CHROMIUM" ]; then
+	# printed to PDF: the print stylesheet gives a page per section
+	$NONET timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu \
+		--user-data-dir="$OUT/profile" --print-to-pdf="$OUT/zoom.pdf" \
+		"file://$OUT/zoom.html" >/dev/null 2>&1
+	pages=$(grep -a -o '/Count [0-9]*' "$OUT/zoom.pdf" 2>/dev/null | head -1 | cut -d' ' -f2)
+	if [ "${pages:-0}" -ge 6 ]; then ok "zoom: printed to PDF, $pages pages"; else
+		bad "zoom: PDF has ${pages:-no} pages, want a page per section (6 or more)"; fi
 	d=$OUT/zoom.dom
 	check "zoom (browser): verdict" "$d" 'Call keys went to China \(CN\): the server <b class="server">zoombj1mmr\.zoom\.us'
 	check "zoom (browser): China outlined" "$d" '<path id="c-CN" [^>]*class="[^"]*alerted'
@@ -190,6 +197,14 @@ check "quiet: the verdict says no call broke the policy" "$OUT/quiet.html" 'clas
 check "quiet: no alert" "$OUT/quiet.html" 'id="no-alerts"'
 check_not "quiet: nothing outlined" "$OUT/quiet.html" 'class="s[0-5][a-z ]*alerted'
 browse quiet
+
+# ---- e2e's hostile names: invalid UTF-8, control characters, quotes
+run_scn hostile-names "$SRCDIR/tests/e2e/scenarios/hostile-names.scn"
+static_checks hostile-names
+if LC_ALL=C grep -q "$(printf '[\001-\010\013\014\016-\037\177]')" "$OUT/hostile-names.html"; then
+	bad "hostile-names: a control character in the HTML"; else ok "hostile-names: no control character in the HTML"; fi
+check "hostile-names: the SNI kept, escaped" "$OUT/hostile-names.html" 'zoom[^<>]*\[31m&quot;\\[^<>]*mmr\.zoom\.us'
+browse hostile-names
 
 # ---- server names, operators and observers that are markup
 run_scn hostile "$SRCDIR/tests/report/html-hostile.scn"
@@ -220,10 +235,15 @@ fi
 	echo '{"event": {"dataset": "callfence.flow"'
 	echo '{"event": {"dataset": "someone.else"}}'
 	echo '[1, 2]'
+	# fields of the wrong type read as absent
+	echo '{"event": {"dataset": "callfence.flow", "start": 7}, "network": {"bytes": "lots"}, "source": {"ip": 5, "port": "x"}, "callfence": {"roles": "media", "app": ["zoom"]}, "observer": {"hostname": 3}}'
+	echo '{"event": {"dataset": "callfence.call"}, "callfence": {"call": {"id": 1, "parties": {"ip": "x"}, "links": 3, "start": "yesterday"}}}'
+	echo '{"event": {"dataset": "callfence.report"}, "callfence": {"report": {"sources": "none", "inputs": [1, {"name": 2}], "alerts": {"by_severity": {"high": -5}}}}}'
+	echo '{"event": {"dataset": "callfence.alert", "severity": "high"}, "@timestamp": "2024-13-45T99:99:99Z"}'
 } >"$OUT/malformed.json"
 report malformed "$OUT/malformed.json"
-check "malformed: counted in the files table" "$OUT/malformed.html" '<td>[0-9]+</td><td>9</td><td class="warn malformed">3</td><td>1</td><td>10</td>'
-check "malformed: the events still read" "$OUT/malformed.html" 'id="n-flows">4<'
+check "malformed: counted in the files table" "$OUT/malformed.html" 'malformed\.json</td><td>17</td><td>13</td><td class="warn malformed">3</td><td>1</td><td>10</td>'
+check "malformed: the events still read, wrong types as absent" "$OUT/malformed.html" 'id="n-flows">5<'
 
 # ---- two observers' files merged
 sed 's|"hostname":"[^"]*"|"hostname":"gw-paris"|g' "$OUT/zoom.json" >"$OUT/paris.json"
