@@ -50,7 +50,8 @@ static int by_group(const void *pa, const void *pb)
 	const struct a_flow *y = &sort_a->flows[*(const size_t *)pb];
 	int c;
 
-	if ((c = strcmp(x->obs, y->obs)) != 0 || (c = strcmp(x->app, y->app)) != 0 ||
+	if ((c = strcmp(x->obs, y->obs)) != 0 || (c = strcmp(x->call_id, y->call_id)) != 0 ||
+	    (c = strcmp(x->app, y->app)) != 0 ||
 	    (c = strcmp(x->local_ip, y->local_ip)) != 0)
 		return c;
 	return x->start < y->start ? -1 : x->start > y->start;
@@ -146,13 +147,13 @@ static void where_of(char *buf, size_t len, const struct a_flow *f)
 		snprintf(buf + used, len - used, "%s%s", used ? "; " : "", one);
 }
 
-/* No call events: flows grouped by observer, app, local host and time. */
+/* No call events: flows grouped by their call id (callfence.call.id) and,
+ * those without one, by observer, app, local host and time. */
 static int group_calls(struct cf_audit *a, size_t *idx)
 {
 	struct a_call *c = NULL;
 	size_t i;
 
-	a->calls_grouped = 1;
 	for (i = 0; i < a->n_flows; i++)
 		idx[i] = i;
 	sort_a = a;
@@ -160,8 +161,12 @@ static int group_calls(struct cf_audit *a, size_t *idx)
 	for (i = 0; i < a->n_flows; i++) {
 		struct a_flow *f = &a->flows[idx[i]];
 
-		if (c == NULL || strcmp(c->obs, f->obs) || strcmp(c->app, f->app) ||
-		    strcmp(c->local_ip, f->local_ip) || f->start > c->end + CALL_GAP) {
+		if (*f->call_id == '\0')
+			a->calls_grouped = 1;   /* the report says how */
+		if (c == NULL || strcmp(c->obs, f->obs) || strcmp(c->id, f->call_id) ||
+		    (*f->call_id == '\0' &&
+		     (strcmp(c->app, f->app) || strcmp(c->local_ip, f->local_ip) ||
+		      f->start > c->end + CALL_GAP))) {
 			if (a->n_calls >= a->cap_calls) {
 				size_t cap = a->cap_calls ? a->cap_calls * 2 : 256;
 				struct a_call *q = realloc(a->calls, cap * sizeof(*q));
@@ -173,7 +178,7 @@ static int group_calls(struct cf_audit *a, size_t *idx)
 			}
 			c = &a->calls[a->n_calls++];
 			memset(c, 0, sizeof(*c));
-			c->id = "";
+			c->id = f->call_id;
 			c->obs = f->obs;
 			c->app = f->app;
 			c->local_ip = f->local_ip;
@@ -223,6 +228,7 @@ void a_finish(struct cf_audit *a)
 	size_t n = a->n_flows > a->n_calls ? a->n_flows : a->n_calls;
 	size_t *idx = malloc((n ? n : 1) * sizeof(*idx));
 	size_t *cidx, *order, i, f;
+	int here = 0;
 
 	if (a->finished || idx == NULL) {
 		free(idx);
@@ -242,6 +248,7 @@ void a_finish(struct cf_audit *a)
 			a->alerts[i].call_id = a->flows[f].call_id;
 	}
 	if (a->n_calls == 0) {
+		here = 1;
 		if (group_calls(a, idx) < 0)
 			a->n_calls = 0;
 	} else {
@@ -261,7 +268,7 @@ void a_finish(struct cf_audit *a)
 		}
 	}
 	/* alerts to calls through their flow when grouped here */
-	if (a->calls_grouped) {
+	if (here) {
 		for (i = 0; i < a->n_flows; i++)
 			idx[i] = i;
 		qsort(idx, a->n_flows, sizeof(*idx), by_flow_key);

@@ -230,7 +230,7 @@ static void summary(struct cf_audit *a, FILE *f)
 		      "call ids, so the flows of one app and one local host are one call "
 		      "until 60 seconds pass without a flow</span>", f);
 	else
-		fputs("as callfence grouped them (callfence.call events)", f);
+		fputs("as callfence grouped them (callfence.call events, call ids)", f);
 	fputs("</dd>\n</dl>\n", f);
 	fputs("<h3>Policy and databases</h3>\n<table class=\"sources\"><thead><tr><th>Kind</th>"
 	      "<th>Observer</th><th>File</th><th>Type, build date</th><th>SHA-256</th></tr>"

@@ -328,6 +328,15 @@ check "calls: its parties, keys and media" "$h" '<td class="where">CN AS64520 Ex
 check "calls: the duration" "$h" '<td>4 min 00 s</td>'
 check "calls: the alert links its call" "$h" '<a href="#call-0">call 1</a>'
 browse calls
+# call ids on the flows but no call event (a SIEM export that kept flows):
+# one call by its id, though its flows are of two apps
+grep -v '"dataset":"callfence.call"' "$OUT/calls.json" |
+	sed '/"port":50004/s/"app":"zoom"/"app":"webrtc"/' >"$OUT/callids.json"
+report callids "$OUT/callids.json"
+check "callids: one call, by its id" "$OUT/callids.html" 'id="n-calls">1<'
+check_not "callids: not grouped by app and host" "$OUT/callids.html" 'id="calls-grouped"'
+check "callids: the alert links its call" "$OUT/callids.html" '<a href="#call-0">call 1</a>'
+check "callids: the call's flows" "$OUT/callids.html" '<td>10\.1\.0\.5</td><td>2</td>'
 
 if [ "$browsed" -eq 0 ]; then
 	echo "SKIP: chromium not found: the report was not opened in a browser"
