@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,7 +168,7 @@ static void read_flowish(json_t *o, struct cf_ev *ev, struct joined *j)
 	ev->rule_id = str(o, "rule.id");
 	ev->rule_name = str(o, "rule.name");
 	ev->severity = str(o, "callfence.severity");
-	ev->severity_num = (int)num(o, "event.severity");
+	ev->severity_num = (int)fmin(fmax(num(o, "event.severity"), 0.0), 1000.0);
 	ev->bytes = count(o, "network.bytes");
 	ev->packets = count(o, "network.packets");
 	ev->alerts = (unsigned)count(o, "callfence.alerts");

@@ -326,7 +326,8 @@ void a_finish(struct cf_audit *a)
 		}
 	}
 	free(order);
-	qsort(a->alerts, a->n_alerts, sizeof(*a->alerts), alert_order);
+	if (a->n_alerts > 1)
+		qsort(a->alerts, a->n_alerts, sizeof(*a->alerts), alert_order);
 	mark_countries(a);
 	free(idx);
 }

@@ -52,11 +52,12 @@ void a_bytes(FILE *f, uint64_t b)
 
 void a_time(FILE *f, double t)
 {
-	time_t s = (time_t)t;
 	struct tm tm;
 	char buf[32];
+	time_t s;
 
-	if (t <= 0 || gmtime_r(&s, &tm) == NULL) {
+	/* the events' times may be anything: years 1970 to 9999 only */
+	if (!(t > 0 && t < 253402300800.0) || (s = (time_t)t, gmtime_r(&s, &tm) == NULL)) {
 		fputs("-", f);
 		return;
 	}

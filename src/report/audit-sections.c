@@ -147,14 +147,23 @@ void a_write_apps(struct cf_audit *a, FILE *f)
 
 static void duration(FILE *f, double s)
 {
-	if (s < 0)
+	long long m;
+
+	if (!(s > 0))
 		s = 0;
-	if (s < 60)
+	if (s < 60) {
 		fprintf(f, "%.1f s", s);
-	else if (s < 3600)
-		fprintf(f, "%d min %02d s", (int)s / 60, (int)s % 60);
+		return;
+	}
+	if (s > 1e9) {          /* an event's own say: not worth minutes */
+		fputs("over 30 years", f);
+		return;
+	}
+	m = (long long)(s / 60);
+	if (m < 60)
+		fprintf(f, "%lld min %02d s", m, (int)(s - 60.0 * (double)m));
 	else
-		fprintf(f, "%d h %02d min", (int)s / 3600, (int)s % 3600 / 60);
+		fprintf(f, "%lld h %02lld min", m / 60, m % 60);
 }
 
 void a_write_calls(struct cf_audit *a, FILE *f)
