@@ -103,7 +103,7 @@ void a_write_apps(struct cf_audit *a, FILE *f)
 	      "<th>App</th><th>Calls</th><th>Flows</th><th>Bytes</th>", f);
 	for (i = 0; i < N_ROLES; i++)
 		fprintf(f, "<th>%s</th>", role_names[i]);
-	fputs("<th>Top countries</th><th>Bytes by role</th></tr></thead><tbody>\n", f);
+	fputs("<th>Bytes by country (top 4)</th><th>Bytes by role</th></tr></thead><tbody>\n", f);
 	for (j = 0; j < n; j++) {
 		const struct app_sum *s = &apps[j];
 		double x = 0;
@@ -126,6 +126,8 @@ void a_write_apps(struct cf_audit *a, FILE *f)
 		for (i = 0; i < 4 && s->cc[i] != NULL; i++) {
 			fputs(i ? ", " : "", f);
 			a_esc(f, s->cc[i]);
+			fputs(" ", f);
+			a_bytes(f, s->cc_bytes[i]);
 		}
 		fputs("</td><td><svg class=\"bar\" viewBox=\"0 0 200 12\" aria-hidden=\"true\">", f);
 		for (i = 0; i < N_ROLES; i++) {

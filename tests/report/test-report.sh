@@ -146,6 +146,7 @@ check "zoom: the evidence of the Beijing key exchange" "$h" '<tr><th>What the pa
 check "zoom: the first alert is critical, e2e-eu:10" "$h" 'id="alert-1"><h3><span class="badge">critical</span> <span class="rule-id">e2e-eu:10<'
 check "zoom: the calls table, alerted first" "$h" '<tr class="call sev-critical" id="call-0"'
 check "zoom: appendix rows" "$h" '<td>zoombj1mmr\.zoom\.us</td><td>CN</td><td>AS64520 Example Net CN</td>'
+check "zoom: per app, bytes by role and country" "$h" '<tr class="app" data-app="zoom"><td>zoom</td><td>1</td><td>2</td><td>3\.0 kB</td><td>3\.0 kB</td><td></td><td></td><td></td><td></td><td>(CN|US) 1\.5 kB, (CN|US) 1\.5 kB</td>'
 check "zoom: run health: the input read" "$h" 'zoom\.pcap: read</td><td>432<'
 check_count "zoom: four flows in the appendix" "$h" '<tr class="sev-[a-z]+" data-app=' 4
 # the evidence: a pcap per alerted flow, linked, its SHA-256 in the report
