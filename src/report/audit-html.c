@@ -149,10 +149,24 @@ static void verdict(struct cf_audit *a, FILE *f)
 		a_esc(f, x->rule_name);
 		fputs("&rdquo;)", f);
 	}
-	fprintf(f, ". %zu alert(s) in all: %llu critical, %llu high, %llu medium, %llu low.</p>\n",
+	fprintf(f, ". %zu alert(s) in all: %llu critical, %llu high, %llu medium, %llu low.",
 		a->n_alerts, (unsigned long long)sev[SEV_CRITICAL],
 		(unsigned long long)sev[SEV_HIGH], (unsigned long long)sev[SEV_MEDIUM],
 		(unsigned long long)sev[SEV_LOW]);
+	if (x->pcap != NULL) {
+		fputs(" The packets: <a class=\"pcap\" href=\"", f);
+		if (a->evidence_href[0]) {
+			a_esc(f, a->evidence_href);
+			fputs("/", f);
+		}
+		a_esc(f, x->pcap);
+		fputs("\">", f);
+		a_esc(f, x->pcap);
+		fputs("</a> (SHA-256 <span class=\"hash\">", f);
+		a_esc(f, x->pcap_sha);
+		fputs("</span>).", f);
+	}
+	fputs("</p>\n", f);
 }
 
 static void sources(struct cf_audit *a, FILE *f)
