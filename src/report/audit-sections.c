@@ -193,8 +193,19 @@ void a_write_calls(struct cf_audit *a, FILE *f)
 		a_time(f, c->start);
 		fputs("</td><td>", f);
 		duration(f, c->end - c->start);
-		fputs("</td><td>", f);
+		fputs("</td><td", f);
+		if (*c->id) {
+			fputs(" title=\"call ", f);
+			a_esc(f, c->id);
+			fputs("\"", f);
+		}
+		fputs(">", f);
 		a_esc(f, c->app);
+		if (*c->links) {        /* what tied its flows together */
+			fputs(" <span class=\"links\">(", f);
+			a_esc(f, c->links);
+			fputs(")</span>", f);
+		}
 		fputs("</td><td>", f);
 		a_esc(f, c->obs);
 		fputs("</td><td>", f);

@@ -341,6 +341,7 @@ check "calls: one call, from the call event" "$h" 'id="n-calls">1<'
 check "calls: not grouped here" "$h" 'as callfence grouped them'
 check "calls: its parties, keys and media" "$h" '<td class="where">CN AS64520 Example Net CN</td><td class="where">US AS64510 Example Cloud US</td><td>e2e-eu:10: call keys exchanged in CN</td>'
 check "calls: the duration" "$h" '<td>4 min 00 s</td>'
+check "calls: its id and what tied its flows" "$h" '<td title="call c-1">zoom <span class="links">\(ice,dns\)</span></td>'
 check "calls: the alert links its call" "$h" '<a href="#call-0">call 1</a>'
 browse calls
 # call ids on the flows but no call event (a SIEM export that kept flows):
