@@ -174,23 +174,47 @@ static void read_flowish(json_t *o, struct cf_ev *ev, struct joined *j)
 	ev->alerts = (unsigned)count(o, "callfence.alerts");
 }
 
+/* The first of two places that has a string ("" if neither). */
+static const char *str2(json_t *o, const char *p1, const char *p2)
+{
+	const char *s = str(o, p1);
+
+	return *s ? s : str(o, p2);
+}
+
+/*
+ * A callfence.call event: the call in callfence.call (id, app, flows,
+ * linked_by, parties with ECS geo and as, verdict), its times in event.*,
+ * its local party in source.ip.  The older draft's names (local_ip,
+ * start, end, duration_ms, links, parties' country, as_number, as_org)
+ * are read too.
+ */
 static void read_call(json_t *o, struct cf_ev *ev, struct joined *j)
 {
 	json_t *c = path(o, "callfence.call"), *ps, *e;
+	double dur_ns = num(o, "event.duration");
 	size_t i;
 
 	ev->call_id = str(c, "id");
 	ev->app = str(c, "app");
-	ev->local_ip = str(c, "local_ip");
-	ev->links = join(path(c, "links"), j->links, sizeof(j->links));
+	ev->local_ip = str2(o, "source.ip", "callfence.call.local_ip");
+	ev->links = join(json_is_array(path(c, "linked_by")) ? path(c, "linked_by") :
+			 path(c, "links"), j->links, sizeof(j->links));
 	ev->n_flows = (unsigned)count(c, "flows");
-	ev->duration_ms = num(c, "duration_ms");
-	if (json_is_string(path(c, "start")))
+	ev->alerts = (unsigned)count(c, "alerts");
+	ev->duration_ms = dur_ns > 0 ? dur_ns / 1e6 : num(c, "duration_ms");
+	if (ev->start == 0 && json_is_string(path(c, "start")))
 		ev->start = when(c, "start");
-	if (json_is_string(path(c, "end")))
+	if (ev->end == 0 && json_is_string(path(c, "end")))
 		ev->end = when(c, "end");
 	ev->severity = str(c, "verdict.severity");
+	if (*ev->severity == '\0')
+		ev->severity = str(o, "callfence.severity");
+	ev->severity_num = (int)fmin(fmax(num(o, "event.severity"), 0.0), 1000.0);
 	ev->rule_id = str(c, "verdict.rule");
+	if (*ev->rule_id == '\0')
+		ev->rule_id = str(o, "rule.id");
+	ev->rule_name = str(o, "rule.name");
 	ev->message = str(c, "verdict.message");
 	ps = path(c, "parties");
 	json_array_foreach(ps, i, e) {
@@ -200,9 +224,10 @@ static void read_call(json_t *o, struct cf_ev *ev, struct joined *j)
 			break;
 		p = &ev->parties[ev->n_parties];
 		p->ip = str(e, "ip");
-		p->country = str(e, "country");
-		p->as_org = str(e, "as_org");
-		p->asn = (uint32_t)count(e, "as_number");
+		p->country = str2(e, "geo.country_iso_code", "country");
+		p->as_org = str2(e, "as.organization.name", "as_org");
+		p->asn = (uint32_t)(count(e, "as.number") ? count(e, "as.number") :
+				    count(e, "as_number"));
 		p->roles = join(path(e, "roles"), j->party_roles[ev->n_parties],
 				sizeof(j->party_roles[0]));
 		p->bytes = count(e, "bytes");

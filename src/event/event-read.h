@@ -70,8 +70,10 @@ struct cf_ev {
 	uint64_t bytes, packets;             /* network.bytes, .packets */
 	unsigned alerts;                     /* callfence.alerts (flows) */
 
-	/* call (callfence.call) */
-	const char *links;                   /* joined */
+	/* call (callfence.call; docs/schema/call.schema.json): call_id, app,
+	 * local_ip (source.ip), start/end, severity/rule_id/message (its
+	 * verdict), alerts, and: */
+	const char *links;                   /* callfence.call.linked_by, joined */
 	unsigned n_flows;
 	double duration_ms;
 	struct cf_ev_party parties[CF_EV_MAX_PARTY];

@@ -41,7 +41,7 @@ const char a_css[] =
 "tr.sev-medium td:first-child{color:#b60}\n"
 "td.tl{width:160px;position:relative}td.tl span{position:absolute;top:5px;height:8px;"
 "background:#3182bd;min-width:2px}tr.sev-critical td.tl span,tr.sev-high td.tl span{background:#c00}\n"
-"td.where{max-width:260px}\n"
+"td.where{max-width:260px}.grouped,.links{color:#666;font-size:.85em}\n"
 "article.alert{border:1px solid #ddd;border-left:6px solid #e6a100;margin:1em 0;padding:0 .8em}\n"
 "article.sev-critical,article.sev-high{border-left-color:#c00}\n"
 ".badge{text-transform:uppercase;font-size:.8em;background:#c00;color:#fff;padding:1px 5px;"

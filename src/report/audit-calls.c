@@ -1,7 +1,7 @@
 /*
  * audit-calls.c - once every file is read: alerts joined to their flows
  * (observer and Community ID, else the 5-tuple), flows and alerts to their
- * calls, the calls grouped here when the events carry none, and traffic
+ * calls, the flows no call event claims grouped into calls here, and traffic
  * summed by country.  Sorting, not scanning: 10,000 flows take
  * milliseconds.
  */
@@ -147,8 +147,9 @@ static void where_of(char *buf, size_t len, const struct a_flow *f)
 		snprintf(buf + used, len - used, "%s%s", used ? "; " : "", one);
 }
 
-/* No call events: flows grouped by their call id (callfence.call.id) and,
- * those without one, by observer, app, local host and time. */
+/* The flows no call event claimed: grouped by their call id
+ * (callfence.call.id) and, those without one, by observer, app, local host
+ * and time. */
 static int group_calls(struct cf_audit *a, size_t *idx)
 {
 	struct a_call *c = NULL;
@@ -161,6 +162,8 @@ static int group_calls(struct cf_audit *a, size_t *idx)
 	for (i = 0; i < a->n_flows; i++) {
 		struct a_flow *f = &a->flows[idx[i]];
 
+		if (f->call != NO_CALL)
+			continue;       /* its call event claimed it */
 		if (*f->call_id == '\0')
 			a->calls_grouped = 1;   /* the report says how */
 		if (c == NULL || strcmp(c->obs, f->obs) || strcmp(c->id, f->call_id) ||
@@ -228,8 +231,6 @@ void a_finish(struct cf_audit *a)
 	size_t n = a->n_flows > a->n_calls ? a->n_flows : a->n_calls;
 	size_t *idx = malloc((n ? n : 1) * sizeof(*idx));
 	size_t *cidx, *order, i, f;
-	int here = 0;
-
 	if (a->finished || idx == NULL) {
 		free(idx);
 		return;
@@ -247,11 +248,7 @@ void a_finish(struct cf_audit *a)
 		if (f != NO_CALL && *a->alerts[i].call_id == '\0')
 			a->alerts[i].call_id = a->flows[f].call_id;
 	}
-	if (a->n_calls == 0) {
-		here = 1;
-		if (group_calls(a, idx) < 0)
-			a->n_calls = 0;
-	} else {
+	if (a->n_calls > 0) {
 		/* call events: flows join theirs by id */
 		cidx = malloc(a->n_calls * sizeof(*cidx));
 		if (cidx != NULL) {
@@ -267,13 +264,16 @@ void a_finish(struct cf_audit *a)
 			free(cidx);
 		}
 	}
-	/* alerts to calls through their flow when grouped here */
-	if (here) {
+	/* the flows no call event claims (no call events, or flows callfence
+	 * tied to no call) are grouped here; their alerts follow them */
+	group_calls(a, idx);
+	{
 		for (i = 0; i < a->n_flows; i++)
 			idx[i] = i;
 		qsort(idx, a->n_flows, sizeof(*idx), by_flow_key);
 		for (i = 0; i < a->n_alerts; i++)
-			if ((f = find_flow(a, idx, &a->alerts[i])) != NO_CALL)
+			if (a->alerts[i].call == NO_CALL &&
+			    (f = find_flow(a, idx, &a->alerts[i])) != NO_CALL)
 				a->alerts[i].call = a->flows[f].call;
 	}
 	for (i = 0; i < a->n_alerts; i++) {

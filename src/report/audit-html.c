@@ -240,12 +240,18 @@ static void summary(struct cf_audit *a, FILE *f)
 	else
 		fputs("not known (no rules file could be read)", f);
 	fputs("</dd>\n<dt>Calls are</dt><dd>", f);
-	if (a->calls_grouped)
-		fputs("<span id=\"calls-grouped\">grouped by this report: the events carry no "
-		      "call ids, so the flows of one app and one local host are one call "
-		      "until 60 seconds pass without a flow</span>", f);
-	else
+	for (i = 0; i < a->n_calls && !a->calls[i].from_event && !*a->calls[i].id; i++)
+		;
+	if (i < a->n_calls)
 		fputs("as callfence grouped them (callfence.call events, call ids)", f);
+	if (i < a->n_calls && a->calls_grouped)
+		fputs("; and ", f);
+	if (a->calls_grouped)
+		fputs("<span id=\"calls-grouped\">grouped by this report where callfence named "
+		      "no call: the flows of one app and one local host are one call until 60 "
+		      "seconds pass without a flow</span>", f);
+	if (a->n_calls == 0)
+		fputs("none", f);
 	fputs("</dd>\n</dl>\n", f);
 	fputs("<h3>Policy and databases</h3>\n<table class=\"sources\"><thead><tr><th>Kind</th>"
 	      "<th>Observer</th><th>File</th><th>Type, build date</th><th>SHA-256</th></tr>"

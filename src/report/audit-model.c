@@ -300,7 +300,7 @@ static int add_call(struct cf_audit *a, const struct cf_ev *ev)
 	if ((c->id = a_keep(a, ev->call_id)) == NULL || K(c, app) || K(c, local_ip) ||
 	    K(c, links) || K(c, rule_id) || K(c, message) || c->obs == NULL)
 		return -1;
-	c->sev = sev_of(ev->severity, 0);
+	c->sev = sev_of(ev->severity, ev->severity_num);
 	c->from_event = 1;
 	c->start = ev->start ? ev->start : ev->ts;
 	c->end = ev->end ? ev->end : c->start + ev->duration_ms / 1000.0;

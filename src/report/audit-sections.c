@@ -175,9 +175,9 @@ void a_write_calls(struct cf_audit *a, FILE *f)
 
 	fprintf(f, "<section id=\"calls\"><h2>The calls (%zu)</h2>\n", a->n_calls);
 	if (a->calls_grouped)
-		fputs("<p class=\"note\">The events carry no call ids: a &ldquo;call&rdquo; here is "
-		      "the flows of one app and one local host, until 60 seconds pass without "
-		      "one.</p>\n", f);
+		fputs("<p class=\"note\">Where callfence named no call (no call id), a &ldquo;call"
+		      "&rdquo; here is the flows of one app and one local host, until 60 seconds "
+		      "pass without one; such calls say <i>grouped here</i>.</p>\n", f);
 	fputs("<table class=\"calls paged\" id=\"calls-table\"><thead><tr><th>Verdict</th>"
 	      "<th>Start</th><th>Duration</th><th>App</th><th>Observer</th><th>Local host</th>"
 	      "<th>Flows</th><th>Keys with</th><th>Media with</th><th>Rule</th>"
@@ -201,6 +201,8 @@ void a_write_calls(struct cf_audit *a, FILE *f)
 		}
 		fputs(">", f);
 		a_esc(f, c->app);
+		if (*c->id == '\0')
+			fputs(" <span class=\"grouped\">grouped here</span>", f);
 		if (*c->links) {        /* what tied its flows together */
 			fputs(" <span class=\"links\">(", f);
 			a_esc(f, c->links);

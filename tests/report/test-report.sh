@@ -330,7 +330,7 @@ browse nomap
 
 # ---- callfence.call events: calls as callfence grouped them
 cat >"$OUT/calls.json" <<'EOF'
-{"@timestamp":"2024-03-01T10:05:00.000Z","event":{"dataset":"callfence.call"},"callfence":{"call":{"id":"c-1","app":"zoom","start":"2024-03-01T10:00:00.000Z","end":"2024-03-01T10:04:00.000Z","duration_ms":240000,"flows":2,"local_ip":"10.1.0.5","links":["ice","dns"],"parties":[{"ip":"203.0.113.20","country":"CN","as_number":64520,"as_org":"Example Net CN","roles":["key-exchange"],"bytes":1500,"packets":13},{"ip":"198.51.100.11","country":"US","as_number":64510,"as_org":"Example Cloud US","roles":["media"],"bytes":75000,"packets":400}],"roles":{"media":{"flows":1,"bytes":75000,"packets":400}},"verdict":{"severity":"critical","rule":"e2e-eu:10","message":"call keys exchanged in CN"}}},"observer":{"hostname":"gw"}}
+{"@timestamp":"2024-03-01T10:05:00.000Z","event":{"kind":"event","dataset":"callfence.call","severity":99,"start":"2024-03-01T10:00:00.000Z","end":"2024-03-01T10:04:00.000Z","duration":240000000000},"rule":{"id":"e2e-eu:10","name":"keys"},"source":{"ip":"10.1.0.5"},"callfence":{"call":{"id":"c-1","app":"zoom","flows":2,"linked_by":["ice","dns"],"parties":[{"ip":"203.0.113.20","geo":{"country_iso_code":"CN"},"as":{"number":64520,"organization":{"name":"Example Net CN"}},"roles":["key-exchange"],"flows":1,"bytes":1500,"packets":13},{"ip":"198.51.100.11","geo":{"country_iso_code":"US"},"as":{"number":64510,"organization":{"name":"Example Cloud US"}},"roles":["media"],"flows":1,"bytes":75000,"packets":400}],"roles":{"media":{"flows":1,"bytes":75000,"packets":400}},"alerts":1,"verdict":{"severity":"critical","rule":"e2e-eu:10","message":"call keys exchanged in CN"}},"severity":"critical"},"observer":{"hostname":"gw"}}
 {"@timestamp":"2024-03-01T10:04:00.000Z","event":{"dataset":"callfence.flow","start":"2024-03-01T10:00:00.000Z","end":"2024-03-01T10:04:00.000Z"},"source":{"ip":"10.1.0.5","port":50002},"destination":{"ip":"203.0.113.20","port":443,"domain":"zoombj1mmr.zoom.us"},"network":{"transport":"tcp","community_id":"1:k","bytes":1500,"packets":13},"callfence":{"call":{"id":"c-1"},"app":"zoom","roles":["key-exchange"],"remote_end":"destination","verdict":"alert","jurisdiction":{"observed":"CN"}},"observer":{"hostname":"gw"}}
 {"@timestamp":"2024-03-01T10:04:00.000Z","event":{"dataset":"callfence.flow","start":"2024-03-01T10:00:01.000Z","end":"2024-03-01T10:04:00.000Z"},"source":{"ip":"10.1.0.5","port":50004},"destination":{"ip":"198.51.100.11","port":3478},"network":{"transport":"udp","community_id":"1:m","bytes":75000,"packets":400},"callfence":{"call":{"id":"c-1"},"app":"zoom","roles":["media"],"remote_end":"destination","verdict":"pass","jurisdiction":{"observed":"US"}},"observer":{"hostname":"gw"}}
 {"@timestamp":"2024-03-01T10:00:00.030Z","event":{"dataset":"callfence.alert","severity":99},"rule":{"id":"e2e-eu:10","name":"keys"},"source":{"ip":"10.1.0.5","port":50002},"destination":{"ip":"203.0.113.20","port":443,"domain":"zoombj1mmr.zoom.us"},"network":{"transport":"tcp","community_id":"1:k"},"callfence":{"call":{"id":"c-1"},"app":"zoom","role":"key-exchange","severity":"critical","remote_end":"destination","jurisdiction":{"observed":"CN"}},"observer":{"hostname":"gw"}}
@@ -344,6 +344,29 @@ check "calls: the duration" "$h" '<td>4 min 00 s</td>'
 check "calls: its id and what tied its flows" "$h" '<td title="call c-1">zoom <span class="links">\(ice,dns\)</span></td>'
 check "calls: the alert links its call" "$h" '<a href="#call-0">call 1</a>'
 browse calls
+# a flow callfence tied to no call, beside a call event: grouped here
+{
+	cat "$OUT/calls.json"
+	echo '{"@timestamp":"2024-03-01T10:01:00.000Z","event":{"dataset":"callfence.flow","start":"2024-03-01T10:00:30.000Z","end":"2024-03-01T10:01:00.000Z"},"source":{"ip":"10.1.0.5","port":50009},"destination":{"ip":"203.0.113.10","port":3478},"network":{"transport":"udp","community_id":"1:x","bytes":900,"packets":6},"callfence":{"app":"webrtc","roles":["key-exchange"],"remote_end":"destination","verdict":"pass","jurisdiction":{"observed":"CN"}},"observer":{"hostname":"gw"}}'
+} >"$OUT/calls-mixed.json"
+report calls-mixed "$OUT/calls-mixed.json"
+h=$OUT/calls-mixed.html
+check "calls-mixed: the call event's call and one grouped here" "$h" 'id="n-calls">2<'
+check "calls-mixed: the summary says both" "$h" 'as callfence grouped them \(callfence.call events, call ids\); and <span id="calls-grouped">'
+check "calls-mixed: the grouped call is marked" "$h" '<td>webrtc <span class="grouped">grouped here</span></td>'
+check "calls-mixed: the call event's call first (critical)" "$h" '<tr class="call sev-critical" id="call-0"'
+
+# the draft's names of the call event (local_ip, start, end, duration_ms,
+# links, parties' country, as_number, as_org) read as well
+sed '/"callfence.call"/c\
+{"@timestamp":"2024-03-01T10:05:00.000Z","event":{"dataset":"callfence.call"},"callfence":{"call":{"id":"c-1","app":"zoom","start":"2024-03-01T10:00:00.000Z","end":"2024-03-01T10:04:00.000Z","duration_ms":240000,"flows":2,"local_ip":"10.1.0.5","links":["ice","dns"],"parties":[{"ip":"203.0.113.20","country":"CN","as_number":64520,"as_org":"Example Net CN","roles":["key-exchange"],"bytes":1500,"packets":13},{"ip":"198.51.100.11","country":"US","as_number":64510,"as_org":"Example Cloud US","roles":["media"],"bytes":75000,"packets":400}],"verdict":{"severity":"critical","rule":"e2e-eu:10","message":"call keys exchanged in CN"}}},"observer":{"hostname":"gw"}}' \
+	"$OUT/calls.json" >"$OUT/calls-draft.json"
+report calls-draft "$OUT/calls-draft.json"
+for pat in 'id="n-calls">1<' '<td class="where">CN AS64520 Example Net CN</td><td class="where">US AS64510 Example Cloud US</td>' \
+	'<td>4 min 00 s</td>' '<td title="call c-1">zoom <span class="links">\(ice,dns\)</span></td>' \
+	'<tr class="call sev-critical" id="call-0"'; do
+	check "calls-draft: as the call event says" "$OUT/calls-draft.html" "$pat"
+done
 # call ids on the flows but no call event (a SIEM export that kept flows):
 # one call by its id, though its flows are of two apps
 grep -v '"dataset":"callfence.call"' "$OUT/calls.json" |
