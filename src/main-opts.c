@@ -36,6 +36,7 @@ static const char usage_text[] =
 "       callfence [options] -i IFACE [-i IFACE ...] [-D] [BPF filter]\n"
 "       callfence --check-rules [--strict] [-R RULES]\n"
 "       callfence --lookup IP [-R RULES] [-G MMDB ...]\n"
+"       callfence report [-o REPORT.html] [--since T] [--until T] EVENTS.json...\n"
 "\n"
 "Audit video-call traffic against a jurisdiction policy: which app, which\n"
 "role (key exchange, media, signaling, relay), which country.\n"
@@ -72,6 +73,10 @@ static const char usage_text[] =
 "  --alert-window SEC  fold repeats of an alert (rule, source, destination) for SEC seconds\n"
 "  --community-id-seed N  seed of network.community_id (0-65535, default 0)\n"
 "  --report FILE       write the run's summary as JSON\n"
+"  --html FILE         write the auditor's report (one self-contained HTML file with a\n"
+"                      world map, the calls, the alerts and their evidence; offline runs)\n"
+"  --evidence DIR      a pcap of every alerted flow's first packets in DIR, linked and\n"
+"                      hashed by the --html report (offline runs; reads the captures again)\n"
 "  --all-flows         a flow event for every flow, not only audited call flows\n"
 "  --fail-on SEVERITY  exit 1 if an alert of SEVERITY (low|medium|high|critical) or above\n"
 "  -q, --quiet         no progress line, no summary table\n"
@@ -94,6 +99,8 @@ static const char usage_text[] =
 "  --strict            with --check-rules: exit 2 on a warning too\n"
 "  --lookup IP         what the databases (country, operator) and the policy say\n"
 "                      about one address\n"
+"  report ...          the auditor's HTML report from events files ('callfence report\n"
+"                      --help')\n"
 "  -h, --help          this text\n"
 "  -V, --version       version and library versions\n"
 "\n"
@@ -107,7 +114,7 @@ enum { OPT_COMMUNITY_ID_SEED = 768, OPT_ALERT_WINDOW, OPT_SPOOL_DIR };
 enum {
 	OPT_REPORT = 256, OPT_CHECK_RULES, OPT_LOOKUP, OPT_FAIL_ON, OPT_ALL_FLOWS,
 	OPT_MAX_FLOWS, OPT_TCP_TIMEOUT, OPT_UDP_TIMEOUT, OPT_GEO_CACHE,
-	OPT_NO_SANDBOX, OPT_THREADS, OPT_NDPI_FLOWS, OPT_STRICT
+	OPT_NO_SANDBOX, OPT_THREADS, OPT_NDPI_FLOWS, OPT_STRICT, OPT_HTML, OPT_EVIDENCE
 };
 
 static const struct option long_opts[] = {
@@ -117,6 +124,8 @@ static const struct option long_opts[] = {
 	{ "geodb", required_argument, NULL, 'G' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "html", required_argument, NULL, OPT_HTML },
+	{ "evidence", required_argument, NULL, OPT_EVIDENCE },
 	{ "all-flows", no_argument, NULL, OPT_ALL_FLOWS },
 	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -172,7 +181,9 @@ static unsigned sandbox_flags(const struct cf_opts *o)
 		    !(n == 1 && s[0] == '-') && strncmp(s, "file:", 5) != 0)
 			return 0;
 	}
-	return CF_SANDBOX_ON | (o->report_path != NULL ? CF_SANDBOX_CREATE : 0);
+	return CF_SANDBOX_ON |
+	       (o->report_path != NULL || o->html_path != NULL || o->evidence_dir != NULL ?
+		CF_SANDBOX_CREATE : 0);
 }
 
 static char *keep(struct cf_opts *o, char *s)
@@ -320,6 +331,8 @@ static int handle_long(struct cf_opts *o, int c, const char *arg, char *err, siz
 
 	switch (c) {
 	case OPT_REPORT: o->report_path = arg; return 0;
+	case OPT_HTML: o->html_path = arg; return 0;
+	case OPT_EVIDENCE: o->evidence_dir = arg; return 0;
 	case OPT_ALL_FLOWS: o->all_flows = 1; return 0;
 	case OPT_CHECK_RULES: o->mode = CF_MODE_CHECK_RULES; return 0;
 	case OPT_STRICT: o->strict = 1; return 0;

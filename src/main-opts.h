@@ -25,6 +25,8 @@ struct cf_opts {
 	size_t n_incdirs;
 	const char *catalog;
 	const char *report_path;
+	const char *html_path;           /* --html: the auditor's report */
+	const char *evidence_dir;        /* --evidence: alerted flows' packets */
 	const char *lookup_ip;
 	char *filter;                    /* joined BPF words, or NULL */
 	int quiet, verbose, progress, all_flows;
@@ -105,5 +107,21 @@ int cf_opts_absolute(struct cf_opts *o, char *err, size_t errlen);
 int cf_cmd_check_rules(const struct cf_opts *o);
 /* --lookup IP: exit status 0 or 2. */
 int cf_cmd_lookup(const struct cf_opts *o);
+
+/* main-report.c: "callfence report ARGS" (argv[0] is "report"); its
+ * exit status. */
+int cf_cmd_report(int argc, char **argv);
+
+/* main-report.c: --html and --evidence of an offline run.  Open before the outputs (and
+ * the sandbox): it reads the rules and country shapes and makes an
+ * unlinked temporary file, whose file output cf_html_run_output names;
+ * cf_html_run_unlink once the outputs are open; cf_html_run_finish after
+ * they are closed writes the report from the events (exit status). */
+struct cf_html_run;
+struct cf_html_run *cf_html_run_open(const struct cf_opts *o, char *err, size_t errlen);
+const char *cf_html_run_output(const struct cf_html_run *h);
+void cf_html_run_unlink(struct cf_html_run *h);
+int cf_html_run_finish(struct cf_html_run *h, const struct cf_opts *o);
+void cf_html_run_free(struct cf_html_run *h);
 
 #endif /* CF_MAIN_OPTS_H */

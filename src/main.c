@@ -67,8 +67,9 @@ static void die_config(const char *msg)
 	exit(EXIT_CONFIG);
 }
 
-/* Open outputs from -o (stdout when none). */
-static struct cf_outputs *open_outputs(const struct cf_opts *o)
+/* Open outputs from -o (stdout when none), and extra (--html's file
+ * output) if not NULL. */
+static struct cf_outputs *open_outputs(const struct cf_opts *o, const char *extra)
 {
 	struct cf_outputs *out = cf_outputs_new();
 	char err[512];
@@ -80,6 +81,8 @@ static struct cf_outputs *open_outputs(const struct cf_opts *o)
 		if (cf_outputs_add(out, o->outputs[i], err, sizeof(err)) < 0)
 			die_config(err);
 	if (o->n_outputs == 0 && cf_outputs_add(out, "stdout", err, sizeof(err)) < 0)
+		die_config(err);
+	if (extra != NULL && cf_outputs_add(out, extra, err, sizeof(err)) < 0)
 		die_config(err);
 	return out;
 }
@@ -166,11 +169,16 @@ static int run_offline(const struct cf_opts *o)
 	struct run_end end;
 	struct cf_outputs *out;
 	struct cf_capture_input *each;
+	struct cf_html_run *html = NULL;
 	char host[256], err[1024];
 	double started;
 	int rc, frc;
 
 	fill_engine_config(o, &cfg, host, sizeof(host));
+	/* --html reads the rules and country shapes now, before the sandbox */
+	if ((o->html_path != NULL || o->evidence_dir != NULL) &&
+	    (html = cf_html_run_open(o, err, sizeof(err))) == NULL)
+		die_config(err);
 	/* what the run reads its verdicts from, before the sandbox is on */
 	each = calloc(o->n_inputs ? o->n_inputs : 1, sizeof(*each));
 	if (each == NULL || cf_event_provenance_retake(o->rules, o->catalog,
@@ -180,7 +188,9 @@ static int run_offline(const struct cf_opts *o)
 	/* a reader gone (stdout or a FIFO) is a write error, counted and
 	 * reported by its output with the events it lost, not a silent death */
 	signal(SIGPIPE, SIG_IGN);
-	out = open_outputs(o);
+	out = open_outputs(o, html ? cf_html_run_output(html) : NULL);
+	if (html != NULL)
+		cf_html_run_unlink(html);
 	run = cf_runner_new(&cfg, o->threads > 1 ? o->threads : 1, CF_RUNNER_FILES,
 			    out, err, sizeof(err));
 	if (run == NULL) {
@@ -210,6 +220,14 @@ static int run_offline(const struct cf_opts *o)
 	/* an event lost is a failed run, whatever else went right */
 	if (cf_outputs_close(out) > 0 && frc != EXIT_CONFIG)
 		frc = EXIT_IO;
+	/* the report from the events the run wrote (all of them: outputs closed) */
+	if (html != NULL && rc == 0) {
+		int hrc = cf_html_run_finish(html, o);
+
+		if (hrc != 0 && frc != EXIT_CONFIG)
+			frc = hrc;
+	}
+	cf_html_run_free(html);
 	cf_event_provenance_free();
 	free(each);
 	if (rc != 0)
@@ -314,7 +332,7 @@ static int live_open(struct live *l)
 		fprintf(stderr, "callfence: %s\n", err);
 		return status;
 	}
-	l->out = open_outputs(o);
+	l->out = open_outputs(o, NULL);
 	if (cf_live_engines(l->run, &l->cfg, l->out, err, sizeof(err)) < 0)
 		die_config(err);
 	l->pidfile = o->pidfile ? o->pidfile : o->daemonize ? CF_PIDFILE_DEFAULT : NULL;
@@ -430,6 +448,8 @@ int main(int argc, char **argv)
 	char err[1024];
 	int rc;
 
+	if (argc > 1 && strcmp(argv[1], "report") == 0)
+		return cf_cmd_report(argc - 1, argv + 1);
 	rc = cf_opts_parse(&o, argc, argv, err, sizeof(err));
 	if (rc != 0) {
 		cf_opts_free(&o);
@@ -442,6 +462,10 @@ int main(int argc, char **argv)
 		rc = cf_cmd_check_rules(&o);
 	else if (o.mode == CF_MODE_LOOKUP)
 		rc = cf_cmd_lookup(&o);
+	else if (o.mode == CF_MODE_LIVE && (o.html_path != NULL || o.evidence_dir != NULL))
+		rc = (fprintf(stderr, "callfence: --html and --evidence are for offline runs (-r FILE); "
+			      "'callfence report' makes the report from a daemon's events\n"),
+		      EXIT_CONFIG);
 	else if (o.mode == CF_MODE_LIVE && cf_opts_absolute(&o, err, sizeof(err)) < 0)
 		rc = (fprintf(stderr, "callfence: %s\n", err), EXIT_CONFIG);
 	else if (o.mode == CF_MODE_LIVE)

@@ -45,6 +45,14 @@ int cf_base64(const uint8_t *in, size_t len, char *out, size_t outlen)
 	return EVP_EncodeBlock((unsigned char *)out, in, (int)len);
 }
 
+int cf_sha256(const void *data, size_t len, uint8_t out[CF_SHA256_LEN])
+{
+	unsigned int n = 0;
+
+	return EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) == 1 &&
+	       n == CF_SHA256_LEN ? 0 : -1;
+}
+
 int cf_sha256_fd(int fd, uint8_t out[CF_SHA256_LEN])
 {
 	unsigned char buf[65536];

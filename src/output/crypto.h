@@ -31,6 +31,10 @@ int cf_base64(const uint8_t *in, size_t len, char *out, size_t outlen);
  */
 int cf_sha256_fd(int fd, uint8_t out[CF_SHA256_LEN]);
 
+/* SHA-256 of len bytes at data (an evidence capture made in memory).
+ * 0, or -1 if the library failed. */
+int cf_sha256(const void *data, size_t len, uint8_t out[CF_SHA256_LEN]);
+
 /* The crypto library's version ("OpenSSL 3.0.17 1 Jul 2025"). */
 const char *cf_crypto_lib_version(void);
 

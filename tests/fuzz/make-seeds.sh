@@ -13,6 +13,8 @@
 #   fuzz-rules                  the shipped and the end-to-end rules files
 #   fuzz-catalog                rules/apps.conf, whole and in pieces
 #   fuzz-dns                    DNS payloads (UDP port 53 and 5353)
+#   fuzz-events                 callfence's events on the demo capture,
+#                               whole and one line a seed
 # Exit: 0 done, 1 failure.
 
 set -u
@@ -63,6 +65,17 @@ done
 cp "$SRCDIR"/rules/*.rules "$SRCDIR"/tests/e2e/rules/*.rules "$S/fuzz-rules/" || exit 1
 cp "$SRCDIR/rules/apps.conf" "$S/fuzz-catalog/apps.conf" || exit 1
 split -l 12 "$SRCDIR/rules/apps.conf" "$S/fuzz-catalog/apps-part-" || exit 1
+
+mkdir -p "$S/fuzz-events" || exit 1
+if [ -x "$BUILDDIR/src/callfence" ] && [ -f "$BUILDDIR/tests/geo/country.mmdb" ]; then
+	"$BUILDDIR/src/callfence" -q --all-flows -r "$T/demo.pcap" \
+		-R "$SRCDIR/tests/e2e/rules/e2e-eu.rules" -G "$BUILDDIR/tests/geo/country.mmdb" \
+		-G "$BUILDDIR/tests/geo/asn.mmdb" >"$S/fuzz-events/demo.json" ||
+		die "callfence on the demo failed"
+	split -l 1 "$S/fuzz-events/demo.json" "$S/fuzz-events/line-" || exit 1
+else
+	printf '{"event":{"dataset":"callfence.flow"}}\n' >"$S/fuzz-events/flow.json"
+fi
 
 rm -rf "$T"
 for d in "$S"/*/; do

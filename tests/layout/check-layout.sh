@@ -14,7 +14,7 @@ set -u
 top=${1:-${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}}
 cd "$top" || exit 1
 
-STAGES="util sandbox capture decode flow classify/recog classify geo policy output event engine daemon"
+STAGES="util sandbox capture decode flow classify/recog classify geo policy output event report engine daemon"
 MAX_LINES=${MAX_LINES:-800}
 LONG_OK=""
 fail=0

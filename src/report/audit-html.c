@@ -1,0 +1,360 @@
+/*
+ * audit-html.c - the report's frame: escaping, the head with its inline
+ * stylesheet and script, the verdict and the counts, the map section and
+ * the footer.  Every string that came from an event goes through a_esc:
+ * server names, certificate names and operators are the sender's choice.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "report/audit-int.h"
+
+void a_esc(FILE *f, const char *s)
+{
+	for (; s != NULL && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		switch (c) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&#39;", f); break;
+		default:
+			/* control characters (the events' JSON may carry them) */
+			if (c < 0x20 || c == 0x7f)
+				fprintf(f, "&#xfffd;");
+			else
+				fputc(c, f);
+		}
+	}
+}
+
+void a_bytes(FILE *f, uint64_t b)
+{
+	static const char *const unit[] = { "B", "kB", "MB", "GB", "TB" };
+	double v = (double)b;
+	int u = 0;
+
+	while (v >= 1000 && u < 4) {
+		v /= 1000;
+		u++;
+	}
+	if (u == 0)
+		fprintf(f, "%llu B", (unsigned long long)b);
+	else
+		fprintf(f, "%.1f %s", v, unit[u]);
+}
+
+void a_time(FILE *f, double t)
+{
+	struct tm tm;
+	char buf[32];
+	time_t s;
+
+	/* the events' times may be anything: years 1970 to 9999 only */
+	if (!(t > 0 && t < 253402300800.0) || (s = (time_t)t, gmtime_r(&s, &tm) == NULL)) {
+		fputs("-", f);
+		return;
+	}
+	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%SZ", &tm);
+	fputs(buf, f);
+}
+
+static const char *what_left(const struct a_alert *x)
+{
+	if (strstr(x->roles, "key-exchange") || strcmp(x->role, "key-exchange") == 0)
+		return "Call keys";
+	if (strcmp(x->role, "media") == 0)
+		return "Call media";
+	if (strcmp(x->role, "relay") == 0)
+		return "Relayed call media";
+	if (strcmp(x->role, "signaling") == 0)
+		return "Call signalling";
+	return "Call traffic";
+}
+
+static void country_words(FILE *f, const struct cf_audit *a, const char *cc)
+{
+	const char *name = *cc ? a_country_name(a, cc) : NULL;
+
+	if (*cc == '\0') {
+		fputs("an unknown country", f);
+		return;
+	}
+	if (name != NULL && *name) {
+		a_esc(f, name);
+		fputs(" (", f);
+		a_esc(f, cc);
+		fputs(")", f);
+	} else {
+		a_esc(f, cc);
+	}
+}
+
+/* The verdict in one sentence: the worst alert, named. */
+static void verdict(struct cf_audit *a, FILE *f)
+{
+	const struct a_alert *x;
+	uint64_t sev[5] = { 0 };
+	size_t i;
+
+	if (a->n_alerts == 0) {
+		fprintf(f, "<p class=\"verdict ok\" id=\"verdict\">No call broke the policy: "
+			"%zu call(s) and %zu flow(s) were judged and no alert fired", a->n_calls,
+			a->n_flows);
+		if (a->permit_label[0]) {
+			fputs(" (permitted: ", f);
+			a_esc(f, a->permit_label);
+			fputs(")", f);
+		}
+		fputs(".</p>\n", f);
+		return;
+	}
+	x = &a->alerts[0];   /* sorted: the worst, earliest first */
+	for (i = 0; i < a->n_alerts; i++)
+		sev[a->alerts[i].sev]++;
+	fprintf(f, "<p class=\"verdict bad sev-%s\" id=\"verdict\">", a_sev_name(x->sev));
+	fputs(what_left(x), f);
+	fputs(" went to ", f);
+	country_words(f, a, x->country);
+	fputs(": the server ", f);
+	if (*x->domain) {
+		fputs("<b class=\"server\">", f);
+		a_esc(f, x->domain);
+		fputs("</b> (", f);
+		a_esc(f, x->remote_ip);
+		fputs(")", f);
+	} else {
+		fputs("<b class=\"server\">", f);
+		a_esc(f, x->remote_ip);
+		fputs("</b>", f);
+	}
+	if (x->asn || *x->as_org) {
+		fputs(", operated by <b class=\"operator\">", f);
+		if (x->asn)
+			fprintf(f, "AS%u ", x->asn);
+		a_esc(f, x->as_org);
+		fputs("</b>", f);
+	}
+	fputs(", broke rule <b class=\"rule\">", f);
+	a_esc(f, x->rule_id);
+	fputs("</b>", f);
+	if (*x->rule_name) {
+		fputs(" (&ldquo;", f);
+		a_esc(f, x->rule_name);
+		fputs("&rdquo;)", f);
+	}
+	fprintf(f, ". %zu alert(s) in all: %llu critical, %llu high, %llu medium, %llu low.",
+		a->n_alerts, (unsigned long long)sev[SEV_CRITICAL],
+		(unsigned long long)sev[SEV_HIGH], (unsigned long long)sev[SEV_MEDIUM],
+		(unsigned long long)sev[SEV_LOW]);
+	if (x->pcap != NULL) {
+		fputs(" The packets: <a class=\"pcap\" href=\"", f);
+		if (a->evidence_href[0]) {
+			a_esc(f, a->evidence_href);
+			fputs("/", f);
+		}
+		a_esc(f, x->pcap);
+		fputs("\">", f);
+		a_esc(f, x->pcap);
+		fputs("</a> (SHA-256 <span class=\"hash\">", f);
+		a_esc(f, x->pcap_sha);
+		fputs("</span>).", f);
+	}
+	fputs("</p>\n", f);
+}
+
+static void sources(struct cf_audit *a, FILE *f)
+{
+	size_t i, j;
+
+	for (i = 0; i < a->n_obs; i++)
+		for (j = 0; j < a->obs[i].n_sources; j++) {
+			const struct cf_ev_source *s = &a->obs[i].sources[j];
+			const char *base = strrchr(s->path, '/');
+
+			fputs("<tr><td>", f);
+			a_esc(f, s->kind);
+			fputs("</td><td>", f);
+			a_esc(f, a->obs[i].name);
+			fputs("</td><td title=\"", f);
+			a_esc(f, s->path);
+			fputs("\">", f);
+			a_esc(f, base ? base + 1 : s->path);
+			fputs("</td><td>", f);
+			a_esc(f, s->type);
+			if (*s->build_date) {
+				fputs(*s->type ? ", built " : "built ", f);
+				a_esc(f, s->build_date);
+			}
+			fputs("</td><td class=\"hash\">", f);
+			if (*s->sha256)
+				a_esc(f, s->sha256);
+			else {
+				fputs("not read: ", f);
+				a_esc(f, s->error);
+			}
+			fputs("</td></tr>\n", f);
+		}
+}
+
+static void summary(struct cf_audit *a, FILE *f)
+{
+	uint64_t sev[5] = { 0 };
+	size_t i;
+
+	for (i = 0; i < a->n_alerts; i++)
+		sev[a->alerts[i].sev]++;
+	fputs("<section id=\"summary\"><h2>Summary</h2>\n<dl class=\"counts\">\n", f);
+	fprintf(f, "<dt>Calls</dt><dd id=\"n-calls\">%zu</dd>\n", a->n_calls);
+	fprintf(f, "<dt>Flows judged</dt><dd id=\"n-flows\">%zu</dd>\n", a->n_flows);
+	fprintf(f, "<dt>Alerts</dt><dd id=\"n-alerts\">%zu (critical %llu, high %llu, "
+		"medium %llu, low %llu)</dd>\n", a->n_alerts,
+		(unsigned long long)sev[SEV_CRITICAL], (unsigned long long)sev[SEV_HIGH],
+		(unsigned long long)sev[SEV_MEDIUM], (unsigned long long)sev[SEV_LOW]);
+	fputs("<dt>Period</dt><dd id=\"period\">", f);
+	a_time(f, a->since > 0 ? a->since : a->t_min);
+	fputs(" to ", f);
+	a_time(f, a->until > 0 ? a->until : a->t_max);
+	if (a->since > 0 || a->until > 0)
+		fprintf(f, " (cut by --since/--until: %llu event(s) left out)",
+			(unsigned long long)a->filtered);
+	fputs("</dd>\n<dt>Observers</dt><dd id=\"observers\">", f);
+	for (i = 0; i < a->n_obs; i++) {
+		if (i)
+			fputs(", ", f);
+		fputs("<span class=\"observer\">", f);
+		a_esc(f, *a->obs[i].name ? a->obs[i].name : "(unnamed)");
+		fputs("</span>", f);
+	}
+	if (a->n_obs == 0)
+		fputs("none named", f);
+	fputs("</dd>\n<dt>Permitted jurisdiction</dt><dd id=\"permitted\">", f);
+	if (a->permit_label[0])
+		a_esc(f, a->permit_label);
+	else
+		fputs("not known (no rules file could be read)", f);
+	fputs("</dd>\n<dt>Calls are</dt><dd>", f);
+	for (i = 0; i < a->n_calls && !a->calls[i].from_event && !*a->calls[i].id; i++)
+		;
+	if (i < a->n_calls)
+		fputs("as callfence grouped them (callfence.call events, call ids)", f);
+	if (i < a->n_calls && a->calls_grouped)
+		fputs("; and ", f);
+	if (a->calls_grouped)
+		fputs("<span id=\"calls-grouped\">grouped by this report where callfence named "
+		      "no call: the flows of one app and one local host are one call until 60 "
+		      "seconds pass without a flow</span>", f);
+	if (a->n_calls == 0)
+		fputs("none", f);
+	fputs("</dd>\n</dl>\n", f);
+	fputs("<h3>Policy and databases</h3>\n<table class=\"sources\"><thead><tr><th>Kind</th>"
+	      "<th>Observer</th><th>File</th><th>Type, build date</th><th>SHA-256</th></tr>"
+	      "</thead><tbody>\n", f);
+	sources(a, f);
+	fputs("</tbody></table>\n</section>\n", f);
+}
+
+static void countries_table(struct cf_audit *a, FILE *f)
+{
+	size_t i;
+
+	fputs("<table class=\"countries\" id=\"countries\"><thead><tr><th>Country</th>"
+	      "<th>Flows</th><th>Bytes</th><th>Alerts</th><th>Permitted</th></tr></thead><tbody>\n", f);
+	for (i = 0; i < a->n_countries; i++) {
+		const struct a_country *k = &a->countries[i];
+		const char *name = a_country_name(a, k->cc);
+
+		fprintf(f, "<tr class=\"country%s\" data-cc=\"", k->alerted ? " alerted" : "");
+		a_esc(f, k->cc);
+		fputs("\"><td>", f);
+		a_esc(f, strcmp(k->cc, "??") == 0 ? "unknown" : name ? name : k->cc);
+		fputs(" (", f);
+		a_esc(f, k->cc);
+		fprintf(f, ")</td><td>%llu</td><td data-v=\"%llu\">", (unsigned long long)k->flows,
+			(unsigned long long)k->bytes);
+		a_bytes(f, k->bytes);
+		fprintf(f, "</td><td>%s</td><td>%s</td></tr>\n",
+			k->alerted ? a_sev_name(k->alerted) : "",
+			!a->have_permitted ? "?" : k->permitted ? "yes" : "no");
+	}
+	fputs("</tbody></table>\n", f);
+}
+
+static void map_section(struct cf_audit *a, FILE *f)
+{
+	fputs("<section id=\"map\"><h2>Where the calls went</h2>\n", f);
+	fputs("<div class=\"toggle\" role=\"group\" aria-label=\"Shade by\">Shade by "
+	      "<button type=\"button\" id=\"by-bytes\" class=\"on\">bytes</button>"
+	      "<button type=\"button\" id=\"by-flows\">flows</button></div>\n", f);
+	a_map_write(a, f);
+	fputs("<p class=\"legend\"><span class=\"key s5\"></span> more traffic "
+	      "<span class=\"key s1\"></span> less "
+	      "<span class=\"key s0\"></span> none &nbsp; "
+	      "<span class=\"key alertkey\"></span> an alert fired (red outline and ring) &nbsp; "
+	      "<span class=\"key permkey\"></span> permitted by the policy", f);
+	if (a->permit_label[0]) {
+		fputs(" (", f);
+		a_esc(f, a->permit_label);
+		fputs(")", f);
+	}
+	fputs(". Equirectangular projection.", f);
+	if (a->world_source[0]) {
+		fputs(" Shapes: ", f);
+		a_esc(f, a->world_source);
+		fputs(".", f);
+	}
+	fputs("</p>\n", f);
+	countries_table(a, f);
+	fputs("</section>\n", f);
+}
+
+int cf_audit_write(struct cf_audit *a, FILE *f, const char *name, char *err, size_t errlen)
+{
+	time_t now = time(NULL);
+	size_t i;
+
+	a_finish(a);
+	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+	      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+	      "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	      "<title>callfence audit report</title>\n<style>\n", f);
+	fputs(a_css, f);
+	fputs("</style>\n<script>\n", f);
+	fputs(a_js, f);
+	fputs("</script>\n</head>\n<body>\n<div id=\"js-errors\"></div>\n", f);
+	fputs("<header><h1>callfence audit report</h1>\n", f);
+	verdict(a, f);
+	fputs("</header>\n<main>\n", f);
+	summary(a, f);
+	map_section(a, f);
+	a_write_apps(a, f);
+	a_write_calls(a, f);
+	a_write_alerts(a, f);
+	a_write_flows(a, f);
+	a_write_health(a, f);
+	fputs("</main>\n<footer id=\"footer\"><p>This report is one self-contained file: "
+	      "it loads no external font, script, stylesheet or image and makes no network "
+	      "request (its Content-Security-Policy forbids them). Made by ", f);
+	a_esc(f, a->generator);
+	fputs(" on ", f);
+	a_time(f, (double)now);
+	fputs(" from ", f);
+	for (i = 0; i < a->n_files; i++) {
+		if (i)
+			fputs(", ", f);
+		a_esc(f, a->files[i].name);
+	}
+	fputs(".</p></footer>\n</body></html>\n", f);
+	if (fflush(f) != 0 || ferror(f)) {
+		snprintf(err, errlen, "%s: write error", name);
+		return -1;
+	}
+	return 0;
+}
