@@ -80,6 +80,24 @@ static json_t *ndpi_geo_obj(const struct cf_run_totals *t, int geo)
 	return o;
 }
 
+/* The call table's numbers (engine/calls.h) and the call links the
+ * classifier pushed out of its full tables. */
+static json_t *calls_obj(const struct cf_run_totals *t)
+{
+	json_t *o = json_object();
+
+	put_u64(o, "calls", t->calls.calls);
+	put_u64(o, "written", t->calls.written);
+	put_u64(o, "merged", t->calls.merged);
+	put_u64(o, "evicted", t->calls.evicted);
+	put_u64(o, "untracked_flows", t->calls.untracked);
+	put_u64(o, "held_flows", t->calls.held);
+	put_u64(o, "unheld_flows", t->calls.unheld);
+	put_u64(o, "app_from_call", t->calls.app_from_call);
+	put_u64(o, "links_evicted", t->classify.call_links_evicted);
+	return o;
+}
+
 static json_t *alerts_obj(const struct cf_report_view *v)
 {
 	json_t *o = json_object(), *sev = json_object(), *rules = json_array(), *r;
@@ -252,6 +270,7 @@ static json_t *report_body(const struct cf_report_view *v)
 	put(b, "wall_seconds", json_real(t->wall_seconds));
 	put(b, "decode", decode_obj(&t->decode));
 	put(b, "flows", flows_obj(v));
+	put(b, "calls", calls_obj(t));
 	put(b, "ndpi", ndpi_geo_obj(t, 0));
 	put(b, "geo", ndpi_geo_obj(t, 1));
 	put(b, "alerts", alerts_obj(v));

@@ -33,6 +33,10 @@ struct cf_run_totals {
 	struct cf_geo_stats geo;
 	uint64_t alerts;                /* alert events written */
 	uint64_t audited_flows;         /* flows judged by the policy */
+	struct {                        /* the call table (engine/calls.h) */
+		uint64_t calls, written, merged, evicted, untracked;
+		uint64_t held, unheld, app_from_call;
+	} calls;
 	uint64_t output_errors;
 	struct {                        /* the process's own accounting */
 		uint64_t rss_bytes;     /* resident now (/proc/self/statm) */

@@ -18,6 +18,11 @@ memory (wait4's ru_maxrss) stays within RSS_BOUND_MB of the same run over
 the flood's first 1000 flows.  A table that kept its flows, or nDPI state
 that outlived its flow, would cost about a kilobyte a flow, a gigabyte in
 all.
+
+The ICE flood: a fifth as many flows (at least 20,000), each an ICE
+session of its own: as many calls, through the call table's cap (the
+quiet calls are written early and counted), the classifier's link table
+full (evictions counted), memory within the same bound.
 """
 
 import json
@@ -28,6 +33,8 @@ import sys
 
 RSS_BOUND_MB = 48
 MAX_FLOWS = 1024
+CALLS_MAX = 8192        # engine/calls.h CF_CALLS_MAX
+LINKS_MAX = 4096        # classify-int.h CF_CALL_SOCKS
 COUNTERS = ("ok", "not_ip", "truncated", "invalid", "fragments", "vlan",
             "ipv4", "ipv6", "tcp", "udp", "icmp", "other")
 SANITIZER_MARKS = (b"ERROR: AddressSanitizer", b"ERROR: LeakSanitizer",
@@ -150,6 +157,35 @@ def flood(expect, env):
              % (grew, RSS_BOUND_MB))
 
 
+def ice_flood(expect, env):
+    """Every flow an ICE session of its own: the call table stays within
+    CF_CALLS_MAX (8192) by writing the quiet calls early (counted), every
+    call is written, the classifier's link table evicts (counted), and
+    memory stays within RSS_BOUND_MB of the first 1000 flows' run."""
+    env = dict(env)
+    env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=8"
+    extra = ["--max-flows", str(MAX_FLOWS)]
+    base, base_rss = one("iceflood-small", expect["iceflood-small"], extra, env)
+    rep, rss = one("iceflood", expect["iceflood"], extra, env)
+    if rep is None or base is None:
+        return
+    n = expect["iceflood"]["flows_created"]
+    c = rep.get("calls", {})
+    if c.get("calls") != n or c.get("written") != n:
+        fail("iceflood", "calls %s written %s, want %d each" % (c.get("calls"), c.get("written"), n))
+    if c.get("evicted", 0) < n - CALLS_MAX or c.get("untracked_flows") != 0:
+        fail("iceflood", "evicted %s untracked %s: want at least %d evicted, none untracked"
+             % (c.get("evicted"), c.get("untracked_flows"), n - CALLS_MAX))
+    if c.get("links_evicted", 0) < n - LINKS_MAX:
+        fail("iceflood", "links_evicted %s, want at least %d" % (c.get("links_evicted"), n - LINKS_MAX))
+    grew = (rss - base_rss) / 1024.0
+    print("     iceflood: %d calls (%d written early), peak RSS %.1f MB, %.1f MB for 1000: +%.1f MB (bound %d MB)"
+          % (n, c.get("evicted", 0), rss / 1024.0, base_rss / 1024.0, grew, RSS_BOUND_MB))
+    if grew > RSS_BOUND_MB:
+        fail("iceflood", "memory grew by %.1f MB over the baseline (bound %d MB)"
+             % (grew, RSS_BOUND_MB))
+
+
 def main():
     global CALLFENCE, RULES, GEO, WORK
     if len(sys.argv) != 5:
@@ -162,10 +198,11 @@ def main():
     env.setdefault("CALLFENCE_DATADIR", srcdir)
     env.pop("CALLFENCE_SANDBOX_SELFTEST", None)
     for case in sorted(expect):
-        if case.startswith("flood"):
+        if case.startswith("flood") or case.startswith("iceflood"):
             continue
         one(case, expect[case], ["--all-flows"], env)
     flood(expect, env)
+    ice_flood(expect, env)
     if failures:
         print("%d failure(s)" % len(failures))
         return 1

@@ -517,6 +517,31 @@ def write_flood(outdir, n):
     return counts
 
 
+def write_ice_flood(outdir, n, name="iceflood"):
+    """n distinct UDP flows, each one ICE check (a STUN Binding request
+    with its own USERNAME): as many calls, through the call table's cap."""
+    path = os.path.join(outdir, name + ".pcap")
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 262144, LINK_RAW))
+        chunk = []
+        for i in range(n):
+            user = b"%07x:%08x" % (i, i)            # 16 bytes, no padding
+            stun = (struct.pack("!HHI", 0x0001, 4 + len(user), 0x2112A442) +
+                    struct.pack("!III", i, i ^ 0x5a5a5a5a, 7) +
+                    struct.pack("!HH", 0x0006, len(user)) + user)
+            src = "10.%d.%d.%d" % ((i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff)
+            pkt = ipv4(src, "198.51.100.7", 17, udp(40000 + (i >> 24), 3478, stun))
+            chunk.append(struct.pack("<IIII", T0 + i // 1000000, i % 1000000,
+                                     len(pkt), len(pkt)) + pkt)
+            if len(chunk) == 65536:
+                f.write(b"".join(chunk))
+                chunk = []
+        f.write(b"".join(chunk))
+    counts = dict((k, 0) for k in Capture.COUNTERS)
+    counts.update(packets=n, ok=n, ipv4=n, udp=n)
+    return counts
+
+
 def main():
     if len(sys.argv) < 2:
         sys.exit("usage: mkhostile.py OUTDIR [--flood N]")
@@ -535,6 +560,10 @@ def main():
         expect[c.name] = dict(decode=c.expect, **c.extra)
     expect["flood"] = dict(decode=write_flood(outdir, flood), flows_created=flood)
     expect["flood-small"] = dict(decode=write_flood_small(outdir), flows_created=1000)
+    ice = max(flood // 5, 20000)
+    expect["iceflood"] = dict(decode=write_ice_flood(outdir, ice), flows_created=ice)
+    expect["iceflood-small"] = dict(decode=write_ice_flood(outdir, 1000, "iceflood-small"),
+                                    flows_created=1000)
     with open(os.path.join(outdir, "expect.json"), "w") as f:
         json.dump(expect, f, indent=1, sort_keys=True)
 
