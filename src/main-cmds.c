@@ -160,6 +160,8 @@ int cf_cmd_lookup(const struct cf_opts *o)
 	printf("home         %s\n", home ? "yes (never judged as a remote end)" : "no");
 	if (g.special == 0)
 		print_geo(&g);
+	if (!home && g.special == 0)
+		cf_main_lookup_rtt(o, &g);
 	if (!home)
 		print_policy(p, &a, &g);
 	if (o->verbose)

@@ -34,6 +34,10 @@ struct cf_opts {
 	size_t geo_cache;
 	unsigned threads;                /* --threads: workers; 0/1: none */
 	size_t ndpi_flows;               /* --ndpi-flows; 0: default */
+	/* the speed-of-light check (main-geo.c, docs/geography.md) */
+	const char *observer_location;   /* --observer-location LAT,LON or CC */
+	const char *world_shapes;        /* --world-shapes FILE; NULL: geodb's */
+	long long lookup_rtt_us;         /* --rtt MS with --lookup; -1 none */
 	char *owned[4 * CF_MAX_LIST + 8];   /* strings to free */
 	size_t n_owned;
 
@@ -105,5 +109,14 @@ int cf_opts_absolute(struct cf_opts *o, char *err, size_t errlen);
 int cf_cmd_check_rules(const struct cf_opts *o);
 /* --lookup IP: exit status 0 or 2. */
 int cf_cmd_lookup(const struct cf_opts *o);
+
+/* main-geo.c: the check every engine shares (NULL: no observer location;
+ * exits 2 on a bad location or shapes file), and --lookup's lines. */
+struct cf_plaus;
+struct cf_geo_result;
+const struct cf_plaus *cf_main_plaus(const struct cf_opts *o);
+void cf_main_lookup_rtt(const struct cf_opts *o, const struct cf_geo_result *g);
+/* --rtt MS: milliseconds, up to 3 decimals, into microseconds; -1 bad. */
+long long cf_main_parse_rtt(const char *s);
 
 #endif /* CF_MAIN_OPTS_H */

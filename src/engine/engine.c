@@ -226,6 +226,7 @@ static void judge(struct cf_engine *e, struct cf_flow *f, uint64_t ts,
 {
 	struct cf_event_meta m = e->meta;
 	struct cf_geo_result pg;
+	struct cf_plaus_result pr;
 	int home;
 
 	memset(g, 0, sizeof(*g));
@@ -243,6 +244,7 @@ static void judge(struct cf_engine *e, struct cf_flow *f, uint64_t ts,
 	home = remote_is_home(e, f);
 	if (!home)
 		cf_geo_lookup(e->geo, &f->ip[!f->local], g);
+	m.geo_check = !home && cf_engine_geo_check(e, f, g, &pr) ? &pr : NULL;
 	if (f->cls.sdes_cleartext)
 		raise_alert(e, &m, f, RULE_SDES_CLEARTEXT, CF_ROLE_KEYX, home ? NULL : g, ts);
 	if (home)
@@ -272,6 +274,7 @@ static void flow_ended(struct cf_flow *f, enum cf_flow_end why, void *ctx)
 	struct cf_geo_result g, pg;
 	const struct cf_geo_result *gp = NULL;
 	const struct cf_rule_info *decided = NULL;
+	struct cf_plaus_result pr;
 
 	if (cf_classify_finish(e->cls, f) || (!f->judged && is_call_flow(f)))
 		judge(e, f, f->last_us, e->cfg.interface, &g);
@@ -288,6 +291,10 @@ static void flow_ended(struct cf_flow *f, enum cf_flow_end why, void *ctx)
 		decided = cf_policy_rule(e->policy, f->decided_rule);
 	m.relay_peer_geo = relay_peer_geo(e, f, &pg);
 	m.home = home_ends(e, f);
+	/* the far end's round trip, also for flows not judged (--all-flows),
+	   never for a flow between home ends */
+	m.geo_check = f->verdict != V_LOCAL && !remote_is_home(e, f) &&
+		      cf_engine_geo_check(e, f, gp, &pr) ? &pr : NULL;
 	if (f->judged || e->cfg.all_flows)
 		cf_event_flow(e->out, &m, f, gp, decided, why, f->last_us);
 	cf_report_add_flow(e->report, f, gp, f->judged);
@@ -298,12 +305,15 @@ int cf_engine_packet(struct cf_engine *e, const struct cf_packet *pkt,
 		     uint32_t h, const char *iface)
 {
 	struct cf_flow *f;
-	int dir, created;
+	int dir, created, nearer;
 
 	if (pkt->ts_us > e->now_us)
 		e->now_us = pkt->ts_us;
 	cf_classify_shared(e->cls, pkt);   /* names, SDP: for the flows to come */
 	f = cf_flow_get_hashed(e->flows, pkt, h, &dir, &created);
+	/* a remote end measured nearer: the speed-of-light check may change */
+	nearer = cf_engine_rtt_packet(e, f, pkt, dir, created) && f->judged &&
+		 e->cfg.plaus != NULL;
 	if (pkt->headers_only && f->cls.done == CF_DONE_OPEN)
 		e->st.headers_only_undone++;  /* see engine.h */
 	/* a sampled flow (CF_DONE_SAMPLE) is read from the whole packets in
@@ -312,12 +322,16 @@ int cf_engine_packet(struct cf_engine *e, const struct cf_packet *pkt,
 	if (f->cls.done != CF_DONE_FINAL &&
 	    !(f->cls.done == CF_DONE_SAMPLE &&
 	      (pkt->headers_only || !cf_classify_sample_time(pkt->ts_us))) &&
-	    cf_classify_packet(e->cls, f, pkt, dir)) {
+	    cf_classify_packet(e->cls, f, pkt, dir))
+		nearer = 1;
+	if (nearer) {
 		struct cf_geo_result g;
 
 		judge(e, f, pkt->ts_us, iface != NULL ? iface : e->cfg.interface, &g);
 	}
-	return f->cls.done;
+	/* not done for the runner while an answer is awaited (engine-rtt.c) */
+	return f->cls.done != CF_DONE_OPEN && cf_engine_rtt_waiting(e, f) ?
+	       CF_DONE_OPEN : f->cls.done;
 }
 
 uint32_t cf_engine_flow_hash(const struct cf_engine *e, const struct cf_packet *pkt)
@@ -343,6 +357,8 @@ void cf_engine_counts(struct cf_engine *e, const struct cf_packet *pkt,
 		e->now_us = last_us;
 	f = cf_flow_add_counts(e->flows, pkt, cf_flow_hash(e->flows, pkt), n, b,
 			       last_us, &created);
+	if (created)
+		cf_engine_rtt_created(e, f);
 	/* only a flow this engine evicted from a full table comes back so */
 	if (f->cls.done == CF_DONE_OPEN)
 		e->st.headers_only_undone += (uint64_t)n[0] + n[1];
@@ -396,7 +412,7 @@ struct cf_engine *cf_engine_new(const struct cf_engine_config *cfg,
 		goto fail;
 	cf_classify_set_asn(e->cls, cf_engine_asn, e);
 	e->flows = cf_flow_table_new(&cfg->limits, flow_ended, e, err, errlen);
-	if (e->flows == NULL)
+	if (e->flows == NULL || cf_engine_rtt_new(e, err, errlen) != 0)
 		goto fail;
 	e->report = cf_report_new();
 	if (e->report == NULL) {
@@ -426,5 +442,6 @@ void cf_engine_free(struct cf_engine *e)
 		cf_policy_free(e->policy);
 	if (e->report != NULL)
 		cf_report_free(e->report);
+	cf_engine_rtt_free(e);
 	free(e);
 }

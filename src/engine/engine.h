@@ -35,6 +35,9 @@ struct cf_engine_config {
 	int all_flows;                     /* flow events for every flow, not just audited */
 	const char *observer_hostname;
 	const char *interface;             /* NULL offline */
+	/* the speed-of-light check (geo/plausible.h), shared read-only by
+	   every engine; NULL: no observer location, no check */
+	const struct cf_plaus *plaus;
 };
 
 struct cf_engine_stats {

@@ -59,6 +59,7 @@ static json_t *alert_callfence_obj(const struct ev_facts *x, uint64_t count)
 		g = x->has_relay_geo ? &x->relay_geo : NULL;
 	put_obj(c, "jurisdiction", jurisdiction_obj(x, g, 1));
 	put_obj(c, "relay", relay_obj(x));
+	put_obj(c, "geo", geo_check_obj(x));
 	return c;
 }
 

@@ -54,6 +54,7 @@ static json_t *flow_callfence_obj(const struct ev_facts *x)
 	put_lit(c, "remote_end", remote_end_name(x));
 	put_obj(c, "jurisdiction", jurisdiction_obj(x, x->has_geo ? &x->geo : NULL, 0));
 	put_obj(c, "relay", relay_obj(x));
+	put_obj(c, "geo", geo_check_obj(x));
 	return c;
 }
 

@@ -141,6 +141,8 @@ struct ev_facts {
 	cf_addr relay_ip;               /* the peer behind a TURN relay */
 	uint16_t relay_port;
 	struct cf_geo_result relay_geo;
+	int has_geo_check;              /* callfence.geo (event-geo.c) */
+	struct cf_plaus_result geo_check;
 	int permitted;                  /* the meta had a list of permitted (maybe all empty) */
 	unsigned n_permitted;           /* its non-empty names, in a row at s[EV_PERMITTED] */
 	unsigned n_san;                 /* certificate dNSNames, in a row at s[EV_CERT_SAN] */
@@ -199,6 +201,9 @@ json_t *roles_array(unsigned roles, int empty);
 /* callfence.jurisdiction of geography g (NULL: none); alert: the alert's form. */
 json_t *jurisdiction_obj(const struct ev_facts *x, const struct cf_geo_result *g, int alert);
 json_t *relay_obj(const struct ev_facts *x);
+/* callfence.geo: the remote end's RTT and the speed-of-light check
+ * (event-geo.c); NULL when no RTT was measured. */
+json_t *geo_check_obj(const struct ev_facts *x);
 json_t *observer_obj(const struct cf_event_meta *m);
 json_t *observer_facts_obj(const struct ev_facts *x);
 /* ecs.version on root (every event; CF_ECS_VERSION). */

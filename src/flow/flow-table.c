@@ -614,3 +614,8 @@ void cf_flow_table_free(struct cf_flow_table *t)
 	free(t->order);
 	free(t);
 }
+
+uint32_t cf_flow_slot(const struct cf_flow_table *t, const struct cf_flow *f)
+{
+	return (uint32_t)(f - t->flows);
+}
