@@ -293,8 +293,14 @@ static void flow_ended(struct cf_flow *f, enum cf_flow_end why, void *ctx)
 	m.home = home_ends(e, f);
 	/* the far end's round trip, also for flows not judged (--all-flows),
 	   never for a flow between home ends */
-	m.geo_check = f->verdict != V_LOCAL && !remote_is_home(e, f) &&
-		      cf_engine_geo_check(e, f, gp, &pr) ? &pr : NULL;
+	if (f->verdict != V_LOCAL && !remote_is_home(e, f)) {
+		if (gp == NULL && e->cfg.plaus != NULL) {
+			cf_geo_lookup(e->geo, &f->ip[!f->local], &g);
+			m.geo_check = cf_engine_geo_check(e, f, &g, &pr) ? &pr : NULL;
+		} else {
+			m.geo_check = cf_engine_geo_check(e, f, gp, &pr) ? &pr : NULL;
+		}
+	}
 	if (f->judged || e->cfg.all_flows)
 		cf_event_flow(e->out, &m, f, gp, decided, why, f->last_us);
 	cf_report_add_flow(e->report, f, gp, f->judged);
