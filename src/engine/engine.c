@@ -156,6 +156,16 @@ static int eval_remote(const struct cf_engine *e, const struct cf_flow *f,
 	in.local = &f->ip[f->local];
 	in.remote = remote;
 	in.host = host;
+	in.plaus = e->cfg.plaus;
+	in.rtt_us = -1;
+	if (remote == &f->ip[!f->local]) {      /* not a relay's peer */
+		struct cf_plaus_result pr;
+
+		if (cf_engine_geo_check(e, f, g, &pr)) {
+			in.rtt_us = pr.rtt_us;
+			in.plausibility = pr.verdict;
+		}
+	}
 	*matched = 0;
 	return cf_policy_eval(e->policy, &in, matched);
 }

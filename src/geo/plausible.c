@@ -185,6 +185,14 @@ void cf_plaus_check(const struct cf_plaus *p, const char *country, int64_t rtt_u
 	}
 }
 
+const char *cf_plaus_nearest(const struct cf_plaus *p, size_t i, int64_t rtt_us)
+{
+	if (p == NULL || rtt_us < 0 || i >= p->n ||
+	    p->dist[p->order[i]] > reach_km(rtt_us) + CF_PLAUS_SLACK_KM)
+		return NULL;
+	return cf_shapes_code(p->shapes, p->order[i]);
+}
+
 const char *cf_plaus_verdict_name(enum cf_plaus_verdict v)
 {
 	switch (v) {

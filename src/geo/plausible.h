@@ -82,6 +82,10 @@ void cf_plaus_check(const struct cf_plaus *p, const char *country, int64_t rtt_u
 /* Is country reachable (within reach + slack) at rtt_us?  -1: cannot say. */
 int cf_plaus_reachable(const struct cf_plaus *p, const char *country, int64_t rtt_us);
 
+/* The i-th nearest country to the observer (0: the nearest) if light
+ * reaches it (with the slack) in rtt_us; NULL past the last. */
+const char *cf_plaus_nearest(const struct cf_plaus *p, size_t i, int64_t rtt_us);
+
 /* The observer's distance to country (km), -1 unknown. */
 double cf_plaus_distance(const struct cf_plaus *p, const char *country);
 

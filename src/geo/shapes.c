@@ -125,7 +125,9 @@ static double angle_to_arc(const double p[3], const double a[3], const double b[
 	return da < db ? da : db;
 }
 
-/* Do the short arcs a-b and c-d cross? */
+/* Do the short arcs a-b and c-d cross, each end strictly on either side
+ * of the other's great circle?  (Arcs on one great circle, or touching
+ * at an end, do not: their distance is that of an end to the other arc.) */
 static int arcs_cross(const double a[3], const double b[3],
 		      const double c[3], const double d[3])
 {
@@ -133,7 +135,7 @@ static int arcs_cross(const double a[3], const double b[3],
 
 	cross(a, b, n1);
 	cross(c, d, n2);
-	if (dot(n1, c) * dot(n1, d) > 0 || dot(n2, a) * dot(n2, b) > 0)
+	if (dot(n1, c) * dot(n1, d) >= 0 || dot(n2, a) * dot(n2, b) >= 0)
 		return 0;
 	return dot(a, c) > 0;   /* not the antipodal crossing */
 }

@@ -69,7 +69,10 @@ static const char hand[] =
 	"R 179,-1 -179,-1 -179,1 179,1 179,-1\n"
 	"C PO 003 South polar cap\n"
 	"P\n"
-	"R -180,-80 90,-80 0,-80 -90,-80 -180,-80\n";
+	"R -180,-80 90,-80 0,-80 -90,-80 -180,-80\n"
+	"C EQ 004 On the equator, as the square\n"
+	"P\n"
+	"R 30,0 40,0 40,10 30,10 30,0\n";
 
 static void test_haversine(void)
 {
@@ -91,7 +94,7 @@ static void test_hand(void)
 		fprintf(stderr, "%s\n", err);
 		return;
 	}
-	CHECK_INT(cf_shapes_count(s), 3);
+	CHECK_INT(cf_shapes_count(s), 4);
 	sq = cf_shapes_index(s, "SQ");
 	am = cf_shapes_index(s, "am");
 	po = cf_shapes_index(s, "PO");
@@ -138,6 +141,12 @@ static void test_hand(void)
 	CHECK_NEAR(cf_shapes_between_km(s, sq, po), 80 * 111.19508, 0.01);
 	CHECK_NEAR(cf_shapes_between_km(s, sq, sq), 0, 0);
 	CHECK_NEAR(cf_shapes_between_km(s, am, sq), cf_shapes_between_km(s, sq, am), 1e-9);
+	/* edges on one great circle (the equator) do not cross: the nearest
+	   points are the island's corner (1, 21) and meridian 30, R *
+	   asin(cos1 * sin9) = 1000.60204 km (not 0, nor the 9 degrees of
+	   the equator: meridians converge) */
+	CHECK_NEAR(cf_shapes_between_km(s, sq, cf_shapes_index(s, "EQ")),
+		   1000.60204, 0.001);
 	/* square's island corner (1, 21) to AM's corner (1, 179): 158 degrees */
 	CHECK(cf_shapes_between_km(s, sq, am) <= 158 * 111.19508 + 0.01);
 	CHECK(cf_shapes_between_km(s, sq, am) > 157 * 111.19508);
