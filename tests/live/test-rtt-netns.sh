@@ -29,7 +29,8 @@
 #             count: the hello's answer is quicker), no reachable list
 #   jit CN:   150 <= rtt_ms < 300, consistent: jitter never brings the
 #             round trip below the line's 150 ms
-# and the two runs the same callfence.geo for every flow.
+# and the two runs the same callfence.geo for every flow; with a rule
+# "alert ... geo impossible", one alert, for the near CN STUN flow.
 #
 # Needs root, network namespaces, /dev/net/tun, openssl, dumpcap and
 # python3; elsewhere it says why and exits 77.  Bounded: about 15 s.
@@ -221,6 +222,26 @@ for key, (lo, hi, verdict, reach) in sorted(want.items()):
 print("rtt-netns events: %d checks, %d failed" % (checks, fails))
 sys.exit(1 if fails else 0)
 EOF
+# A rule on the check: the STUN flows (WebRTC signalling: judged) to the
+# near CN address alert, once each, after their first answer; the far
+# ones do not (TLS without a name is not call traffic: not judged).
+cat >"$work/geo.rules" <<'EOF2'
+alert critical id geo-impossible geo impossible msg "the database country is out of light's reach"
+pass id rest msg "the rest"
+EOF2
+"$CALLFENCE" -q -R "$work/geo.rules" -G "$GEO/country.mmdb" --observer-location 40.71,-74.01 \
+    -r "$pcap" >"$work/alerts.json" 2>"$work/callfence-rules.err" ||
+	{ echo "FAIL: callfence -R geo.rules: $(cat "$work/callfence-rules.err")"; fails=$((fails + 1)); }
+python3 - "$work/alerts.json" <<'EOF2' || fails=$((fails + 1))
+import json, sys
+alerts = [e for e in map(json.loads, open(sys.argv[1]))
+          if e.get("event", {}).get("kind") == "alert"]
+got = sorted((e["destination"]["ip"], e["network"]["transport"], e["rule"]["id"],
+              e["callfence"].get("geo", {}).get("plausibility")) for e in alerts)
+want = [("203.0.113.10", "udp", "geo-impossible", "impossible")]
+print("%s alerts: %r" % ("ok  " if got == want else "FAIL", got))
+sys.exit(got != want)
+EOF2
 # The exchanges themselves, as tshark times them, where it is installed:
 # the smallest SYN -> SYN/ACK of the far host is the slowed one (>= 550 ms)
 if command -v tshark >/dev/null 2>&1; then
