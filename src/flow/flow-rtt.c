@@ -8,7 +8,7 @@
  *                handshake type (1: 1 = ClientHello)            RFC 8446 5.1
  *   DTLS record  content type (1) version (2: fe xx) epoch (2) sequence (6)
  *                length (2) then the handshake type             RFC 9147 4
- *   STUN         type (2, top two bits 0) length (2, a multiple of 4)
+ *   STUN         type (2, top two bits 0) length (2)
  *                magic cookie 0x2112A442 (4) transaction ID (12);
  *                class = bits C1 (0x0100) and C0 (0x0010)       RFC 8489 5
  *   SIP          "SIP/2.0 " (a response) or a request line ending in
@@ -96,8 +96,10 @@ static enum pl classify(const struct cf_packet *pkt, uint32_t *id)
 
 	if (p == NULL || n == 0)
 		return PL_NONE;
+	/* (the length is not checked for a multiple of 4: WhatsApp's and
+	   Teams' relays send others) */
 	if (n >= 20 && (p[0] & 0xc0) == 0 && be32(p + 4) == STUN_COOKIE &&
-	    (p[3] & 3) == 0 && ((size_t)p[2] << 8 | p[3]) + 20 <= n) {
+	    ((size_t)p[2] << 8 | p[3]) + 20 <= n) {
 		unsigned cls = (p[0] & 0x01) << 1 | (p[1] & 0x10) >> 4;
 
 		*id = cf_fnv32_bytes(CF_FNV32_BASIS, p + 8, 12) | 1;
@@ -119,15 +121,19 @@ static enum pl classify(const struct cf_packet *pkt, uint32_t *id)
 
 /* ---- exchanges ----------------------------------------------------------- */
 
-/* A request of kind k (id) goes in direction dir at offset at. */
+/*
+ * A request of kind k (id) goes in direction dir at offset at.  Sent again
+ * while pending (a retransmission, or an app that sends each request
+ * twice): the first copy's time stays.  Whichever copy the answer is to,
+ * timing it from the first can only make the RTT longer than the real
+ * one, never shorter (which Karn's rule avoids by not timing at all).
+ */
 static void request(struct cf_rtt *r, int dir, uint8_t k, uint32_t id, uint32_t at)
 {
-	if (r->pend_kind[dir] == k && r->pend_id[dir] == id && r->pend_at[dir]) {
-		/* sent again while pending: ambiguous (Karn) */
-		r->pend_kind[dir] = CF_RTT_NONE;
-		r->pend_at[dir] = 0;
+	if (r->pend_kind[dir] == k && r->pend_id[dir] == id && r->pend_at[dir] &&
+	    at >= r->pend_at[dir] && at - r->pend_at[dir] <= CF_RTT_MAX_US) {
 		if (r->dropped < UINT16_MAX)
-			r->dropped++;
+			r->dropped++;     /* counted: these RTTs may be long */
 		return;
 	}
 	r->pend_kind[dir] = k;

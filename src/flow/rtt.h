@@ -15,9 +15,11 @@
  *   SIP  request (not ACK) -> a response with the same CSeq number (UDP)
  * At most one request is pending in each direction of a flow.  A request
  * sent again while pending (a retransmission: the same SYN, hello, STUN
- * transaction or CSeq) makes its exchange ambiguous and it is dropped
- * (Karn's rule): an answer to the first copy timed from the second would
- * be too short.  Answers that come before their request (out-of-order
+ * transaction or CSeq) is timed from its first copy: an answer to the
+ * first copy timed from a later one would be too short, while timing an
+ * answer to a later copy from the first only makes it longer (Karn's rule
+ * drops such exchanges; here a too-long RTT is harmless, a too-short one
+ * is not).  Answers that come before their request (out-of-order
  * capture), more than CF_RTT_MAX_US after it, or more than 71 minutes
  * after the flow's first packet are not measured.  Only the smallest RTT
  * of each end is kept: queuing and delays only ever add.
@@ -52,7 +54,8 @@ struct cf_rtt {
 	uint8_t pend_kind[2];   /* [dir]: enum cf_rtt_kind */
 	uint8_t src[2];         /* [end]: the kind of its smallest RTT */
 	uint16_t samples;       /* exchanges measured (saturates) */
-	uint16_t dropped;       /* exchanges dropped as ambiguous (saturates) */
+	uint16_t dropped;       /* requests sent again while pending: timed
+				   from the first copy (saturates) */
 };
 
 /* Forget everything (a new flow in the entry). */
@@ -94,7 +97,7 @@ struct cf_rtt_addr {
 struct cf_rtt_stats {
 	uint64_t samples;       /* exchanges measured */
 	uint64_t by_kind[CF_RTT_KINDS];
-	uint64_t dropped;       /* ambiguous (retransmitted requests) */
+	uint64_t dropped;       /* requests sent again, timed from the first */
 	uint32_t entries, capacity;
 	uint64_t replaced;      /* addresses pushed out of a full probe run */
 };
@@ -107,7 +110,7 @@ void cf_rtt_table_free(struct cf_rtt_table *t);
 /* One exchange of kind k measured rtt_us to a at time ts_us. */
 void cf_rtt_table_add(struct cf_rtt_table *t, const cf_addr *a, uint32_t rtt_us,
 		      uint8_t k, uint64_t ts_us);
-/* Counts of exchanges dropped as ambiguous (the flows' dropped counters). */
+/* Count requests sent again (the flows' dropped counters). */
 void cf_rtt_table_count_dropped(struct cf_rtt_table *t, uint32_t n);
 /* a's entry, or NULL. */
 const struct cf_rtt_addr *cf_rtt_table_get(const struct cf_rtt_table *t, const cf_addr *a);
