@@ -12,6 +12,7 @@
 
 #include "classify/classify.h"
 #include "geo/geo.h"
+#include "geo/plausible.h"
 #include "main-opts.h"
 #include "util/netaddr.h"
 #include "policy/policy.h"
@@ -91,9 +92,10 @@ static void print_geo(const struct cf_geo_result *g)
 }
 
 /* One line per role: which rule decides a call flow to this address. */
-static void print_policy(const struct cf_policy *p, const cf_addr *a,
-			 const struct cf_geo_result *g)
+static void print_policy(const struct cf_opts *o, const struct cf_policy *p,
+			 const cf_addr *a, const struct cf_geo_result *g)
 {
+	struct cf_plaus_result pr;
 	static const unsigned roles[] = { CF_ROLE_KEYX, CF_ROLE_MEDIA, CF_ROLE_SIGNALING,
 					  CF_ROLE_RELAY, CF_ROLE_WEB };
 	struct cf_judge_input in;
@@ -116,6 +118,11 @@ static void print_policy(const struct cf_policy *p, const cf_addr *a,
 		in.local = &local;
 		in.remote = a;
 		in.host = "";
+		/* --rtt: the speed-of-light check as the engine would see it */
+		in.plaus = cf_main_plaus(o);
+		in.rtt_us = o->lookup_rtt_us;
+		cf_plaus_check(in.plaus, in.country, in.rtt_us, &pr);
+		in.plausibility = pr.verdict;
 		idx = cf_policy_eval(p, &in, &matched);
 		r = idx >= 0 ? cf_policy_rule(p, idx) : NULL;
 		printf("policy       %-13s %s", cf_role_name(roles[i]),
@@ -160,8 +167,10 @@ int cf_cmd_lookup(const struct cf_opts *o)
 	printf("home         %s\n", home ? "yes (never judged as a remote end)" : "no");
 	if (g.special == 0)
 		print_geo(&g);
+	if (!home && g.special == 0)
+		cf_main_lookup_rtt(o, &g);
 	if (!home)
-		print_policy(p, &a, &g);
+		print_policy(o, p, &a, &g);
 	if (o->verbose)
 		cf_geo_describe(geo, stdout);
 	cf_geo_close(geo);

@@ -16,6 +16,7 @@
 #include "classify/classify.h"
 #include "event/communityid.h"
 #include "geo/geo.h"
+#include "geo/plausible.h"
 #include "event/provenance.h"
 #include "main-opts.h"
 #include "engine/runner.h"
@@ -35,7 +36,7 @@ static const char usage_text[] =
 "Usage: callfence [options] -r FILE [-r FILE ...] [BPF filter]\n"
 "       callfence [options] -i IFACE [-i IFACE ...] [-D] [BPF filter]\n"
 "       callfence --check-rules [--strict] [-R RULES]\n"
-"       callfence --lookup IP [-R RULES] [-G MMDB ...]\n"
+"       callfence --lookup IP [--rtt MS] [-R RULES] [-G MMDB ...]\n"
 "       callfence report [-o REPORT.html] [--since T] [--until T] EVENTS.json...\n"
 "\n"
 "Audit video-call traffic against a jurisdiction policy: which app, which\n"
@@ -62,6 +63,11 @@ static const char usage_text[] =
 "  -A, --catalog FILE  app catalog (default: apps.conf in the rules directory)\n"
 "  -G FILE             MaxMind-format geography database (repeatable; first answer wins;\n"
 "                      default: DATADIR/geodb, country and ASN databases)\n"
+"  --observer-location LAT,LON|CC  where the capture is taken (degrees, or a\n"
+"                      country code): check each remote end's country against the\n"
+"                      round trips seen (callfence.geo; docs/geography.md)\n"
+"  --world-shapes FILE country shapes for that check (default:\n"
+"                      DATADIR/geodb/world-countries.txt, geodb/fetch-world.sh)\n"
 "Output:\n"
 "  -o SPEC             event output (repeatable; default stdout): stdout, file:PATH,\n"
 "                      syslog[:FACILITY], unix:PATH, unixgram:PATH, tcp:HOST:PORT,\n"
@@ -101,6 +107,7 @@ static const char usage_text[] =
 "                      about one address\n"
 "  report ...          the auditor's HTML report from events files ('callfence report\n"
 "                      --help')\n"
+"  --rtt MS            with --lookup: check its country against a round trip of MS ms\n"
 "  -h, --help          this text\n"
 "  -V, --version       version and library versions\n"
 "\n"
@@ -114,7 +121,8 @@ enum { OPT_COMMUNITY_ID_SEED = 768, OPT_ALERT_WINDOW, OPT_SPOOL_DIR };
 enum {
 	OPT_REPORT = 256, OPT_CHECK_RULES, OPT_LOOKUP, OPT_FAIL_ON, OPT_ALL_FLOWS,
 	OPT_MAX_FLOWS, OPT_TCP_TIMEOUT, OPT_UDP_TIMEOUT, OPT_GEO_CACHE,
-	OPT_NO_SANDBOX, OPT_THREADS, OPT_NDPI_FLOWS, OPT_STRICT, OPT_HTML, OPT_EVIDENCE
+	OPT_NO_SANDBOX, OPT_THREADS, OPT_NDPI_FLOWS, OPT_STRICT, OPT_HTML, OPT_EVIDENCE,
+	OPT_OBSERVER_LOCATION, OPT_WORLD_SHAPES, OPT_RTT
 };
 
 static const struct option long_opts[] = {
@@ -154,6 +162,9 @@ static const struct option long_opts[] = {
 	{ "check-rules", no_argument, NULL, OPT_CHECK_RULES },
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "lookup", required_argument, NULL, OPT_LOOKUP },
+	{ "rtt", required_argument, NULL, OPT_RTT },
+	{ "observer-location", required_argument, NULL, OPT_OBSERVER_LOCATION },
+	{ "world-shapes", required_argument, NULL, OPT_WORLD_SHAPES },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -367,6 +378,15 @@ static int handle_long(struct cf_opts *o, int c, const char *arg, char *err, siz
 	case OPT_NO_SANDBOX:
 		no_sandbox = 1;
 		return 0;
+	case OPT_OBSERVER_LOCATION: o->observer_location = arg; return 0;
+	case OPT_WORLD_SHAPES: o->world_shapes = arg; return 0;
+	case OPT_RTT:
+		if ((o->lookup_rtt_us = cf_main_parse_rtt(arg)) < 0) {
+			snprintf(err, errlen, "--rtt: '%s' is not a round trip in milliseconds "
+				 "(0 to 100000, e.g. 4 or 12.5)", arg);
+			return -1;
+		}
+		return 0;
 	case OPT_NDPI_FLOWS:
 		if (cf_opts_parse_num("--ndpi-flows", arg, 16, 100000000, &v, err, errlen) < 0)
 			return -1;
@@ -484,6 +504,7 @@ int cf_opts_parse(struct cf_opts *o, int argc, char **argv, char *err, size_t er
 	no_sandbox = 0;
 	cf_flow_limits_default(&o->limits);
 	o->stats_interval = -1;
+	o->lookup_rtt_us = -1;
 	if (load_config_first(o, argc, argv, err, errlen) < 0)
 		return -1;
 	opterr = 0;
@@ -506,6 +527,16 @@ int cf_opts_parse(struct cf_opts *o, int argc, char **argv, char *err, size_t er
 	}
 	if (o->mode == CF_MODE_OFFLINE && o->n_inputs > 0 && o->n_ifaces > 0) {
 		snprintf(err, errlen, "give -r FILE or -i INTERFACE, not both");
+		return -1;
+	}
+	if (o->observer_location != NULL) {
+		struct cf_observer obs;
+
+		if (cf_observer_parse(o->observer_location, &obs, err, errlen) < 0)
+			return -1;
+	}
+	if (o->lookup_rtt_us >= 0 && o->mode != CF_MODE_LOOKUP) {
+		snprintf(err, errlen, "--rtt goes with --lookup only");
 		return -1;
 	}
 	if (o->strict && o->mode != CF_MODE_CHECK_RULES) {

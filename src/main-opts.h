@@ -36,6 +36,10 @@ struct cf_opts {
 	size_t geo_cache;
 	unsigned threads;                /* --threads: workers; 0/1: none */
 	size_t ndpi_flows;               /* --ndpi-flows; 0: default */
+	/* the speed-of-light check (main-geo.c, docs/geography.md) */
+	const char *observer_location;   /* --observer-location LAT,LON or CC */
+	const char *world_shapes;        /* --world-shapes FILE; NULL: geodb's */
+	long long lookup_rtt_us;         /* --rtt MS with --lookup; -1 none */
 	char *owned[4 * CF_MAX_LIST + 8];   /* strings to free */
 	size_t n_owned;
 
@@ -123,5 +127,13 @@ const char *cf_html_run_output(const struct cf_html_run *h);
 void cf_html_run_unlink(struct cf_html_run *h);
 int cf_html_run_finish(struct cf_html_run *h, const struct cf_opts *o);
 void cf_html_run_free(struct cf_html_run *h);
+/* main-geo.c: the check every engine shares (NULL: no observer location;
+ * exits 2 on a bad location or shapes file), and --lookup's lines. */
+struct cf_plaus;
+struct cf_geo_result;
+const struct cf_plaus *cf_main_plaus(const struct cf_opts *o);
+void cf_main_lookup_rtt(const struct cf_opts *o, const struct cf_geo_result *g);
+/* --rtt MS: milliseconds, up to 3 decimals, into microseconds; -1 bad. */
+long long cf_main_parse_rtt(const char *s);
 
 #endif /* CF_MAIN_OPTS_H */

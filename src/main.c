@@ -102,6 +102,7 @@ static void fill_engine_config(const struct cf_opts *o, struct cf_engine_config 
 	c->dns_cache = o->dns_cache;
 	c->ndpi_flows = o->ndpi_flows;
 	c->all_flows = o->all_flows;
+	c->plaus = cf_main_plaus(o);
 	if (gethostname(host, hostlen) != 0)
 		snprintf(host, hostlen, "unknown");
 	host[hostlen - 1] = '\0';

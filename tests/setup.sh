@@ -24,14 +24,17 @@ cd "$top"
 # for systemd-analyze, which tests/install verifies the unit with - the
 # package alone, without systemd-sysv, does not become the machine's init,
 # and in a container its installation starts nothing); tcpreplay: its
-# tcprewrite makes make bench's real mix, tcpreplay replays make bench-live.
+# tcprewrite makes make bench's real mix, tcpreplay replays make bench-live;
+# iso-codes: the ISO 3166-1 table geodb/fetch-world.sh names the country
+# shapes with.
 packages="build-essential autoconf automake libtool pkg-config
  libpcap-dev libndpi-dev libmaxminddb-dev libjansson-dev
  libmaxmind-db-writer-perl mmdb-bin tshark libndpi-bin ca-certificates
  libssl-dev librdkafka-dev libseccomp-dev python3-jsonschema iproute2
  clang libclang-rt-14-dev baresip baresip-core chromium coturn openssl
  logrotate rsyslog rsyslog-openssl systemd
- libivykis0 libnet1 libjson-c5 libwrap0 libglib2.0-0 libpcre3 tcpreplay"
+ libivykis0 libnet1 libjson-c5 libwrap0 libglib2.0-0 libpcre3 tcpreplay
+ iso-codes"
 # syslog-ng-core conflicts with rsyslog (both provide system-log-daemon),
 # so it is not installed but unpacked where test-syslog.sh looks for it.
 SYSLOG_NG_ROOT=${SYSLOG_NG_ROOT:-/opt/syslog-ng-test}
@@ -74,9 +77,11 @@ if [ ! -x "$SYSLOG_NG_ROOT/usr/sbin/syslog-ng" ]; then
 fi
 
 # The default geography databases (npm registry, pinned and hash-checked):
-# country, and the ASN database converted from CSV (about 20 s of CPU).
+# country, and the ASN database converted from CSV (about 20 s of CPU);
+# the country shapes (world-atlas, named with iso-codes' ISO 3166-1 table).
 sh geodb/fetch-default.sh
 sh geodb/fetch-asn.sh
+sh geodb/fetch-world.sh
 
 # Build.
 if [ ! -x configure ]; then

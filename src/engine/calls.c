@@ -31,6 +31,8 @@ struct app_vote {
 struct held {
 	struct cf_flow f;
 	enum cf_flow_end why;
+	uint8_t has_rtt;
+	struct cf_rtt rtt;             /* the entry's RTT state (engine-rtt.c) */
 };
 
 struct slot {
@@ -331,6 +333,9 @@ static int hold(struct cf_calls *t, struct slot *s, struct cf_call_flow *cf,
 	h = &s->held[s->n_held++];
 	h->f = *cf->f;
 	h->why = why;
+	h->has_rtt = cf->rtt != NULL;
+	if (cf->rtt != NULL)
+		h->rtt = *cf->rtt;
 	/* the strings move with the copy: the flow table releases nothing */
 	cf->f->cls.host_str = cf->f->cls.evid_str = cf->f->cls.cert_str = NULL;
 	t->n_held++;
@@ -407,8 +412,9 @@ static void write_held(struct cf_calls *t, struct slot *s)
 			unsigned n = 0;
 
 			t->st.app_from_call += (uint64_t)t->write(t->write_ctx, &s->held[i].f,
-								  s->held[i].why, s->rec.app,
-								  &n, &w);
+								  s->held[i].why,
+								  s->held[i].has_rtt ? &s->held[i].rtt : NULL,
+								  s->rec.app, &n, &w);
 			s->rec.alerts += n;     /* judged again with the call's app */
 			if (n > 0)
 				worse_verdict(&s->rec, w);

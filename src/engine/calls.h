@@ -42,6 +42,7 @@
 
 #include "event/event.h"
 #include "flow/flow.h"
+#include "flow/rtt.h"
 
 #define CF_CALLS_MAX 8192
 #define CF_CALL_LINGER_US (120ull * 1000000ull)
@@ -64,15 +65,16 @@ struct cf_calls_stats {
 };
 
 /*
- * Write a held flow f (its end: why) with the engine ctx: its call's app
+ * Write a held flow f (its end: why; its RTT state rtt, NULL none) with
+ * the engine ctx: its call's app
  * is call_app ("" unknown).  f is the call table's copy: the function
  * releases its strings (cf_class_release); the table frees the copy.
  * Returns 1 when the flow took the call's app; *new_alerts says how many
  * alerts judging it again raised, *worst the rule of its worst alert now.
  */
 typedef int (*cf_calls_write_fn)(void *ctx, struct cf_flow *f, enum cf_flow_end why,
-				 const char *call_app, unsigned *new_alerts,
-				 const struct cf_rule_info **worst);
+				 const struct cf_rtt *rtt, const char *call_app,
+				 unsigned *new_alerts, const struct cf_rule_info **worst);
 
 /* What a flow brings to its call at its end (engine.c fills it). */
 struct cf_call_flow {
@@ -82,6 +84,7 @@ struct cf_call_flow {
 	const struct cf_geo_result *geo;    /* the remote end's, NULL none */
 	const struct cf_geo_result *peer_geo;  /* the TURN peer's, NULL none */
 	const struct cf_rule_info *worst;   /* its worst alert's rule, NULL none */
+	const struct cf_rtt *rtt;           /* its RTT state (kept with a held copy), NULL none */
 };
 
 /* idle: write calls once quiet (live capture); 0: only at the end and

@@ -10,6 +10,8 @@
 #include "engine/engine.h"
 #include "event/event.h"
 #include "geo/geo.h"
+#include "geo/plausible.h"
+#include "flow/rtt.h"
 
 struct cf_engine {
 	struct cf_engine_config cfg;
@@ -25,6 +27,16 @@ struct cf_engine {
 	struct cf_classify_stats cls_before;  /* of classifiers replaced by reloads */
 	struct cf_geo_stats geo_before;       /* of geographies replaced by reloads */
 	uint64_t catalog_stamp;       /* identity of the catalog file loaded */
+	/* passive RTTs (engine-rtt.c): one struct cf_rtt per flow-table
+	   entry, and the remote addresses' table */
+	struct cf_rtt *rtt;
+	uint64_t *rtt_busy;           /* bit per entry: an answer is awaited */
+	uint32_t n_rtt;
+	/* a flow its call held (a copy, no table entry), being written:
+	   its RTT state, kept with it (calls.h) */
+	const struct cf_flow *held_f;
+	const struct cf_rtt *held_rtt;
+	struct cf_rtt_table *rtt_addrs;
 };
 
 /* Counters of a classifier or geography added to to (engine-totals.c). */
@@ -40,5 +52,23 @@ struct cf_classifier *cf_engine_classifier_new(const struct cf_engine_config *cf
 					       char *err, size_t errlen);
 /* Identity of the catalog file; 0 for none or unreadable (engine-reload.c). */
 uint64_t cf_engine_catalog_stamp(const char *path);
+
+/* engine-rtt.c: passive RTTs and the speed-of-light check. */
+int cf_engine_rtt_new(struct cf_engine *e, char *err, size_t errlen);
+void cf_engine_rtt_free(struct cf_engine *e);
+/* Time pkt (direction dir) of f; 1 when the remote end's smallest RTT
+ * went down (a judged flow may deserve another look), else 0. */
+int cf_engine_rtt_packet(struct cf_engine *e, struct cf_flow *f,
+			 const struct cf_packet *pkt, int dir, int created);
+/* A flow whose entry was (re)made without a packet (--threads' counts). */
+void cf_engine_rtt_created(struct cf_engine *e, const struct cf_flow *f);
+/* Does f still wait for an answer (so it is not done for the runner)? */
+int cf_engine_rtt_waiting(const struct cf_engine *e, const struct cf_flow *f);
+/* f's RTT state (NULL none): its entry's, or a held flow's kept copy. */
+const struct cf_rtt *cf_engine_rtt_of(const struct cf_engine *e, const struct cf_flow *f);
+/* The check of f's remote end (country of g) into *r; 0 when there is
+ * nothing to say (no RTT measured, or a local flow). */
+int cf_engine_geo_check(const struct cf_engine *e, const struct cf_flow *f,
+			const struct cf_geo_result *g, struct cf_plaus_result *r);
 
 #endif /* CF_ENGINE_INT_H */

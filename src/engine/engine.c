@@ -157,6 +157,16 @@ static int eval_remote(const struct cf_engine *e, const struct cf_flow *f,
 	in.local = &f->ip[f->local];
 	in.remote = remote;
 	in.host = host;
+	in.plaus = e->cfg.plaus;
+	in.rtt_us = -1;
+	if (remote == &f->ip[!f->local]) {      /* not a relay's peer */
+		struct cf_plaus_result pr;
+
+		if (cf_engine_geo_check(e, f, g, &pr)) {
+			in.rtt_us = pr.rtt_us;
+			in.plausibility = pr.verdict;
+		}
+	}
 	*matched = 0;
 	return cf_policy_eval(e->policy, &in, matched);
 }
@@ -227,6 +237,7 @@ static void judge(struct cf_engine *e, struct cf_flow *f, uint64_t ts,
 {
 	struct cf_event_meta m = e->meta;
 	struct cf_geo_result pg;
+	struct cf_plaus_result pr;
 	int home;
 
 	memset(g, 0, sizeof(*g));
@@ -245,6 +256,7 @@ static void judge(struct cf_engine *e, struct cf_flow *f, uint64_t ts,
 	home = remote_is_home(e, f);
 	if (!home)
 		cf_geo_lookup(e->geo, &f->ip[!f->local], g);
+	m.geo_check = !home && cf_engine_geo_check(e, f, g, &pr) ? &pr : NULL;
 	if (f->cls.sdes_cleartext)
 		raise_alert(e, &m, f, RULE_SDES_CLEARTEXT, CF_ROLE_KEYX, home ? NULL : g, ts);
 	if (home)
@@ -313,6 +325,7 @@ static int end_call(struct cf_engine *e, struct cf_flow *f, enum cf_flow_end why
 	}
 	cf.peer_geo = relay_peer_geo(e, f, &pg);
 	cf.worst = worst_alert(e, f);
+	cf.rtt = cf_engine_rtt_of(e, f);
 	held = cf_calls_flow_end(e->cfg.calls, e, f->call_joined, &cf, why, &e->meta);
 	f->call_joined = 0;
 	return held;
@@ -325,6 +338,7 @@ static void flow_record(struct cf_engine *e, struct cf_flow *f, enum cf_flow_end
 	struct cf_geo_result g, pg;
 	const struct cf_geo_result *gp = NULL;
 	const struct cf_rule_info *decided = NULL;
+	struct cf_plaus_result pr;
 
 	if (f->judged && f->verdict != V_LOCAL) {
 		cf_geo_lookup(e->geo, &f->ip[!f->local], &g);
@@ -336,6 +350,16 @@ static void flow_record(struct cf_engine *e, struct cf_flow *f, enum cf_flow_end
 		decided = cf_policy_rule(e->policy, f->decided_rule);
 	m.relay_peer_geo = relay_peer_geo(e, f, &pg);
 	m.home = home_ends(e, f);
+	/* the far end's round trip, also for flows not judged (--all-flows),
+	   never for a flow between home ends */
+	if (f->verdict != V_LOCAL && !remote_is_home(e, f)) {
+		if (gp == NULL && e->cfg.plaus != NULL) {
+			cf_geo_lookup(e->geo, &f->ip[!f->local], &g);
+			m.geo_check = cf_engine_geo_check(e, f, &g, &pr) ? &pr : NULL;
+		} else {
+			m.geo_check = cf_engine_geo_check(e, f, gp, &pr) ? &pr : NULL;
+		}
+	}
 	if (f->judged || e->cfg.all_flows)
 		cf_event_flow(e->out, &m, f, gp, decided, why, f->last_us);
 	cf_report_add_flow(e->report, f, gp, f->judged);
@@ -364,8 +388,8 @@ static void flow_ended(struct cf_flow *f, enum cf_flow_end why, void *ctx)
  * raises carries the app and the evidence).
  */
 static int write_held(void *ctx, struct cf_flow *f, enum cf_flow_end why,
-		      const char *call_app, unsigned *new_alerts,
-		      const struct cf_rule_info **worst)
+		      const struct cf_rtt *rtt, const char *call_app,
+		      unsigned *new_alerts, const struct cf_rule_info **worst)
 {
 	struct cf_engine *e = ctx;
 	const char *own = cf_class_app(&f->cls), *ev;
@@ -373,6 +397,9 @@ static int write_held(void *ctx, struct cf_flow *f, enum cf_flow_end why,
 	char buf[CF_EVID_LEN + 16];
 	int took = 0;
 	uint8_t before = f->n_alerts;
+
+	e->held_f = f;                  /* its RTT state is the kept copy */
+	e->held_rtt = rtt;
 
 	if (call_app[0] != '\0' && !cf_call_app_generic(call_app) &&
 	    cf_call_app_generic(own) && strcmp(own, call_app) != 0) {
@@ -389,6 +416,8 @@ static int write_held(void *ctx, struct cf_flow *f, enum cf_flow_end why,
 	*new_alerts = (unsigned)(f->n_alerts - before);
 	*worst = worst_alert(e, f);
 	flow_record(e, f, why);
+	e->held_f = NULL;
+	e->held_rtt = NULL;
 	cf_class_release(&f->cls);
 	return took;
 }
@@ -398,12 +427,15 @@ int cf_engine_packet(struct cf_engine *e, const struct cf_packet *pkt,
 		     uint32_t h, const char *iface)
 {
 	struct cf_flow *f;
-	int dir, created;
+	int dir, created, nearer;
 
 	if (pkt->ts_us > e->now_us)
 		e->now_us = pkt->ts_us;
 	cf_classify_shared(e->cls, pkt);   /* names, SDP: for the flows to come */
 	f = cf_flow_get_hashed(e->flows, pkt, h, &dir, &created);
+	/* a remote end measured nearer: the speed-of-light check may change */
+	nearer = cf_engine_rtt_packet(e, f, pkt, dir, created) && f->judged &&
+		 e->cfg.plaus != NULL;
 	if (pkt->headers_only && f->cls.done == CF_DONE_OPEN)
 		e->st.headers_only_undone++;  /* see engine.h */
 	/* a sampled flow (CF_DONE_SAMPLE) is read from the whole packets in
@@ -412,14 +444,18 @@ int cf_engine_packet(struct cf_engine *e, const struct cf_packet *pkt,
 	if (f->cls.done != CF_DONE_FINAL &&
 	    !(f->cls.done == CF_DONE_SAMPLE &&
 	      (pkt->headers_only || !cf_classify_sample_time(pkt->ts_us))) &&
-	    cf_classify_packet(e->cls, f, pkt, dir)) {
+	    cf_classify_packet(e->cls, f, pkt, dir))
+		nearer = 1;
+	if (nearer) {
 		struct cf_geo_result g;
 
 		judge(e, f, pkt->ts_us, iface != NULL ? iface : e->cfg.interface, &g);
 	}
 	if (f->cls.call_key != f->call_joined)
 		join_call(e, f);
-	return f->cls.done;
+	/* not done for the runner while an answer is awaited (engine-rtt.c) */
+	return f->cls.done != CF_DONE_OPEN && cf_engine_rtt_waiting(e, f) ?
+	       CF_DONE_OPEN : f->cls.done;
 }
 
 uint32_t cf_engine_flow_hash(const struct cf_engine *e, const struct cf_packet *pkt)
@@ -445,6 +481,8 @@ void cf_engine_counts(struct cf_engine *e, const struct cf_packet *pkt,
 		e->now_us = last_us;
 	f = cf_flow_add_counts(e->flows, pkt, cf_flow_hash(e->flows, pkt), n, b,
 			       last_us, &created);
+	if (created)
+		cf_engine_rtt_created(e, f);
 	/* only a flow this engine evicted from a full table comes back so */
 	if (f->cls.done == CF_DONE_OPEN)
 		e->st.headers_only_undone += (uint64_t)n[0] + n[1];
@@ -506,7 +544,7 @@ struct cf_engine *cf_engine_new(const struct cf_engine_config *cfg,
 		goto fail;
 	cf_classify_set_asn(e->cls, cf_engine_asn, e);
 	e->flows = cf_flow_table_new(&cfg->limits, flow_ended, e, err, errlen);
-	if (e->flows == NULL)
+	if (e->flows == NULL || cf_engine_rtt_new(e, err, errlen) != 0)
 		goto fail;
 	e->report = cf_report_new();
 	if (e->report == NULL) {
@@ -536,6 +574,7 @@ void cf_engine_free(struct cf_engine *e)
 		cf_policy_free(e->policy);
 	if (e->report != NULL)
 		cf_report_free(e->report);
+	cf_engine_rtt_free(e);
 	free(e);
 }
 

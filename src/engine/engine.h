@@ -37,6 +37,9 @@ struct cf_engine_config {
 	const char *observer_hostname;
 	const char *interface;             /* NULL offline */
 	struct cf_calls *calls;            /* the runner's call table (calls.h); NULL none */
+	/* the speed-of-light check (geo/plausible.h), shared read-only by
+	   every engine; NULL: no observer location, no check */
+	const struct cf_plaus *plaus;
 };
 
 struct cf_engine_stats {
@@ -56,8 +59,10 @@ struct cf_engine;
 
 /* The function the call table writes held flows with (calls.h's
  * cf_calls_write_fn), the engine as its ctx. */
-int (*cf_engine_held_writer(void))(void *, struct cf_flow *, enum cf_flow_end, const char *,
-				   unsigned *, const struct cf_rule_info **);
+struct cf_rtt;
+int (*cf_engine_held_writer(void))(void *, struct cf_flow *, enum cf_flow_end,
+				   const struct cf_rtt *, const char *, unsigned *,
+				   const struct cf_rule_info **);
 
 /* Write every call of the call table still open (the end of the run),
  * with this engine's observer facts. */

@@ -111,6 +111,8 @@ static void take_numbers(struct ev_facts *x, const struct cf_event_meta *m,
 	if ((x->has_relay_geo = m->relay_peer_geo != NULL))
 		x->relay_geo = *m->relay_peer_geo;
 	x->relay_peer_alert = m->relay_peer_alert;
+	if ((x->has_geo_check = m->geo_check != NULL))
+		x->geo_check = *m->geo_check;
 }
 
 /*

@@ -93,6 +93,8 @@ void jw_u64(struct jw *w, const char *key, uint64_t v);
 void jw_int(struct jw *w, const char *key, long long v);
 /* key: the time us (put_time); 0 (and nothing written) if it could not be formatted. */
 int jw_time(struct jw *w, const char *key, uint64_t us);
+/* A real as jansson dumps it with JSON_REAL_PRECISION(10). */
+void jw_real(struct jw *w, const char *key, double v);
 /* Open an object or array under key; jw_close closes the innermost. */
 void jw_obj(struct jw *w, const char *key);
 void jw_arr(struct jw *w, const char *key);
@@ -224,6 +226,8 @@ struct ev_facts {
 	cf_addr relay_ip;               /* the peer behind a TURN relay */
 	uint16_t relay_port;
 	struct cf_geo_result relay_geo;
+	int has_geo_check;              /* callfence.geo (event-geo.c) */
+	struct cf_plaus_result geo_check;
 	int permitted;                  /* the meta had a list of permitted (maybe all empty) */
 	unsigned n_permitted;           /* its non-empty names, in a row at s[EV_PERMITTED] */
 	unsigned n_san;                 /* certificate dNSNames, in a row at s[EV_CERT_SAN] */
@@ -265,6 +269,9 @@ size_t ev_fold_key(const struct ev_facts *x, unsigned char *buf);
 int ev_render_alert(struct jw *w, const struct ev_facts *x, uint64_t ts_us,
 		    uint64_t count);
 int ev_render_flow(struct jw *w, const struct ev_facts *x);
+/* callfence.geo: the remote end's RTT and the speed-of-light check
+ * (event-geo.c); nothing when no RTT was measured. */
+void ev_render_geo_check(struct jw *w, const struct ev_facts *x);
 
 /* ---- event-parts.c: the parts stats and report share with them ------- */
 

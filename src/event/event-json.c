@@ -187,6 +187,36 @@ void jw_int(struct jw *w, const char *key, long long v)
 		jw_num(w, (uint64_t)v, 0);
 }
 
+void jw_real(struct jw *w, const char *key, double v)
+{
+	char buf[64], *e;
+	int n;
+
+	/* as jansson dumps a real with JSON_REAL_PRECISION(10): "%.10g",
+	   the exponent without '+' or leading zeros, ".0" when it would read
+	   as an integer */
+	n = snprintf(buf, sizeof(buf) - 3, "%.10g", v);
+	if (n < 0 || (size_t)n >= sizeof(buf) - 3)
+		n = snprintf(buf, sizeof(buf), "0.0");
+	if ((e = strchr(buf, 'e')) != NULL) {
+		char *p = e + 1, *q;
+
+		if (*p == '+')
+			memmove(p, p + 1, strlen(p));
+		else if (*p == '-')
+			p++;
+		for (q = p; *q == '0' && q[1] != '\0'; q++)
+			;
+		if (q != p)
+			memmove(p, q, strlen(q) + 1);
+	} else if (strchr(buf, '.') == NULL && strchr(buf, 'n') == NULL &&
+		   strchr(buf, 'i') == NULL) {
+		strcat(buf, ".0");
+	}
+	jw_key(w, key);
+	jw_raw(w, buf, strlen(buf));
+}
+
 int jw_time(struct jw *w, const char *key, uint64_t us)
 {
 	char buf[80];

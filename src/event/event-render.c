@@ -419,6 +419,7 @@ static void alert_callfence(struct jw *w, const struct ev_facts *x, uint64_t cou
 		g = x->has_relay_geo ? &x->relay_geo : NULL;
 	jurisdiction_obj(w, x, g, 1);
 	relay_obj(w, x);
+	ev_render_geo_check(w, x);
 	call_obj(w, x);
 	jw_close(w);
 }
@@ -490,6 +491,7 @@ static void flow_callfence(struct jw *w, const struct ev_facts *x)
 	jw_lit(w, "remote_end", remote_end_name(x));
 	jurisdiction_obj(w, x, x->has_geo ? &x->geo : NULL, 0);
 	relay_obj(w, x);
+	ev_render_geo_check(w, x);
 	call_obj(w, x);
 	jw_close(w);
 }

@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include "flow/flow.h"
 #include "geo/geo.h"
+#include "geo/plausible.h"
 #include "policy/policy.h"
 
 struct cf_outputs;
@@ -38,6 +39,10 @@ struct cf_event_meta {
 	   (home-net or special-purpose), set by the engine for alerts and
 	   flow records: network.direction */
 	unsigned home;
+	/* callfence.geo: the remote end's smallest RTT and the speed-of-light
+	   check of its country (geo/plausible.h); NULL when no RTT was
+	   measured.  Set by the engine like relay_peer_geo. */
+	const struct cf_plaus_result *geo_check;
 };
 
 /* The ECS release the events follow (ecs.version). */

@@ -614,3 +614,15 @@ void cf_flow_table_free(struct cf_flow_table *t)
 	free(t->order);
 	free(t);
 }
+
+uint32_t cf_flow_slot(const struct cf_flow_table *t, const struct cf_flow *f)
+{
+	uintptr_t a = (uintptr_t)f, lo = (uintptr_t)t->flows;
+
+	/* a copy of an entry (a flow its call holds, engine/calls.h) is no
+	   entry: UINT32_MAX */
+	if (a < lo || a >= lo + (uintptr_t)t->lim.max_flows * sizeof(*f) ||
+	    (a - lo) % sizeof(*f) != 0)
+		return UINT32_MAX;
+	return (uint32_t)((a - lo) / sizeof(*f));
+}

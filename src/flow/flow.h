@@ -175,6 +175,10 @@ typedef void (*cf_flow_visit_fn)(struct cf_flow *f, void *ctx);
 void cf_flow_foreach(struct cf_flow_table *t, cf_flow_visit_fn fn, void *ctx);
 
 void cf_flow_get_stats(const struct cf_flow_table *t, struct cf_flow_stats *st);
+
+/* The entry number of f (0 .. capacity - 1): for state kept beside the
+ * table, one per entry (the engine's RTT state, flow/rtt.h). */
+uint32_t cf_flow_slot(const struct cf_flow_table *t, const struct cf_flow *f);
 const char *cf_flow_end_name(enum cf_flow_end why);
 
 #endif /* CF_FLOW_H */

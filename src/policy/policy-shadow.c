@@ -338,13 +338,18 @@ struct crule_known {
 	size_t nhosts;
 	const char *app_text, *role_text, *from_text, *asn_text, *host_text;
 	const char *op_text;
+	int has_geo, geo_neg, has_reach, reach_neg;
+	unsigned geo_mask;
+	struct cf_cset reach;
+	const char *geo_text, *reach_text;
 };
 #define SAME_AT(m) (offsetof(struct crule_known, m) == \
 		    offsetof(struct cf_crule, m))
 _Static_assert(sizeof(struct crule_known) == sizeof(struct cf_crule) &&
 	       SAME_AT(apps) && SAME_AT(to) && SAME_AT(from) &&
 	       SAME_AT(asns) && SAME_AT(has_op) && SAME_AT(op_names) &&
-	       SAME_AT(hosts) && SAME_AT(host_text) && SAME_AT(op_text),
+	       SAME_AT(hosts) && SAME_AT(host_text) && SAME_AT(op_text) &&
+	       SAME_AT(geo_mask) && SAME_AT(reach) && SAME_AT(reach_text),
 	       "struct cf_crule changed: teach takes_in() (policy-shadow.c) "
 	       "the new matcher, then update struct crule_known");
 
@@ -358,13 +363,24 @@ static int op_in(const struct cf_crule *e, const struct cf_crule *r)
 	       r->op_text != NULL && strcmp(e->op_text, r->op_text) == 0;
 }
 
+/* The same for geo and reachable: e names none, or r the same text. */
+static int geo_in(const struct cf_crule *e, const struct cf_crule *r)
+{
+	if (e->has_geo && !(r->has_geo && e->geo_neg == r->geo_neg &&
+			    e->geo_mask == r->geo_mask))
+		return 0;
+	return !e->has_reach || (r->has_reach && r->reach_text != NULL &&
+				 e->reach_text != NULL &&
+				 strcmp(e->reach_text, r->reach_text) == 0);
+}
+
 /* Does rule e match every flow of rule r as far as app, from, asn,
- * operator and host go, and some flow of r's roles? */
+ * operator, geo, reachable and host go, and some flow of r's roles? */
 static int takes_in(const struct cf_crule *e, const struct cf_crule *r)
 {
 	return (e->roles == 0 || r->roles == 0 || (e->roles & r->roles)) &&
 	       apps_in(e, r) && from_in(e, r) && asn_in(e, r) && op_in(e, r) &&
-	       host_in(e, r);
+	       geo_in(e, r) && host_in(e, r);
 }
 
 /* Do the candidate rules together match every flow of rule r? */

@@ -200,6 +200,10 @@ static int match_rule(const struct cf_crule *r,
 		return 0;
 	if (r->has_op && !rp_operator_match(r, in->asn, in->as_org))
 		return 0;
+	if (r->has_geo && !rp_geo_match(r, in->plausibility))
+		return 0;
+	if (r->has_reach && !rp_reach_match(r, in->plaus, in->rtt_us))
+		return 0;
 	return 1;
 }
 
@@ -340,6 +344,10 @@ static void print_rule(const struct cf_crule *r, FILE *fp)
 		fprintf(fp, " host %s", r->host_text);
 	if (r->op_text != NULL)
 		fprintf(fp, " operator %s", r->op_text);
+	if (r->geo_text != NULL)
+		fprintf(fp, " geo %s", r->geo_text);
+	if (r->reach_text != NULL)
+		fprintf(fp, " reachable %s", r->reach_text);
 	fprintf(fp, " msg ");
 	print_quoted(fp, ri->msg);
 	fprintf(fp, "  # %s:%d\n", ri->file, ri->line);

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include "util/netaddr.h"
 
+struct cf_plaus;
+
 enum cf_action { CF_ACT_PASS = 0, CF_ACT_ALERT = 1 };
 
 enum cf_severity {
@@ -42,6 +44,12 @@ struct cf_judge_input {
 	const char *country;    /* remote end's country; NULL or "" = unknown */
 	uint32_t asn;           /* remote ASN, 0 unknown */
 	const char *as_org;     /* remote AS organization; NULL or "" unknown */
+	/* the speed-of-light check (geo/plausible.h; rules geo, reachable):
+	   the verdict on country, the check (NULL: no observer location)
+	   and the remote end's smallest RTT (< 0: none measured) */
+	unsigned plausibility;  /* enum cf_plaus_verdict; 0 unknown */
+	const struct cf_plaus *plaus;
+	int64_t rtt_us;
 	const cf_addr *local;   /* our end */
 	const cf_addr *remote;  /* their end */
 	const char *host;       /* server name; NULL or "" if none */

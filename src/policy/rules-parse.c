@@ -29,7 +29,8 @@ struct rp_file {
 const char *const rp_matcher_names[RP_M_COUNT] = {
 	[RP_M_ID] = "id", [RP_M_APP] = "app", [RP_M_ROLE] = "role",
 	[RP_M_TO] = "to", [RP_M_FROM] = "from", [RP_M_ASN] = "asn",
-	[RP_M_OPERATOR] = "operator", [RP_M_HOST] = "host", [RP_M_MSG] = "msg",
+	[RP_M_OPERATOR] = "operator", [RP_M_GEO] = "geo", [RP_M_REACHABLE] = "reachable",
+	[RP_M_HOST] = "host", [RP_M_MSG] = "msg",
 };
 
 static const char *const reserved[] = {

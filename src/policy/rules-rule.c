@@ -4,6 +4,7 @@
  *   pass|alert SEVERITY  [id NAME] [app LIST] [role LIST] [to [!]SET]
  *                        [from [!]PREFIXES] [asn [!]NUMBERS]
  *                        [operator [!]ASNS-OR-"NAMES"] (rules-operator.c)
+ *                        [geo [!]VERDICTS] [reachable [!]SET] (rules-geo.c)
  *                        [host GLOBS] [msg "TEXT"]
  *
  * Matchers come in any order, each at most once; a missing one matches
@@ -372,6 +373,10 @@ static int matcher(struct rp_ctx *c, struct build *b)
 		return m_single(c, m, b);
 	if (m == RP_M_OPERATOR)
 		return rp_operator(c, kw, &b->r);
+	if (m == RP_M_GEO)
+		return rp_geo(c, kw, &b->r);
+	if (m == RP_M_REACHABLE)
+		return rp_reachable(c, kw, &b->r);
 	return m_list(c, m, kw, b);
 }
 
@@ -433,6 +438,10 @@ static char *describe(struct rp_ctx *c, const struct cf_crule *r)
 		fprintf(fp, " in AS %s", r->asn_text);
 	if (r->op_text)
 		fprintf(fp, " operated by %s", r->op_text);
+	if (r->geo_text)
+		fprintf(fp, " whose country light finds %s", r->geo_text);
+	if (r->reach_text)
+		fprintf(fp, " that could be in %s", r->reach_text);
 	if (r->host_text)
 		fprintf(fp, " with host %s", r->host_text);
 	if (fclose(fp) != 0) {

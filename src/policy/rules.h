@@ -75,6 +75,12 @@ struct cf_crule {
 	size_t nhosts;
 	const char *app_text, *role_text, *from_text, *asn_text, *host_text;
 	const char *op_text;
+	/* geo and reachable (rules-geo.c): verdicts as bits 1 << enum
+	   cf_plaus_verdict; the countries that could hold the remote end */
+	int has_geo, geo_neg, has_reach, reach_neg;
+	unsigned geo_mask;
+	struct cf_cset reach;
+	const char *geo_text, *reach_text;
 };
 
 struct cf_juris {
@@ -173,7 +179,7 @@ struct rp_ctx {
  * lists them. */
 enum rp_matcher {
 	RP_M_ID, RP_M_APP, RP_M_ROLE, RP_M_TO, RP_M_FROM, RP_M_ASN,
-	RP_M_OPERATOR, RP_M_HOST, RP_M_MSG, RP_M_COUNT
+	RP_M_OPERATOR, RP_M_GEO, RP_M_REACHABLE, RP_M_HOST, RP_M_MSG, RP_M_COUNT
 };
 extern const char *const rp_matcher_names[RP_M_COUNT];
 /* The matcher keyword w names, -1 when w is none. */
@@ -211,6 +217,13 @@ int rp_country_item(struct rp_ctx *c, const struct rl_tok *t, int unknown_ok,
  * this ASN (0 unknown) and AS organization (NULL or "" unknown)? */
 int rp_operator(struct rp_ctx *c, const struct rl_tok *kw, struct cf_crule *r);
 int rp_operator_match(const struct cf_crule *r, uint32_t asn, const char *org);
+/* rules-geo.c: "geo [!]VERDICT,..." and "reachable [!]SET" at c->pos into
+ * r; -1 on error.  Do they match a remote end of this verdict (enum
+ * cf_plaus_verdict), of this smallest RTT (< 0: none) seen by p? */
+int rp_geo(struct rp_ctx *c, const struct rl_tok *kw, struct cf_crule *r);
+int rp_reachable(struct rp_ctx *c, const struct rl_tok *kw, struct cf_crule *r);
+int rp_geo_match(const struct cf_crule *r, unsigned verdict);
+int rp_reach_match(const struct cf_crule *r, const struct cf_plaus *p, int64_t rtt_us);
 
 /* Compile a pass/alert statement (c->tok) into a new rule.  -1 on error. */
 int rp_rule(struct rp_ctx *c);

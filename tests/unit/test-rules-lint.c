@@ -303,7 +303,7 @@ static const struct {
 	  "high, critical); did you mean 'critical'?" },
 	{ "pass hots *.zoom.us\n",
 	  "bad.rules:1:6: unknown matcher 'hots' (expected id, app, role, to, "
-	  "from, asn, operator, host or msg); did you mean 'host'?" },
+	  "from, asn, operator, geo, reachable, host or msg); did you mean 'host'?" },
 	{ "alret low\n",
 	  "bad.rules:1:1: unknown statement 'alret' (expected home-net, "
 	  "jurisdiction, include, pass or alert); did you mean 'alert'?" },

@@ -4,6 +4,9 @@
  * and the printed form.  Errors and includes: test-rules-errors.c.
  */
 #include "rules-fixture.h"
+#include "geo/plausible.h"
+#include <stdlib.h>
+#include <unistd.h>
 
 static void test_severity(void)
 {
@@ -359,6 +362,99 @@ static void test_eval_operator(void)
 	cf_policy_free(p);
 }
 
+/*
+ * geo and reachable: the verdict of the speed-of-light check, and the
+ * countries light reaches from the observer in the remote end's RTT.
+ * (The shapes are made up; real codes, since rules want assigned ones.)
+ * The observer sits in a hand-made country LU (a square lon 0..10, lat
+ * 0..10); BE is 10 degrees east of it (lon 20..30): 1111.95 km away
+ * (R * radians(10), R = 6371.0088 km), reached at an RTT of 2 * 1111.95 /
+ * 299.792458 = 7.418 ms (less the 25 km slack: 7.25 ms); NL is 40 degrees
+ * east (lon 50..60), 4447.80 km, 29.67 ms.
+ */
+static void test_eval_geo(void)
+{
+	struct cf_policy *p = load_text(
+		"jurisdiction far = NL\n"
+		"alert critical id impossible role key-exchange geo impossible\n"
+		"alert high id could-be-far reachable far\n"
+		"alert low id nowhere-near reachable !LU,BE\n"
+		"pass id unsure geo unknown,consistent\n"
+		"pass id rest\n");
+	static const struct {
+		unsigned roles;
+		unsigned verdict;
+		int64_t rtt_us;
+		const char *want;
+	} cases[] = {
+		{ KX, 2, 1000, "impossible" },
+		{ ME, 2, 1000, "rest" },            /* reaches LU only: not !LU,BE */
+		{ ME, 1, 8000, "unsure" },          /* LU and BE */
+		{ ME, 1, 30000, "could-be-far" },   /* NL too */
+		{ ME, 1, 7000, "unsure" },          /* BE just out of reach */
+		{ ME, 0, -1, "unsure" },            /* no RTT: reachable says nothing */
+	};
+	char path[] = "/tmp/cf-rules-geo.XXXXXX";
+	struct cf_observer obs;
+	struct cf_plaus *pl;
+	struct cf_judge_input in;
+	char perr[256];
+	size_t i;
+	int r, fd;
+	FILE *fp;
+
+	CHECK(p != NULL);
+	fd = mkstemp(path);
+	CHECK(fd >= 0);
+	if (p == NULL || fd < 0)
+		return;
+	fp = fdopen(fd, "w");
+	fputs("C LU 001 A\nP\nR 0,0 10,0 10,10 0,10 0,0\n"
+	      "C BE 002 B\nP\nR 20,0 30,0 30,10 20,10 20,0\n"
+	      "C NL 003 C\nP\nR 50,0 60,0 60,10 50,10 50,0\n", fp);
+	fclose(fp);
+	CHECK(cf_observer_parse("LU", &obs, perr, sizeof(perr)) == 0);
+	pl = cf_plaus_new(&obs, path, perr, sizeof(perr));
+	unlink(path);
+	CHECK(pl != NULL);
+	if (pl == NULL) {
+		fprintf(stderr, "  %s\n", perr);
+		cf_policy_free(p);
+		return;
+	}
+	cf_addr_parse("192.168.1.10", &local_a);
+	cf_addr_parse("198.51.100.7", &remote_a);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&in, 0, sizeof(in));
+		in.app = "zoom";
+		in.roles = cases[i].roles;
+		in.is_call = 1;
+		in.local = &local_a;
+		in.remote = &remote_a;
+		in.plausibility = cases[i].verdict;
+		in.plaus = pl;
+		in.rtt_us = cases[i].rtt_us;
+		r = cf_policy_eval(p, &in, NULL);
+		if (r < 0 || strcmp(cf_policy_rule(p, r)->id, cases[i].want) != 0)
+			fprintf(stderr, "  case %zu\n", i);
+		CHECK(r >= 0);
+		if (r >= 0)
+			CHECK_STR(cf_policy_rule(p, r)->id, cases[i].want);
+	}
+	/* without an observer: reachable never matches, even negated */
+	in.plaus = NULL;
+	in.rtt_us = 1000;
+	in.plausibility = 0;
+	r = cf_policy_eval(p, &in, NULL);
+	CHECK(r >= 0 && strcmp(cf_policy_rule(p, r)->id, "unsure") == 0);
+	CHECK_STR(cf_policy_rule(p, 1)->msg,
+		  "call traffic that could be in far");
+	CHECK_STR(cf_policy_rule(p, 0)->msg,
+		  "key-exchange whose country light finds impossible");
+	cf_plaus_free(pl);
+	cf_policy_free(p);
+}
+
 static void test_eval_first_match(void)
 {
 	struct cf_policy *p = load_text(
@@ -579,6 +675,7 @@ int main(void)
 	RUN(test_shipped_others);
 	RUN(test_eval_matchers);
 	RUN(test_eval_operator);
+	RUN(test_eval_geo);
 	RUN(test_eval_first_match);
 	RUN(test_rule_info);
 	RUN(test_empty);

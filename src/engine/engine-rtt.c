@@ -1,0 +1,145 @@
+/*
+ * engine-rtt.c - an engine's passive round-trip times (flow/rtt.h) and
+ * the speed-of-light check of a flow's remote end (geo/plausible.h).
+ *
+ * One struct cf_rtt per flow-table entry, allocated with the table (its
+ * pages are touched only as entries are), reset when an entry gets a new
+ * flow.  A flow's packets are timed while it is still being classified,
+ * and after that only while an answer is awaited: the same packets with
+ * one thread or N (--threads hands a flow's packets over whole until its
+ * worker says the flow is done, which it does not say while an answer is
+ * awaited: cf_engine_rtt_waiting).  A bit per entry says an answer is
+ * awaited, so that the packets of a flow past classifying (most packets:
+ * long media flows) cost a bit test in a small bitmap (128 KiB for a
+ * million flows), not a cache miss on the RTT state.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine-int.h"
+
+int cf_engine_rtt_new(struct cf_engine *e, char *err, size_t errlen)
+{
+	struct cf_flow_stats st;
+
+	cf_flow_get_stats(e->flows, &st);
+	e->n_rtt = st.capacity;
+	e->rtt = calloc(e->n_rtt, sizeof(*e->rtt));
+	e->rtt_busy = calloc((e->n_rtt + 63) / 64, sizeof(*e->rtt_busy));
+	e->rtt_addrs = cf_rtt_table_new(0);
+	if (e->rtt == NULL || e->rtt_busy == NULL || e->rtt_addrs == NULL) {
+		snprintf(err, errlen, "out of memory (RTT state of %u flows)", e->n_rtt);
+		return -1;
+	}
+	return 0;
+}
+
+void cf_engine_rtt_free(struct cf_engine *e)
+{
+	free(e->rtt);
+	e->rtt = NULL;
+	free(e->rtt_busy);
+	e->rtt_busy = NULL;
+	cf_rtt_table_free(e->rtt_addrs);
+	e->rtt_addrs = NULL;
+}
+
+static struct cf_rtt *rtt_of(const struct cf_engine *e, const struct cf_flow *f)
+{
+	uint32_t i = cf_flow_slot(e->flows, f);
+
+	return i < e->n_rtt ? &e->rtt[i] : NULL;
+}
+
+const struct cf_rtt *cf_engine_rtt_of(const struct cf_engine *e, const struct cf_flow *f)
+{
+	if (f == e->held_f)
+		return e->held_rtt;
+	return rtt_of(e, f);
+}
+
+/* The entry's "awaited" bit: test, set or clear. */
+static int busy(const struct cf_engine *e, uint32_t i)
+{
+	return i < e->n_rtt && (e->rtt_busy[i / 64] >> (i % 64)) & 1;
+}
+
+static void set_busy(struct cf_engine *e, uint32_t i, int on)
+{
+	if (i >= e->n_rtt)
+		return;
+	if (on)
+		e->rtt_busy[i / 64] |= (uint64_t)1 << (i % 64);
+	else
+		e->rtt_busy[i / 64] &= ~((uint64_t)1 << (i % 64));
+}
+
+void cf_engine_rtt_created(struct cf_engine *e, const struct cf_flow *f)
+{
+	struct cf_rtt *r = rtt_of(e, f);
+
+	if (r != NULL)
+		cf_rtt_reset(r);
+	set_busy(e, cf_flow_slot(e->flows, f), 0);
+}
+
+int cf_engine_rtt_waiting(const struct cf_engine *e, const struct cf_flow *f)
+{
+	const struct cf_rtt *r;
+
+	if (!busy(e, cf_flow_slot(e->flows, f)))
+		return 0;
+	r = rtt_of(e, f);
+	return r != NULL && cf_rtt_pending(r, f->first_us, f->last_us);
+}
+
+int cf_engine_rtt_packet(struct cf_engine *e, struct cf_flow *f,
+			 const struct cf_packet *pkt, int dir, int created)
+{
+	uint32_t slot = cf_flow_slot(e->flows, f), us, dropped;
+	struct cf_rtt *r;
+	int64_t before;
+	int end;
+
+	/* past classifying with nothing awaited: the steady path */
+	if (!created && f->cls.done != CF_DONE_OPEN && !busy(e, slot))
+		return 0;
+	if ((r = rtt_of(e, f)) == NULL)
+		return 0;
+	if (created)
+		cf_rtt_reset(r);
+	else if (f->cls.done != CF_DONE_OPEN && !cf_rtt_pending(r, f->first_us, pkt->ts_us)) {
+		set_busy(e, slot, 0);           /* what was awaited is too old */
+		return 0;
+	}
+	dropped = r->dropped;
+	before = cf_rtt_min(r, dir);
+	end = cf_rtt_packet(r, pkt, dir, f->first_us, &us);
+	set_busy(e, slot, r->pend_at[0] || r->pend_at[1]);
+	if (r->dropped != dropped)
+		cf_rtt_table_count_dropped(e->rtt_addrs, r->dropped - dropped);
+	if (end < 0)
+		return 0;
+	cf_rtt_table_add(e->rtt_addrs, &f->ip[end], us, r->src[end], pkt->ts_us);
+	return f->local >= 0 && end == !f->local &&
+	       (before < 0 || cf_rtt_min(r, end) < before);
+}
+
+int cf_engine_geo_check(const struct cf_engine *e, const struct cf_flow *f,
+			const struct cf_geo_result *g, struct cf_plaus_result *r)
+{
+	const struct cf_rtt *rt = cf_engine_rtt_of(e, f);
+	const char *cc;
+	int64_t us;
+
+	memset(r, 0, sizeof(*r));
+	if (rt == NULL || f->local < 0 || (us = cf_rtt_min(rt, !f->local)) < 0)
+		return 0;
+	cc = g == NULL ? NULL : g->country[0] ? g->country :
+	     g->registered[0] ? g->registered : NULL;
+	cf_plaus_check(e->cfg.plaus, cc, us, r);
+	return 1;
+}

@@ -1,0 +1,427 @@
+/*
+ * flow-rtt.c - passive round-trip times (rtt.h): the requests and answers
+ * of TCP's handshake, TLS/DTLS hellos, STUN and SIP, told apart from the
+ * first bytes of a packet's payload, and the per-address table.
+ *
+ * What is read of a payload (bounds-checked, nothing else):
+ *   TLS record   content type (1) version (2: 03 0x) length (2) then the
+ *                handshake type (1: 1 = ClientHello)            RFC 8446 5.1
+ *   DTLS record  content type (1) version (2: fe xx) epoch (2) sequence (6)
+ *                length (2) then the handshake type             RFC 9147 4
+ *   STUN         type (2, top two bits 0) length (2)
+ *                magic cookie 0x2112A442 (4) transaction ID (12);
+ *                class = bits C1 (0x0100) and C0 (0x0010)       RFC 8489 5
+ *   SIP          "SIP/2.0 " (a response) or a request line ending in
+ *                " SIP/2.0"; the number of the CSeq header      RFC 3261 7
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "decode/decode.h"
+#include "flow/rtt.h"
+#include "util/hash.h"
+
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+#define TCP_ACK 0x10
+#define STUN_COOKIE 0x2112A442u
+#define SIP_SCAN 1500           /* bytes of a SIP message searched for CSeq */
+
+/* ---- what a payload is ------------------------------------------------- */
+
+enum pl { PL_NONE, PL_HELLO, PL_TLS_REC, PL_DTLS_HELLO, PL_DTLS_REC,
+	  PL_STUN_REQ, PL_STUN_RESP, PL_SIP_REQ, PL_SIP_RESP };
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* The number of the CSeq header of the SIP message p[0..n), hashed with
+ * its method; 0 when there is none. */
+static uint32_t sip_cseq(const uint8_t *p, size_t n)
+{
+	size_t i, j;
+
+	if (n > SIP_SCAN)
+		n = SIP_SCAN;
+	for (i = 0; i + 6 < n; i++) {
+		if (p[i] != '\n' || strncasecmp((const char *)p + i + 1, "CSeq", 4) != 0)
+			continue;
+		j = i + 5;
+		while (j < n && (p[j] == ' ' || p[j] == '\t'))
+			j++;
+		if (j >= n || p[j] != ':')
+			continue;
+		j++;
+		while (j < n && (p[j] == ' ' || p[j] == '\t'))
+			j++;
+		if (j >= n || p[j] < '0' || p[j] > '9')
+			return 0;
+		{
+			uint32_t h = CF_FNV32_BASIS;
+
+			for (; j < n && p[j] != '\r' && p[j] != '\n'; j++)
+				h = cf_fnv32_step(h, p[j]);
+			return h ? h : 1;
+		}
+	}
+	return 0;
+}
+
+/* A SIP request line: METHOD SP Request-URI SP SIP/2.0 CRLF (not ACK). */
+static int sip_request(const uint8_t *p, size_t n)
+{
+	size_t i, eol;
+
+	for (i = 0; i < n && i < 16 && p[i] >= 'A' && p[i] <= 'Z'; i++)
+		;
+	if (i < 3 || i >= n || p[i] != ' ')
+		return 0;
+	if (i == 3 && memcmp(p, "ACK", 3) == 0)
+		return 0;       /* no answer comes to an ACK */
+	for (eol = i; eol < n && eol < 512 && p[eol] != '\r' && p[eol] != '\n'; eol++)
+		;
+	return eol >= i + 9 && eol < n && memcmp(p + eol - 8, " SIP/2.0", 8) == 0;
+}
+
+/* What pkt's payload opens with; *id: STUN transaction or SIP CSeq hash. */
+static enum pl classify(const struct cf_packet *pkt, uint32_t *id)
+{
+	const uint8_t *p = pkt->payload;
+	size_t n = pkt->payload_len;
+
+	if (p == NULL || n == 0)
+		return PL_NONE;
+	/* (the length is not checked for a multiple of 4: WhatsApp's and
+	   Teams' relays send others) */
+	if (n >= 20 && (p[0] & 0xc0) == 0 && be32(p + 4) == STUN_COOKIE &&
+	    ((size_t)p[2] << 8 | p[3]) + 20 <= n) {
+		unsigned cls = (p[0] & 0x01) << 1 | (p[1] & 0x10) >> 4;
+
+		*id = cf_fnv32_bytes(CF_FNV32_BASIS, p + 8, 12) | 1;
+		return cls == 0 ? PL_STUN_REQ : cls >= 2 ? PL_STUN_RESP : PL_NONE;
+	}
+	if (pkt->proto == 6 && n >= 6 && (p[0] >= 0x14 && p[0] <= 0x16) &&
+	    p[1] == 3 && p[2] <= 4)
+		return p[0] == 0x16 && p[5] == 1 ? PL_HELLO : PL_TLS_REC;
+	if (pkt->proto == 17 && n >= 14 && p[0] >= 20 && p[0] <= 63 && p[1] == 0xfe)
+		return p[0] == 0x16 && p[13] == 1 ? PL_DTLS_HELLO : PL_DTLS_REC;
+	if (pkt->proto == 17 && n >= 12) {
+		if (memcmp(p, "SIP/2.0 ", 8) == 0)
+			return (*id = sip_cseq(p, n)) ? PL_SIP_RESP : PL_NONE;
+		if (sip_request(p, n))
+			return (*id = sip_cseq(p, n)) ? PL_SIP_REQ : PL_NONE;
+	}
+	return PL_NONE;
+}
+
+/* ---- exchanges ----------------------------------------------------------- */
+
+/*
+ * A request of kind k (id) goes in direction dir at offset at.  Sent again
+ * while pending (a retransmission, or an app that sends each request
+ * twice): the first copy's time stays.  Whichever copy the answer is to,
+ * timing it from the first can only make the RTT longer than the real
+ * one, never shorter (which Karn's rule avoids by not timing at all).
+ */
+static void request(struct cf_rtt *r, int dir, uint8_t k, uint32_t id, uint32_t at)
+{
+	if (r->pend_kind[dir] == k && r->pend_id[dir] == id && r->pend_at[dir] &&
+	    at >= r->pend_at[dir] && at - r->pend_at[dir] <= CF_RTT_MAX_US) {
+		if (r->dropped < UINT16_MAX)
+			r->dropped++;     /* counted: these RTTs may be long */
+		return;
+	}
+	r->pend_kind[dir] = k;
+	r->pend_id[dir] = id;
+	r->pend_at[dir] = at;
+}
+
+/*
+ * An answer of kind k (id) in direction dir at offset at: the pending
+ * request the other way, if it is of that kind; returns the RTT or -1.
+ */
+static int64_t answer(struct cf_rtt *r, int dir, uint8_t k, uint32_t id, uint32_t at)
+{
+	int o = !dir;
+	uint32_t sent = r->pend_at[o];
+
+	if (sent == 0 || r->pend_kind[o] != k || r->pend_id[o] != id)
+		return -1;
+	r->pend_kind[o] = CF_RTT_NONE;
+	r->pend_at[o] = 0;
+	if (at < sent || at - sent > CF_RTT_MAX_US)
+		return -1;
+	return (int64_t)(at - sent);
+}
+
+static int record(struct cf_rtt *r, int dir, uint8_t k, int64_t us, uint32_t *rtt_us)
+{
+	if (us < 0)
+		return -1;
+	if (r->min_us[dir] == 0 || (uint32_t)us + 1 < r->min_us[dir]) {
+		r->min_us[dir] = (uint32_t)us + 1;
+		r->src[dir] = k;
+	}
+	if (r->samples < UINT16_MAX)
+		r->samples++;
+	*rtt_us = (uint32_t)us;
+	return dir;
+}
+
+static int tcp_flags(struct cf_rtt *r, const struct cf_packet *pkt, int dir,
+		     uint32_t at, uint32_t *rtt_us)
+{
+	uint8_t fl = pkt->tcp_flags;
+
+	if (fl & TCP_RST) {
+		r->pend_kind[0] = r->pend_kind[1] = CF_RTT_NONE;
+		r->pend_at[0] = r->pend_at[1] = 0;
+		return -1;
+	}
+	if ((fl & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
+		request(r, dir, CF_RTT_SYN, 0, at);
+		return -1;
+	}
+	if ((fl & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK)) {
+		int got = record(r, dir, CF_RTT_SYN, answer(r, dir, CF_RTT_SYN, 0, at), rtt_us);
+
+		request(r, dir, CF_RTT_SYNACK, 0, at);
+		return got;
+	}
+	if (fl & TCP_ACK)
+		return record(r, dir, CF_RTT_SYNACK,
+			      answer(r, dir, CF_RTT_SYNACK, 0, at), rtt_us);
+	return -1;
+}
+
+/* The payload's part of an exchange; the RTT or -1. */
+static int payload(struct cf_rtt *r, const struct cf_packet *pkt, int dir,
+		   uint32_t at, uint32_t *rtt_us)
+{
+	uint32_t id = 0;
+
+	switch (classify(pkt, &id)) {
+	case PL_HELLO:
+		request(r, dir, CF_RTT_HELLO, 0, at);
+		return -1;
+	case PL_TLS_REC:
+		return record(r, dir, CF_RTT_HELLO, answer(r, dir, CF_RTT_HELLO, 0, at), rtt_us);
+	case PL_DTLS_HELLO:
+		request(r, dir, CF_RTT_DTLS_HELLO, 0, at);
+		return -1;
+	case PL_DTLS_REC:
+		return record(r, dir, CF_RTT_DTLS_HELLO,
+			      answer(r, dir, CF_RTT_DTLS_HELLO, 0, at), rtt_us);
+	case PL_STUN_REQ:
+		request(r, dir, CF_RTT_STUN, id, at);
+		return -1;
+	case PL_STUN_RESP:
+		return record(r, dir, CF_RTT_STUN, answer(r, dir, CF_RTT_STUN, id, at), rtt_us);
+	case PL_SIP_REQ:
+		request(r, dir, CF_RTT_SIP, id, at);
+		return -1;
+	case PL_SIP_RESP:
+		return record(r, dir, CF_RTT_SIP, answer(r, dir, CF_RTT_SIP, id, at), rtt_us);
+	case PL_NONE:
+		break;
+	}
+	return -1;
+}
+
+int cf_rtt_packet(struct cf_rtt *r, const struct cf_packet *pkt, int dir,
+		  uint64_t base_us, uint32_t *rtt_us)
+{
+	uint32_t at, us = 0;
+	int got = -1, pl;
+
+	dir &= 1;
+	if (pkt->ts_us < base_us || pkt->ts_us - base_us >= UINT32_MAX - 1)
+		return -1;
+	at = (uint32_t)(pkt->ts_us - base_us) + 1;
+	if (pkt->proto == 6)
+		got = tcp_flags(r, pkt, dir, at, rtt_us);
+	/* a segment may both ACK the SYN/ACK and carry the hello */
+	pl = payload(r, pkt, dir, at, &us);
+	if (got < 0 && pl >= 0) {
+		*rtt_us = us;
+		got = pl;
+	}
+	return got;
+}
+
+int cf_rtt_pending(const struct cf_rtt *r, uint64_t base_us, uint64_t now_us)
+{
+	int d;
+
+	for (d = 0; d < 2; d++)
+		if (r->pend_at[d] && now_us >= base_us &&
+		    now_us - base_us + 1 - r->pend_at[d] <= CF_RTT_MAX_US)
+			return 1;
+	return 0;
+}
+
+const char *cf_rtt_kind_name(enum cf_rtt_kind k)
+{
+	static const char *const names[CF_RTT_KINDS] = {
+		"", "tcp-syn", "tcp-synack", "tls-hello", "dtls-hello", "stun", "sip"
+	};
+
+	return (unsigned)k < CF_RTT_KINDS ? names[k] : "";
+}
+
+/* ---- per remote address -------------------------------------------------- */
+
+#define PROBE 16
+
+struct cf_rtt_table {
+	struct cf_rtt_addr *v;
+	uint32_t mask;
+	struct cf_rtt_stats st;
+};
+
+struct cf_rtt_table *cf_rtt_table_new(uint32_t max)
+{
+	struct cf_rtt_table *t = calloc(1, sizeof(*t));
+	uint32_t n = 16;
+
+	if (max == 0)
+		max = 65536;
+	if (max > (1u << 24))
+		max = 1u << 24;
+	while (n < max)
+		n <<= 1;
+	if (t == NULL || (t->v = calloc(n, sizeof(*t->v))) == NULL) {
+		free(t);
+		return NULL;
+	}
+	t->mask = n - 1;
+	t->st.capacity = n;
+	return t;
+}
+
+void cf_rtt_table_free(struct cf_rtt_table *t)
+{
+	if (t == NULL)
+		return;
+	free(t->v);
+	free(t);
+}
+
+static uint32_t addr_hash(const cf_addr *a)
+{
+	uint32_t h = cf_fnv32_bytes(CF_FNV32_BASIS, a->b, sizeof(a->b));
+
+	h ^= h >> 16;
+	h *= 0x7feb352d;
+	h ^= h >> 15;
+	return h;
+}
+
+/* a's entry, made if need be (the least recently measured of its probe
+ * run gives way when the run is full). */
+static struct cf_rtt_addr *slot(struct cf_rtt_table *t, const cf_addr *a)
+{
+	uint32_t h = addr_hash(a), i;
+	struct cf_rtt_addr *old = NULL, *e;
+
+	for (i = 0; i < PROBE; i++) {
+		e = &t->v[(h + i) & t->mask];
+		if (!e->used) {
+			memset(e, 0, sizeof(*e));
+			e->used = 1;
+			e->addr = *a;
+			t->st.entries++;
+			return e;
+		}
+		if (cf_addr_eq(&e->addr, a))
+			return e;
+		if (old == NULL || e->last_us < old->last_us)
+			old = e;
+	}
+	memset(old, 0, sizeof(*old));
+	old->used = 1;
+	old->addr = *a;
+	t->st.replaced++;
+	return old;
+}
+
+static void fold(struct cf_rtt_addr *e, uint32_t min_us, uint8_t k, uint32_t samples,
+		 uint64_t first_us, uint64_t last_us)
+{
+	if (e->samples == 0 || min_us < e->min_us) {
+		e->min_us = min_us;
+		e->src = k;
+	}
+	if (e->samples == 0 || first_us < e->first_us)
+		e->first_us = first_us;
+	if (last_us > e->last_us)
+		e->last_us = last_us;
+	e->samples = e->samples + samples < e->samples ? UINT32_MAX : e->samples + samples;
+}
+
+void cf_rtt_table_add(struct cf_rtt_table *t, const cf_addr *a, uint32_t rtt_us,
+		      uint8_t k, uint64_t ts_us)
+{
+	fold(slot(t, a), rtt_us, k, 1, ts_us, ts_us);
+	t->st.samples++;
+	if (k < CF_RTT_KINDS)
+		t->st.by_kind[k]++;
+}
+
+void cf_rtt_table_count_dropped(struct cf_rtt_table *t, uint32_t n)
+{
+	t->st.dropped += n;
+}
+
+const struct cf_rtt_addr *cf_rtt_table_get(const struct cf_rtt_table *t, const cf_addr *a)
+{
+	uint32_t h = addr_hash(a), i;
+
+	for (i = 0; i < PROBE; i++) {
+		const struct cf_rtt_addr *e = &t->v[(h + i) & t->mask];
+
+		if (!e->used)
+			return NULL;
+		if (cf_addr_eq(&e->addr, a))
+			return e;
+	}
+	return NULL;
+}
+
+void cf_rtt_table_merge(struct cf_rtt_table *to, const struct cf_rtt_table *from)
+{
+	uint32_t i, k;
+
+	for (i = 0; i <= from->mask; i++) {
+		const struct cf_rtt_addr *e = &from->v[i];
+
+		if (e->used && e->samples)
+			fold(slot(to, &e->addr), e->min_us, e->src, e->samples,
+			     e->first_us, e->last_us);
+	}
+	to->st.samples += from->st.samples;
+	to->st.dropped += from->st.dropped;
+	to->st.replaced += from->st.replaced;
+	for (k = 0; k < CF_RTT_KINDS; k++)
+		to->st.by_kind[k] += from->st.by_kind[k];
+}
+
+void cf_rtt_table_stats(const struct cf_rtt_table *t, struct cf_rtt_stats *st)
+{
+	*st = t->st;
+}
+
+void cf_rtt_table_foreach(const struct cf_rtt_table *t,
+			  void (*fn)(const struct cf_rtt_addr *e, void *ctx), void *ctx)
+{
+	uint32_t i;
+
+	for (i = 0; i <= t->mask; i++)
+		if (t->v[i].used && t->v[i].samples)
+			fn(&t->v[i], ctx);
+}

@@ -1,0 +1,124 @@
+/*
+ * rtt.h - passive round-trip times: how long an end took to answer, as the
+ * observer sees it (docs/geography.md).
+ *
+ * An exchange is a request seen going one way and the answer to it coming
+ * back; its RTT is the time between the two at the observer, which is the
+ * round trip between the observer and the answering end (plus that end's
+ * own delay: never less than the light's time there and back).  Exchanges:
+ *   TCP  SYN -> SYN/ACK          the SYN/ACK's sender (the responder)
+ *        SYN/ACK -> ACK          the ACK's sender (the initiator)
+ *   TLS  ClientHello -> the first TLS record back (TCP: handshake, alert or
+ *        change-cipher-spec record; DTLS: any DTLS record, RFC 7983's range)
+ *   STUN request -> success or error response with the same transaction ID
+ *        (TURN's requests too)
+ *   SIP  request (not ACK) -> a response with the same CSeq number (UDP)
+ * At most one request is pending in each direction of a flow.  A request
+ * sent again while pending (a retransmission: the same SYN, hello, STUN
+ * transaction or CSeq) is timed from its first copy: an answer to the
+ * first copy timed from a later one would be too short, while timing an
+ * answer to a later copy from the first only makes it longer (Karn's rule
+ * drops such exchanges; here a too-long RTT is harmless, a too-short one
+ * is not).  Answers that come before their request (out-of-order
+ * capture), more than CF_RTT_MAX_US after it, or more than 71 minutes
+ * after the flow's first packet are not measured.  Only the smallest RTT
+ * of each end is kept: queuing and delays only ever add.
+ *
+ * The per-flow state (struct cf_rtt) is the engine's, one per flow-table
+ * entry (cf_flow_slot); the per-address table keeps, for every remote
+ * address measured, the smallest RTT, the samples and the first and last
+ * times, bounded (the least recently measured of a probe run gives way).
+ * Nothing allocates per packet.
+ */
+#ifndef CF_FLOW_RTT_H
+#define CF_FLOW_RTT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "util/netaddr.h"
+
+struct cf_packet;
+
+#define CF_RTT_MAX_US 5000000u          /* answers later than 5 s: not measured */
+
+enum cf_rtt_kind {
+	CF_RTT_NONE = 0, CF_RTT_SYN, CF_RTT_SYNACK, CF_RTT_HELLO,
+	CF_RTT_DTLS_HELLO, CF_RTT_STUN, CF_RTT_SIP,
+	CF_RTT_KINDS
+};
+
+struct cf_rtt {
+	uint32_t min_us[2];     /* [end]: smallest RTT to end 0/1 + 1; 0 none */
+	uint32_t pend_at[2];    /* [dir]: request time - base + 1; 0 none */
+	uint32_t pend_id[2];    /* [dir]: STUN transaction / SIP CSeq hash */
+	uint8_t pend_kind[2];   /* [dir]: enum cf_rtt_kind */
+	uint8_t src[2];         /* [end]: the kind of its smallest RTT */
+	uint16_t samples;       /* exchanges measured (saturates) */
+	uint16_t dropped;       /* requests sent again while pending: timed
+				   from the first copy (saturates) */
+};
+
+/* Forget everything (a new flow in the entry). */
+static inline void cf_rtt_reset(struct cf_rtt *r)
+{
+	*r = (struct cf_rtt){ { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 }, 0, 0 };
+}
+
+/*
+ * Feed one packet (direction dir: 0 from the flow's end 0) of a flow whose
+ * first packet was at base_us.  When it answers a pending request, returns
+ * the answering end (0/1) with the exchange's RTT in *rtt_us; else -1.
+ */
+int cf_rtt_packet(struct cf_rtt *r, const struct cf_packet *pkt, int dir,
+		  uint64_t base_us, uint32_t *rtt_us);
+
+/* Is a request pending, sent less than CF_RTT_MAX_US before now_us? */
+int cf_rtt_pending(const struct cf_rtt *r, uint64_t base_us, uint64_t now_us);
+
+/* Smallest RTT to end (0/1) in microseconds, or -1 for none. */
+static inline int64_t cf_rtt_min(const struct cf_rtt *r, int end)
+{
+	return r->min_us[end & 1] ? (int64_t)r->min_us[end & 1] - 1 : -1;
+}
+
+const char *cf_rtt_kind_name(enum cf_rtt_kind k);
+
+/* ---- per remote address ------------------------------------------------ */
+
+struct cf_rtt_addr {
+	cf_addr addr;
+	uint32_t min_us;        /* smallest RTT */
+	uint8_t src;            /* its kind */
+	uint8_t used;
+	uint32_t samples;
+	uint64_t first_us, last_us;   /* packet times of the first and last sample */
+};
+
+struct cf_rtt_stats {
+	uint64_t samples;       /* exchanges measured */
+	uint64_t by_kind[CF_RTT_KINDS];
+	uint64_t dropped;       /* requests sent again, timed from the first */
+	uint32_t entries, capacity;
+	uint64_t replaced;      /* addresses pushed out of a full probe run */
+};
+
+struct cf_rtt_table;
+
+/* A table of at most max addresses (0: the default, 65536). NULL: no memory. */
+struct cf_rtt_table *cf_rtt_table_new(uint32_t max);
+void cf_rtt_table_free(struct cf_rtt_table *t);
+/* One exchange of kind k measured rtt_us to a at time ts_us. */
+void cf_rtt_table_add(struct cf_rtt_table *t, const cf_addr *a, uint32_t rtt_us,
+		      uint8_t k, uint64_t ts_us);
+/* Count requests sent again (the flows' dropped counters). */
+void cf_rtt_table_count_dropped(struct cf_rtt_table *t, uint32_t n);
+/* a's entry, or NULL. */
+const struct cf_rtt_addr *cf_rtt_table_get(const struct cf_rtt_table *t, const cf_addr *a);
+/* Add every entry of from into to (smallest RTT, samples summed, times widened). */
+void cf_rtt_table_merge(struct cf_rtt_table *to, const struct cf_rtt_table *from);
+void cf_rtt_table_stats(const struct cf_rtt_table *t, struct cf_rtt_stats *st);
+/* Call fn on every entry, in no particular order. */
+void cf_rtt_table_foreach(const struct cf_rtt_table *t,
+			  void (*fn)(const struct cf_rtt_addr *e, void *ctx), void *ctx);
+
+#endif /* CF_FLOW_RTT_H */
