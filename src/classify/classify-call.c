@@ -66,6 +66,9 @@
 #define STUN_HDR 20
 #define CHANNEL_HDR 4
 
+/* cls.call_by is 3 bits (util/class.h) */
+_Static_assert(CF_CALL_BY_TIME < 8, "enum cf_call_by outgrew cls.call_by");
+
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
 {
 	const uint8_t *b = p;

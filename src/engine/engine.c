@@ -279,14 +279,14 @@ uint32_t cf_engine_asn(void *ctx, const cf_addr *a)
 	return cf_geo_asn(e->geo, a);
 }
 
-/* f's call key is new (found, or the weak guess gave way): it joins that
- * call in the call table. */
-static void join_call(struct cf_engine *e, struct cf_flow *f)
+/* f's call key is new (found, or the weak guess gave way; it was old):
+ * it leaves the call it had joined and joins that one in the call table. */
+static void join_call(struct cf_engine *e, struct cf_flow *f, uint64_t old)
 {
-	if (f->call_joined != 0)
-		cf_calls_leave(e->cfg.calls, f->call_joined);
-	f->call_joined = f->cls.call_key;
-	cf_calls_join(e->cfg.calls, e, f->call_joined, &e->meta);
+	if (f->call_joined && old != 0)
+		cf_calls_leave(e->cfg.calls, old);
+	f->call_joined = 1;
+	cf_calls_join(e->cfg.calls, e, f->cls.call_key, &e->meta);
 }
 
 /* The rule of f's worst alert, NULL none. */
@@ -306,13 +306,14 @@ static const struct cf_rule_info *worst_alert(const struct cf_engine *e,
 
 /* f ends: what it brings to its call.  1 when the call table holds it
  * (its flow record comes when the call is written). */
-static int end_call(struct cf_engine *e, struct cf_flow *f, enum cf_flow_end why)
+static int end_call(struct cf_engine *e, struct cf_flow *f, enum cf_flow_end why,
+		    uint64_t joined)
 {
 	struct cf_geo_result g, pg;
 	struct cf_call_flow cf;
 	int held;
 
-	if (f->cls.call_key == 0 && f->call_joined == 0)
+	if (f->cls.call_key == 0 && joined == 0)
 		return 0;
 	memset(&g, 0, sizeof(g));
 	cf.f = f;
@@ -326,7 +327,7 @@ static int end_call(struct cf_engine *e, struct cf_flow *f, enum cf_flow_end why
 	cf.peer_geo = relay_peer_geo(e, f, &pg);
 	cf.worst = worst_alert(e, f);
 	cf.rtt = cf_engine_rtt_of(e, f);
-	held = cf_calls_flow_end(e->cfg.calls, e, f->call_joined, &cf, why, &e->meta);
+	held = cf_calls_flow_end(e->cfg.calls, e, joined, &cf, why, &e->meta);
 	f->call_joined = 0;
 	return held;
 }
@@ -369,6 +370,8 @@ static void flow_ended(struct cf_flow *f, enum cf_flow_end why, void *ctx)
 {
 	struct cf_engine *e = ctx;
 	struct cf_geo_result g;
+	/* the key it joined its call with (finishing may find a better one) */
+	uint64_t joined = f->call_joined ? f->cls.call_key : 0;
 
 	if (cf_classify_finish(e->cls, f) || (!f->judged && is_call_flow(f)))
 		judge(e, f, f->last_us, e->cfg.interface, &g);
@@ -376,7 +379,7 @@ static void flow_ended(struct cf_flow *f, enum cf_flow_end why, void *ctx)
 		decide_local(e, f);
 	if (f->judged)
 		cf_classify_call_weak(f, f->local);
-	if (!end_call(e, f, why))
+	if (!end_call(e, f, why, joined))
 		flow_record(e, f, why);
 }
 
@@ -428,11 +431,13 @@ int cf_engine_packet(struct cf_engine *e, const struct cf_packet *pkt,
 {
 	struct cf_flow *f;
 	int dir, created, nearer;
+	uint64_t key;
 
 	if (pkt->ts_us > e->now_us)
 		e->now_us = pkt->ts_us;
 	cf_classify_shared(e->cls, pkt);   /* names, SDP: for the flows to come */
 	f = cf_flow_get_hashed(e->flows, pkt, h, &dir, &created);
+	key = f->cls.call_key;
 	/* a remote end measured nearer: the speed-of-light check may change */
 	nearer = cf_engine_rtt_packet(e, f, pkt, dir, created) && f->judged &&
 		 e->cfg.plaus != NULL;
@@ -451,8 +456,8 @@ int cf_engine_packet(struct cf_engine *e, const struct cf_packet *pkt,
 
 		judge(e, f, pkt->ts_us, iface != NULL ? iface : e->cfg.interface, &g);
 	}
-	if (f->cls.call_key != f->call_joined)
-		join_call(e, f);
+	if (f->cls.call_key != key || (key != 0 && !f->call_joined))
+		join_call(e, f, key);
 	/* not done for the runner while an answer is awaited (engine-rtt.c) */
 	return f->cls.done != CF_DONE_OPEN && cf_engine_rtt_waiting(e, f) ?
 	       CF_DONE_OPEN : f->cls.done;

@@ -615,6 +615,9 @@ void cf_flow_table_free(struct cf_flow_table *t)
 	free(t);
 }
 
+/* flow.h: an entry and its share of the index within 256 bytes */
+_Static_assert(sizeof(struct cf_flow) <= 240, "struct cf_flow grew past 240 bytes");
+
 uint32_t cf_flow_slot(const struct cf_flow_table *t, const struct cf_flow *f)
 {
 	uintptr_t a = (uintptr_t)f, lo = (uintptr_t)t->flows;

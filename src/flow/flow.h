@@ -73,7 +73,8 @@ struct cf_flow {
 	/* Judgement state, owned by the engine (engine.c); the small fields
 	   fill the hole before the class. */
 	int8_t local;           /* index of our end (0/1); -1 until decided */
-	uint8_t judged;         /* 0 not yet, 1 judged at least once */
+	uint8_t judged : 1;     /* 0 not yet, 1 judged at least once */
+	uint8_t call_joined : 1; /* counted live in its call (engine/calls.h) */
 	uint8_t verdict;        /* 0 unjudged, 1 pass, 2 alert, 3 no rule matched, 4 local-only */
 	uint8_t n_alerts;
 	uint8_t local_by;       /* what decided local: CF_LOCAL_BY_* */
@@ -85,10 +86,10 @@ struct cf_flow {
 	uint64_t first_us;
 	uint64_t seq;           /* creation order, for stable output */
 	uint32_t judged_version;
-	int32_t decided_rule;   /* index of the rule that decided, -1 none */
-	int32_t alerted[CF_MAX_FLOW_ALERTS]; /* rule indexes already alerted */
+	int16_t decided_rule;   /* index of the rule that decided, -1 none
+				   (a policy has at most CF_RULES_MAX_RULES) */
+	int16_t alerted[CF_MAX_FLOW_ALERTS]; /* rule indexes already alerted */
 	uint32_t alert_repeats; /* further matches of an already-alerted rule */
-	uint64_t call_joined;   /* the call key it joined in the call table, 0 none */
 };
 
 struct cf_flow_limits {

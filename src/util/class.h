@@ -42,10 +42,12 @@ struct cf_class {
 	uint8_t is_call;            /* app is a video-call app (per the catalog) */
 	uint8_t ndpi_state;         /* 0 running, 1 decided, 2 gave up / freed,
 				       3 never given to nDPI (cap reached) */
-	uint8_t has_relay_peer;
+	uint8_t has_relay_peer : 1;
 	/* SDP a=crypto (SDES) seen in clear-text SIP on this flow: the SRTP
 	   master keys were readable on the wire (a finding of its own). */
-	uint8_t sdes_cleartext;
+	uint8_t sdes_cleartext : 1;
+	uint8_t call_by : 3;        /* how call_key was found: CF_CALL_BY_*
+				       (classify.h), 0 none */
 	/* the classifier's scratch: 1 + the index of its TLS hello
 	   reassembly slot this flow holds, 0 none. */
 	uint8_t reasm;
@@ -61,8 +63,6 @@ struct cf_class {
 				       "http", "sip", "" */
 	uint16_t inspected;         /* packets the recognisers have looked at */
 	uint16_t relay_peer_port;
-	uint8_t call_by;            /* how call_key was found: CF_CALL_BY_*
-				       (classify.h), 0 none */
 	uint32_t version;           /* bumped whenever app, roles or host change */
 	uint32_t seen;              /* wire facts (CF_SEEN_* in classify-int.h;
 				       classify.c's scratch, like the fields
