@@ -15,8 +15,13 @@
  *                  indication, section 11) count on the relay's flow.
  *   sip-call-id    the flow's own SIP messages' Call-ID (RFC 3261 section
  *                  20.8): every message of a dialog carries it.
+ *   h245           the flow is an H.245 channel (ITU-T H.245, over TCP,
+ *                  one per H.323 call) that announced media ends: the key
+ *                  is made from its two ends.
  *   sdp            an end of the flow was announced by a SIP message's
  *                  SDP (c=, m=) that carried that Call-ID.
+ *   announced      an end of the flow was announced by an H.245
+ *                  OpenLogicalChannelAck on such a channel.
  *   ice-socket     an end of the flow is a UDP socket that sent the call's
  *                  ICE checks: an agent gathers its host, server-reflexive
  *                  and relayed candidates from one socket, so its STUN
@@ -67,7 +72,7 @@
 #define CHANNEL_HDR 4
 
 /* cls.call_by is 3 bits (util/class.h) */
-_Static_assert(CF_CALL_BY_TIME < 8, "enum cf_call_by outgrew cls.call_by");
+_Static_assert(CF_CALL_BY_TIME < 16, "enum cf_call_by outgrew cls.call_by");
 
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
 {
@@ -88,8 +93,8 @@ static uint64_t finish(uint64_t h)
 const char *cf_call_by_name(unsigned by)
 {
 	static const char *const names[] = {
-		"", "ice-username", "sip-call-id", "sdp", "ice-socket",
-		"turn-peer", "rtp-rtcp", "time"
+		"", "ice-username", "sip-call-id", "h245", "sdp", "announced",
+		"ice-socket", "turn-peer", "rtp-rtcp", "time"
 	};
 
 	return by < sizeof(names) / sizeof(names[0]) ? names[by] : "";
@@ -119,6 +124,25 @@ static uint64_t ice_key(const uint8_t *u, size_t n)
 	h = fnv(h, a, la);
 	h = fnv(h, ":", 1);
 	return finish(fnv(h, b, lb));
+}
+
+uint64_t cf_call_pair_key(const char *what, const cf_addr *a, uint16_t pa,
+			  const cf_addr *b, uint16_t pb)
+{
+	uint64_t h = fnv(FNV_OFFSET, what, strlen(what));
+	int c = cf_addr_cmp(a, b);
+
+	if (c > 0 || (c == 0 && pa > pb)) {
+		const cf_addr *t = a;
+		uint16_t tp = pa;
+
+		a = b, pa = pb, b = t, pb = tp;
+	}
+	h = fnv(h, a->b, sizeof(a->b));
+	h = fnv(h, &pa, sizeof(pa));
+	h = fnv(h, b->b, sizeof(b->b));
+	h = fnv(h, &pb, sizeof(pb));
+	return finish(h);
 }
 
 uint64_t cf_call_sip_key(const uint8_t *p, const struct cf_sip_info *si)
@@ -356,6 +380,10 @@ static void own_links(struct cf_flow *f, const struct cf_packet *pkt)
 			return;
 		}
 	}
+	if (pkt->proto == 6 && (key = cf_rooms_channel_key(pkt)) != 0) {
+		set_call(f, key, CF_CALL_BY_H245);
+		return;
+	}
 	if (pkt->payload[0] >= 'A' && pkt->payload[0] <= 'Z' &&
 	    (f->cls.seen & CF_SEEN_SIP) &&
 	    cf_recog_sip(pkt->payload, pkt->payload_len, &si) == CF_REC_YES &&
@@ -394,12 +422,12 @@ static uint64_t rtp_pair_key(const struct cf_flow *f)
 static void cross_links(struct cf_classifier *c, struct cf_flow *f, uint64_t ts_us)
 {
 	uint64_t key;
-	int i;
+	int i, kind;
 
 	if (f->proto != 17)
 		return;
-	if ((key = cf_sdp_call(c, f, ts_us)) != 0) {
-		set_call(f, key, CF_CALL_BY_SDP);
+	if ((key = cf_sdp_call(c, f, ts_us, &kind)) != 0) {
+		set_call(f, key, kind == CF_ANN_SIP ? CF_CALL_BY_SDP : CF_CALL_BY_ANNOUNCED);
 		return;
 	}
 	for (i = 0; i < 2; i++)

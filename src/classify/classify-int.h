@@ -220,9 +220,10 @@ void cf_reasm_release(struct cf_classifier *c, struct cf_flow *f, int dropped);
  * announced (at packet time ts_us). */
 void cf_sdp_remember(struct cf_classifier *c, const struct cf_sdp_media *m,
 		     size_t n, uint64_t ts_us, int kind, uint64_t call);
-/* The call key of the announcement of an end of f (0 none or no key). */
+/* The call key of the announcement of an end of f (0 none or no key),
+ * its kind (CF_ANN_*) in *kind. */
 uint64_t cf_sdp_call(const struct cf_classifier *c, const struct cf_flow *f,
-		     uint64_t ts_us);
+		     uint64_t ts_us, int *kind);
 /* Was an end of f (its port, or the port below for RTCP) announced?  The
  * kind of the announcement (CF_ANN_*), 0 none. */
 int cf_sdp_announced(const struct cf_classifier *c, const struct cf_flow *f,
@@ -235,6 +236,12 @@ int cf_sdp_announced(const struct cf_classifier *c, const struct cf_flow *f,
 int cf_call_is_shared(const struct cf_packet *pkt);
 /* Learn the links pkt shows (when cf_call_is_shared). */
 void cf_call_learn(struct cf_classifier *c, const struct cf_packet *pkt);
+/* A key made from a connection's two ends (either order), tagged what. */
+uint64_t cf_call_pair_key(const char *what, const cf_addr *a, uint16_t pa,
+			  const cf_addr *b, uint16_t pb);
+/* The key of an H.245 channel whose OpenLogicalChannelAck pkt is (its
+ * two ends), 0 when pkt is none. */
+uint64_t cf_rooms_channel_key(const struct cf_packet *pkt);
 /* The key of a SIP message's Call-ID (0 none). */
 uint64_t cf_call_sip_key(const uint8_t *p, const struct cf_sip_info *si);
 /* Find f's call from pkt (NULL at the flow's end) and the tables. */

@@ -75,9 +75,18 @@ int cf_rooms_is_shared(const struct cf_packet *pkt)
 				    has_port(pkt->sport, pkt->dport, PORT_MGCP_CA));
 }
 
-/* A media end and its RTCP end from an H.245 OpenLogicalChannelAck. */
+uint64_t cf_rooms_channel_key(const struct cf_packet *pkt)
+{
+	if (pkt->proto != 6 || pkt->payload == NULL ||
+	    !h245_olc_ack(pkt->payload, pkt->payload_len))
+		return 0;
+	return cf_call_pair_key("h245", &pkt->src, pkt->sport, &pkt->dst, pkt->dport);
+}
+
+/* A media end and its RTCP end from an H.245 OpenLogicalChannelAck on
+ * the channel whose key is call. */
 static void h245_announce(struct cf_classifier *c, const struct cf_h225_info *hi,
-			  uint64_t ts_us)
+			  uint64_t ts_us, uint64_t call)
 {
 	struct cf_sdp_media m[2];
 	size_t n = 0;
@@ -90,7 +99,7 @@ static void h245_announce(struct cf_classifier *c, const struct cf_h225_info *hi
 		m[n].addr = hi->media_ctl_addr;
 		m[n++].port = hi->media_ctl_port;
 	}
-	cf_sdp_remember(c, m, n, ts_us, CF_ANN_H323, 0);
+	cf_sdp_remember(c, m, n, ts_us, CF_ANN_H323, call);
 }
 
 void cf_rooms_shared(struct cf_classifier *c, const struct cf_packet *pkt)
@@ -105,7 +114,7 @@ void cf_rooms_shared(struct cf_classifier *c, const struct cf_packet *pkt)
 	if (pkt->proto == 6 && h245_olc_ack(p, len)) {
 		if (cf_recog_h225(p, len, &hi) == CF_REC_YES && hi.kind == CF_H323_H245 &&
 		    (hi.has_media || hi.has_media_ctl))
-			h245_announce(c, &hi, pkt->ts_us);
+			h245_announce(c, &hi, pkt->ts_us, cf_rooms_channel_key(pkt));
 	} else if (pkt->proto == 6) {
 		if (cf_recog_sccp(p, len, &si) != CF_REC_YES)
 			return;

@@ -131,7 +131,7 @@ static const struct cf_sdp_entry *entry_at(const struct cf_classifier *c,
 }
 
 uint64_t cf_sdp_call(const struct cf_classifier *c, const struct cf_flow *f,
-		     uint64_t ts_us)
+		     uint64_t ts_us, int *kind)
 {
 	const struct cf_sdp_entry *e;
 	int i;
@@ -140,8 +140,10 @@ uint64_t cf_sdp_call(const struct cf_classifier *c, const struct cf_flow *f,
 		return 0;
 	for (i = 1; i >= 0; i--) {
 		e = entry_at(c, &f->ip[i], f->port[i], ts_us);
-		if (e != NULL && e->call != 0)
+		if (e != NULL && e->call != 0) {
+			*kind = e->kind;
 			return e->call;
+		}
 	}
 	return 0;
 }

@@ -168,8 +168,10 @@ void cf_classify_set_asn(struct cf_classifier *c, cf_classify_asn_fn fn, void *c
 /*
  * How a flow's call (cls.call_key, classify-call.c) was found, strongest
  * first: its own ICE checks (STUN USERNAME "RFRAG:LFRAG", RFC 8445
- * section 7.2.2), its own SIP Call-ID, an SDP announcement of one of its
- * ends by a SIP message with that Call-ID, one of its ends being a UDP
+ * section 7.2.2), its own SIP Call-ID, its own H.245 channel (one per
+ * H.323 call), an SDP announcement of one of its ends by a SIP message
+ * with that Call-ID, an H.245 OpenLogicalChannelAck of that channel
+ * announcing one of its ends, one of its ends being a UDP
  * socket that sent the call's ICE checks (host, server-reflexive and
  * relayed candidates share it), its far end being a peer a TURN
  * allocation of the call was given permission to (from the same client
@@ -182,7 +184,9 @@ enum cf_call_by {
 	CF_CALL_BY_NONE = 0,
 	CF_CALL_BY_ICE,
 	CF_CALL_BY_SIP,
+	CF_CALL_BY_H245,
 	CF_CALL_BY_SDP,
+	CF_CALL_BY_ANNOUNCED,
 	CF_CALL_BY_SOCKET,
 	CF_CALL_BY_TURN_PEER,
 	CF_CALL_BY_RTP_PAIR,

@@ -46,7 +46,7 @@ struct cf_class {
 	/* SDP a=crypto (SDES) seen in clear-text SIP on this flow: the SRTP
 	   master keys were readable on the wire (a finding of its own). */
 	uint8_t sdes_cleartext : 1;
-	uint8_t call_by : 3;        /* how call_key was found: CF_CALL_BY_*
+	uint8_t call_by : 4;        /* how call_key was found: CF_CALL_BY_*
 				       (classify.h), 0 none */
 	/* the classifier's scratch: 1 + the index of its TLS hello
 	   reassembly slot this flow holds, 0 none. */

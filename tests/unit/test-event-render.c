@@ -172,7 +172,7 @@ static void rcase(struct rcase *c)
 	}
 	if (below(3) == 0) {            /* a call (classify-call.c) */
 		f->cls.call_key = rnd() | 1;
-		f->cls.call_by = below(8) & 7;        /* 3 bits: every value is ours */
+		f->cls.call_by = below(11) & 15;      /* 10: none of ours */
 	}
 	if ((c->has_geo = below(4) != 0))
 		rgeo(&c->geo);
