@@ -27,17 +27,56 @@ struct cf_ndpi {
 };
 
 /*
- * A detection module is used by one thread only, but setting one up and
- * taking it down touch process-wide state (nDPI's memory counters,
- * libgcrypt's initialisation): --threads makes its workers' engines at
- * the same time, so one at a time here.
+ * A detection module is used by one thread only.  Setting one up touches
+ * process-wide state once, unguarded: libgcrypt's initialisation
+ * (gcry_check_version) and a table nDPI 4.2 builds the first time (a flag
+ * set at the end of ndpi_init_detection_module).  So the first module is
+ * made alone, under setup_mu; after it, modules are made with
+ * ndpi_dont_init_libgcrypt and need no lock, and --threads's engines
+ * make theirs at the same time.  cf_ndpi_prepare makes that first module
+ * in the main thread before the workers start; the first cf_ndpi_new
+ * takes it.  Taking a module down touches nothing shared (nDPI's memory
+ * counters are atomic).
  */
 static pthread_mutex_t setup_mu = PTHREAD_MUTEX_INITIALIZER;
+static int first_made;                                  /* under setup_mu */
+static struct ndpi_detection_module_struct *spare;      /* under setup_mu */
+
+static struct ndpi_detection_module_struct *module_make(ndpi_init_prefs prefs)
+{
+	struct ndpi_detection_module_struct *m;
+	NDPI_PROTOCOL_BITMASK all;
+
+	m = ndpi_init_detection_module(prefs);
+	if (m != NULL) {
+		NDPI_BITMASK_SET_ALL(all);
+		ndpi_set_protocol_detection_bitmask2(m, &all);
+		ndpi_finalize_initialization(m);
+	}
+	return m;
+}
+
+/* The first module, made alone (lock held); NULL when it failed. */
+static struct ndpi_detection_module_struct *module_first(void)
+{
+	struct ndpi_detection_module_struct *m = module_make(ndpi_no_prefs);
+
+	first_made = (m != NULL);
+	return m;
+}
+
+void cf_ndpi_prepare(void)
+{
+	pthread_mutex_lock(&setup_mu);
+	if (!first_made)
+		spare = module_first();
+	pthread_mutex_unlock(&setup_mu);
+}
 
 struct cf_ndpi *cf_ndpi_new(char *err, size_t errlen)
 {
 	struct cf_ndpi *n;
-	NDPI_PROTOCOL_BITMASK all;
+	int first;
 
 	n = calloc(1, sizeof(*n));
 	if (n == NULL) {
@@ -45,13 +84,16 @@ struct cf_ndpi *cf_ndpi_new(char *err, size_t errlen)
 		return NULL;
 	}
 	pthread_mutex_lock(&setup_mu);
-	n->mod = ndpi_init_detection_module(ndpi_no_prefs);
-	if (n->mod != NULL) {
-		NDPI_BITMASK_SET_ALL(all);
-		ndpi_set_protocol_detection_bitmask2(n->mod, &all);
-		ndpi_finalize_initialization(n->mod);
+	if (spare != NULL) {
+		n->mod = spare;
+		spare = NULL;
+	} else if (!first_made) {
+		n->mod = module_first();
 	}
+	first = first_made;
 	pthread_mutex_unlock(&setup_mu);
+	if (n->mod == NULL && first)
+		n->mod = module_make(ndpi_dont_init_libgcrypt);
 	if (n->mod == NULL) {
 		snprintf(err, errlen, "nDPI: cannot initialise the detection module");
 		free(n);
@@ -64,9 +106,7 @@ void cf_ndpi_free(struct cf_ndpi *n)
 {
 	if (n == NULL)
 		return;
-	pthread_mutex_lock(&setup_mu);
 	ndpi_exit_detection_module(n->mod);
-	pthread_mutex_unlock(&setup_mu);
 	while (n->pool != NULL) {
 		void *next;
 

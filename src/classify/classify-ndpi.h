@@ -29,6 +29,14 @@ struct cf_ndpi_verdict {
 				  query), "" if none */
 };
 
+/*
+ * Make the process's first detection module now (it must be made alone:
+ * nDPI and libgcrypt set up process-wide state with it), to be taken by
+ * the first cf_ndpi_new; after it, modules are made in parallel.  Called
+ * in the main thread before worker threads start; optional.
+ */
+void cf_ndpi_prepare(void);
+
 /* Set up a detection module with every protocol enabled; NULL on failure
  * with the reason in err. */
 struct cf_ndpi *cf_ndpi_new(char *err, size_t errlen);

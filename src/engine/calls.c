@@ -2,7 +2,10 @@
  * calls.c - the call table (calls.h).
  *
  * Open addressing over CF_CALLS_MAX slots by the call key (already a
- * hash), CALL_PROBES probes.  A slot holds the record the event is
+ * hash), CALL_PROBES probes.  The probes and the scans of the whole table
+ * read only keys[] (64 KiB, 0 for a free slot: no call has key 0), never
+ * the slots themselves (over a kilobyte each: a probe of those was a
+ * cache miss and, at first, a page fault - 9% of a real-mix run).  A slot holds the record the event is
  * written from (event.h's struct cf_call_record) and what ranks the
  * call's app: every app its flows named, with the bytes of those flows;
  * the app written is the best ranked - a named app ("zoom", "signal")
@@ -53,6 +56,7 @@ struct cf_calls {
 	pthread_mutex_t mu;
 	struct cf_outputs *out;
 	struct slot *v;
+	uint64_t *keys;                /* v[i]'s key, 0 when v[i] is free */
 	struct slot **due;             /* cf_calls_emit's list, CF_CALLS_MAX */
 	int idle;                      /* write quiet calls before the end */
 	cf_calls_write_fn write;
@@ -68,9 +72,11 @@ struct cf_calls *cf_calls_new(struct cf_outputs *out, int idle, cf_calls_write_f
 	if (t == NULL)
 		return NULL;
 	t->v = calloc(CF_CALLS_MAX, sizeof(*t->v));   /* pages touched as used */
+	t->keys = calloc(CF_CALLS_MAX, sizeof(*t->keys));
 	t->due = malloc(CF_CALLS_MAX * sizeof(*t->due));
-	if (t->v == NULL || t->due == NULL) {
+	if (t->v == NULL || t->keys == NULL || t->due == NULL) {
 		free(t->v);
+		free(t->keys);
 		free(t->due);
 		free(t);
 		return NULL;
@@ -90,12 +96,15 @@ void cf_calls_free(struct cf_calls *t)
 	if (t == NULL)
 		return;
 	for (i = 0; i < CF_CALLS_MAX; i++) {
+		if (t->keys[i] == 0)
+			continue;       /* a free slot holds nothing */
 		for (k = 0; k < t->v[i].n_held; k++)
 			cf_class_release(&t->v[i].held[k].f.cls);
 		free(t->v[i].held);
 	}
 	pthread_mutex_destroy(&t->mu);
 	free(t->v);
+	free(t->keys);
 	free(t->due);
 	free(t);
 }
@@ -118,19 +127,20 @@ static void write_call(struct cf_calls *t, struct slot *s, const struct cf_event
 static struct slot *find(struct cf_calls *t, uint64_t key, int make,
 			 const struct cf_event_meta *m)
 {
-	uint32_t i, k = (uint32_t)key & (CF_CALLS_MAX - 1);
+	uint32_t i, j, k = (uint32_t)key & (CF_CALLS_MAX - 1);
 	struct slot *s, *quiet = NULL;
 
 	for (i = 0; i < CALL_PROBES; i++) {
-		s = &t->v[(k + i) & (CF_CALLS_MAX - 1)];
-		if (s->used && s->rec.key == key)
-			return s;
+		j = (k + i) & (CF_CALLS_MAX - 1);
+		if (t->keys[j] == key)
+			return &t->v[j];
 	}
 	if (!make)
 		return NULL;
 	for (i = 0; i < CALL_PROBES; i++) {
-		s = &t->v[(k + i) & (CF_CALLS_MAX - 1)];
-		if (!s->used)
+		j = (k + i) & (CF_CALLS_MAX - 1);
+		s = &t->v[j];
+		if (t->keys[j] == 0)
 			break;
 		if (s->live == 0 && (quiet == NULL || s->quiet_us < quiet->quiet_us))
 			quiet = s;
@@ -146,6 +156,7 @@ static struct slot *find(struct cf_calls *t, uint64_t key, int make,
 	memset(s, 0, sizeof(*s));
 	s->used = 1;
 	s->rec.key = key;
+	t->keys[s - t->v] = key;
 	t->st.calls++;
 	return s;
 }
@@ -451,6 +462,7 @@ static void write_call(struct cf_calls *t, struct slot *s, const struct cf_event
 		t->st.written++;
 	}
 	s->used = 0;
+	t->keys[s - t->v] = 0;
 }
 
 /* --- merging: the same local party and app, close in time ---------------- */
@@ -636,15 +648,17 @@ void cf_calls_emit(struct cf_calls *t, void *ctx, const struct cf_event_meta *m,
 	for (i = 0; i < CF_CALLS_MAX; i++) {
 		struct slot *s = &t->v[i];
 
-		if (s->used && (all || (s->live == 0 && s->quiet_us != 0 &&
-					now_us >= s->quiet_us + CF_CALL_LINGER_US)))
+		if (t->keys[i] != 0 && (all || (s->live == 0 && s->quiet_us != 0 &&
+					       now_us >= s->quiet_us + CF_CALL_LINGER_US)))
 			due[n++] = s;
 	}
 	qsort(due, n, sizeof(*due), local_cmp);
 	group_calls(due, n);
 	for (i = 0; i < n; i++)
-		if (due[i]->primary != due[i] && merge_into(due[i]->primary, due[i]))
+		if (due[i]->primary != due[i] && merge_into(due[i]->primary, due[i])) {
+			t->keys[due[i] - t->v] = 0;     /* its slot is free */
 			t->st.merged++;
+		}
 	for (i = 0; i < n; i++)
 		if (due[i]->used)
 			due[w++] = due[i];

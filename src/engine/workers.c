@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "classify/classify-ndpi.h"
 #include "engine/workers.h"
 #include "util/prefault.h"
 
@@ -143,6 +144,10 @@ int cf_workers_setup(struct cf_runner *r, const struct cf_engine_config *cfg,
 		r->v[i].r = r;
 		r->v[i].ring.size = ring;
 	}
+	/* nDPI's first module is made alone: made here, the workers' and
+	   the reader's are made at the same time (classify-ndpi.h) */
+	if (n > 1)
+		cf_ndpi_prepare();
 	if ((flags & CF_RUNNER_LIVE) == 0 && workers_spawn(r, err, errlen) != 0)
 		goto fail;
 	if (cf_flowmap_init(r, cfg, slots) != 0) {
