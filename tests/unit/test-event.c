@@ -477,8 +477,8 @@ static void check_alert_sparse(json_t *a)
 
 static void test_alert(void)
 {
-	struct cf_event_meta m1 = { "gw1", "eth0", eea, NULL, 0, 1 };
-	struct cf_event_meta m2 = { "sensor-2", NULL, eea_ch, NULL, 0, 2 };
+	struct cf_event_meta m1 = { "gw1", "eth0", eea, NULL, 0, 1, NULL };
+	struct cf_event_meta m2 = { "sensor-2", NULL, eea_ch, NULL, 0, 2, NULL };
 	struct cf_rule_info crit = { .id = "tw-gov:3", .msg = "keys in CN",
 				     .severity = CF_SEV_CRITICAL };
 	struct cf_outputs *o = open_out();
@@ -508,7 +508,7 @@ static void test_alert(void)
 
 static void test_hostile(void)
 {
-	struct cf_event_meta m = { "gw\x01", "eth0", eea, NULL, 0, 1 };
+	struct cf_event_meta m = { "gw\x01", "eth0", eea, NULL, 0, 1, NULL };
 	struct cf_rule_info r = rule_high;
 	struct cf_outputs *o = open_out();
 	struct cf_geo_result g;
@@ -615,7 +615,7 @@ static void check_flow_icmp(json_t *e)
 
 static void test_flow(void)
 {
-	struct cf_event_meta m = { "gw1", NULL, eea, NULL, 0, 0 };
+	struct cf_event_meta m = { "gw1", NULL, eea, NULL, 0, 0, NULL };
 	struct cf_outputs *o = open_out();
 	struct cf_geo_result g;
 	struct cf_flow f;
@@ -683,7 +683,7 @@ static void mem_totals(struct cf_run_totals *t)
 /* One report event from t; its callfence.report, or NULL. */
 static json_t *report_of(const struct cf_run_totals *t, json_t **ev)
 {
-	struct cf_event_meta m = { "gw1", NULL, NULL, NULL, 0, 0 };
+	struct cf_event_meta m = { "gw1", NULL, NULL, NULL, 0, 0, NULL };
 	struct cf_report *r = cf_report_new();
 	struct cf_outputs *o = open_out();
 
@@ -756,7 +756,7 @@ static void test_report_memory(void)
  */
 static void test_report_big(void)
 {
-	struct cf_event_meta m = { "gw1", NULL, NULL, NULL, 0, 0 };
+	struct cf_event_meta m = { "gw1", NULL, NULL, NULL, 0, 0, NULL };
 	struct cf_report *r = cf_report_new();
 	struct cf_outputs *o = open_out();
 	struct cf_run_totals t;
@@ -783,7 +783,7 @@ static void test_report_big(void)
 
 static void test_stats_memory(void)
 {
-	struct cf_event_meta m = { "gw1", "eth1", NULL, NULL, 0, 0 };
+	struct cf_event_meta m = { "gw1", "eth1", NULL, NULL, 0, 0, NULL };
 	struct cf_stats_view v;
 	struct cf_run_totals t;
 	struct cf_outputs *o;
@@ -872,7 +872,7 @@ static void test_stats_memory(void)
  */
 static void test_alert_window(void)
 {
-	struct cf_event_meta m = { "gw1", "eth0", eea, NULL, 0, 0 };
+	struct cf_event_meta m = { "gw1", "eth0", eea, NULL, 0, 0, NULL };
 	const uint64_t t0 = 1620119523118250ULL;
 	static const uint64_t dt[4] = { 0, 4000001, 9999999, 10000000 };
 	struct cf_output_stats st;

@@ -324,7 +324,7 @@ static void test_json_file(void)
 
 static void test_event(void)
 {
-	struct cf_event_meta m = { "gw1", NULL, NULL, NULL, 0, 0 };
+	struct cf_event_meta m = { "gw1", NULL, NULL, NULL, 0, 0, NULL };
 	struct cf_report *r = full_report();
 	struct cf_outputs *o = cf_outputs_new();
 	struct cf_run_totals t;
