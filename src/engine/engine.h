@@ -129,7 +129,8 @@ void cf_engine_tick(struct cf_engine *e, uint64_t now_us);
 int cf_engine_reload(struct cf_engine *e, const struct cf_engine_config *cfg,
 		     char *err, size_t errlen);
 
-/* End every flow (flow events) and flush the outputs. */
+/* End every flow (flow events, or held by their calls); the runner then
+ * writes the calls and flushes the outputs (cf_engine_calls_flush). */
 void cf_engine_finish(struct cf_engine *e);
 
 /* The engine's counters and run totals (frames, bytes, first time and
