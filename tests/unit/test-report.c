@@ -285,7 +285,7 @@ static void check_body(json_t *b)
 		used += (size_t)snprintf(keys + used, sizeof(keys) - used, "%s%s",
 					 used ? "," : "", k);
 	CHECK_STR(keys, "inputs,versions,packets,bytes,first_seen,last_seen,wall_seconds,"
-		  "decode,flows,ndpi,geo,alerts,traffic,unknown_geo,output_errors,"
+		  "decode,flows,calls,ndpi,geo,alerts,traffic,unknown_geo,output_errors,"
 		  "dns_cache");         /* no memory: nothing measured in totals() */
 	check_body_totals(b);
 	check_body_alerts(b);

@@ -28,7 +28,8 @@ static const struct cf_packet *mk(uint8_t proto, uint64_t t, uint8_t fl,
 	pk.ts_us = BASE + t;
 	pk.proto = proto;
 	pk.tcp_flags = fl;
-	memcpy(buf, p, n);
+	if (n > 0)
+		memcpy(buf, p, n);
 	pk.payload = n ? buf : NULL;
 	pk.payload_len = (uint32_t)n;
 	return &pk;
