@@ -33,6 +33,9 @@ struct cat_entry {
 	struct cat_port *ports;    /* port lines: the ports; net, asn lines: ports= */
 	uint32_t *asns;            /* asn lines: the AS numbers */
 	size_t n_asns;
+	/* net, asn lines: narrower=, the apps of this operator a weaker clue
+	   (an nDPI or port line) may name instead (name ids, 0 = none) */
+	uint16_t narrower[CF_CAT_NARROWER];
 };
 
 /* A name in a host hash table (exact names, or the suffix of "*.suffix"). */
@@ -101,6 +104,7 @@ static inline void cat_fill(const struct cat_entry *e, struct cf_cat_match *m)
 	m->roles = e->roles;
 	m->line = e->line;
 	m->kind = e->kind;
+	m->narrower = e->narrower;
 }
 
 /* Is port of protocol proto in one of the n ranges? */

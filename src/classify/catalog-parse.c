@@ -212,6 +212,26 @@ static int add_asn(struct parser *p, struct cat_entry *e, const char *tok)
 	return 0;
 }
 
+static int parse_narrower(struct parser *p, struct cat_entry *e, const char *list)
+{
+	char buf[128], *tok, *save = NULL;
+	int n = 0;
+
+	if (e->kind != CF_CAT_NET && e->kind != CF_CAT_ASN)
+		return perr(p, "narrower= applies to net and asn lines only");
+	if (strlen(list) >= sizeof(buf) || *list == '\0')
+		return perr(p, "bad narrower= list");
+	strcpy(buf, list);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (n >= CF_CAT_NARROWER)
+			return perr(p, "narrower= names at most %d apps", CF_CAT_NARROWER);
+		if (strlen(tok) >= CF_APP_LEN)
+			return perr(p, "app name '%s' too long in narrower=", tok);
+		e->narrower[n++] = cf_class_name_id(tok, CF_APP_LEN, 0);
+	}
+	return 0;
+}
+
 /* One PATTERN or option token. */
 static int add_token(struct parser *p, struct cat_entry *e, const char *tok)
 {
@@ -219,6 +239,8 @@ static int add_token(struct parser *p, struct cat_entry *e, const char *tok)
 		return parse_roles(p, e, tok + 6);
 	if (strncmp(tok, "ports=", 6) == 0)
 		return parse_ports_opt(p, e, tok + 6);
+	if (strncmp(tok, "narrower=", 9) == 0)
+		return parse_narrower(p, e, tok + 9);
 	if (strchr(tok, '=') != NULL)
 		return perr(p, "unknown option '%s'", tok);
 	switch (e->kind) {

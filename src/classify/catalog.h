@@ -35,7 +35,23 @@ struct cf_cat_match {
 	unsigned roles;     /* CF_ROLE_* from roles=, 0 if none given */
 	unsigned line;
 	enum cf_cat_kind kind;
+	/* net and asn lines: narrower= (CF_CAT_NARROWER name ids, 0 = none):
+	   the operator's apps a weaker line may name instead */
+	const uint16_t *narrower;
 };
+
+#define CF_CAT_NARROWER 4
+
+/* Does m's line let a weaker clue name app (narrower=)? */
+static inline int cf_cat_narrower(const struct cf_cat_match *m, uint16_t app)
+{
+	int i;
+
+	for (i = 0; m->narrower != NULL && i < CF_CAT_NARROWER && m->narrower[i]; i++)
+		if (m->narrower[i] == app)
+			return 1;
+	return 0;
+}
 
 struct cf_catalog;
 

@@ -34,6 +34,16 @@
  *                  RTCP on the port above RTP's (RTP even), at both ends,
  *                  so the two flows share one key made from the ends with
  *                  the ports' last bit cleared - from the flow alone.
+ *   stun-socket    an end of the flow is a UDP socket that asked a STUN or
+ *                  TURN server for its address or a relay (a Binding
+ *                  request without USERNAME, an Allocate request) and sent
+ *                  no ICE check yet: the socket an app gathers its
+ *                  candidates from carries that session's other flows
+ *                  (Zoom's peer-to-peer media, a relay on port 443).  The
+ *                  key is made from the socket and the time it was first
+ *                  seen; the socket's first ICE check replaces it (the
+ *                  ice-socket link), and the call table merges the two
+ *                  calls (calls.c).  Weaker than a port pair.
  *   time           the weakest, a guess stated as such: the same local
  *                  host with the same call app in the same ten minutes
  *                  (cf_classify_call_weak; the engine asks, it knows
@@ -94,7 +104,7 @@ const char *cf_call_by_name(unsigned by)
 {
 	static const char *const names[] = {
 		"", "ice-username", "sip-call-id", "h245", "sdp", "announced",
-		"ice-socket", "turn-peer", "rtp-rtcp", "time"
+		"ice-socket", "turn-peer", "rtp-rtcp", "stun-socket", "time"
 	};
 
 	return by < sizeof(names) / sizeof(names[0]) ? names[by] : "";
@@ -159,6 +169,14 @@ static int cookie_at(const uint8_t *p, size_t len, size_t off)
 	       p[off + 2] == 0xa4 && p[off + 3] == 0x42;
 }
 
+/* A TURN server's port (RFC 8656: 3478, 5349; the web ports; Google's
+ * 19302-19309): the end of a relay flow that is not the client. */
+static int turn_server_port(uint16_t port)
+{
+	return port == 3478 || port == 3479 || port == 5349 || port == 443 ||
+	       port == 80 || (port >= 19302 && port <= 19309);
+}
+
 int cf_call_is_shared(const struct cf_packet *pkt)
 {
 	const uint8_t *p = pkt->payload;
@@ -166,8 +184,14 @@ int cf_call_is_shared(const struct cf_packet *pkt)
 
 	if (pkt->proto != 17 || p == NULL || n < STUN_HDR)
 		return 0;
-	if (p[0] == 0 && (p[1] == 0x01 || p[1] == 0x08 || p[1] == 0x09))
-		return cookie_at(p, n, 4);    /* Binding, CreatePermission, ChannelBind requests */
+	if (p[0] == 0 && (p[1] == 0x01 || p[1] == 0x03 || p[1] == 0x08 || p[1] == 0x09)) {
+		if (cookie_at(p, n, 4))
+			return 1;      /* Binding, Allocate, CreatePermission, ChannelBind requests */
+		/* an RFC 3489 Binding request (no magic cookie) to a STUN
+		   server's port, its length the rest of the datagram */
+		return p[1] == 0x01 && turn_server_port(pkt->dport) &&
+		       (size_t)((p[2] << 8) | p[3]) == n - STUN_HDR && (p[3] & 3) == 0;
+	}
 	/* Send and Data indications whose DATA is a Binding request: the
 	   DATA attribute follows XOR-PEER-ADDRESS (IPv4: at 32, IPv6: at 44),
 	   the inner message's cookie 4 bytes into it */
@@ -205,14 +229,6 @@ static uint64_t check_key(const uint8_t *p, size_t len, int *relayed)
 	return ice_key(p + si.user_off, si.user_len);
 }
 
-/* A TURN server's port (RFC 8656: 3478, 5349; the web ports; Google's
- * 19302-19309): the end of a relay flow that is not the client. */
-static int turn_server_port(uint16_t port)
-{
-	return port == 3478 || port == 3479 || port == 5349 || port == 443 ||
-	       port == 80 || (port >= 19302 && port <= 19309);
-}
-
 /* --- the socket and peer tables -------------------------------------- */
 
 static uint32_t slot_of(const cf_addr *a, uint16_t port, uint32_t mask)
@@ -239,17 +255,29 @@ static struct cf_call_sock *sock_find(struct cf_classifier *c, const cf_addr *a,
 	return NULL;
 }
 
+/* Note socket (a, port) with key; server_only: from a request to a STUN
+ * or TURN server (key made here), else from an ICE check of session key. */
 static void sock_put(struct cf_classifier *c, const cf_addr *a, uint16_t port,
-		     uint64_t key, uint64_t ts_us)
+		     uint64_t key, int server_only, uint64_t ts_us)
 {
 	struct cf_call_sock *s = sock_find(c, a, port, ts_us), *old = NULL;
 	uint32_t i, k;
 
 	if (s != NULL) {
-		if (s->key != key)
+		if (!server_only && s->server_only) {
+			s->key = key;   /* its first ICE check: the session's key */
+			s->server_only = 0;
+		} else if (!server_only && s->key != key)
 			s->shared = 1;
 		s->seen_us = ts_us ? ts_us : 1;
 		return;
+	}
+	if (server_only) {
+		uint64_t h = fnv(FNV_OFFSET, "sock", 4);
+
+		h = fnv(h, a->b, sizeof(a->b));
+		h = fnv(h, &port, sizeof(port));
+		key = finish(fnv(h, &ts_us, sizeof(ts_us)));
 	}
 	k = slot_of(a, port, CF_CALL_SOCKS - 1);
 	for (i = 0; i < CF_CALL_PROBES; i++) {
@@ -267,15 +295,18 @@ static void sock_put(struct cf_classifier *c, const cf_addr *a, uint16_t port,
 	s->ip = *a;
 	s->port = port;
 	s->shared = 0;
+	s->server_only = (uint8_t)server_only;
 	s->key = key;
 	s->seen_us = ts_us ? ts_us : 1;
 }
 
+/* The call of socket (a, port), 0 none; *server_only: a stun-socket link. */
 static uint64_t sock_key(struct cf_classifier *c, const cf_addr *a, uint16_t port,
-			 uint64_t ts_us)
+			 uint64_t ts_us, int *server_only)
 {
 	const struct cf_call_sock *s = sock_find(c, a, port, ts_us);
 
+	*server_only = s != NULL && s->server_only;
 	return s != NULL && !s->shared ? s->key : 0;
 }
 
@@ -321,13 +352,14 @@ static uint64_t peer_key(struct cf_classifier *c, const cf_addr *peer,
 	const struct cf_call_peer *p;
 	uint32_t i, k = peer_slot(peer, client);
 	uint64_t key;
+	int server_only;
 
 	for (i = 0; i < CF_CALL_PROBES; i++) {
 		p = &c->call_peer[(k + i) & (CF_CALL_PEERS - 1)];
 		if (!live(p->seen_us, ts_us) || !cf_addr_eq(&p->peer, peer) ||
 		    !cf_addr_eq(&p->client, client))
 			continue;
-		key = sock_key(c, &p->client, p->client_port, ts_us);
+		key = sock_key(c, &p->client, p->client_port, ts_us, &server_only);
 		if (key != 0)
 			return key;
 	}
@@ -346,13 +378,21 @@ void cf_call_learn(struct cf_classifier *c, const struct cf_packet *pkt)
 		   the one that is not the server's */
 		if (!relayed || (!turn_server_port(pkt->sport) &&
 				 turn_server_port(pkt->dport)))
-			sock_put(c, &pkt->src, pkt->sport, key, pkt->ts_us);
+			sock_put(c, &pkt->src, pkt->sport, key, 0, pkt->ts_us);
 		return;
 	}
-	if (cf_recog_stun(pkt->payload, pkt->payload_len, 0, &si) == CF_REC_YES &&
-	    !si.is_channel_data && si.cls == 0 && si.peer.present &&
+	if (cf_recog_stun(pkt->payload, pkt->payload_len, 0, &si) != CF_REC_YES ||
+	    si.is_channel_data || si.cls != 0)
+		return;
+	if (si.peer.present &&
 	    (si.method == CF_STUN_CREATE_PERM || si.method == CF_STUN_CHANNEL_BIND))
 		peer_put(c, &si.peer.ip, &pkt->src, pkt->sport, pkt->ts_us);
+	/* a client socket asking a server for its address or a relay */
+	else if (((si.method == CF_STUN_BINDING && si.user_len == 0) ||
+		  si.method == CF_STUN_ALLOCATE) && pkt->proto == 17 &&
+		 turn_server_port(pkt->dport) && !turn_server_port(pkt->sport) &&
+		 pkt->sport >= 1024)
+		sock_put(c, &pkt->src, pkt->sport, 0, 1, pkt->ts_us);
 }
 
 /* --- a flow's call ------------------------------------------------------- */
@@ -422,7 +462,7 @@ static uint64_t rtp_pair_key(const struct cf_flow *f)
 static void cross_links(struct cf_classifier *c, struct cf_flow *f, uint64_t ts_us)
 {
 	uint64_t key;
-	int i, kind;
+	int i, kind, weak;
 
 	if (f->proto != 17)
 		return;
@@ -431,7 +471,8 @@ static void cross_links(struct cf_classifier *c, struct cf_flow *f, uint64_t ts_
 		return;
 	}
 	for (i = 0; i < 2; i++)
-		if ((key = sock_key(c, &f->ip[i], f->port[i], ts_us)) != 0) {
+		if ((key = sock_key(c, &f->ip[i], f->port[i], ts_us, &weak)) != 0 &&
+		    !weak) {
 			set_call(f, key, CF_CALL_BY_SOCKET);
 			return;
 		}
@@ -441,8 +482,18 @@ static void cross_links(struct cf_classifier *c, struct cf_flow *f, uint64_t ts_
 			return;
 		}
 	if ((f->cls.call_key == 0 || f->cls.call_by == CF_CALL_BY_TIME) &&
-	    (key = rtp_pair_key(f)) != 0)
+	    (key = rtp_pair_key(f)) != 0) {
 		set_call(f, key, CF_CALL_BY_RTP_PAIR);
+		return;
+	}
+	if (f->cls.call_key != 0 && f->cls.call_by != CF_CALL_BY_TIME)
+		return;
+	for (i = 0; i < 2; i++)
+		if ((key = sock_key(c, &f->ip[i], f->port[i], ts_us, &weak)) != 0 &&
+		    weak) {
+			set_call(f, key, CF_CALL_BY_STUN_SOCKET);
+			return;
+		}
 }
 
 void cf_call_flow(struct cf_classifier *c, struct cf_flow *f,

@@ -171,6 +171,8 @@ struct cf_call_sock {
 	cf_addr ip;
 	uint16_t port;
 	uint8_t shared;                 /* checks of two calls at once: no link */
+	uint8_t server_only;            /* learnt from a request to a STUN/TURN
+					   server only (the stun-socket link) */
 	uint64_t key;
 	uint64_t seen_us;               /* 0: unused */
 };

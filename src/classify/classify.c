@@ -42,6 +42,7 @@
 /* A verdict being built. */
 struct verdict {
 	uint16_t app, l7;           /* name ids */
+	uint8_t clue;               /* CF_CLUE_*: what named app */
 	unsigned roles;
 	size_t evlen;
 	char evidence[CF_EVID_LEN];
@@ -266,6 +267,8 @@ static uint16_t generic_app(uint32_t seen, uint8_t wire)
 
 	if (w != CF_NID_NONE)
 		return w;
+	if (seen & CF_SEEN_ZOOM)
+		return CF_NID_ZOOM;     /* Zoom's own media encapsulation */
 	if (!dtls_call_evidence(seen, 0))
 		seen &= ~CF_SEEN_DTLS_HS;
 	if (seen & (CF_SEEN_DTLS_HS | CF_SEEN_STUN | CF_SEEN_TURN))
@@ -287,23 +290,36 @@ static void decide_app(struct cf_classifier *c, const struct cf_flow *f,
 	uint16_t g;
 
 	memset(m, 0, sizeof(*m));
-	if (lk->host && host_usable(c, f))
+	v->clue = CF_CLUE_NONE;
+	if (lk->host && host_usable(c, f)) {
 		*m = lk->hm;
-	else if (lk->net)
-		*m = lk->nm;
-	else if (lk->asn)
-		*m = lk->am;
-	else if (lk->ndpi)
-		*m = lk->dm;
-	else if (lk->port)
-		*m = lk->pm;
+		v->clue = CF_CLUE_NAME;
+	} else if (lk->net || lk->asn) {
+		*m = lk->net ? lk->nm : lk->am;
+		v->clue = CF_CLUE_OPERATOR;
+		/* an operator of several apps (narrower=): the weaker clue
+		   that names one of them says which */
+		if (lk->ndpi && cf_cat_narrower(m, lk->dm.app_nid)) {
+			evid(v, "catalog", m->id);
+			*m = lk->dm;
+		} else if (lk->port && cf_cat_narrower(m, lk->pm.app_nid)) {
+			evid(v, "catalog", m->id);
+			*m = lk->pm;
+		}
+	} else if (lk->ndpi || lk->port) {
+		*m = lk->ndpi ? lk->dm : lk->pm;
+		v->clue = CF_CLUE_GUESS;
+	}
 	if (m->id != NULL) {
 		v->app = m->app_nid;
 		return;
 	}
 	g = generic_app(f->cls.seen, f->cls.wire);
 	ni = ninfo(c, ndpi_top(c, f), &tmp);
-	if (g != CF_NID_NONE)
+	if (g != CF_NID_NONE && !cf_call_app_generic(cf_class_names[g])) {
+		v->app = g;             /* an app's own wire format */
+		v->clue = CF_CLUE_NAME;
+	} else if (g != CF_NID_NONE)
 		v->app = g;
 	else if (ni->flags & NI_NAMED)
 		v->app = ni->app_nid;
@@ -536,9 +552,10 @@ static int decide(struct cf_classifier *c, struct cf_flow *f)
 	decide_l7(c, f, &v);
 	if (v.app == cls->app_id && v.l7 == cls->l7_id &&
 	    strcmp(v.evidence, cf_class_evidence(cls)) == 0 &&
-	    v.roles == cls->roles && is_call == cls->is_call)
+	    v.roles == cls->roles && is_call == cls->is_call && v.clue == cls->app_clue)
 		return 0;
 	cls->app_id = v.app;
+	cls->app_clue = v.clue & 3;
 	cls->l7_id = v.l7;
 	cf_class_set_evidence(cls, v.evidence, v.evlen);
 	cls->roles = (uint8_t)v.roles;

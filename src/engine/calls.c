@@ -24,10 +24,13 @@
 
 #define CALL_PROBES 32
 #define CALL_APPS 6
+#define CALL_SOCKS 8                   /* local sockets kept per call */
+#define RANK_GUESS 2                   /* flow_rank: the first named rank */
+#define RANK_NAME 4
 
 struct app_vote {
 	uint16_t nid;                  /* name id (cf_class_names) */
-	uint8_t rank;                  /* 2 named, 1 generic, 0 unknown */
+	uint8_t rank;                  /* flow_rank: >= RANK_GUESS named, 1 generic, 0 unknown */
 	uint64_t bytes;
 };
 
@@ -40,7 +43,7 @@ struct held {
 
 struct slot {
 	uint8_t used;
-	uint8_t rank;                  /* of its app: 2 named, 1 generic, 0 none */
+	uint8_t rank;                  /* of its app (flow_rank): >= RANK_GUESS named */
 	struct slot *primary;          /* the call it is merged into (itself) */
 	uint64_t glast_us;             /* a primary: the last packet of its group */
 	uint32_t n_held, cap_held;
@@ -49,6 +52,9 @@ struct slot {
 	uint64_t quiet_us;             /* packet time its last flow ended */
 	uint64_t local_first_us;       /* first_us of the flow the local party came from */
 	struct app_vote app[CALL_APPS];
+	uint8_t merge_by;              /* group_calls: the link it is merged by */
+	uint8_t n_sock;
+	uint16_t sock[CALL_SOCKS];     /* local UDP ports of its flows (group_calls) */
 	struct cf_call_record rec;
 };
 
@@ -191,9 +197,37 @@ void cf_calls_leave(struct cf_calls *t, uint64_t key)
 	pthread_mutex_unlock(&t->mu);
 }
 
-static void vote(struct slot *s, uint16_t nid, uint64_t bytes)
+/*
+ * How strongly a flow names its call's app: 0 no app, 1 a generic
+ * protocol or nDPI's own name ("google"), then by what named it
+ * (util/class.h, enum cf_app_clue):
+ * RANK_GUESS an nDPI or port line, 3 a net or asn line, RANK_NAME a
+ * server name or the app's own wire format.  A flow that only asked a
+ * STUN server for its address (signaling over STUN, no relay, media or
+ * keys, no ICE check of its own) says who runs that server, not whose
+ * call it is - Signal's clients use Google's public STUN servers - so it
+ * counts as a guess at most.
+ */
+static uint8_t flow_rank(const struct cf_flow *f)
 {
-	const char *name = cf_class_names[nid];
+	const char *name = cf_class_names[f->cls.app_id];
+	uint8_t r;
+
+	if (name[0] == '\0' || strcmp(name, "unknown") == 0)
+		return 0;
+	/* a generic protocol, or nDPI's own name for what is no call app */
+	if (f->cls.app_clue == CF_CLUE_NONE || cf_call_app_generic(name))
+		return 1;
+	r = (uint8_t)(RANK_GUESS + f->cls.app_clue - CF_CLUE_GUESS);
+	if (r > RANK_GUESS && f->cls.l7_id == CF_NID_STUN &&
+	    (f->cls.roles & CF_ROLE_CALL) == CF_ROLE_SIGNALING &&
+	    f->cls.call_by != CF_CALL_BY_ICE)
+		r = RANK_GUESS;
+	return r;
+}
+
+static void vote(struct slot *s, uint16_t nid, uint8_t rank, uint64_t bytes)
+{
 	struct app_vote *v;
 	int i;
 
@@ -201,12 +235,13 @@ static void vote(struct slot *s, uint16_t nid, uint64_t bytes)
 		v = &s->app[i];
 		if (v->nid == nid) {
 			v->bytes += bytes;
+			if (rank > v->rank)
+				v->rank = rank;
 			return;
 		}
 		if (v->nid == 0) {
 			v->nid = nid;
-			v->rank = (uint8_t)(name[0] == '\0' || strcmp(name, "unknown") == 0 ? 0 :
-					    cf_call_app_generic(name) ? 1 : 2);
+			v->rank = rank;
 			v->bytes = bytes;
 			return;
 		}
@@ -279,6 +314,34 @@ static void worse_verdict(struct cf_call_record *r, const struct cf_rule_info *w
 	copy_str(r->ruleset, sizeof(r->ruleset), w->ruleset);
 }
 
+/* A local UDP port of the call: an app's own socket (unprivileged, not
+ * a STUN/TURN server's port, where a server's one socket serves many
+ * calls). */
+static void add_sock(struct slot *s, uint16_t port)
+{
+	uint8_t i;
+
+	if (port < 1024 || port == 3478 || port == 3479 || port == 5349 ||
+	    (port >= 19302 && port <= 19309))
+		return;
+	for (i = 0; i < s->n_sock; i++)
+		if (s->sock[i] == port)
+			return;
+	if (s->n_sock < CALL_SOCKS)
+		s->sock[s->n_sock++] = port;
+}
+
+static int share_sock(const struct slot *a, const struct slot *b)
+{
+	uint8_t i, j;
+
+	for (i = 0; i < a->n_sock; i++)
+		for (j = 0; j < b->n_sock; j++)
+			if (a->sock[i] == b->sock[j])
+				return 1;
+	return 0;
+}
+
 static void add_flow(struct slot *s, const struct cf_call_flow *cf)
 {
 	const struct cf_flow *f = cf->f;
@@ -301,7 +364,7 @@ static void add_flow(struct slot *s, const struct cf_call_flow *cf)
 		s->local_first_us = f->first_us ? f->first_us : 1;
 		r->local = f->ip[cf->local];
 	}
-	vote(s, f->cls.app_id, bytes);
+	vote(s, f->cls.app_id, flow_rank(f), bytes);
 	for (i = 0; i < CF_ROLE_RANKS; i++) {
 		bit = cf_role_at_rank(i);
 		k = role_index(bit);
@@ -311,6 +374,8 @@ static void add_flow(struct slot *s, const struct cf_call_flow *cf)
 		r->role_bytes[k] += bytes;
 		r->role_packets[k] += packets;
 	}
+	if (cf->local >= 0 && f->proto == 17)
+		add_sock(s, f->port[cf->local]);
 	if (cf->local >= 0)
 		add_party(r, &f->ip[!cf->local], cf->geo, f->cls.roles, 0, 1, bytes, packets);
 	if (f->cls.has_relay_peer)
@@ -374,10 +439,10 @@ int cf_calls_flow_end(struct cf_calls *t, void *ctx, uint64_t joined_key,
 	if (key != 0 && (s = find(t, key, 1, m)) != NULL) {
 		if (joined_key == key && s->live > 0)
 			s->live--;
-		if (cf->judged) {
-			add_flow(s, cf);
-			held = hold(t, s, cf, why);
-		}
+		/* judged or not (a socket's first packets no recogniser
+		   knew): it is the call's, and may take the call's app */
+		add_flow(s, cf);
+		held = hold(t, s, cf, why);
 		if (cf->f->last_us > s->quiet_us)
 			s->quiet_us = cf->f->last_us;
 	} else if (key != 0) {
@@ -420,12 +485,18 @@ static void write_held(struct cf_calls *t, struct slot *s)
 	for (i = 0; i < s->n_held; i++) {
 		if (t->write_ctx != NULL) {
 			const struct cf_rule_info *w = NULL;
+			const struct cf_flow *f = &s->held[i].f;
+			uint8_t r = flow_rank(f);
 			unsigned n = 0;
+			/* the call decides the app of a flow named by no
+			   stronger clue than the call's app */
+			int take = s->rank >= RANK_GUESS && r < RANK_NAME && r <= s->rank &&
+				   strcmp(cf_class_app(&f->cls), s->rec.app) != 0;
 
 			t->st.app_from_call += (uint64_t)t->write(t->write_ctx, &s->held[i].f,
 								  s->held[i].why,
 								  s->held[i].has_rtt ? &s->held[i].rtt : NULL,
-								  s->rec.app, &n, &w);
+								  take ? s->rec.app : "", &n, &w);
 			s->rec.alerts += n;     /* judged again with the call's app */
 			if (n > 0)
 				worse_verdict(&s->rec, w);
@@ -511,7 +582,9 @@ static int merge_into(struct slot *p, struct slot *m)
 			r->merged_more++;
 	}
 	r->flows += o->flows;
-	r->links |= o->links | (1u << CF_CALL_BY_TIME);
+	r->links |= o->links | (1u << m->merge_by);
+	for (i = 0; i < m->n_sock; i++)
+		add_sock(p, m->sock[i]);
 	if (o->first_us < r->first_us)
 		r->first_us = o->first_us;
 	if (o->last_us > r->last_us)
@@ -542,7 +615,7 @@ static int merge_into(struct slot *p, struct slot *m)
 		memcpy(r->ruleset, o->ruleset, sizeof(r->ruleset));
 	}
 	for (k = 0; k < CALL_APPS && m->app[k].nid != 0; k++)
-		vote(p, m->app[k].nid, m->app[k].bytes);
+		vote(p, m->app[k].nid, m->app[k].rank, m->app[k].bytes);
 	for (i = 0; i < m->n_held; i++) {
 		/* its flow records name the call they are written with */
 		m->held[i].f.cls.call_key = r->key;
@@ -567,6 +640,48 @@ static int merge_into(struct slot *p, struct slot *m)
  * stays alone).  due[0..n) is sorted by local party and
  * time; primaries are marked.
  */
+#define WEAK_LINKS ((1u << CF_CALL_BY_RTP_PAIR) | (1u << CF_CALL_BY_STUN_SOCKET) | \
+		    (1u << CF_CALL_BY_TIME))
+
+static int overlap(const struct slot *s, const struct slot *p)
+{
+	return s->rec.first_us <= p->rec.last_us + CF_CALL_MERGE_GAP_US &&
+	       s->rec.last_us + CF_CALL_MERGE_GAP_US >= p->rec.first_us;
+}
+
+/* A call with weak links only joins the one call with links of its own
+ * (ICE usernames, a SIP dialog, ...) that shares one of its local UDP
+ * sockets close in time: an app's socket serves one session (the stun-socket
+ * link, from both sides of an ICE upgrade). */
+static void group_by_socket(struct slot **due, size_t n)
+{
+	size_t i, j, run = 0, hit = 0;
+	int found;
+
+	for (i = 0; i < n; i++) {
+		struct slot *s = due[i];
+
+		if (i > 0 && cf_addr_cmp(&s->rec.local, &due[i - 1]->rec.local) != 0)
+			run = i;
+		if (s->n_sock == 0 || s->rec.flows == 0 || (s->rec.links & ~WEAK_LINKS))
+			continue;
+		found = 0;
+		for (j = run; j < n && cf_addr_cmp(&due[j]->rec.local, &s->rec.local) == 0; j++) {
+			struct slot *p = due[j];
+
+			if (p != s && p->rec.flows > 0 && (p->rec.links & ~WEAK_LINKS) &&
+			    overlap(s, p) && share_sock(s, p)) {
+				found++;
+				hit = j;
+			}
+		}
+		if (found == 1) {
+			s->primary = due[hit];
+			s->merge_by = CF_CALL_BY_STUN_SOCKET;
+		}
+	}
+}
+
 static void group_calls(struct slot **due, size_t n)
 {
 	size_t i, j, run = 0, hit;
@@ -575,19 +690,21 @@ static void group_calls(struct slot **due, size_t n)
 	for (i = 0; i < n; i++) {
 		due[i]->primary = due[i];
 		due[i]->glast_us = due[i]->rec.last_us;
+		due[i]->merge_by = CF_CALL_BY_TIME;
 		best_app(due[i]);
 	}
+	group_by_socket(due, n);
 	for (i = 0; i < n; i++) {
 		struct slot *s = due[i];
 
 		if (i > 0 && cf_addr_cmp(&s->rec.local, &due[i - 1]->rec.local) != 0)
 			run = i;
-		if (s->rank < 2 || s->rec.flows == 0)
+		if (s->rank < RANK_GUESS || s->rec.flows == 0 || s->primary != s)
 			continue;
 		for (j = i; j-- > run;) {
 			struct slot *p = due[j];
 
-			if (p->primary == p && p->rank == 2 && p->rec.flows > 0 &&
+			if (p->primary == p && p->rank >= RANK_GUESS && p->rec.flows > 0 &&
 			    strcmp(p->rec.app, s->rec.app) == 0 &&
 			    s->rec.first_us <= p->glast_us + CF_CALL_MERGE_GAP_US) {
 				s->primary = p;
@@ -604,15 +721,15 @@ static void group_calls(struct slot **due, size_t n)
 			run = i;
 		/* a session with links of its own (ICE usernames, a SIP dialog)
 		   is not another's on time alone */
-		if (s->rank == 2 || s->rec.flows == 0 ||
-		    (s->rec.links & ~((1u << CF_CALL_BY_RTP_PAIR) | (1u << CF_CALL_BY_TIME))))
+		if (s->rank >= RANK_GUESS || s->rec.flows == 0 || s->primary != s ||
+		    (s->rec.links & ~WEAK_LINKS))
 			continue;
 		found = 0;
 		hit = 0;
 		for (j = run; j < n && cf_addr_cmp(&due[j]->rec.local, &s->rec.local) == 0; j++) {
 			struct slot *p = due[j];
 
-			if (p->primary == p && p->rank == 2 && p->rec.flows > 0 &&
+			if (p->primary == p && p->rank >= RANK_GUESS && p->rec.flows > 0 &&
 			    s->rec.first_us <= p->glast_us + CF_CALL_MERGE_GAP_US &&
 			    s->rec.last_us + CF_CALL_MERGE_GAP_US >= p->rec.first_us) {
 				found++;
@@ -654,6 +771,13 @@ void cf_calls_emit(struct cf_calls *t, void *ctx, const struct cf_event_meta *m,
 	}
 	qsort(due, n, sizeof(*due), local_cmp);
 	group_calls(due, n);
+	for (i = 0; i < n; i++) {
+		struct slot *r = due[i]->primary;
+
+		while (r->primary != r)         /* merged into a call merged itself */
+			r = r->primary;
+		due[i]->primary = r;
+	}
 	for (i = 0; i < n; i++)
 		if (due[i]->primary != due[i] && merge_into(due[i]->primary, due[i])) {
 			t->keys[due[i] - t->v] = 0;     /* its slot is free */

@@ -15,11 +15,12 @@
  * contents are sums, maxima and sorted lists, so the order in which
  * workers report does not change them.
  *
- * A judged flow of a call is held (a copy of its entry, its strings
+ * A flow of a call is held (a copy of its entry, its strings
  * moved with it) until the call is written: then the call's app is known,
  * and a flow whose own app is only a generic protocol (webrtc, rtp, sip,
- * unknown) takes the call's named app ("signal") before its flow event is
- * written - and is judged again with it, so rules that name the app
+ * unknown) or was named by no stronger clue than the call's app (nDPI's
+ * guess, the operator of a public STUN server: calls.c, flow_rank) takes
+ * the call's app ("signal") before its flow event is written - and is judged again with it, so rules that name the app
  * apply.  The engine that writes the call does this (the write function
  * given to cf_calls_new, with the engine as ctx).  At most
  * CF_CALL_HELD_MAX flows a call and CF_CALLS_HELD_MAX in all are held; the

@@ -385,8 +385,9 @@ static void flow_ended(struct cf_flow *f, enum cf_flow_end why, void *ctx)
 
 /*
  * A flow its call held (calls.h) is written by this engine now that the
- * call's app is known: a flow whose own app is only a generic protocol
- * takes the call's named app, says so in its evidence ("call-app"), and
+ * call's app is known: a flow the call decides (call_app not "": its own
+ * app is only a generic protocol, or was named by no stronger clue than
+ * the call's, calls.c) takes the call's app, says so in its evidence ("call-app"), and
  * is judged again with it (rules that name the app apply; an alert it
  * raises carries the app and the evidence).
  */
@@ -404,8 +405,7 @@ static int write_held(void *ctx, struct cf_flow *f, enum cf_flow_end why,
 	e->held_f = f;                  /* its RTT state is the kept copy */
 	e->held_rtt = rtt;
 
-	if (call_app[0] != '\0' && !cf_call_app_generic(call_app) &&
-	    cf_call_app_generic(own) && strcmp(own, call_app) != 0) {
+	if (call_app[0] != '\0' && strcmp(own, call_app) != 0) {
 		ev = cf_class_evidence(&f->cls);
 		snprintf(buf, sizeof(buf), "%s%scall-app", ev, ev[0] ? " " : "");
 		cf_class_set_app(&f->cls, call_app);

@@ -210,8 +210,12 @@ static json_t *related(const struct cf_call_record *c)
 	uint32_t i;
 
 	json_array_append_new(a, ip_json(&c->local));
+	/* each address once: a peer reached directly and through a relay
+	   is two parties (sorted by address, so next to each other) */
 	for (i = 0; i < c->n_parties && i < CF_CALL_PARTIES; i++)
-		json_array_append_new(a, ip_json(&c->party[i].ip));
+		if ((i == 0 || !cf_addr_eq(&c->party[i].ip, &c->party[i - 1].ip)) &&
+		    !cf_addr_eq(&c->party[i].ip, &c->local))
+			json_array_append_new(a, ip_json(&c->party[i].ip));
 	put(r, "ip", a);
 	return r;
 }

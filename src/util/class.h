@@ -48,6 +48,7 @@ struct cf_class {
 	uint8_t sdes_cleartext : 1;
 	uint8_t call_by : 4;        /* how call_key was found: CF_CALL_BY_*
 				       (classify.h), 0 none */
+	uint8_t app_clue : 2;       /* what named app: CF_CLUE_* below */
 	/* the classifier's scratch: 1 + the index of its TLS hello
 	   reassembly slot this flow holds, 0 none. */
 	uint8_t reasm;
@@ -96,6 +97,21 @@ struct cf_class {
 	uint16_t rtp_seq[2];        /* [dir]: its RTP sequence number */
 	uint16_t ndpi_app;          /* nDPI's verdict as its protocol ids, */
 	uint16_t ndpi_master;       /* 0 unknown / none */
+};
+
+/*
+ * What named a flow's app (cls.app_clue), weakest first
+ * (docs/classification.md, "Precedence"): a call ranks its flows' apps by
+ * it, and a flow named only by a weaker clue than its call's app takes
+ * the call's app (src/engine/calls.c).
+ */
+enum cf_app_clue {
+	CF_CLUE_NONE = 0,       /* a generic protocol, nDPI's own name, unknown */
+	CF_CLUE_GUESS,          /* a catalog ndpi or port line: nDPI's guess, a port */
+	CF_CLUE_OPERATOR,       /* a catalog net or asn line: who runs the server */
+	CF_CLUE_NAME            /* a catalog host line (SNI, DNS name, certificate),
+				   or the app's own wire format (Zoom's media
+				   encapsulation, Telegram's reflector, ...) */
 };
 
 /*

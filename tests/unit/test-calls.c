@@ -157,13 +157,72 @@ static void test_ice_pair(void)
 	stun(&b, 0x0001, "BBBB:AAAC", NULL, 0);
 	feed(&g, 0, &b, 1000);
 	CHECK(g.cls.call_key != 0 && g.cls.call_key != f.cls.call_key);
-	/* a Binding without USERNAME is no link of its own */
-	flow_init(&g, "10.0.0.9", 40000, "198.51.100.61", 3478, 17);
+	/* a Binding without USERNAME between two unprivileged ports (no
+	   server's) is no link of its own */
+	flow_init(&g, "10.0.0.9", 40000, "198.51.100.61", 40002, 17);
 	stun(&b, 0x0001, NULL, NULL, 0);
 	feed(&g, 0, &b, 1000);
 	CHECK_INT(g.cls.call_key, 0);
 	cf_classify_finish(cls, &g);
 	CHECK_INT(g.cls.call_key, 0);
+}
+
+/* A socket that asked a STUN server for its address (no check of its
+ * own yet) links that socket's other flows - the stun-socket link - until
+ * its first ICE check gives it the session's key. */
+static void test_stun_socket(void)
+{
+	struct cf_flow f, g, h, k;
+	struct buf b;
+	uint64_t key;
+
+	flow_init(&f, "10.0.1.5", 41000, "198.51.100.70", 3478, 17);
+	stun(&b, 0x0001, NULL, NULL, 0);
+	feed(&f, 0, &b, 1000);
+	CHECK(f.cls.call_key != 0);
+	CHECK_INT(f.cls.call_by, CF_CALL_BY_STUN_SOCKET);
+	CHECK_STR(cf_call_by_name(f.cls.call_by), "stun-socket");
+	key = f.cls.call_key;
+	/* the socket's peer-to-peer flow, bytes no recogniser knows */
+	flow_init(&g, "10.0.1.5", 41000, "203.0.113.80", 45000, 17);
+	text(&b, "\x1f\x02\x01 a peer's hello");
+	feed(&g, 0, &b, 1000);
+	CHECK(g.cls.call_key == key);
+	CHECK_INT(g.cls.call_by, CF_CALL_BY_STUN_SOCKET);
+	/* another socket of the same host: another key */
+	flow_init(&h, "10.0.1.5", 41002, "198.51.100.70", 3478, 17);
+	stun(&b, 0x0001, NULL, NULL, 0);
+	feed(&h, 0, &b, 1000);
+	CHECK(h.cls.call_key != 0 && h.cls.call_key != key);
+	/* the socket's first ICE check: later flows take the session's key
+	   (ice-socket), the earlier ones keep theirs (the call table merges
+	   calls that share a socket) */
+	flow_init(&h, "10.0.1.5", 41000, "203.0.113.81", 45002, 17);
+	stun(&b, 0x0001, "R1:L1", NULL, 0);
+	feed(&h, 0, &b, 1000);
+	CHECK_INT(h.cls.call_by, CF_CALL_BY_ICE);
+	flow_init(&k, "10.0.1.5", 41000, "198.51.100.71", 3478, 17);
+	stun(&b, 0x0001, NULL, NULL, 0);
+	feed(&k, 0, &b, 1000);
+	CHECK(k.cls.call_key == h.cls.call_key);
+	CHECK_INT(k.cls.call_by, CF_CALL_BY_SOCKET);
+	CHECK(g.cls.call_key == key);
+	/* an RFC 3489 Binding request (no magic cookie) to a STUN server */
+	flow_init(&f, "10.0.1.6", 42000, "198.51.100.72", 3478, 17);
+	stun(&b, 0x0001, NULL, NULL, 0);
+	memset(b.b + 4, 0x5a, 4);      /* the cookie's place: transaction ID */
+	put16(&b, 0x0003);             /* CHANGE-REQUEST, nothing changed */
+	put16(&b, 4);
+	put16(&b, 0);
+	put16(&b, 0);
+	b.b[3] = (uint8_t)(b.n - 20);
+	feed(&f, 0, &b, 1000);
+	CHECK_INT(f.cls.call_by, CF_CALL_BY_STUN_SOCKET);
+	/* a request from a server's port is no client socket */
+	flow_init(&f, "198.51.100.73", 3478, "198.51.100.74", 3478, 17);
+	stun(&b, 0x0001, NULL, NULL, 0);
+	feed(&f, 0, &b, 1000);
+	CHECK_INT(f.cls.call_key, 0);
 }
 
 /* The agent's socket links its flows without checks, while fresh; a
@@ -185,7 +244,9 @@ static void test_socket(void)
 	now_us += CF_CALL_WEAK_US;     /* ten minutes later */
 	flow_init(&h, "10.0.0.5", 51000, "198.51.100.62", 3478, 17);
 	feed(&h, 0, &b, 1000);
-	CHECK_INT(h.cls.call_key, 0);
+	/* only the socket's own new request to a server: a new stun-socket */
+	CHECK(h.cls.call_key != f.cls.call_key);
+	CHECK_INT(h.cls.call_by, CF_CALL_BY_STUN_SOCKET);
 	cf_classify_finish(cls, &h);
 	/* a server's one port sending checks of two sessions */
 	flow_init(&f, "203.0.113.62", 3480, "10.0.0.7", 52000, 17);
@@ -389,6 +450,7 @@ int main(void)
 	}
 	RUN(test_ice_pair);
 	RUN(test_socket);
+	RUN(test_stun_socket);
 	RUN(test_relay);
 	RUN(test_sip);
 	RUN(test_rtp_pair);

@@ -20,7 +20,9 @@ static const char catalog_text[] =
 	"z-asn   zoom  asn  AS64510 as64511\n"
 	"t-asn   teams asn  64500 ports=udp/3478-3481 roles=relay\n"
 	"t-any   webex asn  AS64500\n"
-	"j-port  jitsi port udp/10000 roles=media\n";
+	"j-port  jitsi port udp/10000 roles=media\n"
+	"m-asn   meta  asn  AS64520 narrower=whatsapp,messenger\n"
+	"w-port  whatsapp port udp/3480\n";
 
 static struct cf_classifier *cls;
 static char catalog_path[] = "/tmp/cf-test-catalog-asn.XXXXXX";
@@ -42,6 +44,8 @@ static uint32_t fake_asn(void *ctx, const cf_addr *a)
 		return 64510;
 	if (strncmp(s, "203.0.113.", 10) == 0)
 		return 64500;
+	if (strncmp(s, "100.64.0.", 9) == 0)
+		return 64520;
 	return 0;
 }
 
@@ -68,6 +72,10 @@ static void test_parse_errors(void)
 		    "t.conf:1: bad AS number 'ASN30103' (want AS1 to AS4294967295)");
 	check_error("a zoom asn AS1 ports=udp/0\n",
 		    "t.conf:1: bad port 'udp/0' (want udp/N, tcp/N or udp/N-M)");
+	check_error("a meta host x narrower=whatsapp\n",
+		    "t.conf:1: narrower= applies to net and asn lines only");
+	check_error("a meta asn AS1 narrower=a,b,c,d,e\n",
+		    "t.conf:1: narrower= names at most 4 apps");
 	check_error("a zoom hots x\n",
 		    "t.conf:1: unknown kind 'hots' (host, net, port, ndpi, call, asn)");
 }
@@ -239,6 +247,26 @@ static void test_classify(void)
 	feed(&f, 0, junk, sizeof(junk));
 	CHECK(strcmp(cf_class_app(&f.cls), "webex") != 0);
 	CHECK_INT(f.cls.is_call, 0);
+	cf_classify_finish(cls, &f);
+	/* an operator of several apps (narrower=): the port line's app,
+	   one of them, says which; both lines in the evidence */
+	stun_flow(&f, "100.64.0.7", 3480);
+	CHECK_STR(cf_class_app(&f.cls), "whatsapp");
+	CHECK(has_token(cf_class_evidence(&f.cls), "catalog:m-asn"));
+	CHECK(has_token(cf_class_evidence(&f.cls), "catalog:w-port"));
+	CHECK_INT(f.cls.app_clue, CF_CLUE_OPERATOR);
+	cf_classify_finish(cls, &f);
+	stun_flow(&f, "100.64.0.7", 5000);          /* no narrower clue: the operator */
+	CHECK_STR(cf_class_app(&f.cls), "meta");
+	CHECK_INT(f.cls.app_clue, CF_CLUE_OPERATOR);
+	cf_classify_finish(cls, &f);
+	/* a port line's app that is not one of the operator's: the operator */
+	stun_flow(&f, "100.64.0.7", 10000);
+	CHECK_STR(cf_class_app(&f.cls), "meta");
+	cf_classify_finish(cls, &f);
+	stun_flow(&f, "192.0.2.9", 3480);           /* no AS: the port line, a guess */
+	CHECK_STR(cf_class_app(&f.cls), "whatsapp");
+	CHECK_INT(f.cls.app_clue, CF_CLUE_GUESS);
 	cf_classify_finish(cls, &f);
 	/* the responder need not be the remote end: either end's AS */
 	flow_init(&f, "203.0.113.9", 5000, "10.0.0.1", 50002);
