@@ -184,6 +184,53 @@ void cf_calls_join(struct cf_calls *t, void *ctx, uint64_t key,
 	pthread_mutex_unlock(&t->mu);
 }
 
+/* Add id to r's merged ids, once. */
+static void add_merged(struct cf_call_record *r, uint64_t id)
+{
+	uint32_t i;
+
+	for (i = 0; i < r->n_merged && i < CF_CALL_MERGED; i++)
+		if (r->merged[i] == id)
+			return;
+	if (r->n_merged < CF_CALL_MERGED)
+		r->merged[r->n_merged++] = id;
+	else
+		r->merged_more++;
+}
+
+/* A flow left call o (NULL none) for s: when it was o's last, o's id
+ * (which the flow's first events may carry) lives on in s's merged ids
+ * and o's slot is free (lock held). */
+static void moved(struct cf_calls *t, struct slot *o, struct slot *s)
+{
+	if (o == NULL || o == s || o->live != 0 || o->rec.flows != 0)
+		return;
+	add_merged(&s->rec, o->rec.key);
+	o->used = 0;
+	t->keys[o - t->v] = 0;
+}
+
+void cf_calls_move(struct cf_calls *t, void *ctx, uint64_t old, uint64_t key,
+		   const struct cf_event_meta *m)
+{
+	struct slot *s, *o;
+
+	if (t == NULL || key == 0)
+		return;
+	pthread_mutex_lock(&t->mu);
+	t->write_ctx = ctx;
+	o = old != 0 && old != key ? find(t, old, 0, NULL) : NULL;
+	if (o != NULL && o->live > 0)
+		o->live--;
+	s = find(t, key, 1, m);
+	if (s != NULL) {
+		s->live++;
+		moved(t, o, s);
+	} else
+		t->st.untracked++;
+	pthread_mutex_unlock(&t->mu);
+}
+
 void cf_calls_leave(struct cf_calls *t, uint64_t key)
 {
 	struct slot *s;
@@ -424,7 +471,7 @@ int cf_calls_flow_end(struct cf_calls *t, void *ctx, uint64_t joined_key,
 		      const struct cf_event_meta *m)
 {
 	uint64_t key = cf->f->cls.call_key;
-	struct slot *s;
+	struct slot *s, *o = NULL;
 	int held = 0;
 
 	if (t == NULL || (key == 0 && joined_key == 0))
@@ -432,13 +479,14 @@ int cf_calls_flow_end(struct cf_calls *t, void *ctx, uint64_t joined_key,
 	pthread_mutex_lock(&t->mu);
 	t->write_ctx = ctx;             /* a full table writes a call */
 	if (joined_key != 0 && joined_key != key) {
-		s = find(t, joined_key, 0, NULL);
-		if (s != NULL && s->live > 0)
-			s->live--;
+		o = find(t, joined_key, 0, NULL);
+		if (o != NULL && o->live > 0)
+			o->live--;
 	}
 	if (key != 0 && (s = find(t, key, 1, m)) != NULL) {
 		if (joined_key == key && s->live > 0)
 			s->live--;
+		moved(t, o, s);
 		/* judged or not (a socket's first packets no recogniser
 		   knew): it is the call's, and may take the call's app */
 		add_flow(s, cf);
@@ -523,12 +571,21 @@ static void best_app(struct slot *s)
 }
 
 /* Write s's held flows, its call event, and free it (lock held). */
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 static void write_call(struct cf_calls *t, struct slot *s, const struct cf_event_meta *m)
 {
 	if (s->rec.flows > 0) {
 		best_app(s);
 		write_held(t, s);
 		qsort(s->rec.party, s->rec.n_parties, sizeof(s->rec.party[0]), party_cmp);
+		qsort(s->rec.merged, s->rec.n_merged < CF_CALL_MERGED ? s->rec.n_merged :
+		      CF_CALL_MERGED, sizeof(s->rec.merged[0]), u64_cmp);
 		cf_event_call(t->out, m, &s->rec, s->rec.last_us);
 		t->st.written++;
 	}
@@ -570,17 +627,10 @@ static int merge_into(struct slot *p, struct slot *m)
 		p->cap_held = cap;
 	}
 
-	if (r->n_merged < CF_CALL_MERGED)
-		r->merged[r->n_merged++] = o->key;
-	else
-		r->merged_more++;
+	add_merged(r, o->key);
 	r->merged_more += o->merged_more;
-	for (i = 0; i < o->n_merged && i < CF_CALL_MERGED; i++) {
-		if (r->n_merged < CF_CALL_MERGED)
-			r->merged[r->n_merged++] = o->merged[i];
-		else
-			r->merged_more++;
-	}
+	for (i = 0; i < o->n_merged && i < CF_CALL_MERGED; i++)
+		add_merged(r, o->merged[i]);
 	r->flows += o->flows;
 	r->links |= o->links | (1u << m->merge_by);
 	for (i = 0; i < m->n_sock; i++)

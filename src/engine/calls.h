@@ -101,6 +101,11 @@ void cf_calls_join(struct cf_calls *t, void *ctx, uint64_t key,
 /* A flow that joined key leaves it (its key changed: the weak guess gave
  * way to what the wire showed). */
 void cf_calls_leave(struct cf_calls *t, uint64_t key);
+/* A joined flow's key changed from old to key (a stronger link found):
+ * it leaves old and joins key; when it was old's last flow, old's id goes
+ * to key's merged ids (the flow's first events may have named it). */
+void cf_calls_move(struct cf_calls *t, void *ctx, uint64_t old, uint64_t key,
+		   const struct cf_event_meta *m);
 /* A flow that joined joined_key (0 none) ends as a flow of
  * cf->f->cls.call_key.  1 when the table holds it (a copy; its strings
  * moved to the copy: the caller writes no flow event for it), else 0. */

@@ -284,9 +284,10 @@ uint32_t cf_engine_asn(void *ctx, const cf_addr *a)
 static void join_call(struct cf_engine *e, struct cf_flow *f, uint64_t old)
 {
 	if (f->call_joined && old != 0)
-		cf_calls_leave(e->cfg.calls, old);
+		cf_calls_move(e->cfg.calls, e, old, f->cls.call_key, &e->meta);
+	else
+		cf_calls_join(e->cfg.calls, e, f->cls.call_key, &e->meta);
 	f->call_joined = 1;
-	cf_calls_join(e->cfg.calls, e, f->cls.call_key, &e->meta);
 }
 
 /* The rule of f's worst alert, NULL none. */
