@@ -36,8 +36,9 @@
  *                  the ports' last bit cleared - from the flow alone.
  *   stun-socket    an end of the flow is a UDP socket that asked a STUN or
  *                  TURN server for its address or a relay (a Binding
- *                  request without USERNAME, an Allocate request) and sent
- *                  no ICE check yet: the socket an app gathers its
+ *                  request without USERNAME, an Allocate request; an app
+ *                  relay's equivalent: a Telegram reflector's "who am I",
+ *                  Discord's IP discovery) and sent no ICE check yet: the socket an app gathers its
  *                  candidates from carries that session's other flows
  *                  (Zoom's peer-to-peer media, a relay on port 443).  The
  *                  key is made from the socket and the time it was first
@@ -177,6 +178,28 @@ static int turn_server_port(uint16_t port)
 	       port == 80 || (port >= 19302 && port <= 19309);
 }
 
+/*
+ * A client socket asking an app's relay who it is, as a STUN Binding asks
+ * a STUN server (the stun-socket link): a Telegram reflector's "who am I"
+ * request (its peer tag, twelve 0xFF octets and a type, to the
+ * reflector's port 500-599: recog-apps.c) or Discord's IP discovery
+ * request, from an unprivileged port.
+ */
+static int app_server_request(const struct cf_packet *pkt)
+{
+	uint32_t type;
+	int kind;
+
+	if (pkt->proto != 17 || pkt->sport < 1024 || pkt->payload_len < 32)
+		return 0;
+	if (pkt->dport >= 500 && pkt->dport <= 599)
+		return cf_recog_tg_reflector(pkt->payload, pkt->payload_len, &type) ==
+		       CF_REC_YES;
+	return pkt->payload_len == 74 &&
+	       cf_recog_discord(pkt->payload, pkt->payload_len, &kind) == CF_REC_YES &&
+	       kind == CF_DISCORD_IPD_REQUEST;
+}
+
 int cf_call_is_shared(const struct cf_packet *pkt)
 {
 	const uint8_t *p = pkt->payload;
@@ -184,6 +207,8 @@ int cf_call_is_shared(const struct cf_packet *pkt)
 
 	if (pkt->proto != 17 || p == NULL || n < STUN_HDR)
 		return 0;
+	if (app_server_request(pkt))
+		return 1;
 	if (p[0] == 0 && (p[1] == 0x01 || p[1] == 0x03 || p[1] == 0x08 || p[1] == 0x09)) {
 		if (cookie_at(p, n, 4))
 			return 1;      /* Binding, Allocate, CreatePermission, ChannelBind requests */
@@ -372,6 +397,10 @@ void cf_call_learn(struct cf_classifier *c, const struct cf_packet *pkt)
 	uint64_t key;
 	int relayed;
 
+	if (app_server_request(pkt)) {
+		sock_put(c, &pkt->src, pkt->sport, 0, 1, pkt->ts_us);
+		return;
+	}
 	key = check_key(pkt->payload, pkt->payload_len, &relayed);
 	if (key != 0) {
 		/* through a relay both ways carry checks: the client's end is

@@ -153,7 +153,20 @@ void cf_ndpi_flow_free(struct cf_ndpi *n, void *flow)
 	n->pooled++;
 }
 
-static void fill(struct cf_ndpi_verdict *v, const ndpi_protocol *p,
+/* Is an end of f (IPv4) in nDPI's Google networks? */
+static int google_end(struct ndpi_detection_module_struct *m,
+		      const struct ndpi_flow_struct *f)
+{
+	struct in_addr a;
+
+	a.s_addr = f->saddr;
+	if (a.s_addr != 0 && ndpi_network_ptree_match(m, &a) == NDPI_PROTOCOL_GOOGLE)
+		return 1;
+	a.s_addr = f->daddr;
+	return a.s_addr != 0 && ndpi_network_ptree_match(m, &a) == NDPI_PROTOCOL_GOOGLE;
+}
+
+static void fill(struct cf_ndpi *nd, struct cf_ndpi_verdict *v, const ndpi_protocol *p,
 		 const struct ndpi_flow_struct *f)
 {
 	size_t n = strnlen(f->host_server_name, sizeof(f->host_server_name));
@@ -167,6 +180,17 @@ static void fill(struct cf_ndpi_verdict *v, const ndpi_protocol *p,
 	 * so that the verdict is a function of the flow alone.
 	 */
 	if (f->confidence == NDPI_CONFIDENCE_DPI_CACHE)
+		v->app = v->master = NDPI_PROTOCOL_UNKNOWN;
+	/*
+	 * The same cache, another way in: nDPI 4.2 names Google's STUN
+	 * servers' flows GoogleHangoutDuo and puts the client's address and
+	 * port in its STUN cache; a later STUN flow from that socket (the
+	 * app's relay, its peer) is then named GoogleHangoutDuo with the
+	 * confidence of its own DPI.  Duo is taken only for a flow with an
+	 * end in Google's networks (what nDPI's own test is); else the
+	 * verdict is not taken at all (nothing else made it STUN).
+	 */
+	if (v->app == NDPI_PROTOCOL_HANGOUT_DUO && !google_end(nd->mod, f))
 		v->app = v->master = NDPI_PROTOCOL_UNKNOWN;
 	if (v->master == v->app)
 		v->master = NDPI_PROTOCOL_UNKNOWN;
@@ -206,7 +230,7 @@ void cf_ndpi_process(struct cf_ndpi *n, void *flow, const uint8_t *l3,
 		len = 0xffff;
 	p = ndpi_detection_process_packet(n->mod, f, l3, (unsigned short)len,
 					  ts_ms);
-	fill(v, &p, f);
+	fill(n, v, &p, f);
 	v->complete = (v->app != NDPI_PROTOCOL_UNKNOWN ||
 		       v->master != NDPI_PROTOCOL_UNKNOWN) &&
 		      (tls_named(&p, f) || !ndpi_extra_dissection_possible(n->mod, f));
@@ -219,7 +243,7 @@ void cf_ndpi_giveup(struct cf_ndpi *n, void *flow, struct cf_ndpi_verdict *v)
 	ndpi_protocol p;
 
 	p = ndpi_detection_giveup(n->mod, f, 1, &guessed);
-	fill(v, &p, f);
+	fill(n, v, &p, f);
 	v->complete = 1;
 }
 

@@ -102,6 +102,15 @@ static void h245_announce(struct cf_classifier *c, const struct cf_h225_info *hi
 	cf_sdp_remember(c, m, n, ts_us, CF_ANN_H323, call);
 }
 
+/* The call of a Skinny media channel: the phone's connection and the
+ * channel's passThruPartyId. */
+static uint64_t sccp_call_key(const struct cf_packet *pkt, uint32_t party)
+{
+	uint64_t h = cf_call_pair_key("sccp", &pkt->src, pkt->sport, &pkt->dst, pkt->dport);
+
+	return h == 0 ? 0 : cf_mix64(h ^ ((uint64_t)party << 1 | 1));
+}
+
 void cf_rooms_shared(struct cf_classifier *c, const struct cf_packet *pkt)
 {
 	const uint8_t *p = pkt->payload;
@@ -118,11 +127,14 @@ void cf_rooms_shared(struct cf_classifier *c, const struct cf_packet *pkt)
 	} else if (pkt->proto == 6) {
 		if (cf_recog_sccp(p, len, &si) != CF_REC_YES)
 			return;
+		/* one media channel of one call: its passThruPartyId on the
+		   phone's Skinny connection (both messages name it) */
 		for (i = 0; i < si.n_media; i++) {
-			m[i].addr = si.media[i].addr;
-			m[i].port = si.media[i].port;
+			m[0].addr = si.media[i].addr;
+			m[0].port = si.media[i].port;
+			cf_sdp_remember(c, m, 1, pkt->ts_us, CF_ANN_SCCP,
+					sccp_call_key(pkt, si.media[i].party));
 		}
-		cf_sdp_remember(c, m, si.n_media, pkt->ts_us, CF_ANN_SCCP, 0);
 	} else if (cf_recog_mgcp(p, len, &mi) == CF_REC_YES && mi.n_media > 0) {
 		cf_sdp_remember(c, mi.media, mi.n_media, pkt->ts_us, CF_ANN_MGCP, 0);
 	}

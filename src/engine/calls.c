@@ -163,7 +163,6 @@ static struct slot *find(struct cf_calls *t, uint64_t key, int make,
 	s->used = 1;
 	s->rec.key = key;
 	t->keys[s - t->v] = key;
-	t->st.calls++;
 	return s;
 }
 
@@ -189,6 +188,8 @@ static void add_merged(struct cf_call_record *r, uint64_t id)
 {
 	uint32_t i;
 
+	if (id == r->key)
+		return;
 	for (i = 0; i < r->n_merged && i < CF_CALL_MERGED; i++)
 		if (r->merged[i] == id)
 			return;
@@ -198,16 +199,20 @@ static void add_merged(struct cf_call_record *r, uint64_t id)
 		r->merged_more++;
 }
 
-/* A flow left call o (NULL none) for s: when it was o's last, o's id
- * (which the flow's first events may carry) lives on in s's merged ids
- * and o's slot is free (lock held). */
-static void moved(struct cf_calls *t, struct slot *o, struct slot *s)
+/* A flow left call old (slot o, NULL if gone) for s: old's id, which the
+ * flow's first events may carry, is listed in s's merged ids (whatever
+ * else old holds: the list does not depend on the order in which the
+ * workers' flows come); o's slot is freed when it was its last (lock
+ * held). */
+static void moved(struct cf_calls *t, uint64_t old, struct slot *o, struct slot *s)
 {
-	if (o == NULL || o == s || o->live != 0 || o->rec.flows != 0)
+	if (old == 0 || old == s->rec.key)
 		return;
-	add_merged(&s->rec, o->rec.key);
-	o->used = 0;
-	t->keys[o - t->v] = 0;
+	add_merged(&s->rec, old);
+	if (o != NULL && o != s && o->live == 0 && o->rec.flows == 0) {
+		o->used = 0;
+		t->keys[o - t->v] = 0;
+	}
 }
 
 void cf_calls_move(struct cf_calls *t, void *ctx, uint64_t old, uint64_t key,
@@ -225,7 +230,7 @@ void cf_calls_move(struct cf_calls *t, void *ctx, uint64_t old, uint64_t key,
 	s = find(t, key, 1, m);
 	if (s != NULL) {
 		s->live++;
-		moved(t, o, s);
+		moved(t, old, o, s);
 	} else
 		t->st.untracked++;
 	pthread_mutex_unlock(&t->mu);
@@ -486,7 +491,8 @@ int cf_calls_flow_end(struct cf_calls *t, void *ctx, uint64_t joined_key,
 	if (key != 0 && (s = find(t, key, 1, m)) != NULL) {
 		if (joined_key == key && s->live > 0)
 			s->live--;
-		moved(t, o, s);
+		if (joined_key != key)
+			moved(t, joined_key, o, s);
 		/* judged or not (a socket's first packets no recogniser
 		   knew): it is the call's, and may take the call's app */
 		add_flow(s, cf);
@@ -847,5 +853,9 @@ void cf_calls_get_stats(struct cf_calls *t, struct cf_calls_stats *st)
 {
 	pthread_mutex_lock(&t->mu);
 	*st = t->st;
+	/* the calls seen: written or merged into another (a slot made again
+	   for a key, or one no flow ended in, is none: with --threads that
+	   depends on the order of the workers' flows) */
+	st->calls = st->written + st->merged;
 	pthread_mutex_unlock(&t->mu);
 }

@@ -87,7 +87,7 @@ static int one_message(void *ctx, const struct cf_frame *f)
 	struct cf_sccp_info *out = w->out;
 	struct cf_sccp_media *m;
 	struct cursor c;
-	uint32_t l32, version, id, skip;
+	uint32_t l32, version, id;
 
 	cur_init(&c, f->msg, f->len);
 	if (cur_le32(&c, &l32) || cur_le32(&c, &version) || cur_le32(&c, &id) ||
@@ -103,12 +103,18 @@ static int one_message(void *ctx, const struct cf_frame *f)
 	if ((id != CF_SCCP_OPEN_RECEIVE_ACK && id != CF_SCCP_START_MEDIA_TX) ||
 	    out->n_media >= CF_SCCP_MEDIA_MAX)
 		return 0;
-	skip = id == CF_SCCP_OPEN_RECEIVE_ACK ? 4 : 8;  /* status; conf + party */
 	m = &out->media[out->n_media];
-	if (cur_skip(&c, skip) == 0 && endpoint(&c, version, &m->addr, &m->port) == 0) {
-		m->msg_id = id;
-		out->n_media++;
+	if (id == CF_SCCP_OPEN_RECEIVE_ACK) {
+		/* status, the endpoint, then passThruPartyId */
+		if (cur_skip(&c, 4) || endpoint(&c, version, &m->addr, &m->port) ||
+		    cur_le32(&c, &m->party))
+			return 0;
+	} else if (cur_skip(&c, 4) || cur_le32(&c, &m->party) ||   /* conferenceId */
+		   endpoint(&c, version, &m->addr, &m->port)) {
+		return 0;
 	}
+	m->msg_id = id;
+	out->n_media++;
 	return 0;
 }
 

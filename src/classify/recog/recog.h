@@ -509,6 +509,8 @@ struct cf_sccp_media {
 					(where it is told to send) */
 	cf_addr addr;
 	uint16_t port;
+	uint32_t party;              /* passThruPartyId: the media channel, the
+					same in both messages of one call */
 };
 
 struct cf_sccp_info {
