@@ -148,6 +148,10 @@ void a_shapes_free(struct cf_audit *a);
 void a_esc(FILE *f, const char *s);             /* text and attribute values */
 void a_bytes(FILE *f, uint64_t b);              /* "75.2 kB" */
 void a_time(FILE *f, double t);                 /* "2024-03-01 10:00:00Z" */
+void a_esc_in(FILE *f, const char *pre, const char *s, const char *post);  /* pre, s escaped, post */
+void a_operator(FILE *f, uint32_t asn, const char *org);        /* "AS64496 Org" */
+void a_pcap_link(const struct cf_audit *a, FILE *f, const char *pcap);  /* <a class="pcap"> */
+void a_where_add(char *buf, size_t len, const char *one);   /* "; one" once, bounded */
 
 /* audit-sections.c */
 void a_write_calls(struct cf_audit *a, FILE *f);

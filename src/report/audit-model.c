@@ -272,17 +272,13 @@ static int add_alert(struct cf_audit *a, const struct cf_ev *ev)
 /* " CC ASn ORG" for one party into buf (appended, bounded). */
 static void where_add(char *buf, size_t len, const char *cc, uint32_t asn, const char *org)
 {
-	size_t used = strlen(buf);
 	char one[160];
 
-	snprintf(one, sizeof(one), "%s%s", *cc ? cc : "??", asn ? "" : "");
 	if (asn)
-		snprintf(one + strlen(one), sizeof(one) - strlen(one), " AS%u%s%s", asn,
-			 *org ? " " : "", org);
-	if (strstr(buf, one) != NULL)
-		return;
-	if (used + strlen(one) + 3 < len)
-		snprintf(buf + used, len - used, "%s%s", used ? "; " : "", one);
+		snprintf(one, sizeof(one), "%s AS%u%s%s", *cc ? cc : "??", asn, *org ? " " : "", org);
+	else
+		snprintf(one, sizeof(one), "%s", *cc ? cc : "??");
+	a_where_add(buf, len, one);
 }
 
 static int add_call(struct cf_audit *a, const struct cf_ev *ev)
