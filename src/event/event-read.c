@@ -206,6 +206,8 @@ static void read_flowish(json_t *o, struct cf_ev *ev, struct joined *j)
 	ev->bytes = count(o, "network.bytes");
 	ev->packets = count(o, "network.packets");
 	ev->alerts = (unsigned)count(o, "callfence.alerts");
+	ev->rtt_ms = num(o, "callfence.geo.rtt_ms");
+	ev->plausibility = str(o, "callfence.geo.plausibility");
 }
 
 /*
@@ -319,7 +321,7 @@ static int decode(json_t *o, struct cf_ev *ev, struct joined *j)
 		&ev->remote_ip, &ev->domain, &ev->country, &ev->registered,
 		&ev->permitted, &ev->as_org, &ev->cert_cn, &ev->cert_names,
 		&ev->relay_peer, &ev->evidence, &ev->verdict, &ev->rule_id,
-		&ev->rule_name, &ev->severity, &ev->links, &ev->message
+		&ev->rule_name, &ev->severity, &ev->links, &ev->message, &ev->plausibility
 	};
 	static const struct {
 		const char *ds;

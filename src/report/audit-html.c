@@ -287,6 +287,106 @@ static void countries_table(struct cf_audit *a, FILE *f)
 	fputs("</tbody></table>\n", f);
 }
 
+/* The speed-of-light check (callfence.geo of flows and alerts, #19). */
+struct geo_end {
+	const char *ip, *cc, *plaus;
+	double rtt;
+};
+
+static int geo_cmp(const void *x, const void *y)
+{
+	return strcmp(((const struct geo_end *)x)->ip, ((const struct geo_end *)y)->ip);
+}
+
+static int plaus_rank(const char *p)    /* impossible 2, consistent 1, else 0 */
+{
+	return strcmp(p, "impossible") == 0 ? 2 : strcmp(p, "consistent") == 0;
+}
+
+static size_t geo_collect(struct cf_audit *a, struct geo_end *e)
+{
+	size_t n = 0, i;
+
+	for (i = 0; i < a->n_flows; i++) {
+		const struct a_flow *x = &a->flows[i];
+
+		if (*x->plausibility)
+			e[n++] = (struct geo_end){ x->remote_ip, x->country, x->plausibility, x->rtt_ms };
+	}
+	for (i = 0; i < a->n_alerts; i++) {
+		const struct a_alert *x = &a->alerts[i];
+
+		if (*x->plausibility)
+			e[n++] = (struct geo_end){ x->remote_ip, x->country, x->plausibility, x->rtt_ms };
+	}
+	return n;
+}
+
+/* One row per remote end: its smallest round trip, the strictest verdict. */
+static void geo_check(struct cf_audit *a, FILE *f)
+{
+	struct geo_end *e = malloc((a->n_flows + a->n_alerts + 1) * sizeof(*e));
+	size_t n, m = 0, i, impossible = 0;
+	int pass, checked = 0;
+
+	fputs("<h3>Speed-of-light check</h3>\n", f);
+	if (e == NULL) {
+		fputs("<p class=\"warn\" id=\"geo-check\">Not shown: out of memory.</p>\n", f);
+		return;
+	}
+	n = geo_collect(a, e);
+	for (i = 0; i < n && !checked; i++)
+		checked = plaus_rank(e[i].plaus) > 0;
+	if (!checked) {
+		fputs("<p class=\"note\" id=\"geo-check\">Speed of light: no physical check (no "
+		      "observer location given): the countries above are the databases' word "
+		      "alone (callfence --observer-location; docs/geography.md).</p>\n", f);
+		free(e);
+		return;
+	}
+	qsort(e, n, sizeof(*e), geo_cmp);
+	for (i = 0; i < n; i++) {
+		struct geo_end *g = m ? &e[m - 1] : NULL;
+
+		if (g == NULL || strcmp(g->ip, e[i].ip) != 0) {
+			e[m++] = e[i];
+			continue;
+		}
+		if (e[i].rtt > 0 && (!(g->rtt > 0) || e[i].rtt < g->rtt))
+			g->rtt = e[i].rtt;
+		if (plaus_rank(e[i].plaus) > plaus_rank(g->plaus))
+			g->plaus = e[i].plaus;
+		if (*g->cc == '\0')
+			g->cc = e[i].cc;
+	}
+	for (i = 0; i < m; i++)
+		impossible += plaus_rank(e[i].plaus) == 2;
+	fprintf(f, "<p id=\"geo-check\">Each remote end's smallest round trip seen at the observer "
+		"against its database country: %zu remote end(s), <span id=\"geo-impossible\">%zu "
+		"physically impossible</span> (no point of that country is within light's reach "
+		"in that time; docs/geography.md).</p>\n", m, impossible);
+	fputs("<table class=\"geo paged sortable\" id=\"geo-ends\"><thead><tr><th>Remote end</th>"
+	      "<th>Country (database)</th><th>Round trip</th><th>Plausibility</th></tr></thead>"
+	      "<tbody>\n", f);
+	for (pass = 0; pass < 2; pass++)        /* the impossible ones first */
+		for (i = 0; i < m; i++) {
+			int imp = plaus_rank(e[i].plaus) == 2;
+
+			if (imp != (pass == 0))
+				continue;
+			fprintf(f, "<tr class=\"geo-end%s\">", imp ? " impossible" : "");
+			a_esc_in(f, "<td>", e[i].ip, "</td>");
+			a_esc_in(f, "<td>", *e[i].cc ? e[i].cc : "??", "</td>");
+			if (e[i].rtt > 0)
+				fprintf(f, "<td data-v=\"%.3f\">%.3f ms</td>", e[i].rtt, e[i].rtt);
+			else
+				fputs("<td data-v=\"0\"></td>", f);
+			a_esc_in(f, imp ? "<td class=\"warn\">" : "<td>", e[i].plaus, "</td></tr>\n");
+		}
+	fputs("</tbody></table>\n", f);
+	free(e);
+}
+
 static void map_section(struct cf_audit *a, FILE *f)
 {
 	fputs("<section id=\"map\"><h2>Where the calls went</h2>\n", f);
@@ -306,6 +406,7 @@ static void map_section(struct cf_audit *a, FILE *f)
 		a_esc_in(f, " Shapes: ", a->world_source, ".");
 	fputs("</p>\n", f);
 	countries_table(a, f);
+	geo_check(a, f);
 	fputs("</section>\n", f);
 }
 

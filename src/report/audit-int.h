@@ -22,6 +22,8 @@ struct a_flow {
 	const char *obs, *call_id, *app, *roles, *protocol, *transport, *cid;
 	const char *local_ip, *remote_ip, *domain, *country, *registered, *as_org;
 	const char *evidence, *rule_id, *verdict;
+	const char *plausibility;   /* callfence.geo: "" absent */
+	double rtt_ms;
 	unsigned lport, rport;
 	uint32_t asn;
 	uint64_t bytes, packets;
@@ -35,6 +37,8 @@ struct a_alert {
 	const char *local_ip, *remote_ip, *domain, *country, *registered, *as_org;
 	const char *evidence, *rule_id, *rule_name, *permitted;
 	const char *cert_cn, *cert_names, *relay_peer;
+	const char *plausibility;   /* callfence.geo: "" absent */
+	double rtt_ms;
 	unsigned lport, rport;
 	uint32_t asn;
 	int sev;
