@@ -42,6 +42,7 @@
 #include <stdint.h>
 
 #include "event/event.h"
+#include "event/report.h"
 #include "flow/flow.h"
 #include "flow/rtt.h"
 
@@ -54,16 +55,7 @@
 struct cf_calls;
 struct cf_outputs;
 
-struct cf_calls_stats {
-	uint64_t calls;          /* calls seen */
-	uint64_t written;        /* callfence.call events written */
-	uint64_t evicted;        /* written early: the table was full */
-	uint64_t untracked;      /* flows of calls the full table could not hold */
-	uint64_t held;           /* flows held for their call's app */
-	uint64_t unheld;         /* flows written at once: the held caps were reached */
-	uint64_t app_from_call;  /* held flows that took their call's app */
-	uint64_t merged;         /* calls merged into another (the time link) */
-};
+/* struct cf_calls_stats is in event/report.h: the run totals embed it. */
 
 /*
  * Write a held flow f (its end: why; its RTT state rtt, NULL none) with

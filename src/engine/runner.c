@@ -260,19 +260,8 @@ void cf_runner_numbers(struct cf_runner *r, struct cf_run_totals *t,
 			cf_run_totals_add(&all, &one, k > 0);
 		add_stats(&sum, &s);
 	}
-	if (r->calls != NULL) {         /* one call table for every engine */
-		struct cf_calls_stats cs;
-
-		cf_calls_get_stats(r->calls, &cs);
-		all.calls.calls = cs.calls;
-		all.calls.written = cs.written;
-		all.calls.merged = cs.merged;
-		all.calls.evicted = cs.evicted;
-		all.calls.untracked = cs.untracked;
-		all.calls.held = cs.held;
-		all.calls.unheld = cs.unheld;
-		all.calls.app_from_call = cs.app_from_call;
-	}
+	if (r->calls != NULL)           /* one call table for every engine */
+		cf_calls_get_stats(r->calls, &all.calls);
 	/* the outputs are shared: their errors once, not once per engine */
 	cf_outputs_get_stats(r->out, &os);
 	all.output_errors = os.write_errors;

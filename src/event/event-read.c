@@ -64,6 +64,50 @@ static uint64_t count(json_t *o, const char *p)
 	return d > 0 && d < 1.8e19 ? (uint64_t)d : 0;
 }
 
+/* The string, count at END.LEAF (END: "source" or "destination"). */
+static const char *str_at(json_t *o, const char *end, const char *leaf)
+{
+	char p[64];
+
+	snprintf(p, sizeof(p), "%s.%s", end, leaf);
+	return str(o, p);
+}
+
+static uint64_t count_at(json_t *o, const char *end, const char *leaf)
+{
+	char p[64];
+
+	snprintf(p, sizeof(p), "%s.%s", end, leaf);
+	return count(o, p);
+}
+
+/* The first of two places that has a string ("" if neither). */
+static const char *str_or(json_t *o1, const char *p1, json_t *o2, const char *p2)
+{
+	const char *s = str(o1, p1);
+
+	return *s ? s : str(o2, p2);
+}
+
+static const char *str2(json_t *o, const char *p1, const char *p2)
+{
+	return str_or(o, p1, o, p2);
+}
+
+/* The first of two places that has a count above 0. */
+static uint64_t count2(json_t *o, const char *p1, const char *p2)
+{
+	uint64_t n = count(o, p1);
+
+	return n ? n : count(o, p2);
+}
+
+/* event.severity, 0 to 1000. */
+static int severity_num(json_t *o)
+{
+	return (int)fmin(fmax(num(o, "event.severity"), 0.0), 1000.0);
+}
+
 /* The strings of array v joined by "," into buf. */
 static const char *join(json_t *v, char *buf, size_t len)
 {
@@ -127,7 +171,6 @@ static void read_flowish(json_t *o, struct cf_ev *ev, struct joined *j)
 {
 	const char *remote = str(o, "callfence.remote_end");
 	const char *local = strcmp(remote, "source") == 0 ? "destination" : "source";
-	char p[64];
 
 	if (*remote == '\0')
 		remote = "destination";
@@ -137,25 +180,16 @@ static void read_flowish(json_t *o, struct cf_ev *ev, struct joined *j)
 	ev->protocol = str(o, "network.protocol");
 	ev->transport = str(o, "network.transport");
 	ev->community_id = str(o, "network.community_id");
-	snprintf(p, sizeof(p), "%s.ip", local);
-	ev->local_ip = str(o, p);
-	snprintf(p, sizeof(p), "%s.port", local);
-	ev->local_port = (unsigned)count(o, p);
-	snprintf(p, sizeof(p), "%s.ip", remote);
-	ev->remote_ip = str(o, p);
-	snprintf(p, sizeof(p), "%s.port", remote);
-	ev->remote_port = (unsigned)count(o, p);
-	snprintf(p, sizeof(p), "%s.domain", remote);
-	ev->domain = str(o, p);
-	snprintf(p, sizeof(p), "%s.as.number", remote);
-	ev->asn = (uint32_t)count(o, p);
-	snprintf(p, sizeof(p), "%s.as.organization.name", remote);
-	ev->as_org = str(o, p);
+	ev->local_ip = str_at(o, local, "ip");
+	ev->local_port = (unsigned)count_at(o, local, "port");
+	ev->remote_ip = str_at(o, remote, "ip");
+	ev->remote_port = (unsigned)count_at(o, remote, "port");
+	ev->domain = str_at(o, remote, "domain");
+	ev->asn = (uint32_t)count_at(o, remote, "as.number");
+	ev->as_org = str_at(o, remote, "as.organization.name");
 	ev->country = str(o, "callfence.jurisdiction.observed");
-	if (*ev->country == '\0') {
-		snprintf(p, sizeof(p), "%s.geo.country_iso_code", remote);
-		ev->country = str(o, p);
-	}
+	if (*ev->country == '\0')
+		ev->country = str_at(o, remote, "geo.country_iso_code");
 	ev->registered = str(o, "callfence.jurisdiction.registered");
 	ev->permitted = join(path(o, "callfence.jurisdiction.permitted"), j->permitted,
 			     sizeof(j->permitted));
@@ -168,18 +202,12 @@ static void read_flowish(json_t *o, struct cf_ev *ev, struct joined *j)
 	ev->rule_id = str(o, "rule.id");
 	ev->rule_name = str(o, "rule.name");
 	ev->severity = str(o, "callfence.severity");
-	ev->severity_num = (int)fmin(fmax(num(o, "event.severity"), 0.0), 1000.0);
+	ev->severity_num = severity_num(o);
 	ev->bytes = count(o, "network.bytes");
 	ev->packets = count(o, "network.packets");
 	ev->alerts = (unsigned)count(o, "callfence.alerts");
-}
-
-/* The first of two places that has a string ("" if neither). */
-static const char *str2(json_t *o, const char *p1, const char *p2)
-{
-	const char *s = str(o, p1);
-
-	return *s ? s : str(o, p2);
+	ev->rtt_ms = num(o, "callfence.geo.rtt_ms");
+	ev->plausibility = str(o, "callfence.geo.plausibility");
 }
 
 /*
@@ -207,13 +235,9 @@ static void read_call(json_t *o, struct cf_ev *ev, struct joined *j)
 		ev->start = when(c, "start");
 	if (ev->end == 0 && json_is_string(path(c, "end")))
 		ev->end = when(c, "end");
-	ev->severity = str(c, "verdict.severity");
-	if (*ev->severity == '\0')
-		ev->severity = str(o, "callfence.severity");
-	ev->severity_num = (int)fmin(fmax(num(o, "event.severity"), 0.0), 1000.0);
-	ev->rule_id = str(c, "verdict.rule");
-	if (*ev->rule_id == '\0')
-		ev->rule_id = str(o, "rule.id");
+	ev->severity = str_or(c, "verdict.severity", o, "callfence.severity");
+	ev->severity_num = severity_num(o);
+	ev->rule_id = str_or(c, "verdict.rule", o, "rule.id");
 	ev->rule_name = str(o, "rule.name");
 	ev->message = str(c, "verdict.message");
 	ps = path(c, "parties");
@@ -226,8 +250,7 @@ static void read_call(json_t *o, struct cf_ev *ev, struct joined *j)
 		p->ip = str(e, "ip");
 		p->country = str2(e, "geo.country_iso_code", "country");
 		p->as_org = str2(e, "as.organization.name", "as_org");
-		p->asn = (uint32_t)(count(e, "as.number") ? count(e, "as.number") :
-				    count(e, "as_number"));
+		p->asn = (uint32_t)count2(e, "as.number", "as_number");
 		p->roles = join(path(e, "roles"), j->party_roles[ev->n_parties],
 				sizeof(j->party_roles[0]));
 		p->bytes = count(e, "bytes");
@@ -240,7 +263,6 @@ static void read_report(json_t *o, struct cf_ev *ev)
 {
 	json_t *r = path(o, "callfence.report"), *e;
 	static const char *sev[4] = { "low", "medium", "high", "critical" };
-	char p[64];
 	size_t i;
 
 	json_array_foreach(path(r, "sources"), i, e) {
@@ -273,10 +295,8 @@ static void read_report(json_t *o, struct cf_ev *ev)
 	ev->flows_created = count(r, "flows.created");
 	ev->evicted = count(r, "flows.evicted");
 	ev->output_errors = count(r, "output_errors");
-	for (i = 0; i < 4; i++) {
-		snprintf(p, sizeof(p), "alerts.by_severity.%s", sev[i]);
-		ev->by_sev[i] = count(r, p);
-	}
+	for (i = 0; i < 4; i++)
+		ev->by_sev[i] = count_at(r, "alerts.by_severity", sev[i]);
 }
 
 static void read_stats(json_t *o, struct cf_ev *ev)
@@ -301,25 +321,26 @@ static int decode(json_t *o, struct cf_ev *ev, struct joined *j)
 		&ev->remote_ip, &ev->domain, &ev->country, &ev->registered,
 		&ev->permitted, &ev->as_org, &ev->cert_cn, &ev->cert_names,
 		&ev->relay_peer, &ev->evidence, &ev->verdict, &ev->rule_id,
-		&ev->rule_name, &ev->severity, &ev->links, &ev->message
+		&ev->rule_name, &ev->severity, &ev->links, &ev->message, &ev->plausibility
+	};
+	static const struct {
+		const char *ds;
+		enum cf_ev_kind kind;
+	} kinds[] = {
+		{ "callfence.alert", CF_EV_ALERT }, { "callfence.flow", CF_EV_FLOW },
+		{ "callfence.stats", CF_EV_STATS }, { "callfence.report", CF_EV_REPORT },
+		{ "callfence.call", CF_EV_CALL },
 	};
 	size_t i;
 
 	memset(ev, 0, sizeof(*ev));
 	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		*strs[i] = "";   /* every string field "" until read */
-	if (strcmp(ds, "callfence.alert") == 0)
-		ev->kind = CF_EV_ALERT;
-	else if (strcmp(ds, "callfence.flow") == 0)
-		ev->kind = CF_EV_FLOW;
-	else if (strcmp(ds, "callfence.stats") == 0)
-		ev->kind = CF_EV_STATS;
-	else if (strcmp(ds, "callfence.report") == 0)
-		ev->kind = CF_EV_REPORT;
-	else if (strcmp(ds, "callfence.call") == 0)
-		ev->kind = CF_EV_CALL;
-	else
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]) && strcmp(ds, kinds[i].ds) != 0; i++)
+		;
+	if (i == sizeof(kinds) / sizeof(kinds[0]))
 		return -1;
+	ev->kind = kinds[i].kind;
 	ev->ts = when(o, "@timestamp");
 	ev->start = when(o, "event.start");
 	ev->end = when(o, "event.end");

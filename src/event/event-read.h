@@ -69,6 +69,8 @@ struct cf_ev {
 	int severity_num;                    /* event.severity */
 	uint64_t bytes, packets;             /* network.bytes, .packets */
 	unsigned alerts;                     /* callfence.alerts (flows) */
+	double rtt_ms;                       /* callfence.geo.rtt_ms; 0 absent */
+	const char *plausibility;            /* callfence.geo.plausibility; "" absent */
 
 	/* call (callfence.call; docs/schema/call.schema.json): call_id, app,
 	 * local_ip (source.ip), start/end, severity/rule_id/message (its

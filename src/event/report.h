@@ -19,6 +19,18 @@
 struct cf_outputs;
 struct cf_event_meta;
 
+/* The call table's numbers (engine/calls.h, cf_calls_get_stats). */
+struct cf_calls_stats {
+	uint64_t calls;          /* calls seen */
+	uint64_t written;        /* callfence.call events written */
+	uint64_t evicted;        /* written early: the table was full */
+	uint64_t untracked;      /* flows of calls the full table could not hold */
+	uint64_t held;           /* flows held for their call's app */
+	uint64_t unheld;         /* flows written at once: the held caps were reached */
+	uint64_t app_from_call;  /* held flows that took their call's app */
+	uint64_t merged;         /* calls merged into another (the time link) */
+};
+
 /* Run-wide numbers the engine hands to the report at the end. */
 struct cf_run_totals {
 	const char *const *inputs;      /* capture files given (or interfaces), NULL-terminated */
@@ -33,10 +45,7 @@ struct cf_run_totals {
 	struct cf_geo_stats geo;
 	uint64_t alerts;                /* alert events written */
 	uint64_t audited_flows;         /* flows judged by the policy */
-	struct {                        /* the call table (engine/calls.h) */
-		uint64_t calls, written, merged, evicted, untracked;
-		uint64_t held, unheld, app_from_call;
-	} calls;
+	struct cf_calls_stats calls;    /* the call table (engine/calls.h) */
 	uint64_t output_errors;
 	struct {                        /* the process's own accounting */
 		uint64_t rss_bytes;     /* resident now (/proc/self/statm) */

@@ -48,6 +48,7 @@ const char a_css[] =
 "border-radius:3px}\n"
 "table.evidence th{width:13em;background:#fafafa}\n"
 ".warn{color:#b00;font-weight:bold}.note{color:#555;font-style:italic}\n"
+"tr.impossible td{background:#fde8e8}\n"
 "#js-errors:not(:empty){background:#fee;border:1px solid #c00;padding:.5em;white-space:pre-wrap}\n"
 ".pager{margin:.3em 0}.pager button{margin-right:.3em}\n"
 "tr.off,tr.out{display:none}\n"

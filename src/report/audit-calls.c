@@ -131,7 +131,6 @@ static size_t find_call(const struct cf_audit *a, const size_t *idx, const char 
 
 static void where_of(char *buf, size_t len, const struct a_flow *f)
 {
-	size_t used = strlen(buf);
 	char one[200];
 
 	if (*f->as_org)
@@ -141,10 +140,7 @@ static void where_of(char *buf, size_t len, const struct a_flow *f)
 		snprintf(one, sizeof(one), "%s AS%u", *f->country ? f->country : "??", f->asn);
 	else
 		snprintf(one, sizeof(one), "%s", *f->country ? f->country : "??");
-	if (strstr(buf, one) != NULL)
-		return;
-	if (used + strlen(one) + 3 < len)
-		snprintf(buf + used, len - used, "%s%s", used ? "; " : "", one);
+	a_where_add(buf, len, one);
 }
 
 /* The flows no call event claimed: grouped by their call id

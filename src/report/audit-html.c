@@ -34,6 +34,42 @@ void a_esc(FILE *f, const char *s)
 	}
 }
 
+void a_esc_in(FILE *f, const char *pre, const char *s, const char *post)
+{
+	fputs(pre, f);
+	a_esc(f, s);
+	fputs(post, f);
+}
+
+/* An operator: "AS64496 " when the number is known, then the name. */
+void a_operator(FILE *f, uint32_t asn, const char *org)
+{
+	if (asn)
+		fprintf(f, "AS%u ", asn);
+	a_esc(f, org);
+}
+
+/* An evidence capture's link, relative to the report (--evidence). */
+void a_pcap_link(const struct cf_audit *a, FILE *f, const char *pcap)
+{
+	fputs("<a class=\"pcap\" href=\"", f);
+	if (a->evidence_href[0])
+		a_esc_in(f, "", a->evidence_href, "/");
+	a_esc_in(f, "", pcap, "\">");
+	a_esc_in(f, "", pcap, "</a>");
+}
+
+/* Append one to the "; "-separated list in buf unless already there. */
+void a_where_add(char *buf, size_t len, const char *one)
+{
+	size_t used = strlen(buf);
+
+	if (strstr(buf, one) != NULL)
+		return;
+	if (used + strlen(one) + 3 < len)
+		snprintf(buf + used, len - used, "%s%s", used ? "; " : "", one);
+}
+
 void a_bytes(FILE *f, uint64_t b)
 {
 	static const char *const unit[] = { "B", "kB", "MB", "GB", "TB" };
@@ -107,11 +143,8 @@ static void verdict(struct cf_audit *a, FILE *f)
 		fprintf(f, "<p class=\"verdict ok\" id=\"verdict\">No call broke the policy: "
 			"%zu call(s) and %zu flow(s) were judged and no alert fired", a->n_calls,
 			a->n_flows);
-		if (a->permit_label[0]) {
-			fputs(" (permitted: ", f);
-			a_esc(f, a->permit_label);
-			fputs(")", f);
-		}
+		if (a->permit_label[0])
+			a_esc_in(f, " (permitted: ", a->permit_label, ")");
 		fputs(".</p>\n", f);
 		return;
 	}
@@ -124,47 +157,27 @@ static void verdict(struct cf_audit *a, FILE *f)
 	country_words(f, a, x->country);
 	fputs(": the server ", f);
 	if (*x->domain) {
-		fputs("<b class=\"server\">", f);
-		a_esc(f, x->domain);
-		fputs("</b> (", f);
-		a_esc(f, x->remote_ip);
-		fputs(")", f);
+		a_esc_in(f, "<b class=\"server\">", x->domain, "</b>");
+		a_esc_in(f, " (", x->remote_ip, ")");
 	} else {
-		fputs("<b class=\"server\">", f);
-		a_esc(f, x->remote_ip);
-		fputs("</b>", f);
+		a_esc_in(f, "<b class=\"server\">", x->remote_ip, "</b>");
 	}
 	if (x->asn || *x->as_org) {
 		fputs(", operated by <b class=\"operator\">", f);
-		if (x->asn)
-			fprintf(f, "AS%u ", x->asn);
-		a_esc(f, x->as_org);
+		a_operator(f, x->asn, x->as_org);
 		fputs("</b>", f);
 	}
-	fputs(", broke rule <b class=\"rule\">", f);
-	a_esc(f, x->rule_id);
-	fputs("</b>", f);
-	if (*x->rule_name) {
-		fputs(" (&ldquo;", f);
-		a_esc(f, x->rule_name);
-		fputs("&rdquo;)", f);
-	}
+	a_esc_in(f, ", broke rule <b class=\"rule\">", x->rule_id, "</b>");
+	if (*x->rule_name)
+		a_esc_in(f, " (&ldquo;", x->rule_name, "&rdquo;)");
 	fprintf(f, ". %zu alert(s) in all: %llu critical, %llu high, %llu medium, %llu low.",
 		a->n_alerts, (unsigned long long)sev[SEV_CRITICAL],
 		(unsigned long long)sev[SEV_HIGH], (unsigned long long)sev[SEV_MEDIUM],
 		(unsigned long long)sev[SEV_LOW]);
 	if (x->pcap != NULL) {
-		fputs(" The packets: <a class=\"pcap\" href=\"", f);
-		if (a->evidence_href[0]) {
-			a_esc(f, a->evidence_href);
-			fputs("/", f);
-		}
-		a_esc(f, x->pcap);
-		fputs("\">", f);
-		a_esc(f, x->pcap);
-		fputs("</a> (SHA-256 <span class=\"hash\">", f);
-		a_esc(f, x->pcap_sha);
-		fputs("</span>).", f);
+		fputs(" The packets: ", f);
+		a_pcap_link(a, f, x->pcap);
+		a_esc_in(f, " (SHA-256 <span class=\"hash\">", x->pcap_sha, "</span>).");
 	}
 	fputs("</p>\n", f);
 }
@@ -178,27 +191,18 @@ static void sources(struct cf_audit *a, FILE *f)
 			const struct cf_ev_source *s = &a->obs[i].sources[j];
 			const char *base = strrchr(s->path, '/');
 
-			fputs("<tr><td>", f);
-			a_esc(f, s->kind);
-			fputs("</td><td>", f);
-			a_esc(f, a->obs[i].name);
-			fputs("</td><td title=\"", f);
-			a_esc(f, s->path);
-			fputs("\">", f);
-			a_esc(f, base ? base + 1 : s->path);
-			fputs("</td><td>", f);
+			a_esc_in(f, "<tr><td>", s->kind, "</td><td>");
+			a_esc_in(f, "", a->obs[i].name, "</td><td title=\"");
+			a_esc_in(f, "", s->path, "\">");
+			a_esc_in(f, "", base ? base + 1 : s->path, "</td><td>");
 			a_esc(f, s->type);
-			if (*s->build_date) {
-				fputs(*s->type ? ", built " : "built ", f);
-				a_esc(f, s->build_date);
-			}
+			if (*s->build_date)
+				a_esc_in(f, *s->type ? ", built " : "built ", s->build_date, "");
 			fputs("</td><td class=\"hash\">", f);
 			if (*s->sha256)
 				a_esc(f, s->sha256);
-			else {
-				fputs("not read: ", f);
-				a_esc(f, s->error);
-			}
+			else
+				a_esc_in(f, "not read: ", s->error, "");
 			fputs("</td></tr>\n", f);
 		}
 }
@@ -228,9 +232,8 @@ static void summary(struct cf_audit *a, FILE *f)
 	for (i = 0; i < a->n_obs; i++) {
 		if (i)
 			fputs(", ", f);
-		fputs("<span class=\"observer\">", f);
-		a_esc(f, *a->obs[i].name ? a->obs[i].name : "(unnamed)");
-		fputs("</span>", f);
+		a_esc_in(f, "<span class=\"observer\">",
+			 *a->obs[i].name ? a->obs[i].name : "(unnamed)", "</span>");
 	}
 	if (a->n_obs == 0)
 		fputs("none named", f);
@@ -271,10 +274,8 @@ static void countries_table(struct cf_audit *a, FILE *f)
 		const char *name = a_country_name(a, k->cc);
 
 		fprintf(f, "<tr class=\"country%s\" data-cc=\"", k->alerted ? " alerted" : "");
-		a_esc(f, k->cc);
-		fputs("\"><td>", f);
-		a_esc(f, strcmp(k->cc, "??") == 0 ? "unknown" : name ? name : k->cc);
-		fputs(" (", f);
+		a_esc_in(f, "", k->cc, "\"><td>");
+		a_esc_in(f, "", strcmp(k->cc, "??") == 0 ? "unknown" : name ? name : k->cc, " (");
 		a_esc(f, k->cc);
 		fprintf(f, ")</td><td>%llu</td><td data-v=\"%llu\">", (unsigned long long)k->flows,
 			(unsigned long long)k->bytes);
@@ -284,6 +285,106 @@ static void countries_table(struct cf_audit *a, FILE *f)
 			!a->have_permitted ? "?" : k->permitted ? "yes" : "no");
 	}
 	fputs("</tbody></table>\n", f);
+}
+
+/* The speed-of-light check (callfence.geo of flows and alerts, #19). */
+struct geo_end {
+	const char *ip, *cc, *plaus;
+	double rtt;
+};
+
+static int geo_cmp(const void *x, const void *y)
+{
+	return strcmp(((const struct geo_end *)x)->ip, ((const struct geo_end *)y)->ip);
+}
+
+static int plaus_rank(const char *p)    /* impossible 2, consistent 1, else 0 */
+{
+	return strcmp(p, "impossible") == 0 ? 2 : strcmp(p, "consistent") == 0;
+}
+
+static size_t geo_collect(struct cf_audit *a, struct geo_end *e)
+{
+	size_t n = 0, i;
+
+	for (i = 0; i < a->n_flows; i++) {
+		const struct a_flow *x = &a->flows[i];
+
+		if (*x->plausibility)
+			e[n++] = (struct geo_end){ x->remote_ip, x->country, x->plausibility, x->rtt_ms };
+	}
+	for (i = 0; i < a->n_alerts; i++) {
+		const struct a_alert *x = &a->alerts[i];
+
+		if (*x->plausibility)
+			e[n++] = (struct geo_end){ x->remote_ip, x->country, x->plausibility, x->rtt_ms };
+	}
+	return n;
+}
+
+/* One row per remote end: its smallest round trip, the strictest verdict. */
+static void geo_check(struct cf_audit *a, FILE *f)
+{
+	struct geo_end *e = malloc((a->n_flows + a->n_alerts + 1) * sizeof(*e));
+	size_t n, m = 0, i, impossible = 0;
+	int pass, checked = 0;
+
+	fputs("<h3>Speed-of-light check</h3>\n", f);
+	if (e == NULL) {
+		fputs("<p class=\"warn\" id=\"geo-check\">Not shown: out of memory.</p>\n", f);
+		return;
+	}
+	n = geo_collect(a, e);
+	for (i = 0; i < n && !checked; i++)
+		checked = plaus_rank(e[i].plaus) > 0;
+	if (!checked) {
+		fputs("<p class=\"note\" id=\"geo-check\">Speed of light: no physical check (no "
+		      "observer location given): the countries above are the databases' word "
+		      "alone (callfence --observer-location; docs/geography.md).</p>\n", f);
+		free(e);
+		return;
+	}
+	qsort(e, n, sizeof(*e), geo_cmp);
+	for (i = 0; i < n; i++) {
+		struct geo_end *g = m ? &e[m - 1] : NULL;
+
+		if (g == NULL || strcmp(g->ip, e[i].ip) != 0) {
+			e[m++] = e[i];
+			continue;
+		}
+		if (e[i].rtt > 0 && (!(g->rtt > 0) || e[i].rtt < g->rtt))
+			g->rtt = e[i].rtt;
+		if (plaus_rank(e[i].plaus) > plaus_rank(g->plaus))
+			g->plaus = e[i].plaus;
+		if (*g->cc == '\0')
+			g->cc = e[i].cc;
+	}
+	for (i = 0; i < m; i++)
+		impossible += plaus_rank(e[i].plaus) == 2;
+	fprintf(f, "<p id=\"geo-check\">Each remote end's smallest round trip seen at the observer "
+		"against its database country: %zu remote end(s), <span id=\"geo-impossible\">%zu "
+		"physically impossible</span> (no point of that country is within light's reach "
+		"in that time; docs/geography.md).</p>\n", m, impossible);
+	fputs("<table class=\"geo paged sortable\" id=\"geo-ends\"><thead><tr><th>Remote end</th>"
+	      "<th>Country (database)</th><th>Round trip</th><th>Plausibility</th></tr></thead>"
+	      "<tbody>\n", f);
+	for (pass = 0; pass < 2; pass++)        /* the impossible ones first */
+		for (i = 0; i < m; i++) {
+			int imp = plaus_rank(e[i].plaus) == 2;
+
+			if (imp != (pass == 0))
+				continue;
+			fprintf(f, "<tr class=\"geo-end%s\">", imp ? " impossible" : "");
+			a_esc_in(f, "<td>", e[i].ip, "</td>");
+			a_esc_in(f, "<td>", *e[i].cc ? e[i].cc : "??", "</td>");
+			if (e[i].rtt > 0)
+				fprintf(f, "<td data-v=\"%.3f\">%.3f ms</td>", e[i].rtt, e[i].rtt);
+			else
+				fputs("<td data-v=\"0\"></td>", f);
+			a_esc_in(f, imp ? "<td class=\"warn\">" : "<td>", e[i].plaus, "</td></tr>\n");
+		}
+	fputs("</tbody></table>\n", f);
+	free(e);
 }
 
 static void map_section(struct cf_audit *a, FILE *f)
@@ -298,19 +399,14 @@ static void map_section(struct cf_audit *a, FILE *f)
 	      "<span class=\"key s0\"></span> none &nbsp; "
 	      "<span class=\"key alertkey\"></span> an alert fired (red outline and ring) &nbsp; "
 	      "<span class=\"key permkey\"></span> permitted by the policy", f);
-	if (a->permit_label[0]) {
-		fputs(" (", f);
-		a_esc(f, a->permit_label);
-		fputs(")", f);
-	}
+	if (a->permit_label[0])
+		a_esc_in(f, " (", a->permit_label, ")");
 	fputs(". Equirectangular projection.", f);
-	if (a->world_source[0]) {
-		fputs(" Shapes: ", f);
-		a_esc(f, a->world_source);
-		fputs(".", f);
-	}
+	if (a->world_source[0])
+		a_esc_in(f, " Shapes: ", a->world_source, ".");
 	fputs("</p>\n", f);
 	countries_table(a, f);
+	geo_check(a, f);
 	fputs("</section>\n", f);
 }
 

@@ -22,6 +22,8 @@ struct a_flow {
 	const char *obs, *call_id, *app, *roles, *protocol, *transport, *cid;
 	const char *local_ip, *remote_ip, *domain, *country, *registered, *as_org;
 	const char *evidence, *rule_id, *verdict;
+	const char *plausibility;   /* callfence.geo: "" absent */
+	double rtt_ms;
 	unsigned lport, rport;
 	uint32_t asn;
 	uint64_t bytes, packets;
@@ -35,6 +37,8 @@ struct a_alert {
 	const char *local_ip, *remote_ip, *domain, *country, *registered, *as_org;
 	const char *evidence, *rule_id, *rule_name, *permitted;
 	const char *cert_cn, *cert_names, *relay_peer;
+	const char *plausibility;   /* callfence.geo: "" absent */
+	double rtt_ms;
 	unsigned lport, rport;
 	uint32_t asn;
 	int sev;
@@ -148,6 +152,10 @@ void a_shapes_free(struct cf_audit *a);
 void a_esc(FILE *f, const char *s);             /* text and attribute values */
 void a_bytes(FILE *f, uint64_t b);              /* "75.2 kB" */
 void a_time(FILE *f, double t);                 /* "2024-03-01 10:00:00Z" */
+void a_esc_in(FILE *f, const char *pre, const char *s, const char *post);  /* pre, s escaped, post */
+void a_operator(FILE *f, uint32_t asn, const char *org);        /* "AS64496 Org" */
+void a_pcap_link(const struct cf_audit *a, FILE *f, const char *pcap);  /* <a class="pcap"> */
+void a_where_add(char *buf, size_t len, const char *one);   /* "; one" once, bounded */
 
 /* audit-sections.c */
 void a_write_calls(struct cf_audit *a, FILE *f);

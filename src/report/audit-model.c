@@ -221,12 +221,13 @@ static int add_flow(struct cf_audit *a, const struct cf_ev *ev)
 	if (K(f, call_id) || K(f, app) || K(f, roles) || K(f, protocol) ||
 	    K(f, transport) || K(f, local_ip) || K(f, remote_ip) || K(f, domain) ||
 	    K(f, country) || K(f, registered) || K(f, as_org) || K(f, evidence) ||
-	    K(f, rule_id) || K(f, verdict) || f->obs == NULL ||
+	    K(f, rule_id) || K(f, verdict) || K(f, plausibility) || f->obs == NULL ||
 	    (f->cid = a_keep(a, ev->community_id)) == NULL)
 		return -1;
 	f->lport = ev->local_port;
 	f->rport = ev->remote_port;
 	f->asn = ev->asn;
+	f->rtt_ms = ev->rtt_ms;
 	f->bytes = ev->bytes;
 	f->packets = ev->packets;
 	f->start = ev->start ? ev->start : ev->ts;
@@ -253,8 +254,10 @@ static int add_alert(struct cf_audit *a, const struct cf_ev *ev)
 	    K(x, transport) || K(x, local_ip) || K(x, remote_ip) || K(x, domain) ||
 	    K(x, country) || K(x, registered) || K(x, as_org) || K(x, evidence) ||
 	    K(x, rule_id) || K(x, rule_name) || K(x, permitted) || K(x, cert_cn) ||
-	    K(x, cert_names) || K(x, relay_peer) || x->obs == NULL || x->cid == NULL)
+	    K(x, cert_names) || K(x, relay_peer) || K(x, plausibility) || x->obs == NULL ||
+	    x->cid == NULL)
 		return -1;
+	x->rtt_ms = ev->rtt_ms;
 	x->lport = ev->local_port;
 	x->rport = ev->remote_port;
 	x->asn = ev->asn;
@@ -272,17 +275,13 @@ static int add_alert(struct cf_audit *a, const struct cf_ev *ev)
 /* " CC ASn ORG" for one party into buf (appended, bounded). */
 static void where_add(char *buf, size_t len, const char *cc, uint32_t asn, const char *org)
 {
-	size_t used = strlen(buf);
 	char one[160];
 
-	snprintf(one, sizeof(one), "%s%s", *cc ? cc : "??", asn ? "" : "");
 	if (asn)
-		snprintf(one + strlen(one), sizeof(one) - strlen(one), " AS%u%s%s", asn,
-			 *org ? " " : "", org);
-	if (strstr(buf, one) != NULL)
-		return;
-	if (used + strlen(one) + 3 < len)
-		snprintf(buf + used, len - used, "%s%s", used ? "; " : "", one);
+		snprintf(one, sizeof(one), "%s AS%u%s%s", *cc ? cc : "??", asn, *org ? " " : "", org);
+	else
+		snprintf(one, sizeof(one), "%s", *cc ? cc : "??");
+	a_where_add(buf, len, one);
 }
 
 static int add_call(struct cf_audit *a, const struct cf_ev *ev)

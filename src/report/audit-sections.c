@@ -194,34 +194,22 @@ void a_write_calls(struct cf_audit *a, FILE *f)
 		fputs("</td><td>", f);
 		duration(f, c->end - c->start);
 		fputs("</td><td", f);
-		if (*c->id) {
-			fputs(" title=\"call ", f);
-			a_esc(f, c->id);
-			fputs("\"", f);
-		}
+		if (*c->id)
+			a_esc_in(f, " title=\"call ", c->id, "\"");
 		fputs(">", f);
 		a_esc(f, c->app);
 		if (*c->id == '\0')
 			fputs(" <span class=\"grouped\">grouped here</span>", f);
-		if (*c->links) {        /* what tied its flows together */
-			fputs(" <span class=\"links\">(", f);
-			a_esc(f, c->links);
-			fputs(")</span>", f);
-		}
-		fputs("</td><td>", f);
-		a_esc(f, c->obs);
-		fputs("</td><td>", f);
+		if (*c->links)          /* what tied its flows together */
+			a_esc_in(f, " <span class=\"links\">(", c->links, ")</span>");
+		a_esc_in(f, "</td><td>", c->obs, "</td><td>");
 		a_esc(f, c->local_ip);
 		fprintf(f, "</td><td>%u</td><td class=\"where\">", c->n_flows);
-		a_esc(f, c->keyx);
-		fputs("</td><td class=\"where\">", f);
-		a_esc(f, c->media);
-		fputs("</td><td>", f);
+		a_esc_in(f, "", c->keyx, "</td><td class=\"where\">");
+		a_esc_in(f, "", c->media, "</td><td>");
 		a_esc(f, c->rule_id);
-		if (*c->message) {
-			fputs(": ", f);
-			a_esc(f, c->message);
-		}
+		if (*c->message)
+			a_esc_in(f, ": ", c->message, "");
 		fprintf(f, "</td><td class=\"tl\"><span style=\"left:%.1f%%;width:%.1f%%\"></span>"
 			"</td></tr>\n", l < 0 ? 0 : l > 99 ? 99 : l, w < 1 ? 1 : w > 100 ? 100 : w);
 	}
@@ -232,11 +220,8 @@ static void row(FILE *f, const char *label, const char *value)
 {
 	if (value == NULL || *value == '\0')
 		return;
-	fputs("<tr><th>", f);
-	fputs(label, f);
-	fputs("</th><td>", f);
-	a_esc(f, value);
-	fputs("</td></tr>\n", f);
+	fprintf(f, "<tr><th>%s</th><td>", label);
+	a_esc_in(f, "", value, "</td></tr>\n");
 }
 
 static void one_alert(struct cf_audit *a, FILE *f, size_t i)
@@ -246,9 +231,7 @@ static void one_alert(struct cf_audit *a, FILE *f, size_t i)
 
 	fprintf(f, "<article class=\"alert sev-%s\" id=\"alert-%zu\"><h3><span class=\"badge\">"
 		"%s</span> ", a_sev_name(x->sev), i + 1, a_sev_name(x->sev));
-	fputs("<span class=\"rule-id\">", f);
-	a_esc(f, x->rule_id);
-	fputs("</span> ", f);
+	a_esc_in(f, "<span class=\"rule-id\">", x->rule_id, "</span> ");
 	a_esc(f, x->rule_name);
 	fputs("</h3>\n<table class=\"evidence\">\n", f);
 	snprintf(buf, sizeof(buf), "%s:%u \xe2\x86\x92 %s:%u %s%s%s", x->local_ip, x->lport,
@@ -275,18 +258,11 @@ static void one_alert(struct cf_audit *a, FILE *f, size_t i)
 	fputs("</td></tr>\n", f);
 	row(f, "Community ID", x->cid);
 	if (x->pcap != NULL) {
-		fputs("<tr><th>Evidence capture</th><td><a class=\"pcap\" href=\"", f);
-		if (a->evidence_href[0]) {
-			a_esc(f, a->evidence_href);
-			fputs("/", f);
-		}
-		a_esc(f, x->pcap);
-		fputs("\">", f);
-		a_esc(f, x->pcap);
-		fprintf(f, "</a> (the flow's first %u packet(s)), SHA-256 <span class=\"hash\">",
+		fputs("<tr><th>Evidence capture</th><td>", f);
+		a_pcap_link(a, f, x->pcap);
+		fprintf(f, " (the flow's first %u packet(s)), SHA-256 <span class=\"hash\">",
 			x->pcap_packets);
-		a_esc(f, x->pcap_sha);
-		fputs("</span></td></tr>\n", f);
+		a_esc_in(f, "", x->pcap_sha, "</span></td></tr>\n");
 	} else if (a->evidence_dir[0]) {
 		fputs("<tr><th>Evidence capture</th><td>none: the flow's packets were not found "
 		      "again (standard input, or the cap on evidence packets)</td></tr>\n", f);
@@ -359,38 +335,25 @@ void a_write_flows(struct cf_audit *a, FILE *f)
 		const struct a_flow *x = &a->flows[i];
 
 		fprintf(f, "<tr class=\"sev-%s\" data-app=\"", a_sev_name(x->sev));
-		a_esc(f, x->app);
-		fputs("\" data-role=\"", f);
-		a_esc(f, x->roles);
-		fputs("\" data-cc=\"", f);
-		a_esc(f, x->country);
-		fputs("\"><td>", f);
+		a_esc_in(f, "", x->app, "\" data-role=\"");
+		a_esc_in(f, "", x->roles, "\" data-cc=\"");
+		a_esc_in(f, "", x->country, "\"><td>");
 		a_time(f, x->start);
-		fputs("</td><td>", f);
-		a_esc(f, x->obs);
-		fputs("</td><td>", f);
-		a_esc(f, x->app);
-		fputs("</td><td>", f);
-		a_esc(f, x->roles);
-		fputs("</td><td>", f);
+		a_esc_in(f, "</td><td>", x->obs, "</td><td>");
+		a_esc_in(f, "", x->app, "</td><td>");
+		a_esc_in(f, "", x->roles, "</td><td>");
 		a_esc(f, x->local_ip);
 		fprintf(f, ":%u</td><td>", x->lport);
 		a_esc(f, x->remote_ip);
-		fprintf(f, ":%u %s</td><td>", x->rport, *x->transport ? "" : "");
-		a_esc(f, x->domain);
-		fputs("</td><td>", f);
-		a_esc(f, x->country);
-		fputs("</td><td>", f);
-		if (x->asn)
-			fprintf(f, "AS%u ", x->asn);
-		a_esc(f, x->as_org);
+		fprintf(f, ":%u </td><td>", x->rport);
+		a_esc_in(f, "", x->domain, "</td><td>");
+		a_esc_in(f, "", x->country, "</td><td>");
+		a_operator(f, x->asn, x->as_org);
 		fprintf(f, "</td><td data-v=\"%llu\">", (unsigned long long)x->bytes);
 		a_bytes(f, x->bytes);
 		fprintf(f, "</td><td>%llu</td><td>", (unsigned long long)x->packets);
 		a_esc(f, x->sev ? a_sev_name(x->sev) : *x->verdict ? x->verdict : "-");
-		fputs("</td><td>", f);
-		a_esc(f, x->rule_id);
-		fputs("</td></tr>\n", f);
+		a_esc_in(f, "</td><td>", x->rule_id, "</td></tr>\n");
 	}
 	fputs("</tbody></table>\n</section>\n", f);
 }

@@ -10,7 +10,8 @@
 #   scenario with no alert, server names that are markup, events with
 #   malformed lines, two observers' files merged, 10,000 flows (built in
 #   under 5 s, paginated), --since/--until, a missing map, callfence.call
-#   events.
+#   events, the speed-of-light check (callfence.geo) with and without
+#   verdicts.
 # Screenshots stay in tests/work/report/*.png.  Exit 0, 1 a check failed,
 # 77 chromium missing (the checks of the HTML alone still ran and passed).
 set -u
@@ -378,6 +379,34 @@ check "callids: one call, by its id" "$OUT/callids.html" 'id="n-calls">1<'
 check_not "callids: not grouped by app and host" "$OUT/callids.html" 'id="calls-grouped"'
 check "callids: the alert links its call" "$OUT/callids.html" '<a href="#call-0">call 1</a>'
 check "callids: the call's flows" "$OUT/callids.html" '<td>10\.1\.0\.5</td><td>2</td>'
+
+# ---- the speed-of-light check (#19), in the map's section: events with
+# no callfence.geo (or only "unknown") say there was no physical check;
+# with verdicts, one row per remote end (its flow and its alert merged):
+# the smallest RTT and the verdict, impossible ones first and marked
+check "calls: no physical check without an observer location" "$OUT/calls.html" \
+	'id="geo-check">Speed of light: no physical check \(no observer location given\)'
+check_not "calls: no table of remote ends then" "$OUT/calls.html" 'id="geo-ends"'
+sed -e '/"port":50002/s/"remote_end":"destination"/&,"geo":{"rtt_ms":2.031,"plausibility":"impossible"}/' \
+	-e '/"port":50004/s/"remote_end":"destination"/&,"geo":{"rtt_ms":95.5,"plausibility":"consistent"}/' \
+	"$OUT/calls.json" >"$OUT/geo.json"
+report geo "$OUT/geo.json"
+h=$OUT/geo.html
+check "geo: the impossible remote end, marked" "$h" \
+	'<tr class="geo-end impossible"><td>203\.0\.113\.20</td><td>CN</td><td data-v="2\.031">2\.031 ms</td><td class="warn">impossible</td></tr>'
+check "geo: the consistent remote end" "$h" \
+	'<tr class="geo-end"><td>198\.51\.100\.11</td><td>US</td><td data-v="95\.500">95\.500 ms</td><td>consistent</td></tr>'
+check_count "geo: one row per remote end" "$h" '<tr class="geo-end' 2
+check "geo: the count" "$h" '2 remote end\(s\), <span id="geo-impossible">1 physically impossible</span>'
+check_not "geo: no 'no physical check'" "$h" 'no physical check'
+browse geo
+if [ -n "$CHROMIUM" ]; then
+	check_count "geo (browser): both rows, shown" "$OUT/geo.dom" '<tr class="geo-end( impossible)?">' 2
+fi
+sed -e 's/"plausibility":"[a-z]*"/"plausibility":"unknown"/' "$OUT/geo.json" >"$OUT/geo-unknown.json"
+report geo-unknown "$OUT/geo-unknown.json"
+check "geo-unknown: only unknown verdicts: no physical check" "$OUT/geo-unknown.html" \
+	'id="geo-check">Speed of light: no physical check \(no observer location given\)'
 
 if [ "$browsed" -eq 0 ]; then
 	echo "SKIP: chromium not found: the report was not opened in a browser"
