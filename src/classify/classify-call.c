@@ -384,8 +384,10 @@ static uint64_t peer_key(struct cf_classifier *c, const cf_addr *peer,
 		if (!live(p->seen_us, ts_us) || !cf_addr_eq(&p->peer, peer) ||
 		    !cf_addr_eq(&p->client, client))
 			continue;
+		/* the allocation's session, from its ICE checks (a socket
+		   known only from its requests to servers names no session) */
 		key = sock_key(c, &p->client, p->client_port, ts_us, &server_only);
-		if (key != 0)
+		if (key != 0 && !server_only)
 			return key;
 	}
 	return 0;

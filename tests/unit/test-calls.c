@@ -218,6 +218,19 @@ static void test_stun_socket(void)
 	b.b[3] = (uint8_t)(b.n - 20);
 	feed(&f, 0, &b, 1000);
 	CHECK_INT(f.cls.call_by, CF_CALL_BY_STUN_SOCKET);
+	/* a TURN allocation whose peer is relayed by the same server (the
+	   other browser's relayed address): its permission names no session
+	   until a check comes; then the allocation is the session's */
+	flow_init(&f, "10.0.1.7", 43000, "198.51.100.75", 3478, 17);
+	stun(&b, 0x0003, NULL, NULL, 0);                 /* Allocate */
+	feed(&f, 0, &b, 1000);
+	CHECK_INT(f.cls.call_by, CF_CALL_BY_STUN_SOCKET);
+	stun(&b, 0x0008, NULL, "198.51.100.75", 49152);  /* CreatePermission */
+	feed(&f, 0, &b, 1000);
+	CHECK_INT(f.cls.call_by, CF_CALL_BY_STUN_SOCKET);
+	channel(&b, "P1:Q1");
+	feed(&f, 0, &b, 1000);
+	CHECK_INT(f.cls.call_by, CF_CALL_BY_ICE);
 	/* a request from a server's port is no client socket */
 	flow_init(&f, "198.51.100.73", 3478, "198.51.100.74", 3478, 17);
 	stun(&b, 0x0001, NULL, NULL, 0);
