@@ -69,6 +69,9 @@ struct cf_calls {
 	void *write_ctx;               /* the engine writing now (lock held) */
 	uint64_t n_held;               /* flows held in all */
 	struct cf_calls_stats st;
+	struct cf_call_row *rows;      /* reading files: the calls written */
+	size_t n_rows, cap_rows;
+	uint64_t rows_more;
 };
 
 struct cf_calls *cf_calls_new(struct cf_outputs *out, int idle, cf_calls_write_fn write)
@@ -108,6 +111,7 @@ void cf_calls_free(struct cf_calls *t)
 			cf_class_release(&t->v[i].held[k].f.cls);
 		free(t->v[i].held);
 	}
+	free(t->rows);
 	pthread_mutex_destroy(&t->mu);
 	free(t->v);
 	free(t->keys);
@@ -584,6 +588,79 @@ static int u64_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Append s to the list "a,b" in buf (cap bytes) unless there; 0, or -1
+ * when it does not fit. */
+static int list_add(char *buf, size_t cap, const char *s, const char *sep)
+{
+	size_t n = strlen(buf), l = strlen(s), k = strlen(sep);
+	const char *p = buf;
+
+	if (l == 0)
+		return 0;
+	while ((p = strstr(p, s)) != NULL) {
+		if ((p == buf || strncmp(p - k, sep, k) == 0) &&
+		    (p[l] == '\0' || strncmp(p + l, sep, k) == 0))
+			return 0;
+		p += l;
+	}
+	if (n + (n ? k : 0) + l + 1 > cap)
+		return -1;
+	if (n)
+		memcpy(buf + n, sep, k), n += k;
+	memcpy(buf + n, s, l + 1);
+	return 0;
+}
+
+/* The summary's row of call s (reading files; lock held). */
+static void add_row(struct cf_calls *t, const struct slot *s)
+{
+	const struct cf_call_record *r = &s->rec;
+	struct cf_call_row *w;
+	uint32_t i;
+
+	if (t->idle)
+		return;                 /* live: the call events say it all */
+	if (t->n_rows >= CF_CALL_ROWS) {
+		t->rows_more++;
+		return;
+	}
+	if (t->n_rows == t->cap_rows) {
+		size_t cap = t->cap_rows ? t->cap_rows * 2 : 16;
+		struct cf_call_row *v = realloc(t->rows, cap * sizeof(*v));
+
+		if (v == NULL) {
+			t->rows_more++;
+			return;
+		}
+		t->rows = v;
+		t->cap_rows = cap;
+	}
+	w = &t->rows[t->n_rows++];
+	memset(w, 0, sizeof(*w));
+	w->id = r->key;
+	w->first_us = r->first_us;
+	w->last_us = r->last_us;
+	w->flows = r->flows;
+	w->severity = (uint8_t)r->severity;
+	copy_str(w->app, sizeof(w->app), r->app);
+	copy_str(w->rule_id, sizeof(w->rule_id), r->rule_id);
+	for (i = 0; i < r->n_parties && i < CF_CALL_PARTIES; i++) {
+		if (list_add(w->countries, sizeof(w->countries), r->party[i].country, ","))
+			break;
+	}
+	for (i = 0; i < r->n_parties && i < CF_CALL_PARTIES; i++) {
+		char as[24];
+		const char *op = r->party[i].as_org;
+
+		if (op[0] == '\0' && r->party[i].asn != 0) {
+			snprintf(as, sizeof(as), "AS%u", (unsigned)r->party[i].asn);
+			op = as;
+		}
+		if (list_add(w->operators, sizeof(w->operators), op, "; "))
+			break;
+	}
+}
+
 static void write_call(struct cf_calls *t, struct slot *s, const struct cf_event_meta *m)
 {
 	if (s->rec.flows > 0) {
@@ -593,6 +670,7 @@ static void write_call(struct cf_calls *t, struct slot *s, const struct cf_event
 		qsort(s->rec.merged, s->rec.n_merged < CF_CALL_MERGED ? s->rec.n_merged :
 		      CF_CALL_MERGED, sizeof(s->rec.merged[0]), u64_cmp);
 		cf_event_call(t->out, m, &s->rec, s->rec.last_us);
+		add_row(t, s);
 		t->st.written++;
 	}
 	s->used = 0;
@@ -857,5 +935,14 @@ void cf_calls_get_stats(struct cf_calls *t, struct cf_calls_stats *st)
 	   for a key, or one no flow ended in, is none: with --threads that
 	   depends on the order of the workers' flows) */
 	st->calls = st->written + st->merged;
+	pthread_mutex_unlock(&t->mu);
+}
+
+void cf_calls_get_rows(struct cf_calls *t, struct cf_run_totals *to)
+{
+	pthread_mutex_lock(&t->mu);
+	to->call_rows = t->rows;
+	to->n_call_rows = t->n_rows;
+	to->call_rows_more = t->rows_more;
 	pthread_mutex_unlock(&t->mu);
 }

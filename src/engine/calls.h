@@ -109,5 +109,8 @@ int cf_calls_flow_end(struct cf_calls *t, void *ctx, uint64_t joined_key,
 void cf_calls_emit(struct cf_calls *t, void *ctx, const struct cf_event_meta *m,
 		   uint64_t now_us, int all);
 void cf_calls_get_stats(struct cf_calls *t, struct cf_calls_stats *st);
+/* Reading files: the calls written so far, one row each (event/report.h),
+ * into to (the rows stay the table's: read them before cf_calls_free). */
+void cf_calls_get_rows(struct cf_calls *t, struct cf_run_totals *to);
 
 #endif /* CF_CALLS_H */

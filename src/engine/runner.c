@@ -260,8 +260,10 @@ void cf_runner_numbers(struct cf_runner *r, struct cf_run_totals *t,
 			cf_run_totals_add(&all, &one, k > 0);
 		add_stats(&sum, &s);
 	}
-	if (r->calls != NULL)           /* one call table for every engine */
+	if (r->calls != NULL) {         /* one call table for every engine */
 		cf_calls_get_stats(r->calls, &all.calls);
+		cf_calls_get_rows(r->calls, &all);
+	}
 	/* the outputs are shared: their errors once, not once per engine */
 	cf_outputs_get_stats(r->out, &os);
 	all.output_errors = os.write_errors;

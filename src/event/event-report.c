@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -80,6 +81,44 @@ static json_t *ndpi_geo_obj(const struct cf_run_totals *t, int geo)
 	return o;
 }
 
+/* "CN,US" into an array. */
+static json_t *split(const char *s, const char *sep)
+{
+	json_t *a = json_array();
+	size_t k = strlen(sep);
+	const char *e;
+
+	while (*s != '\0') {
+		e = strstr(s, sep);
+		if (e == NULL)
+			e = s + strlen(s);
+		json_array_append_new(a, json_stringn(s, (size_t)(e - s)));
+		s = *e ? e + k : e;
+	}
+	return a;
+}
+
+/* One call of the run (reading files): what the summary's table shows. */
+static json_t *call_row_obj(const struct cf_call_row *c)
+{
+	json_t *o = json_object();
+	char id[20];
+
+	snprintf(id, sizeof(id), "%016" PRIx64, c->id);
+	put(o, "id", json_string(id));
+	put(o, "app", json_string(c->app));
+	put_time(o, "start", c->first_us);
+	put_time(o, "end", c->last_us);
+	put(o, "duration_seconds", json_real((double)(c->last_us - c->first_us) / 1e6));
+	put_u64(o, "flows", c->flows);
+	put(o, "countries", split(c->countries, ","));
+	put(o, "operators", split(c->operators, "; "));
+	put(o, "severity", json_string(cf_severity_name(c->severity)));
+	if (c->rule_id[0] != '\0')
+		put(o, "rule", json_string(c->rule_id));
+	return o;
+}
+
 /* The call table's numbers (engine/calls.h) and the call links the
  * classifier pushed out of its full tables. */
 static json_t *calls_obj(const struct cf_run_totals *t)
@@ -95,6 +134,15 @@ static json_t *calls_obj(const struct cf_run_totals *t)
 	put_u64(o, "unheld_flows", t->calls.unheld);
 	put_u64(o, "app_from_call", t->calls.app_from_call);
 	put_u64(o, "links_evicted", t->classify.call_links_evicted);
+	if (t->n_call_rows > 0 || t->call_rows_more > 0) {
+		json_t *a = json_array();
+		size_t i;
+
+		for (i = 0; i < t->n_call_rows; i++)
+			json_array_append_new(a, call_row_obj(&t->call_rows[i]));
+		put(o, "list", a);
+		put_u64(o, "list_omitted", t->call_rows_more);
+	}
 	return o;
 }
 

@@ -172,7 +172,9 @@ void cf_report_add_flow(struct cf_report *r, const struct cf_flow *f,
 	if (app[0] == '\0')
 		snprintf(app, sizeof(app), "unknown");
 	row_country(remote_geo, country, sizeof(country));
-	for (i = 0; i < CF_ROLE_RANKS; i++) {
+	/* once, under its first role in rank order (a flow with two roles
+	   is one flow) */
+	for (i = 0; i < CF_ROLE_RANKS && !any; i++) {
 		if (f->cls.roles & cf_role_at_rank(i)) {
 			row_add(r, app, i, country, f);
 			any = 1;
@@ -642,6 +644,54 @@ static void print_traffic(const struct cf_report_view *v, FILE *fp)
 	}
 }
 
+#define TABLE_CALLS_SHOWN 20
+
+static const char *duration_str(uint64_t us, char *buf, size_t len)
+{
+	uint64_t sec = us / 1000000;
+
+	if (sec >= 3600)
+		snprintf(buf, len, "%" PRIu64 "h%02" PRIu64 "m", sec / 3600, sec / 60 % 60);
+	else if (sec >= 60)
+		snprintf(buf, len, "%" PRIu64 "m%02" PRIu64 "s", sec / 60, sec % 60);
+	else
+		snprintf(buf, len, "%" PRIu64 ".%01" PRIu64 "s", sec, us / 100000 % 10);
+	return buf;
+}
+
+/* The calls (reading files): a line with the call's id, app, duration,
+ * flows and verdict, and under it the countries and operators it touched;
+ * both cut at 79 columns. */
+static void print_calls(const struct cf_report_view *v, FILE *fp)
+{
+	const struct cf_run_totals *t = v->t;
+	const struct cf_call_row *c;
+	char d[24], line[256];
+	size_t i;
+	uint64_t more;
+
+	if (t->n_call_rows == 0 && t->call_rows_more == 0)
+		return;
+	fprintf(fp, "\n%-16s  %-10s  %8s  %5s  %s\n", "CALL", "APP", "DURATION",
+		"FLOWS", "VERDICT");
+	for (i = 0; i < t->n_call_rows && i < TABLE_CALLS_SHOWN; i++) {
+		c = &t->call_rows[i];
+		snprintf(line, sizeof(line), "%016" PRIx64 "  %-10.10s  %8s  %5u  %s%s%s",
+			 c->id, c->app[0] ? c->app : "-",
+			 duration_str(c->last_us - c->first_us, d, sizeof(d)), c->flows,
+			 cf_severity_name(c->severity), c->rule_id[0] ? " " : "", c->rule_id);
+		fprintf(fp, "%.79s\n", line);
+		snprintf(line, sizeof(line), "%18scountries %s; operators %s", "",
+			 c->countries[0] ? c->countries : "-",
+			 c->operators[0] ? c->operators : "-");
+		fprintf(fp, "%.79s\n", line);
+	}
+	more = (uint64_t)(t->n_call_rows - i) + t->call_rows_more;
+	if (more > 0)
+		fprintf(fp, "and %" PRIu64 " more call%s (--report lists up to %d)\n", more,
+			more == 1 ? "" : "s", CF_CALL_ROWS);
+}
+
 /* "  critical      2  tw-gov:3  call keys ...", the name cut at 79 columns. */
 static void print_rules(const struct cf_report_view *v, FILE *fp)
 {
@@ -698,6 +748,7 @@ void cf_report_print_table(const struct cf_report *r, const struct cf_run_totals
 	}
 	print_header(&v, fp);
 	print_traffic(&v, fp);
+	print_calls(&v, fp);
 	print_rules(&v, fp);
 	print_unknown(&v, fp);
 	free((void *)v.rules);

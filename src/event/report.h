@@ -31,6 +31,20 @@ struct cf_calls_stats {
 	uint64_t merged;         /* calls merged into another (the time link) */
 };
 
+
+/* One call of a run, for the summary's per-call section and the run
+ * report's calls.list (reading capture files; at most CF_CALL_ROWS). */
+#define CF_CALL_ROWS 1000
+struct cf_call_row {
+	uint64_t id, first_us, last_us;
+	uint32_t flows;
+	uint8_t severity;               /* enum cf_severity of its verdict */
+	char app[24];
+	char countries[32];             /* its parties' countries, "CN,US" */
+	char operators[96];             /* their AS organisations, "; " between */
+	char rule_id[64];               /* the verdict's rule, "" none */
+};
+
 /* Run-wide numbers the engine hands to the report at the end. */
 struct cf_run_totals {
 	const char *const *inputs;      /* capture files given (or interfaces), NULL-terminated */
@@ -46,6 +60,9 @@ struct cf_run_totals {
 	uint64_t alerts;                /* alert events written */
 	uint64_t audited_flows;         /* flows judged by the policy */
 	struct cf_calls_stats calls;    /* the call table (engine/calls.h) */
+	const struct cf_call_row *call_rows;  /* the calls written, in order */
+	size_t n_call_rows;
+	uint64_t call_rows_more;        /* calls past CF_CALL_ROWS */
 	uint64_t output_errors;
 	struct {                        /* the process's own accounting */
 		uint64_t rss_bytes;     /* resident now (/proc/self/statm) */
@@ -72,8 +89,9 @@ void cf_report_free(struct cf_report *r);
 /*
  * Count one ended flow.  audited: the policy judged it (call traffic with a
  * remote end).  remote_geo NULL for local or unjudged flows (country shown
- * as "-").  Every role in f->cls.roles gets the flow's numbers; a flow with
- * no role counts under role "none".
+ * as "-").  The flow counts once, under the first of its roles in rank
+ * order (util/role.h: key-exchange, media, relay, signaling, web); a flow
+ * with no role counts under role "none".
  */
 void cf_report_add_flow(struct cf_report *r, const struct cf_flow *f,
 			const struct cf_geo_result *remote_geo, int audited);
