@@ -5,7 +5,12 @@
  * hash), CALL_PROBES probes.  The probes and the scans of the whole table
  * read only keys[] (64 KiB, 0 for a free slot: no call has key 0), never
  * the slots themselves (over a kilobyte each: a probe of those was a
- * cache miss and, at first, a page fault - 9% of a real-mix run).  A slot holds the record the event is
+ * cache miss and, at first, a page fault - 9% of a real-mix run).  The
+ * slots are not at their key's position: idx[] names the slot of each
+ * position, and slots are handed out from the front of v[] (the last one
+ * freed first), so that the calls alive at once touch a few dense pages
+ * instead of a fresh page at a random place for every new call (a page
+ * fault per call: 6% of a real-mix run).  A slot holds the record the event is
  * written from (event.h's struct cf_call_record) and what ranks the
  * call's app: every app its flows named, with the bytes of those flows;
  * the app written is the best ranked - a named app ("zoom", "signal")
@@ -23,6 +28,7 @@
 #include "util/role.h"
 
 #define CALL_PROBES 32
+_Static_assert(CF_CALLS_MAX <= 65536, "slot numbers and positions are 16-bit");
 #define CALL_APPS 6
 
 struct app_vote {
@@ -41,6 +47,7 @@ struct held {
 struct slot {
 	uint8_t used;
 	uint8_t rank;                  /* of its app: 2 named, 1 generic, 0 none */
+	uint16_t pos;                  /* its key's position in keys[] */
 	struct slot *primary;          /* the call it is merged into (itself) */
 	uint64_t glast_us;             /* a primary: the last packet of its group */
 	uint32_t n_held, cap_held;
@@ -56,7 +63,10 @@ struct cf_calls {
 	pthread_mutex_t mu;
 	struct cf_outputs *out;
 	struct slot *v;
-	uint64_t *keys;                /* v[i]'s key, 0 when v[i] is free */
+	uint64_t *keys;                /* position i's key, 0 when free */
+	uint16_t *idx;                 /* position i's slot in v[] (keys[i] != 0) */
+	uint16_t *spare;               /* slots freed, the last on top */
+	uint32_t n_spare, n_fresh;     /* v[n_fresh..] never used */
 	struct slot **due;             /* cf_calls_emit's list, CF_CALLS_MAX */
 	int idle;                      /* write quiet calls before the end */
 	cf_calls_write_fn write;
@@ -73,10 +83,15 @@ struct cf_calls *cf_calls_new(struct cf_outputs *out, int idle, cf_calls_write_f
 		return NULL;
 	t->v = calloc(CF_CALLS_MAX, sizeof(*t->v));   /* pages touched as used */
 	t->keys = calloc(CF_CALLS_MAX, sizeof(*t->keys));
+	t->idx = calloc(CF_CALLS_MAX, sizeof(*t->idx));
+	t->spare = calloc(CF_CALLS_MAX, sizeof(*t->spare));
 	t->due = malloc(CF_CALLS_MAX * sizeof(*t->due));
-	if (t->v == NULL || t->keys == NULL || t->due == NULL) {
+	if (t->v == NULL || t->keys == NULL || t->idx == NULL || t->spare == NULL ||
+	    t->due == NULL) {
 		free(t->v);
 		free(t->keys);
+		free(t->idx);
+		free(t->spare);
 		free(t->due);
 		free(t);
 		return NULL;
@@ -96,15 +111,19 @@ void cf_calls_free(struct cf_calls *t)
 	if (t == NULL)
 		return;
 	for (i = 0; i < CF_CALLS_MAX; i++) {
+		struct slot *s = &t->v[t->idx[i]];
+
 		if (t->keys[i] == 0)
-			continue;       /* a free slot holds nothing */
-		for (k = 0; k < t->v[i].n_held; k++)
-			cf_class_release(&t->v[i].held[k].f.cls);
-		free(t->v[i].held);
+			continue;       /* a free position holds nothing */
+		for (k = 0; k < s->n_held; k++)
+			cf_class_release(&s->held[k].f.cls);
+		free(s->held);
 	}
 	pthread_mutex_destroy(&t->mu);
 	free(t->v);
 	free(t->keys);
+	free(t->idx);
+	free(t->spare);
 	free(t->due);
 	free(t);
 }
@@ -123,40 +142,51 @@ static int role_index(unsigned bit)
 /* Write slot s's call and free it (lock held). */
 static void write_call(struct cf_calls *t, struct slot *s, const struct cf_event_meta *m);
 
+/* Slot s's position is free, s goes back to the spares (lock held). */
+static void slot_free(struct cf_calls *t, struct slot *s)
+{
+	s->used = 0;
+	t->keys[s->pos] = 0;
+	t->spare[t->n_spare++] = (uint16_t)(s - t->v);
+}
+
 /* The slot of key, made when absent (make); NULL when the table is full. */
 static struct slot *find(struct cf_calls *t, uint64_t key, int make,
 			 const struct cf_event_meta *m)
 {
-	uint32_t i, j, k = (uint32_t)key & (CF_CALLS_MAX - 1);
+	uint32_t i, j = 0, k = (uint32_t)key & (CF_CALLS_MAX - 1);
 	struct slot *s, *quiet = NULL;
 
 	for (i = 0; i < CALL_PROBES; i++) {
 		j = (k + i) & (CF_CALLS_MAX - 1);
 		if (t->keys[j] == key)
-			return &t->v[j];
+			return &t->v[t->idx[j]];
 	}
 	if (!make)
 		return NULL;
 	for (i = 0; i < CALL_PROBES; i++) {
 		j = (k + i) & (CF_CALLS_MAX - 1);
-		s = &t->v[j];
 		if (t->keys[j] == 0)
 			break;
+		s = &t->v[t->idx[j]];
 		if (s->live == 0 && (quiet == NULL || s->quiet_us < quiet->quiet_us))
 			quiet = s;
-		s = NULL;
 	}
-	if (s == NULL) {
+	if (i == CALL_PROBES) {
 		if (quiet == NULL)
 			return NULL;
 		t->st.evicted++;
-		write_call(t, quiet, m);
-		s = quiet;
+		j = quiet->pos;
+		write_call(t, quiet, m);        /* frees its position and slot */
 	}
+	/* every used slot has a position of its own: there is a slot */
+	s = t->n_spare > 0 ? &t->v[t->spare[--t->n_spare]] : &t->v[t->n_fresh++];
 	memset(s, 0, sizeof(*s));
 	s->used = 1;
+	s->pos = (uint16_t)j;
 	s->rec.key = key;
-	t->keys[s - t->v] = key;
+	t->keys[j] = key;
+	t->idx[j] = (uint16_t)(s - t->v);
 	t->st.calls++;
 	return s;
 }
@@ -461,8 +491,7 @@ static void write_call(struct cf_calls *t, struct slot *s, const struct cf_event
 		cf_event_call(t->out, m, &s->rec, s->rec.last_us);
 		t->st.written++;
 	}
-	s->used = 0;
-	t->keys[s - t->v] = 0;
+	slot_free(t, s);
 }
 
 /* --- merging: the same local party and app, close in time ---------------- */
@@ -551,7 +580,6 @@ static int merge_into(struct slot *p, struct slot *m)
 	free(m->held);
 	m->held = NULL;
 	m->n_held = m->cap_held = 0;
-	m->used = 0;
 	if (p->glast_us < m->rec.last_us)
 		p->glast_us = m->rec.last_us;
 	return 1;
@@ -646,7 +674,7 @@ void cf_calls_emit(struct cf_calls *t, void *ctx, const struct cf_event_meta *m,
 	t->write_ctx = ctx;
 	due = t->due;
 	for (i = 0; i < CF_CALLS_MAX; i++) {
-		struct slot *s = &t->v[i];
+		struct slot *s = &t->v[t->idx[i]];
 
 		if (t->keys[i] != 0 && (all || (s->live == 0 && s->quiet_us != 0 &&
 					       now_us >= s->quiet_us + CF_CALL_LINGER_US)))
@@ -656,7 +684,7 @@ void cf_calls_emit(struct cf_calls *t, void *ctx, const struct cf_event_meta *m,
 	group_calls(due, n);
 	for (i = 0; i < n; i++)
 		if (due[i]->primary != due[i] && merge_into(due[i]->primary, due[i])) {
-			t->keys[due[i] - t->v] = 0;     /* its slot is free */
+			slot_free(t, due[i]);
 			t->st.merged++;
 		}
 	for (i = 0; i < n; i++)
