@@ -97,6 +97,21 @@ static inline void *cf_big_alloc(size_t n, size_t size)
 	return q;
 }
 
+/* The same for a table filled from its front (the flow table's entries):
+ * its first 2 MiB stay in 4 KiB pages, so that the few flows of a short
+ * run or of one of several workers take the pages they use and not a
+ * whole huge page. */
+static inline void *cf_big_alloc_front(size_t n, size_t size)
+{
+	void *q = cf_big_alloc(n, size);
+
+#ifdef MADV_NOHUGEPAGE
+	if (q != NULL && n * size >= CF_BIG_PAGE)
+		(void)madvise(q, CF_BIG_PAGE, MADV_NOHUGEPAGE);
+#endif
+	return q;
+}
+
 static inline void cf_big_free(void *q)
 {
 	uint8_t *p = q, *base;
