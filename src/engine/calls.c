@@ -68,6 +68,7 @@ struct cf_calls {
 	uint16_t *spare;               /* slots freed, the last on top */
 	uint32_t n_spare, n_fresh;     /* v[n_fresh..] never used */
 	struct slot **due;             /* cf_calls_emit's list, CF_CALLS_MAX */
+	size_t n_due;                  /* due[0..n_due): cf_calls_end_* */
 	int idle;                      /* write quiet calls before the end */
 	cf_calls_write_fn write;
 	void *write_ctx;               /* the engine writing now (lock held) */
@@ -441,28 +442,29 @@ static int held_cmp(const void *a, const void *b)
 	return (int)x->port[1] - (int)y->port[1];
 }
 
-/* The held flows of s, in order, by the engine writing now (lock held). */
-static void write_held(struct cf_calls *t, struct slot *s)
+/* The held flows of s, in order, by the engine ctx (the lock held, or s
+ * the caller's alone: cf_calls_end_part); counts into st. */
+static void write_held(struct cf_calls *t, struct slot *s, void *ctx,
+		       struct cf_calls_stats *st)
 {
 	uint32_t i;
 
 	qsort(s->held, s->n_held, sizeof(*s->held), held_cmp);
 	for (i = 0; i < s->n_held; i++) {
-		if (t->write_ctx != NULL) {
+		if (ctx != NULL) {
 			const struct cf_rule_info *w = NULL;
 			unsigned n = 0;
 
-			t->st.app_from_call += (uint64_t)t->write(t->write_ctx, &s->held[i].f,
-								  s->held[i].why,
-								  s->held[i].has_rtt ? &s->held[i].rtt : NULL,
-								  s->rec.app, &n, &w);
+			st->app_from_call += (uint64_t)t->write(ctx, &s->held[i].f,
+								s->held[i].why,
+								s->held[i].has_rtt ? &s->held[i].rtt : NULL,
+								s->rec.app, &n, &w);
 			s->rec.alerts += n;     /* judged again with the call's app */
 			if (n > 0)
 				worse_verdict(&s->rec, w);
 		} else
 			cf_class_release(&s->held[i].f.cls);
 	}
-	t->n_held -= s->n_held;
 	free(s->held);
 	s->held = NULL;
 	s->n_held = s->cap_held = 0;
@@ -481,16 +483,27 @@ static void best_app(struct slot *s)
 	s->rank = best != NULL ? best->rank : 0;
 }
 
+/* Write s's held flows (by the engine ctx) and its call event; the
+ * number of held flows it had. */
+static uint32_t call_out(struct cf_calls *t, struct slot *s, const struct cf_event_meta *m,
+			 void *ctx, struct cf_calls_stats *st)
+{
+	uint32_t n = s->n_held;
+
+	if (s->rec.flows > 0) {
+		best_app(s);
+		write_held(t, s, ctx, st);
+		qsort(s->rec.party, s->rec.n_parties, sizeof(s->rec.party[0]), party_cmp);
+		cf_event_call(t->out, m, &s->rec, s->rec.last_us);
+		st->written++;
+	}
+	return n;
+}
+
 /* Write s's held flows, its call event, and free it (lock held). */
 static void write_call(struct cf_calls *t, struct slot *s, const struct cf_event_meta *m)
 {
-	if (s->rec.flows > 0) {
-		best_app(s);
-		write_held(t, s);
-		qsort(s->rec.party, s->rec.n_parties, sizeof(s->rec.party[0]), party_cmp);
-		cf_event_call(t->out, m, &s->rec, s->rec.last_us);
-		t->st.written++;
-	}
+	t->n_held -= call_out(t, s, m, t->write_ctx, &t->st);
 	slot_free(t, s);
 }
 
@@ -662,17 +675,13 @@ static int slot_cmp(const void *a, const void *b)
 	return x->rec.key < y->rec.key ? -1 : x->rec.key > y->rec.key;
 }
 
-void cf_calls_emit(struct cf_calls *t, void *ctx, const struct cf_event_meta *m,
-		   uint64_t now_us, int all)
+/* The calls over at now_us (all: every call) into due[0..), merged, in
+ * the order they are written; how many (lock held). */
+static size_t due_calls(struct cf_calls *t, uint64_t now_us, int all)
 {
-	struct slot **due;
+	struct slot **due = t->due;
 	size_t i, n = 0, w = 0;
 
-	if (t == NULL || (!all && !t->idle))
-		return;
-	pthread_mutex_lock(&t->mu);
-	t->write_ctx = ctx;
-	due = t->due;
 	for (i = 0; i < CF_CALLS_MAX; i++) {
 		struct slot *s = &t->v[t->idx[i]];
 
@@ -691,9 +700,64 @@ void cf_calls_emit(struct cf_calls *t, void *ctx, const struct cf_event_meta *m,
 		if (due[i]->used)
 			due[w++] = due[i];
 	qsort(due, w, sizeof(*due), slot_cmp);
+	return w;
+}
+
+void cf_calls_emit(struct cf_calls *t, void *ctx, const struct cf_event_meta *m,
+		   uint64_t now_us, int all)
+{
+	size_t i, w;
+
+	if (t == NULL || (!all && !t->idle))
+		return;
+	pthread_mutex_lock(&t->mu);
+	t->write_ctx = ctx;
+	w = due_calls(t, now_us, all);
 	for (i = 0; i < w; i++)
-		write_call(t, due[i], m);
+		write_call(t, t->due[i], m);
 	t->write_ctx = NULL;
+	pthread_mutex_unlock(&t->mu);
+}
+
+size_t cf_calls_end_begin(struct cf_calls *t)
+{
+	if (t == NULL)
+		return 0;
+	pthread_mutex_lock(&t->mu);
+	t->n_due = due_calls(t, 0, 1);
+	pthread_mutex_unlock(&t->mu);
+	return t->n_due;
+}
+
+void cf_calls_end_part(struct cf_calls *t, void *ctx, const struct cf_event_meta *m,
+		       unsigned part, unsigned parts)
+{
+	struct cf_calls_stats st;
+	uint64_t held = 0;
+	size_t i;
+
+	if (t == NULL || parts == 0)
+		return;
+	memset(&st, 0, sizeof(st));
+	for (i = part; i < t->n_due; i += parts)
+		held += call_out(t, t->due[i], m, ctx, &st);
+	pthread_mutex_lock(&t->mu);
+	t->st.written += st.written;
+	t->st.app_from_call += st.app_from_call;
+	t->n_held -= held;
+	pthread_mutex_unlock(&t->mu);
+}
+
+void cf_calls_end_finish(struct cf_calls *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	pthread_mutex_lock(&t->mu);
+	for (i = 0; i < t->n_due; i++)
+		slot_free(t, t->due[i]);
+	t->n_due = 0;
 	pthread_mutex_unlock(&t->mu);
 }
 
