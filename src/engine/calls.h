@@ -88,9 +88,10 @@ struct cf_call_flow {
 };
 
 /* idle: write calls once quiet (live capture); 0: only at the end and
- * when the table is full (capture files: the calls come out in the same
- * order and with the same contents whatever the number of threads, since
- * the workers' packet clocks are not in step). */
+ * when the table is full (capture files: the calls come out with the same
+ * contents whatever the number of threads, since the workers' packet
+ * clocks are not in step; with several threads their order between the
+ * engines' parts at the end is not fixed, as flow events' is not). */
 struct cf_calls *cf_calls_new(struct cf_outputs *out, int idle, cf_calls_write_fn write);
 void cf_calls_free(struct cf_calls *t);
 /* A flow now has call key (live + 1).  ctx: the engine calling (a full
