@@ -73,10 +73,15 @@ static inline void *cf_big_alloc(size_t n, size_t size)
 		memcpy(p + sizeof(len), &p, sizeof(p));
 		return p + 4096;
 	}
-	/* whole huge pages: a prefaulted table of 10 MB less 40 KiB would
-	   otherwise end in 2 MiB of 4 KiB pages (what it adds to the
-	   resident size is the rest of its last huge page, once touched) */
-	bytes = (bytes + CF_BIG_PAGE - 1) & ~(CF_BIG_PAGE - 1);
+	/* whole huge pages when that adds little: a prefaulted table of
+	   10 MB less 40 KiB would otherwise end in 2 MiB of 4 KiB pages
+	   (what the rounding adds to the resident size is the rest of its
+	   last huge page, once touched); a table 1 MiB short of it keeps
+	   its 4 KiB tail */
+	if (((bytes + CF_BIG_PAGE - 1) & ~(CF_BIG_PAGE - 1)) - bytes <= CF_BIG_PAGE / 8)
+		bytes = (bytes + CF_BIG_PAGE - 1) & ~(CF_BIG_PAGE - 1);
+	else
+		bytes = (bytes + 4095) & ~(size_t)4095;
 	len = bytes + CF_BIG_PAGE;      /* room for the size page and the alignment */
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
