@@ -5,7 +5,12 @@
  * hash), CALL_PROBES probes.  The probes and the scans of the whole table
  * read only keys[] (64 KiB, 0 for a free slot: no call has key 0), never
  * the slots themselves (over a kilobyte each: a probe of those was a
- * cache miss and, at first, a page fault - 9% of a real-mix run).  A slot holds the record the event is
+ * cache miss and, at first, a page fault - 9% of a real-mix run).  The
+ * slots are not at their key's position: idx[] names the slot of each
+ * position, and slots are handed out from the front of v[] (the last one
+ * freed first), so that the calls alive at once touch a few dense pages
+ * instead of a fresh page at a random place for every new call (a page
+ * fault per call: 6% of a real-mix run).  A slot holds the record the event is
  * written from (event.h's struct cf_call_record) and what ranks the
  * call's app: every app its flows named, with the bytes of those flows;
  * the app written is the best ranked - a named app ("zoom", "signal")
@@ -20,59 +25,10 @@
 
 #include "classify/classify.h"
 #include "engine/calls.h"
+#include "util/prefault.h"
 #include "util/role.h"
 
-#define CALL_PROBES 32
-#define CALL_APPS 6
-#define CALL_SOCKS 8                   /* local sockets kept per call */
-#define RANK_GUESS 2                   /* flow_rank: the first named rank */
-#define RANK_NAME 4
-
-struct app_vote {
-	uint16_t nid;                  /* name id (cf_class_names) */
-	uint8_t rank;                  /* flow_rank: >= RANK_GUESS named, 1 generic, 0 unknown */
-	uint64_t bytes;
-};
-
-struct held {
-	struct cf_flow f;
-	enum cf_flow_end why;
-	uint8_t has_rtt;
-	struct cf_rtt rtt;             /* the entry's RTT state (engine-rtt.c) */
-};
-
-struct slot {
-	uint8_t used;
-	uint8_t rank;                  /* of its app (flow_rank): >= RANK_GUESS named */
-	struct slot *primary;          /* the call it is merged into (itself) */
-	uint64_t glast_us;             /* a primary: the last packet of its group */
-	uint32_t n_held, cap_held;
-	struct held *held;             /* its flows held for its app */
-	uint32_t live;                 /* flows joined, not ended */
-	uint64_t quiet_us;             /* packet time its last flow ended */
-	uint64_t local_first_us;       /* first_us of the flow the local party came from */
-	struct app_vote app[CALL_APPS];
-	uint8_t merge_by;              /* group_calls: the link it is merged by */
-	uint8_t n_sock;
-	uint16_t sock[CALL_SOCKS];     /* local UDP ports of its flows (group_calls) */
-	struct cf_call_record rec;
-};
-
-struct cf_calls {
-	pthread_mutex_t mu;
-	struct cf_outputs *out;
-	struct slot *v;
-	uint64_t *keys;                /* v[i]'s key, 0 when v[i] is free */
-	struct slot **due;             /* cf_calls_emit's list, CF_CALLS_MAX */
-	int idle;                      /* write quiet calls before the end */
-	cf_calls_write_fn write;
-	void *write_ctx;               /* the engine writing now (lock held) */
-	uint64_t n_held;               /* flows held in all */
-	struct cf_calls_stats st;
-	struct cf_call_row *rows;      /* reading files: the calls written */
-	size_t n_rows, cap_rows;
-	uint64_t rows_more;
-};
+#include "engine/calls-int.h"
 
 struct cf_calls *cf_calls_new(struct cf_outputs *out, int idle, cf_calls_write_fn write)
 {
@@ -80,12 +36,20 @@ struct cf_calls *cf_calls_new(struct cf_outputs *out, int idle, cf_calls_write_f
 
 	if (t == NULL)
 		return NULL;
-	t->v = calloc(CF_CALLS_MAX, sizeof(*t->v));   /* pages touched as used */
+	/* pages touched as used, from the front: past the first 2 MiB on
+	   huge pages (a slot is 2.5 KiB: a fault every 1.6 new calls else,
+	   and capture files keep every call until the end) */
+	t->v = cf_big_alloc_front(CF_CALLS_MAX, sizeof(*t->v));
 	t->keys = calloc(CF_CALLS_MAX, sizeof(*t->keys));
+	t->idx = calloc(CF_CALLS_MAX, sizeof(*t->idx));
+	t->spare = calloc(CF_CALLS_MAX, sizeof(*t->spare));
 	t->due = malloc(CF_CALLS_MAX * sizeof(*t->due));
-	if (t->v == NULL || t->keys == NULL || t->due == NULL) {
-		free(t->v);
+	if (t->v == NULL || t->keys == NULL || t->idx == NULL || t->spare == NULL ||
+	    t->due == NULL) {
+		cf_big_free(t->v);
 		free(t->keys);
+		free(t->idx);
+		free(t->spare);
 		free(t->due);
 		free(t);
 		return NULL;
@@ -105,16 +69,20 @@ void cf_calls_free(struct cf_calls *t)
 	if (t == NULL)
 		return;
 	for (i = 0; i < CF_CALLS_MAX; i++) {
+		struct slot *s = &t->v[t->idx[i]];
+
 		if (t->keys[i] == 0)
-			continue;       /* a free slot holds nothing */
-		for (k = 0; k < t->v[i].n_held; k++)
-			cf_class_release(&t->v[i].held[k].f.cls);
-		free(t->v[i].held);
+			continue;       /* a free position holds nothing */
+		for (k = 0; k < s->n_held; k++)
+			cf_class_release(&s->held[k].f.cls);
+		free(s->held);
 	}
 	free(t->rows);
 	pthread_mutex_destroy(&t->mu);
-	free(t->v);
+	cf_big_free(t->v);
 	free(t->keys);
+	free(t->idx);
+	free(t->spare);
 	free(t->due);
 	free(t);
 }
@@ -133,40 +101,51 @@ static int role_index(unsigned bit)
 /* Write slot s's call and free it (lock held). */
 static void write_call(struct cf_calls *t, struct slot *s, const struct cf_event_meta *m);
 
+/* Slot s's position is free, s goes back to the spares (lock held). */
+void cc_slot_free(struct cf_calls *t, struct slot *s)
+{
+	s->used = 0;
+	t->keys[s->pos] = 0;
+	t->spare[t->n_spare++] = (uint16_t)(s - t->v);
+}
+
 /* The slot of key, made when absent (make); NULL when the table is full. */
 static struct slot *find(struct cf_calls *t, uint64_t key, int make,
 			 const struct cf_event_meta *m)
 {
-	uint32_t i, j, k = (uint32_t)key & (CF_CALLS_MAX - 1);
+	uint32_t i, j = 0, k = (uint32_t)key & (CF_CALLS_MAX - 1);
 	struct slot *s, *quiet = NULL;
 
 	for (i = 0; i < CALL_PROBES; i++) {
 		j = (k + i) & (CF_CALLS_MAX - 1);
 		if (t->keys[j] == key)
-			return &t->v[j];
+			return &t->v[t->idx[j]];
 	}
 	if (!make)
 		return NULL;
 	for (i = 0; i < CALL_PROBES; i++) {
 		j = (k + i) & (CF_CALLS_MAX - 1);
-		s = &t->v[j];
 		if (t->keys[j] == 0)
 			break;
+		s = &t->v[t->idx[j]];
 		if (s->live == 0 && (quiet == NULL || s->quiet_us < quiet->quiet_us))
 			quiet = s;
-		s = NULL;
 	}
-	if (s == NULL) {
+	if (i == CALL_PROBES) {
 		if (quiet == NULL)
 			return NULL;
 		t->st.evicted++;
-		write_call(t, quiet, m);
-		s = quiet;
+		j = quiet->pos;
+		write_call(t, quiet, m);        /* frees its position and slot */
 	}
+	/* every used slot has a position of its own: there is a slot */
+	s = t->n_spare > 0 ? &t->v[t->spare[--t->n_spare]] : &t->v[t->n_fresh++];
 	memset(s, 0, sizeof(*s));
 	s->used = 1;
+	s->pos = (uint16_t)j;
 	s->rec.key = key;
-	t->keys[s - t->v] = key;
+	t->keys[j] = key;
+	t->idx[j] = (uint16_t)(s - t->v);
 	return s;
 }
 
@@ -188,7 +167,7 @@ void cf_calls_join(struct cf_calls *t, void *ctx, uint64_t key,
 }
 
 /* Add id to r's merged ids, once. */
-static void add_merged(struct cf_call_record *r, uint64_t id)
+void cc_add_merged(struct cf_call_record *r, uint64_t id)
 {
 	uint32_t i;
 
@@ -212,11 +191,9 @@ static void moved(struct cf_calls *t, uint64_t old, struct slot *o, struct slot 
 {
 	if (old == 0 || old == s->rec.key)
 		return;
-	add_merged(&s->rec, old);
-	if (o != NULL && o != s && o->live == 0 && o->rec.flows == 0) {
-		o->used = 0;
-		t->keys[o - t->v] = 0;
-	}
+	cc_add_merged(&s->rec, old);
+	if (o != NULL && o != s && o->live == 0 && o->rec.flows == 0)
+		cc_slot_free(t, o);
 }
 
 void cf_calls_move(struct cf_calls *t, void *ctx, uint64_t old, uint64_t key,
@@ -282,7 +259,7 @@ static uint8_t flow_rank(const struct cf_flow *f)
 	return r;
 }
 
-static void vote(struct slot *s, uint16_t nid, uint8_t rank, uint64_t bytes)
+void cc_vote(struct slot *s, uint16_t nid, uint8_t rank, uint64_t bytes)
 {
 	struct app_vote *v;
 	int i;
@@ -313,7 +290,7 @@ static int better_vote(const struct app_vote *a, const struct app_vote *b)
 	return strcmp(cf_class_names[a->nid], cf_class_names[b->nid]) < 0;
 }
 
-static void add_party(struct cf_call_record *r, const cf_addr *ip,
+void cc_add_party(struct cf_call_record *r, const cf_addr *ip,
 		      const struct cf_geo_result *g, unsigned roles, int via_relay,
 		      uint32_t flows, uint64_t bytes, uint64_t packets)
 {
@@ -346,7 +323,7 @@ static void add_party(struct cf_call_record *r, const cf_addr *ip,
 	p->packets += packets;
 }
 
-static void copy_str(char *dst, size_t cap, const char *s)
+void cc_copy_str(char *dst, size_t cap, const char *s)
 {
 	size_t n = s != NULL ? strlen(s) : 0;
 
@@ -365,15 +342,15 @@ static void worse_verdict(struct cf_call_record *r, const struct cf_rule_info *w
 	     strcmp(w->id, r->rule_id) >= 0))
 		return;
 	r->severity = w->severity;
-	copy_str(r->rule_id, sizeof(r->rule_id), w->id);
-	copy_str(r->rule_name, sizeof(r->rule_name), w->msg);
-	copy_str(r->ruleset, sizeof(r->ruleset), w->ruleset);
+	cc_copy_str(r->rule_id, sizeof(r->rule_id), w->id);
+	cc_copy_str(r->rule_name, sizeof(r->rule_name), w->msg);
+	cc_copy_str(r->ruleset, sizeof(r->ruleset), w->ruleset);
 }
 
 /* A local UDP port of the call: an app's own socket (unprivileged, not
  * a STUN/TURN server's port, where a server's one socket serves many
  * calls). */
-static void add_sock(struct slot *s, uint16_t port)
+void cc_add_sock(struct slot *s, uint16_t port)
 {
 	uint8_t i;
 
@@ -387,7 +364,7 @@ static void add_sock(struct slot *s, uint16_t port)
 		s->sock[s->n_sock++] = port;
 }
 
-static int share_sock(const struct slot *a, const struct slot *b)
+int cc_share_sock(const struct slot *a, const struct slot *b)
 {
 	uint8_t i, j;
 
@@ -420,7 +397,7 @@ static void add_flow(struct slot *s, const struct cf_call_flow *cf)
 		s->local_first_us = f->first_us ? f->first_us : 1;
 		r->local = f->ip[cf->local];
 	}
-	vote(s, f->cls.app_id, flow_rank(f), bytes);
+	cc_vote(s, f->cls.app_id, flow_rank(f), bytes);
 	for (i = 0; i < CF_ROLE_RANKS; i++) {
 		bit = cf_role_at_rank(i);
 		k = role_index(bit);
@@ -431,11 +408,11 @@ static void add_flow(struct slot *s, const struct cf_call_flow *cf)
 		r->role_packets[k] += packets;
 	}
 	if (cf->local >= 0 && f->proto == 17)
-		add_sock(s, f->port[cf->local]);
+		cc_add_sock(s, f->port[cf->local]);
 	if (cf->local >= 0)
-		add_party(r, &f->ip[!cf->local], cf->geo, f->cls.roles, 0, 1, bytes, packets);
+		cc_add_party(r, &f->ip[!cf->local], cf->geo, f->cls.roles, 0, 1, bytes, packets);
 	if (f->cls.has_relay_peer)
-		add_party(r, &f->cls.relay_peer, cf->peer_geo, f->cls.roles, 1, 1, bytes, packets);
+		cc_add_party(r, &f->cls.relay_peer, cf->peer_geo, f->cls.roles, 1, 1, bytes, packets);
 	r->alerts += f->n_alerts;
 	worse_verdict(r, cf->worst);
 }
@@ -534,14 +511,16 @@ static int held_cmp(const void *a, const void *b)
 	return (int)x->port[1] - (int)y->port[1];
 }
 
-/* The held flows of s, in order, by the engine writing now (lock held). */
-static void write_held(struct cf_calls *t, struct slot *s)
+/* The held flows of s, in order, by the engine ctx (the lock held, or s
+ * the caller's alone: cf_calls_end_part); counts into st. */
+static void write_held(struct cf_calls *t, struct slot *s, void *ctx,
+		       struct cf_calls_stats *st)
 {
 	uint32_t i;
 
 	qsort(s->held, s->n_held, sizeof(*s->held), held_cmp);
 	for (i = 0; i < s->n_held; i++) {
-		if (t->write_ctx != NULL) {
+		if (ctx != NULL) {
 			const struct cf_rule_info *w = NULL;
 			const struct cf_flow *f = &s->held[i].f;
 			uint8_t r = flow_rank(f);
@@ -551,24 +530,23 @@ static void write_held(struct cf_calls *t, struct slot *s)
 			int take = s->rank >= RANK_GUESS && r < RANK_NAME && r <= s->rank &&
 				   strcmp(cf_class_app(&f->cls), s->rec.app) != 0;
 
-			t->st.app_from_call += (uint64_t)t->write(t->write_ctx, &s->held[i].f,
-								  s->held[i].why,
-								  s->held[i].has_rtt ? &s->held[i].rtt : NULL,
-								  take ? s->rec.app : "", &n, &w);
+			st->app_from_call += (uint64_t)t->write(ctx, &s->held[i].f,
+								s->held[i].why,
+								s->held[i].has_rtt ? &s->held[i].rtt : NULL,
+								take ? s->rec.app : "", &n, &w);
 			s->rec.alerts += n;     /* judged again with the call's app */
 			if (n > 0)
 				worse_verdict(&s->rec, w);
 		} else
 			cf_class_release(&s->held[i].f.cls);
 	}
-	t->n_held -= s->n_held;
 	free(s->held);
 	s->held = NULL;
 	s->n_held = s->cap_held = 0;
 }
 
 /* The best-ranked app of s's votes into rec.app and s->rank. */
-static void best_app(struct slot *s)
+void cc_best_app(struct slot *s)
 {
 	const struct app_vote *best = NULL;
 	int i;
@@ -576,11 +554,10 @@ static void best_app(struct slot *s)
 	for (i = 0; i < CALL_APPS && s->app[i].nid != 0; i++)
 		if (best == NULL || better_vote(&s->app[i], best))
 			best = &s->app[i];
-	copy_str(s->rec.app, sizeof(s->rec.app), best != NULL ? cf_class_names[best->nid] : "");
+	cc_copy_str(s->rec.app, sizeof(s->rec.app), best != NULL ? cf_class_names[best->nid] : "");
 	s->rank = best != NULL ? best->rank : 0;
 }
 
-/* Write s's held flows, its call event, and free it (lock held). */
 static int u64_cmp(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -588,342 +565,92 @@ static int u64_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Append s to the list "a,b" in buf (cap bytes) unless there; 0, or -1
- * when it does not fit. */
-static int list_add(char *buf, size_t cap, const char *s, const char *sep)
+/* Write s's held flows (by the engine ctx) and its call event; the
+ * number of held flows it had. */
+static uint32_t call_out(struct cf_calls *t, struct slot *s, const struct cf_event_meta *m,
+			 void *ctx, struct cf_calls_stats *st)
 {
-	size_t n = strlen(buf), l = strlen(s), k = strlen(sep);
-	const char *p = buf;
+	uint32_t n = s->n_held;
 
-	if (l == 0)
-		return 0;
-	while ((p = strstr(p, s)) != NULL) {
-		if ((p == buf || strncmp(p - k, sep, k) == 0) &&
-		    (p[l] == '\0' || strncmp(p + l, sep, k) == 0))
-			return 0;
-		p += l;
-	}
-	if (n + (n ? k : 0) + l + 1 > cap)
-		return -1;
-	if (n)
-		memcpy(buf + n, sep, k), n += k;
-	memcpy(buf + n, s, l + 1);
-	return 0;
-}
-
-/* The summary's row of call s (reading files; lock held). */
-static void add_row(struct cf_calls *t, const struct slot *s)
-{
-	const struct cf_call_record *r = &s->rec;
-	struct cf_call_row *w;
-	uint32_t i;
-
-	if (t->idle)
-		return;                 /* live: the call events say it all */
-	if (t->n_rows >= CF_CALL_ROWS) {
-		t->rows_more++;
-		return;
-	}
-	if (t->n_rows == t->cap_rows) {
-		size_t cap = t->cap_rows ? t->cap_rows * 2 : 16;
-		struct cf_call_row *v = realloc(t->rows, cap * sizeof(*v));
-
-		if (v == NULL) {
-			t->rows_more++;
-			return;
-		}
-		t->rows = v;
-		t->cap_rows = cap;
-	}
-	w = &t->rows[t->n_rows++];
-	memset(w, 0, sizeof(*w));
-	w->id = r->key;
-	w->first_us = r->first_us;
-	w->last_us = r->last_us;
-	w->flows = r->flows;
-	w->severity = (uint8_t)r->severity;
-	copy_str(w->app, sizeof(w->app), r->app);
-	copy_str(w->rule_id, sizeof(w->rule_id), r->rule_id);
-	for (i = 0; i < r->n_parties && i < CF_CALL_PARTIES; i++) {
-		if (list_add(w->countries, sizeof(w->countries), r->party[i].country, ","))
-			break;
-	}
-	for (i = 0; i < r->n_parties && i < CF_CALL_PARTIES; i++) {
-		char as[24];
-		const char *op = r->party[i].as_org;
-
-		if (op[0] == '\0' && r->party[i].asn != 0) {
-			snprintf(as, sizeof(as), "AS%u", (unsigned)r->party[i].asn);
-			op = as;
-		}
-		if (list_add(w->operators, sizeof(w->operators), op, "; "))
-			break;
-	}
-}
-
-static void write_call(struct cf_calls *t, struct slot *s, const struct cf_event_meta *m)
-{
 	if (s->rec.flows > 0) {
-		best_app(s);
-		write_held(t, s);
+		cc_best_app(s);
+		write_held(t, s, ctx, st);
 		qsort(s->rec.party, s->rec.n_parties, sizeof(s->rec.party[0]), party_cmp);
 		qsort(s->rec.merged, s->rec.n_merged < CF_CALL_MERGED ? s->rec.n_merged :
 		      CF_CALL_MERGED, sizeof(s->rec.merged[0]), u64_cmp);
 		cf_event_call(t->out, m, &s->rec, s->rec.last_us);
-		add_row(t, s);
-		t->st.written++;
+		st->written++;
 	}
-	s->used = 0;
-	t->keys[s - t->v] = 0;
+	return n;
 }
 
-/* --- merging: the same local party and app, close in time ---------------- */
-
-static int local_cmp(const void *a, const void *b)
+/* Write s's held flows, its call event, and free it (lock held). */
+static void write_call(struct cf_calls *t, struct slot *s, const struct cf_event_meta *m)
 {
-	const struct slot *x = *(const struct slot *const *)a;
-	const struct slot *y = *(const struct slot *const *)b;
-	int c = cf_addr_cmp(&x->rec.local, &y->rec.local);
-
-	if (c != 0)
-		return c;
-	if (x->rec.first_us != y->rec.first_us)
-		return x->rec.first_us < y->rec.first_us ? -1 : 1;
-	return x->rec.key < y->rec.key ? -1 : x->rec.key > y->rec.key;
-}
-
-/* Add member m's record, votes and held flows to primary p (lock held);
- * 0 when there is no memory for its held flows (then it stays a call of
- * its own). */
-static int merge_into(struct slot *p, struct slot *m)
-{
-	struct cf_call_record *r = &p->rec, *o = &m->rec;
-	uint32_t i;
-	int k;
-
-	if (p->n_held + m->n_held > p->cap_held) {
-		uint32_t cap = p->n_held + m->n_held;
-		struct held *h = realloc(p->held, cap * sizeof(*h));
-
-		if (h == NULL)
-			return 0;
-		p->held = h;
-		p->cap_held = cap;
-	}
-
-	add_merged(r, o->key);
-	r->merged_more += o->merged_more;
-	for (i = 0; i < o->n_merged && i < CF_CALL_MERGED; i++)
-		add_merged(r, o->merged[i]);
-	r->flows += o->flows;
-	r->links |= o->links | (1u << m->merge_by);
-	for (i = 0; i < m->n_sock; i++)
-		add_sock(p, m->sock[i]);
-	if (o->first_us < r->first_us)
-		r->first_us = o->first_us;
-	if (o->last_us > r->last_us)
-		r->last_us = o->last_us;
-	for (k = 0; k < CF_CALL_ROLES; k++) {
-		r->role_flows[k] += o->role_flows[k];
-		r->role_bytes[k] += o->role_bytes[k];
-		r->role_packets[k] += o->role_packets[k];
-	}
-	for (i = 0; i < o->n_parties; i++) {
-		const struct cf_call_party *q = &o->party[i];
-		struct cf_geo_result g;
-
-		memset(&g, 0, sizeof(g));
-		memcpy(g.country, q->country, sizeof(g.country));
-		g.asn = q->asn;
-		memcpy(g.as_org, q->as_org, sizeof(g.as_org));
-		add_party(r, &q->ip, q->country[0] ? &g : NULL, q->roles, q->via_relay,
-			  q->flows, q->bytes, q->packets);
-	}
-	r->parties_more += o->parties_more;
-	r->alerts += o->alerts;
-	if (o->severity != CF_SEV_NONE && (o->severity > r->severity ||
-	    (o->severity == r->severity && strcmp(o->rule_id, r->rule_id) < 0))) {
-		r->severity = o->severity;
-		memcpy(r->rule_id, o->rule_id, sizeof(r->rule_id));
-		memcpy(r->rule_name, o->rule_name, sizeof(r->rule_name));
-		memcpy(r->ruleset, o->ruleset, sizeof(r->ruleset));
-	}
-	for (k = 0; k < CALL_APPS && m->app[k].nid != 0; k++)
-		vote(p, m->app[k].nid, m->app[k].rank, m->app[k].bytes);
-	for (i = 0; i < m->n_held; i++) {
-		/* its flow records name the call they are written with */
-		m->held[i].f.cls.call_key = r->key;
-		p->held[p->n_held++] = m->held[i];
-	}
-	free(m->held);
-	m->held = NULL;
-	m->n_held = m->cap_held = 0;
-	m->used = 0;
-	if (p->glast_us < m->rec.last_us)
-		p->glast_us = m->rec.last_us;
-	return 1;
-}
-
-/*
- * The weak link between calls (docs/siem.md, "Calls"): due calls of one
- * local party are merged when they share a named app and each starts at
- * most CF_CALL_MERGE_GAP_US after the group's last packet (a ten-minute
- * boundary of the time link, an ICE restart, a call's RTP pairs); a call
- * whose app is only generic and that has no link of its own but a port
- * pair joins the one named group its time overlaps (none, or two: it
- * stays alone).  due[0..n) is sorted by local party and
- * time; primaries are marked.
- */
-#define WEAK_LINKS ((1u << CF_CALL_BY_RTP_PAIR) | (1u << CF_CALL_BY_STUN_SOCKET) | \
-		    (1u << CF_CALL_BY_TIME))
-
-static int overlap(const struct slot *s, const struct slot *p)
-{
-	return s->rec.first_us <= p->rec.last_us + CF_CALL_MERGE_GAP_US &&
-	       s->rec.last_us + CF_CALL_MERGE_GAP_US >= p->rec.first_us;
-}
-
-/* A call with weak links only joins the one call with links of its own
- * (ICE usernames, a SIP dialog, ...) that shares one of its local UDP
- * sockets close in time: an app's socket serves one session (the stun-socket
- * link, from both sides of an ICE upgrade). */
-static void group_by_socket(struct slot **due, size_t n)
-{
-	size_t i, j, run = 0, hit = 0;
-	int found;
-
-	for (i = 0; i < n; i++) {
-		struct slot *s = due[i];
-
-		if (i > 0 && cf_addr_cmp(&s->rec.local, &due[i - 1]->rec.local) != 0)
-			run = i;
-		if (s->n_sock == 0 || s->rec.flows == 0 || (s->rec.links & ~WEAK_LINKS))
-			continue;
-		found = 0;
-		for (j = run; j < n && cf_addr_cmp(&due[j]->rec.local, &s->rec.local) == 0; j++) {
-			struct slot *p = due[j];
-
-			if (p != s && p->rec.flows > 0 && (p->rec.links & ~WEAK_LINKS) &&
-			    overlap(s, p) && share_sock(s, p)) {
-				found++;
-				hit = j;
-			}
-		}
-		if (found == 1) {
-			s->primary = due[hit];
-			s->merge_by = CF_CALL_BY_STUN_SOCKET;
-		}
-	}
-}
-
-static void group_calls(struct slot **due, size_t n)
-{
-	size_t i, j, run = 0, hit;
-	int found;
-
-	for (i = 0; i < n; i++) {
-		due[i]->primary = due[i];
-		due[i]->glast_us = due[i]->rec.last_us;
-		due[i]->merge_by = CF_CALL_BY_TIME;
-		best_app(due[i]);
-	}
-	group_by_socket(due, n);
-	for (i = 0; i < n; i++) {
-		struct slot *s = due[i];
-
-		if (i > 0 && cf_addr_cmp(&s->rec.local, &due[i - 1]->rec.local) != 0)
-			run = i;
-		if (s->rank < RANK_GUESS || s->rec.flows == 0 || s->primary != s)
-			continue;
-		for (j = i; j-- > run;) {
-			struct slot *p = due[j];
-
-			if (p->primary == p && p->rank >= RANK_GUESS && p->rec.flows > 0 &&
-			    strcmp(p->rec.app, s->rec.app) == 0 &&
-			    s->rec.first_us <= p->glast_us + CF_CALL_MERGE_GAP_US) {
-				s->primary = p;
-				if (p->glast_us < s->rec.last_us)
-					p->glast_us = s->rec.last_us;
-				break;
-			}
-		}
-	}
-	for (i = 0, run = 0; i < n; i++) {
-		struct slot *s = due[i];
-
-		if (i > 0 && cf_addr_cmp(&s->rec.local, &due[i - 1]->rec.local) != 0)
-			run = i;
-		/* a session with links of its own (ICE usernames, a SIP dialog)
-		   is not another's on time alone */
-		if (s->rank >= RANK_GUESS || s->rec.flows == 0 || s->primary != s ||
-		    (s->rec.links & ~WEAK_LINKS))
-			continue;
-		found = 0;
-		hit = 0;
-		for (j = run; j < n && cf_addr_cmp(&due[j]->rec.local, &s->rec.local) == 0; j++) {
-			struct slot *p = due[j];
-
-			if (p->primary == p && p->rank >= RANK_GUESS && p->rec.flows > 0 &&
-			    s->rec.first_us <= p->glast_us + CF_CALL_MERGE_GAP_US &&
-			    s->rec.last_us + CF_CALL_MERGE_GAP_US >= p->rec.first_us) {
-				found++;
-				hit = j;
-			}
-		}
-		if (found == 1)
-			s->primary = due[hit];
-	}
-}
-
-static int slot_cmp(const void *a, const void *b)
-{
-	const struct slot *x = *(const struct slot *const *)a;
-	const struct slot *y = *(const struct slot *const *)b;
-
-	if (x->rec.first_us != y->rec.first_us)
-		return x->rec.first_us < y->rec.first_us ? -1 : 1;
-	return x->rec.key < y->rec.key ? -1 : x->rec.key > y->rec.key;
+	t->n_held -= call_out(t, s, m, t->write_ctx, &t->st);
+	if (s->rec.flows > 0)
+		cc_add_row(t, s);
+	cc_slot_free(t, s);
 }
 
 void cf_calls_emit(struct cf_calls *t, void *ctx, const struct cf_event_meta *m,
 		   uint64_t now_us, int all)
 {
-	struct slot **due;
-	size_t i, n = 0, w = 0;
+	size_t i, w;
 
 	if (t == NULL || (!all && !t->idle))
 		return;
 	pthread_mutex_lock(&t->mu);
 	t->write_ctx = ctx;
-	due = t->due;
-	for (i = 0; i < CF_CALLS_MAX; i++) {
-		struct slot *s = &t->v[i];
-
-		if (t->keys[i] != 0 && (all || (s->live == 0 && s->quiet_us != 0 &&
-					       now_us >= s->quiet_us + CF_CALL_LINGER_US)))
-			due[n++] = s;
-	}
-	qsort(due, n, sizeof(*due), local_cmp);
-	group_calls(due, n);
-	for (i = 0; i < n; i++) {
-		struct slot *r = due[i]->primary;
-
-		while (r->primary != r)         /* merged into a call merged itself */
-			r = r->primary;
-		due[i]->primary = r;
-	}
-	for (i = 0; i < n; i++)
-		if (due[i]->primary != due[i] && merge_into(due[i]->primary, due[i])) {
-			t->keys[due[i] - t->v] = 0;     /* its slot is free */
-			t->st.merged++;
-		}
-	for (i = 0; i < n; i++)
-		if (due[i]->used)
-			due[w++] = due[i];
-	qsort(due, w, sizeof(*due), slot_cmp);
+	w = cc_due_calls(t, now_us, all);
 	for (i = 0; i < w; i++)
-		write_call(t, due[i], m);
+		write_call(t, t->due[i], m);
 	t->write_ctx = NULL;
+	pthread_mutex_unlock(&t->mu);
+}
+
+size_t cf_calls_end_begin(struct cf_calls *t)
+{
+	if (t == NULL)
+		return 0;
+	pthread_mutex_lock(&t->mu);
+	t->n_due = cc_due_calls(t, 0, 1);
+	pthread_mutex_unlock(&t->mu);
+	return t->n_due;
+}
+
+void cf_calls_end_part(struct cf_calls *t, void *ctx, const struct cf_event_meta *m,
+		       unsigned part, unsigned parts)
+{
+	struct cf_calls_stats st;
+	uint64_t held = 0;
+	size_t i;
+
+	if (t == NULL || parts == 0)
+		return;
+	memset(&st, 0, sizeof(st));
+	for (i = part; i < t->n_due; i += parts)
+		held += call_out(t, t->due[i], m, ctx, &st);
+	pthread_mutex_lock(&t->mu);
+	t->st.written += st.written;
+	t->st.app_from_call += st.app_from_call;
+	t->n_held -= held;
+	pthread_mutex_unlock(&t->mu);
+}
+
+void cf_calls_end_finish(struct cf_calls *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	pthread_mutex_lock(&t->mu);
+	for (i = 0; i < t->n_due; i++) {
+		if (t->due[i]->rec.flows > 0)
+			cc_add_row(t, t->due[i]);  /* in the calls' order */
+		cc_slot_free(t, t->due[i]);
+	}
+	t->n_due = 0;
 	pthread_mutex_unlock(&t->mu);
 }
 
@@ -935,14 +662,5 @@ void cf_calls_get_stats(struct cf_calls *t, struct cf_calls_stats *st)
 	   for a key, or one no flow ended in, is none: with --threads that
 	   depends on the order of the workers' flows) */
 	st->calls = st->written + st->merged;
-	pthread_mutex_unlock(&t->mu);
-}
-
-void cf_calls_get_rows(struct cf_calls *t, struct cf_run_totals *to)
-{
-	pthread_mutex_lock(&t->mu);
-	to->call_rows = t->rows;
-	to->n_call_rows = t->n_rows;
-	to->call_rows_more = t->rows_more;
 	pthread_mutex_unlock(&t->mu);
 }

@@ -81,9 +81,10 @@ struct cf_call_flow {
 };
 
 /* idle: write calls once quiet (live capture); 0: only at the end and
- * when the table is full (capture files: the calls come out in the same
- * order and with the same contents whatever the number of threads, since
- * the workers' packet clocks are not in step). */
+ * when the table is full (capture files: the calls come out with the same
+ * contents whatever the number of threads, since the workers' packet
+ * clocks are not in step; with several threads their order between the
+ * engines' parts at the end is not fixed, as flow events' is not). */
 struct cf_calls *cf_calls_new(struct cf_outputs *out, int idle, cf_calls_write_fn write);
 void cf_calls_free(struct cf_calls *t);
 /* A flow now has call key (live + 1).  ctx: the engine calling (a full
@@ -108,6 +109,21 @@ int cf_calls_flow_end(struct cf_calls *t, void *ctx, uint64_t joined_key,
  * ctx is the engine that writes their held flows. */
 void cf_calls_emit(struct cf_calls *t, void *ctx, const struct cf_event_meta *m,
 		   uint64_t now_us, int all);
+/*
+ * The end of capture files with several engines, every flow ended: the
+ * calls still open are merged and put in order once (cf_calls_end_begin,
+ * their number), then each of `parts` engines writes the calls i with
+ * i % parts == part - their held flows and call events - at the same
+ * time as the others (cf_calls_end_part, ctx the engine; each call is
+ * written whole by one engine, so its events are those one engine
+ * writes, only their order between parts differs), then
+ * cf_calls_end_finish frees them.  Nothing else may use the table
+ * between begin and finish.
+ */
+size_t cf_calls_end_begin(struct cf_calls *t);
+void cf_calls_end_part(struct cf_calls *t, void *ctx, const struct cf_event_meta *m,
+		       unsigned part, unsigned parts);
+void cf_calls_end_finish(struct cf_calls *t);
 void cf_calls_get_stats(struct cf_calls *t, struct cf_calls_stats *st);
 /* Reading files: the calls written so far, one row each (event/report.h),
  * into to (the rows stay the table's: read them before cf_calls_free). */

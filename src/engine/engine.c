@@ -520,6 +520,11 @@ void cf_engine_calls_flush(struct cf_engine *e)
 	cf_outputs_flush(e->out);
 }
 
+void cf_engine_calls_part(struct cf_engine *e, unsigned part, unsigned parts)
+{
+	cf_calls_end_part(e->cfg.calls, e, &e->meta, part, parts);
+}
+
 /* Every flow ends.  The outputs are flushed (and a reliable output's
  * drain= waited for) once, by cf_engine_calls_flush, after the calls -
  * and the flow records they held - are written. */

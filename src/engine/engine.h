@@ -67,6 +67,10 @@ int (*cf_engine_held_writer(void))(void *, struct cf_flow *, enum cf_flow_end,
 /* Write every call of the call table still open (the end of the run),
  * with this engine's observer facts. */
 void cf_engine_calls_flush(struct cf_engine *e);
+/* With several engines at the end of capture files, after
+ * cf_calls_end_begin: write part `part` of `parts` of the calls (calls.h's
+ * cf_calls_end_part), each engine in a thread of its own. */
+void cf_engine_calls_part(struct cf_engine *e, unsigned part, unsigned parts);
 
 /* Set everything up; NULL with a message naming the file and problem. */
 struct cf_engine *cf_engine_new(const struct cf_engine_config *cfg,

@@ -298,7 +298,8 @@ void cf_runner_finish(struct cf_runner *r)
 		return;
 	r->finished = 1;
 	cf_workers_finish(r);
-	/* every worker's flows have ended: the calls still open are over */
+	/* every worker's flows have ended and the calls still open are
+	   written (by every engine, cf_workers_finish): the outputs flush */
 	if (r->v[0].engine != NULL)
 		cf_engine_calls_flush(r->v[0].engine);
 }

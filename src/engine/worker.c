@@ -181,6 +181,24 @@ static void worker_rec(struct worker *k, struct rec *rec)
 	}
 }
 
+/* This worker's flows have ended: its part of the calls still open, when
+ * the reader says (workers.c's calls_end). */
+static void calls_part(struct worker *k)
+{
+	struct cf_runner *w = k->r;
+	unsigned i = (unsigned)(k - w->v);
+	int parts;
+
+	pthread_mutex_lock(&w->mu);
+	w->ended++;
+	pthread_cond_broadcast(&w->cv);
+	while ((parts = w->calls_parts) == 0)
+		pthread_cond_wait(&w->cv, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+	if (parts > 0 && i < (unsigned)parts)
+		cf_engine_calls_part(k->engine, i, (unsigned)parts);
+}
+
 void *cf_worker_main(void *arg)
 {
 	struct worker *k = arg;
@@ -231,6 +249,7 @@ void *cf_worker_main(void *arg)
 	}
 	/* end of input: every flow of this worker ends (flow events) */
 	cf_engine_finish(k->engine);
+	calls_part(k);
 	k->cpu_seconds = cf_thread_cpu();
 	return NULL;
 }

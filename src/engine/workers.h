@@ -269,6 +269,10 @@ struct cf_runner {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	unsigned made;                 /* workers whose engine is made (or failed) */
+	/* the end (workers.c's calls_end): workers whose flows have ended,
+	   then the parts of the calls they write (0 not yet, -1 none) */
+	unsigned ended;
+	int calls_parts;
 	/* commands (R_CMD) */
 	int cmd;                       /* enum cmd, set before the records go */
 	const struct cf_engine_config *cmd_cfg;

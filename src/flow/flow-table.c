@@ -574,7 +574,7 @@ struct cf_flow_table *cf_flow_table_new(const struct cf_flow_limits *lim,
 	ns = index_size(n);
 	t = calloc(1, sizeof(*t));
 	if (t != NULL) {
-		t->flows = cf_big_alloc(n, sizeof(*t->flows));
+		t->flows = cf_big_alloc_front(n, sizeof(*t->flows));
 		t->slots = cf_big_alloc(ns, sizeof(*t->slots));
 		/* probed before written: see prefault.h (the entries are
 		 * written first, by flow_create) */

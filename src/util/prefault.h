@@ -44,37 +44,90 @@ static inline void cf_prefault(void *p, size_t bytes)
  * backed by transparent huge pages.  With 4 KiB pages nearly every lookup
  * also missed the TLB (a page walk on top of the cache miss); 2 MiB pages
  * cover a table with a handful of TLB entries.  Untouched pages still cost
- * nothing (the kernel backs a huge page when it is first touched).  The
- * size is kept in front for cf_big_free.
+ * nothing (the kernel backs a huge page when it is first touched).
+ *
+ * A table of 2 MiB or more starts on a 2 MiB boundary: the kernel backs
+ * only whole aligned 2 MiB ranges with huge pages, and an mmap of a size
+ * that is not a multiple of 2 MiB need not be aligned, which left up to
+ * 2 MiB at each end of a table in 4 KiB pages (512 page faults each when
+ * prefaulted: a fifth of a short run's start-up faults).  The mapping's
+ * size is kept in a 4 KiB page of its own just below the table, so that a
+ * table of exactly 2^k bytes ends where its last huge page ends.
  */
+#define CF_BIG_PAGE ((size_t)2 << 20)
+
 static inline void *cf_big_alloc(size_t n, size_t size)
 {
-	size_t bytes;
-	uint8_t *p;
+	size_t bytes, len, lead;
+	uint8_t *p, *q;
 
-	if (n != 0 && size > (SIZE_MAX - 64) / n)
+	if (n != 0 && size > (SIZE_MAX - 2 * CF_BIG_PAGE) / n)
 		return NULL;
-	bytes = n * size + 64;
-	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	bytes = n * size;
+	if (bytes < CF_BIG_PAGE) {
+		len = bytes + 4096;
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return NULL;
+		memcpy(p, &len, sizeof(len));
+		memcpy(p + sizeof(len), &p, sizeof(p));
+		return p + 4096;
+	}
+	/* whole huge pages when that adds little: a prefaulted table of
+	   10 MB less 40 KiB would otherwise end in 2 MiB of 4 KiB pages
+	   (what the rounding adds to the resident size is the rest of its
+	   last huge page, once touched); a table 1 MiB short of it keeps
+	   its 4 KiB tail */
+	if (((bytes + CF_BIG_PAGE - 1) & ~(CF_BIG_PAGE - 1)) - bytes <= CF_BIG_PAGE / 8)
+		bytes = (bytes + CF_BIG_PAGE - 1) & ~(CF_BIG_PAGE - 1);
+	else
+		bytes = (bytes + 4095) & ~(size_t)4095;
+	len = bytes + CF_BIG_PAGE;      /* room for the size page and the alignment */
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
+	q = (uint8_t *)(((uintptr_t)p + 4096 + CF_BIG_PAGE - 1) & ~(uintptr_t)(CF_BIG_PAGE - 1));
+	lead = (size_t)(q - 4096 - p);
+	if (lead > 0)
+		munmap(p, lead);        /* what lies below the size page */
+	if (len - lead > bytes + 4096)
+		munmap(q + bytes, len - lead - bytes - 4096);
+	p = q - 4096;
+	len = bytes + 4096;
 #ifdef MADV_HUGEPAGE
-	(void)madvise(p, bytes, MADV_HUGEPAGE);
+	(void)madvise(q, bytes, MADV_HUGEPAGE);
 #endif
-	memcpy(p, &bytes, sizeof(bytes));
-	return p + 64;
+	memcpy(p, &len, sizeof(len));
+	memcpy(p + sizeof(len), &p, sizeof(p));
+	return q;
+}
+
+/* The same for a table filled from its front (the flow table's entries):
+ * its first 2 MiB stay in 4 KiB pages, so that the few flows of a short
+ * run or of one of several workers take the pages they use and not a
+ * whole huge page. */
+static inline void *cf_big_alloc_front(size_t n, size_t size)
+{
+	void *q = cf_big_alloc(n, size);
+
+#ifdef MADV_NOHUGEPAGE
+	if (q != NULL && n * size >= CF_BIG_PAGE)
+		(void)madvise(q, CF_BIG_PAGE, MADV_NOHUGEPAGE);
+#endif
+	return q;
 }
 
 static inline void cf_big_free(void *q)
 {
-	uint8_t *p = q;
-	size_t bytes;
+	uint8_t *p = q, *base;
+	size_t len;
 
 	if (p == NULL)
 		return;
-	p -= 64;
-	memcpy(&bytes, p, sizeof(bytes));
-	munmap(p, bytes);
+	p -= 4096;
+	memcpy(&len, p, sizeof(len));
+	memcpy(&base, p + sizeof(len), sizeof(base));
+	munmap(base, len);
 }
 
 #endif /* CF_PREFAULT_H */
