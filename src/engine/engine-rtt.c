@@ -8,7 +8,11 @@
  * and after that only while an answer is awaited: the same packets with
  * one thread or N (--threads hands a flow's packets over whole until its
  * worker says the flow is done, which it does not say while an answer is
- * awaited: cf_engine_rtt_waiting).  A bit per entry says an answer is
+ * awaited: cf_engine_rtt_waiting).  STUN messages and RTCP reports
+ * (cf_rtt_wanted) are timed for as long as the flow lives: the runner
+ * hands them over whole (reader.c), so several transactions in flight and
+ * the keep-alives of a long call are timed alike with any number of
+ * threads.  A bit per entry says an answer is
  * awaited, so that the packets of a flow past classifying (most packets:
  * long media flows) cost a bit test in a small bitmap (128 KiB for a
  * million flows), not a cache miss on the RTT state.
@@ -104,16 +108,20 @@ int cf_engine_rtt_packet(struct cf_engine *e, struct cf_flow *f,
 	int64_t before;
 	int end;
 
-	/* past classifying with nothing awaited: the steady path */
-	if (!created && f->cls.done != CF_DONE_OPEN && !busy(e, slot))
+	/* past classifying with nothing awaited: the steady path (a STUN
+	   or RTCP report is still timed: cf_rtt_wanted) */
+	if (!created && f->cls.done != CF_DONE_OPEN && !busy(e, slot) &&
+	    !cf_rtt_wanted(pkt))
 		return 0;
 	if ((r = rtt_of(e, f)) == NULL)
 		return 0;
-	if (created)
+	if (created) {
 		cf_rtt_reset(r);
-	else if (f->cls.done != CF_DONE_OPEN && !cf_rtt_pending(r, f->first_us, pkt->ts_us)) {
+	} else if (f->cls.done != CF_DONE_OPEN &&
+		   !cf_rtt_pending(r, f->first_us, pkt->ts_us)) {
 		set_busy(e, slot, 0);           /* what was awaited is too old */
-		return 0;
+		if (!cf_rtt_wanted(pkt))
+			return 0;
 	}
 	dropped = r->dropped;
 	before = cf_rtt_min(r, dir);

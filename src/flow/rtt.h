@@ -12,8 +12,14 @@
  *        change-cipher-spec record; DTLS: any DTLS record, RFC 7983's range)
  *   STUN request -> success or error response with the same transaction ID
  *        (TURN's requests too)
- *   SIP  request (not ACK) -> a response with the same CSeq number (UDP)
- * At most one request is pending in each direction of a flow.  A request
+ *   SIP  request (not ACK) -> a response with the same CSeq (UDP or TCP)
+ *   RTCP a sender report -> a report block about it (RFC 3550 6.4.1): the
+ *        block's LSR names the SR, its DLSR says how long the reporting
+ *        end held it; RTT = (block seen - SR seen) - DLSR
+ * One TCP, TLS, DTLS or SIP request is pending in each direction of a
+ * flow; STUN transactions and RTCP sender reports have CF_RTT_TX slots of
+ * their own (several in flight at once: ICE and TURN send a few
+ * together).  A request
  * sent again while pending (a retransmission: the same SYN, hello, STUN
  * transaction or CSeq) is timed from its first copy: an answer to the
  * first copy timed from a later one would be too short, while timing an
@@ -35,15 +41,17 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#include "decode/decode.h"
 #include "util/netaddr.h"
 
-struct cf_packet;
-
 #define CF_RTT_MAX_US 5000000u          /* answers later than 5 s: not measured */
+#define CF_RTT_RTCP_HOLD_US 30000000u   /* an SR's report within 30 s */
+#define CF_RTT_TX 4                     /* STUN / RTCP SR slots per flow */
 
 enum cf_rtt_kind {
 	CF_RTT_NONE = 0, CF_RTT_SYN, CF_RTT_SYNACK, CF_RTT_HELLO,
-	CF_RTT_DTLS_HELLO, CF_RTT_STUN, CF_RTT_SIP,
+	CF_RTT_DTLS_HELLO, CF_RTT_STUN, CF_RTT_SIP, CF_RTT_RTCP,
 	CF_RTT_KINDS
 };
 
@@ -56,12 +64,17 @@ struct cf_rtt {
 	uint16_t samples;       /* exchanges measured (saturates) */
 	uint16_t dropped;       /* requests sent again while pending: timed
 				   from the first copy (saturates) */
+	/* STUN transactions and RTCP SRs in flight: kind | 0x80 when sent
+	   in direction 1, 0 free; the key is the 96-bit transaction ID, or
+	   the SR's SSRC and the middle 32 bits of its NTP timestamp */
+	uint8_t tx_kind[CF_RTT_TX];
+	struct { uint32_t key[3]; uint32_t at; } tx[CF_RTT_TX];
 };
 
 /* Forget everything (a new flow in the entry). */
 static inline void cf_rtt_reset(struct cf_rtt *r)
 {
-	*r = (struct cf_rtt){ { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 }, 0, 0 };
+	memset(r, 0, sizeof(*r));
 }
 
 /*
@@ -72,7 +85,9 @@ static inline void cf_rtt_reset(struct cf_rtt *r)
 int cf_rtt_packet(struct cf_rtt *r, const struct cf_packet *pkt, int dir,
 		  uint64_t base_us, uint32_t *rtt_us);
 
-/* Is a request pending, sent less than CF_RTT_MAX_US before now_us? */
+/* Is a request of a single slot (TCP, TLS, DTLS, SIP) pending, sent less
+ * than CF_RTT_MAX_US before now_us?  (STUN and RTCP packets are timed
+ * whenever they pass: cf_rtt_wanted.) */
 int cf_rtt_pending(const struct cf_rtt *r, uint64_t base_us, uint64_t now_us);
 
 /* Smallest RTT to end (0/1) in microseconds, or -1 for none. */
@@ -82,6 +97,24 @@ static inline int64_t cf_rtt_min(const struct cf_rtt *r, int end)
 }
 
 const char *cf_rtt_kind_name(enum cf_rtt_kind k);
+
+/*
+ * Is pkt a STUN message (first byte 0 or 1, the magic cookie) or a plain
+ * RTCP sender or receiver report (version 2, type 200/201)?  Such packets
+ * are timed also after their flow is done classifying (the runner hands
+ * them over whole); a few loads of the payload's first bytes.
+ */
+static inline int cf_rtt_wanted(const struct cf_packet *pkt)
+{
+	const uint8_t *p = pkt->payload;
+
+	if (p == NULL || pkt->payload_len < 8)
+		return 0;
+	if (p[0] <= 1)
+		return pkt->payload_len >= 20 && p[4] == 0x21 && p[5] == 0x12 &&
+		       p[6] == 0xa4 && p[7] == 0x42;
+	return pkt->proto == 17 && (p[0] & 0xc0) == 0x80 && (p[1] == 200 || p[1] == 201);
+}
 
 /* ---- per remote address ------------------------------------------------ */
 
