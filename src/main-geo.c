@@ -115,6 +115,7 @@ void cf_main_lookup_rtt(const struct cf_opts *o, const struct cf_geo_result *g)
 	else
 		printf("plausibility %s (%s is %.0f km away at its nearest%s)\n",
 		       cf_plaus_verdict_name((enum cf_plaus_verdict)r.verdict), cc, r.dist_km,
+		       r.verdict == CF_PLAUS_UNLIKELY ? "; beyond fibre's reach" :
 		       r.likely ? "; likely" : "");
 	printf("reachable    ");
 	if (!r.reach_listed)

@@ -7,7 +7,8 @@
  *            "reachable_countries": ["DE", "CH"] }
  *
  * rtt_ms: milliseconds, microsecond resolution.  plausibility:
- * "consistent", "impossible" or "unknown" (no observer location, no
+ * "consistent", "unlikely" (within light's reach in vacuum, not in
+ * fibre), "impossible" or "unknown" (no observer location, no
  * country, or no shape for it).  reachable_countries: the countries light
  * reaches in that time, nearest first, when there are at most 8 (absent
  * when more, or without an observer location).  The whole object is

@@ -180,8 +180,8 @@ void cf_plaus_check(const struct cf_plaus *p, const char *country, int64_t rtt_u
 	if (r->dist_km > reach + CF_PLAUS_SLACK_KM) {
 		r->verdict = CF_PLAUS_IMPOSSIBLE;
 	} else {
-		r->verdict = CF_PLAUS_CONSISTENT;
 		r->likely = r->dist_km <= reach * CF_FIBRE_FRACTION + CF_PLAUS_SLACK_KM;
+		r->verdict = r->likely ? CF_PLAUS_CONSISTENT : CF_PLAUS_UNLIKELY;
 	}
 }
 
@@ -198,6 +198,7 @@ const char *cf_plaus_verdict_name(enum cf_plaus_verdict v)
 	switch (v) {
 	case CF_PLAUS_CONSISTENT: return "consistent";
 	case CF_PLAUS_IMPOSSIBLE: return "impossible";
+	case CF_PLAUS_UNLIKELY: return "unlikely";
 	default: return "unknown";
 	}
 }

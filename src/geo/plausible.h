@@ -12,8 +12,10 @@
  *     reach = rtt / 2 * CF_LIGHT_KM_PER_MS
  *
  * of the observer.  A country whose nearest point is farther than reach +
- * CF_PLAUS_SLACK_KM is "impossible"; within reach it is "consistent"
- * (within 2/3 of reach, light's speed in fibre, also "likely").  Countries
+ * CF_PLAUS_SLACK_KM is "impossible"; within reach but farther than 2/3 of
+ * it (light's speed in glass fibre) + CF_PLAUS_SLACK_KM, "unlikely" (only a
+ * path faster than fibre gets there in time); else "consistent" (and
+ * "likely").  Countries
  * within reach are "reachable"; when there are at most CF_PLAUS_LIST of
  * them they are listed, nearest first.
  *
@@ -44,13 +46,15 @@ int cf_observer_parse(const char *s, struct cf_observer *o, char *err, size_t er
 
 enum cf_plaus_verdict {
 	CF_PLAUS_UNKNOWN = 0,   /* no RTT, no observer, or no shape for the country */
-	CF_PLAUS_CONSISTENT,
-	CF_PLAUS_IMPOSSIBLE
+	CF_PLAUS_CONSISTENT,    /* within fibre's reach */
+	CF_PLAUS_IMPOSSIBLE,    /* beyond light's reach in vacuum */
+	CF_PLAUS_UNLIKELY,      /* within vacuum's reach, beyond fibre's */
+	CF_PLAUS_VERDICTS
 };
 
 struct cf_plaus_result {
 	uint8_t verdict;        /* enum cf_plaus_verdict */
-	uint8_t likely;         /* consistent and within the fibre radius */
+	uint8_t likely;         /* within the fibre radius (consistent) */
 	uint8_t has_rtt;        /* rtt_us is set */
 	uint8_t n_reach;        /* countries listed in reach[] */
 	uint8_t reach_listed;   /* 1: reach[] is the whole list (<= CF_PLAUS_LIST) */

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "geo/plausible.h"
 #include "geo/shapes.h"
 #include "harness.h"
 
@@ -258,6 +259,66 @@ static void test_world(void)
 	cf_shapes_free(s);
 }
 
+/*
+ * The verdicts of the speed-of-light check (plausible.c).  The observer is
+ * the point lat 0, lon 10 (a corner of LU, lon 0..10, lat 0..10); BE (lon
+ * 20..30) is 10 degrees along the equator from it: 1111.95080 km.  With c = 299.792458 km/ms,
+ * reach = rtt / 2 * c, the fibre radius 2/3 of it, 25 km of slack:
+ *   impossible  when 1111.95 > reach + 25        rtt < 7.2514 ms
+ *   unlikely    when 1111.95 > reach * 2/3 + 25  rtt < 10.8771 ms
+ *   consistent  from 10.8771 ms
+ * e.g. 7.3 ms: reach 1094.24 km (+25 = 1119.24: reached), fibre 729.49 km
+ * (+25: not); 10.8 ms: fibre 1079.25 + 25 = 1104.25 < 1111.95; 10.9 ms:
+ * fibre 1089.25 + 25 = 1114.25 >= 1111.95.
+ */
+static void test_plaus(void)
+{
+	static const struct {
+		int64_t rtt_us;
+		enum cf_plaus_verdict want;
+		int likely;
+	} cases[] = {
+		{ 7000, CF_PLAUS_IMPOSSIBLE, 0 },
+		{ 7250, CF_PLAUS_IMPOSSIBLE, 0 },
+		{ 7300, CF_PLAUS_UNLIKELY, 0 },
+		{ 10800, CF_PLAUS_UNLIKELY, 0 },
+		{ 10900, CF_PLAUS_CONSISTENT, 1 },
+		{ 40000, CF_PLAUS_CONSISTENT, 1 },
+	};
+	char err[256];
+	struct cf_shapes *s = load_text("C LU 001 A\nP\nR 0,0 10,0 10,10 0,10 0,0\n"
+					"C BE 002 B\nP\nR 20,0 30,0 30,10 20,10 20,0\n",
+					err, sizeof(err));
+	struct cf_observer obs;
+	struct cf_plaus *pl;
+	struct cf_plaus_result r;
+	size_t i;
+
+	cf_shapes_free(s);
+	CHECK(cf_observer_parse("0,10", &obs, err, sizeof(err)) == 0);
+	pl = cf_plaus_new(&obs, path, err, sizeof(err));
+	CHECK(pl != NULL);
+	if (pl == NULL) {
+		fprintf(stderr, "%s\n", err);
+		return;
+	}
+	CHECK_NEAR(cf_plaus_distance(pl, "BE"), 1111.95080, 0.001);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cf_plaus_check(pl, "BE", cases[i].rtt_us, &r);
+		if (r.verdict != cases[i].want)
+			fprintf(stderr, "  rtt %lld us\n", (long long)cases[i].rtt_us);
+		CHECK_INT(r.verdict, cases[i].want);
+		CHECK_INT(r.likely, cases[i].likely);
+		CHECK_NEAR(r.reach_km, (double)cases[i].rtt_us / 2000.0 * 299.792458, 1e-6);
+	}
+	CHECK_STR(cf_plaus_verdict_name(CF_PLAUS_UNLIKELY), "unlikely");
+	/* the observer's own country: consistent at any RTT */
+	CHECK_NEAR(cf_plaus_distance(pl, "LU"), 0, 0);
+	cf_plaus_check(pl, "LU", 0, &r);
+	CHECK_INT(r.verdict, CF_PLAUS_CONSISTENT);
+	cf_plaus_free(pl);
+}
+
 int main(void)
 {
 	if (mkdtemp(tmpdir) == NULL) {
@@ -268,6 +329,7 @@ int main(void)
 	RUN(test_hand);
 	RUN(test_errors);
 	RUN(test_world);
+	RUN(test_plaus);
 	unlink(path);
 	rmdir(tmpdir);
 	return harness_done();
