@@ -62,6 +62,21 @@ static const char *shapes_path(const struct cf_opts *o, char *buf, size_t len)
 	return buf;
 }
 
+/* The place table (--observer-location NAME): the first readable of the
+ * data directories' geodb/places.txt (path left in buf). */
+static const char *places_path(char *buf, size_t len)
+{
+	const char *env = getenv("CALLFENCE_DATADIR");
+
+	if (env != NULL && env[0] != '\0') {
+		snprintf(buf, len, "%s/geodb/places.txt", env);
+		if (access(buf, R_OK) == 0)
+			return buf;
+	}
+	snprintf(buf, len, "%s/geodb/places.txt", CF_PKGDATADIR);
+	return buf;
+}
+
 const struct cf_plaus *cf_main_plaus(const struct cf_opts *o)
 {
 	struct cf_observer obs;
@@ -73,7 +88,8 @@ const struct cf_plaus *cf_main_plaus(const struct cf_opts *o)
 	plaus_made = 1;
 	if (o->observer_location == NULL)
 		return NULL;
-	if (cf_observer_parse(o->observer_location, &obs, err, sizeof(err)) < 0) {
+	if (cf_observer_parse(o->observer_location, &obs, err, sizeof(err)) < 0 ||
+	    cf_observer_resolve(&obs, places_path(path, sizeof(path)), err, sizeof(err)) < 0) {
 		fprintf(stderr, "callfence: %s\n", err);
 		exit(EXIT_USAGE);
 	}

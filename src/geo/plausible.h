@@ -33,16 +33,28 @@
 #define CF_PLAUS_LIST      8            /* reachable countries listed at most */
 
 struct cf_observer {
-	int kind;               /* 0 none, 1 point, 2 country */
+	int kind;               /* 0 none, 1 point, 2 country, 3 place name
+				   (not yet looked up: cf_observer_resolve) */
 	double lat, lon;        /* kind 1 */
 	char cc[3];             /* kind 2: ISO 3166-1 alpha-2, upper case */
+	char name[64];          /* kind 3, and kind 1 when it was a place */
 };
 
 /*
- * Parse "LAT,LON" (decimal degrees, -90..90, -180..180) or a country code
- * ("DE").  0, or -1 with a message in err.
+ * Parse "LAT,LON" (decimal degrees, -90..90, -180..180), a country code
+ * ("DE") or a place name (letters, spaces, . - ' and ( ); 3 to 63
+ * characters: "Frankfurt", "Sao Paulo").  0, or -1 with a message in err.
  */
 int cf_observer_parse(const char *s, struct cf_observer *o, char *err, size_t errlen);
+
+/*
+ * A place name (kind 3) becomes its point (kind 1, the name kept) from the
+ * place table at path (geodb/places.txt: "LAT LON CC NAME[|NAME...]  #
+ * source" a line; names compared without regard to case).  Other kinds are
+ * left alone.  0, or -1 with a message naming the value (unknown place) or
+ * the file (unreadable, or a bad line: "PATH:LINE: ...") in err.
+ */
+int cf_observer_resolve(struct cf_observer *o, const char *path, char *err, size_t errlen);
 
 enum cf_plaus_verdict {
 	CF_PLAUS_UNKNOWN = 0,   /* no RTT, no observer, or no shape for the country */

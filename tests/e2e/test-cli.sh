@@ -88,6 +88,24 @@ expect default-asn 0 "" -- env CALLFENCE_DATADIR="$work/data" "$CALLFENCE" --loo
 grep -q "^asn *AS64520 Example Net CN$" "$work/default-asn.out" ||
 	{ echo "FAIL default-asn: no operator"; cat "$work/default-asn.out"; fails=$((fails + 1)); }
 [ ! -s "$work/default-asn.err" ] || { echo "FAIL default-asn: stderr"; cat "$work/default-asn.err"; fails=$((fails + 1)); }
+# --observer-location NAME: a place of DATADIR/geodb/places.txt (any case);
+# hand-made shapes: DE a box round Frankfurt, CN one far east.  CN's
+# nearest point (lon 100, lat 50.1155) is thousands of km away: 2 ms
+# (300 km at c) cannot reach it
+cp "$SRCDIR/geodb/places.txt" "$work/data/geodb/places.txt"
+printf 'C DE 276 D\nP\nR 6,47 15,47 15,55 6,55 6,47\nC CN 156 C\nP\nR 100,20 120,20 120,52 100,52 100,20\n' \
+	>"$work/shapes.txt"
+expect observer-place 0 "" -- env CALLFENCE_DATADIR="$work/data" "$CALLFENCE" --lookup 203.0.113.10 \
+	--rtt 2 --observer-location fRANKfurt --world-shapes "$work/shapes.txt" -R "$rules"
+grep -q "^observer *50.1155,8.6842 (fRANKfurt)$" "$work/observer-place.out" &&
+	grep -q "^plausibility impossible (CN is " "$work/observer-place.out" &&
+	grep -q "^reachable *DE$" "$work/observer-place.out" ||
+	{ echo "FAIL observer-place"; cat "$work/observer-place.out"; fails=$((fails + 1)); }
+expect observer-unknown-place 2 "observer location 'Atlantis': no such place in $work/data/geodb/places.txt" -- \
+	env CALLFENCE_DATADIR="$work/data" "$CALLFENCE" --lookup 203.0.113.10 --rtt 2 \
+	--observer-location Atlantis --world-shapes "$work/shapes.txt" -R "$rules"
+expect observer-bad 2 "observer location '50.11;8.68': want LAT,LON" -- \
+	"$CALLFENCE" --observer-location '50.11;8.68' -r "$work/small.pcap" -R "$rules" $geo
 # named with -G, a missing ASN database is an error
 expect missing-asn-db 2 "$work/data/geodb/none.mmdb" -- \
 	"$CALLFENCE" --lookup 203.0.113.10 -R "$rules" -G "$GEO/country.mmdb" -G "$work/data/geodb/none.mmdb"

@@ -319,6 +319,93 @@ static void test_plaus(void)
 	cf_plaus_free(pl);
 }
 
+/*
+ * Place names (cf_observer_parse, cf_observer_resolve): a hand-made table,
+ * then the shipped geodb/places.txt, each of whose places must lie in the
+ * country it names (within the shapes' 25 km slack: a coastal city's
+ * centre may be on a simplified coast), when the real shapes are there.
+ */
+static void test_places(void)
+{
+	const char *dd = getenv("CALLFENCE_DATADIR");
+	char table[320], p[512], err[512], line[512], cc[3], *hash;
+	struct cf_observer o;
+	struct cf_shapes *s;
+	double lat, lon, km;
+	int places = 0, i;
+	FILE *fp;
+
+	snprintf(table, sizeof(table), "%s/p.txt", tmpdir);
+	fp = fopen(table, "w");
+	CHECK(fp != NULL);
+	if (fp == NULL)
+		return;
+	fputs("# a comment\n\n"
+	      "  50.1155    8.6842 DE Frankfurt am Main|Frankfurt  # GeoNames\n"
+	      " -23.5475  -46.6361 BR Sao Paulo  # GeoNames\n", fp);
+	fclose(fp);
+	CHECK(cf_observer_parse("FRANKFURT", &o, err, sizeof(err)) == 0);
+	CHECK_INT(o.kind, 3);
+	CHECK(cf_observer_resolve(&o, table, err, sizeof(err)) == 0);
+	CHECK_INT(o.kind, 1);
+	CHECK_NEAR(o.lat, 50.1155, 1e-9);
+	CHECK_NEAR(o.lon, 8.6842, 1e-9);
+	CHECK_STR(o.name, "FRANKFURT");
+	CHECK(cf_observer_parse("sao paulo", &o, err, sizeof(err)) == 0);
+	CHECK(cf_observer_resolve(&o, table, err, sizeof(err)) == 0);
+	CHECK_NEAR(o.lat, -23.5475, 1e-9);
+	/* a name that is not there: the message names it and the table */
+	CHECK(cf_observer_parse("Atlantis", &o, err, sizeof(err)) == 0);
+	CHECK(cf_observer_resolve(&o, table, err, sizeof(err)) == -1);
+	snprintf(p, sizeof(p), "observer location 'Atlantis': no such place in %s (give "
+		 "LAT,LON, a country code, or a name listed there)", table);
+	CHECK_STR(err, p);
+	/* a point or a country is left alone; no table needed */
+	CHECK(cf_observer_parse("DE", &o, err, sizeof(err)) == 0);
+	CHECK(cf_observer_resolve(&o, "/nonexistent", err, sizeof(err)) == 0);
+	CHECK_INT(o.kind, 2);
+	/* what is neither a number pair, a code nor a name */
+	CHECK(cf_observer_parse("50.11;8.68", &o, err, sizeof(err)) == -1);
+	CHECK(cf_observer_parse("x", &o, err, sizeof(err)) == -1);
+	CHECK(cf_observer_parse("91,0", &o, err, sizeof(err)) == -1);
+	/* a bad line names file and line */
+	fp = fopen(table, "w");
+	if (fp != NULL) {
+		fputs("# ok\n50.1 8.6 DE Frankfurt\n95 8 DE Nowhere\n", fp);
+		fclose(fp);
+	}
+	CHECK(cf_observer_parse("Nowhere", &o, err, sizeof(err)) == 0);
+	CHECK(cf_observer_resolve(&o, table, err, sizeof(err)) == -1);
+	snprintf(p, sizeof(p), "%s:3: want LAT LON CC NAME[|NAME...]", table);
+	CHECK_STR(err, p);
+	unlink(table);
+
+	/* the shipped table against the real shapes */
+	snprintf(p, sizeof(p), "%s/geodb/%s", dd ? dd : ".", CF_SHAPES_FILE);
+	snprintf(table, sizeof(table), "%s/geodb/places.txt", dd ? dd : ".");
+	if (access(p, R_OK) != 0 || (fp = fopen(table, "r")) == NULL) {
+		fprintf(stderr, "skip test_places' world part: no %s or %s\n", p, table);
+		return;
+	}
+	s = cf_shapes_load(p, err, sizeof(err));
+	CHECK(s != NULL);
+	while (s != NULL && fgets(line, sizeof(line), fp) != NULL) {
+		if ((hash = strchr(line, '#')) != NULL)
+			*hash = '\0';
+		if (sscanf(line, "%lf %lf %2s", &lat, &lon, cc) != 3)
+			continue;
+		places++;
+		i = cf_shapes_index(s, cc);
+		km = i < 0 ? -1 : cf_shapes_point_km(s, (size_t)i, lat, lon);
+		if (i < 0 || km > 25.0)
+			fprintf(stderr, "  %s", line);
+		CHECK(i >= 0 && km <= 25.0);
+	}
+	fclose(fp);
+	CHECK(places >= 100);
+	cf_shapes_free(s);
+}
+
 int main(void)
 {
 	if (mkdtemp(tmpdir) == NULL) {
@@ -330,6 +417,7 @@ int main(void)
 	RUN(test_errors);
 	RUN(test_world);
 	RUN(test_plaus);
+	RUN(test_places);
 	unlink(path);
 	rmdir(tmpdir);
 	return harness_done();
