@@ -149,5 +149,7 @@ int cf_engine_geo_check(const struct cf_engine *e, const struct cf_flow *f,
 	cc = g == NULL ? NULL : g->country[0] ? g->country :
 	     g->registered[0] ? g->registered : NULL;
 	cf_plaus_check(e->cfg.plaus, cc, us, r);
+	if (g != NULL && g->has_point)      /* a city database's point */
+		cf_plaus_point(e->cfg.plaus, g->lat, g->lon, g->radius_km, r);
 	return 1;
 }

@@ -281,6 +281,51 @@ void cf_plaus_check(const struct cf_plaus *p, const char *country, int64_t rtt_u
 	}
 }
 
+/* The verdict for a distance d (km) at light's reach reach (km). */
+static enum cf_plaus_verdict judge_km(double d, double reach)
+{
+	if (d > reach + CF_PLAUS_SLACK_KM)
+		return CF_PLAUS_IMPOSSIBLE;
+	if (d > reach * CF_FIBRE_FRACTION + CF_PLAUS_SLACK_KM)
+		return CF_PLAUS_UNLIKELY;
+	return CF_PLAUS_CONSISTENT;
+}
+
+/* How strict a verdict is: unknown < consistent < unlikely < impossible. */
+static int strictness(unsigned v)
+{
+	return v == CF_PLAUS_IMPOSSIBLE ? 3 : v == CF_PLAUS_UNLIKELY ? 2 :
+	       v == CF_PLAUS_CONSISTENT ? 1 : 0;
+}
+
+void cf_plaus_point(const struct cf_plaus *p, double lat, double lon, double radius_km,
+		    struct cf_plaus_result *r)
+{
+	double d;
+	enum cf_plaus_verdict v;
+	int self;
+
+	if (p == NULL || !r->has_rtt || !(lat >= -90 && lat <= 90) ||
+	    !(lon >= -180 && lon <= 180))
+		return;
+	if (p->obs.kind == 2) {
+		self = cf_shapes_index(p->shapes, p->obs.cc);
+		d = self < 0 ? -1 : cf_shapes_point_km(p->shapes, (size_t)self, lat, lon);
+	} else {
+		d = cf_geo_distance_km(p->obs.lat, p->obs.lon, lat, lon);
+	}
+	if (d < 0)
+		return;
+	d -= radius_km > 0 ? radius_km : 0;
+	r->has_point = 1;
+	r->point_km = d > 0 ? d : 0;
+	v = judge_km(r->point_km, r->reach_km);
+	if (strictness(v) > strictness(r->verdict)) {
+		r->verdict = v;
+		r->likely = v == CF_PLAUS_CONSISTENT;
+	}
+}
+
 const char *cf_plaus_nearest(const struct cf_plaus *p, size_t i, int64_t rtt_us)
 {
 	if (p == NULL || rtt_us < 0 || i >= p->n ||

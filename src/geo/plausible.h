@@ -73,6 +73,9 @@ struct cf_plaus_result {
 	uint32_t rtt_us;
 	double reach_km;        /* light's reach; 0 without an RTT */
 	double dist_km;         /* observer to the claimed country; -1 unknown */
+	uint8_t has_point;      /* point_km is set (cf_plaus_point) */
+	double point_km;        /* observer to the database's point less its
+				   accuracy radius (>= 0) */
 	char reach[CF_PLAUS_LIST][3];
 };
 
@@ -93,6 +96,16 @@ void cf_plaus_free(struct cf_plaus *p);
  * only the RTT is filled in and the verdict is unknown.
  */
 void cf_plaus_check(const struct cf_plaus *p, const char *country, int64_t rtt_us,
+		    struct cf_plaus_result *r);
+
+/*
+ * After cf_plaus_check: the database's point too (a city database: lat,
+ * lon and its accuracy radius in km, 0 when not given).  Its distance from
+ * the observer less the radius (point_km) is judged as a country's
+ * distance is, and the verdict is the stricter of the two (unknown gives
+ * way to the point's).  Nothing without an observer or an RTT.
+ */
+void cf_plaus_point(const struct cf_plaus *p, double lat, double lon, double radius_km,
 		    struct cf_plaus_result *r);
 
 /* Is country reachable (within reach + slack) at rtt_us?  -1: cannot say. */

@@ -101,6 +101,14 @@ grep -q "^observer *50.1155,8.6842 (fRANKfurt)$" "$work/observer-place.out" &&
 	grep -q "^plausibility impossible (CN is " "$work/observer-place.out" &&
 	grep -q "^reachable *DE$" "$work/observer-place.out" ||
 	{ echo "FAIL observer-place"; cat "$work/observer-place.out"; fails=$((fails + 1)); }
+# a city database's point (tests/geo/city.csv): a DE row located in
+# Beijing within 100 km is impossible at 2 ms from Frankfurt, though DE is not
+expect observer-city 0 "" -- env CALLFENCE_DATADIR="$work/data" "$CALLFENCE" --lookup 192.0.2.70 \
+	--rtt 2 --observer-location Frankfurt --world-shapes "$work/shapes.txt" -R "$rules" \
+	-G "$GEO/city.mmdb"
+grep -q "^location *39.9075,116.3972 within 100 km: 7680 km away at its nearest$" "$work/observer-city.out" &&
+	grep -q "^plausibility impossible (DE is 0 km away" "$work/observer-city.out" ||
+	{ echo "FAIL observer-city"; cat "$work/observer-city.out"; fails=$((fails + 1)); }
 expect observer-unknown-place 2 "observer location 'Atlantis': no such place in $work/data/geodb/places.txt" -- \
 	env CALLFENCE_DATADIR="$work/data" "$CALLFENCE" --lookup 203.0.113.10 --rtt 2 \
 	--observer-location Atlantis --world-shapes "$work/shapes.txt" -R "$rules"

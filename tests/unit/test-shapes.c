@@ -312,6 +312,40 @@ static void test_plaus(void)
 		CHECK_NEAR(r.reach_km, (double)cases[i].rtt_us / 2000.0 * 299.792458, 1e-6);
 	}
 	CHECK_STR(cf_plaus_verdict_name(CF_PLAUS_UNLIKELY), "unlikely");
+	/* a city database's point (cf_plaus_point), judged as a country is,
+	   less its accuracy radius; the stricter verdict counts.  The point
+	   lat 0, lon 20 is 1111.95 km from the observer: at 7 ms (reach
+	   1049.27 km, fibre 699.51 km) it is impossible; 100 km of radius
+	   make it 1011.95 km (<= 1074.27: reached; > 724.51: unlikely);
+	   2000 km, 0 km: consistent */
+	cf_plaus_check(pl, "LU", 7000, &r);
+	CHECK_INT(r.verdict, CF_PLAUS_CONSISTENT);
+	cf_plaus_point(pl, 0, 20, 0, &r);
+	CHECK_INT(r.has_point, 1);
+	CHECK_NEAR(r.point_km, 1111.95080, 0.001);
+	CHECK_INT(r.verdict, CF_PLAUS_IMPOSSIBLE);
+	CHECK_INT(r.likely, 0);
+	cf_plaus_check(pl, "LU", 7000, &r);
+	cf_plaus_point(pl, 0, 20, 100, &r);
+	CHECK_NEAR(r.point_km, 1011.95080, 0.001);
+	CHECK_INT(r.verdict, CF_PLAUS_UNLIKELY);
+	cf_plaus_check(pl, "LU", 7000, &r);
+	cf_plaus_point(pl, 0, 20, 2000, &r);
+	CHECK_NEAR(r.point_km, 0, 0);
+	CHECK_INT(r.verdict, CF_PLAUS_CONSISTENT);
+	/* the country's verdict stands when the point's is milder */
+	cf_plaus_check(pl, "BE", 7000, &r);
+	cf_plaus_point(pl, 0, 10.5, 0, &r);
+	CHECK_NEAR(r.point_km, 55.59754, 0.001);        /* R * radians(0.5) */
+	CHECK_INT(r.verdict, CF_PLAUS_IMPOSSIBLE);
+	/* no country: the point decides; no RTT: nothing */
+	cf_plaus_check(pl, NULL, 40000, &r);
+	CHECK_INT(r.verdict, CF_PLAUS_UNKNOWN);
+	cf_plaus_point(pl, 0, 20, 0, &r);
+	CHECK_INT(r.verdict, CF_PLAUS_CONSISTENT);
+	cf_plaus_check(pl, "LU", -1, &r);
+	cf_plaus_point(pl, 0, 20, 0, &r);
+	CHECK_INT(r.has_point, 0);
 	/* the observer's own country: consistent at any RTT */
 	CHECK_NEAR(cf_plaus_distance(pl, "LU"), 0, 0);
 	cf_plaus_check(pl, "LU", 0, &r);
