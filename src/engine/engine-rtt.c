@@ -131,7 +131,9 @@ int cf_engine_rtt_packet(struct cf_engine *e, struct cf_flow *f,
 		cf_rtt_table_count_dropped(e->rtt_addrs, r->dropped - dropped);
 	if (end < 0)
 		return 0;
-	cf_rtt_table_add(e->rtt_addrs, &f->ip[end], us, r->src[end], pkt->ts_us);
+	/* the per-address table: remote addresses (not the home networks') */
+	if (!cf_policy_is_home(e->policy, &f->ip[end]))
+		cf_rtt_table_add(e->rtt_addrs, &f->ip[end], us, r->last, pkt->ts_us);
 	return f->local >= 0 && end == !f->local &&
 	       (before < 0 || cf_rtt_min(r, end) < before);
 }

@@ -12,12 +12,15 @@
 #include "capture/capture.h"
 #include "decode/decode.h"
 #include "flow/flow.h"
+#include "flow/rtt.h"
 #include "geo/geo.h"
 #include "classify/classify.h"
 #include "policy/policy.h"
 
 struct cf_outputs;
 struct cf_event_meta;
+
+#define CF_RUN_RTT_NEAR 10     /* remote addresses listed with their RTT */
 
 /* Run-wide numbers the engine hands to the report at the end. */
 struct cf_run_totals {
@@ -38,6 +41,12 @@ struct cf_run_totals {
 		uint64_t held, unheld, app_from_call;
 	} calls;
 	uint64_t output_errors;
+	struct {                        /* passive RTTs (flow/rtt.h): the
+					   per-address tables, summed */
+		struct cf_rtt_stats st;
+		unsigned n_near;        /* near[]: the smallest RTTs first */
+		struct cf_rtt_addr near[CF_RUN_RTT_NEAR];
+	} rtt;
 	struct {                        /* the process's own accounting */
 		uint64_t rss_bytes;     /* resident now (/proc/self/statm) */
 		uint64_t peak_rss_bytes;/* high-water mark (VmHWM) */

@@ -182,6 +182,7 @@ static int record(struct cf_rtt *r, int dir, uint8_t k, int64_t us, uint32_t *rt
 	}
 	if (r->samples < UINT16_MAX)
 		r->samples++;
+	r->last = k;
 	*rtt_us = (uint32_t)us;
 	return dir;
 }
@@ -437,6 +438,7 @@ int cf_rtt_packet(struct cf_rtt *r, const struct cf_packet *pkt, int dir,
 {
 	uint32_t at, us = 0;
 	int got = -1, pl;
+	uint8_t k;
 
 	dir &= 1;
 	if (pkt->ts_us < base_us || pkt->ts_us - base_us >= UINT32_MAX - 1)
@@ -444,6 +446,7 @@ int cf_rtt_packet(struct cf_rtt *r, const struct cf_packet *pkt, int dir,
 	at = (uint32_t)(pkt->ts_us - base_us) + 1;
 	if (pkt->proto == 6)
 		got = tcp_flags(r, pkt, dir, at, rtt_us);
+	k = r->last;
 	/* a segment may both ACK the SYN/ACK and carry the hello */
 	if (pkt->payload != NULL && stun_at(pkt->payload, pkt->payload_len))
 		pl = stun(r, pkt, dir, at, &us);
@@ -455,6 +458,8 @@ int cf_rtt_packet(struct cf_rtt *r, const struct cf_packet *pkt, int dir,
 	if (got < 0 && pl >= 0) {
 		*rtt_us = us;
 		got = pl;
+	} else if (got >= 0) {
+		r->last = k;    /* the handshake's exchange is the one returned */
 	}
 	return got;
 }
@@ -630,4 +635,39 @@ void cf_rtt_table_foreach(const struct cf_rtt_table *t,
 	for (i = 0; i <= t->mask; i++)
 		if (t->v[i].used && t->v[i].samples)
 			fn(&t->v[i], ctx);
+}
+
+/* Does a come before b in a nearest list? */
+static int nearer(const struct cf_rtt_addr *a, const struct cf_rtt_addr *b)
+{
+	if (a->min_us != b->min_us)
+		return a->min_us < b->min_us;
+	return cf_addr_cmp(&a->addr, &b->addr) < 0;
+}
+
+void cf_rtt_near_add(struct cf_rtt_addr *near, unsigned *n, unsigned max,
+		     const struct cf_rtt_addr *e)
+{
+	struct cf_rtt_addr x = *e;
+	unsigned i;
+
+	for (i = 0; i < *n; i++)
+		if (cf_addr_eq(&near[i].addr, &e->addr))
+			break;
+	if (i < *n) {
+		/* the same address (another worker's table): fold, take it out,
+		   put it back in its place */
+		x = near[i];
+		fold(&x, e->min_us, e->src, e->samples, e->first_us, e->last_us);
+		memmove(&near[i], &near[i + 1], (*n - i - 1) * sizeof(*near));
+		(*n)--;
+	}
+	if (*n == max && (max == 0 || !nearer(&x, &near[max - 1])))
+		return;
+	if (*n == max)
+		(*n)--;
+	for (i = *n; i > 0 && nearer(&x, &near[i - 1]); i--)
+		near[i] = near[i - 1];
+	near[i] = x;
+	(*n)++;
 }

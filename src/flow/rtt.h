@@ -64,6 +64,7 @@ struct cf_rtt {
 	uint16_t samples;       /* exchanges measured (saturates) */
 	uint16_t dropped;       /* requests sent again while pending: timed
 				   from the first copy (saturates) */
+	uint8_t last;           /* the kind of the last exchange timed */
 	/* STUN transactions and RTCP SRs in flight: kind | 0x80 when sent
 	   in direction 1, 0 free; the key is the 96-bit transaction ID, or
 	   the SR's SSRC and the middle 32 bits of its NTP timestamp */
@@ -80,7 +81,8 @@ static inline void cf_rtt_reset(struct cf_rtt *r)
 /*
  * Feed one packet (direction dir: 0 from the flow's end 0) of a flow whose
  * first packet was at base_us.  When it answers a pending request, returns
- * the answering end (0/1) with the exchange's RTT in *rtt_us; else -1.
+ * the answering end (0/1) with the exchange's RTT in *rtt_us (its kind in
+ * r->last; the smallest when it answers several); else -1.
  */
 int cf_rtt_packet(struct cf_rtt *r, const struct cf_packet *pkt, int dir,
 		  uint64_t base_us, uint32_t *rtt_us);
@@ -153,5 +155,14 @@ void cf_rtt_table_stats(const struct cf_rtt_table *t, struct cf_rtt_stats *st);
 /* Call fn on every entry, in no particular order. */
 void cf_rtt_table_foreach(const struct cf_rtt_table *t,
 			  void (*fn)(const struct cf_rtt_addr *e, void *ctx), void *ctx);
+
+/*
+ * Put e into the list near[0..*n) of at most max entries, smallest RTT
+ * first (ties: by address): the nearest remote ends, for the report.  An
+ * address already there keeps the smaller RTT (and its kind), the samples
+ * summed and the times widened.
+ */
+void cf_rtt_near_add(struct cf_rtt_addr *near, unsigned *n, unsigned max,
+		     const struct cf_rtt_addr *e);
 
 #endif /* CF_FLOW_RTT_H */

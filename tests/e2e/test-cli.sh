@@ -146,6 +146,21 @@ fi
 expect fail-on 1 "" -- "$CALLFENCE" -q --fail-on high -R "$rules" $geo -r "$work/small.pcap"
 expect fail-on-not-reached 0 "" -- "$CALLFENCE" -q --fail-on critical -R "$SRCDIR/rules/us-only.rules" $geo -r "$work/small.pcap" tcp
 expect two-files 0 "" -- "$CALLFENCE" -q -R "$rules" $geo -r "$work/small.pcap" -r "$work/small.pcap"
+# the report's rtt object: the remote ends' smallest round trips (cfgen
+# answers every exchange after 15 ms), home addresses left out
+expect report-rtt 0 "" -- "$CALLFENCE" -q -R "$rules" $geo -r "$work/small.pcap" --report "$work/rtt-report.json"
+python3 - "$work/rtt-report.json" <<'PY' || { echo "FAIL report-rtt"; fails=$((fails + 1)); }
+import json, sys
+r = json.load(open(sys.argv[1]))["rtt"]
+near = [(n["ip"], n["rtt_ms"], n["source"], n["samples"]) for n in r["nearest"]]
+want = [("198.51.100.10", 15.0, "tcp-syn", 2), ("203.0.113.10", 15.0, "dtls-hello", 2)]
+ok = (near == want and r["samples"] == 4 and r["addresses"] == 2 and
+      r["by_kind"]["tcp-syn"] == 1 and r["by_kind"]["tls-hello"] == 1 and
+      r["by_kind"]["dtls-hello"] == 2 and r["replaced"] == 0)
+if not ok:
+    print("report-rtt:", json.dumps(r))
+sys.exit(0 if ok else 1)
+PY
 expect summary-table 0 "" -- "$CALLFENCE" -R "$rules" $geo -r "$work/small.pcap"
 grep -q "APP" "$work/summary-table.err" || { echo "FAIL summary-table: no table on stderr"; fails=$((fails + 1)); }
 # "-r -" reads standard input: the same events as the file itself (the

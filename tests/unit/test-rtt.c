@@ -509,6 +509,51 @@ static void test_table(void)
 	cf_rtt_table_free(u);
 }
 
+/* The report's nearest list (cf_rtt_near_add): smallest first, bounded,
+ * an address seen again folded in. */
+static void test_near(void)
+{
+	struct cf_rtt_addr near[3], e;
+	unsigned n = 0;
+	static const struct { const char *ip; uint32_t us; } in[] = {
+		{ "192.0.2.1", 9000 }, { "192.0.2.2", 4000 }, { "192.0.2.3", 7000 },
+		{ "192.0.2.4", 8000 },     /* beyond the third: pushes 9 ms out */
+		{ "192.0.2.5", 9500 },     /* not near enough */
+		{ "192.0.2.1", 3000 },     /* back, nearer: now first */
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		memset(&e, 0, sizeof(e));
+		cf_addr_parse(in[i].ip, &e.addr);
+		e.min_us = in[i].us;
+		e.src = CF_RTT_STUN;
+		e.used = 1;
+		e.samples = 2;
+		e.first_us = 100 + i;
+		e.last_us = 200 + i;
+		cf_rtt_near_add(near, &n, 3, &e);
+	}
+	CHECK_INT(n, 3);
+	CHECK_INT(near[0].min_us, 3000);
+	CHECK_INT(near[1].min_us, 4000);
+	CHECK_INT(near[2].min_us, 7000);
+	CHECK_INT(near[0].samples, 2);      /* 192.0.2.1's first entry had left */
+	/* the same address again (another worker): folded, not listed twice */
+	memset(&e, 0, sizeof(e));
+	cf_addr_parse("192.0.2.2", &e.addr);
+	e.min_us = 5000;
+	e.samples = 3;
+	e.first_us = 50;
+	e.last_us = 900;
+	cf_rtt_near_add(near, &n, 3, &e);
+	CHECK_INT(n, 3);
+	CHECK_INT(near[1].min_us, 4000);
+	CHECK_INT(near[1].samples, 5);
+	CHECK_INT(near[1].first_us, 50);
+	CHECK_INT(near[1].last_us, 900);
+}
+
 int main(void)
 {
 	RUN(test_tcp);
@@ -519,5 +564,6 @@ int main(void)
 	RUN(test_sip);
 	RUN(test_rtcp);
 	RUN(test_table);
+	RUN(test_near);
 	return harness_done();
 }
