@@ -32,9 +32,12 @@ int cf_engine_rtt_new(struct cf_engine *e, char *err, size_t errlen)
 	cf_flow_get_stats(e->flows, &st);
 	e->n_rtt = st.capacity;
 	e->rtt = calloc(e->n_rtt, sizeof(*e->rtt));
+	/* touched only by the flows that use it (struct cf_rtt_tx) */
+	e->rtt_tx = calloc(e->n_rtt, sizeof(*e->rtt_tx));
 	e->rtt_busy = calloc((e->n_rtt + 63) / 64, sizeof(*e->rtt_busy));
 	e->rtt_addrs = cf_rtt_table_new(0);
-	if (e->rtt == NULL || e->rtt_busy == NULL || e->rtt_addrs == NULL) {
+	if (e->rtt == NULL || e->rtt_tx == NULL || e->rtt_busy == NULL ||
+	    e->rtt_addrs == NULL) {
 		snprintf(err, errlen, "out of memory (RTT state of %u flows)", e->n_rtt);
 		return -1;
 	}
@@ -45,6 +48,8 @@ void cf_engine_rtt_free(struct cf_engine *e)
 {
 	free(e->rtt);
 	e->rtt = NULL;
+	free(e->rtt_tx);
+	e->rtt_tx = NULL;
 	free(e->rtt_busy);
 	e->rtt_busy = NULL;
 	cf_rtt_table_free(e->rtt_addrs);
@@ -125,7 +130,7 @@ int cf_engine_rtt_packet(struct cf_engine *e, struct cf_flow *f,
 	}
 	dropped = r->dropped;
 	before = cf_rtt_min(r, dir);
-	end = cf_rtt_packet(r, pkt, dir, f->first_us, &us);
+	end = cf_rtt_packet(r, &e->rtt_tx[slot], pkt, dir, f->first_us, &us);
 	set_busy(e, slot, r->pend_at[0] || r->pend_at[1]);
 	if (r->dropped != dropped)
 		cf_rtt_table_count_dropped(e->rtt_addrs, r->dropped - dropped);

@@ -135,35 +135,34 @@ static enum pl classify(const struct cf_packet *pkt, uint32_t *id)
 /* ---- exchanges ----------------------------------------------------------- */
 
 /*
- * A request of kind k (id) goes in direction dir at offset at.  Sent again
+ * A request of kind k goes in direction dir at offset at.  Sent again
  * while pending (a retransmission, or an app that sends each request
  * twice): the first copy's time stays.  Whichever copy the answer is to,
  * timing it from the first can only make the RTT longer than the real
  * one, never shorter (which Karn's rule avoids by not timing at all).
  */
-static void request(struct cf_rtt *r, int dir, uint8_t k, uint32_t id, uint32_t at)
+static void request(struct cf_rtt *r, int dir, uint8_t k, uint32_t at)
 {
-	if (r->pend_kind[dir] == k && r->pend_id[dir] == id && r->pend_at[dir] &&
+	if (r->pend_kind[dir] == k && r->pend_at[dir] &&
 	    at >= r->pend_at[dir] && at - r->pend_at[dir] <= CF_RTT_MAX_US) {
 		if (r->dropped < UINT16_MAX)
 			r->dropped++;     /* counted: these RTTs may be long */
 		return;
 	}
 	r->pend_kind[dir] = k;
-	r->pend_id[dir] = id;
 	r->pend_at[dir] = at;
 }
 
 /*
- * An answer of kind k (id) in direction dir at offset at: the pending
+ * An answer of kind k in direction dir at offset at: the pending
  * request the other way, if it is of that kind; returns the RTT or -1.
  */
-static int64_t answer(struct cf_rtt *r, int dir, uint8_t k, uint32_t id, uint32_t at)
+static int64_t answer(struct cf_rtt *r, int dir, uint8_t k, uint32_t at)
 {
 	int o = !dir;
 	uint32_t sent = r->pend_at[o];
 
-	if (sent == 0 || r->pend_kind[o] != k || r->pend_id[o] != id)
+	if (sent == 0 || r->pend_kind[o] != k)
 		return -1;
 	r->pend_kind[o] = CF_RTT_NONE;
 	r->pend_at[o] = 0;
@@ -198,18 +197,18 @@ static int tcp_flags(struct cf_rtt *r, const struct cf_packet *pkt, int dir,
 		return -1;
 	}
 	if ((fl & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
-		request(r, dir, CF_RTT_SYN, 0, at);
+		request(r, dir, CF_RTT_SYN, at);
 		return -1;
 	}
 	if ((fl & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK)) {
-		int got = record(r, dir, CF_RTT_SYN, answer(r, dir, CF_RTT_SYN, 0, at), rtt_us);
+		int got = record(r, dir, CF_RTT_SYN, answer(r, dir, CF_RTT_SYN, at), rtt_us);
 
-		request(r, dir, CF_RTT_SYNACK, 0, at);
+		request(r, dir, CF_RTT_SYNACK, at);
 		return got;
 	}
 	if (fl & TCP_ACK)
 		return record(r, dir, CF_RTT_SYNACK,
-			      answer(r, dir, CF_RTT_SYNACK, 0, at), rtt_us);
+			      answer(r, dir, CF_RTT_SYNACK, at), rtt_us);
 	return -1;
 }
 
@@ -221,10 +220,10 @@ static uint32_t tx_hold(unsigned k)
 }
 
 /* Is slot i free, or held past its kind's time at offset at? */
-static int tx_stale(const struct cf_rtt *r, int i, uint32_t at)
+static int tx_stale(const struct cf_rtt_tx *tx, int i, uint32_t at)
 {
-	return r->tx_kind[i] == 0 ||
-	       (at >= r->tx[i].at && at - r->tx[i].at > tx_hold(r->tx_kind[i] & 0x7f));
+	return tx->kind[i] == 0 ||
+	       (at >= tx->tx[i].at && at - tx->tx[i].at > tx_hold(tx->kind[i] & 0x7f));
 }
 
 /*
@@ -233,30 +232,36 @@ static int tx_stale(const struct cf_rtt *r, int i, uint32_t at)
  * timed only makes the check less strict).  Sent again while its first
  * copy is held: the first copy's time stays (as request()).
  */
-static void tx_request(struct cf_rtt *r, int dir, unsigned k, const uint32_t key[3],
-		       uint32_t at)
+static void tx_request(struct cf_rtt *r, struct cf_rtt_tx *tx, int dir, unsigned k,
+		       const uint32_t key[3], uint32_t at)
 {
 	uint8_t tag = (uint8_t)(k | (dir ? 0x80 : 0));
 	int i, pick = -1;
 
+	if (tx == NULL)
+		return;
+	if (!r->tx_on) {        /* the flow's first: its slots start empty */
+		memset(tx, 0, sizeof(*tx));
+		r->tx_on = 1;
+	}
 	for (i = 0; i < CF_RTT_TX; i++)
-		if (r->tx_kind[i] == tag && memcmp(r->tx[i].key, key, 12) == 0 &&
-		    !tx_stale(r, i, at) && at >= r->tx[i].at) {
+		if (tx->kind[i] == tag && memcmp(tx->tx[i].key, key, 12) == 0 &&
+		    !tx_stale(tx, i, at) && at >= tx->tx[i].at) {
 			if (r->dropped < UINT16_MAX)
 				r->dropped++;
 			return;
 		}
 	for (i = 0; i < CF_RTT_TX; i++) {
-		if (tx_stale(r, i, at)) {
+		if (tx_stale(tx, i, at)) {
 			pick = i;
 			break;
 		}
-		if (pick < 0 || r->tx[i].at < r->tx[pick].at)
+		if (pick < 0 || tx->tx[i].at < tx->tx[pick].at)
 			pick = i;
 	}
-	r->tx_kind[pick] = tag;
-	memcpy(r->tx[pick].key, key, 12);
-	r->tx[pick].at = at;
+	tx->kind[pick] = tag;
+	memcpy(tx->tx[pick].key, key, 12);
+	tx->tx[pick].at = at;
 }
 
 /*
@@ -264,19 +269,21 @@ static void tx_request(struct cf_rtt *r, int dir, unsigned k, const uint32_t key
  * the request sent the other way with that key, or 0.  keep: the slot
  * stays (an SR may be reported on more than once).
  */
-static uint32_t tx_answer(struct cf_rtt *r, int dir, unsigned k, const uint32_t key[3],
-			  uint32_t at, int keep)
+static uint32_t tx_answer(const struct cf_rtt *r, struct cf_rtt_tx *tx, int dir,
+			  unsigned k, const uint32_t key[3], uint32_t at, int keep)
 {
 	uint8_t tag = (uint8_t)(k | (dir ? 0 : 0x80));
 	uint32_t sent;
 	int i;
 
+	if (tx == NULL || !r->tx_on)
+		return 0;
 	for (i = 0; i < CF_RTT_TX; i++) {
-		if (r->tx_kind[i] != tag || memcmp(r->tx[i].key, key, 12) != 0)
+		if (tx->kind[i] != tag || memcmp(tx->tx[i].key, key, 12) != 0)
 			continue;
-		sent = r->tx[i].at;
+		sent = tx->tx[i].at;
 		if (!keep || at < sent || at - sent > tx_hold(k))
-			r->tx_kind[i] = 0;
+			tx->kind[i] = 0;
 		if (at < sent || at - sent > tx_hold(k))
 			continue;
 		return sent;
@@ -295,8 +302,8 @@ static void best(int end, uint32_t us, int *got, uint32_t *rtt_us)
 
 /* The STUN messages of a packet: one a datagram; over TCP, each message
  * of the segment (ChannelData between them skipped). */
-static int stun(struct cf_rtt *r, const struct cf_packet *pkt, int dir, uint32_t at,
-		uint32_t *rtt_us)
+static int stun(struct cf_rtt *r, struct cf_rtt_tx *tx, const struct cf_packet *pkt,
+		int dir, uint32_t at, uint32_t *rtt_us)
 {
 	const uint8_t *p = pkt->payload;
 	size_t n = pkt->payload_len, off = 0, len;
@@ -315,9 +322,9 @@ static int stun(struct cf_rtt *r, const struct cf_packet *pkt, int dir, uint32_t
 			key[2] = be32(m + 16);
 			len = 20 + ((size_t)m[2] << 8 | m[3]);
 			if (cls == 0) {
-				tx_request(r, dir, CF_RTT_STUN, key, at);
+				tx_request(r, tx, dir, CF_RTT_STUN, key, at);
 			} else if (cls >= 2 &&
-				   (sent = tx_answer(r, dir, CF_RTT_STUN, key, at, 0)) != 0) {
+				   (sent = tx_answer(r, tx, dir, CF_RTT_STUN, key, at, 0)) != 0) {
 				if (record(r, dir, CF_RTT_STUN, (int64_t)(at - sent), &us) >= 0)
 					best(dir, us, &got, rtt_us);
 			}
@@ -352,8 +359,8 @@ static int rtcp_at(const uint8_t *p, size_t n)
  * time between the two packets is not timed.  SRTCP's encrypted reports
  * never match (their NTP time and blocks are ciphertext).
  */
-static int rtcp(struct cf_rtt *r, const uint8_t *p, size_t n, int dir, uint32_t at,
-		uint32_t *rtt_us)
+static int rtcp(struct cf_rtt *r, struct cf_rtt_tx *tx, const uint8_t *p, size_t n,
+		int dir, uint32_t at, uint32_t *rtt_us)
 {
 	size_t off = 0, len, blocks;
 	uint32_t key[3], sent, held, gap, us = 0;
@@ -380,7 +387,7 @@ static int rtcp(struct cf_rtt *r, const uint8_t *p, size_t n, int dir, uint32_t 
 			key[0] = be32(h + 4);
 			key[1] = be32(h + 8) << 16 | be32(h + 12) >> 16;
 			key[2] = 0;
-			tx_request(r, dir, CF_RTT_RTCP, key, at);
+			tx_request(r, tx, dir, CF_RTT_RTCP, key, at);
 		}
 		for (i = 0; i < rc; i++) {
 			const uint8_t *b = h + blocks + (size_t)i * 24;
@@ -390,7 +397,7 @@ static int rtcp(struct cf_rtt *r, const uint8_t *p, size_t n, int dir, uint32_t 
 			key[1] = be32(b + 16);          /* LSR; 0: no SR received */
 			key[2] = 0;
 			if (key[1] == 0 ||
-			    (sent = tx_answer(r, dir, CF_RTT_RTCP, key, at, 1)) == 0)
+			    (sent = tx_answer(r, tx, dir, CF_RTT_RTCP, key, at, 1)) == 0)
 				continue;
 			gap = at - sent;
 			held = dlsr ? (uint32_t)((uint64_t)(dlsr - 1) * 1000000u / 65536u) : 0;
@@ -405,36 +412,42 @@ static int rtcp(struct cf_rtt *r, const uint8_t *p, size_t n, int dir, uint32_t 
 }
 
 /* The payload's part of an exchange; the RTT or -1. */
-static int payload(struct cf_rtt *r, const struct cf_packet *pkt, int dir,
-		   uint32_t at, uint32_t *rtt_us)
+static int payload(struct cf_rtt *r, struct cf_rtt_tx *tx, const struct cf_packet *pkt,
+		   int dir, uint32_t at, uint32_t *rtt_us)
 {
-	uint32_t id = 0;
+	uint32_t id = 0, key[3], sent;
 
 	switch (classify(pkt, &id)) {
 	case PL_HELLO:
-		request(r, dir, CF_RTT_HELLO, 0, at);
+		request(r, dir, CF_RTT_HELLO, at);
 		return -1;
 	case PL_TLS_REC:
-		return record(r, dir, CF_RTT_HELLO, answer(r, dir, CF_RTT_HELLO, 0, at), rtt_us);
+		return record(r, dir, CF_RTT_HELLO, answer(r, dir, CF_RTT_HELLO, at), rtt_us);
 	case PL_DTLS_HELLO:
-		request(r, dir, CF_RTT_DTLS_HELLO, 0, at);
+		request(r, dir, CF_RTT_DTLS_HELLO, at);
 		return -1;
 	case PL_DTLS_REC:
 		return record(r, dir, CF_RTT_DTLS_HELLO,
-			      answer(r, dir, CF_RTT_DTLS_HELLO, 0, at), rtt_us);
-	case PL_SIP_REQ:
-		request(r, dir, CF_RTT_SIP, id, at);
+			      answer(r, dir, CF_RTT_DTLS_HELLO, at), rtt_us);
+	case PL_SIP_REQ:        /* several transactions may be in flight */
+		key[0] = id;
+		key[1] = key[2] = 0;
+		tx_request(r, tx, dir, CF_RTT_SIP, key, at);
 		return -1;
 	case PL_SIP_RESP:
-		return record(r, dir, CF_RTT_SIP, answer(r, dir, CF_RTT_SIP, id, at), rtt_us);
+		key[0] = id;
+		key[1] = key[2] = 0;
+		if ((sent = tx_answer(r, tx, dir, CF_RTT_SIP, key, at, 0)) == 0)
+			return -1;
+		return record(r, dir, CF_RTT_SIP, (int64_t)(at - sent), rtt_us);
 	case PL_NONE:
 		break;
 	}
 	return -1;
 }
 
-int cf_rtt_packet(struct cf_rtt *r, const struct cf_packet *pkt, int dir,
-		  uint64_t base_us, uint32_t *rtt_us)
+int cf_rtt_packet(struct cf_rtt *r, struct cf_rtt_tx *tx, const struct cf_packet *pkt,
+		  int dir, uint64_t base_us, uint32_t *rtt_us)
 {
 	uint32_t at, us = 0;
 	int got = -1, pl;
@@ -449,12 +462,12 @@ int cf_rtt_packet(struct cf_rtt *r, const struct cf_packet *pkt, int dir,
 	k = r->last;
 	/* a segment may both ACK the SYN/ACK and carry the hello */
 	if (pkt->payload != NULL && stun_at(pkt->payload, pkt->payload_len))
-		pl = stun(r, pkt, dir, at, &us);
+		pl = stun(r, tx, pkt, dir, at, &us);
 	else if (pkt->proto == 17 && pkt->payload != NULL &&
 		 rtcp_at(pkt->payload, pkt->payload_len))
-		pl = rtcp(r, pkt->payload, pkt->payload_len, dir, at, &us);
+		pl = rtcp(r, tx, pkt->payload, pkt->payload_len, dir, at, &us);
 	else
-		pl = payload(r, pkt, dir, at, &us);
+		pl = payload(r, tx, pkt, dir, at, &us);
 	if (got < 0 && pl >= 0) {
 		*rtt_us = us;
 		got = pl;

@@ -16,10 +16,10 @@
  *   RTCP a sender report -> a report block about it (RFC 3550 6.4.1): the
  *        block's LSR names the SR, its DLSR says how long the reporting
  *        end held it; RTT = (block seen - SR seen) - DLSR
- * One TCP, TLS, DTLS or SIP request is pending in each direction of a
- * flow; STUN transactions and RTCP sender reports have CF_RTT_TX slots of
- * their own (several in flight at once: ICE and TURN send a few
- * together).  A request
+ * One TCP, TLS or DTLS request is pending in each direction of a flow;
+ * STUN transactions, SIP requests and RTCP sender reports have CF_RTT_TX
+ * slots of their own (struct cf_rtt_tx: several in flight at once, as ICE
+ * and TURN send a few together).  A request
  * sent again while pending (a retransmission: the same SYN, hello, STUN
  * transaction or CSeq) is timed from its first copy: an answer to the
  * first copy timed from a later one would be too short, while timing an
@@ -58,17 +58,26 @@ enum cf_rtt_kind {
 struct cf_rtt {
 	uint32_t min_us[2];     /* [end]: smallest RTT to end 0/1 + 1; 0 none */
 	uint32_t pend_at[2];    /* [dir]: request time - base + 1; 0 none */
-	uint32_t pend_id[2];    /* [dir]: STUN transaction / SIP CSeq hash */
-	uint8_t pend_kind[2];   /* [dir]: enum cf_rtt_kind */
+	uint8_t pend_kind[2];   /* [dir]: enum cf_rtt_kind (TCP, TLS, DTLS) */
 	uint8_t src[2];         /* [end]: the kind of its smallest RTT */
 	uint16_t samples;       /* exchanges measured (saturates) */
 	uint16_t dropped;       /* requests sent again while pending: timed
 				   from the first copy (saturates) */
 	uint8_t last;           /* the kind of the last exchange timed */
-	/* STUN transactions and RTCP SRs in flight: kind | 0x80 when sent
-	   in direction 1, 0 free; the key is the 96-bit transaction ID, or
-	   the SR's SSRC and the middle 32 bits of its NTP timestamp */
-	uint8_t tx_kind[CF_RTT_TX];
+	uint8_t tx_on;          /* the flow's struct cf_rtt_tx is in use */
+};
+
+/*
+ * A flow's STUN transactions, SIP requests and RTCP sender reports in
+ * flight, apart from struct cf_rtt (the engine keeps a parallel array: its
+ * memory is touched only by the flows that send such requests, cf_rtt_reset
+ * leaves it alone and the first request clears it).  kind: enum
+ * cf_rtt_kind | 0x80 when sent in direction 1, 0 free; key: the 96-bit
+ * transaction ID, the CSeq's hash, or the SR's SSRC and the middle 32 bits
+ * of its NTP timestamp.
+ */
+struct cf_rtt_tx {
+	uint8_t kind[CF_RTT_TX];
 	struct { uint32_t key[3]; uint32_t at; } tx[CF_RTT_TX];
 };
 
@@ -82,14 +91,15 @@ static inline void cf_rtt_reset(struct cf_rtt *r)
  * Feed one packet (direction dir: 0 from the flow's end 0) of a flow whose
  * first packet was at base_us.  When it answers a pending request, returns
  * the answering end (0/1) with the exchange's RTT in *rtt_us (its kind in
- * r->last; the smallest when it answers several); else -1.
+ * r->last; the smallest when it answers several); else -1.  tx: the
+ * flow's transactions in flight (NULL: STUN, SIP and RTCP are not timed).
  */
-int cf_rtt_packet(struct cf_rtt *r, const struct cf_packet *pkt, int dir,
-		  uint64_t base_us, uint32_t *rtt_us);
+int cf_rtt_packet(struct cf_rtt *r, struct cf_rtt_tx *tx, const struct cf_packet *pkt,
+		  int dir, uint64_t base_us, uint32_t *rtt_us);
 
-/* Is a request of a single slot (TCP, TLS, DTLS, SIP) pending, sent less
- * than CF_RTT_MAX_US before now_us?  (STUN and RTCP packets are timed
- * whenever they pass: cf_rtt_wanted.) */
+/* Is a request of a single slot (TCP, TLS, DTLS) pending, sent less than
+ * CF_RTT_MAX_US before now_us?  (STUN, SIP responses and RTCP reports are
+ * timed whenever they pass: cf_rtt_wanted.) */
 int cf_rtt_pending(const struct cf_rtt *r, uint64_t base_us, uint64_t now_us);
 
 /* Smallest RTT to end (0/1) in microseconds, or -1 for none. */
@@ -101,8 +111,9 @@ static inline int64_t cf_rtt_min(const struct cf_rtt *r, int end)
 const char *cf_rtt_kind_name(enum cf_rtt_kind k);
 
 /*
- * Is pkt a STUN message (first byte 0 or 1, the magic cookie) or a plain
- * RTCP sender or receiver report (version 2, type 200/201)?  Such packets
+ * Is pkt a STUN message (first byte 0 or 1, the magic cookie), a SIP
+ * response ("SIP/2.0 ") or a plain RTCP sender or receiver report (version
+ * 2, type 200/201)?  Such packets
  * are timed also after their flow is done classifying (the runner hands
  * them over whole); a few loads of the payload's first bytes.
  */
@@ -115,6 +126,8 @@ static inline int cf_rtt_wanted(const struct cf_packet *pkt)
 	if (p[0] <= 1)
 		return pkt->payload_len >= 20 && p[4] == 0x21 && p[5] == 0x12 &&
 		       p[6] == 0xa4 && p[7] == 0x42;
+	if (p[0] == 'S')
+		return memcmp(p, "SIP/2.0 ", 8) == 0;
 	return pkt->proto == 17 && (p[0] & 0xc0) == 0x80 && (p[1] == 200 || p[1] == 201);
 }
 

@@ -20,6 +20,7 @@
 #define BASE 1700000000000000ull
 
 static struct cf_packet pk;
+static struct cf_rtt_tx txs;    /* the flow's transactions in flight */
 static uint8_t buf[256];
 
 /* A packet of proto at BASE + t us with TCP flags fl and payload p[n]. */
@@ -41,7 +42,7 @@ static const struct cf_packet *mk(uint8_t proto, uint64_t t, uint8_t fl,
 static int feed(struct cf_rtt *r, const struct cf_packet *p, int dir, uint32_t *us)
 {
 	*us = 0xdeadbeef;
-	return cf_rtt_packet(r, p, dir, BASE, us);
+	return cf_rtt_packet(r, &txs, p, dir, BASE, us);
 }
 
 static void test_tcp(void)
@@ -85,7 +86,7 @@ static void test_tcp(void)
 	CHECK_INT(cf_rtt_pending(&r, BASE, BASE + CF_RTT_MAX_US + 10), 0);
 	CHECK_INT(feed(&r, mk(6, CF_RTT_MAX_US + 10, 0x12, NULL, 0), 1, &us), -1);
 	/* a packet before the flow's base is ignored */
-	CHECK_INT(cf_rtt_packet(&r, mk(6, 0, 0x02, NULL, 0), 0, BASE + 1, &us), -1);
+	CHECK_INT(cf_rtt_packet(&r, &txs, mk(6, 0, 0x02, NULL, 0), 0, BASE + 1, &us), -1);
 	/* RST forgets what was pending */
 	cf_rtt_reset(&r);
 	feed(&r, mk(6, 0, 0x02, NULL, 0), 0, &us);
@@ -303,6 +304,16 @@ static void test_stun_many(void)
 	CHECK_INT(feed(&r, mk(17, 700, 0, a[3], 20), 1, &us), -1);
 	CHECK_INT(feed(&r, mk(17, 800, 0, a[2], 20), 1, &us), 1);
 	CHECK_INT(us, 800);
+	/* without transaction slots nothing of STUN is timed; a new flow
+	   (cf_rtt_reset) does not see the old one's transactions */
+	cf_rtt_reset(&r);
+	CHECK_INT(cf_rtt_packet(&r, NULL, mk(17, 0, 0, q[1], 20), 0, BASE, &us), -1);
+	CHECK_INT(cf_rtt_packet(&r, NULL, mk(17, 90, 0, a[1], 20), 1, BASE, &us), -1);
+	cf_rtt_reset(&r);
+	feed(&r, mk(17, 0, 0, q[1], 20), 0, &us);
+	cf_rtt_reset(&r);
+	CHECK_INT(feed(&r, mk(17, 90, 0, a[1], 20), 1, &us), -1);
+	CHECK_INT(r.tx_on, 0);
 	/* timed whether or not the flow is done: cf_rtt_wanted says which
 	   packets the runner hands over whole */
 	CHECK_INT(cf_rtt_wanted(mk(17, 0, 0, q[0], 20)), 1);
