@@ -121,9 +121,6 @@ static json_t *rtt_obj(const struct cf_run_totals *t)
 		put_str(e, "ip", cf_addr_str(&n->addr, ip, sizeof(ip)));
 		put(e, "rtt_ms", json_real((double)n->min_us / 1000.0));
 		put_str(e, "source", cf_rtt_kind_name((enum cf_rtt_kind)n->src));
-		put_u64(e, "samples", n->samples);
-		put_time(e, "first_seen", n->first_us);
-		put_time(e, "last_seen", n->last_us);
 		json_array_append_new(a, e);
 	}
 	put(o, "nearest", a);

@@ -13,7 +13,8 @@
  *                class = bits C1 (0x0100) and C0 (0x0010)       RFC 8489 5
  *                over TCP, each message of a segment in turn (framed by
  *                its length; TURN ChannelData, 4 + length rounded up to
- *                4 bytes, skipped)                             RFC 8656 12.5
+ *                4 bytes, skipped; or each behind RFC 4571's 16-bit
+ *                length, as ICE-TCP sends them)      RFC 8656 12.5, RFC 6544
  *   SIP          "SIP/2.0 " (a response) or a request line ending in
  *                " SIP/2.0"; the number of the CSeq header      RFC 3261 7
  *   RTCP         version 2, type 200 (SR) or 201 (RR), reception report
@@ -103,6 +104,19 @@ static int stun_at(const uint8_t *p, size_t n)
 	   Teams' relays send others) */
 	return n >= 20 && (p[0] & 0xc0) == 0 && be32(p + 4) == STUN_COOKIE &&
 	       ((size_t)p[2] << 8 | p[3]) + 20 <= n;
+}
+
+/* Is p[0..n) a STUN message in RFC 4571's framing (ICE-TCP, RFC 6544: a
+ * 16-bit length, then the message, which fills it)? */
+static int stun_framed_at(const uint8_t *p, size_t n)
+{
+	size_t len;
+
+	if (n < 22)
+		return 0;
+	len = (size_t)p[0] << 8 | p[1];
+	return len >= 20 && len + 2 <= n && stun_at(p + 2, len) &&
+	       ((size_t)p[4] << 8 | p[5]) + 20 == len;
 }
 
 /* What pkt's payload opens with (not STUN: stun_at); *id: SIP CSeq hash. */
@@ -312,15 +326,20 @@ static int stun(struct cf_rtt *r, struct cf_rtt_tx *tx, const struct cf_packet *
 
 	for (i = 0; i < 8 && off < n; i++) {
 		const uint8_t *m = p + off;
-		size_t left = n - off;
+		size_t left = n - off, skip = 0;
 
+		if (pkt->proto == 6 && stun_framed_at(m, left)) {
+			skip = 2;       /* RFC 4571's length */
+			m += 2;
+			left = (size_t)p[off] << 8 | p[off + 1];
+		}
 		if (stun_at(m, left)) {
 			unsigned cls = (m[0] & 0x01) << 1 | (m[1] & 0x10) >> 4;
 
 			key[0] = be32(m + 8);
 			key[1] = be32(m + 12);
 			key[2] = be32(m + 16);
-			len = 20 + ((size_t)m[2] << 8 | m[3]);
+			len = skip + 20 + ((size_t)m[2] << 8 | m[3]);
 			if (cls == 0) {
 				tx_request(r, tx, dir, CF_RTT_STUN, key, at);
 			} else if (cls >= 2 &&
@@ -461,7 +480,9 @@ int cf_rtt_packet(struct cf_rtt *r, struct cf_rtt_tx *tx, const struct cf_packet
 		got = tcp_flags(r, pkt, dir, at, rtt_us);
 	k = r->last;
 	/* a segment may both ACK the SYN/ACK and carry the hello */
-	if (pkt->payload != NULL && stun_at(pkt->payload, pkt->payload_len))
+	if (pkt->payload != NULL && (stun_at(pkt->payload, pkt->payload_len) ||
+				     (pkt->proto == 6 &&
+				      stun_framed_at(pkt->payload, pkt->payload_len))))
 		pl = stun(r, tx, pkt, dir, at, &us);
 	else if (pkt->proto == 17 && pkt->payload != NULL &&
 		 rtcp_at(pkt->payload, pkt->payload_len))
@@ -577,7 +598,8 @@ static struct cf_rtt_addr *slot(struct cf_rtt_table *t, const cf_addr *a)
 static void fold(struct cf_rtt_addr *e, uint32_t min_us, uint8_t k, uint32_t samples,
 		 uint64_t first_us, uint64_t last_us)
 {
-	if (e->samples == 0 || min_us < e->min_us) {
+	/* (ties: the smaller kind, so that any order of folding agrees) */
+	if (e->samples == 0 || min_us < e->min_us || (min_us == e->min_us && k < e->src)) {
 		e->min_us = min_us;
 		e->src = k;
 	}

@@ -111,7 +111,8 @@ static inline int64_t cf_rtt_min(const struct cf_rtt *r, int end)
 const char *cf_rtt_kind_name(enum cf_rtt_kind k);
 
 /*
- * Is pkt a STUN message (first byte 0 or 1, the magic cookie), a SIP
+ * Is pkt a STUN message (first byte 0 or 1, the magic cookie; over TCP
+ * also behind a 16-bit length), a SIP
  * response ("SIP/2.0 ") or a plain RTCP sender or receiver report (version
  * 2, type 200/201)?  Such packets
  * are timed also after their flow is done classifying (the runner hands
@@ -123,9 +124,15 @@ static inline int cf_rtt_wanted(const struct cf_packet *pkt)
 
 	if (p == NULL || pkt->payload_len < 8)
 		return 0;
+	if (p[0] <= 1 && pkt->payload_len >= 20 && p[4] == 0x21 && p[5] == 0x12 &&
+	    p[6] == 0xa4 && p[7] == 0x42)
+		return 1;
+	/* over TCP, also behind RFC 4571's 16-bit length (ICE-TCP) */
+	if (pkt->proto == 6 && pkt->payload_len >= 22 && p[2] <= 1 && p[6] == 0x21 &&
+	    p[7] == 0x12 && p[8] == 0xa4 && p[9] == 0x42)
+		return 1;
 	if (p[0] <= 1)
-		return pkt->payload_len >= 20 && p[4] == 0x21 && p[5] == 0x12 &&
-		       p[6] == 0xa4 && p[7] == 0x42;
+		return 0;
 	if (p[0] == 'S')
 		return memcmp(p, "SIP/2.0 ", 8) == 0;
 	return pkt->proto == 17 && (p[0] & 0xc0) == 0x80 && (p[1] == 200 || p[1] == 201);

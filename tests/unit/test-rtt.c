@@ -296,6 +296,29 @@ static void test_stun_many(void)
 	CHECK_INT(feed(&r, mk(6, 242000, 0x18, seg, 48), 1, &us), 1);
 	CHECK_INT(us, 242000);
 	CHECK_INT(r.samples, 2);
+	/* ICE-TCP (RFC 6544): each message behind RFC 4571's 16-bit length;
+	   two framed requests in one segment, their answers in two */
+	cf_rtt_reset(&r);
+	seg[0] = 0;
+	seg[1] = 20;
+	memcpy(seg + 2, q[4], 20);
+	seg[22] = 0;
+	seg[23] = 20;
+	memcpy(seg + 24, q[5], 20);
+	CHECK_INT(cf_rtt_wanted(mk(6, 0, 0x18, seg, 44)), 1);
+	CHECK_INT(cf_rtt_wanted(mk(17, 0, 0, seg, 44)), 0);   /* TCP only */
+	feed(&r, mk(6, 0, 0x18, seg, 44), 0, &us);
+	seg[0] = 0;
+	seg[1] = 20;
+	memcpy(seg + 2, a[5], 20);
+	CHECK_INT(feed(&r, mk(6, 29400, 0x18, seg, 22), 1, &us), 1);
+	CHECK_INT(us, 29400);
+	memcpy(seg + 2, a[4], 20);
+	seg[1] = 21;                            /* a length the message does not fill */
+	CHECK_INT(feed(&r, mk(6, 29500, 0x18, seg, 23), 1, &us), -1);
+	seg[1] = 20;
+	CHECK_INT(feed(&r, mk(6, 29600, 0x18, seg, 22), 1, &us), 1);
+	CHECK_INT(us, 29600);
 	/* over UDP only the datagram's first message counts */
 	cf_rtt_reset(&r);
 	memcpy(seg, q[2], 20);
