@@ -18,8 +18,8 @@ where timing from the last copy would have given less.  A flow agrees
 when the two are within 0.1 ms; one tshark times but callfence does not
 is "missing"; callfence's RTT may be larger than tshark's smallest (an
 exchange not timed) - those are listed.  Flows between two home
-addresses (network.direction "internal") carry no geo object by design and are
-counted apart ("home").  Exit 1 when any flow disagrees the other way
+addresses count like any other (callfence writes their RTT too, with
+plausibility unknown).  Exit 1 when any flow disagrees the other way
 (callfence smaller: a verdict stricter than the packets allow).
 """
 import datetime
@@ -153,8 +153,7 @@ def stamp(iso):
 def main():
     cf, caps = sys.argv[1], sys.argv[2:]
     bad = 0
-    total = {"agree": 0, "larger": 0, "smaller": 0, "missing": 0, "home": 0,
-             "retransmitted": 0}
+    total = {"agree": 0, "larger": 0, "smaller": 0, "missing": 0, "retransmitted": 0}
     for cap in caps:
         ev = subprocess.run([cf, "-q", "--all-flows", "-r", cap], capture_output=True,
                             text=True).stdout
@@ -180,9 +179,7 @@ def main():
                 continue
             if flow in retx:
                 total["retransmitted"] += 1
-            if got is None and e.get("network", {}).get("direction") == "internal":
-                kind = "home"
-            elif got is None:
+            if got is None:
                 kind = "missing"
             elif want is None or got > want + 0.1:
                 kind = "larger"
@@ -191,16 +188,15 @@ def main():
             else:
                 kind = "agree"
             total[kind] += 1
-            if kind not in ("agree", "home"):
+            if kind != "agree":
                 print("%-28s %s %s:%s -> %s:%s remote %s: callfence %s ms, tshark %s ms" %
                       (cap.split("/")[-1], kind, s.get("ip"), s.get("port"), d.get("ip"),
                        d.get("port"), remote.get("ip"), got,
                        "%.3f" % want if want is not None else None))
             bad += kind == "smaller"
     print("check-rtt: %(agree)d agree within 0.1 ms, %(larger)d larger, "
-          "%(smaller)d smaller, %(missing)d missing; %(home)d between home "
-          "addresses (no geo object); %(retransmitted)d with a request sent "
-          "again (timed from its first copy)" % total)
+          "%(smaller)d smaller, %(missing)d missing; %(retransmitted)d with a "
+          "request sent again (timed from its first copy)" % total)
     return 1 if bad else 0
 
 
