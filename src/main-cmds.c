@@ -122,6 +122,8 @@ static void print_policy(const struct cf_opts *o, const struct cf_policy *p,
 		in.plaus = cf_main_plaus(o);
 		in.rtt_us = o->lookup_rtt_us;
 		cf_plaus_check(in.plaus, in.country, in.rtt_us, &pr);
+		if (g->has_point)
+			cf_plaus_point(in.plaus, g->lat, g->lon, g->radius_km, &pr);
 		in.plausibility = pr.verdict;
 		idx = cf_policy_eval(p, &in, &matched);
 		r = idx >= 0 ? cf_policy_rule(p, idx) : NULL;

@@ -62,6 +62,21 @@ static const char *shapes_path(const struct cf_opts *o, char *buf, size_t len)
 	return buf;
 }
 
+/* The place table (--observer-location NAME): the first readable of the
+ * data directories' geodb/places.txt (path left in buf). */
+static const char *places_path(char *buf, size_t len)
+{
+	const char *env = getenv("CALLFENCE_DATADIR");
+
+	if (env != NULL && env[0] != '\0') {
+		snprintf(buf, len, "%s/geodb/places.txt", env);
+		if (access(buf, R_OK) == 0)
+			return buf;
+	}
+	snprintf(buf, len, "%s/geodb/places.txt", CF_PKGDATADIR);
+	return buf;
+}
+
 const struct cf_plaus *cf_main_plaus(const struct cf_opts *o)
 {
 	struct cf_observer obs;
@@ -73,7 +88,8 @@ const struct cf_plaus *cf_main_plaus(const struct cf_opts *o)
 	plaus_made = 1;
 	if (o->observer_location == NULL)
 		return NULL;
-	if (cf_observer_parse(o->observer_location, &obs, err, sizeof(err)) < 0) {
+	if (cf_observer_parse(o->observer_location, &obs, err, sizeof(err)) < 0 ||
+	    cf_observer_resolve(&obs, places_path(path, sizeof(path)), err, sizeof(err)) < 0) {
 		fprintf(stderr, "callfence: %s\n", err);
 		exit(EXIT_USAGE);
 	}
@@ -102,6 +118,8 @@ void cf_main_lookup_rtt(const struct cf_opts *o, const struct cf_geo_result *g)
 		return;
 	p = cf_main_plaus(o);
 	cf_plaus_check(p, cc, o->lookup_rtt_us, &r);
+	if (g->has_point)
+		cf_plaus_point(p, g->lat, g->lon, g->radius_km, &r);
 	printf("rtt          %.3f ms: light goes %.0f km and back (fibre: %.0f km)\n",
 	       (double)r.rtt_us / 1000.0, r.reach_km, r.reach_km * CF_FIBRE_FRACTION);
 	if (p == NULL) {
@@ -109,12 +127,19 @@ void cf_main_lookup_rtt(const struct cf_opts *o, const struct cf_geo_result *g)
 		return;
 	}
 	printf("observer     %s\n", cf_plaus_observer_text(p));
-	if (r.dist_km < 0)
+	if (r.has_point)
+		printf("location     %.4f,%.4f within %u km: %.0f km away at its nearest\n",
+		       (double)g->lat, (double)g->lon, (unsigned)g->radius_km, r.point_km);
+	if (r.dist_km < 0 && !r.has_point)
 		printf("plausibility unknown (%s)\n", cc == NULL ? "no country" :
 		       "no shape for that country");
+	else if (r.dist_km < 0)
+		printf("plausibility %s (by the location)\n",
+		       cf_plaus_verdict_name((enum cf_plaus_verdict)r.verdict));
 	else
 		printf("plausibility %s (%s is %.0f km away at its nearest%s)\n",
 		       cf_plaus_verdict_name((enum cf_plaus_verdict)r.verdict), cc, r.dist_km,
+		       r.verdict == CF_PLAUS_UNLIKELY ? "; beyond fibre's reach" :
 		       r.likely ? "; likely" : "");
 	printf("reachable    ");
 	if (!r.reach_listed)

@@ -30,6 +30,7 @@ struct cf_engine {
 	/* passive RTTs (engine-rtt.c): one struct cf_rtt per flow-table
 	   entry, and the remote addresses' table */
 	struct cf_rtt *rtt;
+	struct cf_rtt_tx *rtt_tx;     /* [entry]: transactions in flight */
 	uint64_t *rtt_busy;           /* bit per entry: an answer is awaited */
 	uint32_t n_rtt;
 	/* a flow its call held (a copy, no table entry), being written:

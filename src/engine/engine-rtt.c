@@ -8,7 +8,11 @@
  * and after that only while an answer is awaited: the same packets with
  * one thread or N (--threads hands a flow's packets over whole until its
  * worker says the flow is done, which it does not say while an answer is
- * awaited: cf_engine_rtt_waiting).  A bit per entry says an answer is
+ * awaited: cf_engine_rtt_waiting).  STUN messages and RTCP reports
+ * (cf_rtt_wanted) are timed for as long as the flow lives: the runner
+ * hands them over whole (reader.c), so several transactions in flight and
+ * the keep-alives of a long call are timed alike with any number of
+ * threads.  A bit per entry says an answer is
  * awaited, so that the packets of a flow past classifying (most packets:
  * long media flows) cost a bit test in a small bitmap (128 KiB for a
  * million flows), not a cache miss on the RTT state.
@@ -27,10 +31,23 @@ int cf_engine_rtt_new(struct cf_engine *e, char *err, size_t errlen)
 
 	cf_flow_get_stats(e->flows, &st);
 	e->n_rtt = st.capacity;
+	/* make bench's "RTT off" row (tests/bench/run-bench.sh): no timing */
+	if (getenv("CALLFENCE_BENCH_NO_RTT") != NULL) {
+		e->n_rtt = 0;
+		e->rtt_addrs = cf_rtt_table_new(16);
+		if (e->rtt_addrs == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		return 0;
+	}
 	e->rtt = calloc(e->n_rtt, sizeof(*e->rtt));
+	/* touched only by the flows that use it (struct cf_rtt_tx) */
+	e->rtt_tx = calloc(e->n_rtt, sizeof(*e->rtt_tx));
 	e->rtt_busy = calloc((e->n_rtt + 63) / 64, sizeof(*e->rtt_busy));
 	e->rtt_addrs = cf_rtt_table_new(0);
-	if (e->rtt == NULL || e->rtt_busy == NULL || e->rtt_addrs == NULL) {
+	if (e->rtt == NULL || e->rtt_tx == NULL || e->rtt_busy == NULL ||
+	    e->rtt_addrs == NULL) {
 		snprintf(err, errlen, "out of memory (RTT state of %u flows)", e->n_rtt);
 		return -1;
 	}
@@ -41,6 +58,8 @@ void cf_engine_rtt_free(struct cf_engine *e)
 {
 	free(e->rtt);
 	e->rtt = NULL;
+	free(e->rtt_tx);
+	e->rtt_tx = NULL;
 	free(e->rtt_busy);
 	e->rtt_busy = NULL;
 	cf_rtt_table_free(e->rtt_addrs);
@@ -104,26 +123,34 @@ int cf_engine_rtt_packet(struct cf_engine *e, struct cf_flow *f,
 	int64_t before;
 	int end;
 
-	/* past classifying with nothing awaited: the steady path */
-	if (!created && f->cls.done != CF_DONE_OPEN && !busy(e, slot))
+	if (e->n_rtt == 0)
+		return 0;       /* timing off (CALLFENCE_BENCH_NO_RTT) */
+	/* past classifying with nothing awaited: the steady path (a STUN
+	   or RTCP report is still timed: cf_rtt_wanted) */
+	if (!created && f->cls.done != CF_DONE_OPEN && !busy(e, slot) &&
+	    !cf_rtt_wanted(pkt))
 		return 0;
 	if ((r = rtt_of(e, f)) == NULL)
 		return 0;
-	if (created)
+	if (created) {
 		cf_rtt_reset(r);
-	else if (f->cls.done != CF_DONE_OPEN && !cf_rtt_pending(r, f->first_us, pkt->ts_us)) {
+	} else if (f->cls.done != CF_DONE_OPEN &&
+		   !cf_rtt_pending(r, f->first_us, pkt->ts_us)) {
 		set_busy(e, slot, 0);           /* what was awaited is too old */
-		return 0;
+		if (!cf_rtt_wanted(pkt))
+			return 0;
 	}
 	dropped = r->dropped;
 	before = cf_rtt_min(r, dir);
-	end = cf_rtt_packet(r, pkt, dir, f->first_us, &us);
+	end = cf_rtt_packet(r, &e->rtt_tx[slot], pkt, dir, f->first_us, &us);
 	set_busy(e, slot, r->pend_at[0] || r->pend_at[1]);
 	if (r->dropped != dropped)
 		cf_rtt_table_count_dropped(e->rtt_addrs, r->dropped - dropped);
 	if (end < 0)
 		return 0;
-	cf_rtt_table_add(e->rtt_addrs, &f->ip[end], us, r->src[end], pkt->ts_us);
+	/* the per-address table: remote addresses (not the home networks') */
+	if (!cf_policy_is_home(e->policy, &f->ip[end]))
+		cf_rtt_table_add(e->rtt_addrs, &f->ip[end], us, r->last, pkt->ts_us);
 	return f->local >= 0 && end == !f->local &&
 	       (before < 0 || cf_rtt_min(r, end) < before);
 }
@@ -141,5 +168,7 @@ int cf_engine_geo_check(const struct cf_engine *e, const struct cf_flow *f,
 	cc = g == NULL ? NULL : g->country[0] ? g->country :
 	     g->registered[0] ? g->registered : NULL;
 	cf_plaus_check(e->cfg.plaus, cc, us, r);
+	if (g != NULL && g->has_point)      /* a city database's point */
+		cf_plaus_point(e->cfg.plaus, g->lat, g->lon, g->radius_km, r);
 	return 1;
 }

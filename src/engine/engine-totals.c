@@ -12,11 +12,19 @@
 
 static void add_decode(struct cf_decode_stats *to, const struct cf_decode_stats *d);
 static void add_flows(struct cf_flow_stats *to, const struct cf_flow_stats *f);
+static void add_rtt(struct cf_run_totals *to, const struct cf_run_totals *from);
 
 void cf_engine_get_stats(const struct cf_engine *e, struct cf_engine_stats *st)
 {
 	*st = e->st;
 	st->last_us = e->now_us;
+}
+
+static void near_add(const struct cf_rtt_addr *a, void *ctx)
+{
+	struct cf_run_totals *t = ctx;
+
+	cf_rtt_near_add(t->rtt.near, &t->rtt.n_near, CF_RUN_RTT_NEAR, a);
 }
 
 void cf_engine_totals(const struct cf_engine *e, struct cf_run_totals *t)
@@ -33,6 +41,12 @@ void cf_engine_totals(const struct cf_engine *e, struct cf_run_totals *t)
 	t->audited_flows = e->st.audited;
 	cf_outputs_get_stats(e->out, &os);
 	t->output_errors = os.write_errors;
+	/* the per-address RTT table: its counts and its nearest addresses */
+	if (e->rtt_addrs != NULL) {
+		cf_rtt_table_stats(e->rtt_addrs, &t->rtt.st);
+		t->rtt.n_near = 0;
+		cf_rtt_table_foreach(e->rtt_addrs, near_add, t);
+	}
 }
 
 struct cf_report *cf_engine_report(struct cf_engine *e)
@@ -75,6 +89,25 @@ void cf_run_totals_add(struct cf_run_totals *to, const struct cf_run_totals *fro
 	to->alerts += from->alerts;
 	to->audited_flows += from->audited_flows;
 	to->output_errors += from->output_errors;
+	add_rtt(to, from);
+}
+
+/* The workers' RTT tables: counts summed (an address measured by two
+ * workers is in both), the nearest lists merged by address. */
+static void add_rtt(struct cf_run_totals *to, const struct cf_run_totals *from)
+{
+	unsigned i, k;
+
+	to->rtt.st.samples += from->rtt.st.samples;
+	for (k = 0; k < CF_RTT_KINDS; k++)
+		to->rtt.st.by_kind[k] += from->rtt.st.by_kind[k];
+	to->rtt.st.dropped += from->rtt.st.dropped;
+	to->rtt.st.entries += from->rtt.st.entries;
+	to->rtt.st.capacity += from->rtt.st.capacity;
+	to->rtt.st.replaced += from->rtt.st.replaced;
+	for (i = 0; i < from->rtt.n_near && i < CF_RUN_RTT_NEAR; i++)
+		cf_rtt_near_add(to->rtt.near, &to->rtt.n_near, CF_RUN_RTT_NEAR,
+				&from->rtt.near[i]);
 }
 
 static void add_decode(struct cf_decode_stats *to, const struct cf_decode_stats *d)

@@ -352,8 +352,8 @@ static void flow_record(struct cf_engine *e, struct cf_flow *f, enum cf_flow_end
 		decided = cf_policy_rule(e->policy, f->decided_rule);
 	m.relay_peer_geo = relay_peer_geo(e, f, &pg);
 	m.home = home_ends(e, f);
-	/* the far end's round trip, also for flows not judged (--all-flows),
-	   never for a flow between home ends */
+	/* the far end's round trip, also for flows not judged (--all-flows);
+	   between home ends the RTT alone (no country: plausibility unknown) */
 	if (f->verdict != V_LOCAL && !remote_is_home(e, f)) {
 		if (gp == NULL && e->cfg.plaus != NULL) {
 			cf_geo_lookup(e->geo, &f->ip[!f->local], &g);
@@ -361,6 +361,8 @@ static void flow_record(struct cf_engine *e, struct cf_flow *f, enum cf_flow_end
 		} else {
 			m.geo_check = cf_engine_geo_check(e, f, gp, &pr) ? &pr : NULL;
 		}
+	} else {
+		m.geo_check = cf_engine_geo_check(e, f, NULL, &pr) ? &pr : NULL;
 	}
 	if (f->judged || e->cfg.all_flows)
 		cf_event_flow(e->out, &m, f, gp, decided, why, f->last_us);

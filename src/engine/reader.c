@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "engine/workers.h"
+#include "flow/rtt.h"
 #include "util/netaddr.h"
 
 #define PUBLISH_EVERY 128              /* records between two head stores */
@@ -378,7 +379,7 @@ static int sum_fast(struct cf_runner *r, uint64_t h, const struct cf_packet *p)
 	if (m->hash != h || !m->used ||
 	    (m->sampled && cf_classify_sample_time(p->ts_us)) ||
 	    now - m->clock >= r->pause_units ||
-	    !plain(p) || cf_classify_is_shared(p))
+	    !plain(p) || cf_classify_is_shared(p) || cf_rtt_wanted(p))
 		return 0;
 	d = sum_dir(m, p);
 	if (d < 0 || !sum_count(r, m, d, p))
@@ -474,7 +475,8 @@ void cf_reader_packet(struct cf_runner *r, const struct cf_packet *pkt)
 		k = cf_flowmap_owner(r, h);   /* full: frozen, the answer never changes */
 	}
 	shared = cf_classify_is_shared(pkt);
-	past = e != NULL && !shared && past_classifying(r, e, gap, pkt);
+	past = e != NULL && !shared && past_classifying(r, e, gap, pkt) &&
+	       !cf_rtt_wanted(pkt);      /* STUN, RTCP: timed whole (engine-rtt.c) */
 	if (past && plain(pkt) && sum_add(r, e, k, pkt))
 		return;
 	if (e != NULL && e->sum != 0)

@@ -7,10 +7,14 @@
  *            "reachable_countries": ["DE", "CH"] }
  *
  * rtt_ms: milliseconds, microsecond resolution.  plausibility:
- * "consistent", "impossible" or "unknown" (no observer location, no
+ * "consistent", "unlikely" (within light's reach in vacuum, not in
+ * fibre), "impossible" or "unknown" (no observer location, no
  * country, or no shape for it).  reachable_countries: the countries light
  * reaches in that time, nearest first, when there are at most 8 (absent
- * when more, or without an observer location).  The whole object is
+ * when more, or without an observer location).  claimed_distance_km:
+ * with a city database, the observer's distance to the database's point
+ * less its accuracy radius (km; judged too: the stricter verdict
+ * counts).  The whole object is
  * absent when no RTT was measured to the remote end.  Written by the
  * renderer (event-render.c) into the line, like every part of those
  * events.
@@ -30,6 +34,9 @@ void ev_render_geo_check(struct jw *w, const struct ev_facts *x)
 	jw_obj(w, "geo");
 	jw_real(w, "rtt_ms", (double)r->rtt_us / 1000.0);
 	jw_lit(w, "plausibility", cf_plaus_verdict_name((enum cf_plaus_verdict)r->verdict));
+	if (r->has_point)
+		jw_real(w, "claimed_distance_km",
+			(double)(long long)(r->point_km * 10.0 + 0.5) / 10.0);
 	if (r->reach_listed) {
 		jw_arr(w, "reachable_countries");
 		for (i = 0; i < r->n_reach && i < CF_PLAUS_LIST; i++) {

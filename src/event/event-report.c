@@ -146,6 +146,35 @@ static json_t *calls_obj(const struct cf_run_totals *t)
 	return o;
 }
 
+/* The passive round trips (flow/rtt.h): exchanges timed by kind, requests
+ * sent again, the per-address tables' fill, and the nearest addresses. */
+static json_t *rtt_obj(const struct cf_run_totals *t)
+{
+	json_t *o = json_object(), *k = json_object(), *a = json_array(), *e;
+	char ip[CF_ADDR_STRLEN];
+	unsigned i;
+
+	put_u64(o, "samples", t->rtt.st.samples);
+	for (i = 1; i < CF_RTT_KINDS; i++)
+		put_u64(k, cf_rtt_kind_name((enum cf_rtt_kind)i), t->rtt.st.by_kind[i]);
+	put(o, "by_kind", k);
+	put_u64(o, "sent_again", t->rtt.st.dropped);
+	put_u64(o, "addresses", t->rtt.st.entries);
+	put_u64(o, "capacity", t->rtt.st.capacity);
+	put_u64(o, "replaced", t->rtt.st.replaced);
+	for (i = 0; i < t->rtt.n_near && i < CF_RUN_RTT_NEAR; i++) {
+		const struct cf_rtt_addr *n = &t->rtt.near[i];
+
+		e = json_object();
+		put_str(e, "ip", cf_addr_str(&n->addr, ip, sizeof(ip)));
+		put(e, "rtt_ms", json_real((double)n->min_us / 1000.0));
+		put_str(e, "source", cf_rtt_kind_name((enum cf_rtt_kind)n->src));
+		json_array_append_new(a, e);
+	}
+	put(o, "nearest", a);
+	return o;
+}
+
 static json_t *alerts_obj(const struct cf_report_view *v)
 {
 	json_t *o = json_object(), *sev = json_object(), *rules = json_array(), *r;
@@ -321,6 +350,7 @@ static json_t *report_body(const struct cf_report_view *v)
 	put(b, "calls", calls_obj(t));
 	put(b, "ndpi", ndpi_geo_obj(t, 0));
 	put(b, "geo", ndpi_geo_obj(t, 1));
+	put(b, "rtt", rtt_obj(t));
 	put(b, "alerts", alerts_obj(v));
 	put(b, "traffic", traffic_array(v));
 	put(b, "unknown_geo", unknown_obj(v));

@@ -12,6 +12,7 @@
 #include "capture/capture.h"
 #include "decode/decode.h"
 #include "flow/flow.h"
+#include "flow/rtt.h"
 #include "geo/geo.h"
 #include "classify/classify.h"
 #include "policy/policy.h"
@@ -45,6 +46,8 @@ struct cf_call_row {
 	char rule_id[64];               /* the verdict's rule, "" none */
 };
 
+#define CF_RUN_RTT_NEAR 10     /* remote addresses listed with their RTT */
+
 /* Run-wide numbers the engine hands to the report at the end. */
 struct cf_run_totals {
 	const char *const *inputs;      /* capture files given (or interfaces), NULL-terminated */
@@ -64,6 +67,12 @@ struct cf_run_totals {
 	size_t n_call_rows;
 	uint64_t call_rows_more;        /* calls past CF_CALL_ROWS */
 	uint64_t output_errors;
+	struct {                        /* passive RTTs (flow/rtt.h): the
+					   per-address tables, summed */
+		struct cf_rtt_stats st;
+		unsigned n_near;        /* near[]: the smallest RTTs first */
+		struct cf_rtt_addr near[CF_RUN_RTT_NEAR];
+	} rtt;
 	struct {                        /* the process's own accounting */
 		uint64_t rss_bytes;     /* resident now (/proc/self/statm) */
 		uint64_t peak_rss_bytes;/* high-water mark (VmHWM) */

@@ -6,13 +6,22 @@
  * What is read of a payload (bounds-checked, nothing else):
  *   TLS record   content type (1) version (2: 03 0x) length (2) then the
  *                handshake type (1: 1 = ClientHello)            RFC 8446 5.1
- *   DTLS record  content type (1) version (2: fe xx) epoch (2) sequence (6)
+ *   DTLS record  content type (1) version (2: fe xx, or 01 00) epoch (2) sequence (6)
  *                length (2) then the handshake type             RFC 9147 4
  *   STUN         type (2, top two bits 0) length (2)
  *                magic cookie 0x2112A442 (4) transaction ID (12);
  *                class = bits C1 (0x0100) and C0 (0x0010)       RFC 8489 5
+ *                over TCP, each message of a segment in turn (framed by
+ *                its length; TURN ChannelData, 4 + length rounded up to
+ *                4 bytes, skipped; or each behind RFC 4571's 16-bit
+ *                length, as ICE-TCP sends them)      RFC 8656 12.5, RFC 6544
  *   SIP          "SIP/2.0 " (a response) or a request line ending in
  *                " SIP/2.0"; the number of the CSeq header      RFC 3261 7
+ *   RTCP         version 2, type 200 (SR) or 201 (RR), reception report
+ *                count, length in 32-bit words - 1; SR: sender SSRC, NTP
+ *                timestamp (8); report blocks of 24 bytes: SSRC, loss (4),
+ *                highest sequence (4), jitter (4), LSR (4), DLSR (4, in
+ *                1/65536 s); a compound packet's parts in turn  RFC 3550 6.4
  */
 #include "config.h"
 
@@ -33,7 +42,7 @@
 /* ---- what a payload is ------------------------------------------------- */
 
 enum pl { PL_NONE, PL_HELLO, PL_TLS_REC, PL_DTLS_HELLO, PL_DTLS_REC,
-	  PL_STUN_REQ, PL_STUN_RESP, PL_SIP_REQ, PL_SIP_RESP };
+	  PL_SIP_REQ, PL_SIP_RESP };
 
 static uint32_t be32(const uint8_t *p)
 {
@@ -88,7 +97,29 @@ static int sip_request(const uint8_t *p, size_t n)
 	return eol >= i + 9 && eol < n && memcmp(p + eol - 8, " SIP/2.0", 8) == 0;
 }
 
-/* What pkt's payload opens with; *id: STUN transaction or SIP CSeq hash. */
+/* Is p[0..n) a STUN message (its header; the length fits in n)? */
+static int stun_at(const uint8_t *p, size_t n)
+{
+	/* (the length is not checked for a multiple of 4: WhatsApp's and
+	   Teams' relays send others) */
+	return n >= 20 && (p[0] & 0xc0) == 0 && be32(p + 4) == STUN_COOKIE &&
+	       ((size_t)p[2] << 8 | p[3]) + 20 <= n;
+}
+
+/* Is p[0..n) a STUN message in RFC 4571's framing (ICE-TCP, RFC 6544: a
+ * 16-bit length, then the message, which fills it)? */
+static int stun_framed_at(const uint8_t *p, size_t n)
+{
+	size_t len;
+
+	if (n < 22)
+		return 0;
+	len = (size_t)p[0] << 8 | p[1];
+	return len >= 20 && len + 2 <= n && stun_at(p + 2, len) &&
+	       ((size_t)p[4] << 8 | p[5]) + 20 == len;
+}
+
+/* What pkt's payload opens with (not STUN: stun_at); *id: SIP CSeq hash. */
 static enum pl classify(const struct cf_packet *pkt, uint32_t *id)
 {
 	const uint8_t *p = pkt->payload;
@@ -96,21 +127,17 @@ static enum pl classify(const struct cf_packet *pkt, uint32_t *id)
 
 	if (p == NULL || n == 0)
 		return PL_NONE;
-	/* (the length is not checked for a multiple of 4: WhatsApp's and
-	   Teams' relays send others) */
-	if (n >= 20 && (p[0] & 0xc0) == 0 && be32(p + 4) == STUN_COOKIE &&
-	    ((size_t)p[2] << 8 | p[3]) + 20 <= n) {
-		unsigned cls = (p[0] & 0x01) << 1 | (p[1] & 0x10) >> 4;
-
-		*id = cf_fnv32_bytes(CF_FNV32_BASIS, p + 8, 12) | 1;
-		return cls == 0 ? PL_STUN_REQ : cls >= 2 ? PL_STUN_RESP : PL_NONE;
-	}
 	if (pkt->proto == 6 && n >= 6 && (p[0] >= 0x14 && p[0] <= 0x16) &&
 	    p[1] == 3 && p[2] <= 4)
 		return p[0] == 0x16 && p[5] == 1 ? PL_HELLO : PL_TLS_REC;
-	if (pkt->proto == 17 && n >= 14 && p[0] >= 20 && p[0] <= 63 && p[1] == 0xfe)
+	/* DTLS 1.0/1.2/1.3 (fe xx), or OpenSSL's pre-standard version 01 00
+	   (Cisco AnyConnect's; its record length must fit) */
+	if (pkt->proto == 17 && n >= 14 && p[0] >= 20 && p[0] <= 63 &&
+	    (p[1] == 0xfe ||
+	     (p[1] == 0x01 && p[2] == 0x00 && ((size_t)p[11] << 8 | p[12]) + 13 <= n)))
 		return p[0] == 0x16 && p[13] == 1 ? PL_DTLS_HELLO : PL_DTLS_REC;
-	if (pkt->proto == 17 && n >= 12) {
+	/* SIP over UDP, or a TCP segment that starts a message */
+	if ((pkt->proto == 17 || pkt->proto == 6) && n >= 12) {
 		if (memcmp(p, "SIP/2.0 ", 8) == 0)
 			return (*id = sip_cseq(p, n)) ? PL_SIP_RESP : PL_NONE;
 		if (sip_request(p, n))
@@ -122,35 +149,34 @@ static enum pl classify(const struct cf_packet *pkt, uint32_t *id)
 /* ---- exchanges ----------------------------------------------------------- */
 
 /*
- * A request of kind k (id) goes in direction dir at offset at.  Sent again
+ * A request of kind k goes in direction dir at offset at.  Sent again
  * while pending (a retransmission, or an app that sends each request
  * twice): the first copy's time stays.  Whichever copy the answer is to,
  * timing it from the first can only make the RTT longer than the real
  * one, never shorter (which Karn's rule avoids by not timing at all).
  */
-static void request(struct cf_rtt *r, int dir, uint8_t k, uint32_t id, uint32_t at)
+static void request(struct cf_rtt *r, int dir, uint8_t k, uint32_t at)
 {
-	if (r->pend_kind[dir] == k && r->pend_id[dir] == id && r->pend_at[dir] &&
+	if (r->pend_kind[dir] == k && r->pend_at[dir] &&
 	    at >= r->pend_at[dir] && at - r->pend_at[dir] <= CF_RTT_MAX_US) {
 		if (r->dropped < UINT16_MAX)
 			r->dropped++;     /* counted: these RTTs may be long */
 		return;
 	}
 	r->pend_kind[dir] = k;
-	r->pend_id[dir] = id;
 	r->pend_at[dir] = at;
 }
 
 /*
- * An answer of kind k (id) in direction dir at offset at: the pending
+ * An answer of kind k in direction dir at offset at: the pending
  * request the other way, if it is of that kind; returns the RTT or -1.
  */
-static int64_t answer(struct cf_rtt *r, int dir, uint8_t k, uint32_t id, uint32_t at)
+static int64_t answer(struct cf_rtt *r, int dir, uint8_t k, uint32_t at)
 {
 	int o = !dir;
 	uint32_t sent = r->pend_at[o];
 
-	if (sent == 0 || r->pend_kind[o] != k || r->pend_id[o] != id)
+	if (sent == 0 || r->pend_kind[o] != k)
 		return -1;
 	r->pend_kind[o] = CF_RTT_NONE;
 	r->pend_at[o] = 0;
@@ -169,6 +195,7 @@ static int record(struct cf_rtt *r, int dir, uint8_t k, int64_t us, uint32_t *rt
 	}
 	if (r->samples < UINT16_MAX)
 		r->samples++;
+	r->last = k;
 	*rtt_us = (uint32_t)us;
 	return dir;
 }
@@ -184,60 +211,266 @@ static int tcp_flags(struct cf_rtt *r, const struct cf_packet *pkt, int dir,
 		return -1;
 	}
 	if ((fl & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
-		request(r, dir, CF_RTT_SYN, 0, at);
+		request(r, dir, CF_RTT_SYN, at);
 		return -1;
 	}
 	if ((fl & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK)) {
-		int got = record(r, dir, CF_RTT_SYN, answer(r, dir, CF_RTT_SYN, 0, at), rtt_us);
+		int got = record(r, dir, CF_RTT_SYN, answer(r, dir, CF_RTT_SYN, at), rtt_us);
 
-		request(r, dir, CF_RTT_SYNACK, 0, at);
+		request(r, dir, CF_RTT_SYNACK, at);
 		return got;
 	}
 	if (fl & TCP_ACK)
 		return record(r, dir, CF_RTT_SYNACK,
-			      answer(r, dir, CF_RTT_SYNACK, 0, at), rtt_us);
+			      answer(r, dir, CF_RTT_SYNACK, at), rtt_us);
 	return -1;
 }
 
-/* The payload's part of an exchange; the RTT or -1. */
-static int payload(struct cf_rtt *r, const struct cf_packet *pkt, int dir,
-		   uint32_t at, uint32_t *rtt_us)
+/* ---- transactions in flight: STUN, RTCP sender reports ----------------- */
+
+static uint32_t tx_hold(unsigned k)
 {
-	uint32_t id = 0;
+	return k == CF_RTT_RTCP ? CF_RTT_RTCP_HOLD_US : CF_RTT_MAX_US;
+}
+
+/* Is slot i free, or held past its kind's time at offset at? */
+static int tx_stale(const struct cf_rtt_tx *tx, int i, uint32_t at)
+{
+	return tx->kind[i] == 0 ||
+	       (at >= tx->tx[i].at && at - tx->tx[i].at > tx_hold(tx->kind[i] & 0x7f));
+}
+
+/*
+ * A request of kind k (key) in direction dir at offset at: a slot of its
+ * own (a free or stale one, else the oldest gives way: an exchange not
+ * timed only makes the check less strict).  Sent again while its first
+ * copy is held: the first copy's time stays (as request()).
+ */
+static void tx_request(struct cf_rtt *r, struct cf_rtt_tx *tx, int dir, unsigned k,
+		       const uint32_t key[3], uint32_t at)
+{
+	uint8_t tag = (uint8_t)(k | (dir ? 0x80 : 0));
+	int i, pick = -1;
+
+	if (tx == NULL)
+		return;
+	if (!r->tx_on) {        /* the flow's first: its slots start empty */
+		memset(tx, 0, sizeof(*tx));
+		r->tx_on = 1;
+	}
+	for (i = 0; i < CF_RTT_TX; i++)
+		if (tx->kind[i] == tag && memcmp(tx->tx[i].key, key, 12) == 0 &&
+		    !tx_stale(tx, i, at) && at >= tx->tx[i].at) {
+			if (r->dropped < UINT16_MAX)
+				r->dropped++;
+			return;
+		}
+	for (i = 0; i < CF_RTT_TX; i++) {
+		if (tx_stale(tx, i, at)) {
+			pick = i;
+			break;
+		}
+		if (pick < 0 || tx->tx[i].at < tx->tx[pick].at)
+			pick = i;
+	}
+	tx->kind[pick] = tag;
+	memcpy(tx->tx[pick].key, key, 12);
+	tx->tx[pick].at = at;
+}
+
+/*
+ * An answer of kind k (key) in direction dir at offset at: the offset of
+ * the request sent the other way with that key, or 0.  keep: the slot
+ * stays (an SR may be reported on more than once).
+ */
+static uint32_t tx_answer(const struct cf_rtt *r, struct cf_rtt_tx *tx, int dir,
+			  unsigned k, const uint32_t key[3], uint32_t at, int keep)
+{
+	uint8_t tag = (uint8_t)(k | (dir ? 0 : 0x80));
+	uint32_t sent;
+	int i;
+
+	if (tx == NULL || !r->tx_on)
+		return 0;
+	for (i = 0; i < CF_RTT_TX; i++) {
+		if (tx->kind[i] != tag || memcmp(tx->tx[i].key, key, 12) != 0)
+			continue;
+		sent = tx->tx[i].at;
+		if (!keep || at < sent || at - sent > tx_hold(k))
+			tx->kind[i] = 0;
+		if (at < sent || at - sent > tx_hold(k))
+			continue;
+		return sent;
+	}
+	return 0;
+}
+
+/* Keep the smaller of two answers of one packet in (*got, *rtt_us). */
+static void best(int end, uint32_t us, int *got, uint32_t *rtt_us)
+{
+	if (end >= 0 && (*got < 0 || us < *rtt_us)) {
+		*got = end;
+		*rtt_us = us;
+	}
+}
+
+/* The STUN messages of a packet: one a datagram; over TCP, each message
+ * of the segment (ChannelData between them skipped). */
+static int stun(struct cf_rtt *r, struct cf_rtt_tx *tx, const struct cf_packet *pkt,
+		int dir, uint32_t at, uint32_t *rtt_us)
+{
+	const uint8_t *p = pkt->payload;
+	size_t n = pkt->payload_len, off = 0, len;
+	uint32_t key[3], sent, us = 0;
+	int got = -1, i;
+
+	for (i = 0; i < 8 && off < n; i++) {
+		const uint8_t *m = p + off;
+		size_t left = n - off, skip = 0;
+
+		if (pkt->proto == 6 && stun_framed_at(m, left)) {
+			skip = 2;       /* RFC 4571's length */
+			m += 2;
+			left = (size_t)p[off] << 8 | p[off + 1];
+		}
+		if (stun_at(m, left)) {
+			unsigned cls = (m[0] & 0x01) << 1 | (m[1] & 0x10) >> 4;
+
+			key[0] = be32(m + 8);
+			key[1] = be32(m + 12);
+			key[2] = be32(m + 16);
+			len = skip + 20 + ((size_t)m[2] << 8 | m[3]);
+			if (cls == 0) {
+				tx_request(r, tx, dir, CF_RTT_STUN, key, at);
+			} else if (cls >= 2 &&
+				   (sent = tx_answer(r, tx, dir, CF_RTT_STUN, key, at, 0)) != 0) {
+				if (record(r, dir, CF_RTT_STUN, (int64_t)(at - sent), &us) >= 0)
+					best(dir, us, &got, rtt_us);
+			}
+		} else if (left >= 4 && m[0] >= 0x40 && m[0] <= 0x7f) {
+			len = 4 + ((((size_t)m[2] << 8 | m[3]) + 3) & ~(size_t)3);
+		} else {
+			break;
+		}
+		if (pkt->proto != 6)
+			break;
+		off += len;
+	}
+	return got;
+}
+
+/* Is p[0..n) a plain RTCP compound packet's first part, an SR or RR? */
+static int rtcp_at(const uint8_t *p, size_t n)
+{
+	return n >= 8 && (p[0] & 0xc0) == 0x80 && (p[1] == 200 || p[1] == 201) &&
+	       ((size_t)p[2] << 8 | p[3]) * 4 + 4 <= n;
+}
+
+/*
+ * The parts of an RTCP compound packet.  An SR sent is held (its SSRC and
+ * NTP timestamp's middle 32 bits); a report block coming the other way
+ * whose SSRC and LSR name it answers it (RFC 3550 6.4.1):
+ *     RTT = (block seen - SR seen) - DLSR
+ * DLSR is the reporting end's own count of how long it held the SR, in
+ * 1/65536 s, which it may have rounded up: at most DLSR - 1 units are
+ * taken off (and those rounded down to the microsecond), so that the RTT
+ * is never shorter than the packets allow.  A block whose DLSR exceeds the
+ * time between the two packets is not timed.  SRTCP's encrypted reports
+ * never match (their NTP time and blocks are ciphertext).
+ */
+static int rtcp(struct cf_rtt *r, struct cf_rtt_tx *tx, const uint8_t *p, size_t n,
+		int dir, uint32_t at, uint32_t *rtt_us)
+{
+	size_t off = 0, len, blocks;
+	uint32_t key[3], sent, held, gap, us = 0;
+	unsigned rc, i;
+	int got = -1, part;
+
+	for (part = 0; part < 4 && n - off >= 8; part++) {
+		const uint8_t *h = p + off;
+
+		len = ((size_t)h[2] << 8 | h[3]) * 4 + 4;
+		if ((h[0] & 0xc0) != 0x80 || len > n - off)
+			break;
+		rc = h[0] & 0x1f;
+		blocks = h[1] == 200 ? 28 : h[1] == 201 ? 8 : 0;
+		if (blocks == 0) {
+			if (part == 0)
+				break;
+			off += len;     /* SDES, BYE, APP...: nothing to time */
+			continue;
+		}
+		if (blocks + (size_t)rc * 24 > len)
+			break;
+		if (h[1] == 200) {
+			key[0] = be32(h + 4);
+			key[1] = be32(h + 8) << 16 | be32(h + 12) >> 16;
+			key[2] = 0;
+			tx_request(r, tx, dir, CF_RTT_RTCP, key, at);
+		}
+		for (i = 0; i < rc; i++) {
+			const uint8_t *b = h + blocks + (size_t)i * 24;
+			uint32_t dlsr = be32(b + 20);
+
+			key[0] = be32(b);
+			key[1] = be32(b + 16);          /* LSR; 0: no SR received */
+			key[2] = 0;
+			if (key[1] == 0 ||
+			    (sent = tx_answer(r, tx, dir, CF_RTT_RTCP, key, at, 1)) == 0)
+				continue;
+			gap = at - sent;
+			held = dlsr ? (uint32_t)((uint64_t)(dlsr - 1) * 1000000u / 65536u) : 0;
+			if (held > gap || gap - held > CF_RTT_MAX_US)
+				continue;
+			if (record(r, dir, CF_RTT_RTCP, (int64_t)(gap - held), &us) >= 0)
+				best(dir, us, &got, rtt_us);
+		}
+		off += len;
+	}
+	return got;
+}
+
+/* The payload's part of an exchange; the RTT or -1. */
+static int payload(struct cf_rtt *r, struct cf_rtt_tx *tx, const struct cf_packet *pkt,
+		   int dir, uint32_t at, uint32_t *rtt_us)
+{
+	uint32_t id = 0, key[3], sent;
 
 	switch (classify(pkt, &id)) {
 	case PL_HELLO:
-		request(r, dir, CF_RTT_HELLO, 0, at);
+		request(r, dir, CF_RTT_HELLO, at);
 		return -1;
 	case PL_TLS_REC:
-		return record(r, dir, CF_RTT_HELLO, answer(r, dir, CF_RTT_HELLO, 0, at), rtt_us);
+		return record(r, dir, CF_RTT_HELLO, answer(r, dir, CF_RTT_HELLO, at), rtt_us);
 	case PL_DTLS_HELLO:
-		request(r, dir, CF_RTT_DTLS_HELLO, 0, at);
+		request(r, dir, CF_RTT_DTLS_HELLO, at);
 		return -1;
 	case PL_DTLS_REC:
 		return record(r, dir, CF_RTT_DTLS_HELLO,
-			      answer(r, dir, CF_RTT_DTLS_HELLO, 0, at), rtt_us);
-	case PL_STUN_REQ:
-		request(r, dir, CF_RTT_STUN, id, at);
-		return -1;
-	case PL_STUN_RESP:
-		return record(r, dir, CF_RTT_STUN, answer(r, dir, CF_RTT_STUN, id, at), rtt_us);
-	case PL_SIP_REQ:
-		request(r, dir, CF_RTT_SIP, id, at);
+			      answer(r, dir, CF_RTT_DTLS_HELLO, at), rtt_us);
+	case PL_SIP_REQ:        /* several transactions may be in flight */
+		key[0] = id;
+		key[1] = key[2] = 0;
+		tx_request(r, tx, dir, CF_RTT_SIP, key, at);
 		return -1;
 	case PL_SIP_RESP:
-		return record(r, dir, CF_RTT_SIP, answer(r, dir, CF_RTT_SIP, id, at), rtt_us);
+		key[0] = id;
+		key[1] = key[2] = 0;
+		if ((sent = tx_answer(r, tx, dir, CF_RTT_SIP, key, at, 0)) == 0)
+			return -1;
+		return record(r, dir, CF_RTT_SIP, (int64_t)(at - sent), rtt_us);
 	case PL_NONE:
 		break;
 	}
 	return -1;
 }
 
-int cf_rtt_packet(struct cf_rtt *r, const struct cf_packet *pkt, int dir,
-		  uint64_t base_us, uint32_t *rtt_us)
+int cf_rtt_packet(struct cf_rtt *r, struct cf_rtt_tx *tx, const struct cf_packet *pkt,
+		  int dir, uint64_t base_us, uint32_t *rtt_us)
 {
 	uint32_t at, us = 0;
 	int got = -1, pl;
+	uint8_t k;
 
 	dir &= 1;
 	if (pkt->ts_us < base_us || pkt->ts_us - base_us >= UINT32_MAX - 1)
@@ -245,11 +478,22 @@ int cf_rtt_packet(struct cf_rtt *r, const struct cf_packet *pkt, int dir,
 	at = (uint32_t)(pkt->ts_us - base_us) + 1;
 	if (pkt->proto == 6)
 		got = tcp_flags(r, pkt, dir, at, rtt_us);
+	k = r->last;
 	/* a segment may both ACK the SYN/ACK and carry the hello */
-	pl = payload(r, pkt, dir, at, &us);
+	if (pkt->payload != NULL && (stun_at(pkt->payload, pkt->payload_len) ||
+				     (pkt->proto == 6 &&
+				      stun_framed_at(pkt->payload, pkt->payload_len))))
+		pl = stun(r, tx, pkt, dir, at, &us);
+	else if (pkt->proto == 17 && pkt->payload != NULL &&
+		 rtcp_at(pkt->payload, pkt->payload_len))
+		pl = rtcp(r, tx, pkt->payload, pkt->payload_len, dir, at, &us);
+	else
+		pl = payload(r, tx, pkt, dir, at, &us);
 	if (got < 0 && pl >= 0) {
 		*rtt_us = us;
 		got = pl;
+	} else if (got >= 0) {
+		r->last = k;    /* the handshake's exchange is the one returned */
 	}
 	return got;
 }
@@ -268,7 +512,8 @@ int cf_rtt_pending(const struct cf_rtt *r, uint64_t base_us, uint64_t now_us)
 const char *cf_rtt_kind_name(enum cf_rtt_kind k)
 {
 	static const char *const names[CF_RTT_KINDS] = {
-		"", "tcp-syn", "tcp-synack", "tls-hello", "dtls-hello", "stun", "sip"
+		"", "tcp-syn", "tcp-synack", "tls-hello", "dtls-hello", "stun", "sip",
+		"rtcp"
 	};
 
 	return (unsigned)k < CF_RTT_KINDS ? names[k] : "";
@@ -353,7 +598,8 @@ static struct cf_rtt_addr *slot(struct cf_rtt_table *t, const cf_addr *a)
 static void fold(struct cf_rtt_addr *e, uint32_t min_us, uint8_t k, uint32_t samples,
 		 uint64_t first_us, uint64_t last_us)
 {
-	if (e->samples == 0 || min_us < e->min_us) {
+	/* (ties: the smaller kind, so that any order of folding agrees) */
+	if (e->samples == 0 || min_us < e->min_us || (min_us == e->min_us && k < e->src)) {
 		e->min_us = min_us;
 		e->src = k;
 	}
@@ -424,4 +670,39 @@ void cf_rtt_table_foreach(const struct cf_rtt_table *t,
 	for (i = 0; i <= t->mask; i++)
 		if (t->v[i].used && t->v[i].samples)
 			fn(&t->v[i], ctx);
+}
+
+/* Does a come before b in a nearest list? */
+static int nearer(const struct cf_rtt_addr *a, const struct cf_rtt_addr *b)
+{
+	if (a->min_us != b->min_us)
+		return a->min_us < b->min_us;
+	return cf_addr_cmp(&a->addr, &b->addr) < 0;
+}
+
+void cf_rtt_near_add(struct cf_rtt_addr *near, unsigned *n, unsigned max,
+		     const struct cf_rtt_addr *e)
+{
+	struct cf_rtt_addr x = *e;
+	unsigned i;
+
+	for (i = 0; i < *n; i++)
+		if (cf_addr_eq(&near[i].addr, &e->addr))
+			break;
+	if (i < *n) {
+		/* the same address (another worker's table): fold, take it out,
+		   put it back in its place */
+		x = near[i];
+		fold(&x, e->min_us, e->src, e->samples, e->first_us, e->last_us);
+		memmove(&near[i], &near[i + 1], (*n - i - 1) * sizeof(*near));
+		(*n)--;
+	}
+	if (*n == max && (max == 0 || !nearer(&x, &near[max - 1])))
+		return;
+	if (*n == max)
+		(*n)--;
+	for (i = *n; i > 0 && nearer(&x, &near[i - 1]); i--)
+		near[i] = near[i - 1];
+	near[i] = x;
+	(*n)++;
 }

@@ -45,7 +45,8 @@
 #define F_REGISTERED 0x2
 #define F_ASN        0x4
 #define F_ORG        0x8
-#define F_ALL        0xf
+#define F_POINT      0x10
+#define F_ALL        0x1f
 
 struct geo_db {
 	MMDB_s mmdb;
@@ -79,6 +80,11 @@ static const char *const path_org[] = {
 	"autonomous_system_organization", NULL
 };
 static const char *const path_org_flat[] = { "as_organization", NULL };
+static const char *const path_lat[] = { "location", "latitude", NULL };
+static const char *const path_lon[] = { "location", "longitude", NULL };
+static const char *const path_radius[] = { "location", "accuracy_radius", NULL };
+static const char *const path_lat_flat[] = { "latitude", NULL };
+static const char *const path_lon_flat[] = { "longitude", NULL };
 
 /* ---- value decoding ---------------------------------------------------- */
 
@@ -262,6 +268,51 @@ static int geo_fill_org(struct cf_geo *g, MMDB_entry_s *e, char *out,
 	return 0;
 }
 
+/* A number (double, float or integer) in [-max, max]. */
+static int geo_degrees(const MMDB_entry_data_s *d, double max, double *out)
+{
+	double v;
+
+	switch (d->type) {
+	case MMDB_DATA_TYPE_DOUBLE: v = d->double_value; break;
+	case MMDB_DATA_TYPE_FLOAT: v = d->float_value; break;
+	case MMDB_DATA_TYPE_INT32: v = d->int32; break;
+	case MMDB_DATA_TYPE_UINT16: v = d->uint16; break;
+	case MMDB_DATA_TYPE_UINT32: v = d->uint32; break;
+	default: return 0;
+	}
+	if (!(v >= -max && v <= max))
+		return 0;       /* NaN too */
+	*out = v;
+	return 1;
+}
+
+/* The record's point (both coordinates, at one of the two schemas) and
+ * its accuracy radius (km; 0 when absent). */
+static int geo_fill_point(struct cf_geo *g, MMDB_entry_s *e, struct cf_geo_result *res)
+{
+	MMDB_entry_data_s d;
+	double lat, lon, rad = 0;
+	int flat = 0;
+
+	if (!(geo_get(g, e, &d, path_lat) && geo_degrees(&d, 90, &lat))) {
+		if (!(geo_get(g, e, &d, path_lat_flat) && geo_degrees(&d, 90, &lat)))
+			return 0;
+		flat = 1;
+	}
+	if (!(geo_get(g, e, &d, flat ? path_lon_flat : path_lon) &&
+	      geo_degrees(&d, 180, &lon)))
+		return 0;
+	if (!flat && geo_get(g, e, &d, path_radius) && geo_degrees(&d, 65535, &rad) &&
+	    rad < 0)
+		rad = 0;
+	res->has_point = 1;
+	res->lat = (float)lat;
+	res->lon = (float)lon;
+	res->radius_km = (uint16_t)rad;
+	return 1;
+}
+
 /* Fill the fields still in *want that this record has. */
 static void geo_fill(struct cf_geo *g, MMDB_entry_s *e,
 		     struct cf_geo_result *res, unsigned *want)
@@ -277,6 +328,8 @@ static void geo_fill(struct cf_geo *g, MMDB_entry_s *e,
 	if ((*want & F_ORG) &&
 	    geo_fill_org(g, e, res->as_org, sizeof(res->as_org)))
 		*want &= ~F_ORG;
+	if ((*want & F_POINT) && geo_fill_point(g, e, res))
+		*want &= ~F_POINT;
 }
 
 /* Ask one database about sa (an address of family fam). */

@@ -9,6 +9,9 @@
  * (country.iso_code, registered_country.iso_code), GeoLite2/GeoIP2 ASN
  * (autonomous_system_number, autonomous_system_organization) and the flat
  * schema of free databases (country_code; asn/as_organization if present).
+ * A city database's point: location.latitude/longitude and
+ * location.accuracy_radius (GeoIP2/GeoLite2 City), or flat latitude and
+ * longitude (ip-location-db's city databases, no radius).
  * Special-purpose addresses are never looked up.  Results are cached per
  * address in a bounded table.
  */
@@ -26,6 +29,9 @@ struct cf_geo_result {
 	uint32_t asn;         /* 0 unknown */
 	char as_org[64];      /* "" unknown */
 	uint8_t special;      /* enum cf_special; != 0 means not looked up */
+	uint8_t has_point;    /* lat, lon are the database's point for it */
+	uint16_t radius_km;   /* the point's accuracy radius, km; 0 not given */
+	float lat, lon;       /* degrees (a city database) */
 };
 
 struct cf_geo_stats {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "geo/plausible.h"
 #include "geo/shapes.h"
@@ -20,7 +21,7 @@ struct cf_plaus {
 	size_t n;
 	double *dist;           /* [country]: km from the observer */
 	uint32_t *order;        /* countries, nearest first */
-	char text[48];
+	char text[96];
 };
 
 static int parse_deg(const char *s, double min, double max, double *out)
@@ -32,6 +33,25 @@ static int parse_deg(const char *s, double min, double max, double *out)
 	while (*end == ' ')
 		end++;
 	return errno == 0 && end != s && *end == '\0' && *out >= min && *out <= max ? 0 : -1;
+}
+
+/* Could s be a place name? */
+static int place_name(const char *s)
+{
+	size_t n = strlen(s), i;
+	int letters = 0;
+
+	if (n < 3 || n > 63)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (isalpha(c))
+			letters++;
+		else if (c != ' ' && c != '.' && c != '-' && c != '\'' && c != '(' && c != ')')
+			return 0;
+	}
+	return letters >= 2;
 }
 
 int cf_observer_parse(const char *s, struct cf_observer *o, char *err, size_t errlen)
@@ -46,6 +66,11 @@ int cf_observer_parse(const char *s, struct cf_observer *o, char *err, size_t er
 			o->cc[1] = (char)toupper((unsigned char)s[1]);
 			return 0;
 		}
+		if (place_name(s)) {
+			o->kind = 3;
+			snprintf(o->name, sizeof(o->name), "%s", s);
+			return 0;
+		}
 	} else if ((size_t)(comma - s) < 32) {
 		char lat[32];
 
@@ -58,8 +83,72 @@ int cf_observer_parse(const char *s, struct cf_observer *o, char *err, size_t er
 		}
 	}
 	snprintf(err, errlen, "observer location '%s': want LAT,LON in decimal degrees "
-		 "(-90..90, -180..180, e.g. 50.11,8.68) or a country code (e.g. DE)", s);
+		 "(-90..90, -180..180, e.g. 50.11,8.68), a country code (e.g. DE) "
+		 "or a place name (e.g. Frankfurt)", s);
 	return -1;
+}
+
+/* Trim the spaces around s[0..n) in place; the new start. */
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+		*--e = '\0';
+	return s;
+}
+
+int cf_observer_resolve(struct cf_observer *o, const char *path, char *err, size_t errlen)
+{
+	char line[512], *p, *hash, *tok, *save = NULL, *name;
+	double lat, lon;
+	unsigned ln = 0;
+	int found = 0, n;
+	FILE *fp;
+
+	if (o->kind != 3)
+		return 0;
+	if ((fp = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "observer location '%s': cannot read the place table "
+			 "%s: %s", o->name, path, strerror(errno));
+		return -1;
+	}
+	while (!found && fgets(line, sizeof(line), fp) != NULL) {
+		ln++;
+		if ((hash = strchr(line, '#')) != NULL)
+			*hash = '\0';
+		p = trim(line);
+		if (*p == '\0')
+			continue;
+		n = 0;
+		if (sscanf(p, "%lf %lf %*2[A-Z] %n", &lat, &lon, &n) < 2 || n == 0 ||
+		    lat < -90 || lat > 90 || lon < -180 || lon > 180 || p[n] == '\0') {
+			snprintf(err, errlen, "%s:%u: want LAT LON CC NAME[|NAME...]", path, ln);
+			fclose(fp);
+			return -1;
+		}
+		for (tok = strtok_r(p + n, "|", &save); tok != NULL;
+		     tok = strtok_r(NULL, "|", &save)) {
+			name = trim(tok);
+			if (strcasecmp(name, o->name) == 0) {
+				found = 1;
+				break;
+			}
+		}
+	}
+	fclose(fp);
+	if (!found) {
+		snprintf(err, errlen, "observer location '%s': no such place in %s (give "
+			 "LAT,LON, a country code, or a name listed there)", o->name, path);
+		return -1;
+	}
+	o->kind = 1;
+	o->lat = lat;
+	o->lon = lon;
+	return 0;
 }
 
 static const struct cf_plaus *sort_ctx;
@@ -86,6 +175,11 @@ struct cf_plaus *cf_plaus_new(const struct cf_observer *o, const char *shapes_pa
 		return NULL;
 	}
 	p->obs = *o;
+	if (o->kind != 1 && o->kind != 2) {
+		snprintf(err, errlen, "observer location '%s': not a point or a country "
+			 "(a place name not looked up)", o->name);
+		goto fail;
+	}
 	if ((p->shapes = cf_shapes_load(shapes_path, err, errlen)) == NULL)
 		goto fail;
 	p->n = cf_shapes_count(p->shapes);
@@ -110,6 +204,8 @@ struct cf_plaus *cf_plaus_new(const struct cf_observer *o, const char *shapes_pa
 	sort_ctx = NULL;
 	if (o->kind == 2)
 		snprintf(p->text, sizeof(p->text), "%s", o->cc);
+	else if (o->name[0])
+		snprintf(p->text, sizeof(p->text), "%.4f,%.4f (%.20s)", o->lat, o->lon, o->name);
 	else
 		snprintf(p->text, sizeof(p->text), "%.4f,%.4f", o->lat, o->lon);
 	return p;
@@ -180,8 +276,53 @@ void cf_plaus_check(const struct cf_plaus *p, const char *country, int64_t rtt_u
 	if (r->dist_km > reach + CF_PLAUS_SLACK_KM) {
 		r->verdict = CF_PLAUS_IMPOSSIBLE;
 	} else {
-		r->verdict = CF_PLAUS_CONSISTENT;
 		r->likely = r->dist_km <= reach * CF_FIBRE_FRACTION + CF_PLAUS_SLACK_KM;
+		r->verdict = r->likely ? CF_PLAUS_CONSISTENT : CF_PLAUS_UNLIKELY;
+	}
+}
+
+/* The verdict for a distance d (km) at light's reach reach (km). */
+static enum cf_plaus_verdict judge_km(double d, double reach)
+{
+	if (d > reach + CF_PLAUS_SLACK_KM)
+		return CF_PLAUS_IMPOSSIBLE;
+	if (d > reach * CF_FIBRE_FRACTION + CF_PLAUS_SLACK_KM)
+		return CF_PLAUS_UNLIKELY;
+	return CF_PLAUS_CONSISTENT;
+}
+
+/* How strict a verdict is: unknown < consistent < unlikely < impossible. */
+static int strictness(unsigned v)
+{
+	return v == CF_PLAUS_IMPOSSIBLE ? 3 : v == CF_PLAUS_UNLIKELY ? 2 :
+	       v == CF_PLAUS_CONSISTENT ? 1 : 0;
+}
+
+void cf_plaus_point(const struct cf_plaus *p, double lat, double lon, double radius_km,
+		    struct cf_plaus_result *r)
+{
+	double d;
+	enum cf_plaus_verdict v;
+	int self;
+
+	if (p == NULL || !r->has_rtt || !(lat >= -90 && lat <= 90) ||
+	    !(lon >= -180 && lon <= 180))
+		return;
+	if (p->obs.kind == 2) {
+		self = cf_shapes_index(p->shapes, p->obs.cc);
+		d = self < 0 ? -1 : cf_shapes_point_km(p->shapes, (size_t)self, lat, lon);
+	} else {
+		d = cf_geo_distance_km(p->obs.lat, p->obs.lon, lat, lon);
+	}
+	if (d < 0)
+		return;
+	d -= radius_km > 0 ? radius_km : 0;
+	r->has_point = 1;
+	r->point_km = d > 0 ? d : 0;
+	v = judge_km(r->point_km, r->reach_km);
+	if (strictness(v) > strictness(r->verdict)) {
+		r->verdict = v;
+		r->likely = v == CF_PLAUS_CONSISTENT;
 	}
 }
 
@@ -198,6 +339,7 @@ const char *cf_plaus_verdict_name(enum cf_plaus_verdict v)
 	switch (v) {
 	case CF_PLAUS_CONSISTENT: return "consistent";
 	case CF_PLAUS_IMPOSSIBLE: return "impossible";
+	case CF_PLAUS_UNLIKELY: return "unlikely";
 	default: return "unknown";
 	}
 }

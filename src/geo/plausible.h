@@ -12,8 +12,10 @@
  *     reach = rtt / 2 * CF_LIGHT_KM_PER_MS
  *
  * of the observer.  A country whose nearest point is farther than reach +
- * CF_PLAUS_SLACK_KM is "impossible"; within reach it is "consistent"
- * (within 2/3 of reach, light's speed in fibre, also "likely").  Countries
+ * CF_PLAUS_SLACK_KM is "impossible"; within reach but farther than 2/3 of
+ * it (light's speed in glass fibre) + CF_PLAUS_SLACK_KM, "unlikely" (only a
+ * path faster than fibre gets there in time); else "consistent" (and
+ * "likely").  Countries
  * within reach are "reachable"; when there are at most CF_PLAUS_LIST of
  * them they are listed, nearest first.
  *
@@ -31,32 +33,49 @@
 #define CF_PLAUS_LIST      8            /* reachable countries listed at most */
 
 struct cf_observer {
-	int kind;               /* 0 none, 1 point, 2 country */
+	int kind;               /* 0 none, 1 point, 2 country, 3 place name
+				   (not yet looked up: cf_observer_resolve) */
 	double lat, lon;        /* kind 1 */
 	char cc[3];             /* kind 2: ISO 3166-1 alpha-2, upper case */
+	char name[64];          /* kind 3, and kind 1 when it was a place */
 };
 
 /*
- * Parse "LAT,LON" (decimal degrees, -90..90, -180..180) or a country code
- * ("DE").  0, or -1 with a message in err.
+ * Parse "LAT,LON" (decimal degrees, -90..90, -180..180), a country code
+ * ("DE") or a place name (letters, spaces, . - ' and ( ); 3 to 63
+ * characters: "Frankfurt", "Sao Paulo").  0, or -1 with a message in err.
  */
 int cf_observer_parse(const char *s, struct cf_observer *o, char *err, size_t errlen);
 
+/*
+ * A place name (kind 3) becomes its point (kind 1, the name kept) from the
+ * place table at path (geodb/places.txt: "LAT LON CC NAME[|NAME...]  #
+ * source" a line; names compared without regard to case).  Other kinds are
+ * left alone.  0, or -1 with a message naming the value (unknown place) or
+ * the file (unreadable, or a bad line: "PATH:LINE: ...") in err.
+ */
+int cf_observer_resolve(struct cf_observer *o, const char *path, char *err, size_t errlen);
+
 enum cf_plaus_verdict {
 	CF_PLAUS_UNKNOWN = 0,   /* no RTT, no observer, or no shape for the country */
-	CF_PLAUS_CONSISTENT,
-	CF_PLAUS_IMPOSSIBLE
+	CF_PLAUS_CONSISTENT,    /* within fibre's reach */
+	CF_PLAUS_IMPOSSIBLE,    /* beyond light's reach in vacuum */
+	CF_PLAUS_UNLIKELY,      /* within vacuum's reach, beyond fibre's */
+	CF_PLAUS_VERDICTS
 };
 
 struct cf_plaus_result {
 	uint8_t verdict;        /* enum cf_plaus_verdict */
-	uint8_t likely;         /* consistent and within the fibre radius */
+	uint8_t likely;         /* within the fibre radius (consistent) */
 	uint8_t has_rtt;        /* rtt_us is set */
 	uint8_t n_reach;        /* countries listed in reach[] */
 	uint8_t reach_listed;   /* 1: reach[] is the whole list (<= CF_PLAUS_LIST) */
 	uint32_t rtt_us;
 	double reach_km;        /* light's reach; 0 without an RTT */
 	double dist_km;         /* observer to the claimed country; -1 unknown */
+	uint8_t has_point;      /* point_km is set (cf_plaus_point) */
+	double point_km;        /* observer to the database's point less its
+				   accuracy radius (>= 0) */
 	char reach[CF_PLAUS_LIST][3];
 };
 
@@ -77,6 +96,16 @@ void cf_plaus_free(struct cf_plaus *p);
  * only the RTT is filled in and the verdict is unknown.
  */
 void cf_plaus_check(const struct cf_plaus *p, const char *country, int64_t rtt_us,
+		    struct cf_plaus_result *r);
+
+/*
+ * After cf_plaus_check: the database's point too (a city database: lat,
+ * lon and its accuracy radius in km, 0 when not given).  Its distance from
+ * the observer less the radius (point_km) is judged as a country's
+ * distance is, and the verdict is the stricter of the two (unknown gives
+ * way to the point's).  Nothing without an observer or an RTT.
+ */
+void cf_plaus_point(const struct cf_plaus *p, double lat, double lon, double radius_km,
 		    struct cf_plaus_result *r);
 
 /* Is country reachable (within reach + slack) at rtt_us?  -1: cannot say. */

@@ -3,7 +3,8 @@
  * (docs/geography.md): what the round trip to the remote end says of the
  * database's country.
  *
- *   geo [!]VERDICT[,VERDICT...]    VERDICT: consistent, impossible, unknown
+ *   geo [!]VERDICT[,VERDICT...]    VERDICT: consistent, unlikely, impossible,
+ *                                  unknown
  *                                  (the check of the remote end's country
  *                                  against its smallest RTT)
  *   reachable [!]SET               SET: country codes and jurisdictions, as
@@ -26,11 +27,14 @@
 #include "geo/plausible.h"
 #include "policy/rules.h"
 
-static const char *const verdicts[] = { "unknown", "consistent", "impossible" };
+/* by enum cf_plaus_verdict */
+static const char *const verdicts[CF_PLAUS_VERDICTS] = {
+	"unknown", "consistent", "impossible", "unlikely"
+};
 
 int rp_geo_match(const struct cf_crule *r, unsigned verdict)
 {
-	int in = verdict < 3 && (r->geo_mask >> verdict) & 1;
+	int in = verdict < CF_PLAUS_VERDICTS && (r->geo_mask >> verdict) & 1;
 
 	return in != r->geo_neg;
 }
@@ -72,15 +76,15 @@ int rp_geo(struct rp_ctx *c, const struct rl_tok *kw, struct cf_crule *r)
 	const struct rl_tok **items;
 	int n, neg, i, v;
 
-	n = rp_list(c, kw, "consistent, impossible or unknown", 0, 1, &neg, &items);
+	n = rp_list(c, kw, "consistent, unlikely, impossible or unknown", 0, 1, &neg, &items);
 	if (n < 0)
 		return -1;
 	for (i = 0; i < n; i++) {
-		for (v = 0; v < 3 && strcmp(items[i]->text, verdicts[v]) != 0; v++)
+		for (v = 0; v < CF_PLAUS_VERDICTS && strcmp(items[i]->text, verdicts[v]) != 0; v++)
 			;
-		if (v == 3) {
+		if (v == CF_PLAUS_VERDICTS) {
 			rp_error(c, items[i], "unknown geo verdict '%s' (expected "
-				 "consistent, impossible or unknown)", items[i]->text);
+				 "consistent, unlikely, impossible or unknown)", items[i]->text);
 			free(items);
 			return -1;
 		}

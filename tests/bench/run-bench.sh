@@ -43,6 +43,9 @@
 #   BENCH_TSHARK   0 skips tshark (default: run it when installed, on the
 #              churn capture only, to keep the run short)
 #   BENCH_FLOOD    flows of the memory run (default 1000000; 0 skips it)
+#   BENCH_RTT  0 skips the "RTT off" row (default: a run with passive RTT
+#              timing off, CALLFENCE_BENCH_NO_RTT, after callfence's, and a
+#              BENCH rtt line: what the timing costs)
 #   NDPIREADER (default ndpiReader; skipped when not installed: Debian
 #              package libndpi-bin)
 #   CORPUS     real captures for the real mix (default SRCDIR/../shared/corpus)
@@ -198,6 +201,18 @@ bench_capture() {
 	export FRESH="$DIR/events-$name.json"
 	run_tool callfence "$CALLFENCE" "$@" --report "$DIR/report-$name.json"
 	cf1=$last cf1_kb=$last_kb
+	# what passive RTT timing costs (docs/geography.md): the same run with
+	# it off (CALLFENCE_BENCH_NO_RTT: no per-flow RTT state, nothing timed)
+	if [ "${BENCH_RTT:-1}" != 0 ] && [ -n "$cf1" ]; then
+		export CALLFENCE_BENCH_NO_RTT=1
+		run_tool "callfence, RTT off" "$CALLFENCE" "$@"
+		unset CALLFENCE_BENCH_NO_RTT
+		[ -n "$last" ] && awk -v name="$name" -v on="$cf1" -v off="$last" \
+		    -v kon="$cf1_kb" -v koff="$last_kb" 'BEGIN {
+			printf "BENCH rtt (%s): timing on %.3f s, off %.3f s: %+.1f%% time, %+.1f MB peak\n",
+				name, on, off, 100 * (on - off) / off, (kon - koff) / 1024
+		}' | tee -a "$RESULTS"
+	fi
 	cf2=""
 	if [ "$THREADS" -gt 1 ]; then
 		run_tool "callfence --threads $THREADS" "$CALLFENCE" "$@" --threads "$THREADS"

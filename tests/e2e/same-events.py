@@ -7,8 +7,9 @@ Every event of one file must be in the other as often, compared whole
 (every field, every value).  The callfence.report event is compared field
 by field too, except for what is per worker by design with --threads:
 wall time, the geography cache's fill and hit counters (one cache per
-worker), peaks (the sum of the workers' peaks is an upper bound), memory
-and the nDPI state peak.  The report of each must count the events the file holds (so an empty or cut
+worker), peaks (the sum of the workers' peaks is an upper bound), memory,
+the nDPI state peak and the fill of the per-address RTT tables (one a
+worker).  The report of each must count the events the file holds (so an empty or cut
 file cannot pass).
 
 Exit 0 with a one-line summary; 1 with the differences.  Standard library
@@ -27,6 +28,7 @@ PER_WORKER = {
     ("flows", "active_peak"),
     ("memory",),
     ("ndpi", "live_peak"),
+    ("rtt", "addresses"), ("rtt", "capacity"), ("rtt", "replaced"),
 }
 
 

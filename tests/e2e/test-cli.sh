@@ -88,6 +88,32 @@ expect default-asn 0 "" -- env CALLFENCE_DATADIR="$work/data" "$CALLFENCE" --loo
 grep -q "^asn *AS64520 Example Net CN$" "$work/default-asn.out" ||
 	{ echo "FAIL default-asn: no operator"; cat "$work/default-asn.out"; fails=$((fails + 1)); }
 [ ! -s "$work/default-asn.err" ] || { echo "FAIL default-asn: stderr"; cat "$work/default-asn.err"; fails=$((fails + 1)); }
+# --observer-location NAME: a place of DATADIR/geodb/places.txt (any case);
+# hand-made shapes: DE a box round Frankfurt, CN one far east.  CN's
+# nearest point (lon 100, lat 50.1155) is thousands of km away: 2 ms
+# (300 km at c) cannot reach it
+cp "$SRCDIR/geodb/places.txt" "$work/data/geodb/places.txt"
+printf 'C DE 276 D\nP\nR 6,47 15,47 15,55 6,55 6,47\nC CN 156 C\nP\nR 100,20 120,20 120,52 100,52 100,20\n' \
+	>"$work/shapes.txt"
+expect observer-place 0 "" -- env CALLFENCE_DATADIR="$work/data" "$CALLFENCE" --lookup 203.0.113.10 \
+	--rtt 2 --observer-location fRANKfurt --world-shapes "$work/shapes.txt" -R "$rules"
+grep -q "^observer *50.1155,8.6842 (fRANKfurt)$" "$work/observer-place.out" &&
+	grep -q "^plausibility impossible (CN is " "$work/observer-place.out" &&
+	grep -q "^reachable *DE$" "$work/observer-place.out" ||
+	{ echo "FAIL observer-place"; cat "$work/observer-place.out"; fails=$((fails + 1)); }
+# a city database's point (tests/geo/city.csv): a DE row located in
+# Beijing within 100 km is impossible at 2 ms from Frankfurt, though DE is not
+expect observer-city 0 "" -- env CALLFENCE_DATADIR="$work/data" "$CALLFENCE" --lookup 192.0.2.70 \
+	--rtt 2 --observer-location Frankfurt --world-shapes "$work/shapes.txt" -R "$rules" \
+	-G "$GEO/city.mmdb"
+grep -q "^location *39.9075,116.3972 within 100 km: 7680 km away at its nearest$" "$work/observer-city.out" &&
+	grep -q "^plausibility impossible (DE is 0 km away" "$work/observer-city.out" ||
+	{ echo "FAIL observer-city"; cat "$work/observer-city.out"; fails=$((fails + 1)); }
+expect observer-unknown-place 2 "observer location 'Atlantis': no such place in $work/data/geodb/places.txt" -- \
+	env CALLFENCE_DATADIR="$work/data" "$CALLFENCE" --lookup 203.0.113.10 --rtt 2 \
+	--observer-location Atlantis --world-shapes "$work/shapes.txt" -R "$rules"
+expect observer-bad 2 "observer location '50.11;8.68': want LAT,LON" -- \
+	"$CALLFENCE" --observer-location '50.11;8.68' -r "$work/small.pcap" -R "$rules" $geo
 # named with -G, a missing ASN database is an error
 expect missing-asn-db 2 "$work/data/geodb/none.mmdb" -- \
 	"$CALLFENCE" --lookup 203.0.113.10 -R "$rules" -G "$GEO/country.mmdb" -G "$work/data/geodb/none.mmdb"
@@ -120,6 +146,21 @@ fi
 expect fail-on 1 "" -- "$CALLFENCE" -q --fail-on high -R "$rules" $geo -r "$work/small.pcap"
 expect fail-on-not-reached 0 "" -- "$CALLFENCE" -q --fail-on critical -R "$SRCDIR/rules/us-only.rules" $geo -r "$work/small.pcap" tcp
 expect two-files 0 "" -- "$CALLFENCE" -q -R "$rules" $geo -r "$work/small.pcap" -r "$work/small.pcap"
+# the report's rtt object: the remote ends' smallest round trips (cfgen
+# answers every exchange after 15 ms), home addresses left out
+expect report-rtt 0 "" -- "$CALLFENCE" -q -R "$rules" $geo -r "$work/small.pcap" --report "$work/rtt-report.json"
+python3 - "$work/rtt-report.json" <<'PY' || { echo "FAIL report-rtt"; fails=$((fails + 1)); }
+import json, sys
+r = json.load(open(sys.argv[1]))["rtt"]
+near = [(n["ip"], n["rtt_ms"], n["source"]) for n in r["nearest"]]
+want = [("198.51.100.10", 15.0, "tcp-syn"), ("203.0.113.10", 15.0, "dtls-hello")]
+ok = (near == want and r["samples"] == 4 and r["addresses"] == 2 and
+      r["by_kind"]["tcp-syn"] == 1 and r["by_kind"]["tls-hello"] == 1 and
+      r["by_kind"]["dtls-hello"] == 2 and r["replaced"] == 0)
+if not ok:
+    print("report-rtt:", json.dumps(r))
+sys.exit(0 if ok else 1)
+PY
 expect summary-table 0 "" -- "$CALLFENCE" -R "$rules" $geo -r "$work/small.pcap"
 grep -q "APP" "$work/summary-table.err" || { echo "FAIL summary-table: no table on stderr"; fails=$((fails + 1)); }
 # "-r -" reads standard input: the same events as the file itself (the

@@ -8,6 +8,8 @@
 #   flat.mmdb     from flat.csv     (flat country_code schema)
 #   flatasn.mmdb  from flatasn.csv  (flat asn/as_organization schema)
 #   flat4.mmdb    the IPv4 rows of flat.csv as an IPv4-only database
+#   city.mmdb     from city.csv     (GeoIP2 City: location fields)
+#   flatcity.mmdb from flatcity.csv (flat latitude/longitude)
 #
 # The build time is fixed (SOURCE_DATE_EPOCH, default 2023-11-14) so the
 # output is reproducible and test-geo can check the date cf_geo_describe
@@ -24,7 +26,7 @@ epoch=${SOURCE_DATE_EPOCH:-1700000000}
 perl=${PERL:-perl}
 
 mkdir -p "$out"
-for t in country asn flat flatasn; do
+for t in country asn flat flatasn city flatcity; do
 	"$perl" "$src/mkmmdb.pl" --epoch "$epoch" --type "$t" \
 	    "$src/$t.csv" "$out/$t.mmdb"
 done

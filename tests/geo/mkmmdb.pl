@@ -12,6 +12,12 @@
 #            -> { autonomous_system_number (uint32),
 #                 autonomous_system_organization }
 #   flat     network,country_code -> { country_code }
+#   city     network,country,latitude,longitude,accuracy_radius
+#            -> { country => { iso_code }, location => { latitude,
+#                 longitude (double), accuracy_radius (uint16, km) } }
+#   flatcity network,country_code,latitude,longitude
+#            -> { country_code, latitude, longitude (float) }
+#            (the flat city schema of ip-location-db's city databases)
 #   flatasn  network,asn,as_organization
 #            -> { asn (text, written as given), as_organization }
 #            (\x{HHHH} in as_organization is the character U+HHHH)
@@ -68,6 +74,29 @@ my %TYPES = (
 		},
 		record  => \&flatasn_record,
 	},
+	city => {
+		columns => [qw(network country latitude longitude accuracy_radius)],
+		dbtype  => 'callfence-Test-City',
+		types   => {
+			country         => 'map',
+			iso_code        => 'utf8_string',
+			location        => 'map',
+			latitude        => 'double',
+			longitude       => 'double',
+			accuracy_radius => 'uint16',
+		},
+		record  => \&city_record,
+	},
+	flatcity => {
+		columns => [qw(network country_code latitude longitude)],
+		dbtype  => 'callfence-Test-FlatCity',
+		types   => {
+			country_code => 'utf8_string',
+			latitude     => 'float',
+			longitude    => 'float',
+		},
+		record  => \&flatcity_record,
+	},
 	flat => {
 		columns => [qw(network country_code)],
 		dbtype  => 'callfence-Test-Flat',
@@ -81,7 +110,7 @@ my ($in_name, $line_no);
 sub usage
 {
 	print STDERR "usage: mkmmdb.pl [--ip-version 4|6] [--epoch N] "
-	    . "--type country|asn|flat|flatasn IN.csv OUT.mmdb\n";
+	    . "--type country|asn|flat|flatasn|city|flatcity IN.csv OUT.mmdb\n";
 	exit 1;
 }
 
@@ -159,6 +188,41 @@ sub flatasn_record
 	$org =~ s/\\x\{([0-9A-Fa-f]{1,6})\}/chr(hex($1))/ge;
 	$r{asn} = $asn if $asn ne '';
 	$r{as_organization} = $org if $org ne '';
+	return \%r;
+}
+
+sub check_deg
+{
+	my ($col, $v, $max) = @_;
+	bad_line("$col '$v' is not a number from -$max to $max")
+	    unless $v =~ /^-?[0-9]+(\.[0-9]+)?$/ && abs($v) <= $max;
+	return $v + 0;
+}
+
+sub city_record
+{
+	my ($country, $lat, $lon, $radius) = @_;
+	my (%r, %loc);
+	$r{country} = { iso_code => check_cc('country', $country) }
+	    if $country ne '';
+	$loc{latitude} = check_deg('latitude', $lat, 90) if $lat ne '';
+	$loc{longitude} = check_deg('longitude', $lon, 180) if $lon ne '';
+	if ($radius ne '') {
+		bad_line("accuracy_radius '$radius' is not a number from 0 to 65535")
+		    unless $radius =~ /^[0-9]{1,5}$/ && $radius <= 65535;
+		$loc{accuracy_radius} = $radius + 0;
+	}
+	$r{location} = \%loc if %loc;
+	return \%r;
+}
+
+sub flatcity_record
+{
+	my ($cc, $lat, $lon) = @_;
+	my %r;
+	$r{country_code} = check_cc('country_code', $cc) if $cc ne '';
+	$r{latitude} = check_deg('latitude', $lat, 90) if $lat ne '';
+	$r{longitude} = check_deg('longitude', $lon, 180) if $lon ne '';
 	return \%r;
 }
 

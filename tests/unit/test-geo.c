@@ -7,6 +7,7 @@
 #define _GNU_SOURCE     /* memmem */
 #include <sys/stat.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -658,6 +659,52 @@ static void cleanup_tmp(void)
 	rmdir(tmpdir);
 }
 
+/* City databases: the point and its accuracy radius (GeoIP2 City's
+ * location map, or ip-location-db's flat latitude/longitude). */
+static void test_city(void)
+{
+	struct cf_geo *g = open_fix(0, "city.mmdb", NULL);
+	struct cf_geo_result r;
+
+	CHECK(g != NULL);
+	if (!g)
+		return;
+	look(g, "192.0.2.10", &r);
+	CHECK_STR(r.country, "DE");
+	CHECK_INT(r.has_point, 1);
+	CHECK(fabs(r.lat - 50.1155) < 1e-4 && fabs(r.lon - 8.6842) < 1e-4);
+	CHECK_INT(r.radius_km, 20);
+	look(g, "192.0.2.70", &r);
+	CHECK(r.has_point && fabs(r.lat - 39.9075) < 1e-4 && r.radius_km == 100);
+	look(g, "198.51.100.5", &r);
+	CHECK(r.has_point && fabs(r.lon + 77.4875) < 1e-4 && r.radius_km == 0);
+	look(g, "203.0.113.5", &r);
+	CHECK_STR(r.country, "CN");
+	CHECK_INT(r.has_point, 0);
+	look(g, "2001:db8:1::9", &r);
+	CHECK(r.has_point && fabs(r.lat - 52.5244) < 1e-4 && r.radius_km == 5);
+	cf_geo_close(g);
+	g = open_fix(0, "flatcity.mmdb", NULL);
+	CHECK(g != NULL);
+	if (!g)
+		return;
+	look(g, "192.0.2.10", &r);
+	CHECK_STR(r.country, "DE");
+	CHECK(r.has_point && fabs(r.lat - 50.1155) < 1e-4 && fabs(r.lon - 8.6842) < 1e-4);
+	CHECK_INT(r.radius_km, 0);
+	look(g, "203.0.113.5", &r);
+	CHECK_STR(r.country, "CN");
+	CHECK_INT(r.has_point, 0);
+	cf_geo_close(g);
+	/* a country database has no point */
+	g = open_fix(0, "country.mmdb", NULL);
+	if (g != NULL) {
+		look(g, "192.0.2.10", &r);
+		CHECK_INT(r.has_point, 0);
+		cf_geo_close(g);
+	}
+}
+
 int main(void)
 {
 	const char *t = getenv("TMPDIR");
@@ -685,6 +732,7 @@ int main(void)
 	RUN(test_find_default);
 	RUN(test_describe);
 	RUN(test_no_databases);
+	RUN(test_city);
 	cleanup_tmp();
 	return harness_done();
 }

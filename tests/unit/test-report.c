@@ -284,8 +284,13 @@ static void check_body(json_t *b)
 		used += (size_t)snprintf(keys + used, sizeof(keys) - used, "%s%s",
 					 used ? "," : "", k);
 	CHECK_STR(keys, "inputs,versions,packets,bytes,first_seen,last_seen,wall_seconds,"
-		  "decode,flows,calls,ndpi,geo,alerts,traffic,unknown_geo,output_errors,"
+		  "decode,flows,calls,ndpi,geo,rtt,alerts,traffic,unknown_geo,output_errors,"
 		  "dns_cache");         /* no memory: nothing measured in totals() */
+	/* rtt: the passive round trips (none measured here) */
+	x = json_object_get(b, "rtt");
+	CHECK(json_is_object(x) && json_integer_value(json_object_get(x, "samples")) == 0 &&
+	      json_array_size(json_object_get(x, "nearest")) == 0 &&
+	      json_is_object(json_object_get(x, "by_kind")));
 	check_body_totals(b);
 	check_body_alerts(b);
 	check_body_rows(b);

@@ -377,9 +377,10 @@ static void test_eval_geo(void)
 	struct cf_policy *p = load_text(
 		"jurisdiction far = NL\n"
 		"alert critical id impossible role key-exchange geo impossible\n"
+		"alert medium id beyond-fibre role key-exchange geo unlikely\n"
 		"alert high id could-be-far reachable far\n"
 		"alert low id nowhere-near reachable !LU,BE\n"
-		"pass id unsure geo unknown,consistent\n"
+		"pass id unsure geo unknown,consistent,unlikely\n"
 		"pass id rest\n");
 	static const struct {
 		unsigned roles;
@@ -388,6 +389,8 @@ static void test_eval_geo(void)
 		const char *want;
 	} cases[] = {
 		{ KX, 2, 1000, "impossible" },
+		{ KX, 3, 8000, "beyond-fibre" },    /* CF_PLAUS_UNLIKELY */
+		{ ME, 3, 8000, "unsure" },          /* not key-exchange */
 		{ ME, 2, 1000, "rest" },            /* reaches LU only: not !LU,BE */
 		{ ME, 1, 8000, "unsure" },          /* LU and BE */
 		{ ME, 1, 30000, "could-be-far" },   /* NL too */
@@ -447,7 +450,7 @@ static void test_eval_geo(void)
 	in.plausibility = 0;
 	r = cf_policy_eval(p, &in, NULL);
 	CHECK(r >= 0 && strcmp(cf_policy_rule(p, r)->id, "unsure") == 0);
-	CHECK_STR(cf_policy_rule(p, 1)->msg,
+	CHECK_STR(cf_policy_rule(p, 2)->msg,
 		  "call traffic that could be in far");
 	CHECK_STR(cf_policy_rule(p, 0)->msg,
 		  "key-exchange whose country light finds impossible");

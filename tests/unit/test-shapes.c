@@ -26,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "geo/plausible.h"
 #include "geo/shapes.h"
 #include "harness.h"
 
@@ -258,6 +259,187 @@ static void test_world(void)
 	cf_shapes_free(s);
 }
 
+/*
+ * The verdicts of the speed-of-light check (plausible.c).  The observer is
+ * the point lat 0, lon 10 (a corner of LU, lon 0..10, lat 0..10); BE (lon
+ * 20..30) is 10 degrees along the equator from it: 1111.95080 km.  With c = 299.792458 km/ms,
+ * reach = rtt / 2 * c, the fibre radius 2/3 of it, 25 km of slack:
+ *   impossible  when 1111.95 > reach + 25        rtt < 7.2514 ms
+ *   unlikely    when 1111.95 > reach * 2/3 + 25  rtt < 10.8771 ms
+ *   consistent  from 10.8771 ms
+ * e.g. 7.3 ms: reach 1094.24 km (+25 = 1119.24: reached), fibre 729.49 km
+ * (+25: not); 10.8 ms: fibre 1079.25 + 25 = 1104.25 < 1111.95; 10.9 ms:
+ * fibre 1089.25 + 25 = 1114.25 >= 1111.95.
+ */
+static void test_plaus(void)
+{
+	static const struct {
+		int64_t rtt_us;
+		enum cf_plaus_verdict want;
+		int likely;
+	} cases[] = {
+		{ 7000, CF_PLAUS_IMPOSSIBLE, 0 },
+		{ 7250, CF_PLAUS_IMPOSSIBLE, 0 },
+		{ 7300, CF_PLAUS_UNLIKELY, 0 },
+		{ 10800, CF_PLAUS_UNLIKELY, 0 },
+		{ 10900, CF_PLAUS_CONSISTENT, 1 },
+		{ 40000, CF_PLAUS_CONSISTENT, 1 },
+	};
+	char err[256];
+	struct cf_shapes *s = load_text("C LU 001 A\nP\nR 0,0 10,0 10,10 0,10 0,0\n"
+					"C BE 002 B\nP\nR 20,0 30,0 30,10 20,10 20,0\n",
+					err, sizeof(err));
+	struct cf_observer obs;
+	struct cf_plaus *pl;
+	struct cf_plaus_result r;
+	size_t i;
+
+	cf_shapes_free(s);
+	CHECK(cf_observer_parse("0,10", &obs, err, sizeof(err)) == 0);
+	pl = cf_plaus_new(&obs, path, err, sizeof(err));
+	CHECK(pl != NULL);
+	if (pl == NULL) {
+		fprintf(stderr, "%s\n", err);
+		return;
+	}
+	CHECK_NEAR(cf_plaus_distance(pl, "BE"), 1111.95080, 0.001);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cf_plaus_check(pl, "BE", cases[i].rtt_us, &r);
+		if (r.verdict != cases[i].want)
+			fprintf(stderr, "  rtt %lld us\n", (long long)cases[i].rtt_us);
+		CHECK_INT(r.verdict, cases[i].want);
+		CHECK_INT(r.likely, cases[i].likely);
+		CHECK_NEAR(r.reach_km, (double)cases[i].rtt_us / 2000.0 * 299.792458, 1e-6);
+	}
+	CHECK_STR(cf_plaus_verdict_name(CF_PLAUS_UNLIKELY), "unlikely");
+	/* a city database's point (cf_plaus_point), judged as a country is,
+	   less its accuracy radius; the stricter verdict counts.  The point
+	   lat 0, lon 20 is 1111.95 km from the observer: at 7 ms (reach
+	   1049.27 km, fibre 699.51 km) it is impossible; 100 km of radius
+	   make it 1011.95 km (<= 1074.27: reached; > 724.51: unlikely);
+	   2000 km, 0 km: consistent */
+	cf_plaus_check(pl, "LU", 7000, &r);
+	CHECK_INT(r.verdict, CF_PLAUS_CONSISTENT);
+	cf_plaus_point(pl, 0, 20, 0, &r);
+	CHECK_INT(r.has_point, 1);
+	CHECK_NEAR(r.point_km, 1111.95080, 0.001);
+	CHECK_INT(r.verdict, CF_PLAUS_IMPOSSIBLE);
+	CHECK_INT(r.likely, 0);
+	cf_plaus_check(pl, "LU", 7000, &r);
+	cf_plaus_point(pl, 0, 20, 100, &r);
+	CHECK_NEAR(r.point_km, 1011.95080, 0.001);
+	CHECK_INT(r.verdict, CF_PLAUS_UNLIKELY);
+	cf_plaus_check(pl, "LU", 7000, &r);
+	cf_plaus_point(pl, 0, 20, 2000, &r);
+	CHECK_NEAR(r.point_km, 0, 0);
+	CHECK_INT(r.verdict, CF_PLAUS_CONSISTENT);
+	/* the country's verdict stands when the point's is milder */
+	cf_plaus_check(pl, "BE", 7000, &r);
+	cf_plaus_point(pl, 0, 10.5, 0, &r);
+	CHECK_NEAR(r.point_km, 55.59754, 0.001);        /* R * radians(0.5) */
+	CHECK_INT(r.verdict, CF_PLAUS_IMPOSSIBLE);
+	/* no country: the point decides; no RTT: nothing */
+	cf_plaus_check(pl, NULL, 40000, &r);
+	CHECK_INT(r.verdict, CF_PLAUS_UNKNOWN);
+	cf_plaus_point(pl, 0, 20, 0, &r);
+	CHECK_INT(r.verdict, CF_PLAUS_CONSISTENT);
+	cf_plaus_check(pl, "LU", -1, &r);
+	cf_plaus_point(pl, 0, 20, 0, &r);
+	CHECK_INT(r.has_point, 0);
+	/* the observer's own country: consistent at any RTT */
+	CHECK_NEAR(cf_plaus_distance(pl, "LU"), 0, 0);
+	cf_plaus_check(pl, "LU", 0, &r);
+	CHECK_INT(r.verdict, CF_PLAUS_CONSISTENT);
+	cf_plaus_free(pl);
+}
+
+/*
+ * Place names (cf_observer_parse, cf_observer_resolve): a hand-made table,
+ * then the shipped geodb/places.txt, each of whose places must lie in the
+ * country it names (within the shapes' 25 km slack: a coastal city's
+ * centre may be on a simplified coast), when the real shapes are there.
+ */
+static void test_places(void)
+{
+	const char *dd = getenv("CALLFENCE_DATADIR");
+	char table[320], p[512], err[512], line[512], cc[3], *hash;
+	struct cf_observer o;
+	struct cf_shapes *s;
+	double lat, lon, km;
+	int places = 0, i;
+	FILE *fp;
+
+	snprintf(table, sizeof(table), "%s/p.txt", tmpdir);
+	fp = fopen(table, "w");
+	CHECK(fp != NULL);
+	if (fp == NULL)
+		return;
+	fputs("# a comment\n\n"
+	      "  50.1155    8.6842 DE Frankfurt am Main|Frankfurt  # GeoNames\n"
+	      " -23.5475  -46.6361 BR Sao Paulo  # GeoNames\n", fp);
+	fclose(fp);
+	CHECK(cf_observer_parse("FRANKFURT", &o, err, sizeof(err)) == 0);
+	CHECK_INT(o.kind, 3);
+	CHECK(cf_observer_resolve(&o, table, err, sizeof(err)) == 0);
+	CHECK_INT(o.kind, 1);
+	CHECK_NEAR(o.lat, 50.1155, 1e-9);
+	CHECK_NEAR(o.lon, 8.6842, 1e-9);
+	CHECK_STR(o.name, "FRANKFURT");
+	CHECK(cf_observer_parse("sao paulo", &o, err, sizeof(err)) == 0);
+	CHECK(cf_observer_resolve(&o, table, err, sizeof(err)) == 0);
+	CHECK_NEAR(o.lat, -23.5475, 1e-9);
+	/* a name that is not there: the message names it and the table */
+	CHECK(cf_observer_parse("Atlantis", &o, err, sizeof(err)) == 0);
+	CHECK(cf_observer_resolve(&o, table, err, sizeof(err)) == -1);
+	snprintf(p, sizeof(p), "observer location 'Atlantis': no such place in %s (give "
+		 "LAT,LON, a country code, or a name listed there)", table);
+	CHECK_STR(err, p);
+	/* a point or a country is left alone; no table needed */
+	CHECK(cf_observer_parse("DE", &o, err, sizeof(err)) == 0);
+	CHECK(cf_observer_resolve(&o, "/nonexistent", err, sizeof(err)) == 0);
+	CHECK_INT(o.kind, 2);
+	/* what is neither a number pair, a code nor a name */
+	CHECK(cf_observer_parse("50.11;8.68", &o, err, sizeof(err)) == -1);
+	CHECK(cf_observer_parse("x", &o, err, sizeof(err)) == -1);
+	CHECK(cf_observer_parse("91,0", &o, err, sizeof(err)) == -1);
+	/* a bad line names file and line */
+	fp = fopen(table, "w");
+	if (fp != NULL) {
+		fputs("# ok\n50.1 8.6 DE Frankfurt\n95 8 DE Nowhere\n", fp);
+		fclose(fp);
+	}
+	CHECK(cf_observer_parse("Nowhere", &o, err, sizeof(err)) == 0);
+	CHECK(cf_observer_resolve(&o, table, err, sizeof(err)) == -1);
+	snprintf(p, sizeof(p), "%s:3: want LAT LON CC NAME[|NAME...]", table);
+	CHECK_STR(err, p);
+	unlink(table);
+
+	/* the shipped table against the real shapes */
+	snprintf(p, sizeof(p), "%s/geodb/%s", dd ? dd : ".", CF_SHAPES_FILE);
+	snprintf(table, sizeof(table), "%s/geodb/places.txt", dd ? dd : ".");
+	if (access(p, R_OK) != 0 || (fp = fopen(table, "r")) == NULL) {
+		fprintf(stderr, "skip test_places' world part: no %s or %s\n", p, table);
+		return;
+	}
+	s = cf_shapes_load(p, err, sizeof(err));
+	CHECK(s != NULL);
+	while (s != NULL && fgets(line, sizeof(line), fp) != NULL) {
+		if ((hash = strchr(line, '#')) != NULL)
+			*hash = '\0';
+		if (sscanf(line, "%lf %lf %2s", &lat, &lon, cc) != 3)
+			continue;
+		places++;
+		i = cf_shapes_index(s, cc);
+		km = i < 0 ? -1 : cf_shapes_point_km(s, (size_t)i, lat, lon);
+		if (i < 0 || km > 25.0)
+			fprintf(stderr, "  %s", line);
+		CHECK(i >= 0 && km <= 25.0);
+	}
+	fclose(fp);
+	CHECK(places >= 100);
+	cf_shapes_free(s);
+}
+
 int main(void)
 {
 	if (mkdtemp(tmpdir) == NULL) {
@@ -268,6 +450,8 @@ int main(void)
 	RUN(test_hand);
 	RUN(test_errors);
 	RUN(test_world);
+	RUN(test_plaus);
+	RUN(test_places);
 	unlink(path);
 	rmdir(tmpdir);
 	return harness_done();
