@@ -45,6 +45,13 @@
  *                  seen; the socket's first ICE check replaces it (the
  *                  ice-socket link), and the call table merges the two
  *                  calls (calls.c).  Weaker than a port pair.
+ *   dns-name       the time link (below, the same key) for a flow whose
+ *                  app came from a name the local host resolved just
+ *                  before (the DNS cache's answer for its far end).
+ *   server         (calls only, calls.c) two of the call's flows joined
+ *                  by the time link share their remote server: Zoom's
+ *                  multimedia router takes the meeting's TLS and its
+ *                  media on one address.
  *   time           the weakest, a guess stated as such: the same local
  *                  host with the same call app in the same ten minutes
  *                  (cf_classify_call_weak; the engine asks, it knows
@@ -105,7 +112,8 @@ const char *cf_call_by_name(unsigned by)
 {
 	static const char *const names[] = {
 		"", "ice-username", "sip-call-id", "h245", "sdp", "announced",
-		"ice-socket", "turn-peer", "rtp-rtcp", "stun-socket", "time"
+		"ice-socket", "turn-peer", "rtp-rtcp", "stun-socket", "dns-name",
+		"server", "time"
 	};
 
 	return by < sizeof(names) / sizeof(names[0]) ? names[by] : "";
@@ -512,12 +520,12 @@ static void cross_links(struct cf_classifier *c, struct cf_flow *f, uint64_t ts_
 			set_call(f, key, CF_CALL_BY_TURN_PEER);
 			return;
 		}
-	if ((f->cls.call_key == 0 || f->cls.call_by == CF_CALL_BY_TIME) &&
+	if ((f->cls.call_key == 0 || f->cls.call_by >= CF_CALL_BY_DNS) &&
 	    (key = rtp_pair_key(f)) != 0) {
 		set_call(f, key, CF_CALL_BY_RTP_PAIR);
 		return;
 	}
-	if (f->cls.call_key != 0 && f->cls.call_by != CF_CALL_BY_TIME)
+	if (f->cls.call_key != 0 && f->cls.call_by < CF_CALL_BY_DNS)
 		return;
 	for (i = 0; i < 2; i++)
 		if ((key = sock_key(c, &f->ip[i], f->port[i], ts_us, &weak)) != 0 &&
@@ -569,5 +577,8 @@ void cf_classify_call_weak(struct cf_flow *f, int local)
 	h = fnv(h, f->ip[local].b, sizeof(f->ip[local].b));
 	h = fnv(h, app, strlen(app));
 	h = fnv(h, &bucket, sizeof(bucket));
-	set_call(f, finish(h), CF_CALL_BY_TIME);
+	/* the same key either way: a name the host resolved just before
+	   (the DNS cache) named the app - a stronger guess, stated as such */
+	set_call(f, finish(h), (f->cls.seen & (CF_SEEN_DNS_HOST | CF_SEEN_TLS_SNI)) ==
+			       CF_SEEN_DNS_HOST ? CF_CALL_BY_DNS : CF_CALL_BY_TIME);
 }

@@ -191,6 +191,8 @@ enum cf_call_by {
 	CF_CALL_BY_TURN_PEER,
 	CF_CALL_BY_RTP_PAIR,
 	CF_CALL_BY_STUN_SOCKET,
+	CF_CALL_BY_DNS,                 /* the time link, the app from a name resolved before */
+	CF_CALL_BY_SERVER,              /* calls only: two of its flows share a server */
 	CF_CALL_BY_TIME
 };
 #define CF_CALL_WEAK_US (600ull * 1000000ull)

@@ -109,7 +109,21 @@ static int merge_into(struct slot *p, struct slot *m)
  * time; primaries are marked.
  */
 #define WEAK_LINKS ((1u << CF_CALL_BY_RTP_PAIR) | (1u << CF_CALL_BY_STUN_SOCKET) | \
+		    (1u << CF_CALL_BY_DNS) | (1u << CF_CALL_BY_SERVER) | \
 		    (1u << CF_CALL_BY_TIME))
+
+/* Do calls a and b have a remote party (not through a relay) in common? */
+static int share_server(const struct slot *a, const struct slot *b)
+{
+	uint32_t i, j;
+
+	for (i = 0; i < a->rec.n_parties && i < CF_CALL_PARTIES; i++)
+		for (j = 0; j < b->rec.n_parties && j < CF_CALL_PARTIES; j++)
+			if (!a->rec.party[i].via_relay && !b->rec.party[j].via_relay &&
+			    cf_addr_eq(&a->rec.party[i].ip, &b->rec.party[j].ip))
+				return 1;
+	return 0;
+}
 
 static int overlap(const struct slot *s, const struct slot *p)
 {
@@ -176,6 +190,8 @@ static void group_calls(struct slot **due, size_t n)
 			    strcmp(p->rec.app, s->rec.app) == 0 &&
 			    s->rec.first_us <= p->glast_us + CF_CALL_MERGE_GAP_US) {
 				s->primary = p;
+				if (share_server(p, s))
+					s->merge_by = CF_CALL_BY_SERVER;
 				if (p->glast_us < s->rec.last_us)
 					p->glast_us = s->rec.last_us;
 				break;

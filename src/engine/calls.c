@@ -347,6 +347,18 @@ static void worse_verdict(struct cf_call_record *r, const struct cf_rule_info *w
 	cc_copy_str(r->ruleset, sizeof(r->ruleset), w->ruleset);
 }
 
+
+/* Is ip a party of r, reached directly? */
+static int has_party(const struct cf_call_record *r, const cf_addr *ip)
+{
+	uint32_t i;
+
+	for (i = 0; i < r->n_parties && i < CF_CALL_PARTIES; i++)
+		if (!r->party[i].via_relay && cf_addr_eq(&r->party[i].ip, ip))
+			return 1;
+	return 0;
+}
+
 /* A local UDP port of the call: an app's own socket (unprivileged, not
  * a STUN/TURN server's port, where a server's one socket serves many
  * calls). */
@@ -409,8 +421,13 @@ static void add_flow(struct slot *s, const struct cf_call_flow *cf)
 	}
 	if (cf->local >= 0 && f->proto == 17)
 		cc_add_sock(s, f->port[cf->local]);
-	if (cf->local >= 0)
+	if (cf->local >= 0) {
+		/* joined on time alone, to a server another flow of the call
+		   talks to: the server link (the same in any order) */
+		if (f->cls.call_by >= CF_CALL_BY_DNS && has_party(r, &f->ip[!cf->local]))
+			r->links |= 1u << CF_CALL_BY_SERVER;
 		cc_add_party(r, &f->ip[!cf->local], cf->geo, f->cls.roles, 0, 1, bytes, packets);
+	}
 	if (f->cls.has_relay_peer)
 		cc_add_party(r, &f->cls.relay_peer, cf->peer_geo, f->cls.roles, 1, 1, bytes, packets);
 	r->alerts += f->n_alerts;

@@ -10,6 +10,7 @@
 
 #include "harness.h"
 #include "classify/classify.h"
+#include "classify/classify-int.h"
 #include "classify/recog/recog.h"
 #include "decode/decode.h"
 #include "flow/flow.h"
@@ -419,6 +420,15 @@ static void test_weak(void)
 	g.port[0] = 3;
 	cf_classify_call_weak(&g, 0);
 	CHECK(g.cls.call_key == f.cls.call_key);      /* same host, app, minutes */
+	/* its app from a name the host resolved before: the same key, said so */
+	g.cls.call_key = 0;
+	g.cls.seen |= CF_SEEN_DNS_HOST;
+	cf_classify_call_weak(&g, 0);
+	CHECK(g.cls.call_key == f.cls.call_key);
+	CHECK_INT(g.cls.call_by, CF_CALL_BY_DNS);
+	CHECK_STR(cf_call_by_name(g.cls.call_by), "dns-name");
+	CHECK_STR(cf_call_by_name(CF_CALL_BY_SERVER), "server");
+	g.cls.seen &= ~CF_SEEN_DNS_HOST;
 	g.cls.call_key = 0;
 	g.first_us += CF_CALL_WEAK_US;
 	cf_classify_call_weak(&g, 0);
