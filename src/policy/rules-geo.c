@@ -52,25 +52,6 @@ int rp_reach_match(const struct cf_crule *r, const struct cf_plaus *p, int64_t r
 	return in != r->reach_neg;
 }
 
-static char *join_items(struct rp_ctx *c, const struct rl_tok **items, int n, int neg)
-{
-	size_t len = 2;
-	char *s;
-	int i;
-
-	for (i = 0; i < n; i++)
-		len += strlen(items[i]->text) + 1;
-	if ((s = cf_policy_alloc(c->p, len)) == NULL)
-		return NULL;
-	strcpy(s, neg ? "!" : "");
-	for (i = 0; i < n; i++) {
-		if (i > 0)
-			strcat(s, ",");
-		strcat(s, items[i]->text);
-	}
-	return s;
-}
-
 int rp_geo(struct rp_ctx *c, const struct rl_tok *kw, struct cf_crule *r)
 {
 	const struct rl_tok **items;
@@ -92,7 +73,7 @@ int rp_geo(struct rp_ctx *c, const struct rl_tok *kw, struct cf_crule *r)
 	}
 	r->has_geo = 1;
 	r->geo_neg = neg;
-	r->geo_text = join_items(c, items, n, neg);
+	r->geo_text = rp_join(c, items, n, neg);
 	free(items);
 	return r->geo_text ? 0 : rp_error(c, kw, "out of memory");
 }
@@ -117,7 +98,7 @@ int rp_reachable(struct rp_ctx *c, const struct rl_tok *kw, struct cf_crule *r)
 	}
 	r->has_reach = 1;
 	r->reach_neg = neg;
-	r->reach_text = join_items(c, items, n, neg);
+	r->reach_text = rp_join(c, items, n, neg);
 	free(items);
 	return r->reach_text ? 0 : rp_error(c, kw, "out of memory");
 }

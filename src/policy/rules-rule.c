@@ -27,9 +27,7 @@ struct build {
 	const char *msg;                      /* given with msg */
 };
 
-/* Text of n items joined by ',', "!" first when neg; in the policy. */
-static char *join(struct rp_ctx *c, const struct rl_tok **items, int n,
-		  int neg)
+char *rp_join(struct rp_ctx *c, const struct rl_tok **items, int n, int neg)
 {
 	size_t len = 2;
 	char *s;
@@ -99,7 +97,7 @@ static int m_app(struct rp_ctx *c, const struct rl_tok **items, int n,
 		if (check_app(c, items[i]) < 0)
 			return -1;
 	b->r.apps = words(c, items, n);
-	b->r.app_text = join(c, items, n, 0);
+	b->r.app_text = rp_join(c, items, n, 0);
 	b->r.napps = (size_t)n;
 	return b->r.apps && b->r.app_text ? 0 : rp_error(c, items[0],
 							 "out of memory");
@@ -168,7 +166,7 @@ static int m_to(struct rp_ctx *c, const struct rl_tok **items, int n,
 			return -1;
 	b->r.has_to = 1;
 	b->r.to_neg = neg;
-	b->r.info.to_text = join(c, items, n, neg);
+	b->r.info.to_text = rp_join(c, items, n, neg);
 	return b->r.info.to_text ? 0 : rp_error(c, items[0], "out of memory");
 }
 
@@ -254,7 +252,7 @@ static int m_host(struct rp_ctx *c, const struct rl_tok **items, int n,
 			return rp_error(c, items[i], "host pattern '%s' %s",
 					items[i]->text, why);
 	b->r.hosts = words(c, items, n);
-	b->r.host_text = join(c, items, n, 0);
+	b->r.host_text = rp_join(c, items, n, 0);
 	b->r.nhosts = (size_t)n;
 	return b->r.hosts && b->r.host_text ? 0 : rp_error(c, items[0],
 							   "out of memory");

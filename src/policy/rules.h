@@ -220,6 +220,9 @@ int rp_operator_match(const struct cf_crule *r, uint32_t asn, const char *org);
 /* rules-geo.c: "geo [!]VERDICT,..." and "reachable [!]SET" at c->pos into
  * r; -1 on error.  Do they match a remote end of this verdict (enum
  * cf_plaus_verdict), of this smallest RTT (< 0: none) seen by p? */
+/* Text of n items joined by ',', "!" first when neg; in the policy
+ * (rules-rule.c). */
+char *rp_join(struct rp_ctx *c, const struct rl_tok **items, int n, int neg);
 int rp_geo(struct rp_ctx *c, const struct rl_tok *kw, struct cf_crule *r);
 int rp_reachable(struct rp_ctx *c, const struct rl_tok *kw, struct cf_crule *r);
 int rp_geo_match(const struct cf_crule *r, unsigned verdict);
