@@ -107,6 +107,16 @@ for a in 203.0.113.10 198.51.100.10; do
 	ip -n "$P-gw" route add "$a/32" via 10.9.2.2
 done
 
+# wait_file FILE ERR: up to 5 s for FILE to have bytes; else ERR shown, exit 99
+wait_file() {
+	i=0
+	while [ ! -s "$1" ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -s "$1" ] || { cat "$2"; exit 99; }
+}
+
 # line NAME_GW NAME_FAR NS NET ADDR OPTIONS...: a delay line from the
 # gateway to namespace NS (10.9.NET.1 - 10.9.NET.2), ADDR behind it
 line() {
@@ -117,12 +127,7 @@ line() {
 	    --name-b "$far_if" --ready "$work/ready-$ns" "$@" </dev/null >/dev/null \
 	    2>"$work/delayline-$ns.err" &
 	pids="$pids $!"
-	i=0
-	while [ ! -s "$work/ready-$ns" ] && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ -s "$work/ready-$ns" ] || { cat "$work/delayline-$ns.err"; exit 99; }
+	wait_file "$work/ready-$ns" "$work/delayline-$ns.err"
 	ip -n "$P-gw" addr add "10.9.$net.1" peer "10.9.$net.2" dev "$gw_if" &&
 	ip -n "$P-gw" link set "$gw_if" up &&
 	ip -n "$P-gw" route add "$addr/32" dev "$gw_if" &&
@@ -155,12 +160,7 @@ pcap=$work/rtt.pcap
 ip netns exec "$P-gw" dumpcap -q -P -i g0 -w "$pcap" 2>"$work/dumpcap.err" &
 dpid=$!
 pids="$pids $dpid"
-i=0
-while [ ! -s "$pcap" ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-[ -s "$pcap" ] || { cat "$work/dumpcap.err"; exit 99; }
+wait_file "$pcap" "$work/dumpcap.err"
 for a in 203.0.113.10 198.51.100.10 203.0.113.20 203.0.113.30; do
 	in_ns cli timeout 10 openssl s_client -4 -connect "$a:443" </dev/null \
 	    >"$work/s_client-$a.out" 2>&1 ||
