@@ -180,7 +180,7 @@ static int cookie_at(const uint8_t *p, size_t len, size_t off)
 
 /* A TURN server's port (RFC 8656: 3478, 5349; the web ports; Google's
  * 19302-19309): the end of a relay flow that is not the client. */
-static int turn_server_port(uint16_t port)
+int cf_call_server_port(uint16_t port)
 {
 	return port == 3478 || port == 3479 || port == 5349 || port == 443 ||
 	       port == 80 || (port >= 19302 && port <= 19309);
@@ -222,7 +222,7 @@ int cf_call_is_shared(const struct cf_packet *pkt)
 			return 1;      /* Binding, Allocate, CreatePermission, ChannelBind requests */
 		/* an RFC 3489 Binding request (no magic cookie) to a STUN
 		   server's port, its length the rest of the datagram */
-		return p[1] == 0x01 && turn_server_port(pkt->dport) &&
+		return p[1] == 0x01 && cf_call_server_port(pkt->dport) &&
 		       (size_t)((p[2] << 8) | p[3]) == n - STUN_HDR && (p[3] & 3) == 0;
 	}
 	/* Send and Data indications whose DATA is a Binding request: the
@@ -415,8 +415,8 @@ void cf_call_learn(struct cf_classifier *c, const struct cf_packet *pkt)
 	if (key != 0) {
 		/* through a relay both ways carry checks: the client's end is
 		   the one that is not the server's */
-		if (!relayed || (!turn_server_port(pkt->sport) &&
-				 turn_server_port(pkt->dport)))
+		if (!relayed || (!cf_call_server_port(pkt->sport) &&
+				 cf_call_server_port(pkt->dport)))
 			sock_put(c, &pkt->src, pkt->sport, key, 0, pkt->ts_us);
 		return;
 	}
@@ -429,7 +429,7 @@ void cf_call_learn(struct cf_classifier *c, const struct cf_packet *pkt)
 	/* a client socket asking a server for its address or a relay */
 	else if (((si.method == CF_STUN_BINDING && si.user_len == 0) ||
 		  si.method == CF_STUN_ALLOCATE) && pkt->proto == 17 &&
-		 turn_server_port(pkt->dport) && !turn_server_port(pkt->sport) &&
+		 cf_call_server_port(pkt->dport) && !cf_call_server_port(pkt->sport) &&
 		 pkt->sport >= 1024)
 		sock_put(c, &pkt->src, pkt->sport, 0, 1, pkt->ts_us);
 }
@@ -483,7 +483,7 @@ static uint64_t rtp_pair_key(const struct cf_flow *f)
 
 	if (!(f->cls.seen & (CF_SEEN_RTP | CF_SEEN_RTCP)) ||
 	    (f->cls.seen & CF_SEEN_STUN) || f->cls.has_relay_peer ||
-	    turn_server_port(f->port[0]) || turn_server_port(f->port[1]) ||
+	    cf_call_server_port(f->port[0]) || cf_call_server_port(f->port[1]) ||
 	    (f->port[0] & 1) != (f->port[1] & 1) || p0 < 1024 || p1 < 1024)
 		return 0;
 	c = cf_addr_cmp(&f->ip[0], &f->ip[1]);

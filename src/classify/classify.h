@@ -198,6 +198,10 @@ enum cf_call_by {
 #define CF_CALL_WEAK_US (600ull * 1000000ull)
 /* The word for an enum cf_call_by ("ice-username", ...; "" for none). */
 const char *cf_call_by_name(unsigned by);
+/* A STUN/TURN server's port (3478, 3479, 5349, the web ports, Google's
+ * 19302-19309): the end of a relay flow that is not the client's, never
+ * an app's own socket. */
+int cf_call_server_port(uint16_t port);
 /*
  * A flow with no call from the wire, of a call app (not a generic
  * protocol such as webrtc, sip or rtp): the weak link, keyed by its local

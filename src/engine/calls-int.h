@@ -76,6 +76,9 @@ void cc_vote(struct slot *s, uint16_t nid, uint8_t rank, uint64_t bytes);
 void cc_add_party(struct cf_call_record *r, const cf_addr *ip,
 		  const struct cf_geo_result *g, unsigned roles, int via_relay,
 		  uint32_t flows, uint64_t bytes, uint64_t packets);
+/* r's party ip (through a relay or not), NULL none */
+struct cf_call_party *cc_party(const struct cf_call_record *r, const cf_addr *ip,
+			       int via_relay);
 void cc_copy_str(char *dst, size_t cap, const char *s);
 void cc_add_sock(struct slot *s, uint16_t port);
 int cc_share_sock(const struct slot *a, const struct slot *b);

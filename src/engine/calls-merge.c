@@ -115,13 +115,11 @@ static int merge_into(struct slot *p, struct slot *m)
 /* Do calls a and b have a remote party (not through a relay) in common? */
 static int share_server(const struct slot *a, const struct slot *b)
 {
-	uint32_t i, j;
+	uint32_t i;
 
 	for (i = 0; i < a->rec.n_parties && i < CF_CALL_PARTIES; i++)
-		for (j = 0; j < b->rec.n_parties && j < CF_CALL_PARTIES; j++)
-			if (!a->rec.party[i].via_relay && !b->rec.party[j].via_relay &&
-			    cf_addr_eq(&a->rec.party[i].ip, &b->rec.party[j].ip))
-				return 1;
+		if (!a->rec.party[i].via_relay && cc_party(&b->rec, &a->rec.party[i].ip, 0))
+			return 1;
 	return 0;
 }
 

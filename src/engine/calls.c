@@ -290,18 +290,23 @@ static int better_vote(const struct app_vote *a, const struct app_vote *b)
 	return strcmp(cf_class_names[a->nid], cf_class_names[b->nid]) < 0;
 }
 
+struct cf_call_party *cc_party(const struct cf_call_record *r, const cf_addr *ip,
+			       int via_relay)
+{
+	uint32_t i;
+
+	for (i = 0; i < r->n_parties && i < CF_CALL_PARTIES; i++)
+		if (cf_addr_eq(&r->party[i].ip, ip) && r->party[i].via_relay == via_relay)
+			return (struct cf_call_party *)&r->party[i];
+	return NULL;
+}
+
 void cc_add_party(struct cf_call_record *r, const cf_addr *ip,
 		      const struct cf_geo_result *g, unsigned roles, int via_relay,
 		      uint32_t flows, uint64_t bytes, uint64_t packets)
 {
-	struct cf_call_party *p = NULL;
-	uint32_t i;
+	struct cf_call_party *p = cc_party(r, ip, via_relay);
 
-	for (i = 0; i < r->n_parties; i++)
-		if (cf_addr_eq(&r->party[i].ip, ip) && r->party[i].via_relay == via_relay) {
-			p = &r->party[i];
-			break;
-		}
 	if (p == NULL) {
 		if (r->n_parties >= CF_CALL_PARTIES) {
 			r->parties_more++;
@@ -348,16 +353,6 @@ static void worse_verdict(struct cf_call_record *r, const struct cf_rule_info *w
 }
 
 
-/* Is ip a party of r, reached directly? */
-static int has_party(const struct cf_call_record *r, const cf_addr *ip)
-{
-	uint32_t i;
-
-	for (i = 0; i < r->n_parties && i < CF_CALL_PARTIES; i++)
-		if (!r->party[i].via_relay && cf_addr_eq(&r->party[i].ip, ip))
-			return 1;
-	return 0;
-}
 
 /* A local UDP port of the call: an app's own socket (unprivileged, not
  * a STUN/TURN server's port, where a server's one socket serves many
@@ -366,8 +361,7 @@ void cc_add_sock(struct slot *s, uint16_t port)
 {
 	uint8_t i;
 
-	if (port < 1024 || port == 3478 || port == 3479 || port == 5349 ||
-	    (port >= 19302 && port <= 19309))
+	if (port < 1024 || cf_call_server_port(port))
 		return;
 	for (i = 0; i < s->n_sock; i++)
 		if (s->sock[i] == port)
@@ -424,7 +418,7 @@ static void add_flow(struct slot *s, const struct cf_call_flow *cf)
 	if (cf->local >= 0) {
 		/* joined on time alone, to a server another flow of the call
 		   talks to: the server link (the same in any order) */
-		if (f->cls.call_by >= CF_CALL_BY_DNS && has_party(r, &f->ip[!cf->local]))
+		if (f->cls.call_by >= CF_CALL_BY_DNS && cc_party(r, &f->ip[!cf->local], 0) != NULL)
 			r->links |= 1u << CF_CALL_BY_SERVER;
 		cc_add_party(r, &f->ip[!cf->local], cf->geo, f->cls.roles, 0, 1, bytes, packets);
 	}
