@@ -195,6 +195,9 @@ struct cf_classifier {
 	uint32_t sdp_next;              /* ring position of the next insert */
 	uint64_t ndpi_cap;              /* most flows holding nDPI state */
 	struct cf_ndpi_info ndpi_info[CF_NDPI_INFO_IDS];
+	/* decide()'s answer for the flow it decided: nDPI can no longer
+	   change its verdict (classify.c ndpi_needless) */
+	uint8_t ndpi_needless;
 	uint8_t nid_call[CF_NAMES_MAX]; /* per name id: 0 not known yet,
 					   1 not a call app, 2 a call app */
 	cf_classify_asn_fn asn_fn;      /* the engine's ASN look-up, or NULL */

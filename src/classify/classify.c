@@ -512,6 +512,9 @@ static void lookup_all(struct cf_classifier *c, const struct cf_flow *f,
 	lk->asn = !lk->host && !lk->net && cf_classify_match_asn(c, f, &lk->am);
 }
 
+static int ndpi_needless(const struct cf_flow *f, unsigned clue,
+			 const struct cf_cat_match *m);
+
 /* Recompute the verdict from the facts; 1 when anything changed. */
 static int decide(struct cf_classifier *c, struct cf_flow *f)
 {
@@ -550,6 +553,7 @@ static int decide(struct cf_classifier *c, struct cf_flow *f)
 	    ((cls->seen & (CF_SEEN_TLS_HELLO | CF_SEEN_QUIC)) || ndpi_web(c, f)))
 		v.roles = CF_ROLE_WEB;      /* other TLS/HTTP/QUIC of a call app */
 	decide_l7(c, f, &v);
+	c->ndpi_needless = (uint8_t)(cls->ndpi != NULL && ndpi_needless(f, v.clue, &m));
 	if (v.app == cls->app_id && v.l7 == cls->l7_id &&
 	    strcmp(v.evidence, cf_class_evidence(cls)) == 0 &&
 	    v.roles == cls->roles && is_call == cls->is_call && v.clue == cls->app_clue)
@@ -641,6 +645,66 @@ static int ndpi_packet(struct cf_classifier *c, struct cf_flow *f,
 	}
 	return changed;
 }
+/*
+ * Can nDPI still change the verdict?  What callfence takes from it is the
+ * app when nothing stronger named one (a catalog ndpi line, nDPI's own
+ * name, the app among an operator's narrower=), the host when the flow
+ * sent none callfence read, the l7 when callfence's recognisers know
+ * none, and an evidence token.  Once the l7 came from the flow's own
+ * packets, the host can no longer move (an SNI stays; nDPI's host
+ * replaces a DNS name only with one a TLS, HTTP or QUIC flow sent, and
+ * QUIC's server name is nDPI's to read), and the app came from a name
+ * (SNI, certificate, DNS, the app's own wire format) or from an operator
+ * of one app, more packets can only change the `ndpi:` token - and cost
+ * nDPI's dissectors on every packet of a flow it may never name (an app's
+ * own media format, DTLS-SRTP after STUN, a TLS session whose server nDPI
+ * does not know).  decide() asks on the facts it decided on; the flow's
+ * nDPI verdict is then taken as it stands (giveup: its guess too).
+ */
+static int ndpi_needless(const struct cf_flow *f, unsigned clue,
+			 const struct cf_cat_match *m)
+{
+	const struct cf_class *cls = &f->cls;
+	const struct cf_own_kind *k = cf_own_kind(cls->wire);
+	uint32_t media = CF_SEEN_ZOOM | CF_SEEN_RTP | CF_SEEN_RTCP;
+	/* an app's own format: nDPI has no dissector for it that could name
+	   more than its guess by port, the same now as at the flow's end */
+	int own_l7 = k != NULL ||
+		     (cls->seen & (media | CF_SEEN_DTLS | CF_SEEN_STUN |
+				   CF_SEEN_TURN | CF_SEEN_TLS_HELLO |
+				   CF_SEEN_SIP | CF_SEEN_ZRTP | CF_SEEN_QUIC));
+	int udp_media = f->proto == 17 && !(cls->seen & CF_SEEN_QUIC) &&
+			((cls->seen & media) || k != NULL);
+
+	if (!own_l7 || ((cls->seen & CF_SEEN_QUIC) && !(cls->seen & CF_SEEN_NDPI_HOST)))
+		return 0;
+	if (clue == CF_CLUE_NAME)
+		/* a DNS name on TCP without TLS may be HTTP's: nDPI reads its Host */
+		return !((cls->seen & CF_SEEN_DNS_HOST) && f->proto == 6 &&
+			 !(cls->seen & CF_SEEN_TLS_HELLO));
+	if (clue == CF_CLUE_OPERATOR)
+		return (m->narrower == NULL || m->narrower[0] == 0) &&
+		       ((cls->seen & CF_SEEN_TLS_SNI) || udp_media);
+	return 0;
+}
+
+/* Let nDPI go from a flow it can no longer change; 1 when its verdict
+ * moved the facts (decide again). */
+static int ndpi_let_go(struct cf_classifier *c, struct cf_flow *f)
+{
+	struct cf_ndpi_verdict nv;
+	uint16_t app = f->cls.ndpi_app, master = f->cls.ndpi_master;
+	int changed;
+
+	if (f->cls.ndpi == NULL)
+		return 0;
+	cf_ndpi_giveup(c->ndpi, f->cls.ndpi, &nv);
+	changed = ndpi_take(c, f, &nv);
+	c->st.ndpi_let_go++;
+	ndpi_release(c, f, 1);
+	return changed || f->cls.ndpi_app != app || f->cls.ndpi_master != master;
+}
+
 /* --- per packet --------------------------------------------------------- */
 
 /* Is there nothing more the first packets can tell? */
@@ -724,6 +788,7 @@ int cf_classify_packet(struct cf_classifier *c, struct cf_flow *f,
 
 	if (cls->done == CF_DONE_FINAL)
 		return 0;
+	c->ndpi_needless = 0;
 	if (cls->inspected < UINT16_MAX)
 		cls->inspected++;
 	changed = ndpi_packet(c, f, pkt);
@@ -740,6 +805,8 @@ int cf_classify_packet(struct cf_classifier *c, struct cf_flow *f,
 	if (changed || ((cls->seen ^ seen) & ~SEEN_SCRATCH) || cls->wire != wire ||
 	    cls->ndpi_app != app || cls->ndpi_master != master ||
 	    cls->app_id == CF_NID_NONE)
+		changed |= decide(c, f);
+	if (c->ndpi_needless && ndpi_let_go(c, f))
 		changed |= decide(c, f);
 	if (cls->done == CF_DONE_SAMPLE) {
 		if (!may_show_media(c, f))

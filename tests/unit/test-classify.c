@@ -152,6 +152,26 @@ static void client_hello(struct buf *b, const char *sni)
 	set16(b, rec_at, (unsigned)(b->n - rec_at - 2));
 }
 
+/* A ServerHello choosing version (supported_versions, RFC 8446 s.4.2.1;
+ * none when 0: TLS 1.2 by legacy_version) and TLS_AES_128_GCM_SHA256. */
+static void server_hello(struct buf *b, unsigned version)
+{
+	size_t rec_at, hs_at, ext_at;
+
+	b->n = 0;
+	put8(b, 22); put16(b, 0x0303); rec_at = b->n; put16(b, 0);
+	put8(b, 2); hs_at = b->n; put24(b, 0);
+	put16(b, 0x0303); putfill(b, 0x22, 32); put8(b, 0);
+	put16(b, 0x1301); put8(b, 0);
+	ext_at = b->n; put16(b, 0);
+	if (version != 0) {
+		put16(b, 43); put16(b, 2); put16(b, version);
+	}
+	set16(b, ext_at, (unsigned)(b->n - ext_at - 2));
+	set24(b, hs_at, (unsigned)(b->n - hs_at - 3));
+	set16(b, rec_at, (unsigned)(b->n - rec_at - 2));
+}
+
 /* A DTLS ClientHello; with use_srtp (RFC 5764) when srtp is set. */
 static void dtls_hello(struct buf *b, int srtp)
 {
@@ -236,6 +256,11 @@ static void test_tls_zoom_mmr(void)
 	CHECK(has_token(cf_class_evidence(&f.cls), "catalog:zoom-mmr"));
 	CHECK(f.cls.version >= 1);
 	CHECK_INT(f.cls.inspected, 4);
+	/* the SNI named the app and TLS is the flow's own: nDPI let go at
+	   the hello, not at the end */
+	CHECK(f.cls.ndpi == NULL);
+	cf_classify_get_stats(cls, &after);
+	CHECK_INT(after.ndpi_let_go, before.ndpi_let_go + 1);
 	cf_classify_finish(cls, &f);
 	CHECK_INT(f.cls.done, 1);
 	CHECK(f.cls.ndpi == NULL);
@@ -243,8 +268,67 @@ static void test_tls_zoom_mmr(void)
 	CHECK_STR(cf_class_app(&f.cls), "zoom");
 	cf_classify_get_stats(cls, &after);
 	CHECK_INT(after.ndpi_flows, before.ndpi_flows + 1);
-	CHECK_INT(after.ndpi_decided + after.ndpi_gaveup,
-		  before.ndpi_decided + before.ndpi_gaveup + 1);
+	CHECK_INT(after.ndpi_decided + after.ndpi_gaveup + after.ndpi_let_go,
+		  before.ndpi_decided + before.ndpi_gaveup + before.ndpi_let_go + 1);
+}
+
+/* nDPI keeps a flow while it can still change the verdict: a TLS server
+ * name no catalog line knows (nDPI may name the app from the
+ * certificate), and QUIC, whose server name only nDPI reads. */
+static void test_ndpi_kept(void)
+{
+	struct cf_flow f, q;
+	struct buf ch, p;
+	struct cf_classify_stats before, after;
+
+	cf_classify_get_stats(cls, &before);
+	flow_init(&f, "192.168.1.178", 50078, "203.0.113.9", 443, 6);
+	client_hello(&ch, "www.example.org");
+	feed(&f, 0, 0x18, &ch);
+	CHECK_INT(f.cls.app_clue, CF_CLUE_NONE);
+	CHECK(f.cls.ndpi != NULL);
+	flow_init(&q, "192.168.1.178", 50079, "203.0.113.9", 443, 17);
+	p.n = 0;                        /* a QUIC v1 Initial's long header */
+	put8(&p, 0xc3); put32(&p, 1); put8(&p, 8); putfill(&p, 0x11, 8);
+	put8(&p, 0); put8(&p, 0); put16(&p, 0x4000 | 1100); putfill(&p, 0, 1100);
+	feed(&q, 0, 0, &p);
+	CHECK_STR(cf_class_l7(&q.cls), "quic");
+	CHECK(q.cls.ndpi != NULL);
+	/* TLS 1.2 (no supported_versions): the certificate comes in the
+	   clear, nDPI may name the app from it */
+	server_hello(&ch, 0);
+	feed(&f, 1, 0x18, &ch);
+	CHECK(f.cls.ndpi != NULL);
+	cf_classify_get_stats(cls, &after);
+	CHECK_INT(after.ndpi_let_go, before.ndpi_let_go);
+	cf_classify_finish(cls, &f);
+	cf_classify_finish(cls, &q);
+}
+
+/* Media to a call app's server (Zoom's encapsulation to a Zoom MMR, a
+ * catalog net line of one app): nDPI is let go once the media is
+ * confirmed. */
+static void test_ndpi_let_go_media(void)
+{
+	struct cf_flow f;
+	struct buf p;
+	struct cf_classify_stats before, after;
+
+	cf_classify_get_stats(cls, &before);
+	flow_init(&f, "192.168.1.117", 58330, "144.195.73.154", 8801, 17);
+	zoom_video(&p, 1);
+	feed(&f, 0, 0, &p);
+	CHECK(f.cls.ndpi != NULL);
+	zoom_video(&p, 2);
+	feed(&f, 1, 0, &p);
+	CHECK_STR(cf_class_app(&f.cls), "zoom");
+	CHECK_INT(f.cls.app_clue, CF_CLUE_OPERATOR);
+	CHECK(f.cls.ndpi == NULL);
+	cf_classify_get_stats(cls, &after);
+	CHECK_INT(after.ndpi_let_go, before.ndpi_let_go + 1);
+	cf_classify_finish(cls, &f);
+	CHECK_STR(cf_class_app(&f.cls), "zoom");
+	CHECK_INT(f.cls.roles, CF_ROLE_MEDIA);
 }
 
 static void test_tls_zoom_web(void)
@@ -1140,6 +1224,8 @@ int main(void)
 	}
 	RUN(test_tls_zoom_mmr);
 	RUN(test_tls_zoom_web);
+	RUN(test_ndpi_kept);
+	RUN(test_ndpi_let_go_media);
 	RUN(test_dtls_keyx);
 	RUN(test_dtls_no_call_evidence);
 	RUN(test_rtp_media);
