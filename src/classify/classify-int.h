@@ -198,6 +198,10 @@ struct cf_classifier {
 	/* decide()'s answer for the flow it decided: nDPI can no longer
 	   change its verdict (classify.c ndpi_needless) */
 	uint8_t ndpi_needless;
+	/* the packet just read showed a TLS flow's handshake past its
+	   clear part (classify-wire.c tls_clear_done): nDPI, waiting for a
+	   certificate, has nothing more to read */
+	uint8_t tls_clear_done;
 	uint8_t nid_call[CF_NAMES_MAX]; /* per name id: 0 not known yet,
 					   1 not a call app, 2 a call app */
 	cf_classify_asn_fn asn_fn;      /* the engine's ASN look-up, or NULL */

@@ -393,6 +393,23 @@ static int hello_taken(struct cf_class *cls, const struct cf_tls_info *ti)
 	return 1;
 }
 
+/*
+ * Is the clear part of a TLS handshake over?  A segment that starts with
+ * a ChangeCipherSpec (20) or application data (23) record: in TLS 1.2 both
+ * come after the server's Certificate, when there is one (RFC 5246 s.7.3;
+ * an abbreviated handshake, resuming a session, has none), and TLS 1.3
+ * encrypts everything after the ServerHello (RFC 8446 s.2).  No more
+ * names can come in the clear.
+ */
+static int tls_clear_done(const uint8_t *p, size_t len)
+{
+	struct cf_tls_info ti;
+
+	if (len < 5 || (p[0] != 20 && p[0] != 23))
+		return 0;
+	return cf_recog_tls(p, len, &ti) != CF_REC_NO;
+}
+
 /* Does a cut record hold the start of a ClientHello worth waiting for? */
 static int worth_waiting(enum cf_rec r, const struct cf_tls_info *ti)
 {
@@ -642,8 +659,11 @@ int cf_wire_tcp(struct cf_classifier *c, struct cf_flow *f, const uint8_t *p,
 	enum cf_rec r;
 
 	sip_payload(cls, p, len);
-	if (cls->seen & CF_SEEN_TLS_HELLO)
+	if (cls->seen & CF_SEEN_TLS_HELLO) {
+		if (cls->ndpi != NULL)
+			c->tls_clear_done = tls_clear_done(p, len);
 		return 0;
+	}
 	s = slot_of(c, f);
 	if (s != NULL && s->kind == CF_REASM_HELLO)
 		return reasm_more(c, f, s, p, len, dir, ts_us);

@@ -788,7 +788,7 @@ int cf_classify_packet(struct cf_classifier *c, struct cf_flow *f,
 
 	if (cls->done == CF_DONE_FINAL)
 		return 0;
-	c->ndpi_needless = 0;
+	c->ndpi_needless = c->tls_clear_done = 0;
 	if (cls->inspected < UINT16_MAX)
 		cls->inspected++;
 	changed = ndpi_packet(c, f, pkt);
@@ -806,7 +806,7 @@ int cf_classify_packet(struct cf_classifier *c, struct cf_flow *f,
 	    cls->ndpi_app != app || cls->ndpi_master != master ||
 	    cls->app_id == CF_NID_NONE)
 		changed |= decide(c, f);
-	if (c->ndpi_needless && ndpi_let_go(c, f))
+	if ((c->ndpi_needless || c->tls_clear_done) && ndpi_let_go(c, f))
 		changed |= decide(c, f);
 	if (cls->done == CF_DONE_SAMPLE) {
 		if (!may_show_media(c, f))

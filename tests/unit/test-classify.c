@@ -301,6 +301,17 @@ static void test_ndpi_kept(void)
 	CHECK(f.cls.ndpi != NULL);
 	cf_classify_get_stats(cls, &after);
 	CHECK_INT(after.ndpi_let_go, before.ndpi_let_go);
+	/* the server's ChangeCipherSpec: its certificate, if it sent one,
+	   came before (RFC 5246 s.7.3): nDPI has nothing left to read */
+	ch.n = 0;
+	put8(&ch, 20); put16(&ch, 0x0303); put16(&ch, 1); put8(&ch, 1);
+	feed(&f, 1, 0x18, &ch);
+	CHECK(f.cls.ndpi == NULL);
+	CHECK(q.cls.ndpi != NULL);
+	cf_classify_get_stats(cls, &after);
+	CHECK_INT(after.ndpi_let_go, before.ndpi_let_go + 1);
+	CHECK_STR(cf_class_l7(&f.cls), "tls");
+	CHECK(has_token(cf_class_evidence(&f.cls), "ndpi:TLS"));
 	cf_classify_finish(cls, &f);
 	cf_classify_finish(cls, &q);
 }
