@@ -104,6 +104,38 @@ static void test_special(void)
 	CHECK_STR(cf_special_name(CF_SPECIAL_NONE), "public");
 }
 
+/* The leading-byte decision agrees with the table of ranges: every
+ * IPv4 /16 at both ends of its range, and IPv6 around each range's
+ * edges. */
+static void test_special_same(void)
+{
+	static const char *v6[] = {
+		"::", "::1", "::2", "::100", "1::", "::ffff:0:1", "fe80::", "febf:ffff::1",
+		"fec0::1", "fe7f::1", "fc00::", "fdff:ffff::1", "fe00::1", "fb00::1",
+		"ff00::", "ff02::fb", "fffe::", "2001:db8::1", "2a00:1450::1", "0:0:0:1::1",
+	};
+	static const uint8_t ends[] = { 0, 1, 254, 255 };
+	cf_addr a;
+	unsigned i, j, k, bad = 0;
+
+	for (i = 0; i < 256; i++)
+		for (j = 0; j < 256; j++)
+			for (k = 0; k < sizeof(ends); k++) {
+				char s[32];
+
+				snprintf(s, sizeof(s), "%u.%u.%u.%u", i, j, ends[k], ends[k]);
+				cf_addr_parse(s, &a);
+				if (cf_addr_special(&a) != cf_addr_special_scan(&a) && bad++ < 5)
+					fprintf(stderr, "special(%s) %d, the table says %d\n", s,
+						cf_addr_special(&a), cf_addr_special_scan(&a));
+			}
+	for (i = 0; i < sizeof(v6) / sizeof(v6[0]); i++) {
+		CHECK_INT(cf_addr_parse(v6[i], &a), 0);
+		CHECK_INT(cf_addr_special(&a), cf_addr_special_scan(&a));
+	}
+	CHECK_INT(bad, 0);
+}
+
 static void test_hash(void)
 {
 	cf_addr a, b;
@@ -122,6 +154,7 @@ int main(void)
 	RUN(test_parse_format);
 	RUN(test_prefix);
 	RUN(test_special);
+	RUN(test_special_same);
 	RUN(test_hash);
 	return harness_done();
 }
