@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <jansson.h>
 
@@ -253,6 +254,32 @@ static void test_time(void)
 	CHECK_STR(buf, "1970-01-01T00:00:00.001Z");
 	cf_event_time(1620119523118000ULL, buf, 11);           /* short buffer */
 	CHECK_STR(buf, "2021-05-04");
+	/* the day's prefix is cached: back and forth over midnights, and
+	   against gmtime_r and strftime over a span of seconds */
+	cf_event_time(1620172799999000ULL, buf, sizeof(buf));
+	CHECK_STR(buf, "2021-05-04T23:59:59.999Z");
+	cf_event_time(1620172800000000ULL, buf, sizeof(buf));
+	CHECK_STR(buf, "2021-05-05T00:00:00.000Z");
+	cf_event_time(1620086400000000ULL, buf, sizeof(buf));
+	CHECK_STR(buf, "2021-05-04T00:00:00.000Z");
+	{
+		uint64_t t;
+		unsigned bad = 0;
+
+		for (t = 1577836800ULL - 5 * 86400; t < 1577836800ULL + 5 * 86400; t += 997) {
+			char want[40];
+			time_t sec = (time_t)t;
+			struct tm tm;
+
+			gmtime_r(&sec, &tm);
+			strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%S.042Z", &tm);
+			cf_event_time(t * 1000000 + 42000, buf, sizeof(buf));
+			if (strcmp(buf, want) != 0 && bad++ < 3)
+				fprintf(stderr, "time %llu: %s, want %s\n",
+					(unsigned long long)t, buf, want);
+		}
+		CHECK_INT(bad, 0);
+	}
 }
 
 /* ---- cf_json_safe_string -------------------------------------------- */

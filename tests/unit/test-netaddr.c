@@ -1,4 +1,8 @@
 /* test-netaddr.c - addresses, prefixes and special-purpose ranges. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "harness.h"
 #include "util/netaddr.h"
 
@@ -136,6 +140,32 @@ static void test_special_same(void)
 	CHECK_INT(bad, 0);
 }
 
+/* IPv4 text as inet_ntop writes it, and nothing when it does not fit. */
+static void test_v4_str(void)
+{
+	unsigned i, bad = 0;
+	char buf[CF_ADDR_STRLEN], want[INET_ADDRSTRLEN];
+	cf_addr a;
+
+	for (i = 0; i < 70000; i++) {
+		uint8_t q[4] = { (uint8_t)(i * 7), (uint8_t)(i >> 8), (uint8_t)(i * 13 + 1),
+				 (uint8_t)(i % 3 ? i : 0) };
+
+		cf_addr_from_v4(&a, q);
+		inet_ntop(AF_INET, q, want, sizeof(want));
+		cf_addr_str(&a, buf, sizeof(buf));
+		if (strcmp(buf, want) != 0 && bad++ < 3)
+			fprintf(stderr, "v4 %s, want %s\n", buf, want);
+	}
+	CHECK_INT(bad, 0);
+	cf_addr_parse("255.255.255.255", &a);
+	CHECK_STR(cf_addr_str(&a, buf, 16), "255.255.255.255");
+	CHECK_STR(cf_addr_str(&a, buf, 15), "");
+	cf_addr_parse("1.2.3.4", &a);
+	CHECK_STR(cf_addr_str(&a, buf, 8), "1.2.3.4");
+	CHECK_STR(cf_addr_str(&a, buf, 7), "");
+}
+
 static void test_hash(void)
 {
 	cf_addr a, b;
@@ -155,6 +185,7 @@ int main(void)
 	RUN(test_prefix);
 	RUN(test_special);
 	RUN(test_special_same);
+	RUN(test_v4_str);
 	RUN(test_hash);
 	return harness_done();
 }
