@@ -1,13 +1,14 @@
 /*
- * event-arena.c - the memory an event is built in.  Alerts and flow
- * records are rendered straight into the line buffer here (event-render.c,
- * no tree: they are written per alert and per flow, on the hot path of a
- * busy capture); the stats and report events are jansson trees: the tree
- * of one event lives in an arena that jansson allocates
- * from (json_set_alloc_funcs) and that is reset after the line is written,
- * instead of a malloc and free per node; the line is dumped into one
- * reusable buffer.  The bytes written are those jansson's own json_dumps
- * would write: the tree and the dumper are jansson's.
+ * event-arena.c - the memory an event is built in.  Alerts, flow records
+ * and calls are rendered straight into the line buffer here
+ * (event-render.c, event-call.c, no tree: they are written per alert, per
+ * flow and per call, on the hot path of a busy capture); the stats and
+ * report events are jansson trees: the tree of one event lives in an
+ * arena that jansson allocates from (json_set_alloc_funcs) and that is
+ * reset after the line is written, instead of a malloc and free per node;
+ * the line is dumped into one reusable buffer.  The bytes written are
+ * those jansson's own json_dumps would write: the tree and the dumper are
+ * jansson's.
  *
  * Everything is per thread: with --threads every worker formats its own
  * events before the outputs' lock is taken.  A thread has two arenas: the

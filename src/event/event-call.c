@@ -1,7 +1,11 @@
 /*
  * event-call.c - callfence.call: one call (engine/calls.c) when it is
- * over.  Rare next to flow events (one per call), so it is built as a
- * jansson tree like the report.
+ * over, written straight into the thread's line buffer with the JSON
+ * writer of alerts and flow records (struct jw, event-json.c): no
+ * jansson tree (a call of a busy server lists up to CF_CALL_PARTIES
+ * remote ends; building and dumping their tree was 7% of the real bench
+ * mix).  The bytes are those the tree of before dumped
+ * (tests/unit/test-event-render.c renders random calls both ways).
  *
  *   @timestamp            the call's last packet
  *   event                 kind "event", category network, type info,
@@ -22,6 +26,10 @@
  *                         as, roles, flows, bytes, packets, via_relay),
  *                         parties_more (remote ends not listed), alerts,
  *                         verdict (severity, rule, message; "none")
+ *
+ * As everywhere in the events, a string that may come from the wire or a
+ * rules file is written in its safe form (jw_safe), a constant of ours as
+ * it is (jw_lit), and an object with no member is left out.
  */
 #include "config.h"
 
@@ -38,226 +46,225 @@ void ev_call_id(uint64_t key, char buf[17])
 	snprintf(buf, 17, "%016" PRIx64, key);
 }
 
-/* A JSON array of one constant string. */
-static json_t *one_str(const char *a)
-{
-	json_t *arr = json_array();
-
-	json_array_append_new(arr, json_stringn_nocheck(a, strlen(a)));
-	return arr;
-}
-
-/* The roles of a set, in rank order (as the flow events write them). */
-static json_t *roles_json(unsigned roles)
-{
-	json_t *a = json_array();
-	unsigned bit;
-	int i;
-
-	for (i = 0; i < CF_ROLE_RANKS; i++) {
-		bit = cf_role_at_rank(i);
-		if (roles & bit) {
-			const char *name = cf_role_name(bit);
-
-			json_array_append_new(a, json_stringn_nocheck(name, strlen(name)));
-		}
-	}
-	return a;
-}
-
 /* The role bits of record's role_* arrays, in their order. */
 static const unsigned role_bits[CF_CALL_ROLES] = {
 	CF_ROLE_KEYX, CF_ROLE_MEDIA, CF_ROLE_SIGNALING, CF_ROLE_RELAY
 };
 
-static json_t *call_event_obj(const struct cf_call_record *c)
+/*
+ * The addresses of a call as text, each made once (inet_ntop is dear and
+ * a party's address is written twice): the local party's, and the listed
+ * parties' in their order.
+ */
+struct call_ips {
+	char local[CF_ADDR_STRLEN];
+	char party[CF_CALL_PARTIES][CF_ADDR_STRLEN];
+};
+
+static void call_event(struct jw *w, const struct cf_call_record *c)
 {
-	json_t *e = json_object();
 	uint64_t dur = c->last_us > c->first_us ? c->last_us - c->first_us : 0;
 
-	put_lit(e, "kind", "event");
-	put(e, "category", one_str("network"));
-	put(e, "type", one_str("info"));
-	put_lit(e, "dataset", "callfence.call");
-	put_lit(e, "module", "callfence");
-	put_lit(e, "action", "call-ended");
+	jw_obj(w, "event");
+	jw_lit(w, "kind", "event");
+	jw_arr(w, "category");
+	jw_item(w, "network");
+	jw_close(w);
+	jw_arr(w, "type");
+	jw_item(w, "info");
+	jw_close(w);
+	jw_lit(w, "dataset", "callfence.call");
+	jw_lit(w, "module", "callfence");
+	jw_lit(w, "action", "call-ended");
 	if (c->severity != CF_SEV_NONE)
-		put(e, "severity", json_integer(cf_severity_ecs(c->severity)));
+		jw_int(w, "severity", cf_severity_ecs(c->severity));
 	if (c->first_us != 0)
-		put_time(e, "start", c->first_us);
+		jw_time(w, "start", c->first_us);
 	if (c->last_us != 0)
-		put_time(e, "end", c->last_us);
-	put_u64(e, "duration", dur * 1000);
-	return e;
+		jw_time(w, "end", c->last_us);
+	jw_u64(w, "duration", dur * 1000);
+	jw_close(w);
 }
 
-static json_t *ip_json(const cf_addr *a)
+/* related.ip: the local party and each remote address once. */
+static void related(struct jw *w, const struct cf_call_record *c,
+		    const struct call_ips *ips)
 {
-	char ip[CF_ADDR_STRLEN];
-
-	cf_addr_str(a, ip, sizeof(ip));
-	return json_stringn_nocheck(ip, strlen(ip));
-}
-
-static json_t *party_obj(const struct cf_call_party *p)
-{
-	json_t *o = json_object(), *g, *as;
-
-	put(o, "ip", ip_json(&p->ip));
-	if (p->country[0] != '\0') {
-		g = json_object();
-		put_str(g, "country_iso_code", p->country);
-		put_obj(o, "geo", g);
-	}
-	if (p->asn != 0) {
-		as = json_object();
-		put_u64(as, "number", p->asn);
-		if (p->as_org[0] != '\0') {
-			json_t *org = json_object();
-
-			put_strn(org, "name", p->as_org, sizeof(p->as_org));
-			put_obj(as, "organization", org);
-		}
-		put_obj(o, "as", as);
-	}
-	put(o, "roles", roles_json(p->roles));
-	if (p->via_relay)
-		put(o, "via_relay", json_true());
-	put_u64(o, "flows", p->flows);
-	put_u64(o, "bytes", p->bytes);
-	put_u64(o, "packets", p->packets);
-	return o;
-}
-
-static json_t *links_array(uint32_t links)
-{
-	json_t *a = json_array();
-	unsigned by;
-
-	for (by = CF_CALL_BY_ICE; by <= CF_CALL_BY_TIME; by++)
-		if (links & (1u << by)) {
-			const char *n = cf_call_by_name(by);
-
-			json_array_append_new(a, json_stringn_nocheck(n, strlen(n)));
-		}
-	return a;
-}
-
-static json_t *roles_obj(const struct cf_call_record *c)
-{
-	json_t *o = json_object(), *r;
-	int i;
-
-	for (i = 0; i < CF_CALL_ROLES; i++) {
-		if (c->role_flows[i] == 0)
-			continue;
-		r = json_object();
-		put_u64(r, "flows", c->role_flows[i]);
-		put_u64(r, "bytes", c->role_bytes[i]);
-		put_u64(r, "packets", c->role_packets[i]);
-		put_obj(o, cf_role_name(role_bits[i]), r);
-	}
-	return o;
-}
-
-static json_t *verdict_obj(const struct cf_call_record *c)
-{
-	json_t *v = json_object();
-
-	put_lit(v, "severity", c->severity != CF_SEV_NONE ?
-		cf_severity_name(c->severity) : "none");
-	put_str(v, "rule", c->rule_id);
-	put_str(v, "message", c->rule_name);
-	return v;
-}
-
-static json_t *call_body(const struct cf_call_record *c)
-{
-	json_t *o = json_object(), *parties = json_array();
-	char id[17];
 	uint32_t i;
 
-	ev_call_id(c->key, id);
-	put_lit(o, "id", id);
-	put_str(o, "app", c->app[0] ? c->app : "unknown");
-	put_u64(o, "flows", c->flows);
-	put(o, "linked_by", links_array(c->links));
-	if (c->n_merged > 0) {
-		json_t *ids = json_array();
-
-		for (i = 0; i < c->n_merged && i < CF_CALL_MERGED; i++) {
-			ev_call_id(c->merged[i], id);
-			json_array_append_new(ids, json_stringn_nocheck(id, strlen(id)));
-		}
-		put(o, "merged_ids", ids);
-		if (c->merged_more > 0)
-			put_u64(o, "merged_more", c->merged_more);
-	}
-	put_obj(o, "roles", roles_obj(c));
-	for (i = 0; i < c->n_parties && i < CF_CALL_PARTIES; i++)
-		json_array_append_new(parties, party_obj(&c->party[i]));
-	put(o, "parties", parties);
-	if (c->parties_more > 0)
-		put_u64(o, "parties_more", c->parties_more);
-	put_u64(o, "alerts", c->alerts);
-	put_obj(o, "verdict", verdict_obj(c));
-	return o;
-}
-
-static json_t *related(const struct cf_call_record *c)
-{
-	json_t *r = json_object(), *a = json_array();
-	uint32_t i;
-
-	json_array_append_new(a, ip_json(&c->local));
+	jw_obj(w, "related");
+	jw_arr(w, "ip");
+	jw_item(w, ips->local);
 	/* each address once: a peer reached directly and through a relay
 	   is two parties (sorted by address, so next to each other) */
 	for (i = 0; i < c->n_parties && i < CF_CALL_PARTIES; i++)
 		if ((i == 0 || !cf_addr_eq(&c->party[i].ip, &c->party[i - 1].ip)) &&
 		    !cf_addr_eq(&c->party[i].ip, &c->local))
-			json_array_append_new(a, ip_json(&c->party[i].ip));
-	put(r, "ip", a);
-	return r;
+			jw_item(w, ips->party[i]);
+	jw_close(w);
+	jw_close(w);
+}
+
+/* p, its address as text in ip (a string of ours: written even if ""). */
+static void party(struct jw *w, const struct cf_call_party *p, const char *ip)
+{
+	unsigned bit;
+	int i;
+
+	jw_item_obj(w);
+	jw_lit(w, "ip", ip);
+	if (p->country[0] != '\0') {
+		jw_obj(w, "geo");
+		jw_safe(w, "country_iso_code", p->country, SAFE_MAX);
+		jw_close(w);
+	}
+	if (p->asn != 0) {
+		jw_obj(w, "as");
+		jw_u64(w, "number", p->asn);
+		if (p->as_org[0] != '\0') {
+			jw_obj(w, "organization");
+			jw_safe(w, "name", p->as_org, sizeof(p->as_org));
+			jw_close(w);
+		}
+		jw_close(w);
+	}
+	jw_arr(w, "roles");             /* most important first, as flow events */
+	for (i = 0; i < CF_ROLE_RANKS; i++) {
+		bit = cf_role_at_rank(i);
+		if (p->roles & bit)
+			jw_item(w, cf_role_name(bit));
+	}
+	jw_close(w);
+	if (p->via_relay) {
+		jw_key(w, "via_relay");
+		jw_raw(w, "true", 4);
+	}
+	jw_u64(w, "flows", p->flows);
+	jw_u64(w, "bytes", p->bytes);
+	jw_u64(w, "packets", p->packets);
+	jw_close(w);
+}
+
+static void call_body(struct jw *w, const struct cf_call_record *c,
+		      const struct call_ips *ips)
+{
+	char id[17];
+	unsigned by;
+	uint32_t i;
+
+	jw_obj(w, "call");
+	ev_call_id(c->key, id);
+	jw_lit(w, "id", id);
+	jw_safe(w, "app", c->app[0] ? c->app : "unknown", SAFE_MAX);
+	jw_u64(w, "flows", c->flows);
+	jw_arr(w, "linked_by");
+	for (by = CF_CALL_BY_ICE; by <= CF_CALL_BY_TIME; by++)
+		if (c->links & (1u << by))
+			jw_item(w, cf_call_by_name(by));
+	jw_close(w);
+	if (c->n_merged > 0) {
+		jw_arr(w, "merged_ids");
+		for (i = 0; i < c->n_merged && i < CF_CALL_MERGED; i++) {
+			ev_call_id(c->merged[i], id);
+			jw_item(w, id);
+		}
+		jw_close(w);
+		if (c->merged_more > 0)
+			jw_u64(w, "merged_more", c->merged_more);
+	}
+	jw_obj(w, "roles");
+	for (i = 0; i < CF_CALL_ROLES; i++) {
+		if (c->role_flows[i] == 0)
+			continue;
+		jw_obj(w, cf_role_name(role_bits[i]));
+		jw_u64(w, "flows", c->role_flows[i]);
+		jw_u64(w, "bytes", c->role_bytes[i]);
+		jw_u64(w, "packets", c->role_packets[i]);
+		jw_close(w);
+	}
+	jw_close(w);
+	jw_arr(w, "parties");
+	for (i = 0; i < c->n_parties && i < CF_CALL_PARTIES; i++)
+		party(w, &c->party[i], ips->party[i]);
+	jw_close(w);
+	if (c->parties_more > 0)
+		jw_u64(w, "parties_more", c->parties_more);
+	jw_u64(w, "alerts", c->alerts);
+	jw_obj(w, "verdict");
+	jw_lit(w, "severity", c->severity != CF_SEV_NONE ?
+	       cf_severity_name(c->severity) : "none");
+	jw_safe(w, "rule", c->rule_id, SAFE_MAX);
+	jw_safe(w, "message", c->rule_name, SAFE_MAX);
+	jw_close(w);
+	jw_close(w);
+}
+
+/* observer, as observer_obj (event-parts.c) writes it from m. */
+static void observer(struct jw *w, const struct cf_event_meta *m)
+{
+	jw_obj(w, "observer");
+	jw_safe(w, "hostname", m->observer_hostname, SAFE_MAX);
+	jw_lit(w, "vendor", "callfence");
+	jw_lit(w, "product", "callfence");
+	jw_lit(w, "version", PACKAGE_VERSION);
+	jw_lit(w, "type", "sensor");
+	jw_obj(w, "ingress");
+	jw_obj(w, "interface");
+	jw_safe(w, "name", m->interface, SAFE_MAX);
+	jw_close(w);
+	jw_close(w);
+	jw_close(w);
+}
+
+int ev_render_call(struct jw *w, const struct cf_event_meta *m,
+		   const struct cf_call_record *c, uint64_t ts_us)
+{
+	int timed = jw_time(w, "@timestamp", ts_us);
+	struct call_ips ips;
+	uint32_t i;
+
+	cf_addr_str(&c->local, ips.local, sizeof(ips.local));
+	for (i = 0; i < c->n_parties && i < CF_CALL_PARTIES; i++)
+		cf_addr_str(&c->party[i].ip, ips.party[i], sizeof(ips.party[i]));
+	jw_obj(w, "ecs");
+	jw_lit(w, "version", CF_ECS_VERSION);
+	jw_close(w);
+	call_event(w, c);
+	if (c->severity != CF_SEV_NONE && c->rule_id[0] != '\0') {
+		jw_obj(w, "rule");
+		jw_safe(w, "id", c->rule_id, SAFE_MAX);
+		jw_safe(w, "name", c->rule_name, SAFE_MAX);
+		jw_safe(w, "ruleset", c->ruleset, SAFE_MAX);
+		jw_close(w);
+	}
+	jw_obj(w, "source");
+	jw_lit(w, "ip", ips.local);
+	jw_close(w);
+	related(w, c, &ips);
+	jw_obj(w, "network");
+	jw_safe(w, "application", c->app[0] ? c->app : "unknown", SAFE_MAX);
+	jw_close(w);
+	jw_obj(w, "callfence");
+	call_body(w, c, &ips);
+	if (c->severity != CF_SEV_NONE)
+		jw_lit(w, "severity", cf_severity_name(c->severity));
+	jw_close(w);
+	if (m != NULL)
+		observer(w, m);
+	return timed;
 }
 
 int cf_event_call(struct cf_outputs *out, const struct cf_event_meta *m,
 		  const struct cf_call_record *c, uint64_t ts_us)
 {
-	struct ev_state *st = arena_begin(0);
+	struct jw *w = line_begin(0);
 	struct cf_event_info ev;
-	json_t *root, *src, *net, *cf, *rule;
 
-	if (st == NULL)
+	if (w == NULL)
 		return -1;
-	root = json_object();
-	if (root == NULL)
-		return emit(st, out, NULL, NULL);
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = CF_EVENT_CALL;
-	if (put_time(root, "@timestamp", ts_us))
+	if (ev_render_call(w, m, c, ts_us))
 		ev.ts_us = ts_us;
-	put_ecs(root);
-	put_obj(root, "event", call_event_obj(c));
-	if (c->severity != CF_SEV_NONE && c->rule_id[0] != '\0') {
-		rule = json_object();
-		put_str(rule, "id", c->rule_id);
-		put_str(rule, "name", c->rule_name);
-		put_str(rule, "ruleset", c->ruleset);
-		put_obj(root, "rule", rule);
-	}
-	src = json_object();
-	put(src, "ip", ip_json(&c->local));
-	put_obj(root, "source", src);
-	put_obj(root, "related", related(c));
-	net = json_object();
-	put_str(net, "application", c->app[0] ? c->app : "unknown");
-	put_obj(root, "network", net);
-	cf = json_object();
-	put(cf, "call", call_body(c));
-	if (c->severity != CF_SEV_NONE)
-		put_lit(cf, "severity", cf_severity_name(c->severity));
-	put_obj(root, "callfence", cf);
-	if (m != NULL)
-		put_obj(root, "observer", observer_obj(m));
-	return emit(st, out, root, &ev);
+	return emit_line(w, out, &ev);
 }

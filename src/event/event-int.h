@@ -1,7 +1,7 @@
 /*
  * event-int.h - what the event files share, and only they (jansson is
  * src/event's alone): the per-thread memory an event is built in
- * (event-arena.c), the JSON writer alerts and flow records are
+ * (event-arena.c), the JSON writer alerts, flow records and calls are
  * rendered with, no tree (event-json.c), the tree builders of the
  * stats and report events that make every string safe (event-put.c),
  * the record of a flow's facts that alerts and flow records are
@@ -10,7 +10,8 @@
  *
  * The shapes: event-render.c (callfence.alert, the --alert-window
  * summary and callfence.flow, raised by event-alert.c and event-flow.c),
- * event-report.c (callfence.report), event-stats.c (callfence.stats).
+ * event-call.c (callfence.call), event-report.c (callfence.report),
+ * event-stats.c (callfence.stats).
  */
 #ifndef CF_EVENT_INT_H
 #define CF_EVENT_INT_H
@@ -31,7 +32,7 @@
 
 /*
  * A compact JSON writer into a growing buffer: alerts and flow records
- * are rendered with it (event-render.c), no tree.  Keys are literals of
+ * (event-render.c) and calls (event-call.c) are rendered with it, no tree.  Keys are literals of
  * plain ASCII (written as they are); values are escaped as jansson's
  * dumper escapes them, so the bytes are what json_dumps(JSON_COMPACT |
  * JSON_PRESERVE_ORDER) of the same tree wrote.  An object closed with no
@@ -48,7 +49,7 @@ struct jw {
 	struct {
 		size_t start;           /* len before its key (an empty object goes back here) */
 		unsigned n;             /* members or items written */
-		int arr;
+		int arr;                /* 0 object, 1 array, 2 object item (kept when empty) */
 	} lvl[JW_DEPTH];
 };
 
@@ -98,6 +99,8 @@ void jw_real(struct jw *w, const char *key, double v);
 /* Open an object or array under key; jw_close closes the innermost. */
 void jw_obj(struct jw *w, const char *key);
 void jw_arr(struct jw *w, const char *key);
+/* Open an object as an array item (written even when it stays empty). */
+void jw_item_obj(struct jw *w);
 void jw_close(struct jw *w);
 /* An array item: the string s (valid UTF-8), written as it is. */
 void jw_item(struct jw *w, const char *s);
@@ -272,6 +275,15 @@ int ev_render_flow(struct jw *w, const struct ev_facts *x);
 /* callfence.geo: the remote end's RTT and the speed-of-light check
  * (event-geo.c); nothing when no RTT was measured. */
 void ev_render_geo_check(struct jw *w, const struct ev_facts *x);
+
+/* ---- event-call.c: callfence.call, no tree ----------------------------- */
+
+/*
+ * The call event of c (meta m, NULL: no observer) at ts_us into w after
+ * jw_begin: 0 when @timestamp could not be written (and is left out), else 1.
+ */
+int ev_render_call(struct jw *w, const struct cf_event_meta *m,
+		   const struct cf_call_record *c, uint64_t ts_us);
 
 /* ---- event-parts.c: the parts stats and report share with them ------- */
 

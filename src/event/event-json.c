@@ -1,8 +1,8 @@
 /*
  * event-json.c - a compact JSON writer (struct jw, event-int.h) for the
- * events written per alert and per flow: straight into the thread's line
- * buffer, no tree (jansson built and dumped a tree of some 60 nodes per
- * event: a quarter of a churn run went there).  The bytes are jansson's:
+ * events written per alert, per flow and per call: straight into the
+ * thread's line buffer, no tree (jansson built and dumped a tree of some
+ * 60 nodes per event: a quarter of a churn run went there).  The bytes are jansson's:
  * the same separators (JSON_COMPACT), members in the order written
  * (JSON_PRESERVE_ORDER), integers as "%lld" and strings escaped as its
  * dumper escapes them - '"' and '\\' with a backslash, \b \f \n \r \t,
@@ -246,6 +246,13 @@ void jw_arr(struct jw *w, const char *key)
 	push(w, start, 1);
 }
 
+void jw_item_obj(struct jw *w)
+{
+	sep(w);
+	jw_ch(w, '{');
+	push(w, w->len, 2);
+}
+
 void jw_close(struct jw *w)
 {
 	if (w->depth <= 1) {
@@ -253,13 +260,13 @@ void jw_close(struct jw *w)
 		return;
 	}
 	w->depth--;
-	if (!w->lvl[w->depth].arr && w->lvl[w->depth].n == 0) {
+	if (w->lvl[w->depth].arr == 0 && w->lvl[w->depth].n == 0) {
 		/* an empty object is left out, key and all */
 		w->len = w->lvl[w->depth].start;
 		w->lvl[w->depth - 1].n--;
 		return;
 	}
-	jw_ch(w, w->lvl[w->depth].arr ? ']' : '}');
+	jw_ch(w, w->lvl[w->depth].arr == 1 ? ']' : '}');
 }
 
 void jw_item(struct jw *w, const char *s)

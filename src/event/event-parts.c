@@ -1,9 +1,9 @@
 /*
  * event-parts.c - the parts of the stats and report events (jansson
- * trees: written once a run or once a minute) that alerts and flow
- * records have too: observer and ecs.  Alerts and flow records are
- * rendered without a tree (event-render.c), so a change here must be
- * made there too.
+ * trees: written once a run or once a minute) that alerts, flow
+ * records and calls have too: observer and ecs.  Those are rendered
+ * without a tree (event-render.c, event-call.c), so a change here must
+ * be made there too.
  */
 #include "config.h"
 

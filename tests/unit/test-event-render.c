@@ -1,9 +1,12 @@
 /*
- * test-event-render.c - the alerts and flow records event-render.c
- * writes without a tree are byte for byte what the jansson trees of
- * before (event-tree-old.c) dumped, on many random records: random
+ * test-event-render.c - the alerts and flow records event-render.c and
+ * the calls event-call.c write without a tree are byte for byte what the
+ * jansson trees of before (event-tree-old.c, event-call-old.c) dumped, on
+ * many random records: random
  * addresses, ports, protocols, counts (up to and past INT64_MAX), roles,
- * geography, rules, relays, certificates and wire strings full of
+ * geography, rules, relays, certificates, call parties (up to the
+ * listed maximum, neighbours and the local party repeated), merged ids,
+ * links, and wire strings full of
  * quotes, backslashes, control characters, invalid and valid UTF-8.
  * Every line also parses (json_loads) and jansson dumps the parsed line
  * back to the same bytes.  And the writer's string escaping against
@@ -294,6 +297,88 @@ static void test_random_events(void)
 	free(c);
 }
 
+/* A random call record (engine/calls.c) and the meta it is written with. */
+static void rcall(struct cf_call_record *c, struct cf_event_meta *m, char s[][256])
+{
+	uint32_t i, n;
+	int v6 = below(3) == 0;
+	char b[80];
+
+	memset(c, 0, sizeof(*c));
+	memset(m, 0, sizeof(*m));
+	c->key = rnd();
+	c->first_us = below(6) == 0 ? 0 : 1600000000000000ULL + rnd() % 100000000000000ULL;
+	c->last_us = below(6) == 0 ? 0 : c->first_us + below(100000000);
+	c->flows = (uint32_t)rcount();
+	c->links = below(4) == 0 ? 0 : (uint32_t)rnd();
+	raddr(&c->local, v6);
+	snprintf(c->app, sizeof(c->app), "%s", rstr(b, sizeof(c->app)));
+	for (i = 0; i < CF_CALL_ROLES; i++) {
+		c->role_flows[i] = below(2) ? 0 : (uint32_t)rcount();
+		c->role_bytes[i] = rcount();
+		c->role_packets[i] = rcount();
+	}
+	n = below(4) == 0 ? 0 : below(3) == 0 ? CF_CALL_PARTIES : below(CF_CALL_PARTIES);
+	c->n_parties = below(20) == 0 ? n + below(5) : n;      /* past the array at times */
+	for (i = 0; i < n; i++) {
+		struct cf_call_party *p = &c->party[i];
+
+		if (i > 0 && below(4) == 0)
+			p->ip = c->party[i - 1].ip;     /* direct and through a relay */
+		else if (below(10) == 0)
+			p->ip = c->local;
+		else
+			raddr(&p->ip, below(8) == 0 ? !v6 : v6);
+		snprintf(p->country, sizeof(p->country), "%s", below(3) ? "US" : rstr(b, 3));
+		p->asn = below(3) ? (uint32_t)rnd() : 0;
+		snprintf(p->as_org, sizeof(p->as_org), "%s", rstr(b, sizeof(p->as_org)));
+		p->roles = (uint8_t)rnd();
+		p->via_relay = below(4) == 0;
+		p->flows = (uint32_t)rcount();
+		p->bytes = rcount();
+		p->packets = rcount();
+	}
+	c->parties_more = below(3) == 0 ? (uint32_t)rcount() : 0;
+	n = below(2) ? 0 : below(CF_CALL_MERGED + 1);
+	c->n_merged = below(20) == 0 ? n + below(5) : n;
+	for (i = 0; i < n; i++)
+		c->merged[i] = rnd();
+	c->merged_more = below(3) == 0 ? (uint32_t)rcount() : 0;
+	c->alerts = (uint32_t)rcount();
+	c->severity = below(3) == 0 ? CF_SEV_NONE : (enum cf_severity)(CF_SEV_LOW + below(4));
+	snprintf(c->rule_id, sizeof(c->rule_id), "%s", rstr(b, sizeof(c->rule_id)));
+	snprintf(c->rule_name, sizeof(c->rule_name), "%s", rstr(s[2], sizeof(c->rule_name)));
+	snprintf(c->ruleset, sizeof(c->ruleset), "%s", rstr(b, sizeof(c->ruleset)));
+	m->observer_hostname = below(5) == 0 ? NULL : rstr(s[0], 256);
+	m->interface = below(2) == 0 ? NULL : rstr(s[1], 256);
+}
+
+static void test_random_calls(void)
+{
+	struct cf_call_record *c = malloc(sizeof(*c));
+	struct cf_event_meta m;
+	char s[3][256];
+	struct jw *w;
+	uint64_t ts;
+	int i, n = cases(), bad = 0, with_meta;
+
+	CHECK(c != NULL);
+	for (i = 0; c != NULL && i < n && bad < 5; i++) {
+		rcall(c, &m, s);
+		ts = below(10) == 0 ? 0 : c->last_us + below(1000);
+		with_meta = below(10) != 0;
+		w = line_begin(1);
+		CHECK(w != NULL);
+		(void)ev_render_call(w, with_meta ? &m : NULL, c, ts);
+		CHECK(jw_end(w) == 0);
+		if (!same(w, old_line(old_call_tree(with_meta ? &m : NULL, c, ts)), "call", i))
+			bad++;
+	}
+	CHECK_INT(bad, 0);
+	fprintf(stderr, "  %d calls\n", i);
+	free(c);
+}
+
 /* A random valid UTF-8 string with every control character in play. */
 static size_t rutf8(char *buf, size_t max)
 {
@@ -379,11 +464,22 @@ static void test_writer(void)
 	jw_obj(&w, "gone");
 	jw_close(&w);
 	jw_close(&w);
+	jw_arr(&w, "items");                    /* objects as items: kept although empty */
+	jw_item_obj(&w);
+	jw_close(&w);
+	jw_item_obj(&w);
+	jw_u64(&w, "n", 2);
+	jw_obj(&w, "gone");
+	jw_close(&w);
+	jw_close(&w);
+	jw_close(&w);
 	CHECK_INT(jw_end(&w), 0);
 	CHECK_INT(w.len, strlen("{\"big\":9223372036854775807,\"neg\":-9223372036854775808,"
-			       "\"a\":[],\"o\":{\"lit\":\"\",\"x\":[\"q\\\"\",\"b\\\\\"]}}"));
+			       "\"a\":[],\"o\":{\"lit\":\"\",\"x\":[\"q\\\"\",\"b\\\\\"]},"
+			       "\"items\":[{},{\"n\":2}]}"));
 	CHECK(w.len > 0 && memcmp(w.buf, "{\"big\":9223372036854775807,\"neg\":-9223372036854775808,"
-				  "\"a\":[],\"o\":{\"lit\":\"\",\"x\":[\"q\\\"\",\"b\\\\\"]}}", w.len) == 0);
+				  "\"a\":[],\"o\":{\"lit\":\"\",\"x\":[\"q\\\"\",\"b\\\\\"]},"
+				  "\"items\":[{},{\"n\":2}]}", w.len) == 0);
 	/* unbalanced: not a whole line */
 	jw_begin(&w);
 	jw_obj(&w, "open");
@@ -397,5 +493,6 @@ int main(void)
 	RUN(test_writer);
 	RUN(test_escaping);
 	RUN(test_random_events);
+	RUN(test_random_calls);
 	return harness_done();
 }
