@@ -305,4 +305,29 @@ int cf_classify_match_asn(struct cf_classifier *c, const struct cf_flow *f,
 /* Name a new flow from the DNS cache; 1 when cls.host was set. */
 int cf_dns_name_flow(struct cf_classifier *c, struct cf_flow *f, uint64_t ts_us);
 
+/* A verdict being built. */
+struct verdict {
+	uint16_t app, l7;           /* name ids */
+	uint8_t clue;               /* CF_CLUE_*: what named app */
+	unsigned roles;
+	size_t evlen;
+	char evidence[CF_EVID_LEN];
+};
+
+/* classify-roles.c: append an evidence token ("a:b" when b is not NULL)
+ * unless present or full; the roles and tokens of the flow's own
+ * signalling (cls.wire), of its recognised payloads (seen; call_app: a
+ * call app's catalog line decided the app), of a catalog line naming
+ * the flow's app (only those in mask), and what a port line may speak
+ * for. */
+void cf_evid(struct verdict *v, const char *a, const char *b);
+void cf_own_roles(uint8_t wire, struct verdict *v);
+void cf_wire_roles(uint32_t seen, int call_app, struct verdict *v);
+struct cf_cat_match;
+void cf_line_roles(struct verdict *v, int matched, const struct cf_cat_match *m,
+		   unsigned mask);
+unsigned cf_port_line_mask(uint32_t seen);
+/* What keyed a DTLS handshake (a token), NULL: nothing on the wire did. */
+const char *cf_dtls_call_evidence(uint32_t seen, int call_app);
+
 #endif /* CF_CLASSIFY_INT_H */

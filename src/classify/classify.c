@@ -18,7 +18,8 @@
  *
  * The facts come from classify-wire.c (payloads), classify-dns.c (DNS
  * answers) and classify-sdp.c (SDP announcements), the last two
- * remembered across flows.
+ * remembered across flows; the roles and tokens they give, from
+ * classify-roles.c.
  */
 #include "config.h"
 
@@ -39,15 +40,6 @@
 /* ... or once each direction sent this many and nothing is pending. */
 #define CF_CLASSIFY_EACH_WAY 16
 
-/* A verdict being built. */
-struct verdict {
-	uint16_t app, l7;           /* name ids */
-	uint8_t clue;               /* CF_CLUE_*: what named app */
-	unsigned roles;
-	size_t evlen;
-	char evidence[CF_EVID_LEN];
-};
-
 /* The catalog's answers for a flow, looked up once per verdict. */
 struct lookups {
 	int host, net, ndpi, port, asn;  /* 1: matched */
@@ -62,32 +54,6 @@ struct lookups {
 /* The classifier object: classifier.c. */
 
 /* --- small helpers --------------------------------------------------- */
-
-/* Append a token ("a:b" when b is not NULL, at most 63 bytes) unless
- * present or full. */
-static void evid(struct verdict *v, const char *a, const char *b)
-{
-	char tok[64];
-	size_t n = 0, have = v->evlen;
-	const char *p;
-
-	for (; *a && n + 1 < sizeof(tok); a++)
-		tok[n++] = *a;
-	if (b != NULL && n + 1 < sizeof(tok))
-		tok[n++] = ':';
-	for (; b != NULL && *b && n + 1 < sizeof(tok); b++)
-		tok[n++] = *b;
-	tok[n] = '\0';
-	for (p = v->evidence; (p = strstr(p, tok)) != NULL; p += n)
-		if ((p == v->evidence || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
-			return;
-	if (have + (have > 0) + n >= sizeof(v->evidence))
-		return;
-	if (have > 0)
-		v->evidence[have++] = ' ';
-	memcpy(v->evidence + have, tok, n + 1);
-	v->evlen = have + n;
-}
 
 static int name_in(const char *name, const char *const *set)
 {
@@ -222,26 +188,6 @@ static int host_usable(struct cf_classifier *c, const struct cf_flow *f)
 	       ndpi_web(c, f);
 }
 
-/*
- * A DTLS handshake keys a call only with call evidence on the wire:
- * use_srtp in a hello (RFC 5764), ICE or TURN on the same 5-tuple, media
- * after it - or a call app's catalog line for the flow (call_app).  Any
- * other DTLS (a game relay's, a VPN's) is no key exchange, whatever its
- * port.  The token names the fact that decided.
- */
-static const char *dtls_call_evidence(uint32_t seen, int call_app)
-{
-	if (!(seen & CF_SEEN_DTLS_HS))
-		return NULL;
-	if (seen & CF_SEEN_DTLS_SRTP)
-		return "use-srtp";
-	if (seen & (CF_SEEN_STUN | CF_SEEN_TURN))
-		return "ice";
-	if (seen & (CF_SEEN_RTP | CF_SEEN_RTCP | CF_SEEN_ZOOM))
-		return "srtp";
-	return call_app ? "call-app" : NULL;
-}
-
 /* The app of a room system's signalling (own: cls.wire's low nibble) or
  * of the signalling that announced a media end (its high nibble). */
 static uint16_t wire_app(uint8_t wire)
@@ -269,7 +215,7 @@ static uint16_t generic_app(uint32_t seen, uint8_t wire)
 		return w;
 	if (seen & CF_SEEN_ZOOM)
 		return CF_NID_ZOOM;     /* Zoom's own media encapsulation */
-	if (!dtls_call_evidence(seen, 0))
+	if (!cf_dtls_call_evidence(seen, 0))
 		seen &= ~CF_SEEN_DTLS_HS;
 	if (seen & (CF_SEEN_DTLS_HS | CF_SEEN_STUN | CF_SEEN_TURN))
 		return CF_NID_WEBRTC;
@@ -300,10 +246,10 @@ static void decide_app(struct cf_classifier *c, const struct cf_flow *f,
 		/* an operator of several apps (narrower=): the weaker clue
 		   that names one of them says which */
 		if (lk->ndpi && cf_cat_narrower(m, lk->dm.app_nid)) {
-			evid(v, "catalog", m->id);
+			cf_evid(v, "catalog", m->id);
 			*m = lk->dm;
 		} else if (lk->port && cf_cat_narrower(m, lk->pm.app_nid)) {
-			evid(v, "catalog", m->id);
+			cf_evid(v, "catalog", m->id);
 			*m = lk->pm;
 		}
 	} else if (lk->ndpi || lk->port) {
@@ -328,103 +274,6 @@ static void decide_app(struct cf_classifier *c, const struct cf_flow *f,
 }
 
 /* --- verdict: roles, l7, evidence -------------------------------------- */
-
-/* The signalling of the flow's own payloads (room systems, apps that
- * hide their media: cf_own_kind), with its tokens. */
-static void own_roles(uint8_t wire, struct verdict *v)
-{
-	const struct cf_own_kind *k = cf_own_kind(wire);
-
-	if (k == NULL)
-		return;
-	v->roles |= k->roles;
-	evid(v, k->tok, NULL);
-	if (k->tok2 != NULL)
-		evid(v, k->tok2, NULL);
-}
-
-/* Roles the wire showed, with their evidence tokens (call_app: a call
- * app's catalog line decided the app). */
-static void wire_roles(uint32_t seen, int call_app, struct verdict *v)
-{
-	static const struct {
-		uint32_t bit;
-		unsigned role;
-		const char *tok;
-	} facts[] = {
-		{ CF_SEEN_DTLS_HS, CF_ROLE_KEYX, "dtls-handshake" },
-		{ CF_SEEN_ZRTP, CF_ROLE_KEYX, "zrtp" },
-		{ CF_SEEN_SDP_CRYPTO, CF_ROLE_KEYX, "sdp-crypto-cleartext" },
-		{ CF_SEEN_RTP, CF_ROLE_MEDIA, "rtp" },
-		{ CF_SEEN_RTCP, CF_ROLE_MEDIA, "rtcp" },
-		{ CF_SEEN_SDP_MEDIA, 0, "sdp-media" },
-		{ CF_SEEN_STUN, CF_ROLE_SIGNALING, "stun-binding" },
-		{ CF_SEEN_SIP, CF_ROLE_SIGNALING, "sip" },
-		{ CF_SEEN_TURN, CF_ROLE_RELAY, "turn" },
-	};
-	static const struct {
-		uint32_t bit;
-		const char *tok;
-	} zoom[] = {
-		{ CF_SEEN_ZOOM_AUDIO, "zoom-audio" },
-		{ CF_SEEN_ZOOM_VIDEO, "zoom-video" },
-		{ CF_SEEN_ZOOM_SCREEN, "zoom-screen" },
-		{ CF_SEEN_ZOOM_RTCP, "zoom-rtcp" },
-	};
-	const char *dtls = dtls_call_evidence(seen, call_app);
-	size_t i;
-
-	if ((seen & CF_SEEN_DTLS_HS) && dtls == NULL) {
-		seen &= ~CF_SEEN_DTLS_HS;
-		evid(v, "dtls-no-call-evidence", NULL);
-	}
-	for (i = 0; i < sizeof(facts) / sizeof(facts[0]); i++)
-		if (seen & facts[i].bit) {
-			v->roles |= facts[i].role;
-			evid(v, facts[i].tok, NULL);
-			if (facts[i].bit == CF_SEEN_DTLS_HS)
-				evid(v, dtls, NULL);
-		}
-	if (!(seen & CF_SEEN_ZOOM))
-		return;
-	evid(v, "zoom-encap", NULL);
-	for (i = 0; i < sizeof(zoom) / sizeof(zoom[0]); i++)
-		if (seen & zoom[i].bit) {
-			v->roles |= CF_ROLE_MEDIA;
-			evid(v, zoom[i].tok, NULL);
-		}
-}
-
-/* Add the roles= of a catalog line naming the flow's app (the line is
- * evidence when it gives roles); only those of them in mask. */
-static void line_roles(struct verdict *v, int matched, const struct cf_cat_match *m,
-		       unsigned mask)
-{
-	if (!matched || m->app_nid != v->app || (m->roles & mask) == 0)
-		return;
-	v->roles |= m->roles & mask;
-	evid(v, "catalog", m->id);
-}
-
-/*
- * A port line speaks for the flow's payloads only as far as they go: it
- * gives media only where media packets were seen, key exchange only to a
- * DTLS handshake, signaling only to STUN or SIP, relay only to TURN.
- */
-static unsigned port_line_mask(uint32_t seen)
-{
-	unsigned mask = CF_ROLE_WEB;
-
-	if (seen & (CF_SEEN_RTP | CF_SEEN_RTCP | CF_SEEN_ZOOM))
-		mask |= CF_ROLE_MEDIA;
-	if (seen & (CF_SEEN_DTLS_HS | CF_SEEN_ZRTP))
-		mask |= CF_ROLE_KEYX;
-	if (seen & (CF_SEEN_STUN | CF_SEEN_SIP))
-		mask |= CF_ROLE_SIGNALING;
-	if (seen & CF_SEEN_TURN)
-		mask |= CF_ROLE_RELAY;
-	return mask;
-}
 
 /*
  * Do a host line's roles apply?  They describe the TLS/HTTP/QUIC sessions
@@ -452,12 +301,12 @@ static void catalog_roles(struct cf_classifier *c, const struct cf_flow *f,
 			  const struct cf_cat_match *decided)
 {
 	if (decided->id != NULL)
-		evid(v, "catalog", decided->id);
-	line_roles(v, lk->host && host_roles_apply(c, f), &lk->hm, CF_ROLE_ALL);
-	line_roles(v, lk->net, &lk->nm, CF_ROLE_ALL);
-	line_roles(v, lk->ndpi, &lk->dm, CF_ROLE_ALL);
-	line_roles(v, lk->port, &lk->pm, port_line_mask(f->cls.seen));
-	line_roles(v, lk->asn, &lk->am, port_line_mask(f->cls.seen));
+		cf_evid(v, "catalog", decided->id);
+	cf_line_roles(v, lk->host && host_roles_apply(c, f), &lk->hm, CF_ROLE_ALL);
+	cf_line_roles(v, lk->net, &lk->nm, CF_ROLE_ALL);
+	cf_line_roles(v, lk->ndpi, &lk->dm, CF_ROLE_ALL);
+	cf_line_roles(v, lk->port, &lk->pm, cf_port_line_mask(f->cls.seen));
+	cf_line_roles(v, lk->asn, &lk->am, cf_port_line_mask(f->cls.seen));
 }
 
 static void decide_l7(struct cf_classifier *c, const struct cf_flow *f,
@@ -530,23 +379,23 @@ static int decide(struct cf_classifier *c, struct cf_flow *f)
 	v.evlen = 0;
 	v.evidence[0] = '\0';
 	if (top != 0 && *cf_ndpi_name(c->ndpi, top))
-		evid(&v, "ndpi", cf_ndpi_name(c->ndpi, top));
+		cf_evid(&v, "ndpi", cf_ndpi_name(c->ndpi, top));
 	if (cls->seen & CF_SEEN_TLS_SNI)
-		evid(&v, "tls-sni", NULL);
+		cf_evid(&v, "tls-sni", NULL);
 	else if (cls->seen & CF_SEEN_DNS_HOST && cls->host_str != NULL)
-		evid(&v, "dns-name", NULL);
+		cf_evid(&v, "dns-name", NULL);
 	else if (cls->seen & CF_SEEN_CERT_HOST && cls->host_str != NULL)
-		evid(&v, "cert-host", NULL);
+		cf_evid(&v, "cert-host", NULL);
 	else if (host_usable(c, f))
-		evid(&v, "ndpi-host", NULL);
+		cf_evid(&v, "ndpi-host", NULL);
 	lookup_all(c, f, &lk);
 	decide_app(c, f, &lk, &v, &m);
 	catalog_roles(c, f, &lk, &v, &m);
 	/* a call app by its servers' names or addresses (not a port line,
 	   not nDPI's guess) */
-	wire_roles(cls->seen, m.id != NULL && nid_is_call(c, m.app_nid) &&
+	cf_wire_roles(cls->seen, m.id != NULL && nid_is_call(c, m.app_nid) &&
 		   ((lk.host && m.id == lk.hm.id) || (lk.net && m.id == lk.nm.id)), &v);
-	own_roles(cls->wire, &v);
+	cf_own_roles(cls->wire, &v);
 	is_call = (uint8_t)(nid_is_call(c, v.app) ||
 			    (v.roles & (CF_ROLE_KEYX | CF_ROLE_MEDIA | CF_ROLE_RELAY)));
 	if (is_call && v.roles == 0 &&
