@@ -198,6 +198,15 @@ struct cf_classifier {
 	/* decide()'s answer for the flow it decided: nDPI can no longer
 	   change its verdict (classify.c ndpi_needless) */
 	uint8_t ndpi_needless;
+	/* The SIP message of the packet cf_classify_shared just read (its
+	   payload's address and length, the parse): the flow's own facts
+	   (classify-wire.c) take it instead of parsing the SDP again.  Set
+	   by cf_classify_shared, for cf_classify_packet on the same packet;
+	   cleared by cf_classify_shared_done. */
+	const uint8_t *sip_p;
+	size_t sip_len;
+	enum cf_rec sip_rec;
+	struct cf_sip_info sip_si;
 	/* the packet just read showed a TLS flow's handshake past its
 	   clear part (classify-wire.c tls_clear_done): nDPI, waiting for a
 	   certificate, has nothing more to read */

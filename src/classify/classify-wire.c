@@ -221,11 +221,16 @@ static int udp_payload(const struct wire *w, const uint8_t *p, size_t len,
 
 /* SIP: signaling; SDES keys in the clear.  (The media endpoints the SDP
  * announces are facts about other flows: cf_classify_shared.) */
-static void sip_payload(struct cf_class *cls, const uint8_t *p, size_t len)
+static void sip_payload(struct cf_classifier *c, struct cf_class *cls,
+			const uint8_t *p, size_t len)
 {
 	struct cf_sip_info si;
 
-	if (cf_recog_sip(p, len, &si) != CF_REC_YES)
+	if (p == c->sip_p && len == c->sip_len && p != NULL) {
+		if (c->sip_rec != CF_REC_YES)
+			return;
+		si = c->sip_si;         /* cf_classify_shared read it */
+	} else if (cf_recog_sip(p, len, &si) != CF_REC_YES)
 		return;
 	cls->seen |= CF_SEEN_SIP;
 	if (si.has_sdp_crypto) {
@@ -269,19 +274,28 @@ int cf_classify_is_shared(const struct cf_packet *pkt)
 
 int cf_classify_shared(struct cf_classifier *c, const struct cf_packet *pkt)
 {
-	struct cf_sip_info si;
+	struct cf_sip_info *si = &c->sip_si;
 	int n = cf_classify_dns(c, pkt);
 
-	if (sip_candidate(pkt) &&
-	    cf_recog_sip(pkt->payload, pkt->payload_len, &si) == CF_REC_YES &&
-	    si.n_media > 0)
-		cf_sdp_remember(c, si.media, si.n_media, pkt->ts_us, CF_ANN_SIP,
-				cf_call_sip_key(pkt->payload, &si));
+	c->sip_p = NULL;
+	if (sip_candidate(pkt)) {
+		c->sip_rec = cf_recog_sip(pkt->payload, pkt->payload_len, si);
+		c->sip_p = pkt->payload;
+		c->sip_len = pkt->payload_len;
+	}
+	if (c->sip_p != NULL && c->sip_rec == CF_REC_YES && si->n_media > 0)
+		cf_sdp_remember(c, si->media, si->n_media, pkt->ts_us, CF_ANN_SIP,
+				cf_call_sip_key(pkt->payload, si));
 	else if (cf_rooms_is_shared(pkt))
 		cf_rooms_shared(c, pkt);
 	else if (cf_call_is_shared(pkt))
 		cf_call_learn(c, pkt);
 	return n;
+}
+
+void cf_classify_shared_done(struct cf_classifier *c)
+{
+	c->sip_p = NULL;
 }
 
 int cf_wire_udp(struct cf_classifier *c, struct cf_flow *f, const uint8_t *p,
@@ -290,7 +304,7 @@ int cf_wire_udp(struct cf_classifier *c, struct cf_flow *f, const uint8_t *p,
 	const struct wire w = { c, f, dir, ts_us, 0 };
 	int found = udp_payload(&w, p, len, 0);
 
-	sip_payload(&f->cls, p, len);
+	sip_payload(c, &f->cls, p, len);
 	return found;
 }
 
@@ -658,7 +672,7 @@ int cf_wire_tcp(struct cf_classifier *c, struct cf_flow *f, const uint8_t *p,
 	struct cf_tls_info ti;
 	enum cf_rec r;
 
-	sip_payload(cls, p, len);
+	sip_payload(c, cls, p, len);
 	if (cls->seen & CF_SEEN_TLS_HELLO) {
 		if (cls->ndpi != NULL)
 			c->tls_clear_done = tls_clear_done(p, len);

@@ -141,6 +141,13 @@ int cf_classify_dns(struct cf_classifier *c, const struct cf_packet *pkt);
  */
 int cf_classify_shared(struct cf_classifier *c, const struct cf_packet *pkt);
 int cf_classify_is_shared(const struct cf_packet *pkt);
+/*
+ * The packet given to cf_classify_shared is done with (its flow
+ * classified, or not to be): cf_classify_packet on that same packet
+ * reuses the SIP message cf_classify_shared parsed, and nothing after
+ * this call may.  Call it once per cf_classify_shared.
+ */
+void cf_classify_shared_done(struct cf_classifier *c);
 
 /*
  * Replace the name cache by an empty one of n entries (0: the default,

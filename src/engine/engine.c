@@ -454,6 +454,7 @@ int cf_engine_packet(struct cf_engine *e, const struct cf_packet *pkt,
 	      (pkt->headers_only || !cf_classify_sample_time(pkt->ts_us))) &&
 	    cf_classify_packet(e->cls, f, pkt, dir))
 		nearer = 1;
+	cf_classify_shared_done(e->cls);
 	if (nearer) {
 		struct cf_geo_result g;
 
@@ -499,6 +500,7 @@ void cf_engine_counts(struct cf_engine *e, const struct cf_packet *pkt,
 void cf_engine_shared_only(struct cf_engine *e, const struct cf_packet *pkt)
 {
 	cf_classify_shared(e->cls, pkt);
+	cf_classify_shared_done(e->cls);
 }
 
 void cf_engine_expire_at(struct cf_engine *e, uint64_t ts_us)

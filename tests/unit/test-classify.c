@@ -118,8 +118,12 @@ static int feed_shared(struct cf_flow *f, int dir, const struct buf *pl)
 	cf_addr_str(&f->ip[dir], a, sizeof(a));
 	cf_addr_str(&f->ip[!dir], b, sizeof(b));
 	mk(&t, a, b, f->proto, f->port[dir], f->port[!dir], 0, pl);
+	int changed;
+
 	cf_classify_shared(cls, &t.pkt);
-	return feed(f, dir, 0, pl);
+	changed = feed(f, dir, 0, pl);
+	cf_classify_shared_done(cls);
+	return changed;
 }
 
 static int has_token(const char *evidence, const char *tok)
@@ -1222,6 +1226,46 @@ static void test_sdp_announced_rtp(void)
 	cf_classify_finish(cls, &g);
 }
 
+/* The SIP message cf_classify_shared read is the flow's own fact for that
+ * packet only: a later message of the same length at the same address,
+ * on a flow given no shared look first, is read anew. */
+static void test_sip_read_once(void)
+{
+	static const char with[] =
+		"INVITE sip:bob@192.0.2.40 SIP/2.0\r\nCall-ID: a1\r\n\r\n"
+		"v=0\r\nc=IN IP4 192.168.1.3\r\nm=audio 30030 RTP/AVP 0\r\n"
+		"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz\r\n";
+	static const char without[] =
+		"INVITE sip:bob@192.0.2.40 SIP/2.0\r\nCall-ID: a2\r\n\r\n"
+		"v=0\r\nc=IN IP4 192.168.1.3\r\nm=audio 30030 RTP/AVP 0\r\n"
+		"a=cryptx:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz\r\n";
+	static struct tpkt t;
+	struct cf_flow a, b;
+	struct buf p = { .n = 0 };
+
+	CHECK_INT(strlen(with), strlen(without));
+	flow_init(&a, "192.168.1.3", 5060, "192.0.2.40", 5060, 17);
+	putn(&p, with, strlen(with));
+	feed_shared(&a, 0, &p);
+	CHECK_INT(a.cls.sdes_cleartext, 1);
+	CHECK(has_token(cf_class_evidence(&a.cls), "sip"));
+	/* a's flow done: the shared look alone, as the engine does for it;
+	   then b's message in the same buffer, of the same length */
+	mk(&t, "192.168.1.3", "192.0.2.40", 17, 5060, 5060, 0, &p);
+	cf_classify_shared(cls, &t.pkt);
+	cf_classify_shared_done(cls);
+	flow_init(&b, "192.168.1.3", 5062, "192.0.2.40", 5060, 17);
+	p.n = 0;
+	putn(&p, without, strlen(without));
+	mk(&t, "192.168.1.3", "192.0.2.40", 17, 5062, 5060, 0, &p);
+	b.pkts[0]++;
+	cf_classify_packet(cls, &b, &t.pkt, 0);
+	CHECK(has_token(cf_class_evidence(&b.cls), "sip"));
+	CHECK_INT(b.cls.sdes_cleartext, 0);
+	CHECK(!has_token(cf_class_evidence(&b.cls), "sdp-crypto-cleartext"));
+	cf_classify_finish(cls, &b);
+}
+
 int main(void)
 {
 	const char *dir = getenv("CF_RULES_DIR");
@@ -1237,6 +1281,7 @@ int main(void)
 	RUN(test_tls_zoom_web);
 	RUN(test_ndpi_kept);
 	RUN(test_ndpi_let_go_media);
+	RUN(test_sip_read_once);
 	RUN(test_dtls_keyx);
 	RUN(test_dtls_no_call_evidence);
 	RUN(test_rtp_media);
