@@ -277,9 +277,12 @@ static int live(uint64_t seen_us, uint64_t ts_us)
 static struct cf_call_sock *sock_find(struct cf_classifier *c, const cf_addr *a,
 				      uint16_t port, uint64_t ts_us)
 {
-	uint32_t i, k = slot_of(a, port, CF_CALL_SOCKS - 1);
+	uint32_t i, k;
 	struct cf_call_sock *s;
 
+	if (!live(c->call_sock_last_us, ts_us))
+		return NULL;            /* nothing put in the links' life */
+	k = slot_of(a, port, CF_CALL_SOCKS - 1);
 	for (i = 0; i < CF_CALL_PROBES; i++) {
 		s = &c->call_sock[(k + i) & (CF_CALL_SOCKS - 1)];
 		if (live(s->seen_us, ts_us) && s->port == port && cf_addr_eq(&s->ip, a))
@@ -303,6 +306,8 @@ static void sock_put(struct cf_classifier *c, const cf_addr *a, uint16_t port,
 		} else if (!server_only && s->key != key)
 			s->shared = 1;
 		s->seen_us = ts_us ? ts_us : 1;
+		if (s->seen_us > c->call_sock_last_us)
+			c->call_sock_last_us = s->seen_us;
 		return;
 	}
 	if (server_only) {
@@ -331,6 +336,8 @@ static void sock_put(struct cf_classifier *c, const cf_addr *a, uint16_t port,
 	s->server_only = (uint8_t)server_only;
 	s->key = key;
 	s->seen_us = ts_us ? ts_us : 1;
+	if (s->seen_us > c->call_sock_last_us)
+		c->call_sock_last_us = s->seen_us;
 }
 
 /* The call of socket (a, port), 0 none; *server_only: a stun-socket link. */
@@ -375,6 +382,8 @@ static void peer_put(struct cf_classifier *c, const cf_addr *peer,
 	p->client = *client;
 	p->client_port = client_port;
 	p->seen_us = ts_us ? ts_us : 1;
+	if (p->seen_us > c->call_peer_last_us)
+		c->call_peer_last_us = p->seen_us;
 }
 
 /* The call of a TURN allocation whose client (address client) was given
@@ -383,10 +392,13 @@ static uint64_t peer_key(struct cf_classifier *c, const cf_addr *peer,
 			 const cf_addr *client, uint64_t ts_us)
 {
 	const struct cf_call_peer *p;
-	uint32_t i, k = peer_slot(peer, client);
+	uint32_t i, k;
 	uint64_t key;
 	int server_only;
 
+	if (!live(c->call_peer_last_us, ts_us))
+		return 0;               /* nothing put in the links' life */
+	k = peer_slot(peer, client);
 	for (i = 0; i < CF_CALL_PROBES; i++) {
 		p = &c->call_peer[(k + i) & (CF_CALL_PEERS - 1)];
 		if (!live(p->seen_us, ts_us) || !cf_addr_eq(&p->peer, peer) ||
@@ -500,8 +512,8 @@ static uint64_t rtp_pair_key(const struct cf_flow *f)
 /* What other flows said about its ends. */
 static void cross_links(struct cf_classifier *c, struct cf_flow *f, uint64_t ts_us)
 {
-	uint64_t key;
-	int i, kind, weak;
+	uint64_t key, sk[2];
+	int i, kind, weak_of[2];
 
 	if (f->proto != 17)
 		return;
@@ -509,10 +521,12 @@ static void cross_links(struct cf_classifier *c, struct cf_flow *f, uint64_t ts_
 		set_call(f, key, kind == CF_ANN_SIP ? CF_CALL_BY_SDP : CF_CALL_BY_ANNOUNCED);
 		return;
 	}
+	/* each end's socket looked up once, for the strong link and the weak */
 	for (i = 0; i < 2; i++)
-		if ((key = sock_key(c, &f->ip[i], f->port[i], ts_us, &weak)) != 0 &&
-		    !weak) {
-			set_call(f, key, CF_CALL_BY_SOCKET);
+		sk[i] = sock_key(c, &f->ip[i], f->port[i], ts_us, &weak_of[i]);
+	for (i = 0; i < 2; i++)
+		if (sk[i] != 0 && !weak_of[i]) {
+			set_call(f, sk[i], CF_CALL_BY_SOCKET);
 			return;
 		}
 	for (i = 0; i < 2; i++)
@@ -528,9 +542,8 @@ static void cross_links(struct cf_classifier *c, struct cf_flow *f, uint64_t ts_
 	if (f->cls.call_key != 0 && f->cls.call_by < CF_CALL_BY_DNS)
 		return;
 	for (i = 0; i < 2; i++)
-		if ((key = sock_key(c, &f->ip[i], f->port[i], ts_us, &weak)) != 0 &&
-		    weak) {
-			set_call(f, key, CF_CALL_BY_STUN_SOCKET);
+		if (sk[i] != 0 && weak_of[i]) {
+			set_call(f, sk[i], CF_CALL_BY_STUN_SOCKET);
 			return;
 		}
 }

@@ -217,6 +217,9 @@ struct cf_classifier {
 	void *asn_ctx;
 	struct cf_call_sock call_sock[CF_CALL_SOCKS];
 	struct cf_call_peer call_peer[CF_CALL_PEERS];
+	/* the latest seen_us put in each table: past it by the links' life,
+	   no entry is live and a look-up is skipped (classify-call.c) */
+	uint64_t call_sock_last_us, call_peer_last_us;
 };
 
 /* --- classify-wire.c: facts from the payload ------------------------- */
