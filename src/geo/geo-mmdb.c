@@ -60,6 +60,20 @@ struct geo_slot {
 	uint8_t ref;            /* clock reference bit */
 };
 
+/*
+ * The classifier asks for the AS of a flow's ends whenever it decides
+ * again (cf_geo_asn): uncounted looks, which leave the cache and its
+ * counters as the judgements made them.  Their answers are kept here,
+ * apart, direct-mapped: a database walk each time was 2% of a run.
+ */
+#define ASN_MEMO 1024                  /* a power of two */
+
+struct asn_memo {
+	cf_addr key;
+	uint32_t asn;
+	uint32_t used;
+};
+
 struct cf_geo {
 	struct geo_db *db;
 	size_t ndb;
@@ -67,6 +81,7 @@ struct cf_geo {
 	uint32_t cap;
 	uint32_t seed;
 	struct cf_geo_stats st;
+	struct asn_memo asn_memo[ASN_MEMO];
 };
 
 static const char *const path_country[] = { "country", "iso_code", NULL };
@@ -473,8 +488,19 @@ void cf_geo_lookup(struct cf_geo *g, const cf_addr *a, struct cf_geo_result *res
 uint32_t cf_geo_asn(struct cf_geo *g, const cf_addr *a)
 {
 	struct cf_geo_result res;
+	struct asn_memo *m;
 
+	if (g == NULL) {
+		geo_lookup(g, a, &res, 0);
+		return res.asn;
+	}
+	m = &g->asn_memo[cf_addr_hash(a, g->seed ^ 0x2545f491u) & (ASN_MEMO - 1)];
+	if (m->used && cf_addr_eq(&m->key, a))
+		return m->asn;
 	geo_lookup(g, a, &res, 0);
+	m->key = *a;
+	m->asn = res.asn;
+	m->used = 1;
 	return res.asn;
 }
 

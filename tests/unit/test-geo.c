@@ -316,6 +316,32 @@ static void test_cache_hits(void)
 	CHECK_INT(st.misses, 2);
 	CHECK_INT(st.hits, 5);
 	CHECK_INT(st.entries, 2);
+	/* cf_geo_asn keeps its answers apart (direct-mapped, 1024 slots):
+	   three passes over 768 addresses, colliding, in changing order,
+	   answer as a counted look of a second instance does */
+	{
+		struct cf_geo *ref = open_fix(0, "country.mmdb", "asn.mmdb");
+		static const char *const nets[] = { "198.51.100.", "203.0.113.", "192.0.2." };
+		unsigned pass, i, bad = 0;
+		char a[32];
+
+		CHECK(ref != NULL);
+		for (pass = 0; ref != NULL && pass < 3; pass++)
+			for (i = 0; i < 768; i++) {
+				unsigned j = pass == 1 ? 767 - i : (i * 7 + pass) % 768;
+
+				snprintf(a, sizeof(a), "%s%u", nets[j / 256], j % 256);
+				look(ref, a, &r2);
+				if (cf_geo_asn(g, addr(a)) != r2.asn && bad++ < 3)
+					fprintf(stderr, "asn of %s: %u, want %u\n", a,
+						cf_geo_asn(g, addr(a)), r2.asn);
+			}
+		CHECK_INT(bad, 0);
+		cf_geo_get_stats(g, &st);
+		CHECK_INT(st.lookups, 7);
+		CHECK_INT(st.entries, 2);
+		cf_geo_close(ref);
+	}
 	cf_geo_close(g);
 }
 
