@@ -272,6 +272,10 @@ size_t ev_fold_key(const struct ev_facts *x, unsigned char *buf);
 int ev_render_alert(struct jw *w, const struct ev_facts *x, uint64_t ts_us,
 		    uint64_t count);
 int ev_render_flow(struct jw *w, const struct ev_facts *x);
+/* Is s a protocol network.protocol may hold (event-render.c), and the
+ * i-th of that list (NULL past its end; for the tests)? */
+int ev_is_protocol(const char *s);
+const char *ev_protocol_at(int i);
 /* callfence.geo: the remote end's RTT and the speed-of-light check
  * (event-geo.c); nothing when no RTT was measured. */
 void ev_render_geo_check(struct jw *w, const struct ev_facts *x);

@@ -411,6 +411,38 @@ static size_t rutf8(char *buf, size_t max)
 	return n;
 }
 
+/* The protocol list is in strcmp order (bsearch) and holds the wire
+ * protocols and nDPI's other protocol names, not apps. */
+static void test_protocols(void)
+{
+	static const char *const in[] = {
+		"rtp", "rtcp", "srtp", "dtls", "stun", "turn", "tls", "sip", "sips",
+		"zrtp", "quic", "h323", "h225", "h245", "ras", "sccp", "skinny",
+		"mgcp", "iax2", "bfcp", "zoom-media", "http", "dns", "mdns", "llmnr",
+		"netbios", "dhcp", "dhcpv6", "ntp", "ssh", "snmp", "ssdp", "rtsp",
+		"icmp", "icmpv6", "igmp", "smtp", "smtps", "imap", "imaps", "pop3",
+		"ftp_control", "ldap", "kerberos", "smbv23", "rdp", "http_proxy",
+		"http_connect", "websocket", "xmpp", "mpegts", "ipsec", "ike",
+		"wireguard", "openvpn", "gre",
+	};
+	static const char *const out[] = {
+		"", "telegram", "zoom", "webrtc", "unknown", "a", "zzz", "RTP", "rtp ",
+		"google", "teams", "dnss", "http_",
+	};
+	size_t i, n = 0;
+
+	for (i = 0; ev_protocol_at((int)i) != NULL; i++, n++)
+		if (i > 0)
+			CHECK(strcmp(ev_protocol_at((int)i - 1), ev_protocol_at((int)i)) < 0);
+	CHECK_INT(n, sizeof(in) / sizeof(in[0]));
+	CHECK(ev_protocol_at(-1) == NULL);
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++)
+		CHECK(ev_is_protocol(in[i]));
+	for (i = 0; i < sizeof(out) / sizeof(out[0]); i++)
+		CHECK(!ev_is_protocol(out[i]));
+	CHECK(!ev_is_protocol(NULL));
+}
+
 static void test_escaping(void)
 {
 	struct jw w;
@@ -492,6 +524,7 @@ int main(void)
 {
 	RUN(test_writer);
 	RUN(test_escaping);
+	RUN(test_protocols);
 	RUN(test_random_events);
 	RUN(test_random_calls);
 	return harness_done();
