@@ -322,13 +322,13 @@ static void test_cache_hits(void)
 	{
 		struct cf_geo *ref = open_fix(0, "country.mmdb", "asn.mmdb");
 		static const char *const nets[] = { "198.51.100.", "203.0.113.", "192.0.2." };
-		unsigned pass, i, bad = 0;
+		unsigned pass, k, bad = 0;
 		char a[32];
 
 		CHECK(ref != NULL);
 		for (pass = 0; ref != NULL && pass < 3; pass++)
-			for (i = 0; i < 768; i++) {
-				unsigned j = pass == 1 ? 767 - i : (i * 7 + pass) % 768;
+			for (k = 0; k < 768; k++) {
+				unsigned j = pass == 1 ? 767 - k : (k * 7 + pass) % 768;
 
 				snprintf(a, sizeof(a), "%s%u", nets[j / 256], j % 256);
 				look(ref, a, &r2);
