@@ -550,7 +550,7 @@ static int ndpi_let_go(struct cf_classifier *c, struct cf_flow *f)
 	cf_ndpi_giveup(c->ndpi, f->cls.ndpi, &nv);
 	changed = ndpi_take(c, f, &nv);
 	c->st.ndpi_let_go++;
-	ndpi_release(c, f, 1);
+	ndpi_release(c, f, 4);
 	return changed || f->cls.ndpi_app != app || f->cls.ndpi_master != master;
 }
 
@@ -562,6 +562,11 @@ static int settled(const struct cf_flow *f)
 	const struct cf_class *cls = &f->cls;
 
 	if (cls->ndpi_state == 0)
+		return 0;
+	/* let go early: the flow stays open as long as nDPI could have kept
+	   it (its own recognisers still look), so that letting nDPI go
+	   changes no fact but nDPI's own */
+	if (cls->ndpi_state == 4 && cls->inspected < CF_NDPI_MAX_PACKETS)
 		return 0;
 	if ((cls->roles & CF_ROLE_MEDIA) && (cls->roles & CF_ROLE_KEYX))
 		return 1;

@@ -41,7 +41,8 @@ struct cf_class {
 	uint8_t roles;              /* CF_ROLE_* (util/role.h) */
 	uint8_t is_call;            /* app is a video-call app (per the catalog) */
 	uint8_t ndpi_state;         /* 0 running, 1 decided, 2 gave up / freed,
-				       3 never given to nDPI (cap reached) */
+				       3 never given to nDPI (cap reached),
+				       4 let go (classify.c ndpi_let_go) */
 	uint8_t has_relay_peer : 1;
 	/* SDP a=crypto (SDES) seen in clear-text SIP on this flow: the SRTP
 	   master keys were readable on the wire (a finding of its own). */

@@ -346,6 +346,39 @@ static void test_ndpi_let_go_media(void)
 	CHECK_INT(f.cls.roles, CF_ROLE_MEDIA);
 }
 
+/* A flow nDPI was let go from stays open as long as nDPI could have kept
+ * it: its key exchange and first media would settle it at once, but RTP
+ * on the same flow (ICE multiplexes RTP and RTCP) still counts. */
+static void test_ndpi_let_go_stays_open(void)
+{
+	struct cf_flow f;
+	struct buf p;
+	unsigned i;
+
+	flow_init(&f, "192.168.1.117", 58332, "144.195.73.154", 8801, 17);
+	dtls_client_hello(&p);
+	feed(&f, 0, 0, &p);
+	zoom_video(&p, 1);
+	feed(&f, 1, 0, &p);
+	zoom_video(&p, 2);
+	feed(&f, 1, 0, &p);
+	CHECK_INT(f.cls.roles, CF_ROLE_MEDIA | CF_ROLE_KEYX);
+	CHECK(f.cls.ndpi == NULL);              /* let go ... */
+	CHECK_INT(f.cls.done, CF_DONE_OPEN);    /* ... and still read */
+	for (i = 0; i < 2; i++) {
+		rtp(&p, 100 + i, 0x5150);
+		feed(&f, 0, 0, &p);
+	}
+	CHECK(has_token(cf_class_evidence(&f.cls), "rtp"));
+	for (i = 0; f.cls.done == CF_DONE_OPEN && i < 40; i++) {
+		rtp(&p, 200 + i, 0x5150);
+		feed(&f, 0, 0, &p);
+	}
+	CHECK(f.cls.done != CF_DONE_OPEN);
+	CHECK_INT(f.cls.inspected, 32);         /* CF_NDPI_MAX_PACKETS */
+	cf_classify_finish(cls, &f);
+}
+
 static void test_tls_zoom_web(void)
 {
 	struct cf_flow f;
@@ -1281,6 +1314,7 @@ int main(void)
 	RUN(test_tls_zoom_web);
 	RUN(test_ndpi_kept);
 	RUN(test_ndpi_let_go_media);
+	RUN(test_ndpi_let_go_stays_open);
 	RUN(test_sip_read_once);
 	RUN(test_dtls_keyx);
 	RUN(test_dtls_no_call_evidence);
