@@ -65,14 +65,7 @@ static void call_event(struct jw *w, const struct cf_call_record *c)
 {
 	uint64_t dur = c->last_us > c->first_us ? c->last_us - c->first_us : 0;
 
-	jw_obj(w, "event");
-	jw_lit(w, "kind", "event");
-	jw_arr(w, "category");
-	jw_item(w, "network");
-	jw_close(w);
-	jw_arr(w, "type");
-	jw_item(w, "info");
-	jw_close(w);
+	ev_event_open(w, "event", "info", NULL);
 	jw_lit(w, "dataset", "callfence.call");
 	jw_lit(w, "module", "callfence");
 	jw_lit(w, "action", "call-ended");
@@ -108,9 +101,6 @@ static void related(struct jw *w, const struct cf_call_record *c,
 /* p, its address as text in ip (a string of ours: written even if ""). */
 static void party(struct jw *w, const struct cf_call_party *p, const char *ip)
 {
-	unsigned bit;
-	int i;
-
 	jw_item_obj(w);
 	jw_lit(w, "ip", ip);
 	if (p->country[0] != '\0') {
@@ -128,13 +118,7 @@ static void party(struct jw *w, const struct cf_call_party *p, const char *ip)
 		}
 		jw_close(w);
 	}
-	jw_arr(w, "roles");             /* most important first, as flow events */
-	for (i = 0; i < CF_ROLE_RANKS; i++) {
-		bit = cf_role_at_rank(i);
-		if (p->roles & bit)
-			jw_item(w, cf_role_name(bit));
-	}
-	jw_close(w);
+	ev_roles_array(w, p->roles, 1); /* most important first, as flow events */
 	if (p->via_relay) {
 		jw_key(w, "via_relay");
 		jw_raw(w, "true", 4);
@@ -226,9 +210,7 @@ int ev_render_call(struct jw *w, const struct cf_event_meta *m,
 	cf_addr_str(&c->local, ips.local, sizeof(ips.local));
 	for (i = 0; i < c->n_parties && i < CF_CALL_PARTIES; i++)
 		cf_addr_str(&c->party[i].ip, ips.party[i], sizeof(ips.party[i]));
-	jw_obj(w, "ecs");
-	jw_lit(w, "version", CF_ECS_VERSION);
-	jw_close(w);
+	ev_ecs_obj(w);
 	call_event(w, c);
 	if (c->severity != CF_SEV_NONE && c->rule_id[0] != '\0') {
 		jw_obj(w, "rule");

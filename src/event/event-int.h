@@ -32,13 +32,14 @@
 
 /*
  * A compact JSON writer into a growing buffer: alerts and flow records
- * (event-render.c) and calls (event-call.c) are rendered with it, no tree.  Keys are literals of
- * plain ASCII (written as they are); values are escaped as jansson's
- * dumper escapes them, so the bytes are what json_dumps(JSON_COMPACT |
- * JSON_PRESERVE_ORDER) of the same tree wrote.  An object closed with no
- * member is dropped with its key, as put_obj drops an empty child; an
- * array is written even when empty.  After an allocation failure the
- * writer only counts: jw_end says -1 and the line is not written.
+ * (event-render.c) and calls (event-call.c) are rendered with it, no
+ * tree.  Keys are literals of plain ASCII (written as they are); values
+ * are escaped as jansson's dumper escapes them, so the bytes are what
+ * json_dumps(JSON_COMPACT | JSON_PRESERVE_ORDER) of the same tree wrote.
+ * An object closed with no member is dropped with its key, as put_obj
+ * drops an empty child; an array is written even when empty.  After an
+ * allocation failure the writer only counts: jw_end says -1 and the line
+ * is not written.
  */
 #define JW_DEPTH 16
 struct jw {
@@ -272,6 +273,14 @@ size_t ev_fold_key(const struct ev_facts *x, unsigned char *buf);
 int ev_render_alert(struct jw *w, const struct ev_facts *x, uint64_t ts_us,
 		    uint64_t count);
 int ev_render_flow(struct jw *w, const struct ev_facts *x);
+/* The parts the alert, flow and call events share (event-render.c): the
+ * event object opened with kind, category network and type [type, type2]
+ * (type2 NULL: one), the roles array in rank order (empty: written even
+ * with no role), ecs. */
+void ev_event_open(struct jw *w, const char *kind, const char *type,
+		   const char *type2);
+void ev_roles_array(struct jw *w, unsigned roles, int empty);
+void ev_ecs_obj(struct jw *w);
 /* Is s a protocol network.protocol may hold (event-render.c), and the
  * i-th of that list (NULL past its end; for the tests)? */
 int ev_is_protocol(const char *s);

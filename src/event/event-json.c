@@ -2,10 +2,10 @@
  * event-json.c - a compact JSON writer (struct jw, event-int.h) for the
  * events written per alert, per flow and per call: straight into the
  * thread's line buffer, no tree (jansson built and dumped a tree of some
- * 60 nodes per event: a quarter of a churn run went there).  The bytes are jansson's:
- * the same separators (JSON_COMPACT), members in the order written
- * (JSON_PRESERVE_ORDER), integers as "%lld" and strings escaped as its
- * dumper escapes them - '"' and '\\' with a backslash, \b \f \n \r \t,
+ * 60 nodes per event: a quarter of a churn run went there).  The bytes
+ * are jansson's: the same separators (JSON_COMPACT), members in the
+ * order written (JSON_PRESERVE_ORDER), integers as "%lld" and strings
+ * escaped as its dumper escapes them - '"' and '\\' with a backslash, \b \f \n \r \t,
  * other control characters as \uXXXX (upper-case hex), everything else
  * (UTF-8 included) as it is.  tests/unit/test-event-render.c holds the
  * two side by side on random records.

@@ -281,7 +281,7 @@ static void tls_obj(struct jw *w, const struct ev_facts *x)
 }
 
 /* The names of roles, most important first; nothing when none unless empty. */
-static void roles_array(struct jw *w, unsigned roles, int empty)
+void ev_roles_array(struct jw *w, unsigned roles, int empty)
 {
 	unsigned bit, any = 0;
 	int i;
@@ -383,10 +383,25 @@ static void observer_facts(struct jw *w, const struct ev_facts *x)
 	jw_close(w);
 }
 
-static void ecs_obj(struct jw *w)
+void ev_ecs_obj(struct jw *w)
 {
 	jw_obj(w, "ecs");
 	jw_lit(w, "version", CF_ECS_VERSION);
+	jw_close(w);
+}
+
+void ev_event_open(struct jw *w, const char *kind, const char *type,
+		   const char *type2)
+{
+	jw_obj(w, "event");
+	jw_lit(w, "kind", kind);
+	jw_arr(w, "category");
+	jw_item(w, "network");
+	jw_close(w);
+	jw_arr(w, "type");
+	jw_item(w, type);
+	if (type2 != NULL)
+		jw_item(w, type2);
 	jw_close(w);
 }
 
@@ -394,14 +409,7 @@ static void ecs_obj(struct jw *w)
 
 static void alert_event(struct jw *w, const struct ev_facts *x)
 {
-	jw_obj(w, "event");
-	jw_lit(w, "kind", "alert");
-	jw_arr(w, "category");
-	jw_item(w, "network");
-	jw_close(w);
-	jw_arr(w, "type");
-	jw_item(w, "connection");
-	jw_close(w);
+	ev_event_open(w, "alert", "connection", NULL);
 	jw_int(w, "severity", cf_severity_ecs(x->severity));
 	jw_lit(w, "dataset", "callfence.alert");
 	jw_lit(w, "module", "callfence");
@@ -423,7 +431,7 @@ static void alert_callfence(struct jw *w, const struct ev_facts *x, uint64_t cou
 		jw_u64(w, "alert_count", count);
 	if (top != 0)
 		jw_lit(w, "role", cf_role_name(top));
-	roles_array(w, x->roles, 0);
+	ev_roles_array(w, x->roles, 0);
 	jw_str(w, "app", ev_str(x, EV_APP));
 	jw_lit(w, "remote_end", remote_end_name(x));
 	jw_str(w, "evidence", ev_str(x, EV_EVIDENCE));
@@ -442,7 +450,7 @@ int ev_render_alert(struct jw *w, const struct ev_facts *x, uint64_t ts_us,
 {
 	int timed = jw_time(w, "@timestamp", ts_us);
 
-	ecs_obj(w);
+	ev_ecs_obj(w);
 	alert_event(w, x);
 	rule_obj(w, x);
 	ends(w, x, 0);
@@ -468,15 +476,7 @@ static void flow_event(struct jw *w, const struct ev_facts *x)
 {
 	uint64_t dur = x->last_us > x->first_us ? x->last_us - x->first_us : 0;
 
-	jw_obj(w, "event");
-	jw_lit(w, "kind", "event");
-	jw_arr(w, "category");
-	jw_item(w, "network");
-	jw_close(w);
-	jw_arr(w, "type");
-	jw_item(w, "connection");
-	jw_item(w, "end");
-	jw_close(w);
+	ev_event_open(w, "event", "connection", "end");
 	jw_lit(w, "dataset", "callfence.flow");
 	jw_lit(w, "module", "callfence");
 	if (x->first_us != 0)
@@ -494,7 +494,7 @@ static const char *const local_by[] = { "", "home-net", "server-port", "initiato
 static void flow_callfence(struct jw *w, const struct ev_facts *x)
 {
 	jw_obj(w, "callfence");
-	roles_array(w, x->roles, 1);
+	ev_roles_array(w, x->roles, 1);
 	jw_str(w, "app", ev_str(x, EV_APP));
 	jw_str(w, "evidence", ev_str(x, EV_EVIDENCE));
 	jw_lit(w, "verdict", verdict_name(x->verdict));
@@ -513,7 +513,7 @@ int ev_render_flow(struct jw *w, const struct ev_facts *x)
 {
 	int timed = jw_time(w, "@timestamp", x->ts_us);
 
-	ecs_obj(w);
+	ev_ecs_obj(w);
 	flow_event(w, x);
 	if (x->has_rule)
 		rule_obj(w, x);
