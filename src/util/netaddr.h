@@ -51,9 +51,6 @@ int cf_prefix_match(const struct cf_prefix *p, const cf_addr *a);
 /* Text form of a prefix ("10.0.0.0/8", "fc00::/7"). Returns buf. */
 char *cf_prefix_str(const struct cf_prefix *p, char *buf, size_t len);
 enum cf_special cf_addr_special(const cf_addr *a);
-/* The same, by scanning the table of ranges (what cf_addr_special
- * decides by its leading bytes): for the tests. */
-enum cf_special cf_addr_special_scan(const cf_addr *a);
 /* "private", "loopback", ... ; "public" for CF_SPECIAL_NONE. */
 const char *cf_special_name(enum cf_special s);
 /* The 64-bit finaliser of MurmurHash3: every input bit moves every output

@@ -108,7 +108,45 @@ static void test_special(void)
 	CHECK_STR(cf_special_name(CF_SPECIAL_NONE), "public");
 }
 
-/* The leading-byte decision agrees with the table of ranges: every
+/* The special-purpose ranges as a list, first match wins (255.255.255.255
+ * lies inside 240/4, so it comes first), scanned with cf_prefix_match:
+ * what cf_addr_special decides by the leading bytes. */
+static enum cf_special special_scan(const cf_addr *a)
+{
+	static const struct {
+		const char *prefix;
+		enum cf_special kind;
+	} ranges[] = {
+		{ "0.0.0.0/8", CF_SPECIAL_UNSPECIFIED },
+		{ "10.0.0.0/8", CF_SPECIAL_PRIVATE },
+		{ "100.64.0.0/10", CF_SPECIAL_CGNAT },
+		{ "127.0.0.0/8", CF_SPECIAL_LOOPBACK },
+		{ "169.254.0.0/16", CF_SPECIAL_LINKLOCAL },
+		{ "172.16.0.0/12", CF_SPECIAL_PRIVATE },
+		{ "192.168.0.0/16", CF_SPECIAL_PRIVATE },
+		{ "224.0.0.0/4", CF_SPECIAL_MULTICAST },
+		{ "255.255.255.255/32", CF_SPECIAL_BROADCAST },
+		{ "240.0.0.0/4", CF_SPECIAL_RESERVED },
+		{ "::/128", CF_SPECIAL_UNSPECIFIED },
+		{ "::1/128", CF_SPECIAL_LOOPBACK },
+		{ "fe80::/10", CF_SPECIAL_LINKLOCAL },
+		{ "fc00::/7", CF_SPECIAL_ULA },
+		{ "ff00::/8", CF_SPECIAL_MULTICAST },
+	};
+	static struct cf_prefix p[sizeof(ranges) / sizeof(ranges[0])];
+	static int parsed;
+	size_t i;
+
+	for (i = 0; !parsed && i < sizeof(ranges) / sizeof(ranges[0]); i++)
+		CHECK_INT(cf_prefix_parse(ranges[i].prefix, &p[i]), 0);
+	parsed = 1;
+	for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+		if (cf_prefix_match(&p[i], a))
+			return ranges[i].kind;
+	return CF_SPECIAL_NONE;
+}
+
+/* The leading-byte decision agrees with the list of ranges: every
  * IPv4 /16 at both ends of its range, and IPv6 around each range's
  * edges. */
 static void test_special_same(void)
@@ -129,13 +167,13 @@ static void test_special_same(void)
 
 				snprintf(s, sizeof(s), "%u.%u.%u.%u", i, j, ends[k], ends[k]);
 				cf_addr_parse(s, &a);
-				if (cf_addr_special(&a) != cf_addr_special_scan(&a) && bad++ < 5)
+				if (cf_addr_special(&a) != special_scan(&a) && bad++ < 5)
 					fprintf(stderr, "special(%s) %d, the table says %d\n", s,
-						cf_addr_special(&a), cf_addr_special_scan(&a));
+						cf_addr_special(&a), special_scan(&a));
 			}
 	for (i = 0; i < sizeof(v6) / sizeof(v6[0]); i++) {
 		CHECK_INT(cf_addr_parse(v6[i], &a), 0);
-		CHECK_INT(cf_addr_special(&a), cf_addr_special_scan(&a));
+		CHECK_INT(cf_addr_special(&a), special_scan(&a));
 	}
 	CHECK_INT(bad, 0);
 }
