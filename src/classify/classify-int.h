@@ -195,8 +195,11 @@ struct cf_classifier {
 	uint32_t sdp_next;              /* ring position of the next insert */
 	uint64_t ndpi_cap;              /* most flows holding nDPI state */
 	struct cf_ndpi_info ndpi_info[CF_NDPI_INFO_IDS];
-	/* decide()'s answer for the flow it decided: nDPI can no longer
-	   change its verdict (classify.c ndpi_needless) */
+	/* set while a packet is classified when nDPI can no longer change
+	   the flow's verdict: decide() found so (classify.c ndpi_needless),
+	   or the packet showed a TLS handshake past its clear part
+	   (classify-wire.c tls_clear_done: nDPI, waiting for a certificate,
+	   has nothing more to read) */
 	uint8_t ndpi_needless;
 	/* The SIP message of the packet cf_classify_shared just read (its
 	   payload's address and length, the parse): the flow's own facts
@@ -207,10 +210,6 @@ struct cf_classifier {
 	size_t sip_len;
 	enum cf_rec sip_rec;
 	struct cf_sip_info sip_si;
-	/* the packet just read showed a TLS flow's handshake past its
-	   clear part (classify-wire.c tls_clear_done): nDPI, waiting for a
-	   certificate, has nothing more to read */
-	uint8_t tls_clear_done;
 	uint8_t nid_call[CF_NAMES_MAX]; /* per name id: 0 not known yet,
 					   1 not a call app, 2 a call app */
 	cf_classify_asn_fn asn_fn;      /* the engine's ASN look-up, or NULL */

@@ -674,8 +674,8 @@ int cf_wire_tcp(struct cf_classifier *c, struct cf_flow *f, const uint8_t *p,
 
 	sip_payload(c, cls, p, len);
 	if (cls->seen & CF_SEEN_TLS_HELLO) {
-		if (cls->ndpi != NULL)
-			c->tls_clear_done = tls_clear_done(p, len);
+		if (cls->ndpi != NULL && tls_clear_done(p, len))
+			c->ndpi_needless = 1;
 		return 0;
 	}
 	s = slot_of(c, f);

@@ -309,8 +309,10 @@ static void catalog_roles(struct cf_classifier *c, const struct cf_flow *f,
 	cf_line_roles(v, lk->asn, &lk->am, cf_port_line_mask(f->cls.seen));
 }
 
-static void decide_l7(struct cf_classifier *c, const struct cf_flow *f,
-		      struct verdict *v)
+/* The l7; 1 when it came from the flow's own packets (its own kind of
+ * signalling, a recogniser), 0 from nDPI. */
+static int decide_l7(struct cf_classifier *c, const struct cf_flow *f,
+		     struct verdict *v)
 {
 	static const struct {
 		uint32_t bits;
@@ -333,12 +335,12 @@ static void decide_l7(struct cf_classifier *c, const struct cf_flow *f,
 
 	if (k != NULL && k->l7 != CF_NID_NONE) {
 		v->l7 = k->l7;
-		return;
+		return 1;
 	}
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		if (f->cls.seen & order[i].bits) {
 			v->l7 = order[i].nid;
-			return;
+			return 1;
 		}
 	/* nDPI's master is the wire protocol (TLS under Zoom) - unless its
 	   application is itself a web protocol: then the master was a guess
@@ -347,6 +349,7 @@ static void decide_l7(struct cf_classifier *c, const struct cf_flow *f,
 	    (ninfo(c, f->cls.ndpi_app, &tmp2)->flags & NI_WEB))
 		m = ninfo(c, f->cls.ndpi_app, &tmp);
 	v->l7 = m->l7_nid;
+	return 0;
 }
 
 /* The catalog lines that match the flow: each kind looked up once. */
@@ -362,7 +365,7 @@ static void lookup_all(struct cf_classifier *c, const struct cf_flow *f,
 }
 
 static int ndpi_needless(const struct cf_flow *f, unsigned clue,
-			 const struct cf_cat_match *m);
+			 const struct cf_cat_match *m, int own_l7);
 
 /* Recompute the verdict from the facts; 1 when anything changed. */
 static int decide(struct cf_classifier *c, struct cf_flow *f)
@@ -373,6 +376,7 @@ static int decide(struct cf_classifier *c, struct cf_flow *f)
 	struct cf_cat_match m;
 	uint8_t is_call;
 	uint16_t top = ndpi_top(c, f);
+	int own_l7;
 
 	v.app = v.l7 = CF_NID_NONE;
 	v.roles = 0;
@@ -401,8 +405,9 @@ static int decide(struct cf_classifier *c, struct cf_flow *f)
 	if (is_call && v.roles == 0 &&
 	    ((cls->seen & (CF_SEEN_TLS_HELLO | CF_SEEN_QUIC)) || ndpi_web(c, f)))
 		v.roles = CF_ROLE_WEB;      /* other TLS/HTTP/QUIC of a call app */
-	decide_l7(c, f, &v);
-	c->ndpi_needless = (uint8_t)(cls->ndpi != NULL && ndpi_needless(f, v.clue, &m));
+	own_l7 = decide_l7(c, f, &v);
+	if (cls->ndpi != NULL && ndpi_needless(f, v.clue, &m, own_l7))
+		c->ndpi_needless = 1;
 	if (v.app == cls->app_id && v.l7 == cls->l7_id &&
 	    strcmp(v.evidence, cf_class_evidence(cls)) == 0 &&
 	    v.roles == cls->roles && is_call == cls->is_call && v.clue == cls->app_clue)
@@ -494,6 +499,7 @@ static int ndpi_packet(struct cf_classifier *c, struct cf_flow *f,
 	}
 	return changed;
 }
+
 /*
  * Can nDPI still change the verdict?  What callfence takes from it is the
  * app when nothing stronger named one (a catalog ndpi line, nDPI's own
@@ -511,21 +517,19 @@ static int ndpi_packet(struct cf_classifier *c, struct cf_flow *f,
  * nDPI verdict is then taken as it stands (giveup: its guess too).
  */
 static int ndpi_needless(const struct cf_flow *f, unsigned clue,
-			 const struct cf_cat_match *m)
+			 const struct cf_cat_match *m, int own_l7)
 {
 	const struct cf_class *cls = &f->cls;
 	const struct cf_own_kind *k = cf_own_kind(cls->wire);
-	uint32_t media = CF_SEEN_ZOOM | CF_SEEN_RTP | CF_SEEN_RTCP;
-	/* an app's own format: nDPI has no dissector for it that could name
-	   more than its guess by port, the same now as at the flow's end */
-	int own_l7 = k != NULL ||
-		     (cls->seen & (media | CF_SEEN_DTLS | CF_SEEN_STUN |
-				   CF_SEEN_TURN | CF_SEEN_TLS_HELLO |
-				   CF_SEEN_SIP | CF_SEEN_ZRTP | CF_SEEN_QUIC));
 	int udp_media = f->proto == 17 && !(cls->seen & CF_SEEN_QUIC) &&
-			((cls->seen & media) || k != NULL);
+			((cls->seen & (CF_SEEN_ZOOM | CF_SEEN_RTP | CF_SEEN_RTCP)) ||
+			 k != NULL);
 
-	if (!own_l7 || ((cls->seen & CF_SEEN_QUIC) && !(cls->seen & CF_SEEN_NDPI_HOST)))
+	/* an app's own format counts too, l7 or not: nDPI has no dissector
+	   for it that could name more than its guess by port, the same now
+	   as at the flow's end */
+	if (!(own_l7 || k != NULL) ||
+	    ((cls->seen & CF_SEEN_QUIC) && !(cls->seen & CF_SEEN_NDPI_HOST)))
 		return 0;
 	if (clue == CF_CLUE_NAME)
 		/* a DNS name on TCP without TLS may be HTTP's: nDPI reads its Host */
@@ -642,7 +646,7 @@ int cf_classify_packet(struct cf_classifier *c, struct cf_flow *f,
 
 	if (cls->done == CF_DONE_FINAL)
 		return 0;
-	c->ndpi_needless = c->tls_clear_done = 0;
+	c->ndpi_needless = 0;
 	if (cls->inspected < UINT16_MAX)
 		cls->inspected++;
 	changed = ndpi_packet(c, f, pkt);
@@ -660,7 +664,7 @@ int cf_classify_packet(struct cf_classifier *c, struct cf_flow *f,
 	    cls->ndpi_app != app || cls->ndpi_master != master ||
 	    cls->app_id == CF_NID_NONE)
 		changed |= decide(c, f);
-	if ((c->ndpi_needless || c->tls_clear_done) && ndpi_let_go(c, f))
+	if (c->ndpi_needless && ndpi_let_go(c, f))
 		changed |= decide(c, f);
 	if (cls->done == CF_DONE_SAMPLE) {
 		if (!may_show_media(c, f))
