@@ -76,8 +76,10 @@ char *cf_addr_str(const cf_addr *a, char *buf, size_t len)
 		char tmp[16];
 
 		/* inet_ntop writes nothing (ENOSPC) when it does not fit */
-		if (v4_str(a->b + 12, tmp) < len)
-			memcpy(buf, tmp, strlen(tmp) + 1);
+		size_t n = v4_str(a->b + 12, tmp);
+
+		if (n < len)
+			memcpy(buf, tmp, n + 1);
 		else
 			buf[0] = '\0';
 		return buf;
