@@ -184,6 +184,8 @@ struct cf_call_peer {
 	uint64_t seen_us;               /* 0: unused */
 };
 
+#define CF_HELLO_FED 1024
+
 struct cf_classifier {
 	struct cf_catalog *cat;
 	struct cf_ndpi *ndpi;
@@ -212,6 +214,14 @@ struct cf_classifier {
 	struct cf_sip_info sip_si;
 	uint8_t nid_call[CF_NAMES_MAX]; /* per name id: 0 not known yet,
 					   1 not a call app, 2 a call app */
+	uint8_t nid_hello[CF_NAMES_MAX]; /* per name id: 0 not known yet, 1 its
+					    hellos may skip nDPI, 2 nDPI
+					    remembers their clients
+					    (classify.c hello_for_ndpi) */
+	/* IPv4 clients whose hello of such an app went to nDPI, and when (a
+	   second of packet time, + 1: 0 is empty); direct-mapped by address,
+	   a collision only makes nDPI see more hellos (classify.c) */
+	struct { uint32_t addr, sec; } hello_fed[CF_HELLO_FED];
 	cf_classify_asn_fn asn_fn;      /* the engine's ASN look-up, or NULL */
 	void *asn_ctx;
 	struct cf_call_sock call_sock[CF_CALL_SOCKS];
@@ -231,6 +241,8 @@ int cf_wire_udp(struct cf_classifier *c, struct cf_flow *f, const uint8_t *p,
  * host changed. */
 int cf_wire_tcp(struct cf_classifier *c, struct cf_flow *f, const uint8_t *p,
 		size_t len, int dir, uint64_t ts_us);
+/* Is a TLS hello from direction dir of f being reassembled? */
+int cf_wire_hello_pending(struct cf_classifier *c, const struct cf_flow *f, int dir);
 /* Give back f's reassembly slot, if it holds one. */
 void cf_reasm_release(struct cf_classifier *c, struct cf_flow *f, int dropped);
 

@@ -6,7 +6,8 @@
  * ndpi_flow_malloc / ndpi_free_flow / ndpi_free_flow_data / ndpi_free,
  * ndpi_detection_process_packet,
  * ndpi_extra_dissection_possible, ndpi_detection_giveup,
- * ndpi_get_proto_name, and the flow's host_server_name field.
+ * ndpi_get_proto_name, the flow's host_server_name field, and the id
+ * NDPI_PROTOCOL_MSTEAMS (cf_ndpi_hello_remembered).
  */
 #include "config.h"
 
@@ -245,6 +246,11 @@ void cf_ndpi_giveup(struct cf_ndpi *n, void *flow, struct cf_ndpi_verdict *v)
 	p = ndpi_detection_giveup(n->mod, f, 1, &guessed);
 	fill(n, v, &p, f);
 	v->complete = 1;
+}
+
+const char *cf_ndpi_hello_remembered(const struct cf_ndpi *n, unsigned i)
+{
+	return i == 0 ? cf_ndpi_name(n, NDPI_PROTOCOL_MSTEAMS) : NULL;
 }
 
 const char *cf_ndpi_name(const struct cf_ndpi *n, uint16_t id)

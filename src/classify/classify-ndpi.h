@@ -66,6 +66,16 @@ void cf_ndpi_process(struct cf_ndpi *n, void *flow, const uint8_t *l3,
 /* No more packets: nDPI's best guess (ports and addresses allowed). */
 void cf_ndpi_giveup(struct cf_ndpi *n, void *flow, struct cf_ndpi_verdict *v);
 
+/*
+ * Does nDPI remember a client that spoke this protocol over TLS and name
+ * the client's other flows by it?  nDPI 4.2 does so for Teams: a host
+ * whose TLS session it named Teams has its Skype-framed STUN flows of
+ * the next minute named Teams too (its msteams cache), so such a session's
+ * ClientHello must reach nDPI even when callfence has named the flow.
+ * The i-th such protocol's name ("Teams"), NULL past the last.
+ */
+const char *cf_ndpi_hello_remembered(const struct cf_ndpi *n, unsigned i);
+
 /* nDPI's name of a protocol id ("Zoom", "TLS"); "" for 0 / unknown. */
 const char *cf_ndpi_name(const struct cf_ndpi *n, uint16_t id);
 

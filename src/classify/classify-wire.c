@@ -322,6 +322,13 @@ static struct cf_reasm_slot *slot_of(struct cf_classifier *c, const struct cf_fl
 	return s;
 }
 
+int cf_wire_hello_pending(struct cf_classifier *c, const struct cf_flow *f, int dir)
+{
+	const struct cf_reasm_slot *s = slot_of(c, f);
+
+	return s != NULL && s->kind == CF_REASM_HELLO && s->dir == dir;
+}
+
 void cf_reasm_release(struct cf_classifier *c, struct cf_flow *f, int dropped)
 {
 	struct cf_reasm_slot *s = slot_of(c, f);

@@ -483,6 +483,7 @@ static int ndpi_packet(struct cf_classifier *c, struct cf_flow *f,
 		if (++c->st.ndpi_live > c->st.ndpi_live_peak)
 			c->st.ndpi_live_peak = c->st.ndpi_live;
 	}
+	c->st.ndpi_packets++;
 	cf_ndpi_process(c->ndpi, f->cls.ndpi, pkt->l3, pkt->l3_len,
 			pkt->ts_us / 1000, &nv);
 	if (!nv.complete && f->cls.inspected >= CF_NDPI_MAX_PACKETS) {
@@ -556,6 +557,87 @@ static int ndpi_let_go(struct cf_classifier *c, struct cf_flow *f)
 	c->st.ndpi_let_go++;
 	ndpi_release(c, f, 4);
 	return changed || f->cls.ndpi_app != app || f->cls.ndpi_master != master;
+}
+
+/*
+ * Must this ClientHello still reach nDPI when callfence has named the flow
+ * by it?  Only to keep what nDPI remembers of its client: for an app the
+ * catalog names by an nDPI protocol nDPI remembers per IPv4 client from
+ * its TLS sessions (classify-ndpi.h: Teams, whose client's STUN flows
+ * nDPI then names Teams for 60 s), one hello of a client every
+ * CF_HELLO_REFRESH_S seconds of packet time is enough: nDPI's memory of
+ * that client is never older than that while the client opens sessions.
+ * So a STUN flow can be named otherwise than if nDPI had read every
+ * hello only when it starts within the last CF_HELLO_REFRESH_S seconds
+ * of the 60 after the client's last session.
+ */
+#define CF_HELLO_REFRESH_S 5
+
+static int hello_for_ndpi(struct cf_classifier *c, const struct cf_flow *f,
+			  const struct cf_packet *pkt)
+{
+	uint16_t nid = f->cls.app_id;
+	struct cf_cat_match m;
+	const char *name;
+	uint32_t a, sec, h;
+	unsigned i;
+
+	if (c->nid_hello[nid] == 0) {
+		c->nid_hello[nid] = 1;
+		for (i = 0; (name = cf_ndpi_hello_remembered(c->ndpi, i)) != NULL; i++)
+			if (*name && cf_catalog_match_ndpi(c->cat, name, &m) &&
+			    m.app_nid == nid)
+				c->nid_hello[nid] = 2;
+	}
+	if (c->nid_hello[nid] != 2 || pkt->ip_version != 4)
+		return 0;
+	memcpy(&a, cf_addr_v4(&pkt->src), 4);
+	sec = (uint32_t)(pkt->ts_us / 1000000) + 1;
+	h = (uint32_t)((a * 2654435761u) >> 22) & (CF_HELLO_FED - 1);
+	if (c->hello_fed[h].addr == a && c->hello_fed[h].sec != 0 &&
+	    sec >= c->hello_fed[h].sec && sec - c->hello_fed[h].sec < CF_HELLO_REFRESH_S)
+		return 0;
+	c->hello_fed[h].addr = a;
+	c->hello_fed[h].sec = sec;
+	return 1;
+}
+
+/*
+ * A TLS ClientHello that nDPI has not seen yet, on a flow nDPI still
+ * works on (or the rest of one cut across segments, whose start nDPI
+ * has): callfence reads it first (nDPI 4.2 spends some 50,000
+ * instructions on a hello, most of them its fingerprints).  When the name
+ * it sent decides the flow (ndpi_needless) nDPI is let go before it: all
+ * it would take from the hello is the name callfence already read.
+ * Returns 1 when the hello was read here, the facts' change in *changed.
+ */
+static int hello_first(struct cf_classifier *c, struct cf_flow *f,
+		       const struct cf_packet *pkt, int dir, int *changed)
+{
+	struct cf_class *cls = &f->cls;
+	const uint8_t *p = pkt->payload;
+
+	if (pkt->proto != 6 || pkt->payload_len == 0 || cls->ndpi_state != 0 ||
+	    (cls->seen & CF_SEEN_TLS_HELLO))
+		return 0;
+	/* a ClientHello's first segment (RFC 8446 s.5.1, 4: record type 22,
+	   version 3.x, handshake type 1), or the rest of one cut */
+	if (!(pkt->payload_len >= 6 && p[0] == 22 && p[1] == 3 && p[5] == 1) &&
+	    !cf_wire_hello_pending(c, f, dir))
+		return 0;
+	*changed = cf_wire_tcp(c, f, p, pkt->payload_len, dir, pkt->ts_us);
+	if (!(cls->seen & CF_SEEN_TLS_SNI))
+		return 1;
+	*changed |= decide(c, f);
+	if (!c->ndpi_needless || hello_for_ndpi(c, f, pkt))
+		return 1;
+	if (cls->ndpi != NULL) {
+		*changed |= ndpi_let_go(c, f);
+	} else {                /* a flow whose first packet is the hello */
+		cls->ndpi_state = 4;
+		c->st.ndpi_let_go++;
+	}
+	return 1;
 }
 
 /* --- per packet --------------------------------------------------------- */
@@ -642,15 +724,19 @@ int cf_classify_packet(struct cf_classifier *c, struct cf_flow *f,
 	uint32_t seen = cls->seen;
 	uint16_t app = cls->ndpi_app, master = cls->ndpi_master;
 	uint8_t wire = cls->wire;
-	int changed;
+	int changed, read_first;
 
 	if (cls->done == CF_DONE_FINAL)
 		return 0;
 	c->ndpi_needless = 0;
 	if (cls->inspected < UINT16_MAX)
 		cls->inspected++;
-	changed = ndpi_packet(c, f, pkt);
-	if (pkt->payload_len > 0 && pkt->proto == 17)
+	changed = 0;
+	read_first = hello_first(c, f, pkt, dir ? 1 : 0, &changed);
+	changed |= ndpi_packet(c, f, pkt);
+	if (read_first)
+		;
+	else if (pkt->payload_len > 0 && pkt->proto == 17)
 		changed |= cf_wire_udp(c, f, pkt->payload, pkt->payload_len,
 				       dir ? 1 : 0, pkt->ts_us);
 	else if (pkt->payload_len > 0 && pkt->proto == 6)

@@ -69,6 +69,7 @@ struct cf_classify_stats {
 	uint64_t ndpi_gaveup;       /* nDPI gave up / flow ended undecided */
 	uint64_t ndpi_let_go;       /* nDPI let go early: callfence's own facts
 				       decided all it could change */
+	uint64_t ndpi_packets;      /* packets given to nDPI */
 	uint64_t ndpi_alloc_fail;
 	uint64_t ndpi_live;         /* flows holding nDPI state now */
 	uint64_t ndpi_live_peak;    /* most at once */

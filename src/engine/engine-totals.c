@@ -150,6 +150,7 @@ void cf_engine_add_classify(struct cf_classify_stats *to,
 	to->ndpi_decided += c->ndpi_decided;
 	to->ndpi_gaveup += c->ndpi_gaveup;
 	to->ndpi_let_go += c->ndpi_let_go;
+	to->ndpi_packets += c->ndpi_packets;
 	to->ndpi_alloc_fail += c->ndpi_alloc_fail;
 	to->ndpi_skipped += c->ndpi_skipped;
 	to->dns_responses += c->dns_responses;

@@ -76,6 +76,7 @@ static json_t *ndpi_geo_obj(const struct cf_run_totals *t, int geo)
 		put_u64(o, "decided", t->classify.ndpi_decided);
 		put_u64(o, "gave_up", t->classify.ndpi_gaveup);
 		put_u64(o, "let_go", t->classify.ndpi_let_go);
+		put_u64(o, "packets", t->classify.ndpi_packets);
 		put_u64(o, "alloc_failures", t->classify.ndpi_alloc_fail);
 		put_u64(o, "skipped", t->classify.ndpi_skipped);
 	}

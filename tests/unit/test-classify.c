@@ -276,6 +276,55 @@ static void test_tls_zoom_mmr(void)
 		  before.ndpi_decided + before.ndpi_gaveup + before.ndpi_let_go + 1);
 }
 
+/* A ClientHello whose server name decides the flow never reaches nDPI
+ * (it is let go before it); one of an app the catalog names by a
+ * protocol nDPI remembers per client (Teams: nDPI then names the
+ * client's STUN flows Teams) reaches it once per client every 5 s. */
+static void test_hello_not_to_ndpi(void)
+{
+	static const struct { const char *client; uint64_t wait_us; int to_ndpi; } t[] = {
+		{ "192.168.1.50", 0, 1 },               /* the client's first */
+		{ "192.168.1.50", 1000000, 0 },         /* 1 s later */
+		{ "192.168.1.51", 0, 1 },               /* another client */
+		{ "192.168.1.50", 6000000, 1 },         /* 5 s past the first */
+		{ "192.168.1.50", 0, 0 },
+	};
+	struct cf_classify_stats b0, b1;
+	struct cf_flow f;
+	struct buf ch;
+	unsigned i;
+
+	cf_classify_get_stats(cls, &b0);
+	flow_init(&f, "192.168.1.178", 50090, "144.195.73.154", 443, 6);
+	feed(&f, 0, 0x02, NULL);
+	feed(&f, 1, 0x12, NULL);
+	feed(&f, 0, 0x10, NULL);
+	client_hello(&ch, "zoomsjc1mmr.zoom.us");
+	feed(&f, 0, 0x18, &ch);
+	cf_classify_get_stats(cls, &b1);
+	CHECK_INT(b1.ndpi_packets, b0.ndpi_packets + 3);  /* not the hello */
+	CHECK_INT(b1.ndpi_let_go, b0.ndpi_let_go + 1);
+	CHECK(f.cls.ndpi == NULL);
+	CHECK_INT(f.cls.ndpi_state, 4);
+	CHECK_STR(cf_class_app(&f.cls), "zoom");
+	CHECK_STR(cf_class_host(&f.cls), "zoomsjc1mmr.zoom.us");
+	CHECK(has_token(cf_class_evidence(&f.cls), "catalog:zoom-mmr"));
+	cf_classify_finish(cls, &f);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		now_us += t[i].wait_us;
+		flow_init(&f, t[i].client, (uint16_t)(50100 + i), "52.113.194.132", 443, 6);
+		feed(&f, 0, 0x02, NULL);
+		cf_classify_get_stats(cls, &b0);
+		client_hello(&ch, "teams.microsoft.com");
+		feed(&f, 0, 0x18, &ch);
+		cf_classify_get_stats(cls, &b1);
+		CHECK_STR(cf_class_app(&f.cls), "teams");
+		CHECK_INT(b1.ndpi_packets - b0.ndpi_packets, (uint64_t)t[i].to_ndpi);
+		CHECK_INT(f.cls.ndpi_state, t[i].to_ndpi ? 1 : 4);
+		cf_classify_finish(cls, &f);
+	}
+}
+
 /* nDPI keeps a flow while it can still change the verdict: a TLS server
  * name no catalog line knows (nDPI may name the app from the
  * certificate), and QUIC, whose server name only nDPI reads. */
@@ -1313,6 +1362,7 @@ int main(void)
 	RUN(test_tls_zoom_mmr);
 	RUN(test_tls_zoom_web);
 	RUN(test_ndpi_kept);
+	RUN(test_hello_not_to_ndpi);
 	RUN(test_ndpi_let_go_media);
 	RUN(test_ndpi_let_go_stays_open);
 	RUN(test_sip_read_once);
