@@ -108,6 +108,19 @@ static int feed(struct cf_flow *f, int dir, uint8_t flags, const struct buf *pl)
 	return cf_classify_packet(cls, f, &t.pkt, dir);
 }
 
+/* One packet from end 0 of f to classifier c (not the tests' own). */
+static void mk_feed(struct cf_classifier *c, struct cf_flow *f, const struct buf *pl)
+{
+	struct tpkt t;
+	char a[CF_ADDR_STRLEN], b[CF_ADDR_STRLEN];
+
+	cf_addr_str(&f->ip[0], a, sizeof(a));
+	cf_addr_str(&f->ip[1], b, sizeof(b));
+	mk(&t, a, b, f->proto, f->port[0], f->port[1], 0x18, pl);
+	f->pkts[0]++;
+	cf_classify_packet(c, f, &t.pkt, 0);
+}
+
 /* feed, after the facts for other flows (cf_classify_shared), as the
  * engine does for every packet */
 static int feed_shared(struct cf_flow *f, int dir, const struct buf *pl)
@@ -1123,6 +1136,43 @@ static void test_classifier_new_errors(void)
 	CHECK(strncmp(err, "cannot open /nonexistent/apps.conf", 34) == 0);
 }
 
+/* nDPI modules made and freed again and again, and several at once: each
+ * makes its start-up allocations in an arena of its own (classify-ndpi.c),
+ * the arenas' slots are used again, and past the last slot a module
+ * allocates with malloc; every one classifies. */
+static void test_ndpi_modules_again(void)
+{
+	struct cf_classifier *v[3];
+	struct cf_flow f;
+	struct buf ch;
+	char err[256];
+	unsigned i, k;
+
+	for (i = 0; i < 70; i++) {
+		struct cf_classifier *c = cf_classifier_new(catalog_path, err, sizeof(err));
+
+		CHECK(c != NULL);
+		if (c != NULL)
+			cf_classifier_free(c);
+	}
+	for (k = 0; k < 3; k++)
+		v[k] = cf_classifier_new(catalog_path, err, sizeof(err));
+	for (k = 0; k < 3; k++) {
+		CHECK(v[k] != NULL);
+		if (v[k] == NULL)
+			continue;
+		flow_init(&f, "192.168.1.178", (uint16_t)(50200 + k), "203.0.113.9", 443, 6);
+		client_hello(&ch, "www.example.org");
+		mk_feed(v[k], &f, &ch);
+		CHECK_STR(cf_class_l7(&f.cls), "tls");
+		CHECK_STR(cf_class_host(&f.cls), "www.example.org");
+		cf_classify_finish(v[k], &f);
+		CHECK(has_token(cf_class_evidence(&f.cls), "ndpi:TLS"));
+	}
+	for (k = 0; k < 3; k++)
+		cf_classifier_free(v[k]);
+}
+
 /* A ClientHello with a ~2 KB key share before the SNI (a post-quantum
  * hybrid makes hellos this big), so the SNI is past the first segment. */
 static void big_client_hello(struct buf *b, const char *sni)
@@ -1177,6 +1227,11 @@ static void test_tls_reassembly(void)
 	CHECK_INT(f.cls.roles, CF_ROLE_KEYX | CF_ROLE_SIGNALING);
 	CHECK(has_token(cf_class_evidence(&f.cls), "tls-sni"));
 	CHECK_INT(f.cls.reasm, 0);
+	/* nDPI read the hello's first pieces, the resend and the ACK, not
+	   the piece that completed it: the name decided the flow then */
+	CHECK_INT(f.cls.ndpi_state, 4);
+	cf_classify_get_stats(cls, &after);
+	CHECK_INT(after.ndpi_packets, before.ndpi_packets + 4);
 	cf_classify_finish(cls, &f);
 	cf_classify_get_stats(cls, &after);
 	CHECK_INT(after.tls_reasm_started, before.tls_reasm_started + 1);
@@ -1363,6 +1418,7 @@ int main(void)
 	RUN(test_tls_zoom_web);
 	RUN(test_ndpi_kept);
 	RUN(test_hello_not_to_ndpi);
+	RUN(test_ndpi_modules_again);
 	RUN(test_ndpi_let_go_media);
 	RUN(test_ndpi_let_go_stays_open);
 	RUN(test_sip_read_once);
