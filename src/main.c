@@ -182,8 +182,8 @@ static int run_offline(const struct cf_opts *o)
 		die_config(err);
 	/* what the run reads its verdicts from, before the sandbox is on */
 	each = calloc(o->n_inputs ? o->n_inputs : 1, sizeof(*each));
-	if (each == NULL || cf_event_provenance_retake(o->rules, o->catalog,
-						       (const char *const *)o->geo, o->n_geo) < 0)
+	if (each == NULL || cf_event_provenance_retake_bg(o->rules, o->catalog,
+							  (const char *const *)o->geo, o->n_geo) < 0)
 		die_config("out of memory");
 	cf_report_proc_open();  /* the memory figures, read after the sandbox is on */
 	/* a reader gone (stdout or a FIFO) is a write error, counted and

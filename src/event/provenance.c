@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,6 +26,31 @@
 static const struct cf_provenance *current;
 static struct cf_provenance *owned;     /* taken by cf_event_provenance_retake */
 
+/*
+ * A capture file's run hashes its files on a thread of its own
+ * (cf_event_provenance_retake_bg): the geography databases are some 18 MB,
+ * 20-30 ms of SHA-256 and reading that the run need not wait for, as
+ * nothing reads the digests before the report at the end.  The files
+ * are opened at once (before the sandbox); cf_event_provenance waits for
+ * the digests.
+ */
+static pthread_mutex_t bg_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_t bg_thread;
+static int bg_on;                       /* under bg_mu */
+static int *bg_fd;                      /* an fd per file of owned, -1 none */
+
+static void bg_wait(void)
+{
+	pthread_mutex_lock(&bg_mu);
+	if (bg_on) {
+		pthread_join(bg_thread, NULL);
+		bg_on = 0;
+	}
+	free(bg_fd);
+	bg_fd = NULL;
+	pthread_mutex_unlock(&bg_mu);
+}
+
 void cf_event_set_provenance(const struct cf_provenance *p)
 {
 	current = p;
@@ -32,16 +58,16 @@ void cf_event_set_provenance(const struct cf_provenance *p)
 
 const struct cf_provenance *cf_event_provenance(void)
 {
+	bg_wait();
 	return current;
 }
 
-/* path (resolved when it can be), kind and SHA-256 of the file. */
-static void take_file(struct cf_source_file *s, const char *kind, const char *path)
+/* path (resolved when it can be) and kind of the file, opened: its fd,
+ * or -1 with the reason in s->error. */
+static int open_file(struct cf_source_file *s, const char *kind, const char *path)
 {
-	static const char hex[] = "0123456789abcdef";
 	char real[PATH_MAX];
-	uint8_t d[CF_SHA256_LEN];
-	int fd, i;
+	int fd;
 
 	memset(s, 0, sizeof(*s));
 	s->kind = kind;
@@ -50,10 +76,21 @@ static void take_file(struct cf_source_file *s, const char *kind, const char *pa
 	memcpy(s->path, real, sizeof(s->path) < sizeof(real) ? sizeof(s->path) : sizeof(real));
 	s->path[sizeof(s->path) - 1] = '\0';
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || cf_sha256_fd(fd, d) < 0) {
+	if (fd < 0)
 		snprintf(s->error, sizeof(s->error), "%s", strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	return fd;
+}
+
+/* The SHA-256 of the open file fd (closed here), or the reason there is none. */
+static void hash_file(struct cf_source_file *s, int fd)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint8_t d[CF_SHA256_LEN];
+	int i;
+
+	if (cf_sha256_fd(fd, d) < 0) {
+		snprintf(s->error, sizeof(s->error), "%s", strerror(errno));
+		close(fd);
 		return;
 	}
 	close(fd);
@@ -62,6 +99,30 @@ static void take_file(struct cf_source_file *s, const char *kind, const char *pa
 		s->sha256[2 * i + 1] = hex[d[i] & 15];
 	}
 	s->sha256[2 * CF_SHA256_LEN] = '\0';
+}
+
+/* The file's record: hashed now, or (fd not NULL) its fd kept in *fd for
+ * a hash later. */
+static void take_file(struct cf_source_file *s, const char *kind, const char *path,
+		      int *fd)
+{
+	int f = open_file(s, kind, path);
+
+	if (fd != NULL)
+		*fd = f;
+	else if (f >= 0)
+		hash_file(s, f);
+}
+
+static void *bg_main(void *arg)
+{
+	struct cf_provenance *p = arg;
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		if (bg_fd[i] >= 0)
+			hash_file(&p->files[i], bg_fd[i]);
+	return NULL;
 }
 
 /* The type and build date of database i, opened on its own. */
@@ -84,8 +145,10 @@ static void take_geo_meta(struct cf_source_file *s, const char *path)
 	cf_geo_close(g);
 }
 
-struct cf_provenance *cf_provenance_take(const char *rules, const char *catalog,
-					 const char *const *geo, size_t ngeo)
+/* cf_provenance_take; with fds, each file's fd (or -1) is kept there
+ * for a hash later instead of hashed now. */
+static struct cf_provenance *take(const char *rules, const char *catalog,
+				  const char *const *geo, size_t ngeo, int *fds)
 {
 	struct cf_provenance *p;
 	size_t i, n = 0;
@@ -93,23 +156,35 @@ struct cf_provenance *cf_provenance_take(const char *rules, const char *catalog,
 	p = calloc(1, sizeof(*p) + (ngeo + 2) * sizeof(p->files[0]));
 	if (p == NULL)
 		return NULL;
-	if (rules != NULL)
-		take_file(&p->files[n++], "rules", rules);
-	if (catalog != NULL)
-		take_file(&p->files[n++], "catalog", catalog);
+	if (rules != NULL) {
+		take_file(&p->files[n], "rules", rules, fds ? &fds[n] : NULL);
+		n++;
+	}
+	if (catalog != NULL) {
+		take_file(&p->files[n], "catalog", catalog, fds ? &fds[n] : NULL);
+		n++;
+	}
 	for (i = 0; i < ngeo && geo != NULL && geo[i] != NULL; i++) {
-		take_file(&p->files[n], "geo", geo[i]);
+		take_file(&p->files[n], "geo", geo[i], fds ? &fds[n] : NULL);
 		take_geo_meta(&p->files[n++], geo[i]);
 	}
 	p->n = n;
 	return p;
 }
 
+struct cf_provenance *cf_provenance_take(const char *rules, const char *catalog,
+					 const char *const *geo, size_t ngeo)
+{
+	return take(rules, catalog, geo, ngeo, NULL);
+}
+
 int cf_event_provenance_retake(const char *rules, const char *catalog,
 			       const char *const *geo, size_t ngeo)
 {
-	struct cf_provenance *p = cf_provenance_take(rules, catalog, geo, ngeo);
+	struct cf_provenance *p;
 
+	bg_wait();
+	p = take(rules, catalog, geo, ngeo, NULL);
 	if (p == NULL)
 		return -1;
 	free(owned);
@@ -117,8 +192,55 @@ int cf_event_provenance_retake(const char *rules, const char *catalog,
 	return 0;
 }
 
+/* At exit (a run that stops on an error soon after it started): the
+ * thread is waited for, not left hashing while the crypto library's own
+ * exit handler takes its state down under it. */
+static void bg_exit(void)
+{
+	bg_wait();
+}
+
+int cf_event_provenance_retake_bg(const char *rules, const char *catalog,
+				  const char *const *geo, size_t ngeo)
+{
+	static int exit_set;
+	struct cf_provenance *p;
+	uint8_t d[CF_SHA256_LEN];
+	int *fds;
+	size_t i;
+
+	bg_wait();
+	/* the crypto library set up here, its exit handler registered before
+	   bg_exit (handlers run last registered first) */
+	(void)cf_sha256("", 0, d);
+	if (!exit_set && atexit(bg_exit) == 0)
+		exit_set = 1;
+	fds = malloc((ngeo + 2) * sizeof(*fds));
+	if (fds == NULL)
+		return -1;
+	p = take(rules, catalog, geo, ngeo, fds);
+	if (p == NULL) {
+		free(fds);
+		return -1;
+	}
+	free(owned);
+	current = owned = p;
+	pthread_mutex_lock(&bg_mu);
+	bg_fd = fds;
+	bg_on = pthread_create(&bg_thread, NULL, bg_main, p) == 0;
+	pthread_mutex_unlock(&bg_mu);
+	if (!bg_on) {                   /* no thread: hashed here */
+		for (i = 0; i < p->n; i++)
+			if (fds[i] >= 0)
+				hash_file(&p->files[i], fds[i]);
+		bg_wait();
+	}
+	return 0;
+}
+
 void cf_event_provenance_free(void)
 {
+	bg_wait();
 	if (current == owned)
 		current = NULL;
 	free(owned);

@@ -2,10 +2,11 @@
  * provenance.h - what a run ran with, for the report and stats events and
  * -V: the rules file, the app catalog and every geography database (path,
  * type, build date, SHA-256 of the bytes), and the versions of callfence
- * and of the libraries it is linked with.  The files are read at start,
- * before the sandbox forbids opening them; the events render the record
- * taken then (callfence.report.sources, callfence.stats.sources, and
- * .versions).
+ * and of the libraries it is linked with.  The files are opened at
+ * start, before the sandbox forbids opening them (a capture file's run
+ * hashes them on a thread of its own while it reads packets); the events
+ * render the record taken then (callfence.report.sources,
+ * callfence.stats.sources, and .versions).
  */
 #ifndef CF_PROVENANCE_H
 #define CF_PROVENANCE_H
@@ -50,6 +51,14 @@ const struct cf_provenance *cf_event_provenance(void);
  */
 int cf_event_provenance_retake(const char *rules, const char *catalog,
 			       const char *const *geo, size_t ngeo);
+/*
+ * The same for a run that starts at once: the files are opened now (the
+ * record's paths, types and errors are there on return), their SHA-256
+ * taken on a thread of its own that cf_event_provenance waits for.  Not
+ * before a fork (the thread would not follow).
+ */
+int cf_event_provenance_retake_bg(const char *rules, const char *catalog,
+				  const char *const *geo, size_t ngeo);
 /* Drop the record cf_event_provenance_retake took. */
 void cf_event_provenance_free(void);
 
