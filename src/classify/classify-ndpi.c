@@ -58,8 +58,8 @@ static struct ndpi_detection_module_struct *spare;      /* under setup_mu */
  * goes with the module at once.  From malloc those were 100,000 calls at
  * start and again at the end, and some 1,400 page faults (a fifth of a
  * short run's start-up).  The arenas are slots of one region reserved
- * once (virtual memory, backed as it is touched, in 2 MiB pages where
- * the kernel allows), so that nDPI's free tells an arena block by its
+ * once (virtual memory, backed as it is touched, its first 4 MiB in
+ * 2 MiB pages where the kernel allows), so that nDPI's free tells an arena block by its
  * address with two compares and leaves it.  Everything nDPI allocates
  * after start-up (per flow, its caches) comes from malloc; so does what
  * does not fit in a slot, and a module made when every slot is taken.
@@ -67,6 +67,7 @@ static struct ndpi_detection_module_struct *spare;      /* under setup_mu */
 #define ARENA_SLOT ((size_t)16 << 20)
 #define ARENA_SLOTS 64
 #define ARENA_ALIGN 16
+#define ARENA_HUGE ((size_t)4 << 20)   /* nDPI 4.2 makes a module in ~5 MB */
 
 static uint8_t *region;                 /* ARENA_SLOTS slots, set once */
 static uint64_t slot_busy;              /* under setup_mu */
@@ -98,6 +99,7 @@ static void nd_free(void *p)
 static void arena_setup(void)
 {
 	static int done;
+	size_t i;
 	void *p;
 
 	if (done)
@@ -110,7 +112,11 @@ static void arena_setup(void)
 	if (p == MAP_FAILED)
 		return;                 /* malloc it is */
 #ifdef MADV_HUGEPAGE
-	(void)madvise(p, (size_t)ARENA_SLOTS * ARENA_SLOT, MADV_HUGEPAGE);
+	/* the first ARENA_HUGE bytes of a slot in 2 MiB pages, the rest (the
+	   last few hundred KiB a module takes) in 4 KiB pages, so that the
+	   arena holds no more than malloc would have */
+	for (i = 0; i < ARENA_SLOTS; i++)
+		(void)madvise((uint8_t *)p + i * ARENA_SLOT, ARENA_HUGE, MADV_HUGEPAGE);
 #endif
 	region = p;
 }

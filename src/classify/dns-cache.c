@@ -2,7 +2,7 @@
  * dns-cache.c - address -> name, as DNS answers on the wire said, for as
  * long as their TTL says (in packet time).
  *
- * A fixed table of 2^k entries, allocated once.  An address lives within
+ * A fixed table of 2^k slots, allocated once.  An address lives within
  * PROBE slots of its home (hash & mask).  Entries are never emptied, only
  * overwritten (an expired entry is a free slot to a writer), so a lookup
  * may stop at the first never-used slot.  When the PROBE slots of a new
@@ -21,14 +21,22 @@
 #define MIN_CAPACITY 16
 #define HASH_SEED 0x64e5c0a1u
 
-struct entry {
+/*
+ * The addresses and their expiry (probed) apart from the names (read only
+ * once an address matched, written before that): only the first are
+ * touched at once (prefault.h: a slot probed before it is written); the
+ * names, 256 bytes a slot and most of the table's size, are backed only
+ * where answers were written (16 of the default table's 18 MB stay
+ * untouched on a capture with few DNS answers).
+ */
+struct key {
 	cf_addr addr;
 	uint64_t expires_us;          /* 0: never used */
-	char name[CF_DNS_NAME_LEN];
 };
 
 struct cf_dns_cache {
-	struct entry *e;
+	struct key *k;
+	char (*name)[CF_DNS_NAME_LEN];
 	uint32_t mask;
 	struct cf_dns_cache_stats st;
 };
@@ -47,12 +55,13 @@ struct cf_dns_cache *cf_dns_cache_new(size_t capacity)
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return NULL;
-	c->e = cf_big_alloc(n, sizeof(*c->e));
-	cf_prefault(c->e, n * sizeof(*c->e));
-	if (c->e == NULL) {
-		free(c);
+	c->k = cf_big_alloc(n, sizeof(*c->k));
+	c->name = cf_big_alloc(n, sizeof(*c->name));
+	if (c->k == NULL || c->name == NULL) {
+		cf_dns_cache_free(c);
 		return NULL;
 	}
+	cf_prefault(c->k, n * sizeof(*c->k));
 	c->mask = (uint32_t)(n - 1);
 	c->st.capacity = (uint32_t)n;
 	return c;
@@ -62,45 +71,45 @@ void cf_dns_cache_free(struct cf_dns_cache *c)
 {
 	if (c == NULL)
 		return;
-	cf_big_free(c->e);
+	cf_big_free(c->k);
+	cf_big_free(c->name);
 	free(c);
 }
 
-static struct entry *slot(const struct cf_dns_cache *c, uint32_t home, int i)
+static uint32_t slot(const struct cf_dns_cache *c, uint32_t home, int i)
 {
-	return &c->e[(home + (uint32_t)i) & c->mask];
+	return (home + (uint32_t)i) & c->mask;
 }
 
-/* The entry holding a, or NULL (stops at a never-used slot). */
-static struct entry *find(const struct cf_dns_cache *c, const cf_addr *a,
-			  uint32_t home)
+/* The slot holding a, or -1 (stops at a never-used slot). */
+static int64_t find(const struct cf_dns_cache *c, const cf_addr *a, uint32_t home)
 {
-	struct entry *s;
+	uint32_t s;
 	int i;
 
 	for (i = 0; i < PROBE; i++) {
 		s = slot(c, home, i);
-		if (s->expires_us == 0)
-			return NULL;
-		if (cf_addr_eq(&s->addr, a))
+		if (c->k[s].expires_us == 0)
+			return -1;
+		if (cf_addr_eq(&c->k[s].addr, a))
 			return s;
 	}
-	return NULL;
+	return -1;
 }
 
 /* Where a new address goes: a never-used or expired slot, else the live
  * entry that expires first (an eviction). */
-static struct entry *victim(struct cf_dns_cache *c, uint32_t home, uint64_t now_us)
+static uint32_t victim(struct cf_dns_cache *c, uint32_t home, uint64_t now_us)
 {
-	struct entry *s, *first = NULL;
-	int i;
+	uint32_t s, first = 0;
+	int i, have = 0;
 
 	for (i = 0; i < PROBE; i++) {
 		s = slot(c, home, i);
-		if (s->expires_us == 0 || s->expires_us <= now_us)
+		if (c->k[s].expires_us == 0 || c->k[s].expires_us <= now_us)
 			return s;
-		if (first == NULL || s->expires_us < first->expires_us)
-			first = s;
+		if (!have || c->k[s].expires_us < c->k[first].expires_us)
+			first = s, have = 1;
 	}
 	c->st.evictions++;
 	return first;
@@ -118,16 +127,16 @@ void cf_dns_cache_put(struct cf_dns_cache *c, const cf_addr *a, const char *name
 		      uint32_t ttl, uint64_t now_us)
 {
 	uint32_t home = cf_addr_hash(a, HASH_SEED) & c->mask;
-	struct entry *s;
+	int64_t f;
+	uint32_t s;
 
 	if (ttl == 0)
 		return;                 /* "use once, do not cache" (RFC 1035 3.2.1) */
-	s = find(c, a, home);
-	if (s == NULL)
-		s = victim(c, home, now_us);
-	s->addr = *a;
-	s->expires_us = now_us + (uint64_t)ttl * 1000000u;
-	copy_name(s->name, name);
+	f = find(c, a, home);
+	s = f >= 0 ? (uint32_t)f : victim(c, home, now_us);
+	c->k[s].addr = *a;
+	c->k[s].expires_us = now_us + (uint64_t)ttl * 1000000u;
+	copy_name(c->name[s], name);
 	c->st.inserts++;
 }
 
@@ -135,21 +144,21 @@ int cf_dns_cache_get(struct cf_dns_cache *c, const cf_addr *a, uint64_t now_us,
 		     char *name, size_t cap)
 {
 	uint32_t home = cf_addr_hash(a, HASH_SEED) & c->mask;
-	struct entry *s = find(c, a, home);
+	int64_t s = find(c, a, home);
 	size_t n;
 
 	if (cap > 0)
 		name[0] = '\0';
-	if (s == NULL || s->expires_us <= now_us) {
-		if (s != NULL)
+	if (s < 0 || c->k[s].expires_us <= now_us) {
+		if (s >= 0)
 			c->st.expired++;
 		c->st.misses++;
 		return 0;
 	}
 	c->st.hits++;
 	if (cap > 0) {
-		n = strnlen(s->name, cap - 1);
-		memcpy(name, s->name, n);
+		n = strnlen(c->name[s], cap - 1);
+		memcpy(name, c->name[s], n);
 		name[n] = '\0';
 	}
 	return 1;
