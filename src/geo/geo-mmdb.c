@@ -53,9 +53,17 @@ struct geo_db {
 	char *path;
 };
 
+/*
+ * A slot is the key and where its answer is: the answers (struct
+ * cf_geo_result, 90 bytes) lie apart, handed out from the front of their
+ * array as keys arrive and taken over by a key that evicts another.  The
+ * slots are probed (touched at start: prefault.h); the answers are
+ * written before read, so only the pages of the answers a run needed are
+ * ever backed - not the whole cache's 6 MB of them.
+ */
 struct geo_slot {
 	cf_addr key;
-	struct cf_geo_result res;
+	uint32_t res;           /* index into cf_geo.res */
 	uint8_t used;
 	uint8_t ref;            /* clock reference bit */
 };
@@ -78,6 +86,7 @@ struct cf_geo {
 	struct geo_db *db;
 	size_t ndb;
 	struct geo_slot *slot;
+	struct cf_geo_result *res;      /* st.entries of them in use */
 	uint32_t cap;
 	uint32_t seed;
 	struct cf_geo_stats st;
@@ -432,7 +441,7 @@ static struct geo_slot *geo_cache_victim(struct cf_geo *g, uint32_t home)
 	for (k = 0; k < w; k++) {
 		s = &g->slot[(home + k) % g->cap];
 		if (!s->used) {
-			g->st.entries++;
+			s->res = g->st.entries++;       /* a new answer's place */
 			return s;
 		}
 	}
@@ -466,7 +475,7 @@ static void geo_lookup(struct cf_geo *g, const cf_addr *a,
 	if (s) {
 		g->st.hits += (uint64_t)count;
 		s->ref = 1;
-		*res = s->res;
+		*res = g->res[s->res];
 		return;
 	}
 	g->st.misses += (uint64_t)count;
@@ -475,7 +484,7 @@ static void geo_lookup(struct cf_geo *g, const cf_addr *a,
 		return;         /* an uncounted look leaves the cache as it was */
 	s = geo_cache_victim(g, home);
 	s->key = *a;
-	s->res = *res;
+	g->res[s->res] = *res;
 	s->used = 1;
 	s->ref = 0;
 }
@@ -587,8 +596,9 @@ struct cf_geo *cf_geo_open(const char *const *paths, size_t n,
 	g->st.capacity = g->cap;
 	g->slot = cf_big_alloc(g->cap, sizeof(*g->slot));
 	cf_prefault(g->slot, (size_t)g->cap * sizeof(*g->slot));
+	g->res = cf_big_alloc_front(g->cap, sizeof(*g->res));
 	g->db = calloc(n ? n : 1, sizeof(*g->db));
-	if (g->slot == NULL || g->db == NULL)
+	if (g->slot == NULL || g->res == NULL || g->db == NULL)
 		goto nomem;
 	for (; g->ndb < n; g->ndb++) {
 		if (geo_open_db(&g->db[g->ndb], paths[g->ndb], err, errlen) < 0) {
@@ -616,6 +626,7 @@ void cf_geo_close(struct cf_geo *g)
 	}
 	free(g->db);
 	cf_big_free(g->slot);
+	cf_big_free(g->res);
 	free(g);
 }
 

@@ -421,6 +421,30 @@ static void test_cache_clock(void)
 	cf_geo_close(g);
 }
 
+/* A cache far smaller than the addresses asked: every answer, a hit or
+ * a miss, an answer kept in the place of one evicted or not, is the
+ * address's own (the answers lie apart from the slots, geo-mmdb.c). */
+static void test_cache_answers(void)
+{
+	struct cf_geo *g = open_fix(4, "country.mmdb", "asn.mmdb");
+	struct cf_geo_stats st;
+	size_t i, round, n = sizeof(ranges) / sizeof(ranges[0]);
+
+	CHECK(g != NULL);
+	if (!g)
+		return;
+	for (round = 0; round < 3; round++)
+		for (i = 0; i < n; i++) {
+			check_expect(g, &ranges[i]);
+			check_expect(g, &ranges[i]);            /* a hit */
+			check_expect(g, &ranges[(i + round) % n]);
+		}
+	cf_geo_get_stats(g, &st);
+	CHECK_INT(st.entries, 4);
+	CHECK(st.hits >= 3 * n);
+	cf_geo_close(g);
+}
+
 /* Write the first (or, if tail, the last) n bytes of src to dst. */
 static int copy_part(const char *src, const char *dst, long n, int tail)
 {
@@ -753,6 +777,7 @@ int main(void)
 	RUN(test_cache_hits);
 	RUN(test_small_cache);
 	RUN(test_cache_clock);
+	RUN(test_cache_answers);
 	RUN(test_open_errors);
 	RUN(test_corrupt_data);
 	RUN(test_find_default);
