@@ -136,17 +136,20 @@ static void rule_obj(struct jw *w, const struct ev_facts *x)
 	jw_close(w);
 }
 
-/* The ends' addresses as text, made once an event (inet_ntop is dear). */
+/* The ends' addresses as text, made once an event (inet_ntop is dear),
+ * and their lengths. */
 struct ev_ips {
 	char src[CF_ADDR_STRLEN], dst[CF_ADDR_STRLEN];
+	size_t src_len, dst_len;
 };
 
-/* ip (its text in ip), port, and what that end sent when counts (an
- * object open in w). */
+/* ip (its text of n bytes: an address, nothing JSON escapes; none when
+ * n is 0), port, and what that end sent when counts (an object open in w). */
 static void endpoint(struct jw *w, const struct ev_facts *x, const struct ev_end *e,
-		     const char *ip, int counts)
+		     const char *ip, size_t n, int counts)
 {
-	jw_safe(w, "ip", ip, SAFE_MAX);
+	if (n != 0)
+		jw_plain(w, "ip", ip, n);
 	if (has_ports(x->proto))
 		jw_u64(w, "port", e->port);
 	if (counts) {
@@ -186,8 +189,13 @@ static const char *remote_end_name(const struct ev_facts *x)
 static void end_obj(struct jw *w, const struct ev_facts *x, const struct ev_ips *ips,
 		    int i, int counts)
 {
-	jw_obj(w, i == 0 ? "source" : "destination");
-	endpoint(w, x, i == 0 ? &x->src : &x->dst, i == 0 ? ips->src : ips->dst, counts);
+	if (i == 0) {
+		jw_obj(w, "source");
+		endpoint(w, x, &x->src, ips->src, ips->src_len, counts);
+	} else {
+		jw_obj(w, "destination");
+		endpoint(w, x, &x->dst, ips->dst, ips->dst_len, counts);
+	}
 	if (i == remote_index(x)) {
 		jw_str(w, "domain", ev_str(x, EV_DOMAIN));
 		if (x->has_geo)
@@ -202,25 +210,27 @@ static void ends(struct jw *w, const struct ev_facts *x, int counts)
 	char buf[CF_ADDR_STRLEN];
 	struct ev_ips ips;
 
-	cf_addr_str(&x->src.ip, ips.src, sizeof(ips.src));
-	cf_addr_str(&x->dst.ip, ips.dst, sizeof(ips.dst));
+	ips.src_len = strlen(cf_addr_str(&x->src.ip, ips.src, sizeof(ips.src)));
+	ips.dst_len = strlen(cf_addr_str(&x->dst.ip, ips.dst, sizeof(ips.dst)));
 	end_obj(w, x, &ips, 0, counts);
 	end_obj(w, x, &ips, 1, counts);
 	jw_obj(w, "client");
-	endpoint(w, x, &x->src, ips.src, 0);
+	endpoint(w, x, &x->src, ips.src, ips.src_len, 0);
 	jw_close(w);
 	jw_obj(w, "server");
-	endpoint(w, x, &x->dst, ips.dst, 0);
+	endpoint(w, x, &x->dst, ips.dst, ips.dst_len, 0);
 	jw_close(w);
 	/* related.ip: both ends and the peer behind a TURN relay, each once */
 	jw_obj(w, "related");
 	jw_arr(w, "ip");
-	jw_item(w, ips.src);
+	jw_item_plain(w, ips.src, ips.src_len);
 	if (cf_addr_cmp(&x->dst.ip, &x->src.ip) != 0)
-		jw_item(w, ips.dst);
+		jw_item_plain(w, ips.dst, ips.dst_len);
 	if (x->has_relay && cf_addr_cmp(&x->relay_ip, &x->src.ip) != 0 &&
-	    cf_addr_cmp(&x->relay_ip, &x->dst.ip) != 0)
-		jw_item(w, cf_addr_str(&x->relay_ip, buf, sizeof(buf)));
+	    cf_addr_cmp(&x->relay_ip, &x->dst.ip) != 0) {
+		cf_addr_str(&x->relay_ip, buf, sizeof(buf));
+		jw_item_plain(w, buf, strlen(buf));
+	}
 	jw_close(w);
 	jw_close(w);
 }
@@ -231,8 +241,13 @@ static void network_obj(struct jw *w, const struct ev_facts *x)
 
 	jw_obj(w, "network");
 	jw_lit(w, "transport", transport_name(x->proto, num, sizeof(num)));
-	jw_lit(w, "type", x->v6 ? "ipv6" : "ipv4");
-	jw_safe(w, "community_id", x->cid, SAFE_MAX);
+	if (x->v6)
+		jw_fixed(w, "\"type\":\"ipv6\"");
+	else
+		jw_fixed(w, "\"type\":\"ipv4\"");
+	/* "1:" and base64: nothing to escape */
+	if (x->cid[0] != '\0')
+		jw_plain(w, "community_id", x->cid, strlen(x->cid));
 	if (ev_is_protocol(ev_str(x, EV_L7)))
 		jw_str(w, "protocol", ev_str(x, EV_L7));
 	if (!ev_is_protocol(ev_str(x, EV_APP)))
@@ -241,9 +256,8 @@ static void network_obj(struct jw *w, const struct ev_facts *x)
 	jw_u64(w, "packets", x->src.packets + x->dst.packets);
 	jw_lit(w, "direction", direction(x));
 	if (x->vlan != 0) {
-		snprintf(vid, sizeof(vid), "%u", x->vlan);
 		jw_obj(w, "vlan");
-		jw_lit(w, "id", vid);
+		jw_plain(w, "id", vid, (size_t)(jw_dec(vid, x->vlan) - vid));
 		jw_close(w);
 	}
 	jw_close(w);
@@ -280,23 +294,58 @@ static void tls_obj(struct jw *w, const struct ev_facts *x)
 	jw_close(w);
 }
 
+/*
+ * The roles array of each set of role bits, ["media","signaling"] (the
+ * names most important first), made once per thread and set: every
+ * alert and flow record writes one.
+ */
+_Static_assert(CF_ROLE_ALL < 32, "a role set indexes roles_text");
+static _Thread_local struct {
+	uint8_t made[32];
+	uint8_t len[32];
+	char text[32][8 + CF_ROLE_RANKS * 16];
+} roles_text;
+
+static void make_roles_text(unsigned set)
+{
+	char *p = roles_text.text[set];
+	const char *name;
+	unsigned bit;
+	int i;
+
+	*p++ = '[';
+	for (i = 0; i < CF_ROLE_RANKS; i++) {
+		bit = cf_role_at_rank(i);
+		if ((set & bit) == 0)
+			continue;
+		name = cf_role_name(bit);
+		if (p[-1] != '[')
+			*p++ = ',';
+		*p++ = '"';
+		memcpy(p, name, strlen(name));
+		p += strlen(name);
+		*p++ = '"';
+	}
+	*p++ = ']';
+	roles_text.len[set] = (uint8_t)(p - roles_text.text[set]);
+	roles_text.made[set] = 1;
+}
+
 /* The names of roles, most important first; nothing when none unless empty. */
 void ev_roles_array(struct jw *w, unsigned roles, int empty)
 {
-	unsigned bit, any = 0;
-	int i;
+	unsigned set = roles & CF_ROLE_ALL;
+	char *p;
 
-	for (i = 0; i < CF_ROLE_RANKS && !empty && any == 0; i++)
-		any = roles & cf_role_at_rank(i);
-	if (!empty && any == 0)
+	if (!empty && set == 0)
 		return;
-	jw_arr(w, "roles");
-	for (i = 0; i < CF_ROLE_RANKS; i++) {
-		bit = cf_role_at_rank(i);
-		if (roles & bit)
-			jw_item(w, cf_role_name(bit));
+	if (!roles_text.made[set])
+		make_roles_text(set);
+	p = jw_at(w, "roles", 5, roles_text.len[set]);
+	if (p != NULL) {
+		memcpy(p, roles_text.text[set], roles_text.len[set]);
+		jw_done(w, p + roles_text.len[set]);
 	}
-	jw_close(w);
 }
 
 /*
@@ -369,10 +418,7 @@ static void observer_facts(struct jw *w, const struct ev_facts *x)
 {
 	jw_obj(w, "observer");
 	jw_str(w, "hostname", ev_str(x, EV_HOSTNAME));
-	jw_lit(w, "vendor", "callfence");
-	jw_lit(w, "product", "callfence");
-	jw_lit(w, "version", PACKAGE_VERSION);
-	jw_lit(w, "type", "sensor");
+	jw_fixed(w, EV_OBSERVER_FIXED);
 	if (ev_str(x, EV_INTERFACE) != NULL) {
 		jw_obj(w, "ingress");
 		jw_obj(w, "interface");
@@ -385,34 +431,17 @@ static void observer_facts(struct jw *w, const struct ev_facts *x)
 
 void ev_ecs_obj(struct jw *w)
 {
-	jw_obj(w, "ecs");
-	jw_lit(w, "version", CF_ECS_VERSION);
-	jw_close(w);
-}
-
-void ev_event_open(struct jw *w, const char *kind, const char *type,
-		   const char *type2)
-{
-	jw_obj(w, "event");
-	jw_lit(w, "kind", kind);
-	jw_arr(w, "category");
-	jw_item(w, "network");
-	jw_close(w);
-	jw_arr(w, "type");
-	jw_item(w, type);
-	if (type2 != NULL)
-		jw_item(w, type2);
-	jw_close(w);
+	jw_fixed(w, "\"ecs\":{\"version\":\"" CF_ECS_VERSION "\"}");
 }
 
 /* ---- callfence.alert ------------------------------------------------ */
 
 static void alert_event(struct jw *w, const struct ev_facts *x)
 {
-	ev_event_open(w, "alert", "connection", NULL);
+	jw_obj(w, "event");
+	jw_fixed(w, EV_EVENT_HEAD("alert", "\"connection\""));
 	jw_int(w, "severity", cf_severity_ecs(x->severity));
-	jw_lit(w, "dataset", "callfence.alert");
-	jw_lit(w, "module", "callfence");
+	jw_fixed(w, "\"dataset\":\"callfence.alert\",\"module\":\"callfence\"");
 	/* Built-in findings (rule ids "callfence-*") are not about geography. */
 	jw_lit(w, "action", x->sdes ? "cleartext-srtp-keys" : "jurisdiction-violation");
 	if (x->first_us != 0)
@@ -476,9 +505,9 @@ static void flow_event(struct jw *w, const struct ev_facts *x)
 {
 	uint64_t dur = x->last_us > x->first_us ? x->last_us - x->first_us : 0;
 
-	ev_event_open(w, "event", "connection", "end");
-	jw_lit(w, "dataset", "callfence.flow");
-	jw_lit(w, "module", "callfence");
+	jw_obj(w, "event");
+	jw_fixed(w, EV_EVENT_HEAD("event", "\"connection\",\"end\"")
+		 ",\"dataset\":\"callfence.flow\",\"module\":\"callfence\"");
 	if (x->first_us != 0)
 		jw_time(w, "start", x->first_us);
 	if (x->last_us != 0)
