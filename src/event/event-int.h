@@ -38,6 +38,10 @@ size_t safe_copy(const char *src, size_t srclen, char *dst, size_t dstlen);
  * ASCII, else buf, SAFE_MAX bytes).
  */
 size_t safe_view(const char *s, size_t max, char *buf, const char **out);
+/* A byte in each byte of a word, and each byte's high bit (event-safe.c and
+ * event-json.c look at strings eight bytes at a time). */
+#define EV_ONES8 0x0101010101010101ULL
+#define EV_HIGH8 0x8080808080808080ULL
 /* Printable ASCII: passes unchanged, one byte for one byte. */
 static inline int is_plain(unsigned char c)
 {
@@ -399,6 +403,9 @@ struct ev_facts {
 	uint64_t ts_us;                 /* @timestamp */
 	uint64_t first_us, last_us;
 	struct ev_end src, dst;         /* source: the initiator, destination the responder */
+	char src_ip[CF_ADDR_STRLEN];    /* their addresses as text (inet_ntop is dear) */
+	char dst_ip[CF_ADDR_STRLEN];
+	uint8_t src_ip_len, dst_ip_len;
 	uint8_t proto, v6, ours;        /* ours: index of our end in the flow */
 	uint8_t init;                   /* index of the initiator in the flow */
 	uint8_t home;                   /* bit 0: source, bit 1: destination is home */

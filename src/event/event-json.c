@@ -81,14 +81,11 @@ int jw_end(struct jw *w)
  * without one, so the answer for the word is exact.  Bytes from 0x80 up
  * (UTF-8) are never escaped and never flagged (~v).
  */
-#define ONES8 0x0101010101010101ULL
-#define HIGH8 0x8080808080808080ULL
-
 static inline uint64_t esc_in8(uint64_t v)
 {
-	uint64_t q = v ^ (ONES8 * '"'), b = v ^ (ONES8 * '\\');
+	uint64_t q = v ^ (EV_ONES8 * '"'), b = v ^ (EV_ONES8 * '\\');
 
-	return ((v - ONES8 * 0x20) & ~v) | ((q - ONES8) & ~q) | ((b - ONES8) & ~b);
+	return ((v - EV_ONES8 * 0x20) & ~v) | ((q - EV_ONES8) & ~q) | ((b - EV_ONES8) & ~b);
 }
 
 /* Byte for byte: 1 where a byte is escaped (below 0x20, '"', '\\'). */
@@ -117,13 +114,13 @@ static int copy_plain(char *p, const char *s, size_t n)
 	}
 	for (i = 0; i + 8 <= n; i += 8) {
 		memcpy(&v, s + i, 8);
-		if (esc_in8(v) & HIGH8)
+		if (esc_in8(v) & EV_HIGH8)
 			return 0;
 		memcpy(p + i, &v, 8);
 	}
 	if (i < n) {
 		memcpy(&v, s + n - 8, 8);
-		if (esc_in8(v) & HIGH8)
+		if (esc_in8(v) & EV_HIGH8)
 			return 0;
 		memcpy(p + n - 8, &v, 8);
 	}

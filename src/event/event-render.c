@@ -136,13 +136,6 @@ static void rule_obj(struct jw *w, const struct ev_facts *x)
 	jw_close(w);
 }
 
-/* The ends' addresses as text, made once an event (inet_ntop is dear),
- * and their lengths. */
-struct ev_ips {
-	char src[CF_ADDR_STRLEN], dst[CF_ADDR_STRLEN];
-	size_t src_len, dst_len;
-};
-
 /* ip (its text of n bytes: an address, nothing JSON escapes; none when
  * n is 0), port, and what that end sent when counts (an object open in w). */
 static void endpoint(struct jw *w, const struct ev_facts *x, const struct ev_end *e,
@@ -186,15 +179,14 @@ static const char *remote_end_name(const struct ev_facts *x)
 }
 
 /* source (i 0) or destination (1); the remote one with domain, geo and as. */
-static void end_obj(struct jw *w, const struct ev_facts *x, const struct ev_ips *ips,
-		    int i, int counts)
+static void end_obj(struct jw *w, const struct ev_facts *x, int i, int counts)
 {
 	if (i == 0) {
 		jw_obj(w, "source");
-		endpoint(w, x, &x->src, ips->src, ips->src_len, counts);
+		endpoint(w, x, &x->src, x->src_ip, x->src_ip_len, counts);
 	} else {
 		jw_obj(w, "destination");
-		endpoint(w, x, &x->dst, ips->dst, ips->dst_len, counts);
+		endpoint(w, x, &x->dst, x->dst_ip, x->dst_ip_len, counts);
 	}
 	if (i == remote_index(x)) {
 		jw_str(w, "domain", ev_str(x, EV_DOMAIN));
@@ -208,24 +200,21 @@ static void end_obj(struct jw *w, const struct ev_facts *x, const struct ev_ips 
 static void ends(struct jw *w, const struct ev_facts *x, int counts)
 {
 	char buf[CF_ADDR_STRLEN];
-	struct ev_ips ips;
 
-	ips.src_len = strlen(cf_addr_str(&x->src.ip, ips.src, sizeof(ips.src)));
-	ips.dst_len = strlen(cf_addr_str(&x->dst.ip, ips.dst, sizeof(ips.dst)));
-	end_obj(w, x, &ips, 0, counts);
-	end_obj(w, x, &ips, 1, counts);
+	end_obj(w, x, 0, counts);
+	end_obj(w, x, 1, counts);
 	jw_obj(w, "client");
-	endpoint(w, x, &x->src, ips.src, ips.src_len, 0);
+	endpoint(w, x, &x->src, x->src_ip, x->src_ip_len, 0);
 	jw_close(w);
 	jw_obj(w, "server");
-	endpoint(w, x, &x->dst, ips.dst, ips.dst_len, 0);
+	endpoint(w, x, &x->dst, x->dst_ip, x->dst_ip_len, 0);
 	jw_close(w);
 	/* related.ip: both ends and the peer behind a TURN relay, each once */
 	jw_obj(w, "related");
 	jw_arr(w, "ip");
-	jw_item_plain(w, ips.src, ips.src_len);
+	jw_item_plain(w, x->src_ip, x->src_ip_len);
 	if (cf_addr_cmp(&x->dst.ip, &x->src.ip) != 0)
-		jw_item_plain(w, ips.dst, ips.dst_len);
+		jw_item_plain(w, x->dst_ip, x->dst_ip_len);
 	if (x->has_relay && cf_addr_cmp(&x->relay_ip, &x->src.ip) != 0 &&
 	    cf_addr_cmp(&x->relay_ip, &x->dst.ip) != 0) {
 		cf_addr_str(&x->relay_ip, buf, sizeof(buf));
