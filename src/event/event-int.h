@@ -238,6 +238,14 @@ static inline int jw_time(struct jw *w, const char *key, uint64_t us)
 }
 /* A real as jansson dumps it with JSON_REAL_PRECISION(10). */
 void jw_real(struct jw *w, const char *key, double v);
+/*
+ * The real k / 10^frac (frac 1 to 3) as jw_real writes it, without
+ * printf: for |k| < 10^10 the number has at most ten significant digits,
+ * so "%.10g" of the double nearest it is its decimal digits exactly, the
+ * trailing zeros of the fraction dropped (".0" for a whole number, as
+ * jansson adds).  Larger: jw_real.
+ */
+void jw_frac(struct jw *w, const char *key, long long k, unsigned frac);
 /* A container opened: start is w->len before its key (or comma). */
 static inline void jw_push(struct jw *w, size_t start, int arr)
 {

@@ -258,6 +258,37 @@ void jw_real(struct jw *w, const char *key, double v)
 	jw_raw(w, buf, strlen(buf));
 }
 
+void jw_frac(struct jw *w, const char *key, long long k, unsigned frac)
+{
+	uint64_t u = k < 0 ? (uint64_t)0 - (uint64_t)k : (uint64_t)k, f;
+	char d[20], *p;
+	unsigned i;
+
+	if (u >= tens[10] || frac < 1 || frac > 3) {
+		jw_real(w, key, (double)k / (double)tens[frac < 20 ? frac : 0]);
+		return;
+	}
+	p = jw_at(w, key, strlen(key), 32);
+	if (p == NULL)
+		return;
+	if (k < 0)
+		*p++ = '-';
+	p = jw_dec(p, u / tens[frac]);
+	*p++ = '.';
+	f = u % tens[frac];
+	if (f == 0) {
+		*p++ = '0';
+	} else {
+		for (i = frac; i > 0; i--, f /= 10)
+			d[i - 1] = (char)('0' + f % 10);
+		for (i = frac; d[i - 1] == '0'; i--)
+			;
+		memcpy(p, d, i);
+		p += i;
+	}
+	jw_done(w, p);
+}
+
 void jw_item_obj(struct jw *w)
 {
 	char *p = jw_at(w, NULL, 0, 1);

@@ -77,7 +77,7 @@ static const char *direction(const struct ev_facts *x)
 }
 
 /*
- * The protocols network.protocol may hold, in strcmp order (bsearch: the
+ * The protocols network.protocol may hold, in strcmp order (a binary search: the
  * l7 and the app of every record and alert are asked for; two linear
  * scans were ~100 strcmp a record):
  * - the wire protocols the classifier names (lower case): rtp, rtcp,
@@ -108,11 +108,6 @@ static const char *const protocols[] = {
 	"zoom-media", "zrtp",
 };
 
-static int cmp_name(const void *key, const void *elem)
-{
-	return strcmp(key, *(const char *const *)elem);
-}
-
 /* Is s one of the protocols network.protocol may hold?  (i >= 0: the
  * i-th of the list instead, NULL past its end: for the tests) */
 const char *ev_protocol_at(int i)
@@ -121,10 +116,28 @@ const char *ev_protocol_at(int i)
 	       protocols[i] : NULL;
 }
 
+/* A binary search that compares the first bytes before calling strcmp:
+ * most steps are decided by them. */
 int ev_is_protocol(const char *s)
 {
-	return s != NULL && bsearch(s, protocols, sizeof(protocols) / sizeof(protocols[0]),
-				    sizeof(protocols[0]), cmp_name) != NULL;
+	size_t lo = 0, hi = sizeof(protocols) / sizeof(protocols[0]), mid;
+	int c;
+
+	if (s == NULL)
+		return 0;
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		c = (unsigned char)s[0] - (unsigned char)protocols[mid][0];
+		if (c == 0)
+			c = strcmp(s, protocols[mid]);
+		if (c == 0)
+			return 1;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return 0;
 }
 
 static void rule_obj(struct jw *w, const struct ev_facts *x)
