@@ -168,6 +168,25 @@ static inline void jw_strn(struct jw *w, const char *key, const char *s, size_t 
 	if (p != NULL)
 		jw_put_str(w, p, s, n);
 }
+/* key:{inner:s}: an object of one member, s (n bytes, valid UTF-8)
+ * escaped, without opening a container (it is never empty). */
+static inline void jw_obj_strn(struct jw *w, const char *key, const char *inner,
+			       const char *s, size_t n)
+{
+	size_t il = strlen(inner);
+	char *p = jw_at(w, key, strlen(key), il + n + 6);
+
+	if (p == NULL)
+		return;
+	*p++ = '{';
+	*p++ = '"';
+	memcpy(p, inner, il);
+	p += il;
+	*p++ = '"';
+	*p++ = ':';
+	jw_put_str(w, p, s, n);
+	jw_raw(w, "}", 1);
+}
 /* key: s; nothing for s NULL or "" (s already safe: event-safe.c). */
 static inline void jw_str(struct jw *w, const char *key, const char *s)
 {

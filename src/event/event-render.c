@@ -165,18 +165,23 @@ static void endpoint(struct jw *w, const struct ev_facts *x, const struct ev_end
 }
 
 /* geo.country_iso_code and as.number / as.organization.name of g, each
- * only when known. */
+ * only when known (an object is opened only when it will hold something). */
 static void geo_as(struct jw *w, const struct cf_geo_result *g)
 {
-	jw_obj(w, "geo");
-	jw_safe(w, "country_iso_code", g->country, sizeof(g->country));
-	jw_close(w);
+	char buf[SAFE_MAX];
+	const char *v;
+	size_t n = safe_view(g->country, sizeof(g->country), buf, &v);
+
+	if (n != 0)
+		jw_obj_strn(w, "geo", "country_iso_code", v, n);
+	n = safe_view(g->as_org, sizeof(g->as_org), buf, &v);
+	if (g->asn == 0 && n == 0)
+		return;
 	jw_obj(w, "as");
 	if (g->asn != 0)
 		jw_u64(w, "number", g->asn);
-	jw_obj(w, "organization");
-	jw_safe(w, "name", g->as_org, sizeof(g->as_org));
-	jw_close(w);
+	if (n != 0)
+		jw_obj_strn(w, "organization", "name", v, n);
 	jw_close(w);
 }
 
@@ -258,9 +263,7 @@ static void network_obj(struct jw *w, const struct ev_facts *x)
 	jw_u64(w, "packets", x->src.packets + x->dst.packets);
 	jw_lit(w, "direction", direction(x));
 	if (x->vlan != 0) {
-		jw_obj(w, "vlan");
-		jw_plain(w, "id", vid, (size_t)(jw_dec(vid, x->vlan) - vid));
-		jw_close(w);
+		jw_obj_strn(w, "vlan", "id", vid, (size_t)(jw_dec(vid, x->vlan) - vid));
 	}
 	jw_close(w);
 }
