@@ -70,11 +70,12 @@ static inline int is_plain(unsigned char c)
 struct jw {
 	char *buf;
 	size_t len, cap;
+	unsigned n;                     /* members or items of the innermost container */
 	int err;                        /* out of memory, or nested too deep */
 	int depth;                      /* open containers; 1: the root */
 	struct {
 		size_t start;           /* len before its key (an empty object goes back here) */
-		unsigned n;             /* members or items written */
+		unsigned n;             /* the n of the container it is in, while it is open */
 		int arr;                /* 0 object, 1 array, 2 object item (kept when empty) */
 	} lvl[JW_DEPTH];
 };
@@ -100,7 +101,7 @@ static inline void jw_raw(struct jw *w, const char *s, size_t n)
  */
 static inline char *jw_at(struct jw *w, const char *key, size_t klen, size_t more)
 {
-	int comma = w->depth > 0 && w->lvl[w->depth - 1].n++ > 0;
+	int comma = w->n++ > 0;
 	char *p;
 
 	if (jw_room(w, klen + more + 4) < 0)
@@ -273,9 +274,10 @@ static inline void jw_push(struct jw *w, size_t start, int arr)
 		return;
 	}
 	w->lvl[w->depth].start = start;
-	w->lvl[w->depth].n = 0;
+	w->lvl[w->depth].n = w->n;
 	w->lvl[w->depth].arr = arr;
 	w->depth++;
+	w->n = 0;
 }
 /* Open an object or array under key; jw_close closes the innermost. */
 static inline void jw_open(struct jw *w, const char *key, size_t klen, char c, int arr)
@@ -309,11 +311,12 @@ static inline void jw_close(struct jw *w)
 		return;
 	}
 	w->depth = d;
-	if (w->lvl[d].arr == 0 && w->lvl[d].n == 0) {
+	if (w->lvl[d].arr == 0 && w->n == 0) {
 		w->len = w->lvl[d].start;
-		w->lvl[d - 1].n--;
+		w->n = w->lvl[d].n - 1;
 		return;
 	}
+	w->n = w->lvl[d].n;
 	if (jw_room(w, 1) == 0)
 		w->buf[w->len++] = w->lvl[d].arr == 1 ? ']' : '}';
 }

@@ -57,6 +57,7 @@ void jw_begin(struct jw *w)
 	w->len = 0;
 	w->err = 0;
 	w->depth = 0;
+	w->n = 0;
 	jw_ch(w, '{');
 	jw_push(w, 0, 0);
 }
@@ -88,6 +89,15 @@ static inline uint64_t esc_in8(uint64_t v)
 	return ((v - EV_ONES8 * 0x20) & ~v) | ((q - EV_ONES8) & ~q) | ((b - EV_ONES8) & ~b);
 }
 
+/* The same for four bytes. */
+static inline uint32_t esc_in4(uint32_t v)
+{
+	const uint32_t ones = (uint32_t)EV_ONES8;
+	uint32_t q = v ^ (ones * '"'), b = v ^ (ones * '\\');
+
+	return ((v - ones * 0x20) & ~v) | ((q - ones) & ~q) | ((b - ones) & ~b);
+}
+
 /* Byte for byte: 1 where a byte is escaped (below 0x20, '"', '\\'). */
 static inline int esc_byte(unsigned char c)
 {
@@ -97,19 +107,31 @@ static inline int esc_byte(unsigned char c)
 /*
  * Copy n bytes of s to p when none is escaped: 1; 0 (p partly written)
  * when one is.  The last word of a string of eight bytes or more is the
- * eight bytes that end it, overlapping the one before (no read past s).
+ * eight bytes that end it, overlapping the one before (no read past s);
+ * a string of four to seven bytes is two words of four the same way.
  */
 static int copy_plain(char *p, const char *s, size_t n)
 {
 	uint64_t v;
 	size_t i;
 
-	if (n < 8) {
+	if (n < 4) {
 		for (i = 0; i < n; i++) {
 			if (esc_byte((unsigned char)s[i]))
 				return 0;
 			p[i] = s[i];
 		}
+		return 1;
+	}
+	if (n < 8) {            /* two words of four, overlapping */
+		uint32_t a, b;
+
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		if ((esc_in4(a) | esc_in4(b)) & (uint32_t)EV_HIGH8)
+			return 0;
+		memcpy(p, &a, 4);
+		memcpy(p + n - 4, &b, 4);
 		return 1;
 	}
 	for (i = 0; i + 8 <= n; i += 8) {
