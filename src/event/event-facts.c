@@ -47,8 +47,12 @@ static int take_room(struct take *t, size_t n)
 	return 0;
 }
 
-/* Append the safe form of s to the record's text; its offset in *off (0: none). */
-static int add_text(struct take *t, const char *s, size_t max, uint32_t *off)
+/*
+ * Append the safe form of s to the record's text; its offset in *off (0:
+ * none), its length in *len.
+ */
+static int add_text(struct take *t, const char *s, size_t max, uint32_t *off,
+		    uint16_t *len)
 {
 	char buf[SAFE_MAX];
 	const char *v;
@@ -56,6 +60,7 @@ static int add_text(struct take *t, const char *s, size_t max, uint32_t *off)
 	struct ev_facts *x;
 
 	*off = 0;
+	*len = (uint16_t)n;             /* < SAFE_MAX */
 	if (n == 0)
 		return 0;
 	if (take_room(t, n + 1) < 0)
@@ -71,10 +76,13 @@ static int add_text(struct take *t, const char *s, size_t max, uint32_t *off)
 static int add_str(struct take *t, enum ev_str i, const char *s, size_t max)
 {
 	uint32_t off;
-	int rc = add_text(t, s, max, &off);
+	uint16_t len;
+	int rc = add_text(t, s, max, &off, &len);
 
-	if (rc == 0)
+	if (rc == 0) {
 		t->x->s[i] = off;
+		t->x->len[i] = len;
+	}
 	return rc;
 }
 
@@ -83,10 +91,11 @@ static int add_permitted(struct take *t, const char *const *names)
 {
 	const char *const *s;
 	uint32_t off;
+	uint16_t len;
 
 	t->x->permitted = names != NULL && names[0] != NULL;
 	for (s = names; s != NULL && *s != NULL; s++) {
-		if (add_text(t, *s, SAFE_MAX, &off) < 0)
+		if (add_text(t, *s, SAFE_MAX, &off, &len) < 0)
 			return -1;
 		if (off != 0 && t->x->n_permitted++ == 0)
 			t->x->s[EV_PERMITTED] = off;
@@ -153,6 +162,7 @@ static int add_cert(struct take *t, const char *cert)
 	char name[CF_CERT_LEN];
 	size_t n = nl != NULL ? (size_t)(nl - cert) : strlen(cert);
 	uint32_t off;
+	uint16_t len;
 
 	if (*cert == '\0')
 		return 0;
@@ -166,7 +176,7 @@ static int add_cert(struct take *t, const char *cert)
 		n = nl != NULL ? (size_t)(nl - cert) : strlen(cert);
 		memcpy(name, cert, n);
 		name[n] = '\0';
-		if (add_text(t, name, sizeof(name), &off) < 0)
+		if (add_text(t, name, sizeof(name), &off, &len) < 0)
 			return -1;
 		if (off != 0 && t->x->n_san++ == 0)
 			t->x->s[EV_CERT_SAN] = off;

@@ -460,6 +460,7 @@ struct ev_facts {
 	unsigned n_san;                 /* certificate dNSNames, in a row at s[EV_CERT_SAN] */
 	char cid[CF_COMMUNITY_ID_LEN];  /* "" if none */
 	uint32_t s[EV_NSTR];            /* offsets into text; 0: none */
+	uint16_t len[EV_NSTR];          /* their lengths (of a row: its first) */
 	uint32_t text_len;
 	char text[];
 };
@@ -475,6 +476,13 @@ struct ev_facts *ev_facts_take(const struct cf_event_meta *m, const struct cf_fl
 static inline const char *ev_str(const struct ev_facts *x, enum ev_str i)
 {
 	return x->s[i] != 0 ? x->text + x->s[i] : NULL;
+}
+/* key: string i of x (safe, its length kept); nothing if none. */
+static inline void jw_fact(struct jw *w, const char *key, const struct ev_facts *x,
+			   enum ev_str i)
+{
+	if (x->s[i] != 0)
+		jw_strn(w, key, x->text + x->s[i], x->len[i]);
 }
 /*
  * The key --alert-window folds on, as it always did: "rule.id, source.ip,

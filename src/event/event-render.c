@@ -9,7 +9,7 @@
  * ADDING A FIELD is one line at the place its key goes (members are
  * written in the order of the calls, and that order is the events'):
  *
- *	jw_str(w, "id", ev_str(x, EV_CALL_ID));    a safe string of the record
+ *	jw_fact(w, "id", x, EV_CALL_ID);            a safe string of the record
  *	jw_safe(w, "city", g->city, sizeof(g->city));   any other string
  *	jw_u64(w, "packets", n);                    a count
  *	jw_lit(w, "kind", "alert");                 a constant of ours
@@ -143,9 +143,9 @@ int ev_is_protocol(const char *s)
 static void rule_obj(struct jw *w, const struct ev_facts *x)
 {
 	jw_obj(w, "rule");
-	jw_str(w, "id", ev_str(x, EV_RULE_ID));
-	jw_str(w, "name", ev_str(x, EV_RULE_NAME));
-	jw_str(w, "ruleset", ev_str(x, EV_RULESET));
+	jw_fact(w, "id", x, EV_RULE_ID);
+	jw_fact(w, "name", x, EV_RULE_NAME);
+	jw_fact(w, "ruleset", x, EV_RULESET);
 	jw_close(w);
 }
 
@@ -207,7 +207,7 @@ static void end_obj(struct jw *w, const struct ev_facts *x, int i, int counts)
 		endpoint(w, x, &x->dst, x->dst_ip, x->dst_ip_len, counts);
 	}
 	if (i == remote_index(x)) {
-		jw_str(w, "domain", ev_str(x, EV_DOMAIN));
+		jw_fact(w, "domain", x, EV_DOMAIN);
 		if (x->has_geo)
 			geo_as(w, &x->geo);
 	}
@@ -256,9 +256,9 @@ static void network_obj(struct jw *w, const struct ev_facts *x)
 	if (x->cid[0] != '\0')
 		jw_plain(w, "community_id", x->cid, strlen(x->cid));
 	if (ev_is_protocol(ev_str(x, EV_L7)))
-		jw_str(w, "protocol", ev_str(x, EV_L7));
+		jw_fact(w, "protocol", x, EV_L7);
 	if (!ev_is_protocol(ev_str(x, EV_APP)))
-		jw_str(w, "application", ev_str(x, EV_APP));
+		jw_fact(w, "application", x, EV_APP);
 	jw_u64(w, "bytes", x->src.bytes + x->dst.bytes);
 	jw_u64(w, "packets", x->src.packets + x->dst.packets);
 	jw_lit(w, "direction", direction(x));
@@ -422,12 +422,12 @@ static void call_obj(struct jw *w, const struct ev_facts *x)
 static void observer_facts(struct jw *w, const struct ev_facts *x)
 {
 	jw_obj(w, "observer");
-	jw_str(w, "hostname", ev_str(x, EV_HOSTNAME));
+	jw_fact(w, "hostname", x, EV_HOSTNAME);
 	jw_fixed(w, EV_OBSERVER_FIXED);
 	if (ev_str(x, EV_INTERFACE) != NULL) {
 		jw_obj(w, "ingress");
 		jw_obj(w, "interface");
-		jw_str(w, "name", ev_str(x, EV_INTERFACE));
+		jw_fact(w, "name", x, EV_INTERFACE);
 		jw_close(w);
 		jw_close(w);
 	}
@@ -466,9 +466,9 @@ static void alert_callfence(struct jw *w, const struct ev_facts *x, uint64_t cou
 	if (top != 0)
 		jw_lit(w, "role", cf_role_name(top));
 	ev_roles_array(w, x->roles, 0);
-	jw_str(w, "app", ev_str(x, EV_APP));
+	jw_fact(w, "app", x, EV_APP);
 	jw_lit(w, "remote_end", remote_end_name(x));
-	jw_str(w, "evidence", ev_str(x, EV_EVIDENCE));
+	jw_fact(w, "evidence", x, EV_EVIDENCE);
 	jw_safe(w, "severity", cf_severity_name(x->severity), SAFE_MAX);
 	if (x->relay_peer_alert)        /* the alert judged the peer behind the relay */
 		g = x->has_relay_geo ? &x->relay_geo : NULL;
@@ -529,8 +529,8 @@ static void flow_callfence(struct jw *w, const struct ev_facts *x)
 {
 	jw_obj(w, "callfence");
 	ev_roles_array(w, x->roles, 1);
-	jw_str(w, "app", ev_str(x, EV_APP));
-	jw_str(w, "evidence", ev_str(x, EV_EVIDENCE));
+	jw_fact(w, "app", x, EV_APP);
+	jw_fact(w, "evidence", x, EV_EVIDENCE);
 	jw_lit(w, "verdict", verdict_name(x->verdict));
 	jw_u64(w, "alerts", x->n_alerts);
 	if (x->local_by > 0 && x->local_by < sizeof(local_by) / sizeof(local_by[0]))
