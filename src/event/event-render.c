@@ -77,9 +77,9 @@ static const char *direction(const struct ev_facts *x)
 }
 
 /*
- * The protocols network.protocol may hold, in strcmp order (a binary search: the
- * l7 and the app of every record and alert are asked for; two linear
- * scans were ~100 strcmp a record):
+ * The protocols network.protocol may hold, in strcmp order (a binary
+ * search: the l7 and the app of every record and alert are asked for;
+ * two linear scans were ~100 strcmp a record):
  * - the wire protocols the classifier names (lower case): rtp, rtcp,
  *   srtp, dtls, stun, turn, tls, sip, sips, zrtp, quic, h323, h225, h245,
  *   ras, sccp, skinny, mgcp, iax2, bfcp, zoom-media.  They are also what
@@ -262,9 +262,8 @@ static void network_obj(struct jw *w, const struct ev_facts *x)
 	jw_u64(w, "bytes", x->src.bytes + x->dst.bytes);
 	jw_u64(w, "packets", x->src.packets + x->dst.packets);
 	jw_lit(w, "direction", direction(x));
-	if (x->vlan != 0) {
+	if (x->vlan != 0)
 		jw_obj_strn(w, "vlan", "id", vid, (size_t)(jw_dec(vid, x->vlan) - vid));
-	}
 	jw_close(w);
 }
 
@@ -302,33 +301,40 @@ static void tls_obj(struct jw *w, const struct ev_facts *x)
 /*
  * The roles array of each set of role bits, ["media","signaling"] (the
  * names most important first), made once per thread and set: every
- * alert and flow record writes one.
+ * alert and flow record writes one.  made: 1 made, 2 too long to keep
+ * (written item by item).
  */
 _Static_assert(CF_ROLE_ALL < 32, "a role set indexes roles_text");
+#define ROLES_TEXT_MAX 96
 static _Thread_local struct {
 	uint8_t made[32];
 	uint8_t len[32];
-	char text[32][8 + CF_ROLE_RANKS * 16];
+	char text[32][ROLES_TEXT_MAX];
 } roles_text;
 
 static void make_roles_text(unsigned set)
 {
-	char *p = roles_text.text[set];
+	char *p = roles_text.text[set], *end = p + ROLES_TEXT_MAX;
 	const char *name;
+	size_t n;
 	unsigned bit;
 	int i;
 
+	roles_text.made[set] = 2;
 	*p++ = '[';
 	for (i = 0; i < CF_ROLE_RANKS; i++) {
 		bit = cf_role_at_rank(i);
 		if ((set & bit) == 0)
 			continue;
 		name = cf_role_name(bit);
+		n = strlen(name);
+		if (n + 4 > (size_t)(end - p))
+			return;
 		if (p[-1] != '[')
 			*p++ = ',';
 		*p++ = '"';
-		memcpy(p, name, strlen(name));
-		p += strlen(name);
+		memcpy(p, name, n);
+		p += n;
 		*p++ = '"';
 	}
 	*p++ = ']';
@@ -339,18 +345,29 @@ static void make_roles_text(unsigned set)
 /* The names of roles, most important first; nothing when none unless empty. */
 void ev_roles_array(struct jw *w, unsigned roles, int empty)
 {
-	unsigned set = roles & CF_ROLE_ALL;
+	unsigned set = roles & CF_ROLE_ALL, bit;
 	char *p;
+	int i;
 
 	if (!empty && set == 0)
 		return;
 	if (!roles_text.made[set])
 		make_roles_text(set);
-	p = jw_at(w, "roles", 5, roles_text.len[set]);
-	if (p != NULL) {
-		memcpy(p, roles_text.text[set], roles_text.len[set]);
-		jw_done(w, p + roles_text.len[set]);
+	if (roles_text.made[set] == 1) {
+		p = jw_at(w, "roles", 5, roles_text.len[set]);
+		if (p != NULL) {
+			memcpy(p, roles_text.text[set], roles_text.len[set]);
+			jw_done(w, p + roles_text.len[set]);
+		}
+		return;
 	}
+	jw_arr(w, "roles");
+	for (i = 0; i < CF_ROLE_RANKS; i++) {
+		bit = cf_role_at_rank(i);
+		if (set & bit)
+			jw_item(w, cf_role_name(bit));
+	}
+	jw_close(w);
 }
 
 /*
