@@ -239,7 +239,7 @@ size_t ev_fold_key(const struct ev_facts *x, unsigned char *buf)
 	if (id == NULL)
 		return 0;
 	/* id is safe: shorter than SAFE_MAX, so all of it fits */
-	n = strlen(id);
+	n = x->len[EV_RULE_ID];
 	memcpy(buf, id, n);
 	buf[n++] = 0x1f;
 	memcpy(buf + n, x->src_ip, x->src_ip_len);
