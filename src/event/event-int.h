@@ -233,7 +233,19 @@ static inline void jw_u64(struct jw *w, const char *key, uint64_t v)
 	if (p != NULL)
 		jw_done(w, jw_dec(p, v > (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX : v));
 }
-void jw_int(struct jw *w, const char *key, long long v);
+static inline void jw_int(struct jw *w, const char *key, long long v)
+{
+	char *p = jw_at(w, key, strlen(key), 21);
+
+	if (p == NULL)
+		return;
+	if (v < 0) {
+		*p++ = '-';
+		jw_done(w, jw_dec(p, (uint64_t)0 - (uint64_t)v));
+	} else {
+		jw_done(w, jw_dec(p, (uint64_t)v));
+	}
+}
 /*
  * key: the time us (put_time); 0 (and nothing written) if it could not be
  * formatted.

@@ -236,20 +236,6 @@ char *jw_dec(char *p, uint64_t v)
 	return p + n;
 }
 
-void jw_int(struct jw *w, const char *key, long long v)
-{
-	char *p = jw_at(w, key, strlen(key), 21);
-
-	if (p == NULL)
-		return;
-	if (v < 0) {
-		*p++ = '-';
-		jw_done(w, jw_dec(p, (uint64_t)0 - (uint64_t)v));
-	} else {
-		jw_done(w, jw_dec(p, (uint64_t)v));
-	}
-}
-
 void jw_real(struct jw *w, const char *key, double v)
 {
 	char buf[64], *e;

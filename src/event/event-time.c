@@ -4,10 +4,11 @@
  * it is formatted once per day and thread (gmtime_r and snprintf were
  * most of the cost, and the flows and calls written at the end of a
  * capture name every second of it), the time of day is written digit
- * by digit, and a second is kept whole ("YYYY-MM-DDTHH:MM:SS.") for the
- * events of the same second that follow (most of them, in a busy
- * capture): they add only their milliseconds.  UTC has no leap seconds
- * in time_t: a day is 86,400 s.
+ * by digit, and the last two seconds are kept whole
+ * ("YYYY-MM-DDTHH:MM:SS.") for the times of the same seconds that follow
+ * (most of them in a busy capture, and a flow record's end after its
+ * start): they add only their milliseconds.  UTC has no leap seconds in
+ * time_t: a day is 86,400 s.
  */
 #include "config.h"
 
@@ -23,10 +24,14 @@ static _Thread_local struct {
 	int valid;              /* day/prefix hold a formatted date */
 	size_t len;
 	char prefix[EV_TIME_MAX - 13];
-	uint64_t sec;           /* the second of text */
-	int sec_valid;          /* sec/text hold a formatted second */
-	size_t text_len;
-	char text[EV_TIME_MAX]; /* "YYYY-MM-DDTHH:MM:SS." */
+	/* two seconds: a flow record names its last second, its first, its last */
+	struct sec_text {
+		uint64_t sec;           /* the second of text */
+		int valid;              /* sec/text hold a formatted second */
+		size_t len;
+		char text[EV_TIME_MAX]; /* "YYYY-MM-DDTHH:MM:SS." */
+	} s[2];
+	int next;               /* the one to take the next second */
 } tcache;
 
 static void two(char *o, unsigned v)
@@ -55,15 +60,15 @@ static int take_day(int64_t day)
 	return 0;
 }
 
-/* "YYYY-MM-DDTHH:MM:SS." of sec into tcache.text: 0, or -1. */
-static int take_second(uint64_t sec)
+/* "YYYY-MM-DDTHH:MM:SS." of sec into t: 0, or -1. */
+static int take_second(struct sec_text *t, uint64_t sec)
 {
 	int64_t day = (int64_t)(sec / 86400);
 	unsigned sod = (unsigned)(sec % 86400);
-	char *o = tcache.text;
+	char *o = t->text;
 	size_t n;
 
-	tcache.sec_valid = 0;
+	t->valid = 0;
 	if ((!tcache.valid || tcache.day != day) && take_day(day) < 0)
 		return -1;
 	n = tcache.len;
@@ -74,9 +79,9 @@ static int take_second(uint64_t sec)
 	o[n + 5] = ':';
 	two(o + n + 6, sod % 60);
 	o[n + 8] = '.';
-	tcache.text_len = n + 9;
-	tcache.sec = sec;
-	tcache.sec_valid = 1;
+	t->len = n + 9;
+	t->sec = sec;
+	t->valid = 1;
 	return 0;
 }
 
@@ -84,12 +89,20 @@ size_t ev_time_fmt(uint64_t ts_us, char out[EV_TIME_MAX])
 {
 	uint64_t sec = ts_us / 1000000;
 	unsigned ms = (unsigned)(ts_us / 1000 % 1000);
+	struct sec_text *t = &tcache.s[0];
 	size_t n;
 
-	if ((!tcache.sec_valid || tcache.sec != sec) && take_second(sec) < 0)
-		return 0;
-	memcpy(out, tcache.text, EV_TIME_MAX);
-	n = tcache.text_len;
+	if (!t->valid || t->sec != sec) {
+		t = &tcache.s[1];
+		if (!t->valid || t->sec != sec) {
+			t = &tcache.s[tcache.next];
+			tcache.next ^= 1;
+			if (take_second(t, sec) < 0)
+				return 0;
+		}
+	}
+	memcpy(out, t->text, EV_TIME_MAX);
+	n = t->len;
 	out[n] = (char)('0' + ms / 100);
 	out[n + 1] = (char)('0' + ms / 10 % 10);
 	out[n + 2] = (char)('0' + ms % 10);

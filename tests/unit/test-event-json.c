@@ -11,7 +11,7 @@
  *   strings past SAFE_MAX, NULL and "";
  * - numbers (jw_dec, jw_u64, jw_int) against printf at every power of ten;
  * - reals as k / 10^frac (jw_frac) against jansson's dump of the real;
- * - times (ev_time_fmt, the second kept) against gmtime_r and snprintf;
+ * - times (ev_time_fmt, two seconds kept) against gmtime_r and snprintf;
  * - callfence.geo (ev_render_geo_check) against the tree jansson dumps.
  */
 #include "config.h"
@@ -258,13 +258,15 @@ static void ref_time(uint64_t us, char *buf, size_t len)
 static void test_times(void)
 {
 	char got[EV_TIME_MAX + 1], want[64];
-	uint64_t us = 1600000000000000ULL;
+	uint64_t us = 1600000000000000ULL, before = us, was;
 	size_t n;
 	long t;
 	int bad = 0;
 
 	for (t = 0; t < 200000 && bad < 5; t++) {
-		switch (below(6)) {
+		was = us;
+		switch (below(7)) {
+		case 6: us = before + below(1000); break;      /* the second before */
 		case 0: us += below(1000); break;               /* the same second */
 		case 1: us += below(3000000); break;
 		case 2: us += (uint64_t)below(200000) * 1000000; break;  /* days on */
@@ -272,6 +274,7 @@ static void test_times(void)
 		case 4: us = (us / 1000000) * 1000000 + 999999; break;  /* a second's end */
 		default: us += 1; break;
 		}
+		before = was;
 		n = ev_time_fmt(us, got);
 		got[n] = '\0';
 		ref_time(us, want, sizeof(want));
