@@ -41,9 +41,15 @@
 #include "event/event-int.h"
 #include "util/role.h"
 
+/* As "%016" PRIx64: sixteen lower-case hex digits. */
 void ev_call_id(uint64_t key, char buf[17])
 {
-	snprintf(buf, 17, "%016" PRIx64, key);
+	static const char hex[] = "0123456789abcdef";
+	int i;
+
+	for (i = 15; i >= 0; i--, key >>= 4)
+		buf[i] = hex[key & 15];
+	buf[16] = '\0';
 }
 
 /* The role bits of record's role_* arrays, in their order. */
@@ -65,10 +71,10 @@ static void call_event(struct jw *w, const struct cf_call_record *c)
 {
 	uint64_t dur = c->last_us > c->first_us ? c->last_us - c->first_us : 0;
 
-	ev_event_open(w, "event", "info", NULL);
-	jw_lit(w, "dataset", "callfence.call");
-	jw_lit(w, "module", "callfence");
-	jw_lit(w, "action", "call-ended");
+	jw_obj(w, "event");
+	jw_fixed(w, EV_EVENT_HEAD("event", "\"info\"")
+		 ",\"dataset\":\"callfence.call\",\"module\":\"callfence\""
+		 ",\"action\":\"call-ended\"");
 	if (c->severity != CF_SEV_NONE)
 		jw_int(w, "severity", cf_severity_ecs(c->severity));
 	if (c->first_us != 0)
@@ -119,10 +125,8 @@ static void party(struct jw *w, const struct cf_call_party *p, const char *ip)
 		jw_close(w);
 	}
 	ev_roles_array(w, p->roles, 1); /* most important first, as flow events */
-	if (p->via_relay) {
-		jw_key(w, "via_relay");
-		jw_raw(w, "true", 4);
-	}
+	if (p->via_relay)
+		jw_fixed(w, "\"via_relay\":true");
 	jw_u64(w, "flows", p->flows);
 	jw_u64(w, "bytes", p->bytes);
 	jw_u64(w, "packets", p->packets);
@@ -188,10 +192,7 @@ static void observer(struct jw *w, const struct cf_event_meta *m)
 {
 	jw_obj(w, "observer");
 	jw_safe(w, "hostname", m->observer_hostname, SAFE_MAX);
-	jw_lit(w, "vendor", "callfence");
-	jw_lit(w, "product", "callfence");
-	jw_lit(w, "version", PACKAGE_VERSION);
-	jw_lit(w, "type", "sensor");
+	jw_fixed(w, EV_OBSERVER_FIXED);
 	jw_obj(w, "ingress");
 	jw_obj(w, "interface");
 	jw_safe(w, "name", m->interface, SAFE_MAX);

@@ -32,11 +32,11 @@ void ev_render_geo_check(struct jw *w, const struct ev_facts *x)
 	if (!x->has_geo_check || !r->has_rtt)
 		return;
 	jw_obj(w, "geo");
-	jw_real(w, "rtt_ms", (double)r->rtt_us / 1000.0);
+	jw_frac(w, "rtt_ms", (long long)r->rtt_us, 3);         /* (double)rtt_us / 1000.0 */
 	jw_lit(w, "plausibility", cf_plaus_verdict_name((enum cf_plaus_verdict)r->verdict));
 	if (r->has_point)
-		jw_real(w, "claimed_distance_km",
-			(double)(long long)(r->point_km * 10.0 + 0.5) / 10.0);
+		jw_frac(w, "claimed_distance_km",       /* km to 0.1 */
+			(long long)(r->point_km * 10.0 + 0.5), 1);
 	if (r->reach_listed) {
 		jw_arr(w, "reachable_countries");
 		for (i = 0; i < r->n_reach && i < CF_PLAUS_LIST; i++) {

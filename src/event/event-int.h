@@ -28,6 +28,26 @@
 
 #define SAFE_MAX 1024           /* longest string put in an event, in bytes */
 
+/* ---- event-safe.c ---------------------------------------------------- */
+
+/* cf_json_safe_string, returning the length written. */
+size_t safe_copy(const char *src, size_t srclen, char *dst, size_t dstlen);
+/*
+ * The safe form of s (at most max bytes read, up to a NUL): its length,
+ * 0 for NULL or "", and in *out where it is (s itself when s is plain
+ * ASCII, else buf, SAFE_MAX bytes).
+ */
+size_t safe_view(const char *s, size_t max, char *buf, const char **out);
+/* A byte in each byte of a word, and each byte's high bit (event-safe.c and
+ * event-json.c look at strings eight bytes at a time). */
+#define EV_ONES8 0x0101010101010101ULL
+#define EV_HIGH8 0x8080808080808080ULL
+/* Printable ASCII: passes unchanged, one byte for one byte. */
+static inline int is_plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f;
+}
+
 /* ---- event-json.c: writing JSON straight into a line ------------------ */
 
 /*
@@ -40,71 +60,299 @@
  * drops an empty child; an array is written even when empty.  After an
  * allocation failure the writer only counts: jw_end says -1 and the line
  * is not written.
+ *
+ * The writers of a member are inline, so that a literal key's length is
+ * known where it is written (strlen of a literal folds to a constant and
+ * its copy to a few moves), and each member makes room once: the comma,
+ * the key and its value are written after one check of the buffer.
  */
 #define JW_DEPTH 16
 struct jw {
 	char *buf;
 	size_t len, cap;
+	unsigned n;                     /* members or items of the innermost container */
 	int err;                        /* out of memory, or nested too deep */
 	int depth;                      /* open containers; 1: the root */
 	struct {
 		size_t start;           /* len before its key (an empty object goes back here) */
-		unsigned n;             /* members or items written */
+		unsigned n;             /* the n of the container it is in, while it is open */
 		int arr;                /* 0 object, 1 array, 2 object item (kept when empty) */
 	} lvl[JW_DEPTH];
 };
 
 int jw_grow(struct jw *w, size_t n);
+/* Room for n more bytes: 0, or -1 after an allocation failure. */
+static inline int jw_room(struct jw *w, size_t n)
+{
+	return n <= w->cap - w->len || jw_grow(w, n) == 0 ? 0 : -1;
+}
 static inline void jw_raw(struct jw *w, const char *s, size_t n)
 {
-	if (n > w->cap - w->len && jw_grow(w, n) < 0)
-		return;
-	memcpy(w->buf + w->len, s, n);
-	w->len += n;
+	if (jw_room(w, n) == 0) {
+		memcpy(w->buf + w->len, s, n);
+		w->len += n;
+	}
 }
+/*
+ * Where the next member or item goes, with room for more bytes after it:
+ * the comma when it is not the first, then "key": (key NULL: an item or
+ * a run of members of jw_fixed, no key).  Nothing is counted in w->len
+ * until jw_done; NULL after an allocation failure.
+ */
+static inline char *jw_at(struct jw *w, const char *key, size_t klen, size_t more)
+{
+	int comma = w->n++ > 0;
+	char *p;
+
+	if (jw_room(w, klen + more + 4) < 0)
+		return NULL;
+	p = w->buf + w->len;
+	*p = ',';
+	p += comma;
+	if (key != NULL) {
+		*p++ = '"';
+		memcpy(p, key, klen);
+		p += klen;
+		*p++ = '"';
+		*p++ = ':';
+	}
+	return p;
+}
+/* The line ends at p (after jw_at). */
+static inline void jw_done(struct jw *w, char *p)
+{
+	w->len = (size_t)(p - w->buf);
+}
+/*
+ * At p (room for n + 2 bytes made by jw_at, w->len not yet past it): the
+ * string value s of n bytes (valid UTF-8), quoted and escaped; ends the
+ * line after it.
+ */
+void jw_put_str(struct jw *w, char *p, const char *s, size_t n);
+/* Digits of v at p ("%llu"; at most 20 bytes): the end of them. */
+char *jw_dec(char *p, uint64_t v);
+
 /* Start the root object (the buffer is kept between events). */
 void jw_begin(struct jw *w);
 /* Close the root: 0, or -1 when the line is not whole. */
 int jw_end(struct jw *w);
 /* ,"key": (the comma when not first); key a plain ASCII literal. */
-void jw_keyn(struct jw *w, const char *key, size_t klen);
 static inline void jw_key(struct jw *w, const char *key)
 {
-	jw_keyn(w, key, strlen(key));
+	char *p = jw_at(w, key, strlen(key), 0);
+
+	if (p != NULL)
+		jw_done(w, p);
+}
+/*
+ * One or more members (or items) of ours, text written as it is (a
+ * literal: "\"module\":\"callfence\",\"type\":\"sensor\""), after the
+ * comma when they are not the first of their object; they count as one.
+ */
+static inline void jw_fixed(struct jw *w, const char *text)
+{
+	size_t n = strlen(text);
+	char *p = jw_at(w, NULL, 0, n);
+
+	if (p != NULL) {
+		memcpy(p, text, n);
+		jw_done(w, p + n);
+	}
 }
 /* A string value, escaped: n bytes of s (valid UTF-8). */
 void jw_esc(struct jw *w, const char *s, size_t n);
+/* key: s of n bytes (valid UTF-8), escaped; written even when n is 0. */
+static inline void jw_strn(struct jw *w, const char *key, const char *s, size_t n)
+{
+	char *p = jw_at(w, key, strlen(key), n + 2);
+
+	if (p != NULL)
+		jw_put_str(w, p, s, n);
+}
+/* key:{inner:s}: an object of one member, s (n bytes, valid UTF-8)
+ * escaped, without opening a container (it is never empty). */
+static inline void jw_obj_strn(struct jw *w, const char *key, const char *inner,
+			       const char *s, size_t n)
+{
+	size_t il = strlen(inner);
+	char *p = jw_at(w, key, strlen(key), il + n + 6);
+
+	if (p == NULL)
+		return;
+	*p++ = '{';
+	*p++ = '"';
+	memcpy(p, inner, il);
+	p += il;
+	*p++ = '"';
+	*p++ = ':';
+	jw_put_str(w, p, s, n);
+	jw_raw(w, "}", 1);
+}
 /* key: s; nothing for s NULL or "" (s already safe: event-safe.c). */
 static inline void jw_str(struct jw *w, const char *key, const char *s)
 {
-	if (s != NULL && s[0] != '\0') {
-		jw_key(w, key);
-		jw_esc(w, s, strlen(s));
+	if (s != NULL && s[0] != '\0')
+		jw_strn(w, key, s, strlen(s));
+}
+/*
+ * key: s of n bytes that JSON does not escape (no '"', '\\' nor control
+ * character: an address, a time, a Community ID, a name of ours), as it
+ * is; written even when n is 0.
+ */
+static inline void jw_plain(struct jw *w, const char *key, const char *s, size_t n)
+{
+	char *p = jw_at(w, key, strlen(key), n + 2);
+
+	if (p != NULL) {
+		*p++ = '"';
+		memcpy(p, s, n);
+		p[n] = '"';
+		jw_done(w, p + n + 1);
 	}
 }
-/* key: a constant of ours, written even when "". */
+/* key: a constant of ours (nothing JSON escapes in it), written even when "". */
 static inline void jw_lit(struct jw *w, const char *key, const char *s)
 {
-	jw_key(w, key);
-	jw_esc(w, s, strlen(s));
+	jw_plain(w, key, s, strlen(s));
 }
 /* key: the safe form (event-safe.c) of s, at most max bytes of it; nothing for NULL/"". */
-void jw_safe(struct jw *w, const char *key, const char *s, size_t max);
+static inline void jw_safe(struct jw *w, const char *key, const char *s, size_t max)
+{
+	char buf[SAFE_MAX];
+	const char *v;
+	size_t n = safe_view(s, max, buf, &v);
+
+	if (n != 0)
+		jw_strn(w, key, v, n);
+}
 /* key: v as jansson writes an integer (above INT64_MAX: INT64_MAX, as put_u64). */
-void jw_u64(struct jw *w, const char *key, uint64_t v);
-void jw_int(struct jw *w, const char *key, long long v);
-/* key: the time us (put_time); 0 (and nothing written) if it could not be formatted. */
-int jw_time(struct jw *w, const char *key, uint64_t us);
+static inline void jw_u64(struct jw *w, const char *key, uint64_t v)
+{
+	char *p = jw_at(w, key, strlen(key), 20);
+
+	if (p != NULL)
+		jw_done(w, jw_dec(p, v > (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX : v));
+}
+static inline void jw_int(struct jw *w, const char *key, long long v)
+{
+	char *p = jw_at(w, key, strlen(key), 21);
+
+	if (p == NULL)
+		return;
+	if (v < 0) {
+		*p++ = '-';
+		jw_done(w, jw_dec(p, (uint64_t)0 - (uint64_t)v));
+	} else {
+		jw_done(w, jw_dec(p, (uint64_t)v));
+	}
+}
+/*
+ * key: the time us (put_time); 0 (and nothing written) if it could not be
+ * formatted.
+ */
+#define EV_TIME_MAX 48          /* bytes ev_time_fmt writes, always */
+size_t ev_time_fmt(uint64_t us, char out[EV_TIME_MAX]);
+static inline int jw_time(struct jw *w, const char *key, uint64_t us)
+{
+	char t[EV_TIME_MAX], *p;
+	size_t n = ev_time_fmt(us, t);
+
+	if (n == 0)
+		return 0;
+	p = jw_at(w, key, strlen(key), EV_TIME_MAX + 2);
+	if (p != NULL) {
+		*p++ = '"';
+		memcpy(p, t, EV_TIME_MAX);      /* all of it: a constant copy */
+		p[n] = '"';
+		jw_done(w, p + n + 1);
+	}
+	return 1;
+}
 /* A real as jansson dumps it with JSON_REAL_PRECISION(10). */
 void jw_real(struct jw *w, const char *key, double v);
+/*
+ * The real k / 10^frac (frac 1 to 3) as jw_real writes it, without
+ * printf: for |k| < 10^10 the number has at most ten significant digits,
+ * so "%.10g" of the double nearest it is its decimal digits exactly, the
+ * trailing zeros of the fraction dropped (".0" for a whole number, as
+ * jansson adds).  Larger: jw_real.
+ */
+void jw_frac(struct jw *w, const char *key, long long k, unsigned frac);
+/* A container opened: start is w->len before its key (or comma). */
+static inline void jw_push(struct jw *w, size_t start, int arr)
+{
+	if (w->depth >= JW_DEPTH) {
+		w->err = 1;
+		return;
+	}
+	w->lvl[w->depth].start = start;
+	w->lvl[w->depth].n = w->n;
+	w->lvl[w->depth].arr = arr;
+	w->depth++;
+	w->n = 0;
+}
 /* Open an object or array under key; jw_close closes the innermost. */
-void jw_obj(struct jw *w, const char *key);
-void jw_arr(struct jw *w, const char *key);
+static inline void jw_open(struct jw *w, const char *key, size_t klen, char c, int arr)
+{
+	size_t start = w->len;
+	char *p = jw_at(w, key, klen, 1);
+
+	if (p != NULL) {
+		*p++ = c;
+		jw_done(w, p);
+	}
+	jw_push(w, start, arr);
+}
+static inline void jw_obj(struct jw *w, const char *key)
+{
+	jw_open(w, key, strlen(key), '{', 0);
+}
+static inline void jw_arr(struct jw *w, const char *key)
+{
+	jw_open(w, key, strlen(key), '[', 1);
+}
 /* Open an object as an array item (written even when it stays empty). */
 void jw_item_obj(struct jw *w);
-void jw_close(struct jw *w);
-/* An array item: the string s (valid UTF-8), written as it is. */
-void jw_item(struct jw *w, const char *s);
+/* Close the innermost container: an object with no member goes, key and all. */
+static inline void jw_close(struct jw *w)
+{
+	int d = w->depth - 1;
+
+	if (d < 1) {
+		w->err = 1;
+		return;
+	}
+	w->depth = d;
+	if (w->lvl[d].arr == 0 && w->n == 0) {
+		w->len = w->lvl[d].start;
+		w->n = w->lvl[d].n - 1;
+		return;
+	}
+	w->n = w->lvl[d].n;
+	if (jw_room(w, 1) == 0)
+		w->buf[w->len++] = w->lvl[d].arr == 1 ? ']' : '}';
+}
+/* An array item: the string s (valid UTF-8), escaped. */
+static inline void jw_item(struct jw *w, const char *s)
+{
+	size_t n = strlen(s);
+	char *p = jw_at(w, NULL, 0, n + 2);
+
+	if (p != NULL)
+		jw_put_str(w, p, s, n);
+}
+/* An array item: s of n bytes that JSON does not escape (as jw_plain). */
+static inline void jw_item_plain(struct jw *w, const char *s, size_t n)
+{
+	char *p = jw_at(w, NULL, 0, n + 2);
+
+	if (p != NULL) {
+		*p++ = '"';
+		memcpy(p, s, n);
+		p[n] = '"';
+		jw_done(w, p + n + 1);
+	}
+}
 
 /* ---- event-arena.c: building one event ------------------------------ */
 
@@ -138,22 +386,6 @@ int emit_line(struct jw *w, struct cf_outputs *out, const struct cf_event_info *
 const char *ev_line(const struct ev_state *st, size_t *len);
 /* This thread's buffer for a record of n bytes (event-facts.c); NULL without memory. */
 void *ev_record_buf(size_t n);
-
-/* ---- event-safe.c ---------------------------------------------------- */
-
-/* cf_json_safe_string, returning the length written. */
-size_t safe_copy(const char *src, size_t srclen, char *dst, size_t dstlen);
-/*
- * The safe form of s (at most max bytes read, up to a NUL): its length,
- * 0 for NULL or "", and in *out where it is (s itself when s is plain
- * ASCII, else buf, SAFE_MAX bytes).
- */
-size_t safe_view(const char *s, size_t max, char *buf, const char **out);
-/* Printable ASCII: passes unchanged, one byte for one byte. */
-static inline int is_plain(unsigned char c)
-{
-	return c >= 0x20 && c < 0x7f;
-}
 
 /* ---- event-put.c: values and members -------------------------------- */
 
@@ -213,6 +445,9 @@ struct ev_facts {
 	uint64_t ts_us;                 /* @timestamp */
 	uint64_t first_us, last_us;
 	struct ev_end src, dst;         /* source: the initiator, destination the responder */
+	char src_ip[CF_ADDR_STRLEN];    /* their addresses as text (inet_ntop is dear) */
+	char dst_ip[CF_ADDR_STRLEN];
+	uint8_t src_ip_len, dst_ip_len;
 	uint8_t proto, v6, ours;        /* ours: index of our end in the flow */
 	uint8_t init;                   /* index of the initiator in the flow */
 	uint8_t home;                   /* bit 0: source, bit 1: destination is home */
@@ -237,6 +472,7 @@ struct ev_facts {
 	unsigned n_san;                 /* certificate dNSNames, in a row at s[EV_CERT_SAN] */
 	char cid[CF_COMMUNITY_ID_LEN];  /* "" if none */
 	uint32_t s[EV_NSTR];            /* offsets into text; 0: none */
+	uint16_t len[EV_NSTR];          /* their lengths (of a row: its first) */
 	uint32_t text_len;
 	char text[];
 };
@@ -252,6 +488,13 @@ struct ev_facts *ev_facts_take(const struct cf_event_meta *m, const struct cf_fl
 static inline const char *ev_str(const struct ev_facts *x, enum ev_str i)
 {
 	return x->s[i] != 0 ? x->text + x->s[i] : NULL;
+}
+/* key: string i of x (safe, its length kept); nothing if none. */
+static inline void jw_fact(struct jw *w, const char *key, const struct ev_facts *x,
+			   enum ev_str i)
+{
+	if (x->s[i] != 0)
+		jw_strn(w, key, x->text + x->s[i], x->len[i]);
 }
 /*
  * The key --alert-window folds on, as it always did: "rule.id, source.ip,
@@ -273,12 +516,18 @@ size_t ev_fold_key(const struct ev_facts *x, unsigned char *buf);
 int ev_render_alert(struct jw *w, const struct ev_facts *x, uint64_t ts_us,
 		    uint64_t count);
 int ev_render_flow(struct jw *w, const struct ev_facts *x);
-/* The parts the alert, flow and call events share (event-render.c): the
- * event object opened with kind, category network and type [type, type2]
- * (type2 NULL: one), the roles array in rank order (empty: written even
- * with no role), ecs. */
-void ev_event_open(struct jw *w, const char *kind, const char *type,
-		   const char *type2);
+/*
+ * The parts the alert, flow and call events share (event-render.c): the
+ * first members of the event object (jw_fixed after jw_obj(w, "event")):
+ * kind, category network and type, types a literal of quoted names; the
+ * constant members of observer (after its hostname); the roles array in
+ * rank order (empty: written even with no role); ecs.
+ */
+#define EV_EVENT_HEAD(kind, types) \
+	"\"kind\":\"" kind "\",\"category\":[\"network\"],\"type\":[" types "]"
+#define EV_OBSERVER_FIXED \
+	"\"vendor\":\"callfence\",\"product\":\"callfence\"," \
+	"\"version\":\"" PACKAGE_VERSION "\",\"type\":\"sensor\""
 void ev_roles_array(struct jw *w, unsigned roles, int empty);
 void ev_ecs_obj(struct jw *w);
 /* Is s a protocol network.protocol may hold (event-render.c), and the

@@ -9,7 +9,7 @@
  * ADDING A FIELD is one line at the place its key goes (members are
  * written in the order of the calls, and that order is the events'):
  *
- *	jw_str(w, "id", ev_str(x, EV_CALL_ID));    a safe string of the record
+ *	jw_fact(w, "id", x, EV_CALL_ID);            a safe string of the record
  *	jw_safe(w, "city", g->city, sizeof(g->city));   any other string
  *	jw_u64(w, "packets", n);                    a count
  *	jw_lit(w, "kind", "alert");                 a constant of ours
@@ -77,9 +77,9 @@ static const char *direction(const struct ev_facts *x)
 }
 
 /*
- * The protocols network.protocol may hold, in strcmp order (bsearch: the
- * l7 and the app of every record and alert are asked for; two linear
- * scans were ~100 strcmp a record):
+ * The protocols network.protocol may hold, in strcmp order (a binary
+ * search: the l7 and the app of every record and alert are asked for;
+ * two linear scans were ~100 strcmp a record):
  * - the wire protocols the classifier names (lower case): rtp, rtcp,
  *   srtp, dtls, stun, turn, tls, sip, sips, zrtp, quic, h323, h225, h245,
  *   ras, sccp, skinny, mgcp, iax2, bfcp, zoom-media.  They are also what
@@ -108,11 +108,6 @@ static const char *const protocols[] = {
 	"zoom-media", "zrtp",
 };
 
-static int cmp_name(const void *key, const void *elem)
-{
-	return strcmp(key, *(const char *const *)elem);
-}
-
 /* Is s one of the protocols network.protocol may hold?  (i >= 0: the
  * i-th of the list instead, NULL past its end: for the tests) */
 const char *ev_protocol_at(int i)
@@ -121,32 +116,46 @@ const char *ev_protocol_at(int i)
 	       protocols[i] : NULL;
 }
 
+/* A binary search that compares the first bytes before calling strcmp:
+ * most steps are decided by them. */
 int ev_is_protocol(const char *s)
 {
-	return s != NULL && bsearch(s, protocols, sizeof(protocols) / sizeof(protocols[0]),
-				    sizeof(protocols[0]), cmp_name) != NULL;
+	size_t lo = 0, hi = sizeof(protocols) / sizeof(protocols[0]), mid;
+	int c;
+
+	if (s == NULL)
+		return 0;
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		c = (unsigned char)s[0] - (unsigned char)protocols[mid][0];
+		if (c == 0)
+			c = strcmp(s, protocols[mid]);
+		if (c == 0)
+			return 1;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return 0;
 }
 
 static void rule_obj(struct jw *w, const struct ev_facts *x)
 {
 	jw_obj(w, "rule");
-	jw_str(w, "id", ev_str(x, EV_RULE_ID));
-	jw_str(w, "name", ev_str(x, EV_RULE_NAME));
-	jw_str(w, "ruleset", ev_str(x, EV_RULESET));
+	jw_fact(w, "id", x, EV_RULE_ID);
+	jw_fact(w, "name", x, EV_RULE_NAME);
+	jw_fact(w, "ruleset", x, EV_RULESET);
 	jw_close(w);
 }
 
-/* The ends' addresses as text, made once an event (inet_ntop is dear). */
-struct ev_ips {
-	char src[CF_ADDR_STRLEN], dst[CF_ADDR_STRLEN];
-};
-
-/* ip (its text in ip), port, and what that end sent when counts (an
- * object open in w). */
+/* ip (its text of n bytes: an address, nothing JSON escapes; none when
+ * n is 0), port, and what that end sent when counts (an object open in w). */
 static void endpoint(struct jw *w, const struct ev_facts *x, const struct ev_end *e,
-		     const char *ip, int counts)
+		     const char *ip, size_t n, int counts)
 {
-	jw_safe(w, "ip", ip, SAFE_MAX);
+	if (n != 0)
+		jw_plain(w, "ip", ip, n);
 	if (has_ports(x->proto))
 		jw_u64(w, "port", e->port);
 	if (counts) {
@@ -156,18 +165,23 @@ static void endpoint(struct jw *w, const struct ev_facts *x, const struct ev_end
 }
 
 /* geo.country_iso_code and as.number / as.organization.name of g, each
- * only when known. */
+ * only when known (an object is opened only when it will hold something). */
 static void geo_as(struct jw *w, const struct cf_geo_result *g)
 {
-	jw_obj(w, "geo");
-	jw_safe(w, "country_iso_code", g->country, sizeof(g->country));
-	jw_close(w);
+	char buf[SAFE_MAX];
+	const char *v;
+	size_t n = safe_view(g->country, sizeof(g->country), buf, &v);
+
+	if (n != 0)
+		jw_obj_strn(w, "geo", "country_iso_code", v, n);
+	n = safe_view(g->as_org, sizeof(g->as_org), buf, &v);
+	if (g->asn == 0 && n == 0)
+		return;
 	jw_obj(w, "as");
 	if (g->asn != 0)
 		jw_u64(w, "number", g->asn);
-	jw_obj(w, "organization");
-	jw_safe(w, "name", g->as_org, sizeof(g->as_org));
-	jw_close(w);
+	if (n != 0)
+		jw_obj_strn(w, "organization", "name", v, n);
 	jw_close(w);
 }
 
@@ -183,13 +197,17 @@ static const char *remote_end_name(const struct ev_facts *x)
 }
 
 /* source (i 0) or destination (1); the remote one with domain, geo and as. */
-static void end_obj(struct jw *w, const struct ev_facts *x, const struct ev_ips *ips,
-		    int i, int counts)
+static void end_obj(struct jw *w, const struct ev_facts *x, int i, int counts)
 {
-	jw_obj(w, i == 0 ? "source" : "destination");
-	endpoint(w, x, i == 0 ? &x->src : &x->dst, i == 0 ? ips->src : ips->dst, counts);
+	if (i == 0) {
+		jw_obj(w, "source");
+		endpoint(w, x, &x->src, x->src_ip, x->src_ip_len, counts);
+	} else {
+		jw_obj(w, "destination");
+		endpoint(w, x, &x->dst, x->dst_ip, x->dst_ip_len, counts);
+	}
 	if (i == remote_index(x)) {
-		jw_str(w, "domain", ev_str(x, EV_DOMAIN));
+		jw_fact(w, "domain", x, EV_DOMAIN);
 		if (x->has_geo)
 			geo_as(w, &x->geo);
 	}
@@ -200,27 +218,26 @@ static void end_obj(struct jw *w, const struct ev_facts *x, const struct ev_ips 
 static void ends(struct jw *w, const struct ev_facts *x, int counts)
 {
 	char buf[CF_ADDR_STRLEN];
-	struct ev_ips ips;
 
-	cf_addr_str(&x->src.ip, ips.src, sizeof(ips.src));
-	cf_addr_str(&x->dst.ip, ips.dst, sizeof(ips.dst));
-	end_obj(w, x, &ips, 0, counts);
-	end_obj(w, x, &ips, 1, counts);
+	end_obj(w, x, 0, counts);
+	end_obj(w, x, 1, counts);
 	jw_obj(w, "client");
-	endpoint(w, x, &x->src, ips.src, 0);
+	endpoint(w, x, &x->src, x->src_ip, x->src_ip_len, 0);
 	jw_close(w);
 	jw_obj(w, "server");
-	endpoint(w, x, &x->dst, ips.dst, 0);
+	endpoint(w, x, &x->dst, x->dst_ip, x->dst_ip_len, 0);
 	jw_close(w);
 	/* related.ip: both ends and the peer behind a TURN relay, each once */
 	jw_obj(w, "related");
 	jw_arr(w, "ip");
-	jw_item(w, ips.src);
+	jw_item_plain(w, x->src_ip, x->src_ip_len);
 	if (cf_addr_cmp(&x->dst.ip, &x->src.ip) != 0)
-		jw_item(w, ips.dst);
+		jw_item_plain(w, x->dst_ip, x->dst_ip_len);
 	if (x->has_relay && cf_addr_cmp(&x->relay_ip, &x->src.ip) != 0 &&
-	    cf_addr_cmp(&x->relay_ip, &x->dst.ip) != 0)
-		jw_item(w, cf_addr_str(&x->relay_ip, buf, sizeof(buf)));
+	    cf_addr_cmp(&x->relay_ip, &x->dst.ip) != 0) {
+		cf_addr_str(&x->relay_ip, buf, sizeof(buf));
+		jw_item_plain(w, buf, strlen(buf));
+	}
 	jw_close(w);
 	jw_close(w);
 }
@@ -231,21 +248,22 @@ static void network_obj(struct jw *w, const struct ev_facts *x)
 
 	jw_obj(w, "network");
 	jw_lit(w, "transport", transport_name(x->proto, num, sizeof(num)));
-	jw_lit(w, "type", x->v6 ? "ipv6" : "ipv4");
-	jw_safe(w, "community_id", x->cid, SAFE_MAX);
+	if (x->v6)
+		jw_fixed(w, "\"type\":\"ipv6\"");
+	else
+		jw_fixed(w, "\"type\":\"ipv4\"");
+	/* "1:" and base64: nothing to escape */
+	if (x->cid[0] != '\0')
+		jw_plain(w, "community_id", x->cid, strlen(x->cid));
 	if (ev_is_protocol(ev_str(x, EV_L7)))
-		jw_str(w, "protocol", ev_str(x, EV_L7));
+		jw_fact(w, "protocol", x, EV_L7);
 	if (!ev_is_protocol(ev_str(x, EV_APP)))
-		jw_str(w, "application", ev_str(x, EV_APP));
+		jw_fact(w, "application", x, EV_APP);
 	jw_u64(w, "bytes", x->src.bytes + x->dst.bytes);
 	jw_u64(w, "packets", x->src.packets + x->dst.packets);
 	jw_lit(w, "direction", direction(x));
-	if (x->vlan != 0) {
-		snprintf(vid, sizeof(vid), "%u", x->vlan);
-		jw_obj(w, "vlan");
-		jw_lit(w, "id", vid);
-		jw_close(w);
-	}
+	if (x->vlan != 0)
+		jw_obj_strn(w, "vlan", "id", vid, (size_t)(jw_dec(vid, x->vlan) - vid));
 	jw_close(w);
 }
 
@@ -280,20 +298,73 @@ static void tls_obj(struct jw *w, const struct ev_facts *x)
 	jw_close(w);
 }
 
+/*
+ * The roles array of each set of role bits, ["media","signaling"] (the
+ * names most important first), made once per thread and set: every
+ * alert and flow record writes one.  made: 1 made, 2 too long to keep
+ * (written item by item).
+ */
+_Static_assert(CF_ROLE_ALL < 32, "a role set indexes roles_text");
+#define ROLES_TEXT_MAX 96
+static _Thread_local struct {
+	uint8_t made[32];
+	uint8_t len[32];
+	char text[32][ROLES_TEXT_MAX];
+} roles_text;
+
+static void make_roles_text(unsigned set)
+{
+	char *p = roles_text.text[set], *end = p + ROLES_TEXT_MAX;
+	const char *name;
+	size_t n;
+	unsigned bit;
+	int i;
+
+	roles_text.made[set] = 2;
+	*p++ = '[';
+	for (i = 0; i < CF_ROLE_RANKS; i++) {
+		bit = cf_role_at_rank(i);
+		if ((set & bit) == 0)
+			continue;
+		name = cf_role_name(bit);
+		n = strlen(name);
+		if (n + 4 > (size_t)(end - p))
+			return;
+		if (p[-1] != '[')
+			*p++ = ',';
+		*p++ = '"';
+		memcpy(p, name, n);
+		p += n;
+		*p++ = '"';
+	}
+	*p++ = ']';
+	roles_text.len[set] = (uint8_t)(p - roles_text.text[set]);
+	roles_text.made[set] = 1;
+}
+
 /* The names of roles, most important first; nothing when none unless empty. */
 void ev_roles_array(struct jw *w, unsigned roles, int empty)
 {
-	unsigned bit, any = 0;
+	unsigned set = roles & CF_ROLE_ALL, bit;
+	char *p;
 	int i;
 
-	for (i = 0; i < CF_ROLE_RANKS && !empty && any == 0; i++)
-		any = roles & cf_role_at_rank(i);
-	if (!empty && any == 0)
+	if (!empty && set == 0)
 		return;
+	if (!roles_text.made[set])
+		make_roles_text(set);
+	if (roles_text.made[set] == 1) {
+		p = jw_at(w, "roles", 5, roles_text.len[set]);
+		if (p != NULL) {
+			memcpy(p, roles_text.text[set], roles_text.len[set]);
+			jw_done(w, p + roles_text.len[set]);
+		}
+		return;
+	}
 	jw_arr(w, "roles");
 	for (i = 0; i < CF_ROLE_RANKS; i++) {
 		bit = cf_role_at_rank(i);
-		if (roles & bit)
+		if (set & bit)
 			jw_item(w, cf_role_name(bit));
 	}
 	jw_close(w);
@@ -368,15 +439,12 @@ static void call_obj(struct jw *w, const struct ev_facts *x)
 static void observer_facts(struct jw *w, const struct ev_facts *x)
 {
 	jw_obj(w, "observer");
-	jw_str(w, "hostname", ev_str(x, EV_HOSTNAME));
-	jw_lit(w, "vendor", "callfence");
-	jw_lit(w, "product", "callfence");
-	jw_lit(w, "version", PACKAGE_VERSION);
-	jw_lit(w, "type", "sensor");
+	jw_fact(w, "hostname", x, EV_HOSTNAME);
+	jw_fixed(w, EV_OBSERVER_FIXED);
 	if (ev_str(x, EV_INTERFACE) != NULL) {
 		jw_obj(w, "ingress");
 		jw_obj(w, "interface");
-		jw_str(w, "name", ev_str(x, EV_INTERFACE));
+		jw_fact(w, "name", x, EV_INTERFACE);
 		jw_close(w);
 		jw_close(w);
 	}
@@ -385,34 +453,17 @@ static void observer_facts(struct jw *w, const struct ev_facts *x)
 
 void ev_ecs_obj(struct jw *w)
 {
-	jw_obj(w, "ecs");
-	jw_lit(w, "version", CF_ECS_VERSION);
-	jw_close(w);
-}
-
-void ev_event_open(struct jw *w, const char *kind, const char *type,
-		   const char *type2)
-{
-	jw_obj(w, "event");
-	jw_lit(w, "kind", kind);
-	jw_arr(w, "category");
-	jw_item(w, "network");
-	jw_close(w);
-	jw_arr(w, "type");
-	jw_item(w, type);
-	if (type2 != NULL)
-		jw_item(w, type2);
-	jw_close(w);
+	jw_fixed(w, "\"ecs\":{\"version\":\"" CF_ECS_VERSION "\"}");
 }
 
 /* ---- callfence.alert ------------------------------------------------ */
 
 static void alert_event(struct jw *w, const struct ev_facts *x)
 {
-	ev_event_open(w, "alert", "connection", NULL);
+	jw_obj(w, "event");
+	jw_fixed(w, EV_EVENT_HEAD("alert", "\"connection\""));
 	jw_int(w, "severity", cf_severity_ecs(x->severity));
-	jw_lit(w, "dataset", "callfence.alert");
-	jw_lit(w, "module", "callfence");
+	jw_fixed(w, "\"dataset\":\"callfence.alert\",\"module\":\"callfence\"");
 	/* Built-in findings (rule ids "callfence-*") are not about geography. */
 	jw_lit(w, "action", x->sdes ? "cleartext-srtp-keys" : "jurisdiction-violation");
 	if (x->first_us != 0)
@@ -432,9 +483,9 @@ static void alert_callfence(struct jw *w, const struct ev_facts *x, uint64_t cou
 	if (top != 0)
 		jw_lit(w, "role", cf_role_name(top));
 	ev_roles_array(w, x->roles, 0);
-	jw_str(w, "app", ev_str(x, EV_APP));
+	jw_fact(w, "app", x, EV_APP);
 	jw_lit(w, "remote_end", remote_end_name(x));
-	jw_str(w, "evidence", ev_str(x, EV_EVIDENCE));
+	jw_fact(w, "evidence", x, EV_EVIDENCE);
 	jw_safe(w, "severity", cf_severity_name(x->severity), SAFE_MAX);
 	if (x->relay_peer_alert)        /* the alert judged the peer behind the relay */
 		g = x->has_relay_geo ? &x->relay_geo : NULL;
@@ -476,9 +527,9 @@ static void flow_event(struct jw *w, const struct ev_facts *x)
 {
 	uint64_t dur = x->last_us > x->first_us ? x->last_us - x->first_us : 0;
 
-	ev_event_open(w, "event", "connection", "end");
-	jw_lit(w, "dataset", "callfence.flow");
-	jw_lit(w, "module", "callfence");
+	jw_obj(w, "event");
+	jw_fixed(w, EV_EVENT_HEAD("event", "\"connection\",\"end\"")
+		 ",\"dataset\":\"callfence.flow\",\"module\":\"callfence\"");
 	if (x->first_us != 0)
 		jw_time(w, "start", x->first_us);
 	if (x->last_us != 0)
@@ -495,8 +546,8 @@ static void flow_callfence(struct jw *w, const struct ev_facts *x)
 {
 	jw_obj(w, "callfence");
 	ev_roles_array(w, x->roles, 1);
-	jw_str(w, "app", ev_str(x, EV_APP));
-	jw_str(w, "evidence", ev_str(x, EV_EVIDENCE));
+	jw_fact(w, "app", x, EV_APP);
+	jw_fact(w, "evidence", x, EV_EVIDENCE);
 	jw_lit(w, "verdict", verdict_name(x->verdict));
 	jw_u64(w, "alerts", x->n_alerts);
 	if (x->local_by > 0 && x->local_by < sizeof(local_by) / sizeof(local_by[0]))

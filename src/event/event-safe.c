@@ -96,6 +96,37 @@ void cf_json_safe_string(const char *src, size_t srclen, char *dst, size_t dstle
 }
 
 /*
+ * Are the n bytes at s all printable ASCII (is_plain)?  Eight at a time:
+ * a word holds a byte that is not when one of its bytes is below 0x20
+ * (the "has a byte less than" test), has its high bit set (v), or is
+ * 0x7f (v + 1 sets the high bit of a byte below 0x80 only from 0x7f, and
+ * a carry only comes out of a byte 0xff, already flagged).  A word is
+ * flagged only when it holds such a byte; the last one is the eight
+ * bytes that end s, overlapping the one before (no read past s).
+ */
+static int all_plain(const char *s, size_t n)
+{
+	uint64_t v;
+	size_t i;
+
+	if (n < 8) {
+		for (i = 0; i < n; i++)
+			if (!is_plain((unsigned char)s[i]))
+				return 0;
+		return 1;
+	}
+	for (i = 0;; i += 8) {
+		if (i + 8 > n)
+			i = n - 8;
+		memcpy(&v, s + i, 8);
+		if ((((v - EV_ONES8 * 0x20) & ~v) | v | (v + EV_ONES8)) & EV_HIGH8)
+			return 0;
+		if (i + 8 == n)
+			return 1;
+	}
+}
+
+/*
  * The safe form of s (at most max bytes read, up to a NUL): its length,
  * 0 for NULL or "", and where it is in *out.  A name of plain ASCII (the
  * usual case) is its own safe form and is not copied (*out is s); any
@@ -108,10 +139,9 @@ size_t safe_view(const char *s, size_t max, char *buf, const char **out)
 	*out = s;
 	if (s == NULL)
 		return 0;
-	for (n = 0; n < max && is_plain((unsigned char)s[n]); n++)
-		;
-	if (n == max || s[n] == '\0')
+	n = strnlen(s, max);
+	if (all_plain(s, n))
 		return n < SAFE_MAX ? n : SAFE_MAX - 1;
 	*out = buf;
-	return safe_copy(s, strnlen(s, max), buf, SAFE_MAX);
+	return safe_copy(s, n, buf, SAFE_MAX);
 }

@@ -7,7 +7,8 @@
  * geography, rules, relays, certificates, call parties (up to the
  * listed maximum, neighbours and the local party repeated), merged ids,
  * links, and wire strings full of
- * quotes, backslashes, control characters, invalid and valid UTF-8.
+ * quotes, backslashes, control characters, invalid and valid UTF-8, any
+ * byte, rule names longer than SAFE_MAX.
  * Every line also parses (json_loads) and jansson dumps the parsed line
  * back to the same bytes.  And the writer's string escaping against
  * jansson's on random UTF-8 with every control character, and its
@@ -64,6 +65,7 @@ static const char *rstr(char *buf, size_t max)
 		"\xf4\x90\x80\x80", "\x80", "{", "}", ",", ":", "\\u0000"
 	};
 	size_t n = 0, len, i, k;
+	char one[2] = { 0, 0 };
 
 	if (below(4) == 0)
 		return "";
@@ -73,12 +75,30 @@ static const char *rstr(char *buf, size_t max)
 	for (i = 0; i < k; i++) {
 		const char *p = pieces[below(sizeof(pieces) / sizeof(pieces[0]))];
 
+		if (below(8) == 0) {            /* any byte but NUL */
+			one[0] = (char)(1 + below(255));
+			p = one;
+		}
+
 		len = strlen(p);
 		if (n + len >= max)
 			break;
 		memcpy(buf + n, p, len);
 		n += len;
 	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/* A long string (up to max - 1 bytes, often past SAFE_MAX): plain ASCII
+ * with now and then a byte to escape or to make safe. */
+static const char *rlong(char *buf, size_t max)
+{
+	static const char odd[] = "\"\\\n\x01\x7f\xc3\xa9\xff";
+	size_t n = 900 + below((unsigned)(max - 900)), i;
+
+	for (i = 0; i < n; i++)
+		buf[i] = below(40) ? (char)('a' + below(26)) : odd[below(sizeof(odd) - 1)];
 	buf[n] = '\0';
 	return buf;
 }
@@ -124,6 +144,7 @@ struct rcase {
 	struct cf_rule_info r;
 	const char *permitted[5];
 	char s[12][256];
+	char big[1600];                 /* past SAFE_MAX: cut to its safe form */
 	int has_geo, has_rule;
 };
 
@@ -201,7 +222,8 @@ static void rcase(struct rcase *c)
 	c->m.home = below(4);
 	if ((c->has_rule = below(4) != 0)) {
 		c->r.id = below(6) == 0 ? "callfence-sdes-cleartext" : rstr(c->s[10], sizeof(c->s[10]));
-		c->r.msg = rstr(c->s[11], sizeof(c->s[11]));
+		c->r.msg = below(20) ? rstr(c->s[11], sizeof(c->s[11])) :
+			   rlong(c->big, sizeof(c->big));
 		c->r.ruleset = below(2) ? "eu-gdpr" : "";
 		c->r.severity = (enum cf_severity)(CF_SEV_LOW + below(4));
 	}
