@@ -45,8 +45,7 @@
 
 struct arena {
 	uint8_t *base;          /* NULL: none (malloc) */
-	size_t used;
-	size_t scanned;         /* bytes given to the leak checker (CF_LSAN) */
+	size_t used;            /* grows only while its module is made */
 	unsigned slot;
 };
 
@@ -151,7 +150,6 @@ static void arena_take_locked(struct arena *a)
 
 	a->base = NULL;
 	a->used = 0;
-	a->scanned = 0;
 	arena_setup();
 	for (i = 0; region != NULL && i < ARENA_SLOTS; i++)
 		if (!(slot_busy & (1ull << i))) {
@@ -168,11 +166,10 @@ static void arena_give_locked(struct arena *a)
 {
 	if (a->base == NULL)
 		return;
-	if (a->scanned > 0)
-		arena_unscanned(a->base, a->scanned);
-	a->scanned = 0;
-	if (a->used > 0)
+	if (a->used > 0) {
+		arena_unscanned(a->base, a->used);
 		(void)madvise(a->base, a->used, MADV_DONTNEED);
+	}
 	slot_busy &= ~(1ull << a->slot);
 	a->base = NULL;
 }
@@ -192,10 +189,8 @@ static struct ndpi_detection_module_struct *module_make(ndpi_init_prefs prefs,
 		ndpi_finalize_initialization(m);
 	}
 	making = NULL;
-	if (a->base != NULL && a->used > 0) {
-		a->scanned = a->used;
-		arena_scanned(a->base, a->scanned);
-	}
+	if (a->base != NULL && a->used > 0)
+		arena_scanned(a->base, a->used);
 	return m;
 }
 

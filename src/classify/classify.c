@@ -746,12 +746,10 @@ int cf_classify_packet(struct cf_classifier *c, struct cf_flow *f,
 	changed = 0;
 	read_first = hello_first(c, f, pkt, dir ? 1 : 0, &changed);
 	changed |= ndpi_packet(c, f, pkt);
-	if (read_first)
-		;
-	else if (pkt->payload_len > 0 && pkt->proto == 17)
+	if (!read_first && pkt->payload_len > 0 && pkt->proto == 17)
 		changed |= cf_wire_udp(c, f, pkt->payload, pkt->payload_len,
 				       dir ? 1 : 0, pkt->ts_us);
-	else if (pkt->payload_len > 0 && pkt->proto == 6)
+	else if (!read_first && pkt->payload_len > 0 && pkt->proto == 6)
 		changed |= cf_wire_tcp(c, f, pkt->payload, pkt->payload_len,
 				       dir ? 1 : 0, pkt->ts_us);
 	changed |= cross_flow_facts(c, f, pkt->ts_us);

@@ -101,15 +101,15 @@ static int64_t find(const struct cf_dns_cache *c, const cf_addr *a, uint32_t hom
  * entry that expires first (an eviction). */
 static uint32_t victim(struct cf_dns_cache *c, uint32_t home, uint64_t now_us)
 {
-	uint32_t s, first = 0;
-	int i, have = 0;
+	uint32_t s, first = slot(c, home, 0);
+	int i;
 
 	for (i = 0; i < PROBE; i++) {
 		s = slot(c, home, i);
 		if (c->k[s].expires_us == 0 || c->k[s].expires_us <= now_us)
 			return s;
-		if (!have || c->k[s].expires_us < c->k[first].expires_us)
-			first = s, have = 1;
+		if (c->k[s].expires_us < c->k[first].expires_us)
+			first = s;
 	}
 	c->st.evictions++;
 	return first;

@@ -194,6 +194,15 @@ static inline void jw_str(struct jw *w, const char *key, const char *s)
 	if (s != NULL && s[0] != '\0')
 		jw_strn(w, key, s, strlen(s));
 }
+/* At p (room for n + 2 bytes made by jw_at): s of n bytes, quoted as it
+ * is; ends the line after it. */
+static inline void jw_put_plain(struct jw *w, char *p, const char *s, size_t n)
+{
+	*p++ = '"';
+	memcpy(p, s, n);
+	p[n] = '"';
+	jw_done(w, p + n + 1);
+}
 /*
  * key: s of n bytes that JSON does not escape (no '"', '\\' nor control
  * character: an address, a time, a Community ID, a name of ours), as it
@@ -203,12 +212,8 @@ static inline void jw_plain(struct jw *w, const char *key, const char *s, size_t
 {
 	char *p = jw_at(w, key, strlen(key), n + 2);
 
-	if (p != NULL) {
-		*p++ = '"';
-		memcpy(p, s, n);
-		p[n] = '"';
-		jw_done(w, p + n + 1);
-	}
+	if (p != NULL)
+		jw_put_plain(w, p, s, n);
 }
 /* key: a constant of ours (nothing JSON escapes in it), written even when "". */
 static inline void jw_lit(struct jw *w, const char *key, const char *s)
@@ -346,12 +351,8 @@ static inline void jw_item_plain(struct jw *w, const char *s, size_t n)
 {
 	char *p = jw_at(w, NULL, 0, n + 2);
 
-	if (p != NULL) {
-		*p++ = '"';
-		memcpy(p, s, n);
-		p[n] = '"';
-		jw_done(w, p + n + 1);
-	}
+	if (p != NULL)
+		jw_put_plain(w, p, s, n);
 }
 
 /* ---- event-arena.c: building one event ------------------------------ */

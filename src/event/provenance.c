@@ -192,28 +192,22 @@ int cf_event_provenance_retake(const char *rules, const char *catalog,
 	return 0;
 }
 
-/* At exit (a run that stops on an error soon after it started): the
- * thread is waited for, not left hashing while the crypto library's own
- * exit handler takes its state down under it. */
-static void bg_exit(void)
-{
-	bg_wait();
-}
-
 int cf_event_provenance_retake_bg(const char *rules, const char *catalog,
 				  const char *const *geo, size_t ngeo)
 {
 	static int exit_set;
 	struct cf_provenance *p;
 	uint8_t d[CF_SHA256_LEN];
-	int *fds;
-	size_t i;
+	int *fds, started;
 
 	bg_wait();
-	/* the crypto library set up here, its exit handler registered before
-	   bg_exit (handlers run last registered first) */
+	/* At exit (a run that stops on an error soon after it started) the
+	   thread is waited for, not left hashing while the crypto library's
+	   exit handler takes its state down under it: that library is set up
+	   here, so its handler is registered before bg_wait (handlers run
+	   last registered first). */
 	(void)cf_sha256("", 0, d);
-	if (!exit_set && atexit(bg_exit) == 0)
+	if (!exit_set && atexit(bg_wait) == 0)
 		exit_set = 1;
 	fds = malloc((ngeo + 2) * sizeof(*fds));
 	if (fds == NULL)
@@ -227,12 +221,11 @@ int cf_event_provenance_retake_bg(const char *rules, const char *catalog,
 	current = owned = p;
 	pthread_mutex_lock(&bg_mu);
 	bg_fd = fds;
-	bg_on = pthread_create(&bg_thread, NULL, bg_main, p) == 0;
+	started = pthread_create(&bg_thread, NULL, bg_main, p) == 0;
+	bg_on = started;
 	pthread_mutex_unlock(&bg_mu);
-	if (!bg_on) {                   /* no thread: hashed here */
-		for (i = 0; i < p->n; i++)
-			if (fds[i] >= 0)
-				hash_file(&p->files[i], fds[i]);
+	if (!started) {                 /* no thread: hashed here */
+		bg_main(p);
 		bg_wait();
 	}
 	return 0;

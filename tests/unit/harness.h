@@ -36,4 +36,19 @@ static inline int harness_done(void)
 	return harness_failed ? 1 : 0;
 }
 
+/* xorshift64: a repeatable stream for the randomised tests (*state not 0). */
+static inline uint64_t harness_rnd(uint64_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
+}
+
+/* Below n (n > 0), from the same stream. */
+static inline unsigned harness_below(uint64_t *state, unsigned n)
+{
+	return (unsigned)(harness_rnd(state) % n);
+}
+
 #endif /* CF_HARNESS_H */

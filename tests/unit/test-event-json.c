@@ -29,18 +29,8 @@
 
 static uint64_t rng = 0x2545f4914f6cdd1dULL;
 
-static uint64_t rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
-static unsigned below(unsigned n)
-{
-	return (unsigned)(rnd() % n);
-}
+#define rnd() harness_rnd(&rng)
+#define below(n) harness_below(&rng, (n))
 
 /* w's bytes (from 0) are want's (a jansson dump, freed); 1 if so. */
 static int same_as(const struct jw *w, char *want, const char *what, long i)

@@ -32,18 +32,8 @@
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
-static uint64_t rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
-static unsigned below(unsigned n)
-{
-	return (unsigned)(rnd() % n);
-}
+#define rnd() harness_rnd(&rng)
+#define below(n) harness_below(&rng, (n))
 
 /* Names the events treat specially, and plain ones. */
 static const char *const names[] = {
