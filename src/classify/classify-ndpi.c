@@ -64,13 +64,16 @@ struct cf_ndpi {
  * made alone, under setup_mu; after it, modules are made with
  * ndpi_dont_init_libgcrypt and need no lock, and --threads's engines
  * make theirs at the same time.  cf_ndpi_prepare makes that first module
- * in the main thread before the workers start; the first cf_ndpi_new
- * takes it.  Taking a module down touches nothing shared (nDPI's memory
- * counters are atomic).
+ * in the main thread before the workers start, and that thread's engine
+ * takes it: a worker that took it would leave the main thread - which
+ * reads the packets once set-up ends - to make a second module alone
+ * while the worker waits.  Taking a module down touches nothing shared
+ * (nDPI's memory counters are atomic).
  */
 static pthread_mutex_t setup_mu = PTHREAD_MUTEX_INITIALIZER;
 static int first_made;                                  /* under setup_mu */
 static struct ndpi_detection_module_struct *spare;      /* under setup_mu */
+static pthread_t spare_for;             /* the thread that made spare */
 
 /*
  * What nDPI 4.2 allocates while a module is made - about 100,000 blocks,
@@ -213,9 +216,21 @@ static struct arena spare_arena;                        /* under setup_mu */
 void cf_ndpi_prepare(void)
 {
 	pthread_mutex_lock(&setup_mu);
-	if (!first_made)
+	if (!first_made) {
 		spare = module_first(&spare_arena);
+		spare_for = pthread_self();
+	}
 	pthread_mutex_unlock(&setup_mu);
+}
+
+int cf_ndpi_spare_waiting(void)
+{
+	int w;
+
+	pthread_mutex_lock(&setup_mu);
+	w = spare != NULL;
+	pthread_mutex_unlock(&setup_mu);
+	return w;
 }
 
 struct cf_ndpi *cf_ndpi_new(char *err, size_t errlen)
@@ -229,7 +244,7 @@ struct cf_ndpi *cf_ndpi_new(char *err, size_t errlen)
 		return NULL;
 	}
 	pthread_mutex_lock(&setup_mu);
-	if (spare != NULL) {
+	if (spare != NULL && pthread_equal(spare_for, pthread_self())) {
 		n->mod = spare;
 		n->arena = spare_arena;
 		spare = NULL;

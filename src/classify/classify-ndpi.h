@@ -32,10 +32,14 @@ struct cf_ndpi_verdict {
 /*
  * Make the process's first detection module now (it must be made alone:
  * nDPI and libgcrypt set up process-wide state with it), to be taken by
- * the first cf_ndpi_new; after it, modules are made in parallel.  Called
- * in the main thread before worker threads start; optional.
+ * the next cf_ndpi_new of the thread that called this one; other
+ * threads make theirs, at the same time.  Called in the main thread
+ * before worker threads start; optional.
  */
 void cf_ndpi_prepare(void);
+
+/* 1 while the module cf_ndpi_prepare made waits for its thread (tests). */
+int cf_ndpi_spare_waiting(void);
 
 /* Set up a detection module with every protocol enabled; NULL on failure
  * with the reason in err. */

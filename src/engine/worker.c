@@ -36,16 +36,20 @@ static void release(struct ring *r)
 /*
  * While rec is handled, ask for what the records after it will need: the
  * next one's flow entry (its index slot was asked for a record ago), the
- * second's flow hash (kept in the record) and index slot, and the third's
- * header, written on the reader's core.  The same two cache misses the
+ * second's flow hash (kept in the record), index slot and the rest of
+ * the record (the packet's bytes, up to LOOK_BYTES: the recognisers and
+ * nDPI read them, each line otherwise a miss to the reader's core, where
+ * it was written), and the third's header.  The same two cache misses the
  * runner's look-ahead hides for one thread (runner.c), with no copy: the
  * records stay where they are until released.
  */
+#define LOOK_BYTES 1536u
 static void look_ahead(struct worker *k, const struct rec *rec)
 {
 	struct ring *r = &k->ring;
 	uint64_t at = r->c_tail + rec->len;
 	struct rec *n;
+	uint32_t i;
 
 	if (at >= r->c_head)
 		return;
@@ -61,6 +65,8 @@ static void look_ahead(struct worker *k, const struct rec *rec)
 		n->flags |= REC_HASHED;
 		cf_engine_prefetch(k->engine, n->h, 0);
 	}
+	for (i = 2 * CACHE_LINE; i < n->len && i < LOOK_BYTES; i += CACHE_LINE)
+		__builtin_prefetch((const uint8_t *)n + i);
 	at += n->len;
 	if (at >= r->c_head)
 		return;

@@ -90,42 +90,31 @@ void cf_flow_limits_default(struct cf_flow_limits *lim)
 
 /* ---- hashing ---------------------------------------------------------- */
 
-static uint64_t hash_end(uint64_t h, const cf_addr *a, uint16_t port)
+/*
+ * One end, keyed by the table's seed.  An IPv4 end (::ffff:a.b.c.d: its
+ * bytes 8 and 9 are 0) takes its port in those bytes, so address and
+ * port are one 64-bit word and one mix (a bijection: two IPv4 ends never
+ * share a hash); other addresses take three.
+ */
+static uint64_t hash_end(uint64_t seed, const cf_addr *a, uint16_t port)
 {
 	uint64_t w[2];
 
 	memcpy(w, a->b, sizeof(w));
-	h = cf_mix64(h ^ w[0]);
-	h = cf_mix64(h ^ w[1]);
-	return cf_mix64(h ^ port);
+	if (w[0] == 0 && (w[1] & 0xffff) == 0)
+		return cf_mix64(seed ^ w[1] ^ port);
+	return cf_mix64(seed ^ cf_mix64(w[0] ^ cf_mix64(w[1] ^ port)));
 }
 
-/* Order of two ends: address first, then port. */
-static int end_cmp(const cf_addr *a, uint16_t pa, const cf_addr *b,
-		   uint16_t pb)
-{
-	int r = memcmp(a->b, b->b, sizeof(a->b));
-
-	if (r != 0)
-		return r;
-	return (int)pa - (int)pb;
-}
-
+/* The same for both directions: the two ends' hashes added (every packet
+ * pays this: no ordering of the ends, no compare). */
 static uint32_t key_hash(const struct cf_flow_table *t, uint16_t vlan,
 			 uint8_t proto, const cf_addr *a, uint16_t pa,
 			 const cf_addr *b, uint16_t pb)
 {
-	uint64_t h = t->seed ^ ((uint64_t)vlan << 8) ^ proto;
+	uint64_t h = hash_end(t->seed, a, pa) + hash_end(t->seed, b, pb);
 
-	if (end_cmp(a, pa, b, pb) > 0) {
-		const cf_addr *ta = a;
-		uint16_t tp = pa;
-
-		a = b, pa = pb;
-		b = ta, pb = tp;
-	}
-	h = hash_end(h, a, pa);
-	h = hash_end(h, b, pb);
+	h = cf_mix64(h ^ ((uint64_t)vlan << 8 | proto));
 	return (uint32_t)(h ^ (h >> 32));
 }
 

@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "util/netaddr.h"
-#include "util/hash.h"
 
 static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
@@ -241,16 +240,4 @@ const char *cf_special_name(enum cf_special s)
 	case CF_SPECIAL_RESERVED: return "reserved";
 	}
 	return "unknown";
-}
-
-uint32_t cf_addr_hash(const cf_addr *a, uint32_t seed)
-{
-	/* FNV-1a over the 16 bytes, then a final avalanche (murmur3 fmix). */
-	uint32_t h = cf_fnv32_bytes(CF_FNV32_BASIS ^ seed, a->b, 16);
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	h ^= h >> 16;
-	return h;
 }

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct {
 	uint8_t b[16];
@@ -66,7 +67,16 @@ static inline uint64_t cf_mix64(uint64_t x)
 	return x;
 }
 
-/* A well-mixed 32-bit hash of an address. */
-uint32_t cf_addr_hash(const cf_addr *a, uint32_t seed);
+/* A well-mixed 32-bit hash of an address, keyed by seed: an IPv4 address (::ffff:a.b.c.d, its first 8 bytes 0)
+   in one 64-bit mix, others in two (the caches and tables of every
+   packet's path ask for it) */
+static inline uint32_t cf_addr_hash(const cf_addr *a, uint32_t seed)
+{
+	uint64_t w[2], h;
+
+	memcpy(w, a->b, sizeof(w));
+	h = w[0] == 0 ? cf_mix64(w[1] ^ seed) : cf_mix64(w[1] ^ cf_mix64(w[0] ^ seed));
+	return (uint32_t)(h ^ (h >> 32));
+}
 
 #endif /* CF_NETADDR_H */

@@ -4,6 +4,7 @@
  * to cf_classify_packet with the shipped catalog (CF_RULES_DIR, default
  * "rules"), and catalog errors are checked for their file:line messages.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@
 #include "classify/catalog.h"
 #include "util/glob.h"
 #include "classify/classify.h"
+#include "classify/classify-ndpi.h"
 #ifdef __SANITIZE_ADDRESS__
 #include <sanitizer/lsan_interface.h>
 #endif
@@ -1160,6 +1162,51 @@ static void test_classifier_new_errors(void)
 	CHECK(strncmp(err, "cannot open /nonexistent/apps.conf", 34) == 0);
 }
 
+/* --threads's set-up (classify-ndpi.c): the first module, made before
+ * the workers start, waits for the main thread's engine; a worker's
+ * engine makes its own (at the same time), and both classify.  Run
+ * before any other module is made in this process. */
+static void *spare_worker(void *arg)
+{
+	char err[256];
+
+	(void)arg;
+	return cf_classifier_new(catalog_path, err, sizeof(err));
+}
+
+static void test_ndpi_spare_for_main(void)
+{
+	struct cf_classifier *v[2] = { NULL, NULL };
+	struct cf_flow f;
+	struct buf ch;
+	pthread_t t;
+	void *got = NULL;
+	char err[256];
+	unsigned k;
+
+	cf_ndpi_prepare();
+	CHECK_INT(cf_ndpi_spare_waiting(), 1);
+	CHECK_INT(pthread_create(&t, NULL, spare_worker, NULL), 0);
+	CHECK_INT(pthread_join(t, &got), 0);
+	v[1] = got;
+	CHECK(v[1] != NULL);
+	CHECK_INT(cf_ndpi_spare_waiting(), 1);          /* not the worker's */
+	v[0] = cf_classifier_new(catalog_path, err, sizeof(err));
+	CHECK(v[0] != NULL);
+	CHECK_INT(cf_ndpi_spare_waiting(), 0);          /* the main thread's */
+	for (k = 0; k < 2; k++) {
+		if (v[k] == NULL)
+			continue;
+		flow_init(&f, "192.168.1.178", (uint16_t)(50300 + k), "203.0.113.9", 443, 6);
+		client_hello(&ch, "www.example.org");
+		mk_feed(v[k], &f, &ch);
+		CHECK_STR(cf_class_host(&f.cls), "www.example.org");
+		cf_classify_finish(v[k], &f);
+		CHECK(has_token(cf_class_evidence(&f.cls), "ndpi:TLS"));
+		cf_classifier_free(v[k]);
+	}
+}
+
 /* nDPI modules made and freed again and again, and several at once: each
  * makes its start-up allocations in an arena of its own (classify-ndpi.c),
  * the arenas' slots are used again, and past the last slot a module
@@ -1434,6 +1481,7 @@ int main(void)
 	char err[256];
 
 	snprintf(catalog_path, sizeof(catalog_path), "%s/apps.conf", dir ? dir : "rules");
+	RUN(test_ndpi_spare_for_main);          /* before any other module */
 	cls = cf_classifier_new(catalog_path, err, sizeof(err));
 	if (cls == NULL) {
 		fprintf(stderr, "test-classify: %s\n", err);

@@ -8,6 +8,7 @@
 
 #include "harness.h"
 #include "classify/recog/recog.h"
+#include "classify/recog/recog-int.h"
 
 struct buf {
 	uint8_t b[2048];
@@ -1693,6 +1694,91 @@ static void test_discord(void)
 	CHECK_INT(cf_recog_discord(b.b, b.n, &kind), CF_REC_NO);
 }
 
+/* The line reader of SIP, SDP and MGCP against the byte-by-byte reading
+ * it replaced (a line ends at CR, LF or CR LF; what does not fit in the
+ * buffer is cut but read; the last line needs no end), on lines around
+ * its look-ahead window and on random bodies of CRs, LFs and text. */
+static int ref_line(struct cursor *c, char *line, size_t cap)
+{
+	size_t n = 0;
+	uint8_t b, nx;
+
+	if (cur_left(c) == 0)
+		return -1;
+	while (cur_u8(c, &b) == 0) {
+		if (b == '\n' || b == '\r') {
+			if (b == '\r' && cur_peek_u8(c, 0, &nx) == 0 && nx == '\n')
+				cur_skip(c, 1);
+			break;
+		}
+		if (n + 1 < cap)
+			line[n++] = (char)b;
+	}
+	line[n] = '\0';
+	return 0;
+}
+
+static void lines_agree(const uint8_t *body, size_t n, size_t cap)
+{
+	uint8_t *p = malloc(n ? n : 1);
+	struct cursor a, b;
+	char la[600], lb[600];
+	int ra, rb, lines = 0;
+
+	memcpy(p, body, n);
+	cur_init(&a, p, n);
+	cur_init(&b, p, n);
+	do {
+		memset(la, 'x', sizeof(la));
+		memset(lb, 'y', sizeof(lb));
+		ra = cf_recog_line(&a, la, cap);
+		rb = ref_line(&b, lb, cap);
+		CHECK_INT(ra, rb);
+		if (ra == 0)
+			CHECK_STR(la, lb);
+		CHECK_INT((int)cur_left(&a), (int)cur_left(&b));
+	} while (ra == 0 && rb == 0 && ++lines < 5000);
+	free(p);
+}
+
+static void test_lines(void)
+{
+	static const char *const fixed[] = {
+		"INVITE sip:a@b SIP/2.0\r\nVia: x\r\n\r\nv=0\r\n",
+		"a\rb\nc\r\n\r\r\n\n\nd", "\r", "\n", "\r\n", "x", "",
+		"no end at all", "cr at the end\r", "\r\r\r\n\n\r",
+	};
+	uint8_t body[1500];
+	uint64_t st = 0x5eed1;
+	size_t i, k, len;
+
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		for (k = 1; k < 40; k += 7)
+			lines_agree((const uint8_t *)fixed[i], strlen(fixed[i]), k);
+	/* lines either side of the window (128) and of the buffer (cap) */
+	for (len = 120; len < 400; len += 3) {
+		memset(body, 'a', len);
+		body[len] = '\r';
+		body[len + 1] = '\n';
+		memcpy(body + len + 2, "tail", 4);
+		lines_agree(body, len + 6, 129);
+		lines_agree(body, len + 6, 600);
+		lines_agree(body, len + 1, 300);
+		lines_agree(body, len, 128);
+	}
+	for (i = 0; i < 3000; i++) {
+		len = harness_below(&st, sizeof(body));
+		for (k = 0; k < len; k++) {
+			unsigned r = harness_below(&st, 10);
+
+			body[k] = r == 0 ? '\r' : r == 1 ? '\n' : (uint8_t)('a' + r);
+		}
+		if (i % 3 == 0)         /* long runs of one kind of end */
+			memset(body, i % 2 ? '\r' : '\n', len / 2);
+		lines_agree(body, len, 1 + harness_below(&st, 300));
+	}
+}
+
 int main(void)
 {
 	RUN(test_tls_client_hello);
@@ -1734,5 +1820,6 @@ int main(void)
 	RUN(test_tg_reflector);
 	RUN(test_agora);
 	RUN(test_discord);
+	RUN(test_lines);
 	return harness_done();
 }

@@ -29,22 +29,45 @@ static void line_end(struct cursor *c, uint8_t b)
 		cur_skip(c, 1);
 }
 
+/*
+ * The line's end is looked for with memchr (a SIP message is read a line
+ * at a time: byte by byte this was a fifth of the time of a SIP packet),
+ * LINE_LOOK bytes at a time, so that a body of bare CRs (or of bare LFs)
+ * is not scanned to its end for the other kind at every line.
+ */
+#define LINE_LOOK 128
+
 int cf_recog_line(struct cursor *c, char *line, size_t cap)
 {
-	size_t n = 0;
-	uint8_t b;
+	const uint8_t *p = c->p, *nl, *cr;
+	size_t left = cur_left(c), off = 0, len, n;
 
-	if (cur_left(c) == 0)
+	if (left == 0)
 		return -1;
-	while (cur_u8(c, &b) == 0) {
-		if (b == '\n' || b == '\r') {
-			line_end(c, b);
+	for (;;) {
+		size_t w = left - off < LINE_LOOK ? left - off : LINE_LOOK;
+
+		nl = memchr(p + off, '\n', w);
+		cr = memchr(p + off, '\r', nl != NULL ? (size_t)(nl - (p + off)) : w);
+		if (cr != NULL || nl != NULL) {
+			len = (size_t)((cr != NULL ? cr : nl) - p);
 			break;
 		}
-		if (n + 1 < cap)
-			line[n++] = (char)b;
+		off += w;
+		if (off == left) {
+			len = left;
+			break;
+		}
 	}
-	line[n] = '\0';
+	n = cap == 0 ? 0 : len < cap - 1 ? len : cap - 1;
+	memcpy(line, p, n);
+	if (cap > 0)
+		line[n] = '\0';
+	c->p = p + len;
+	if (len < left) {
+		c->p++;
+		line_end(c, p[len]);
+	}
 	return 0;
 }
 
