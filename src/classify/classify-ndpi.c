@@ -392,6 +392,23 @@ static int tls_named(const ndpi_protocol *p, const struct ndpi_flow_struct *f)
 	       f->protos.tls_quic.subprotocol_detected;
 }
 
+/*
+ * A DNS flow nDPI named from its query: nDPI 4.2 (dns.c) sets the verdict
+ * at the query and keeps the flow only to read the response's counts and
+ * codes; the response's question names the same subprotocol, and a
+ * verdict already set is not changed by it.  Only metadata callfence does
+ * not take would come (and nDPI's name check of the response's question,
+ * the costliest DNS packets it reads).  callfence reads the answers
+ * itself (classify-dns.c).
+ */
+static int dns_named(const ndpi_protocol *p, const struct ndpi_flow_struct *f)
+{
+	return f->protos.dns.is_query && f->host_server_name[0] != '\0' &&
+	       (p->master_protocol == NDPI_PROTOCOL_DNS ||
+		(p->app_protocol == NDPI_PROTOCOL_DNS &&
+		 p->master_protocol == NDPI_PROTOCOL_UNKNOWN));
+}
+
 void cf_ndpi_process(struct cf_ndpi *n, void *flow, const uint8_t *l3,
 		     uint32_t len, uint64_t ts_ms, struct cf_ndpi_verdict *v)
 {
@@ -405,7 +422,8 @@ void cf_ndpi_process(struct cf_ndpi *n, void *flow, const uint8_t *l3,
 	fill(n, v, &p, f);
 	v->complete = (v->app != NDPI_PROTOCOL_UNKNOWN ||
 		       v->master != NDPI_PROTOCOL_UNKNOWN) &&
-		      (tls_named(&p, f) || !ndpi_extra_dissection_possible(n->mod, f));
+		      (tls_named(&p, f) || dns_named(&p, f) ||
+		       !ndpi_extra_dissection_possible(n->mod, f));
 }
 
 void cf_ndpi_giveup(struct cf_ndpi *n, void *flow, struct cf_ndpi_verdict *v)

@@ -718,16 +718,26 @@ static void test_stun_turn(void)
 	cf_classify_finish(cls, &f);
 }
 
+/* A DNS exchange is no call; nDPI names it at the query and is done with
+ * it there (classify-ndpi.c dns_named): the response does not reach it. */
 static void test_dns_not_call(void)
 {
+	struct cf_classify_stats b0, b1;
 	struct cf_flow f;
 	struct buf q;
 
+	cf_classify_get_stats(cls, &b0);
 	flow_init(&f, "192.168.1.117", 51185, "192.168.1.1", 53, 17);
 	dns_query(&q, 0);
 	feed(&f, 0, 0, &q);
+	CHECK(f.cls.ndpi == NULL);
+	CHECK_INT(f.cls.ndpi_state, 1);
 	dns_query(&q, 1);
 	feed(&f, 1, 0, &q);
+	cf_classify_get_stats(cls, &b1);
+	CHECK_INT(b1.ndpi_packets, b0.ndpi_packets + 1);
+	CHECK_INT(b1.ndpi_decided, b0.ndpi_decided + 1);
+	CHECK(has_token(cf_class_evidence(&f.cls), "ndpi:DNS"));
 	cf_classify_finish(cls, &f);
 	CHECK_STR(cf_class_app(&f.cls), "dns");
 	CHECK_STR(cf_class_l7(&f.cls), "dns");
