@@ -66,11 +66,15 @@ void cf_engine_rtt_free(struct cf_engine *e)
 	e->rtt_addrs = NULL;
 }
 
+/* The timing state of the flow table's slot i (cf_flow_slot), NULL none. */
+static struct cf_rtt *rtt_at(const struct cf_engine *e, uint32_t i)
+{
+	return i < e->n_rtt ? &e->rtt[i] : NULL;
+}
+
 static struct cf_rtt *rtt_of(const struct cf_engine *e, const struct cf_flow *f)
 {
-	uint32_t i = cf_flow_slot(e->flows, f);
-
-	return i < e->n_rtt ? &e->rtt[i] : NULL;
+	return rtt_at(e, cf_flow_slot(e->flows, f));
 }
 
 const struct cf_rtt *cf_engine_rtt_of(const struct cf_engine *e, const struct cf_flow *f)
@@ -107,11 +111,12 @@ void cf_engine_rtt_created(struct cf_engine *e, const struct cf_flow *f)
 
 int cf_engine_rtt_waiting(const struct cf_engine *e, const struct cf_flow *f)
 {
+	uint32_t slot = cf_flow_slot(e->flows, f);
 	const struct cf_rtt *r;
 
-	if (!busy(e, cf_flow_slot(e->flows, f)))
+	if (!busy(e, slot))
 		return 0;
-	r = rtt_of(e, f);
+	r = rtt_at(e, slot);
 	return r != NULL && cf_rtt_pending(r, f->first_us, f->last_us);
 }
 
@@ -130,7 +135,7 @@ int cf_engine_rtt_packet(struct cf_engine *e, struct cf_flow *f,
 	if (!created && f->cls.done != CF_DONE_OPEN && !busy(e, slot) &&
 	    !cf_rtt_wanted(pkt))
 		return 0;
-	if ((r = rtt_of(e, f)) == NULL)
+	if ((r = rtt_at(e, slot)) == NULL)
 		return 0;
 	if (created) {
 		cf_rtt_reset(r);

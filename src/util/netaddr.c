@@ -158,15 +158,29 @@ int cf_prefix_parse(const char *s, struct cf_prefix *out)
 	return 0;
 }
 
+/* The first len (0..64) bits of an 8-byte big-endian word, as a mask of
+ * that word loaded into a uint64_t of this machine. */
+static uint64_t top_bits(unsigned len)
+{
+	uint64_t m = len == 0 ? 0 : len >= 64 ? ~0ull : ~0ull << (64 - len);
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	m = __builtin_bswap64(m);
+#endif
+	return m;
+}
+
+/* Two 64-bit compares under the prefix's mask (the home networks and the
+ * catalog's nets are asked for every flow, several times). */
 int cf_prefix_match(const struct cf_prefix *p, const cf_addr *a)
 {
-	unsigned full = p->len / 8, rest = p->len % 8;
+	uint64_t x[2], y[2];
+	unsigned len = p->len > 128 ? 128 : p->len;
 
-	if (memcmp(p->addr.b, a->b, full) != 0)
-		return 0;
-	if (rest == 0)
-		return 1;
-	return ((a->b[full] ^ p->addr.b[full]) & (uint8_t)(0xff << (8 - rest))) == 0;
+	memcpy(x, a->b, sizeof(x));
+	memcpy(y, p->addr.b, sizeof(y));
+	return ((x[0] ^ y[0]) & top_bits(len > 64 ? 64 : len)) == 0 &&
+	       ((x[1] ^ y[1]) & top_bits(len > 64 ? len - 64 : 0)) == 0;
 }
 
 char *cf_prefix_str(const struct cf_prefix *p, char *buf, size_t len)

@@ -217,10 +217,53 @@ static void test_hash(void)
 	CHECK(!cf_addr_eq(&a, &b));
 }
 
+/* cf_prefix_match (64-bit words under a mask) against the byte-by-byte
+ * compare it replaced, for every length and addresses that differ from
+ * the prefix in one bit, before, at and after the length. */
+static int ref_prefix_match(const struct cf_prefix *p, const cf_addr *a)
+{
+	unsigned full = p->len / 8, rest = p->len % 8;
+
+	if (memcmp(p->addr.b, a->b, full) != 0)
+		return 0;
+	if (rest == 0)
+		return 1;
+	return ((a->b[full] ^ p->addr.b[full]) & (uint8_t)(0xff << (8 - rest))) == 0;
+}
+
+static void test_prefix_words(void)
+{
+	uint64_t st = 0x9e3779b9;
+	unsigned len, i, bit, k;
+
+	for (len = 0; len <= 128; len++) {
+		for (i = 0; i < 40; i++) {
+			struct cf_prefix p;
+			cf_addr a;
+
+			for (k = 0; k < 16; k++)
+				p.addr.b[k] = (uint8_t)harness_rnd(&st);
+			p.len = (uint8_t)len;
+			a = p.addr;
+			CHECK_INT(cf_prefix_match(&p, &a), 1);
+			/* one bit flipped: inside the prefix (before len) or not */
+			bit = harness_below(&st, 128);
+			if (i < 3 && len > 0)
+				bit = len - 1 - i % len;
+			else if (i < 6 && len < 128)
+				bit = len + (i - 3) % (128 - len);
+			a.b[bit / 8] ^= (uint8_t)(0x80 >> (bit % 8));
+			CHECK_INT(cf_prefix_match(&p, &a), ref_prefix_match(&p, &a));
+			CHECK_INT(cf_prefix_match(&p, &a), bit >= len);
+		}
+	}
+}
+
 int main(void)
 {
 	RUN(test_parse_format);
 	RUN(test_prefix);
+	RUN(test_prefix_words);
 	RUN(test_special);
 	RUN(test_special_same);
 	RUN(test_v4_str);
