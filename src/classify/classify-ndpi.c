@@ -403,10 +403,11 @@ static int tls_named(const ndpi_protocol *p, const struct ndpi_flow_struct *f)
  */
 static int dns_named(const ndpi_protocol *p, const struct ndpi_flow_struct *f)
 {
-	return f->protos.dns.is_query && f->host_server_name[0] != '\0' &&
-	       (p->master_protocol == NDPI_PROTOCOL_DNS ||
+	/* the protocol first: protos is a union, its dns part is DNS's */
+	return (p->master_protocol == NDPI_PROTOCOL_DNS ||
 		(p->app_protocol == NDPI_PROTOCOL_DNS &&
-		 p->master_protocol == NDPI_PROTOCOL_UNKNOWN));
+		 p->master_protocol == NDPI_PROTOCOL_UNKNOWN)) &&
+	       f->protos.dns.is_query && f->host_server_name[0] != '\0';
 }
 
 void cf_ndpi_process(struct cf_ndpi *n, void *flow, const uint8_t *l3,

@@ -67,9 +67,10 @@ static inline uint64_t cf_mix64(uint64_t x)
 	return x;
 }
 
-/* A well-mixed 32-bit hash of an address, keyed by seed: an IPv4 address (::ffff:a.b.c.d, its first 8 bytes 0)
-   in one 64-bit mix, others in two (the caches and tables of every
-   packet's path ask for it) */
+/* A well-mixed 32-bit hash of an address, keyed by seed: an IPv4
+   address (::ffff:a.b.c.d, its first 8 bytes 0) in one 64-bit mix,
+   others in two (the caches and tables of every packet's path ask for
+   it). */
 static inline uint32_t cf_addr_hash(const cf_addr *a, uint32_t seed)
 {
 	uint64_t w[2], h;
