@@ -52,6 +52,13 @@
 #   BENCH_REAL_FLOWS  flows of the real mix (default 20000)
 #   BENCH_ONLY which captures to run, of "gateway churn real flood"
 #              (default all)
+#   BENCH_INSTR 1: also count callfence's instructions on each capture
+#              with valgrind's callgrind, one thread and --threads
+#              BENCH_THREADS, each thread apart (BENCH instr lines; some
+#              minutes a capture).  A count does not move with the
+#              machine's load or a virtual machine's neighbours, as wall
+#              times do: it is how a change is judged where those swing
+#              (docs/performance.md).  Needs valgrind.
 # Build without sanitizers (plain ./configure, -O2) to measure anything
 # meaningful.  Timing is wall time: run it on a quiet machine.
 
@@ -287,6 +294,7 @@ PY
 		printf "\n"
 	}' | tee -a "$RESULTS"
 	[ "$name" = real ] && [ -s "$rep" ] && real_targets "$rep"
+	[ "${BENCH_INSTR:-0}" = 1 ] && instr_counts "$name" "$cap"
 	[ -s "$rep" ] || return
 	python3 - "$rep" <<'PY' | tee -a "$RESULTS"
 import json, sys
@@ -307,6 +315,45 @@ if m:
         m.get("peak_rss_bytes", 0) / 1e6, m.get("heap_bytes", 0) / 1e6,
         m.get("flow_entry_bytes", "?")))
 PY
+}
+
+# instr_counts NAME CAP: callfence's instructions under callgrind, the
+# whole process and each thread: "main" reads the packets (and, with
+# --threads, runs worker 0), "hashing" takes the databases' SHA-256 at
+# start (provenance.c), "worker N" a worker's engine.  Without the
+# seccomp sandbox: valgrind does not support installing one.
+instr_counts() {
+	if ! command -v valgrind >/dev/null 2>&1; then
+		echo "BENCH instr ($1): valgrind not installed (apt-get install valgrind)" | tee -a "$RESULTS"
+		return
+	fi
+	for t in 1 $THREADS; do
+		[ "$t" -ge 1 ] || continue
+		out=$DIR/callgrind-$1-t$t.out
+		rm -f "$out" "$out"-*
+		valgrind -q --tool=callgrind --separate-threads=yes --callgrind-out-file="$out" \
+			"$CALLFENCE" --no-sandbox -q -r "$2" -R "$RULES" -o file:/dev/null --threads "$t" \
+			>/dev/null 2>"$DIR/stderr.out" || {
+			echo "BENCH instr ($1): callgrind failed (see $DIR/stderr.out)" | tee -a "$RESULTS"
+			return
+		}
+		line="" total=0 w=0
+		for f in "$out"-*; do
+			n=$(sed -n 's/^summary: *//p' "$f" | head -n 1)
+			[ -n "$n" ] || continue
+			if grep -q 'cf_worker_main' "$f"; then
+				w=$((w + 1)) who="worker $w"
+			elif grep -q 'cf_sha256_fd' "$f" && ! grep -q 'cf_runner_packet' "$f"; then
+				who=hashing
+			else
+				who=main
+			fi
+			total=$((total + n))
+			line="$line, $who $(awk -v n="$n" 'BEGIN { printf "%.1f", n / 1e6 }') M"
+		done
+		echo "BENCH instr ($1, --threads $t): $(awk -v n="$total" 'BEGIN { printf "%.1f", n / 1e6 }') M instructions$line" |
+			tee -a "$RESULTS"
+	done
 }
 
 # real_targets REPORT: issue #20's targets on the real mix (globals of
