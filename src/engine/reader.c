@@ -136,28 +136,11 @@ static void push_counts(struct cf_runner *r, struct worker *k,
 
 /* ---- the symmetric flow hash ------------------------------------------ */
 
-/*
- * One end: keyed by the seed, mixed so that its bits spread.  An IPv4 end
- * (::ffff:a.b.c.d: the first ten bytes 0) has a 16-bit hole where the
- * port fits, so address and port are one 64-bit word and one mix does
- * (cf_mix64 is a bijection: distinct ends never share a hash here); other
- * addresses take three.  Every packet pays this, so it matters.
- */
-static uint64_t end_hash(uint64_t seed, const cf_addr *a, uint16_t port)
-{
-	uint64_t v[2];
-
-	memcpy(v, a->b, sizeof(v));
-	if (v[0] == 0 && (v[1] & 0xffff) == 0)
-		return cf_mix64(seed ^ v[1] ^ port);
-	return cf_mix64(seed ^ cf_mix64(v[0] ^ cf_mix64(v[1] ^ port)));
-}
-
 /* The same for both directions: the two ends' hashes are added. */
 static uint64_t flow_hash(const struct cf_runner *r, const struct cf_packet *p)
 {
-	uint64_t h = end_hash(r->seed, &p->src, p->sport) +
-		     end_hash(r->seed, &p->dst, p->dport);
+	uint64_t h = cf_end_hash(r->seed, &p->src, p->sport) +
+		     cf_end_hash(r->seed, &p->dst, p->dport);
 
 	h = cf_mix64(h ^ ((uint64_t)p->vlan << 8 | p->proto));
 	return h ? h : 1;               /* 0 marks a free slot of the seen table */

@@ -90,29 +90,13 @@ void cf_flow_limits_default(struct cf_flow_limits *lim)
 
 /* ---- hashing ---------------------------------------------------------- */
 
-/*
- * One end, keyed by the table's seed.  An IPv4 end (::ffff:a.b.c.d: its
- * bytes 8 and 9 are 0) takes its port in those bytes, so address and
- * port are one 64-bit word and one mix (a bijection: two IPv4 ends never
- * share a hash); other addresses take three.
- */
-static uint64_t hash_end(uint64_t seed, const cf_addr *a, uint16_t port)
-{
-	uint64_t w[2];
-
-	memcpy(w, a->b, sizeof(w));
-	if (w[0] == 0 && (w[1] & 0xffff) == 0)
-		return cf_mix64(seed ^ w[1] ^ port);
-	return cf_mix64(seed ^ cf_mix64(w[0] ^ cf_mix64(w[1] ^ port)));
-}
-
 /* The same for both directions: the two ends' hashes added (every packet
- * pays this: no ordering of the ends, no compare). */
+ * pays this: no ordering of the ends, no compare; netaddr.h). */
 static uint32_t key_hash(const struct cf_flow_table *t, uint16_t vlan,
 			 uint8_t proto, const cf_addr *a, uint16_t pa,
 			 const cf_addr *b, uint16_t pb)
 {
-	uint64_t h = hash_end(t->seed, a, pa) + hash_end(t->seed, b, pb);
+	uint64_t h = cf_end_hash(t->seed, a, pa) + cf_end_hash(t->seed, b, pb);
 
 	h = cf_mix64(h ^ ((uint64_t)vlan << 8 | proto));
 	return (uint32_t)(h ^ (h >> 32));

@@ -67,6 +67,23 @@ static inline uint64_t cf_mix64(uint64_t x)
 	return x;
 }
 
+/*
+ * One end of a flow (address and port), keyed by seed: an IPv4 end
+ * (::ffff:a.b.c.d: its bytes 8 and 9 are 0) takes its port in those
+ * bytes, so address and port are one 64-bit word and one mix (a
+ * bijection: two IPv4 ends never share a hash); other addresses take
+ * three.  A flow's hash adds its two ends' (the same both ways).
+ */
+static inline uint64_t cf_end_hash(uint64_t seed, const cf_addr *a, uint16_t port)
+{
+	uint64_t w[2];
+
+	memcpy(w, a->b, sizeof(w));
+	if (w[0] == 0 && (w[1] & 0xffff) == 0)
+		return cf_mix64(seed ^ w[1] ^ port);
+	return cf_mix64(seed ^ cf_mix64(w[0] ^ cf_mix64(w[1] ^ port)));
+}
+
 /* A well-mixed 32-bit hash of an address, keyed by seed: an IPv4
    address (::ffff:a.b.c.d, its first 8 bytes 0) in one 64-bit mix,
    others in two (the caches and tables of every packet's path ask for

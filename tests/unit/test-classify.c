@@ -1172,6 +1172,23 @@ static void test_classifier_new_errors(void)
 	CHECK(strncmp(err, "cannot open /nonexistent/apps.conf", 34) == 0);
 }
 
+/* A classifier's nDPI module classifies: a TLS flow to an address no
+ * catalog line knows, from client port port, is TLS with its SNI, and
+ * nDPI names it TLS. */
+static void module_classifies(struct cf_classifier *c, uint16_t port)
+{
+	struct cf_flow f;
+	struct buf ch;
+
+	flow_init(&f, "192.168.1.178", port, "203.0.113.9", 443, 6);
+	client_hello(&ch, "www.example.org");
+	mk_feed(c, &f, &ch);
+	CHECK_STR(cf_class_l7(&f.cls), "tls");
+	CHECK_STR(cf_class_host(&f.cls), "www.example.org");
+	cf_classify_finish(c, &f);
+	CHECK(has_token(cf_class_evidence(&f.cls), "ndpi:TLS"));
+}
+
 /* --threads's set-up (classify-ndpi.c): the first module, made before
  * the workers start, waits for the main thread's engine; a worker's
  * engine makes its own (at the same time), and both classify.  Run
@@ -1187,8 +1204,6 @@ static void *spare_worker(void *arg)
 static void test_ndpi_spare_for_main(void)
 {
 	struct cf_classifier *v[2] = { NULL, NULL };
-	struct cf_flow f;
-	struct buf ch;
 	pthread_t t;
 	void *got = NULL;
 	char err[256];
@@ -1207,12 +1222,7 @@ static void test_ndpi_spare_for_main(void)
 	for (k = 0; k < 2; k++) {
 		if (v[k] == NULL)
 			continue;
-		flow_init(&f, "192.168.1.178", (uint16_t)(50300 + k), "203.0.113.9", 443, 6);
-		client_hello(&ch, "www.example.org");
-		mk_feed(v[k], &f, &ch);
-		CHECK_STR(cf_class_host(&f.cls), "www.example.org");
-		cf_classify_finish(v[k], &f);
-		CHECK(has_token(cf_class_evidence(&f.cls), "ndpi:TLS"));
+		module_classifies(v[k], (uint16_t)(50300 + k));
 		cf_classifier_free(v[k]);
 	}
 }
@@ -1224,8 +1234,6 @@ static void test_ndpi_spare_for_main(void)
 static void test_ndpi_modules_again(void)
 {
 	struct cf_classifier *v[3];
-	struct cf_flow f;
-	struct buf ch;
 	char err[256];
 	unsigned i, k;
 
@@ -1240,15 +1248,8 @@ static void test_ndpi_modules_again(void)
 		v[k] = cf_classifier_new(catalog_path, err, sizeof(err));
 	for (k = 0; k < 3; k++) {
 		CHECK(v[k] != NULL);
-		if (v[k] == NULL)
-			continue;
-		flow_init(&f, "192.168.1.178", (uint16_t)(50200 + k), "203.0.113.9", 443, 6);
-		client_hello(&ch, "www.example.org");
-		mk_feed(v[k], &f, &ch);
-		CHECK_STR(cf_class_l7(&f.cls), "tls");
-		CHECK_STR(cf_class_host(&f.cls), "www.example.org");
-		cf_classify_finish(v[k], &f);
-		CHECK(has_token(cf_class_evidence(&f.cls), "ndpi:TLS"));
+		if (v[k] != NULL)
+			module_classifies(v[k], (uint16_t)(50200 + k));
 	}
 	for (k = 0; k < 3; k++)
 		cf_classifier_free(v[k]);
