@@ -31,6 +31,7 @@
 #include "event/event.h"
 #include "event/provenance.h"
 #include "geo/geo.h"
+#include "util/heap.h"
 #include "main-opts.h"
 #include "output/output.h"
 #include "policy/policy.h"
@@ -449,6 +450,7 @@ int main(int argc, char **argv)
 	char err[1024];
 	int rc;
 
+	(void)cf_heap_setup(CF_HEAP_BYTES);
 	if (argc > 1 && strcmp(argv[1], "report") == 0)
 		return cf_cmd_report(argc - 1, argv + 1);
 	rc = cf_opts_parse(&o, argc, argv, err, sizeof(err));

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "engine/engine-int.h"
+#include "util/prefault.h"
 
 int cf_engine_rtt_new(struct cf_engine *e, char *err, size_t errlen)
 {
@@ -41,9 +42,11 @@ int cf_engine_rtt_new(struct cf_engine *e, char *err, size_t errlen)
 		}
 		return 0;
 	}
-	e->rtt = calloc(e->n_rtt, sizeof(*e->rtt));
+	/* by flow entry number, from the front; zero pages until written, not
+	   the heap's (util/heap.h: calloc would clear them whole) */
+	e->rtt = cf_big_alloc_front(e->n_rtt, sizeof(*e->rtt));
 	/* touched only by the flows that use it (struct cf_rtt_tx) */
-	e->rtt_tx = calloc(e->n_rtt, sizeof(*e->rtt_tx));
+	e->rtt_tx = cf_big_alloc_front(e->n_rtt, sizeof(*e->rtt_tx));
 	e->rtt_busy = calloc((e->n_rtt + 63) / 64, sizeof(*e->rtt_busy));
 	e->rtt_addrs = cf_rtt_table_new(0);
 	if (e->rtt == NULL || e->rtt_tx == NULL || e->rtt_busy == NULL ||
@@ -56,9 +59,9 @@ int cf_engine_rtt_new(struct cf_engine *e, char *err, size_t errlen)
 
 void cf_engine_rtt_free(struct cf_engine *e)
 {
-	free(e->rtt);
+	cf_big_free(e->rtt);
 	e->rtt = NULL;
-	free(e->rtt_tx);
+	cf_big_free(e->rtt_tx);
 	e->rtt_tx = NULL;
 	free(e->rtt_busy);
 	e->rtt_busy = NULL;

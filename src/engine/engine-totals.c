@@ -139,6 +139,7 @@ static void add_flows(struct cf_flow_stats *to, const struct cf_flow_stats *f)
 	to->capacity += f->capacity;
 	to->entry_bytes = f->entry_bytes;
 	to->index_bytes += f->index_bytes;
+	to->index_grown += f->index_grown;
 	to->touched_bytes += f->touched_bytes;
 }
 

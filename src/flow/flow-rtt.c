@@ -522,10 +522,21 @@ const char *cf_rtt_kind_name(enum cf_rtt_kind k)
 /* ---- per remote address -------------------------------------------------- */
 
 #define PROBE 16
+#define START 4096              /* entries (192 KiB) */
 
+/*
+ * The table starts at START entries and doubles (every entry put in
+ * again) when a quarter full, up to its capacity: the addresses of a
+ * capture or of a quiet gateway take a few pages instead of 3 MiB touched
+ * at random (every page first touched is a fault, and on a VM a costly
+ * one).  A quarter, not a half: near half full, runs of PROBE taken
+ * slots are no longer rare (test-rtt's 20,000 addresses lost 10 of them),
+ * and an address given up loses its RTT.
+ */
 struct cf_rtt_table {
 	struct cf_rtt_addr *v;
 	uint32_t mask;
+	uint32_t mask_max;      /* capacity - 1 */
 	struct cf_rtt_stats st;
 };
 
@@ -540,12 +551,17 @@ struct cf_rtt_table *cf_rtt_table_new(uint32_t max)
 		max = 1u << 24;
 	while (n < max)
 		n <<= 1;
-	if (t == NULL || (t->v = calloc(n, sizeof(*t->v))) == NULL) {
+	if (t == NULL)
+		return NULL;
+	t->mask_max = n - 1;
+	t->st.capacity = n;
+	if (n > START)
+		n = START;
+	if ((t->v = calloc(n, sizeof(*t->v))) == NULL) {
 		free(t);
 		return NULL;
 	}
 	t->mask = n - 1;
-	t->st.capacity = n;
 	return t;
 }
 
@@ -567,13 +583,42 @@ static uint32_t addr_hash(const cf_addr *a)
 	return h;
 }
 
+/* Twice the entries, each put in again (where a lookup finds it: the
+ * first free slot of its probe run); nothing when at capacity or out of
+ * memory (the table then goes on at its size). */
+static void grow(struct cf_rtt_table *t)
+{
+	uint32_t n = (t->mask + 1) * 2, i, j, h;
+	struct cf_rtt_addr *v;
+
+	if (t->mask >= t->mask_max || (v = calloc(n, sizeof(*v))) == NULL)
+		return;
+	for (i = 0; i <= t->mask; i++) {
+		if (!t->v[i].used)
+			continue;
+		h = addr_hash(&t->v[i].addr);
+		for (j = 0; j < PROBE && v[(h + j) & (n - 1)].used; j++)
+			;
+		if (j < PROBE)          /* (twice the room: a run has one) */
+			v[(h + j) & (n - 1)] = t->v[i];
+		else
+			t->st.entries--, t->st.replaced++;
+	}
+	free(t->v);
+	t->v = v;
+	t->mask = n - 1;
+}
+
 /* a's entry, made if need be (the least recently measured of its probe
  * run gives way when the run is full). */
 static struct cf_rtt_addr *slot(struct cf_rtt_table *t, const cf_addr *a)
 {
-	uint32_t h = addr_hash(a), i;
+	uint32_t h, i;
 	struct cf_rtt_addr *old = NULL, *e;
 
+	if ((uint64_t)t->st.entries * 4 >= (uint64_t)t->mask + 1)
+		grow(t);
+	h = addr_hash(a);
 	for (i = 0; i < PROBE; i++) {
 		e = &t->v[(h + i) & t->mask];
 		if (!e->used) {
@@ -668,8 +713,8 @@ void cf_rtt_table_foreach(const struct cf_rtt_table *t,
 	uint64_t left = t->st.entries;      /* entries are never taken out */
 	uint32_t i;
 
-	/* stop at the last entry: the pages past it were never touched, and
-	   reading them costs a page fault each (64 KiB entries: 3 MiB) */
+	/* stop at the last entry (the pages past it were never touched, and
+	   reading them costs a page fault each) */
 	for (i = 0; left > 0 && i <= t->mask; i++)
 		if (t->v[i].used) {
 			left--;

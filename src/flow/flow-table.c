@@ -4,9 +4,12 @@
  * Storage: one preallocated array of max_flows struct cf_flow.  Unused
  * entries are chained through t_next into a free list.
  *
- * Index: open addressing over a power-of-two array (at least 2 x max_flows
- * slots, so the load factor stays at or under 1/2) of entry numbers + 1
- * (0 = empty slot), linear probing.  Deletion shifts later entries of the
+ * Index: open addressing over a power-of-two array of entry numbers + 1
+ * (0 = empty slot), linear probing, the load factor at or under 1/2.  It
+ * starts at INDEX_START slots and doubles as the live flows pass half of
+ * it, up to 2 x max_flows: a table sized for a gateway's million flows
+ * does not touch 8 MB of index at random for a capture's thousands (every
+ * page first touched is a fault, and on a VM a costly one; prefault.h).  Deletion shifts later entries of the
  * probe run back into the hole (Knuth's algorithm R), so there are no
  * tombstones and lookups never degrade with churn.  Each flow keeps its
  * full 32-bit hash in t_hash: probing compares it before the key, and
@@ -69,6 +72,7 @@ struct cf_flow_table {
 	uint32_t *slots;           /* index: entry + 1, 0 empty */
 	struct cf_flow **order;    /* scratch for cf_flow_flush */
 	uint32_t mask;             /* slots - 1 */
+	uint32_t mask_max;         /* the index's slots at most, - 1 */
 	uint32_t free_head;        /* list of ended entries, through t_next */
 	uint32_t fresh;            /* entries [fresh, max_flows) never used: their
 				      pages stay untouched until needed */
@@ -144,6 +148,18 @@ static void lru_to_tail(struct cf_flow_table *t, uint32_t i, uint8_t cls)
 
 /* ---- index ------------------------------------------------------------ */
 
+#define INDEX_START (1u << 14)     /* slots (64 KiB) */
+
+/* Zeroed slots for the index, backed at once (probed before written:
+ * prefault.h). */
+static uint32_t *index_alloc(uint32_t ns)
+{
+	uint32_t *v = cf_big_alloc(ns, sizeof(*v));
+
+	cf_prefault(v, (size_t)ns * sizeof(*v));
+	return v;
+}
+
 /* Slot holding entry i; the entry must be in the index. */
 static uint32_t slot_of(const struct cf_flow_table *t, uint32_t i)
 {
@@ -183,6 +199,27 @@ static void index_delete(struct cf_flow_table *t, uint32_t s)
 			hole = j;
 		}
 	}
+}
+
+/*
+ * Twice the slots, every live entry put in again from its hash; 0 when
+ * the index is at its most or the memory is not there (the table then
+ * counts as full at half the slots it has: flow_create).
+ */
+static int index_grow(struct cf_flow_table *t)
+{
+	uint32_t ns = (t->mask + 1) * 2, i, *old = t->slots, *v;
+
+	if (t->mask >= t->mask_max || (v = index_alloc(ns)) == NULL)
+		return 0;
+	t->slots = v;
+	t->mask = ns - 1;
+	for (i = 0; i < t->fresh; i++)
+		if (t->flows[i].t_used)
+			index_insert(t, i);
+	cf_big_free(old);
+	t->st.index_grown++;
+	return 1;
 }
 
 /* Does f carry pkt?  Sets *dir. */
@@ -302,6 +339,8 @@ static struct cf_flow *flow_create(struct cf_flow_table *t, uint32_t h,
 	uint32_t i;
 	int swap;
 
+	if (t->st.active >= (t->mask + 1) / 2 && !index_grow(t))
+		flow_end(t, lru_victim(t), CF_END_EVICTED);     /* no room */
 	if (t->free_head == NIL && t->fresh < t->lim.max_flows) {
 		i = t->fresh++;
 		f = &t->flows[i];
@@ -547,12 +586,14 @@ struct cf_flow_table *cf_flow_table_new(const struct cf_flow_limits *lim,
 	ns = index_size(n);
 	t = calloc(1, sizeof(*t));
 	if (t != NULL) {
+		t->mask_max = ns - 1;
+		if (ns > INDEX_START)
+			ns = INDEX_START;
 		t->flows = cf_big_alloc_front(n, sizeof(*t->flows));
-		t->slots = cf_big_alloc(ns, sizeof(*t->slots));
-		/* probed before written: see prefault.h (the entries are
-		 * written first, by flow_create) */
-		cf_prefault(t->slots, (size_t)ns * sizeof(*t->slots));
-		t->order = calloc(n, sizeof(*t->order));
+		/* (the entries are written first, by flow_create) */
+		t->slots = index_alloc(ns);
+		/* (written only by cf_flow_flush: zero pages until then) */
+		t->order = cf_big_alloc_front(n, sizeof(*t->order));
 	}
 	if (t == NULL || t->flows == NULL || t->slots == NULL ||
 	    t->order == NULL) {
@@ -584,7 +625,7 @@ void cf_flow_table_free(struct cf_flow_table *t)
 			cf_class_release(&t->flows[i].cls);
 	cf_big_free(t->flows);
 	cf_big_free(t->slots);
-	free(t->order);
+	cf_big_free(t->order);
 	free(t);
 }
 

@@ -107,7 +107,8 @@ struct cf_flow_stats {
 	uint32_t capacity;
 	/* memory: one entry, the index, the entries ever touched (resident) */
 	uint32_t entry_bytes;      /* sizeof(struct cf_flow) */
-	uint64_t index_bytes;      /* the hash index, allocated up front */
+	uint64_t index_bytes;      /* the hash index now (it grows with the flows) */
+	uint32_t index_grown;      /* times the index doubled */
 	uint64_t touched_bytes;    /* entries used at least once x entry_bytes */
 };
 

@@ -32,6 +32,18 @@ static inline void cf_prefault(void *p, size_t bytes)
 		return;
 	if (bytes > CF_PREFAULT_MAX)
 		bytes = CF_PREFAULT_MAX;
+#ifdef MADV_POPULATE_WRITE
+	{
+		uintptr_t lo = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
+		uintptr_t hi = ((uintptr_t)p + bytes) & ~(uintptr_t)4095;
+
+		if (hi > lo && madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE) == 0) {
+			b[0] = 0;
+			b[bytes - 1] = 0;
+			return;
+		}
+	}
+#endif
 	for (i = 0; i < bytes; i += 4096)
 		b[i] = 0;               /* already 0: the write is what counts */
 	if (bytes > 0)

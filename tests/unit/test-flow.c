@@ -664,6 +664,83 @@ static void test_churn(void)
 	cf_flow_table_free(t);
 }
 
+/* ---- the index grows with the flows ------------------------------------ */
+
+/*
+ * A table for 100,000 flows starts with an index of 16,384 slots and
+ * doubles it as the live flows pass half of it: 50,000 flows take three
+ * doublings (to 131,072 slots), every one of them is found again both
+ * ways after each, the table never evicts, and flows that end leave room
+ * that new ones take without more growth.  A table for 10,000 grows to
+ * its 32,768 slots at most and evicts at 10,000 as before.
+ */
+static void test_index_grows(void)
+{
+	struct cf_flow_table *t = table(100000);
+	struct cf_flow_stats st;
+	struct cf_packet p;
+	struct cf_flow *f;
+	uint32_t k, lost = 0;
+	int dir, created;
+
+	cf_flow_get_stats(t, &st);
+	CHECK_INT(st.index_bytes, 16384 * 4);
+	for (k = 0; k < 50000; k++) {
+		p = mk(0x0a000000u + k, (uint16_t)(1024 + k % 50000), B, 443,
+		       17, 0, 1000 + k, 100);
+		f = cf_flow_get(t, &p, &dir, &created);
+		CHECK(created && dir == 0);
+		if (k == 8191 || k == 8192 || k == 16384 || k == 32768 ||
+		    k == 49999) {
+			uint32_t j;
+
+			for (j = 0; j <= k; j++) {
+				p = mk(B, 443, 0x0a000000u + j,
+				       (uint16_t)(1024 + j % 50000), 17, 0,
+				       1000 + k, 100);
+				f = cf_flow_get(t, &p, &dir, &created);
+				if (created || dir != 1 ||
+				    v4_of(&f->ip[0]) != 0x0a000000u + j)
+					lost++;
+			}
+		}
+	}
+	CHECK_INT(lost, 0);
+	cf_flow_get_stats(t, &st);
+	CHECK_INT(st.index_grown, 3);
+	CHECK_INT(st.index_bytes, 131072 * 4);
+	CHECK_INT(st.active, 50000);
+	CHECK_INT(st.evicted, 0);
+	CHECK_INT(n_ends, 0);
+	/* all idle, then as many new flows: the index stays */
+	cf_flow_expire(t, 1000 + 50000 + 121ULL * 1000000);
+	cf_flow_get_stats(t, &st);
+	CHECK_INT(st.active, 0);
+	CHECK_INT(st.ended_idle, 50000);
+	for (k = 0; k < 50000; k++) {
+		p = mk(0x0b000000u + k, 5000, B, 443, 6, SYN, 200000000 + k, 60);
+		cf_flow_get(t, &p, &dir, &created);
+		CHECK(created);
+	}
+	cf_flow_get_stats(t, &st);
+	CHECK_INT(st.index_grown, 3);
+	CHECK_INT(st.active, 50000);
+	cf_flow_table_free(t);
+
+	t = table(10000);
+	for (k = 0; k < 12000; k++) {
+		p = mk(0x0a000000u + k, 7000, B, 443, 17, 0, 1000 + k, 100);
+		cf_flow_get(t, &p, &dir, &created);
+	}
+	cf_flow_get_stats(t, &st);
+	CHECK_INT(st.index_grown, 1);
+	CHECK_INT(st.index_bytes, 32768 * 4);
+	CHECK_INT(st.active, 10000);
+	CHECK_INT(st.evicted, 2000);
+	CHECK_INT(n_ends, 2000);
+	cf_flow_table_free(t);
+}
+
 /* ---- class strings: interned, released when the flow ends ------------- */
 
 static uint64_t host_seen_at_end;
@@ -747,6 +824,7 @@ int main(void)
 	RUN(test_add_counts);
 	RUN(test_expire_out_of_order);
 	RUN(test_churn);
+	RUN(test_index_grows);
 		RUN(test_class_strings_bounded);
 return harness_done();
 }

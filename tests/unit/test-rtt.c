@@ -543,6 +543,61 @@ static void test_table(void)
 	cf_rtt_table_free(u);
 }
 
+/* The table grows from 4,096 entries as addresses come: 20,000 of them in
+ * a table of 65,536 are all kept, each with its own samples, and walked
+ * once each. */
+static unsigned walked;
+static uint64_t walked_us;
+
+static void walk_one(const struct cf_rtt_addr *e, void *ctx)
+{
+	(void)ctx;
+	walked++;
+	walked_us += e->min_us;
+}
+
+static void test_table_grows(void)
+{
+	struct cf_rtt_table *t = cf_rtt_table_new(0);
+	const struct cf_rtt_addr *e;
+	struct cf_rtt_stats st;
+	uint64_t sum = 0;
+	unsigned i, lost = 0;
+	cf_addr x;
+	char s[48];
+
+	CHECK(t != NULL);
+	if (t == NULL)
+		return;
+	for (i = 0; i < 20000; i++) {
+		snprintf(s, sizeof(s), i % 2 ? "10.%u.%u.1" : "2001:db8::%x:%x",
+			 i / 256, i % 256);
+		cf_addr_parse(s, &x);
+		cf_rtt_table_add(t, &x, 1000 + i, CF_RTT_SYN, 10 + i);
+		cf_rtt_table_add(t, &x, 5000000, CF_RTT_STUN, 20 + i);
+		sum += 1000 + i;
+	}
+	for (i = 0; i < 20000; i++) {
+		snprintf(s, sizeof(s), i % 2 ? "10.%u.%u.1" : "2001:db8::%x:%x",
+			 i / 256, i % 256);
+		cf_addr_parse(s, &x);
+		e = cf_rtt_table_get(t, &x);
+		if (e == NULL || e->min_us != 1000 + i || e->samples != 2 ||
+		    e->src != CF_RTT_SYN || e->first_us != 10 + i ||
+		    e->last_us != 20 + i)
+			lost++;
+	}
+	CHECK_INT(lost, 0);
+	cf_rtt_table_stats(t, &st);
+	CHECK_INT(st.entries, 20000);
+	CHECK_INT(st.capacity, 65536);
+	CHECK_INT(st.replaced, 0);
+	cf_rtt_table_foreach(t, walk_one, NULL);
+	CHECK_INT(walked, 20000);
+	CHECK_INT(walked_us, sum);
+	cf_rtt_table_free(t);
+}
+
 /* The report's nearest list (cf_rtt_near_add): smallest first, bounded,
  * an address seen again folded in. */
 static void test_near(void)
@@ -598,6 +653,7 @@ int main(void)
 	RUN(test_sip);
 	RUN(test_rtcp);
 	RUN(test_table);
+	RUN(test_table_grows);
 	RUN(test_near);
 	return harness_done();
 }
