@@ -18,6 +18,7 @@
 #include "util/glob.h"
 #include "util/hash.h"
 #include "util/heap.h"
+#include "util/prefault.h"
 #include "util/path.h"
 #include "util/role.h"
 
@@ -455,6 +456,52 @@ static void test_heap_setup(void)
 	CHECK(sbrk(0) == brk0);
 }
 
+/*
+ * Big tables (prefault.h): a table of 2 MiB or more starts on a 2 MiB
+ * boundary, on huge pages where the kernel has them; one filled from the
+ * front has its first CF_BIG_FRONT bytes just below such a boundary, in a
+ * range the kernel cannot back with a huge page, and the rest from the
+ * boundary on.  Both are zero and writable end to end.
+ */
+static void test_big_map(void)
+{
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+	char mode[128] = "";
+	size_t n = (size_t)16 << 20, i, nonzero = 0;
+	uint8_t *a = cf_big_alloc(n, 1), *b = cf_big_alloc_front(n / 8, 8);
+	int thp;
+
+	if (f != NULL) {
+		if (fgets(mode, sizeof(mode), f) == NULL)
+			mode[0] = '\0';
+		fclose(f);
+	}
+	thp = f != NULL && strstr(mode, "[never]") == NULL;
+	CHECK(a != NULL && b != NULL);
+	if (a == NULL || b == NULL)
+		return;
+	CHECK_INT((uintptr_t)a % CF_BIG_PAGE, 0);
+	CHECK_INT(((uintptr_t)b + CF_BIG_FRONT) % CF_BIG_PAGE, 0);
+	for (i = 0; i < n; i += 4096)
+		nonzero += a[i] != 0 || b[i] != 0;
+	CHECK_INT(nonzero, 0);
+	a[0] = a[n - 1] = b[0] = b[n - 1] = 1;
+	if (thp) {
+		CHECK_INT(thp_eligible(a), 1);
+		CHECK_INT(thp_eligible(b), 0);
+		CHECK_INT(thp_eligible(b + CF_BIG_FRONT), 1);
+		CHECK_INT(thp_eligible(b + n - 1), 1);
+	}
+	cf_big_free(a);
+	cf_big_free(b);
+	/* a small one: no alignment asked, still zero and writable */
+	a = cf_big_alloc_front(1000, 8);
+	CHECK(a != NULL && a[7999] == 0);
+	if (a != NULL)
+		a[7999] = 1;
+	cf_big_free(a);
+}
+
 int main(void)
 {
 	RUN(test_role_names);
@@ -470,5 +517,6 @@ int main(void)
 	RUN(test_path_absolute);
 	RUN(test_file_give);
 	RUN(test_heap_setup);
+	RUN(test_big_map);
 	return harness_done();
 }
