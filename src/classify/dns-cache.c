@@ -25,19 +25,24 @@
  * The addresses and their expiry (probed) apart from the names (read only
  * once an address matched, written before that): only the first are
  * touched at once (prefault.h: a slot probed before it is written); the
- * names, 256 bytes a slot and most of the table's size, are backed only
- * where answers were written (16 of the default table's 18 MB stay
- * untouched on a capture with few DNS answers).
+ * names, 256 bytes each and most of the table's size, are handed out from
+ * the front as slots are first used (a slot keeps its name's place when
+ * overwritten), so that a capture with few DNS answers touches few of
+ * the default table's 16 MB (by slot, each answer landed on a page of
+ * its own at random: the whole table was backed, 2 MiB huge pages each
+ * zeroed, after a few hundred answers).
  */
 struct key {
 	cf_addr addr;
 	uint64_t expires_us;          /* 0: never used */
+	uint32_t name;                /* its name's place (expires_us != 0) */
 };
 
 struct cf_dns_cache {
 	struct key *k;
 	char (*name)[CF_DNS_NAME_LEN];
 	uint32_t mask;
+	uint32_t names;               /* names handed out */
 	struct cf_dns_cache_stats st;
 };
 
@@ -56,7 +61,7 @@ struct cf_dns_cache *cf_dns_cache_new(size_t capacity)
 	if (c == NULL)
 		return NULL;
 	c->k = cf_big_alloc(n, sizeof(*c->k));
-	c->name = cf_big_alloc(n, sizeof(*c->name));
+	c->name = cf_big_alloc_front(n, sizeof(*c->name));
 	if (c->k == NULL || c->name == NULL) {
 		cf_dns_cache_free(c);
 		return NULL;
@@ -134,9 +139,11 @@ void cf_dns_cache_put(struct cf_dns_cache *c, const cf_addr *a, const char *name
 		return;                 /* "use once, do not cache" (RFC 1035 3.2.1) */
 	f = find(c, a, home);
 	s = f >= 0 ? (uint32_t)f : victim(c, home, now_us);
+	if (c->k[s].expires_us == 0)
+		c->k[s].name = c->names++;      /* (at most one a slot) */
 	c->k[s].addr = *a;
 	c->k[s].expires_us = now_us + (uint64_t)ttl * 1000000u;
-	copy_name(c->name[s], name);
+	copy_name(c->name[c->k[s].name], name);
 	c->st.inserts++;
 }
 
@@ -157,8 +164,8 @@ int cf_dns_cache_get(struct cf_dns_cache *c, const cf_addr *a, uint64_t now_us,
 	}
 	c->st.hits++;
 	if (cap > 0) {
-		n = strnlen(c->name[s], cap - 1);
-		memcpy(name, c->name[s], n);
+		n = strnlen(c->name[c->k[s].name], cap - 1);
+		memcpy(name, c->name[c->k[s].name], n);
 		name[n] = '\0';
 	}
 	return 1;
