@@ -440,7 +440,9 @@ static int hold(struct cf_calls *t, struct slot *s, struct cf_call_flow *cf,
 		return 0;
 	}
 	if (s->n_held == s->cap_held) {
-		uint32_t cap = s->cap_held ? s->cap_held * 2 : 8;
+		/* from 1: most calls hold a few flows (3.6 on the real mix),
+		   and 8 at once took 2 KiB a call, twice what was held */
+		uint32_t cap = s->cap_held ? s->cap_held * 2 : 1;
 
 		h = realloc(s->held, cap * sizeof(*h));
 		if (h == NULL) {
