@@ -475,7 +475,7 @@ uint32_t cf_engine_flow_hash(const struct cf_engine *e, const struct cf_packet *
 void cf_engine_prefetch(const struct cf_engine *e, uint32_t h, int entry)
 {
 	if (entry)
-		cf_flow_prefetch_entry(e->flows, h);
+		cf_engine_rtt_prefetch(e, cf_flow_prefetch_entry(e->flows, h));
 	else
 		cf_flow_prefetch_slot(e->flows, h);
 }

@@ -411,7 +411,7 @@ void cf_flow_prefetch_slot(const struct cf_flow_table *t, uint32_t h)
 	__builtin_prefetch(&t->slots[h & t->mask]);
 }
 
-void cf_flow_prefetch_entry(const struct cf_flow_table *t, uint32_t h)
+uint32_t cf_flow_prefetch_entry(const struct cf_flow_table *t, uint32_t h)
 {
 	uint32_t v = t->slots[h & t->mask];
 
@@ -421,6 +421,7 @@ void cf_flow_prefetch_entry(const struct cf_flow_table *t, uint32_t h)
 		__builtin_prefetch(f);
 		__builtin_prefetch(f + 64);
 	}
+	return v - 1;           /* (UINT32_MAX when the slot is empty) */
 }
 
 struct cf_flow *cf_flow_get(struct cf_flow_table *t, const struct cf_packet *pkt,

@@ -136,12 +136,14 @@ struct cf_flow *cf_flow_get(struct cf_flow_table *t, const struct cf_packet *pkt
  * The same in steps, so that a reader can ask for the memory a packet
  * will touch a packet or two ahead (engine.c): the flow's hash, then the
  * index slot it starts at, then (once that slot is in the cache) the entry
- * the slot names.  The prefetches are hints: the table may change before
- * the packet's turn, and cf_flow_get_hashed looks it up in full.
+ * the slot names (its number returned, for state kept by entry number
+ * elsewhere; UINT32_MAX when the slot is empty).  The prefetches are
+ * hints: the table may change before the packet's turn, and
+ * cf_flow_get_hashed looks it up in full.
  */
 uint32_t cf_flow_hash(const struct cf_flow_table *t, const struct cf_packet *pkt);
 void cf_flow_prefetch_slot(const struct cf_flow_table *t, uint32_t h);
-void cf_flow_prefetch_entry(const struct cf_flow_table *t, uint32_t h);
+uint32_t cf_flow_prefetch_entry(const struct cf_flow_table *t, uint32_t h);
 struct cf_flow *cf_flow_get_hashed(struct cf_flow_table *t,
 				   const struct cf_packet *pkt, uint32_t h,
 				   int *dir, int *created);
