@@ -652,6 +652,29 @@ static int hello_first(struct cf_classifier *c, struct cf_flow *f,
 	return 1;
 }
 
+/*
+ * A whole ClientHello just read (hello_first) that named no server: nDPI
+ * is not given it.  All nDPI 4.2 takes from such a hello is that the
+ * flow is TLS, which the server's hello tells it as well (both run
+ * ndpi_int_tls_add_connection; the certificate after it is read either
+ * way), and its fingerprints (JA3, ~50,000 instructions a hello) and
+ * hello fields, which callfence does not read.  A hello cut across
+ * segments goes to nDPI whole, as before; so do hellos with a name
+ * (nDPI names services by them), and a hello that would be the first
+ * packet nDPI sees of its flow (a capture that begins after the SYN):
+ * nDPI names a flow by its addresses at its first packet, and a flow of
+ * that one hello would have had no name at all (nDPI's test capture
+ * encrypted_sni.pcap: three Cloudflare flows).
+ */
+static int hello_nameless(struct cf_classifier *c, const struct cf_flow *f,
+			  int dir)
+{
+	uint32_t seen = f->cls.seen;
+
+	return f->cls.ndpi != NULL && (seen & CF_SEEN_TLS_HELLO) &&
+	       !(seen & CF_SEEN_TLS_SNI) && !cf_wire_hello_pending(c, f, dir);
+}
+
 /* --- per packet --------------------------------------------------------- */
 
 /* Is there nothing more the first packets can tell? */
@@ -745,7 +768,8 @@ int cf_classify_packet(struct cf_classifier *c, struct cf_flow *f,
 		cls->inspected++;
 	changed = 0;
 	read_first = hello_first(c, f, pkt, dir ? 1 : 0, &changed);
-	changed |= ndpi_packet(c, f, pkt);
+	if (!(read_first && hello_nameless(c, f, dir ? 1 : 0)))
+		changed |= ndpi_packet(c, f, pkt);
 	if (!read_first && pkt->payload_len > 0 && pkt->proto == 17)
 		changed |= cf_wire_udp(c, f, pkt->payload, pkt->payload_len,
 				       dir ? 1 : 0, pkt->ts_us);

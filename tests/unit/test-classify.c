@@ -159,7 +159,7 @@ static int has_token(const char *evidence, const char *tok)
 
 static void client_hello(struct buf *b, const char *sni)
 {
-	size_t rec_at, hs_at, ext_at, l = strlen(sni);
+	size_t rec_at, hs_at, ext_at, l = sni ? strlen(sni) : 0;
 
 	b->n = 0;
 	put8(b, 22); put16(b, 0x0301); rec_at = b->n; put16(b, 0);
@@ -167,8 +167,12 @@ static void client_hello(struct buf *b, const char *sni)
 	put16(b, 0x0303); putfill(b, 0x11, 32); put8(b, 0);
 	put16(b, 4); put16(b, 0x1301); put16(b, 0xc02f); put8(b, 1); put8(b, 0);
 	ext_at = b->n; put16(b, 0);
-	put16(b, 0); put16(b, (unsigned)l + 5); put16(b, (unsigned)l + 3);
-	put8(b, 0); put16(b, (unsigned)l); putn(b, sni, l);
+	if (sni != NULL) {              /* (NULL: no server_name at all) */
+		put16(b, 0); put16(b, (unsigned)l + 5); put16(b, (unsigned)l + 3);
+		put8(b, 0); put16(b, (unsigned)l); putn(b, sni, l);
+	} else {                        /* supported_groups: x25519 */
+		put16(b, 10); put16(b, 4); put16(b, 2); put16(b, 29);
+	}
 	set16(b, ext_at, (unsigned)(b->n - ext_at - 2));
 	set24(b, hs_at, (unsigned)(b->n - hs_at - 3));
 	set16(b, rec_at, (unsigned)(b->n - rec_at - 2));
@@ -362,6 +366,56 @@ static void test_hello_not_to_ndpi(void)
 	   must see it reachable while the module lives */
 	CHECK_INT(__lsan_do_recoverable_leak_check(), 0);
 #endif
+}
+
+/* A ClientHello naming no server is not given to nDPI (it would take
+ * only "TLS" and its fingerprints from it): nDPI gets the SYN, then the
+ * server's hello, from which it names the flow TLS as it would have from
+ * the client's.  A nameless hello that is the first packet of its flow
+ * nDPI sees goes to nDPI (it names flows by address at their first
+ * packet), and so does a hello with a name no catalog line knows. */
+static void test_nameless_hello(void)
+{
+	struct cf_classify_stats b0, b1;
+	struct cf_flow f;
+	struct buf ch, sh;
+
+	cf_classify_get_stats(cls, &b0);
+	flow_init(&f, "192.168.1.178", 50070, "203.0.113.77", 443, 6);
+	feed(&f, 0, 0x02, NULL);
+	feed(&f, 1, 0x12, NULL);
+	feed(&f, 0, 0x10, NULL);
+	client_hello(&ch, NULL);
+	feed(&f, 0, 0x18, &ch);
+	cf_classify_get_stats(cls, &b1);
+	CHECK_INT(b1.ndpi_packets, b0.ndpi_packets + 1);        /* the SYN */
+	CHECK(f.cls.ndpi != NULL);
+	CHECK_STR(cf_class_host(&f.cls), "");
+	server_hello(&sh, 0x0304);
+	feed(&f, 1, 0x18, &sh);
+	cf_classify_get_stats(cls, &b0);
+	CHECK_INT(b0.ndpi_packets, b1.ndpi_packets + 1);        /* the server's */
+	CHECK_STR(cf_class_l7(&f.cls), "tls");
+	CHECK(has_token(cf_class_evidence(&f.cls), "ndpi:TLS"));
+	cf_classify_finish(cls, &f);
+
+	/* the first packet nDPI would see of its flow */
+	cf_classify_get_stats(cls, &b0);
+	flow_init(&f, "192.168.1.178", 50071, "203.0.113.77", 443, 6);
+	feed(&f, 0, 0x18, &ch);
+	cf_classify_get_stats(cls, &b1);
+	CHECK_INT(b1.ndpi_packets, b0.ndpi_packets + 1);
+	cf_classify_finish(cls, &f);
+
+	/* a name no catalog line knows */
+	flow_init(&f, "192.168.1.178", 50072, "203.0.113.77", 443, 6);
+	feed(&f, 0, 0x02, NULL);
+	cf_classify_get_stats(cls, &b0);
+	client_hello(&ch, "www.example.org");
+	feed(&f, 0, 0x18, &ch);
+	cf_classify_get_stats(cls, &b1);
+	CHECK_INT(b1.ndpi_packets, b0.ndpi_packets + 1);
+	cf_classify_finish(cls, &f);
 }
 
 /* nDPI keeps a flow while it can still change the verdict: a TLS server
@@ -1502,6 +1556,7 @@ int main(void)
 	RUN(test_tls_zoom_web);
 	RUN(test_ndpi_kept);
 	RUN(test_hello_not_to_ndpi);
+	RUN(test_nameless_hello);
 	RUN(test_ndpi_modules_again);
 	RUN(test_ndpi_let_go_media);
 	RUN(test_ndpi_let_go_stays_open);
