@@ -260,11 +260,12 @@ int cf_flowmap_init(struct cf_runner *r, const struct cf_engine_config *cfg,
 	r->ctl_left = r->every;
 	r->note_left = NOTE_POLL;
 	r->seen = cf_big_alloc(slots, sizeof(*r->seen));
-	r->sums = cf_big_alloc(r->sums_max, sizeof(*r->sums));
+	/* written from the front before read (not prefaulted: a second's
+	   counts take a few pages of it) */
+	r->sums = cf_big_alloc_front(r->sums_max, sizeof(*r->sums));
 	r->hot = calloc(HOT_SLOTS, sizeof(*r->hot));
 	if (r->seen == NULL || r->sums == NULL || r->hot == NULL)
 		return -1;
 	cf_prefault(r->seen, slots * sizeof(*r->seen));
-	cf_prefault(r->sums, r->sums_max * sizeof(*r->sums));
 	return 0;
 }

@@ -17,17 +17,20 @@
 #include "util/prefault.h"
 
 /*
- * Per worker; a power of two.  16 MiB rather than 4: the worker sleeps
- * half as often (each wake-up a system call and an interrupt between
- * processors), about 8% less wall time on the gateway mix (make bench).
- * With many workers the rings share RINGS_TOTAL (at least RING_MIN each):
- * --threads 64 should not hold a gigabyte of rings.
+ * Per worker; a power of two.  8 MiB: 4 made the worker sleep twice as
+ * often as 16 (each wake-up a system call and an interrupt between
+ * processors, about 8% more wall time on the gateway mix); 16 took 8 MiB
+ * more memory backed at the start for no gain on the real-traffic mix
+ * (memory first touched is dear on the VMs measured: some 1.5 ms a MiB
+ * when the host has not backed it yet).  With many workers the rings
+ * share RINGS_TOTAL (at least RING_MIN each): --threads 64 should not
+ * hold a gigabyte of rings.
  */
-#define RING_MAX (16u << 20)
+#define RING_MAX (8u << 20)
 #define RING_MIN (2u << 20)
 #define RINGS_TOTAL (64u << 20)
-#define SEEN_MIN (1u << 18)            /* slots of the reader's flow table */
-#define SUMS_MAX (1u << 16)            /* flows with counts kept at once (6 MiB) */
+#define SEEN_MIN (1u << 16)            /* slots of the reader's flow table at first (1.5 MiB) */
+#define SUMS_MAX (1u << 16)            /* flows with counts kept at once (6 MiB, filled from the front) */
 #define SUMS_TEST 16                   /* ... under CALLFENCE_TEST_SWING */
 #define REBALANCE_EVERY 4096           /* packets between two looks (flowmap.c) */
 /*
