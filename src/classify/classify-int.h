@@ -243,6 +243,12 @@ int cf_wire_tcp(struct cf_classifier *c, struct cf_flow *f, const uint8_t *p,
 		size_t len, int dir, uint64_t ts_us);
 /* Is a TLS hello from direction dir of f being reassembled? */
 int cf_wire_hello_pending(struct cf_classifier *c, const struct cf_flow *f, int dir);
+/* A ClientHello callfence named its flow by: must it still reach nDPI
+ * (classify-wire.c)?  And a whole one just read that named no server: is
+ * it kept from nDPI? */
+int cf_hello_for_ndpi(struct cf_classifier *c, const struct cf_flow *f,
+		      const struct cf_packet *pkt);
+int cf_hello_nameless(struct cf_classifier *c, const struct cf_flow *f, int dir);
 /* Give back f's reassembly slot, if it holds one. */
 void cf_reasm_release(struct cf_classifier *c, struct cf_flow *f, int dropped);
 

@@ -10,13 +10,16 @@
  * stream, segments taken in arrival order: there is no TCP sequence
  * number here, so out-of-order segments spoil the hello - it then parses
  * as garbage and no SNI is taken; an identical resent segment is
- * skipped).
+ * skipped).  Which hellos nDPI is given beside callfence's reading of
+ * them (cf_hello_for_ndpi, cf_hello_nameless) is decided here too.
  */
 #include "config.h"
 
 #include <string.h>
 
+#include "classify/catalog.h"
 #include "classify/classify-int.h"
+#include "classify/classify-ndpi.h"
 #include "decode/decode.h"
 #include "util/cursor.h"
 #include "flow/flow.h"
@@ -703,4 +706,71 @@ int cf_wire_tcp(struct cf_classifier *c, struct cf_flow *f, const uint8_t *p,
 	alpn_fact(cls, &ti);
 	cf_apps_tcp(f, p, len, 1);
 	return hello_taken(cls, &ti);
+}
+
+/* --- which hellos nDPI is given (classify.c hello_first) --------------- */
+
+/*
+ * Must this ClientHello still reach nDPI when callfence has named the flow
+ * by it?  Only to keep what nDPI remembers of its client: for an app the
+ * catalog names by an nDPI protocol nDPI remembers per IPv4 client from
+ * its TLS sessions (classify-ndpi.h: Teams, whose client's STUN flows
+ * nDPI then names Teams for 60 s), one hello of a client every
+ * CF_HELLO_REFRESH_S seconds of packet time is enough: nDPI's memory of
+ * that client is never older than that while the client opens sessions.
+ * So a STUN flow can be named otherwise than if nDPI had read every
+ * hello only when it starts within the last CF_HELLO_REFRESH_S seconds
+ * of the 60 after the client's last session.
+ */
+#define CF_HELLO_REFRESH_S 5
+
+int cf_hello_for_ndpi(struct cf_classifier *c, const struct cf_flow *f,
+		      const struct cf_packet *pkt)
+{
+	uint16_t nid = f->cls.app_id;
+	struct cf_cat_match m;
+	const char *name;
+	uint32_t a, sec, h;
+	unsigned i;
+
+	if (c->nid_hello[nid] == 0) {
+		c->nid_hello[nid] = 1;
+		for (i = 0; (name = cf_ndpi_hello_remembered(c->ndpi, i)) != NULL; i++)
+			if (*name && cf_catalog_match_ndpi(c->cat, name, &m) &&
+			    m.app_nid == nid)
+				c->nid_hello[nid] = 2;
+	}
+	if (c->nid_hello[nid] != 2 || pkt->ip_version != 4)
+		return 0;
+	memcpy(&a, cf_addr_v4(&pkt->src), 4);
+	sec = (uint32_t)(pkt->ts_us / 1000000) + 1;
+	h = (uint32_t)((a * 2654435761u) >> 22) & (CF_HELLO_FED - 1);
+	if (c->hello_fed[h].addr == a && c->hello_fed[h].sec != 0 &&
+	    sec >= c->hello_fed[h].sec && sec - c->hello_fed[h].sec < CF_HELLO_REFRESH_S)
+		return 0;
+	c->hello_fed[h].addr = a;
+	c->hello_fed[h].sec = sec;
+	return 1;
+}
+
+/*
+ * A whole ClientHello just read (classify.c hello_first) that named no server: nDPI
+ * is not given it.  All nDPI 4.2 takes from such a hello is that the
+ * flow is TLS, which the server's hello tells it as well (both run
+ * ndpi_int_tls_add_connection; the certificate after it is read either
+ * way), and its fingerprints (JA3, ~50,000 instructions a hello) and
+ * hello fields, which callfence does not read.  A hello cut across
+ * segments goes to nDPI whole, as before; so do hellos with a name
+ * (nDPI names services by them), and a hello that would be the first
+ * packet nDPI sees of its flow (a capture that begins after the SYN):
+ * nDPI names a flow by its addresses at its first packet, and a flow of
+ * that one hello would have had no name at all (nDPI's test capture
+ * encrypted_sni.pcap: three Cloudflare flows).
+ */
+int cf_hello_nameless(struct cf_classifier *c, const struct cf_flow *f, int dir)
+{
+	uint32_t seen = f->cls.seen;
+
+	return f->cls.ndpi != NULL && (seen & CF_SEEN_TLS_HELLO) &&
+	       !(seen & CF_SEEN_TLS_SNI) && !cf_wire_hello_pending(c, f, dir);
 }

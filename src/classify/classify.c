@@ -571,49 +571,6 @@ static int ndpi_let_go(struct cf_classifier *c, struct cf_flow *f)
 }
 
 /*
- * Must this ClientHello still reach nDPI when callfence has named the flow
- * by it?  Only to keep what nDPI remembers of its client: for an app the
- * catalog names by an nDPI protocol nDPI remembers per IPv4 client from
- * its TLS sessions (classify-ndpi.h: Teams, whose client's STUN flows
- * nDPI then names Teams for 60 s), one hello of a client every
- * CF_HELLO_REFRESH_S seconds of packet time is enough: nDPI's memory of
- * that client is never older than that while the client opens sessions.
- * So a STUN flow can be named otherwise than if nDPI had read every
- * hello only when it starts within the last CF_HELLO_REFRESH_S seconds
- * of the 60 after the client's last session.
- */
-#define CF_HELLO_REFRESH_S 5
-
-static int hello_for_ndpi(struct cf_classifier *c, const struct cf_flow *f,
-			  const struct cf_packet *pkt)
-{
-	uint16_t nid = f->cls.app_id;
-	struct cf_cat_match m;
-	const char *name;
-	uint32_t a, sec, h;
-	unsigned i;
-
-	if (c->nid_hello[nid] == 0) {
-		c->nid_hello[nid] = 1;
-		for (i = 0; (name = cf_ndpi_hello_remembered(c->ndpi, i)) != NULL; i++)
-			if (*name && cf_catalog_match_ndpi(c->cat, name, &m) &&
-			    m.app_nid == nid)
-				c->nid_hello[nid] = 2;
-	}
-	if (c->nid_hello[nid] != 2 || pkt->ip_version != 4)
-		return 0;
-	memcpy(&a, cf_addr_v4(&pkt->src), 4);
-	sec = (uint32_t)(pkt->ts_us / 1000000) + 1;
-	h = (uint32_t)((a * 2654435761u) >> 22) & (CF_HELLO_FED - 1);
-	if (c->hello_fed[h].addr == a && c->hello_fed[h].sec != 0 &&
-	    sec >= c->hello_fed[h].sec && sec - c->hello_fed[h].sec < CF_HELLO_REFRESH_S)
-		return 0;
-	c->hello_fed[h].addr = a;
-	c->hello_fed[h].sec = sec;
-	return 1;
-}
-
-/*
  * A TLS ClientHello that nDPI has not seen yet, on a flow nDPI still
  * works on (or the rest of one cut across segments, whose start nDPI
  * has): callfence reads it first (nDPI 4.2 spends some 50,000
@@ -640,7 +597,7 @@ static int hello_first(struct cf_classifier *c, struct cf_flow *f,
 	if (!(cls->seen & CF_SEEN_TLS_SNI))
 		return 1;
 	*changed |= decide(c, f);
-	if (!c->ndpi_needless || hello_for_ndpi(c, f, pkt))
+	if (!c->ndpi_needless || cf_hello_for_ndpi(c, f, pkt))
 		return 1;
 	if (cls->ndpi != NULL) {
 		*changed |= ndpi_let_go(c, f);
@@ -650,29 +607,6 @@ static int hello_first(struct cf_classifier *c, struct cf_flow *f,
 		c->st.ndpi_let_go++;
 	}
 	return 1;
-}
-
-/*
- * A whole ClientHello just read (hello_first) that named no server: nDPI
- * is not given it.  All nDPI 4.2 takes from such a hello is that the
- * flow is TLS, which the server's hello tells it as well (both run
- * ndpi_int_tls_add_connection; the certificate after it is read either
- * way), and its fingerprints (JA3, ~50,000 instructions a hello) and
- * hello fields, which callfence does not read.  A hello cut across
- * segments goes to nDPI whole, as before; so do hellos with a name
- * (nDPI names services by them), and a hello that would be the first
- * packet nDPI sees of its flow (a capture that begins after the SYN):
- * nDPI names a flow by its addresses at its first packet, and a flow of
- * that one hello would have had no name at all (nDPI's test capture
- * encrypted_sni.pcap: three Cloudflare flows).
- */
-static int hello_nameless(struct cf_classifier *c, const struct cf_flow *f,
-			  int dir)
-{
-	uint32_t seen = f->cls.seen;
-
-	return f->cls.ndpi != NULL && (seen & CF_SEEN_TLS_HELLO) &&
-	       !(seen & CF_SEEN_TLS_SNI) && !cf_wire_hello_pending(c, f, dir);
 }
 
 /* --- per packet --------------------------------------------------------- */
@@ -768,7 +702,7 @@ int cf_classify_packet(struct cf_classifier *c, struct cf_flow *f,
 		cls->inspected++;
 	changed = 0;
 	read_first = hello_first(c, f, pkt, dir ? 1 : 0, &changed);
-	if (!(read_first && hello_nameless(c, f, dir ? 1 : 0)))
+	if (!(read_first && cf_hello_nameless(c, f, dir ? 1 : 0)))
 		changed |= ndpi_packet(c, f, pkt);
 	if (!read_first && pkt->payload_len > 0 && pkt->proto == 17)
 		changed |= cf_wire_udp(c, f, pkt->payload, pkt->payload_len,
