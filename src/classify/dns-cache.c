@@ -25,10 +25,10 @@
  * The addresses and their expiry (probed) apart from the names (read only
  * once an address matched, written before that): only the first are
  * touched at once (prefault.h: a slot probed before it is written); the
- * names, 256 bytes each and most of the table's size, are handed out from
+ * names, 128 bytes each and most of the table's size, are handed out from
  * the front as slots are first used (a slot keeps its name's place when
  * overwritten), so that a capture with few DNS answers touches few of
- * the default table's 16 MB (by slot, each answer landed on a page of
+ * the default table's 8 MB (by slot, each answer landed on a page of
  * its own at random: the whole table was backed, 2 MiB huge pages each
  * zeroed, after a few hundred answers).
  */
