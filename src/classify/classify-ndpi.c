@@ -84,8 +84,9 @@ static pthread_t spare_for;             /* the thread that made spare */
  * short run's start-up).  The arenas are slots of one region reserved
  * once (virtual memory, backed as it is touched, its first 6 MiB in
  * 2 MiB pages where the kernel allows: all of a module, whose last MB in
- * 4 KiB pages was 250 faults of ~13 us each on the VMs measured), so that nDPI's free tells an arena block by its
- * address with two compares and leaves it.  Everything nDPI allocates
+ * 4 KiB pages was 250 faults of ~13 us each on the VMs measured), so
+ * that nDPI's free tells an arena block by its address with two compares
+ * and leaves it.  Everything nDPI allocates
  * after start-up (per flow, its caches) comes from malloc; so does what
  * does not fit in a slot, and a module made when every slot is taken.
  */

@@ -754,8 +754,8 @@ int cf_hello_for_ndpi(struct cf_classifier *c, const struct cf_flow *f,
 }
 
 /*
- * A whole ClientHello just read (classify.c hello_first) that named no server: nDPI
- * is not given it.  All nDPI 4.2 takes from such a hello is that the
+ * A whole ClientHello just read (classify.c hello_first) that named no
+ * server: nDPI is not given it.  All nDPI 4.2 takes from such a hello is that the
  * flow is TLS, which the server's hello tells it as well (both run
  * ndpi_int_tls_add_connection; the certificate after it is read either
  * way), and its fingerprints (JA3, ~50,000 instructions a hello) and

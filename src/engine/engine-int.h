@@ -63,6 +63,7 @@ int cf_engine_rtt_packet(struct cf_engine *e, struct cf_flow *f,
 			 const struct cf_packet *pkt, int dir, int created);
 /* A flow whose entry was (re)made without a packet (--threads' counts). */
 void cf_engine_rtt_created(struct cf_engine *e, const struct cf_flow *f);
+/* Fetch ahead the RTT state of flow entry i (UINT32_MAX: none). */
 void cf_engine_rtt_prefetch(const struct cf_engine *e, uint32_t i);
 /* Does f still wait for an answer (so it is not done for the runner)? */
 int cf_engine_rtt_waiting(const struct cf_engine *e, const struct cf_flow *f);

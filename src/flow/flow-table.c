@@ -9,8 +9,8 @@
  * starts at INDEX_START slots and doubles as the live flows pass half of
  * it, up to 2 x max_flows: a table sized for a gateway's million flows
  * does not touch 8 MB of index at random for a capture's thousands (every
- * page first touched is a fault, and on a VM a costly one; prefault.h).  Deletion shifts later entries of the
- * probe run back into the hole (Knuth's algorithm R), so there are no
+ * page first touched is a fault, and on a VM a costly one; prefault.h).
+ * Deletion shifts later entries of the probe run back into the hole (Knuth's algorithm R), so there are no
  * tombstones and lookups never degrade with churn.  Each flow keeps its
  * full 32-bit hash in t_hash: probing compares it before the key, and
  * deletion finds an entry's home slot from it.

@@ -674,6 +674,21 @@ static void test_churn(void)
  * that new ones take without more growth.  A table for 10,000 grows to
  * its 32,768 slots at most and evicts at 10,000 as before.
  */
+/* t's index: doubled `grown` times to `slots`; `active` flows live,
+ * `evicted` of them pushed out (each through the end callback). */
+static void check_index(const struct cf_flow_table *t, uint32_t grown,
+			uint64_t slots, uint32_t active, uint64_t evicted)
+{
+	struct cf_flow_stats st;
+
+	cf_flow_get_stats(t, &st);
+	CHECK_INT(st.index_grown, grown);
+	CHECK_INT(st.index_bytes, slots * 4);
+	CHECK_INT(st.active, active);
+	CHECK_INT(st.evicted, evicted);
+	CHECK_INT(n_ends, evicted);
+}
+
 static void test_index_grows(void)
 {
 	struct cf_flow_table *t = table(100000);
@@ -683,8 +698,7 @@ static void test_index_grows(void)
 	uint32_t k, lost = 0;
 	int dir, created;
 
-	cf_flow_get_stats(t, &st);
-	CHECK_INT(st.index_bytes, 16384 * 4);
+	check_index(t, 0, 16384, 0, 0);
 	for (k = 0; k < 50000; k++) {
 		p = mk(0x0a000000u + k, (uint16_t)(1024 + k % 50000), B, 443,
 		       17, 0, 1000 + k, 100);
@@ -706,12 +720,7 @@ static void test_index_grows(void)
 		}
 	}
 	CHECK_INT(lost, 0);
-	cf_flow_get_stats(t, &st);
-	CHECK_INT(st.index_grown, 3);
-	CHECK_INT(st.index_bytes, 131072 * 4);
-	CHECK_INT(st.active, 50000);
-	CHECK_INT(st.evicted, 0);
-	CHECK_INT(n_ends, 0);
+	check_index(t, 3, 131072, 50000, 0);
 	/* all idle, then as many new flows: the index stays */
 	cf_flow_expire(t, 1000 + 50000 + 121ULL * 1000000);
 	cf_flow_get_stats(t, &st);
@@ -732,12 +741,7 @@ static void test_index_grows(void)
 		p = mk(0x0a000000u + k, 7000, B, 443, 17, 0, 1000 + k, 100);
 		cf_flow_get(t, &p, &dir, &created);
 	}
-	cf_flow_get_stats(t, &st);
-	CHECK_INT(st.index_grown, 1);
-	CHECK_INT(st.index_bytes, 32768 * 4);
-	CHECK_INT(st.active, 10000);
-	CHECK_INT(st.evicted, 2000);
-	CHECK_INT(n_ends, 2000);
+	check_index(t, 1, 32768, 10000, 2000);
 	cf_flow_table_free(t);
 }
 
