@@ -91,7 +91,8 @@ refused() {
 
 # 3. a corrupted tarball (one byte changed) is refused
 cp "$tmp/$tgz" "$tmp/bad.tgz"
-printf 'X' | dd of="$tmp/bad.tgz" bs=1 seek=100 conv=notrunc 2>/dev/null
+sh "$SRCDIR/tests/geo/flip-byte.sh" "$tmp/bad.tgz" 100 || exit 99
+check "corrupted tarball differs" sh -c '! cmp -s "$1" "$2"' - "$tmp/$tgz" "$tmp/bad.tgz"
 refused "corrupted tarball" "$tmp/bad.tgz" "$tmp/pin" "SHA-256 mismatch for $tgz"
 check "mismatch shows the expected hash" \
 	sh -c 'printf "%s\n" "$1" | grep -q "expected $2"' - "$err" "$(cut -d' ' -f1 "$tmp/pin" | head -1)"

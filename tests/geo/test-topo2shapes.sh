@@ -202,7 +202,8 @@ refused() {   # refused DESCRIPTION TARBALL PIN PATTERN
 	check "$1: nothing installed" test -z "$(ls "$tmp/out" 2>/dev/null)"
 }
 cp "$tmp/$tgz" "$tmp/bad.tgz"
-printf 'X' | dd of="$tmp/bad.tgz" bs=1 seek=100 conv=notrunc 2>/dev/null
+sh "$SRCDIR/tests/geo/flip-byte.sh" "$tmp/bad.tgz" 100 || exit 99
+check "corrupted tarball differs" sh -c '! cmp -s "$1" "$2"' - "$tmp/$tgz" "$tmp/bad.tgz"
 refused "corrupted tarball" "$tmp/bad.tgz" "$tmp/pin" "SHA-256 mismatch for $tgz"
 sed -e '2s/^[0-9a-f]*/0000000000000000000000000000000000000000000000000000000000000000/' \
     "$tmp/pin" >"$tmp/pin-json"
