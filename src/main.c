@@ -31,6 +31,7 @@
 #include "event/event.h"
 #include "event/provenance.h"
 #include "geo/geo.h"
+#include "util/ahead.h"
 #include "util/heap.h"
 #include "main-opts.h"
 #include "output/output.h"
@@ -193,6 +194,8 @@ static int run_offline(const struct cf_opts *o)
 	out = open_outputs(o, html ? cf_html_run_output(html) : NULL);
 	if (html != NULL)
 		cf_html_run_unlink(html);
+	/* the tables filled from the front backed ahead on another CPU */
+	(void)cf_ahead_start();
 	run = cf_runner_new(&cfg, o->threads > 1 ? o->threads : 1, CF_RUNNER_FILES,
 			    out, err, sizeof(err));
 	if (run == NULL) {
@@ -219,6 +222,7 @@ static int run_offline(const struct cf_opts *o)
 		cf_runner_describe(run, stderr);
 	frc = finish_run(o, &end, out, started, host);
 	cf_runner_free(run);
+	cf_ahead_stop();
 	/* an event lost is a failed run, whatever else went right */
 	if (cf_outputs_close(out) > 0 && frc != EXIT_CONFIG)
 		frc = EXIT_IO;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "engine/calls.h"
+#include "util/ahead.h"
 
 #define CALL_PROBES 32
 _Static_assert(CF_CALLS_MAX <= 65536, "slot numbers and positions are 16-bit");
@@ -57,6 +58,7 @@ struct cf_calls {
 	uint16_t *idx;                 /* position i's slot in v[] (keys[i] != 0) */
 	uint16_t *spare;               /* slots freed, the last on top */
 	uint32_t n_spare, n_fresh;     /* v[n_fresh..] never used */
+	struct cf_ahead ahead;         /* v's pages backed ahead (util/ahead.h) */
 	struct slot **due;             /* cf_calls_emit's list, CF_CALLS_MAX */
 	size_t n_due;                  /* due[0..n_due): cf_calls_end_* */
 	int idle;                      /* write quiet calls before the end */

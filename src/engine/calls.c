@@ -54,6 +54,7 @@ struct cf_calls *cf_calls_new(struct cf_outputs *out, int idle, cf_calls_write_f
 		free(t);
 		return NULL;
 	}
+	cf_ahead_watch(&t->ahead, t->v, CF_CALLS_MAX, sizeof(*t->v), CF_BIG_FRONT);
 	t->out = out;
 	t->idle = idle;
 	t->write = write;
@@ -79,6 +80,7 @@ void cf_calls_free(struct cf_calls *t)
 	}
 	free(t->rows);
 	pthread_mutex_destroy(&t->mu);
+	cf_ahead_forget(&t->ahead);
 	cf_big_free(t->v);
 	free(t->keys);
 	free(t->idx);
@@ -139,7 +141,12 @@ static struct slot *find(struct cf_calls *t, uint64_t key, int make,
 		write_call(t, quiet, m);        /* frees its position and slot */
 	}
 	/* every used slot has a position of its own: there is a slot */
-	s = t->n_spare > 0 ? &t->v[t->spare[--t->n_spare]] : &t->v[t->n_fresh++];
+	if (t->n_spare > 0) {
+		s = &t->v[t->spare[--t->n_spare]];
+	} else {
+		cf_ahead_touch(&t->ahead, t->n_fresh);
+		s = &t->v[t->n_fresh++];
+	}
 	memset(s, 0, sizeof(*s));
 	s->used = 1;
 	s->pos = (uint16_t)j;

@@ -12,6 +12,7 @@
 #include "geo/geo.h"
 #include "geo/plausible.h"
 #include "flow/rtt.h"
+#include "util/ahead.h"
 
 struct cf_engine {
 	struct cf_engine_config cfg;
@@ -33,6 +34,7 @@ struct cf_engine {
 	struct cf_rtt_tx *rtt_tx;     /* [entry]: transactions in flight */
 	uint64_t *rtt_busy;           /* bit per entry: an answer is awaited */
 	uint32_t n_rtt;
+	struct cf_ahead rtt_ahead, rtt_tx_ahead;  /* backed ahead (util/ahead.h) */
 	/* a flow its call held (a copy, no table entry), being written:
 	   its RTT state, kept with it (calls.h) */
 	const struct cf_flow *held_f;

@@ -54,11 +54,16 @@ int cf_engine_rtt_new(struct cf_engine *e, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory (RTT state of %u flows)", e->n_rtt);
 		return -1;
 	}
+	cf_ahead_watch(&e->rtt_ahead, e->rtt, e->n_rtt, sizeof(*e->rtt), CF_BIG_FRONT);
+	cf_ahead_watch(&e->rtt_tx_ahead, e->rtt_tx, e->n_rtt, sizeof(*e->rtt_tx),
+		       CF_BIG_FRONT);
 	return 0;
 }
 
 void cf_engine_rtt_free(struct cf_engine *e)
 {
+	cf_ahead_forget(&e->rtt_ahead);
+	cf_ahead_forget(&e->rtt_tx_ahead);
 	cf_big_free(e->rtt);
 	e->rtt = NULL;
 	cf_big_free(e->rtt_tx);
@@ -67,6 +72,15 @@ void cf_engine_rtt_free(struct cf_engine *e)
 	e->rtt_busy = NULL;
 	cf_rtt_table_free(e->rtt_addrs);
 	e->rtt_addrs = NULL;
+}
+
+/* Entry i's state is written for a new flow: the tables backed ahead. */
+static void rtt_touch(struct cf_engine *e, uint32_t i)
+{
+	if (i < e->n_rtt) {
+		cf_ahead_touch(&e->rtt_ahead, i);
+		cf_ahead_touch(&e->rtt_tx_ahead, i);
+	}
 }
 
 /* The timing state of the flow table's slot i (cf_flow_slot), NULL none. */
@@ -118,6 +132,7 @@ void cf_engine_rtt_created(struct cf_engine *e, const struct cf_flow *f)
 {
 	struct cf_rtt *r = rtt_of(e, f);
 
+	rtt_touch(e, cf_flow_slot(e->flows, f));
 	if (r != NULL)
 		cf_rtt_reset(r);
 	set_busy(e, cf_flow_slot(e->flows, f), 0);
@@ -152,6 +167,7 @@ int cf_engine_rtt_packet(struct cf_engine *e, struct cf_flow *f,
 	if ((r = rtt_at(e, slot)) == NULL)
 		return 0;
 	if (created) {
+		rtt_touch(e, slot);
 		cf_rtt_reset(r);
 	} else if (f->cls.done != CF_DONE_OPEN &&
 		   !cf_rtt_pending(r, f->first_us, pkt->ts_us)) {

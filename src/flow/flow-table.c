@@ -45,6 +45,7 @@
 
 #include "decode/decode.h"
 #include "flow/flow.h"
+#include "util/ahead.h"
 #include "util/prefault.h"
 
 #define NIL UINT32_MAX
@@ -76,6 +77,7 @@ struct cf_flow_table {
 	uint32_t free_head;        /* list of ended entries, through t_next */
 	uint32_t fresh;            /* entries [fresh, max_flows) never used: their
 				      pages stay untouched until needed */
+	struct cf_ahead ahead;     /* flows' pages backed ahead (util/ahead.h) */
 	struct lru lru[N_CLASSES];
 	uint64_t timeout[N_CLASSES];
 	uint64_t next_seq;
@@ -344,6 +346,7 @@ static struct cf_flow *flow_create(struct cf_flow_table *t, uint32_t h,
 	if (t->free_head == NIL && t->fresh < t->lim.max_flows) {
 		i = t->fresh++;
 		f = &t->flows[i];
+		cf_ahead_touch(&t->ahead, i);
 	} else {
 		if (t->free_head == NIL)
 			flow_end(t, lru_victim(t), CF_END_EVICTED);
@@ -604,6 +607,7 @@ struct cf_flow_table *cf_flow_table_new(const struct cf_flow_limits *lim,
 		cf_flow_table_free(t);
 		return NULL;
 	}
+	cf_ahead_watch(&t->ahead, t->flows, n, sizeof(*t->flows), CF_BIG_FRONT);
 	t->lim = *lim;
 	t->end_fn = end_fn;
 	t->ctx = ctx;
@@ -624,6 +628,7 @@ void cf_flow_table_free(struct cf_flow_table *t)
 	for (c = 0; c < N_CLASSES; c++)
 		for (i = t->lru[c].head; i != NIL; i = t->flows[i].t_next)
 			cf_class_release(&t->flows[i].cls);
+	cf_ahead_forget(&t->ahead);
 	cf_big_free(t->flows);
 	cf_big_free(t->slots);
 	cf_big_free(t->order);

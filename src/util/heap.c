@@ -40,6 +40,29 @@
 #define HUGE_2M ((uintptr_t)2 << 20)
 #define TAKE_MAX 64
 
+static uintptr_t advised_lo, advised_hi;
+
+int cf_heap_range(uintptr_t *lo, uintptr_t *hi)
+{
+	*lo = advised_lo;
+	*hi = advised_hi;
+	return advised_hi > advised_lo;
+}
+
+uintptr_t cf_heap_top(void)
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
+	struct mallinfo2 mi = mallinfo2();
+	uintptr_t brk = (uintptr_t)sbrk(0);
+
+	if (brk == (uintptr_t)-1 || mi.keepcost > brk)
+		return 0;
+	return brk - mi.keepcost;
+#else
+	return 0;
+#endif
+}
+
 size_t cf_heap_setup(size_t bytes)
 {
 #if defined(__GLIBC__) && defined(MADV_HUGEPAGE)
@@ -69,6 +92,8 @@ size_t cf_heap_setup(size_t bytes)
 	hi = (uintptr_t)brk1 & ~(HUGE_2M - 1);
 	if (hi <= lo || madvise((void *)lo, hi - lo, MADV_HUGEPAGE) != 0)
 		return 0;
+	advised_lo = lo;
+	advised_hi = hi;
 	return hi - lo;
 #else
 	(void)bytes;

@@ -5,6 +5,7 @@
 #define CF_HEAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Called first thing in main, before the tables are made.  Where the C
@@ -17,5 +18,12 @@
 #define CF_HEAP_BYTES ((size_t)64 << 20)     /* what main advises */
 
 size_t cf_heap_setup(size_t bytes);
+
+/* The range cf_heap_setup advised, [*lo, *hi); 0 when none. */
+int cf_heap_range(uintptr_t *lo, uintptr_t *hi);
+
+/* Where the heap's free top starts now (glibc: the break less the top
+ * chunk mallinfo2 reports; it takes the heap's lock), 0 unknown. */
+uintptr_t cf_heap_top(void);
 
 #endif /* CF_HEAP_H */

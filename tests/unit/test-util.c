@@ -10,10 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
+#include "util/ahead.h"
 #include "util/class.h"
 #include "util/glob.h"
 #include "util/hash.h"
@@ -504,6 +507,96 @@ static void test_big_map(void)
 	cf_big_free(a);
 }
 
+/* How many of the 4 KiB pages of [p, p + len) are resident. */
+static size_t resident(const uint8_t *p, size_t len)
+{
+	static unsigned char vec[(64 << 20) / 4096];
+	size_t i, n = len / 4096, r = 0;
+
+	if (n > sizeof(vec) || mincore((void *)p, len, vec) != 0)
+		return (size_t)-1;
+	for (i = 0; i < n; i++)
+		r += vec[i] & 1;
+	return r;
+}
+
+/* Waits (up to 5 s) until the n pages from p are resident. */
+static int wait_resident(const uint8_t *p, size_t len)
+{
+	struct timespec ms = { 0, 1000000 };
+	int i;
+
+	for (i = 0; i < 5000; i++) {
+		if (resident(p, len) == len / 4096)
+			return 1;
+		nanosleep(&ms, NULL);
+	}
+	return 0;
+}
+
+static void test_ahead(void)
+{
+	size_t n = ((size_t)16 << 20) / 64, i, mb = (size_t)1 << 20;
+	struct cf_ahead a;
+	struct cf_ahead_stats st;
+	uint8_t *t = cf_big_alloc_front(n, 64);
+
+	CHECK(t != NULL);
+	if (t == NULL)
+		return;
+	/* no thread: a watch that never asks, the pages left to the filling */
+	cf_ahead_watch(&a, t, n, 64, CF_BIG_FRONT);
+	for (i = 0; i < (3 * mb) / 64; i++)
+		cf_ahead_touch(&a, i);
+	CHECK_INT(a.asked, 0);
+	CHECK_INT(resident(t + CF_BIG_FRONT, 4 * mb), 0);
+	if (cf_ahead_start() != 0) {
+		printf("  (one CPU: no thread to back tables ahead)\n");
+		cf_big_free(t);
+		return;
+	}
+	CHECK_INT(cf_ahead_start(), 0);         /* already running */
+	cf_ahead_watch(&a, t, n, 64, CF_BIG_FRONT);
+	CHECK_INT(a.asked, CF_BIG_FRONT);
+	/* filling the 4 KiB front asks nothing before three quarters of it */
+	for (i = 0; i < CF_BIG_FRONT / 2 / 64; i++)
+		cf_ahead_touch(&a, i);
+	CHECK_INT(a.asked, CF_BIG_FRONT);
+	/* filling 3 MiB: the huge pages up to 512 KiB past it, whole */
+	for (; i < (3 * mb) / 64; i++) {
+		cf_ahead_touch(&a, i);
+		t[i * 64] = 1;
+	}
+	CHECK_INT(a.asked, CF_BIG_FRONT + 4 * mb);
+	CHECK(wait_resident(t + CF_BIG_FRONT, 4 * mb));
+	/* and nothing past what was asked */
+	CHECK_INT(resident(t + CF_BIG_FRONT + 4 * mb, 8 * mb), 0);
+	cf_ahead_stats(&st);
+	CHECK(st.done >= 2 && st.bytes >= 4 * mb);
+	/* to the end of the table: asked up to its length, then never again */
+	for (; i < n; i++)
+		cf_ahead_touch(&a, i);
+	CHECK_INT(a.asked, n * 64);
+	CHECK(a.mark == SIZE_MAX);
+	CHECK(wait_resident(t + CF_BIG_FRONT, n * 64 - CF_BIG_FRONT));
+	cf_ahead_forget(&a);
+	CHECK(a.base == NULL);
+	cf_ahead_forget(&a);                    /* twice is harmless */
+	cf_big_free(t);
+	cf_ahead_stop();
+	cf_ahead_stop();
+	/* stopped: new watches never ask */
+	t = cf_big_alloc_front(n, 64);
+	CHECK(t != NULL);
+	if (t == NULL)
+		return;
+	cf_ahead_watch(&a, t, n, 64, CF_BIG_FRONT);
+	for (i = 0; i < (3 * mb) / 64; i++)
+		cf_ahead_touch(&a, i);
+	CHECK_INT(a.asked, 0);
+	cf_big_free(t);
+}
+
 int main(void)
 {
 	RUN(test_role_names);
@@ -520,5 +613,6 @@ int main(void)
 	RUN(test_file_give);
 	RUN(test_heap_setup);
 	RUN(test_big_map);
+	RUN(test_ahead);
 	return harness_done();
 }
