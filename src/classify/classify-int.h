@@ -186,6 +186,8 @@ struct cf_call_peer {
 
 #define CF_HELLO_FED 1024
 
+#define CF_HELLO_COMPACT_MAX 1024
+
 struct cf_classifier {
 	struct cf_catalog *cat;
 	struct cf_ndpi *ndpi;
@@ -196,6 +198,7 @@ struct cf_classifier {
 	uint16_t sdp_bucket[CF_SDP_BUCKETS]; /* entry + 1, 0 empty */
 	uint32_t sdp_next;              /* ring position of the next insert */
 	uint64_t ndpi_cap;              /* most flows holding nDPI state */
+	uint8_t hello_buf[CF_HELLO_COMPACT_MAX];  /* cf_hello_compact's */
 	struct cf_ndpi_info ndpi_info[CF_NDPI_INFO_IDS];
 	/* set while a packet is classified when nDPI can no longer change
 	   the flow's verdict: decide() found so (classify.c ndpi_needless),
@@ -249,6 +252,13 @@ int cf_wire_hello_pending(struct cf_classifier *c, const struct cf_flow *f, int 
 int cf_hello_for_ndpi(struct cf_classifier *c, const struct cf_flow *f,
 		      const struct cf_packet *pkt);
 int cf_hello_nameless(struct cf_classifier *c, const struct cf_flow *f, int dir);
+
+/* classify-hello.c: the TLS ClientHello pkt carries, whole and alone in
+ * its segment, shortened for nDPI to what nDPI names a flow by (its
+ * headers, version, random, server name and encrypted server name), the
+ * IP and TCP headers adjusted: the packet's length from the IP header on,
+ * written to out; 0 when pkt goes to nDPI as it is. */
+uint32_t cf_hello_compact(const struct cf_packet *pkt, uint8_t *out, size_t cap);
 /* Give back f's reassembly slot, if it holds one. */
 void cf_reasm_release(struct cf_classifier *c, struct cf_flow *f, int dropped);
 

@@ -466,6 +466,8 @@ static int ndpi_packet(struct cf_classifier *c, struct cf_flow *f,
 		       const struct cf_packet *pkt)
 {
 	struct cf_ndpi_verdict nv;
+	const uint8_t *l3 = pkt->l3;
+	uint32_t l3_len = pkt->l3_len, n;
 	int changed;
 
 	if (f->cls.ndpi_state != 0 || pkt->l3 == NULL || pkt->l3_len == 0)
@@ -495,8 +497,14 @@ static int ndpi_packet(struct cf_classifier *c, struct cf_flow *f,
 			c->st.ndpi_live_peak = c->st.ndpi_live;
 	}
 	c->st.ndpi_packets++;
-	cf_ndpi_process(c->ndpi, f->cls.ndpi, pkt->l3, pkt->l3_len,
-			pkt->ts_us / 1000, &nv);
+	/* a ClientHello: only what names the flow (classify-hello.c) */
+	if (pkt->proto == 6 && pkt->payload_len > 5 && pkt->payload[0] == 22 &&
+	    pkt->payload[5] == 1 &&
+	    (n = cf_hello_compact(pkt, c->hello_buf, sizeof(c->hello_buf))) > 0) {
+		l3 = c->hello_buf;
+		l3_len = n;
+	}
+	cf_ndpi_process(c->ndpi, f->cls.ndpi, l3, l3_len, pkt->ts_us / 1000, &nv);
 	if (!nv.complete && f->cls.inspected >= CF_NDPI_MAX_PACKETS) {
 		cf_ndpi_giveup(c->ndpi, f->cls.ndpi, &nv);
 		changed = ndpi_take(c, f, &nv);

@@ -13,6 +13,7 @@
 #include "util/glob.h"
 #include "classify/classify.h"
 #include "classify/classify-ndpi.h"
+#include "classify/classify-int.h"
 #ifdef __SANITIZE_ADDRESS__
 #include <sanitizer/lsan_interface.h>
 #endif
@@ -421,6 +422,148 @@ static void test_nameless_hello(void)
 /* nDPI keeps a flow while it can still change the verdict: a TLS server
  * name no catalog line knows (nDPI may name the app from the
  * certificate), and QUIC, whose server name only nDPI reads. */
+/* A hello as browsers send them: 16 suites with a GREASE one, a session
+ * id, the SNI among ten extensions (GREASE, groups, ALPN, versions, key
+ * share, padding); esni adds an encrypted_server_name (65486). */
+static void browser_hello(struct buf *b, const char *sni, int esni)
+{
+	static const uint16_t suites[] = { 0x0a0a, 0x1301, 0x1302, 0x1303, 0xc02b,
+		0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc013, 0xc014, 0x009c,
+		0x009d, 0x002f, 0x0035 };
+	size_t rec_at, hs_at, ext_at, l = strlen(sni), i;
+
+	b->n = 0;
+	put8(b, 22); put16(b, 0x0301); rec_at = b->n; put16(b, 0);
+	put8(b, 1); hs_at = b->n; put24(b, 0);
+	put16(b, 0x0303); putfill(b, 0x5a, 32); put8(b, 32); putfill(b, 0x33, 32);
+	put16(b, sizeof(suites));
+	for (i = 0; i < sizeof(suites) / 2; i++)
+		put16(b, suites[i]);
+	put8(b, 1); put8(b, 0);
+	ext_at = b->n; put16(b, 0);
+	put16(b, 0x1a1a); put16(b, 0);                                  /* GREASE */
+	put16(b, 0); put16(b, (unsigned)l + 5); put16(b, (unsigned)l + 3);
+	put8(b, 0); put16(b, (unsigned)l); putn(b, sni, l);
+	put16(b, 23); put16(b, 0);                                      /* ems */
+	put16(b, 10); put16(b, 8); put16(b, 6); put16(b, 29); put16(b, 23); put16(b, 24);
+	put16(b, 11); put16(b, 2); put8(b, 1); put8(b, 0);
+	put16(b, 16); put16(b, 14); put16(b, 12); put8(b, 2); putn(b, "h2", 2);
+	put8(b, 8); putn(b, "http/1.1", 8);
+	put16(b, 13); put16(b, 8); put16(b, 6); put16(b, 0x0403); put16(b, 0x0804);
+	put16(b, 0x0401);
+	put16(b, 43); put16(b, 5); put8(b, 4); put16(b, 0x0304); put16(b, 0x0303);
+	put16(b, 51); put16(b, 38); put16(b, 36); put16(b, 29); put16(b, 32);
+	putfill(b, 0x44, 32);
+	if (esni) {
+		put16(b, 65486); put16(b, 44); put16(b, 0x1301); put16(b, 29);
+		put16(b, 4); putfill(b, 0x55, 4); put16(b, 32); putfill(b, 0x66, 32);
+	}
+	put16(b, 21); put16(b, 40); putfill(b, 0, 40);                  /* padding */
+	set16(b, ext_at, (unsigned)(b->n - ext_at - 2));
+	set24(b, hs_at, (unsigned)(b->n - hs_at - 3));
+	set16(b, rec_at, (unsigned)(b->n - rec_at - 2));
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* nDPI's verdict on a flow whose one packet is l3 (a fresh state). */
+static void ndpi_on(const uint8_t *l3, uint32_t len, struct cf_ndpi_verdict *v)
+{
+	void *fl = cf_ndpi_flow_new(cls->ndpi);
+
+	memset(v, 0, sizeof(*v));
+	CHECK(fl != NULL);
+	if (fl == NULL)
+		return;
+	cf_ndpi_process(cls->ndpi, fl, l3, len, now_us / 1000, v);
+	cf_ndpi_flow_free(cls->ndpi, fl);
+}
+
+/*
+ * cf_hello_compact: a whole hello shrinks to what nDPI names a flow by,
+ * the IP length and TCP sequence follow, and nDPI's verdict (app, master,
+ * host) is the one the whole hello gets: a name nDPI knows, one it does
+ * not, one with ESNI.  Hellos cut, followed by more, or too big for the
+ * buffer are left alone.
+ */
+static void test_hello_compact(void)
+{
+	static const char *const names[] = { "www.youtube.com", "teams.microsoft.com",
+		"zoom.us", "www.example.org" };
+	struct cf_ndpi_verdict whole, part;
+	uint8_t out[CF_HELLO_COMPACT_MAX];
+	struct buf ch;
+	struct tpkt t;
+	uint32_t n, cut;
+	size_t i;
+
+	for (i = 0; i < 2 * sizeof(names) / sizeof(names[0]); i++) {
+		browser_hello(&ch, names[i / 2], (int)(i & 1));
+		mk(&t, "192.168.1.178", "203.0.113.9", 6, 50078, 443, 0x18, &ch);
+		n = cf_hello_compact(&t.pkt, out, sizeof(out));
+		CHECK(n > 40 && n < t.pkt.l3_len);
+		if (n == 0)
+			continue;
+		cut = t.pkt.l3_len - n;
+		CHECK_INT(out[2] << 8 | out[3], n);                     /* IP length */
+		CHECK_INT(get32(out + 24), 1000 + cut);                 /* TCP seq */
+		CHECK(memcmp(out, t.pkt.l3, 2) == 0 && memcmp(out + 4, t.pkt.l3 + 4, 20) == 0 &&
+		      memcmp(out + 28, t.pkt.l3 + 28, 12) == 0);       /* the rest as was */
+		/* record and handshake lengths, version and random, one suite */
+		CHECK_INT(out[43] << 8 | out[44], n - 45);
+		CHECK_INT(out[46] << 16 | out[47] << 8 | out[48], n - 49);
+		CHECK(memcmp(out + 49, t.pkt.payload + 9, 34) == 0);
+		CHECK_INT(out[83], 0);                                  /* no session id */
+		CHECK_INT(out[84] << 8 | out[85], 2);
+		CHECK_INT(out[86] << 8 | out[87], 0x0a0a);
+		CHECK_INT(out[88] << 8 | out[89], 0x0100);              /* null compression */
+		/* the extensions: server_name, then encrypted_server_name */
+		CHECK_INT(out[90] << 8 | out[91], n - 92);
+		CHECK_INT(out[92] << 8 | out[93], 0);
+		CHECK(memcmp(out + 101, names[i / 2], strlen(names[i / 2])) == 0);
+		if (i & 1)
+			CHECK_INT(out[101 + strlen(names[i / 2])] << 8 |
+				  out[102 + strlen(names[i / 2])], 65486);
+		else
+			CHECK_INT(101 + strlen(names[i / 2]), n);
+		ndpi_on(t.pkt.l3, t.pkt.l3_len, &whole);
+		ndpi_on(out, n, &part);
+		CHECK_INT(part.app, whole.app);
+		CHECK_INT(part.master, whole.master);
+		CHECK_STR(part.host, whole.host);
+		CHECK_INT(part.complete, whole.complete);
+	}
+	CHECK_STR(cf_ndpi_name(cls->ndpi, whole.app ? whole.app : whole.master), "TLS");
+	CHECK_STR(whole.host, "www.example.org");
+	/* nDPI knows YouTube's name: the shortened hello names it too */
+	browser_hello(&ch, "www.youtube.com", 0);
+	mk(&t, "192.168.1.178", "203.0.113.9", 6, 50078, 443, 0x18, &ch);
+	n = cf_hello_compact(&t.pkt, out, sizeof(out));
+	ndpi_on(out, n, &part);
+	CHECK_STR(cf_ndpi_name(cls->ndpi, part.app), "YouTube");
+	/* too big for the buffer */
+	CHECK_INT(cf_hello_compact(&t.pkt, out, 100), 0);
+	/* cut: the record goes on in the next segment */
+	ch.n -= 10;
+	mk(&t, "192.168.1.178", "203.0.113.9", 6, 50078, 443, 0x18, &ch);
+	CHECK_INT(cf_hello_compact(&t.pkt, out, sizeof(out)), 0);
+	/* followed by another record (a ChangeCipherSpec) */
+	browser_hello(&ch, "zoom.us", 0);
+	put8(&ch, 20); put16(&ch, 0x0303); put16(&ch, 1); put8(&ch, 1);
+	mk(&t, "192.168.1.178", "203.0.113.9", 6, 50078, 443, 0x18, &ch);
+	CHECK_INT(cf_hello_compact(&t.pkt, out, sizeof(out)), 0);
+	/* a ServerHello, and a hello over UDP, are not for it */
+	server_hello(&ch, 0x0304);
+	mk(&t, "203.0.113.9", "192.168.1.178", 6, 443, 50078, 0x18, &ch);
+	CHECK_INT(cf_hello_compact(&t.pkt, out, sizeof(out)), 0);
+	browser_hello(&ch, "zoom.us", 0);
+	mk(&t, "192.168.1.178", "203.0.113.9", 17, 50078, 443, 0, &ch);
+	CHECK_INT(cf_hello_compact(&t.pkt, out, sizeof(out)), 0);
+}
+
 static void test_ndpi_kept(void)
 {
 	struct cf_flow f, q;
@@ -1557,6 +1700,7 @@ int main(void)
 	RUN(test_ndpi_kept);
 	RUN(test_hello_not_to_ndpi);
 	RUN(test_nameless_hello);
+	RUN(test_hello_compact);
 	RUN(test_ndpi_modules_again);
 	RUN(test_ndpi_let_go_media);
 	RUN(test_ndpi_let_go_stays_open);
