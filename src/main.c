@@ -136,13 +136,14 @@ static int finish_run(const struct cf_opts *o, struct run_end *end,
 		fprintf(stderr, "callfence: out of memory merging the workers' reports\n");
 		return EXIT_IO;
 	}
-	cf_report_emit_event(end->report, &end->t, out, &meta);
-	cf_outputs_flush(out);
-	if (o->report_path != NULL &&
-	    cf_report_write_json(end->report, &end->t, o->report_path, err, sizeof(err)) < 0) {
+	if (o->report_path == NULL)
+		cf_report_emit_event(end->report, &end->t, out, &meta);
+	else if (cf_report_emit_and_write(end->report, &end->t, out, &meta, o->report_path,
+					  err, sizeof(err)) < 0) {
 		fprintf(stderr, "callfence: %s\n", err);
 		rc = EXIT_IO;
 	}
+	cf_outputs_flush(out);
 	if (!o->quiet)
 		cf_report_print_table(end->report, &end->t, stderr);
 	if (rc == 0 && o->fail_on > 0 && (int)end->max_severity >= o->fail_on)

@@ -168,6 +168,12 @@ struct ev_state *arena_begin(int side)
  * resetting it (no walk, no free per node); nodes that spilled to malloc
  * need the walk.  The first arena is current again.
  */
+void arena_adopt(struct ev_state *st)
+{
+	if (st != NULL)
+		st->spilled = 1;
+}
+
 static void arena_end(struct ev_state *st, json_t *root)
 {
 	st->active = 0;

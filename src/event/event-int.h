@@ -366,6 +366,9 @@ struct ev_state;
  * (cf_outputs_write_event runs inside emit).
  */
 struct ev_state *arena_begin(int side);
+/* The event's tree holds a node made outside the arena (a reference
+ * taken): dropping the tree must walk it, not only reset the arena. */
+void arena_adopt(struct ev_state *st);
 /* Make sure jansson allocates through the arena functions. */
 void json_init(void);
 /*

@@ -408,6 +408,22 @@ int cf_report_emit_event(const struct cf_report *r, const struct cf_run_totals *
 	return rc;
 }
 
+int cf_report_emit_and_write(const struct cf_report *r, const struct cf_run_totals *t,
+			     struct cf_outputs *out, const struct cf_event_meta *m,
+			     const char *path, char *err, size_t errlen)
+{
+	struct cf_report_view v;
+	int rc;
+
+	if (make_view(r, t, &v) < 0) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	rc = cf_report_json_both(&v, out, m, path, err, errlen);
+	free((void *)v.rules);
+	return rc;
+}
+
 /* ---- the human table ------------------------------------------------ */
 
 /* "999 B", "1.2 kB", "8.3 MB" (powers of 1000). */

@@ -364,6 +364,72 @@ static void test_event(void)
 	cf_report_free(r);
 }
 
+/* Do files a and b hold the same bytes? */
+static int same_file(const char *a, const char *b)
+{
+	FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+	int ca = 0, cb = 0, same = fa != NULL && fb != NULL;
+
+	while (same && ca != EOF) {
+		ca = fgetc(fa);
+		cb = fgetc(fb);
+		same = ca == cb;
+	}
+	if (fa != NULL)
+		fclose(fa);
+	if (fb != NULL)
+		fclose(fb);
+	return same;
+}
+
+/* --report with the event: one body for both (cf_report_emit_and_write);
+ * the event and the document hold the same report, the document as
+ * cf_report_write_json writes it, byte for byte; a document that cannot
+ * be written is an error, the event still goes. */
+static void test_event_and_file(void)
+{
+	struct cf_event_meta m = { "gw1", NULL, NULL, NULL, 0, 0, NULL };
+	struct cf_report *r = full_report();
+	struct cf_outputs *o = cf_outputs_new();
+	struct cf_run_totals t;
+	char path[64], doc1[80], doc2[80], spec[80], err[256], line[200000];
+	json_t *ev, *doc;
+	FILE *fp;
+	int lines = 0;
+
+	totals(&t);
+	snprintf(path, sizeof(path), "/tmp/cf-test-report-%ld.ndjson", (long)getpid());
+	snprintf(doc1, sizeof(doc1), "/tmp/cf-test-report-%ld-1.json", (long)getpid());
+	snprintf(doc2, sizeof(doc2), "/tmp/cf-test-report-%ld-2.json", (long)getpid());
+	unlink(path);
+	snprintf(spec, sizeof(spec), "file:%s", path);
+	CHECK_INT(cf_outputs_add(o, spec, err, sizeof(err)), 0);
+	CHECK_INT(cf_report_emit_and_write(r, &t, o, &m, doc1, err, sizeof(err)), 0);
+	CHECK_INT(cf_report_emit_and_write(r, &t, o, &m, "/nonexistent-dir/r.json", err,
+					   sizeof(err)), -1);
+	CHECK(strncmp(err, "/nonexistent-dir/r.json: ", 25) == 0);
+	cf_outputs_free(o);
+	CHECK_INT(cf_report_write_json(r, &t, doc2, err, sizeof(err)), 0);
+	CHECK(same_file(doc1, doc2));
+	fp = fopen(path, "r");
+	while (fp != NULL && fgets(line, sizeof(line), fp) != NULL)
+		lines++;
+	CHECK_INT(lines, 2);                    /* both events went */
+	if (fp != NULL)
+		fclose(fp);
+	ev = json_loads(line, 0, NULL);
+	doc = json_load_file(doc1, 0, NULL);
+	CHECK(ev != NULL && doc != NULL && json_equal(get(ev, "callfence.report"), doc));
+	if (doc != NULL)
+		check_body(doc);
+	json_decref(ev);
+	json_decref(doc);
+	unlink(path);
+	unlink(doc1);
+	unlink(doc2);
+	cf_report_free(r);
+}
+
 /* An empty run still gives a complete, parseable report. */
 static void test_empty(void)
 {
@@ -579,6 +645,7 @@ int main(void)
 {
 	RUN(test_json_file);
 	RUN(test_event);
+	RUN(test_event_and_file);
 	RUN(test_empty);
 	RUN(test_all_roles);
 	RUN(test_table);
