@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "classify/dns-cache.h"
+#include "util/ahead.h"
 #include "util/prefault.h"
 
 #define PROBE 8
@@ -43,6 +44,7 @@ struct cf_dns_cache {
 	char (*name)[CF_DNS_NAME_LEN];
 	uint32_t mask;
 	uint32_t names;               /* names handed out */
+	struct cf_ahead ahead;        /* name's pages backed ahead (util/ahead.h) */
 	struct cf_dns_cache_stats st;
 };
 
@@ -67,6 +69,7 @@ struct cf_dns_cache *cf_dns_cache_new(size_t capacity)
 		return NULL;
 	}
 	cf_prefault(c->k, n * sizeof(*c->k));
+	cf_ahead_watch(&c->ahead, c->name, n, sizeof(*c->name), CF_BIG_FRONT);
 	c->mask = (uint32_t)(n - 1);
 	c->st.capacity = (uint32_t)n;
 	return c;
@@ -76,6 +79,7 @@ void cf_dns_cache_free(struct cf_dns_cache *c)
 {
 	if (c == NULL)
 		return;
+	cf_ahead_forget(&c->ahead);
 	cf_big_free(c->k);
 	cf_big_free(c->name);
 	free(c);
@@ -139,8 +143,10 @@ void cf_dns_cache_put(struct cf_dns_cache *c, const cf_addr *a, const char *name
 		return;                 /* "use once, do not cache" (RFC 1035 3.2.1) */
 	f = find(c, a, home);
 	s = f >= 0 ? (uint32_t)f : victim(c, home, now_us);
-	if (c->k[s].expires_us == 0)
+	if (c->k[s].expires_us == 0) {
+		cf_ahead_touch(&c->ahead, c->names);
 		c->k[s].name = c->names++;      /* (at most one a slot) */
+	}
 	c->k[s].addr = *a;
 	c->k[s].expires_us = now_us + (uint64_t)ttl * 1000000u;
 	copy_name(c->name[c->k[s].name], name);

@@ -33,6 +33,7 @@
 #include <maxminddb.h>
 
 #include "geo/geo.h"
+#include "util/ahead.h"
 #include "util/prefault.h"
 
 #define GEO_CACHE_DEFAULT 65536
@@ -87,6 +88,7 @@ struct cf_geo {
 	size_t ndb;
 	struct geo_slot *slot;
 	struct cf_geo_result *res;      /* st.entries of them in use */
+	struct cf_ahead ahead;          /* res's pages backed ahead (util/ahead.h) */
 	uint32_t cap;
 	uint32_t seed;
 	struct cf_geo_stats st;
@@ -441,6 +443,7 @@ static struct geo_slot *geo_cache_victim(struct cf_geo *g, uint32_t home)
 	for (k = 0; k < w; k++) {
 		s = &g->slot[(home + k) % g->cap];
 		if (!s->used) {
+			cf_ahead_touch(&g->ahead, g->st.entries);
 			s->res = g->st.entries++;       /* a new answer's place */
 			return s;
 		}
@@ -600,6 +603,7 @@ struct cf_geo *cf_geo_open(const char *const *paths, size_t n,
 	g->db = calloc(n ? n : 1, sizeof(*g->db));
 	if (g->slot == NULL || g->res == NULL || g->db == NULL)
 		goto nomem;
+	cf_ahead_watch(&g->ahead, g->res, g->cap, sizeof(*g->res), CF_BIG_FRONT);
 	for (; g->ndb < n; g->ndb++) {
 		if (geo_open_db(&g->db[g->ndb], paths[g->ndb], err, errlen) < 0) {
 			cf_geo_close(g);
@@ -625,6 +629,7 @@ void cf_geo_close(struct cf_geo *g)
 		free(g->db[i].path);
 	}
 	free(g->db);
+	cf_ahead_forget(&g->ahead);
 	cf_big_free(g->slot);
 	cf_big_free(g->res);
 	free(g);
