@@ -320,7 +320,8 @@ PY
 # instr_counts NAME CAP: callfence's instructions under callgrind, the
 # whole process and each thread: "main" reads the packets (and, with
 # --threads, runs worker 0), "hashing" takes the databases' SHA-256 at
-# start (provenance.c), "worker N" a worker's engine.  Without the
+# start (provenance.c), "ahead" backs the tables ahead of their filling
+# (util/ahead.c), "worker N" a worker's engine.  Without the
 # seccomp sandbox: valgrind does not support installing one.
 instr_counts() {
 	if ! command -v valgrind >/dev/null 2>&1; then
@@ -345,6 +346,8 @@ instr_counts() {
 				w=$((w + 1)) who="worker $w"
 			elif grep -q 'cf_sha256_fd' "$f" && ! grep -q 'cf_runner_packet' "$f"; then
 				who=hashing
+			elif grep -q 'ahead_main' "$f" && ! grep -q 'cf_runner_packet' "$f"; then
+				who=ahead
 			else
 				who=main
 			fi
