@@ -73,6 +73,10 @@ static void heap_ahead(size_t lead)
 
 	if (!cf_heap_range(&lo, &hi) || (top = cf_heap_top()) == 0 || top >= hi)
 		return;
+	/* the heap below the advised range (from the break at the start to
+	   the first 2 MiB boundary: up to 512 small pages) */
+	if (top < lo && heap_asked == 0 && !__atomic_load_n(&refused, __ATOMIC_RELAXED))
+		(void)populate((void *)(top & ~(uintptr_t)4095), lo - (top & ~(uintptr_t)4095));
 	to = (top + lead + HUGE_2M - 1) & ~(uintptr_t)(HUGE_2M - 1);
 	if (to > hi)
 		to = hi;
@@ -180,9 +184,8 @@ void cf_ahead_watch(struct cf_ahead *a, void *base, size_t n, size_t elem, size_
 		return;
 	a->base = base;
 	a->bytes = n * elem;
-	a->asked = front;               /* the front is the filling's own */
-	if (a->bytes > front + HUGE_2M / 2)
-		a->mark = front - front / 4;    /* nearly through it: it goes on */
+	a->front = front < a->bytes ? front : a->bytes;
+	a->mark = 0;                    /* the first entry asks for the front */
 }
 
 void cf_ahead_ask(struct cf_ahead *a, size_t used)
@@ -193,15 +196,20 @@ void cf_ahead_ask(struct cf_ahead *a, size_t used)
 		a->mark = SIZE_MAX;
 		return;
 	}
-	/* the next whole huge page past used + CF_AHEAD_BYTES: base + asked
-	   is on a 2 MiB boundary from the front on (prefault.h) */
-	target = used + CF_AHEAD_BYTES;
-	if (target > a->asked)
-		target = a->asked + ((target - a->asked + HUGE_2M - 1) & ~(HUGE_2M - 1));
-	if (target > a->bytes)
-		target = a->bytes;
+	/* the front, whole; then the next whole huge page past used +
+	   CF_AHEAD_BYTES: base + front is on a 2 MiB boundary (prefault.h) */
+	if (a->asked < a->front) {
+		target = a->front;
+	} else {
+		target = used + CF_AHEAD_BYTES;
+		if (target > a->asked)
+			target = a->asked + ((target - a->asked + HUGE_2M - 1) & ~(HUGE_2M - 1));
+		if (target > a->bytes)
+			target = a->bytes;
+	}
 	if (target <= a->asked) {
-		a->mark = a->asked >= a->bytes ? SIZE_MAX : a->asked - CF_AHEAD_BYTES;
+		a->mark = a->asked >= a->bytes ? SIZE_MAX :
+			  a->asked > CF_AHEAD_BYTES ? a->asked - CF_AHEAD_BYTES : used;
 		return;
 	}
 	if (pthread_mutex_trylock(&mu) != 0)
@@ -216,7 +224,8 @@ void cf_ahead_ask(struct cf_ahead *a, size_t used)
 		queue[n_queued].len = target - a->asked;
 		n_queued++;
 		a->asked = target;
-		a->mark = target >= a->bytes ? SIZE_MAX : target - CF_AHEAD_BYTES;
+		a->mark = target >= a->bytes ? SIZE_MAX :
+			  target == a->front ? a->front - a->front / 4 : target - CF_AHEAD_BYTES;
 		pthread_cond_signal(&wake);
 	}
 	pthread_mutex_unlock(&mu);

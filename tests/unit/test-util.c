@@ -557,8 +557,13 @@ static void test_ahead(void)
 	}
 	CHECK_INT(cf_ahead_start(), 0);         /* already running */
 	cf_ahead_watch(&a, t, n, 64, CF_BIG_FRONT);
+	CHECK_INT(a.asked, 0);
+	/* the first entry asks for the front (its 4 KiB pages), whole; the
+	   rest of the front asks nothing before three quarters of it */
+	cf_ahead_touch(&a, 0);
 	CHECK_INT(a.asked, CF_BIG_FRONT);
-	/* filling the 4 KiB front asks nothing before three quarters of it */
+	CHECK(wait_resident(t, CF_BIG_FRONT));
+	CHECK_INT(resident(t + CF_BIG_FRONT, 4 * mb), 0);
 	for (i = 0; i < CF_BIG_FRONT / 2 / 64; i++)
 		cf_ahead_touch(&a, i);
 	CHECK_INT(a.asked, CF_BIG_FRONT);
