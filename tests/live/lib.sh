@@ -80,6 +80,20 @@ net_up() {
 		ip -n "$GW" route add "$net" via 10.255.0.2
 	done
 	ip -n "$GW" -6 route add 2001:db8::/32 via fd00:ff::2
+	# the link-local addresses are tentative for 1-2 s (duplicate address
+	# detection, RFC 4862 5.4): till then the gateway asks for its IPv6
+	# neighbours from :: and gets no answer, and forwarded packets wait in
+	# its neighbour queue - the first IPv6 flow's packets then crossed
+	# wan0 seconds after lan0, a second flow once the first had timed out
+	for ns in "$GW" "$C1" "$C2" "$REM"; do
+		wait_for 5 no_tentative "$ns" ||
+			{ echo "net_up: $ns: IPv6 addresses still tentative after 5 s" >&2; return 1; }
+	done
+}
+
+# no_tentative NS: no IPv6 address of NS waits for its duplicate detection.
+no_tentative() {
+	[ -z "$(ip -n "$1" -6 addr show tentative 2>/dev/null)" ]
 }
 
 net_down() {
