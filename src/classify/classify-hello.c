@@ -17,8 +17,8 @@
  * So a hello that is whole in one segment, and alone in it, reaches nDPI
  * as a hello with the same headers, version and random, no session id,
  * its first cipher suite, no compression, and of its extensions only the
- * server name and the encrypted server name (ESNI, which nDPI 4.2 also
- * reads).  The IP and TCP headers are copied; the IP length is the new
+ * server names and encrypted server names (ESNI, which nDPI 4.2 also
+ * reads), every one of them in order, as nDPI would have read them.  The IP and TCP headers are copied; the IP length is the new
  * one, and the TCP sequence number is moved up by what was cut, so that
  * the next segment is where nDPI expects it (nDPI tells resends by it).
  * A hello cut across segments, one followed by more records, or one too
@@ -61,9 +61,9 @@ static const uint8_t *tcp_header(const struct cf_packet *pkt)
 
 uint32_t cf_hello_compact(const struct cf_packet *pkt, uint8_t *out, size_t cap)
 {
-	const uint8_t *p = pkt->payload, *tcp, *sni = NULL, *esni = NULL, *cipher;
-	size_t head, sni_len = 0, esni_len = 0, body, n, cut;
-	uint16_t rec_len, cs_len, ext_total, id, len;
+	const uint8_t *p = pkt->payload, *tcp, *cipher, *exts;
+	size_t head, kept = 0, body, n, cut;
+	uint16_t rec_len, cs_len, ext_total, id = 0, len = 0;
 	uint32_t hs_len, seq;
 	uint8_t *s;
 	uint8_t sid_len, comp_len;
@@ -87,20 +87,17 @@ uint32_t cf_hello_compact(const struct cf_packet *pkt, uint8_t *out, size_t cap)
 	if (cur_skip(&c, cs_len) || cur_u8(&c, &comp_len) || cur_skip(&c, comp_len) ||
 	    cur_be16(&c, &ext_total) || ext_total != cur_left(&c))
 		return 0;
-	cur_init(&ext, c.p, ext_total);
+	exts = c.p;
+	cur_init(&ext, exts, ext_total);
 	while (cur_left(&ext) > 0) {
-		const uint8_t *at = ext.p;
-
 		if (cur_be16(&ext, &id) || cur_be16(&ext, &len) || cur_skip(&ext, len))
 			return 0;
-		if (id == EXT_SNI && sni == NULL)
-			sni = at, sni_len = 4 + (size_t)len;
-		else if (id == EXT_ESNI && esni == NULL)
-			esni = at, esni_len = 4 + (size_t)len;
+		if (id == EXT_SNI || id == EXT_ESNI)
+			kept += 4 + (size_t)len;        /* every one, in order, as nDPI reads them */
 	}
 	head = (size_t)(p - pkt->l3);
 	/* version and random, no session id, one suite, no compression */
-	body = 2 + 32 + 1 + 2 + 2 + 2 + 2 + sni_len + esni_len;
+	body = 2 + 32 + 1 + 2 + 2 + 2 + 2 + kept;
 	n = head + 5 + 4 + body;
 	if (n > cap || n >= pkt->payload_len + head)
 		return 0;
@@ -119,12 +116,20 @@ uint32_t cf_hello_compact(const struct cf_packet *pkt, uint8_t *out, size_t cap)
 	n += 4;
 	out[n++] = 1;
 	out[n++] = 0;
-	put16(out + n, sni_len + esni_len);
+	put16(out + n, kept);
 	n += 2;
-	if (sni != NULL)
-		memcpy(out + n, sni, sni_len), n += sni_len;
-	if (esni != NULL)
-		memcpy(out + n, esni, esni_len), n += esni_len;
+	cur_init(&ext, exts, ext_total);
+	while (cur_left(&ext) > 0) {
+		const uint8_t *at = ext.p;
+
+		(void)cur_be16(&ext, &id);      /* (read whole above) */
+		(void)cur_be16(&ext, &len);
+		(void)cur_skip(&ext, len);
+		if (id == EXT_SNI || id == EXT_ESNI) {
+			memcpy(out + n, at, 4 + (size_t)len);
+			n += 4 + (size_t)len;
+		}
+	}
 	/* the IP length; the sequence number past what was cut */
 	if (pkt->ip_version == 4)
 		put16(out + 2, n);

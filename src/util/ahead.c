@@ -62,10 +62,12 @@ static int populate(void *p, size_t len)
 }
 
 /*
- * The malloc heap's huge pages (util/heap.h) CF_AHEAD_HEAP past its free
- * top: at the start (nDPI's set-up takes some 5 MB of it) and whenever a
- * table asks (the heap grows with the flows: the calls' held flows, the
- * caches' names).  Called by the thread, not under mu.
+ * The malloc heap (util/heap.h) backed lead bytes past its free top, in
+ * whole huge pages: at the start (CF_AHEAD_HEAP_START: nDPI's set-up takes
+ * some 5 MB of it; with the small pages below the first huge page) and
+ * whenever a table asks (CF_AHEAD_HEAP: the heap grows with the flows,
+ * the calls' held flows, nDPI's buffers).  Called by the thread, not
+ * under mu.
  */
 static void heap_ahead(size_t lead)
 {

@@ -544,7 +544,32 @@ static void test_hello_compact(void)
 	n = cf_hello_compact(&t.pkt, out, sizeof(out));
 	ndpi_on(out, n, &part);
 	CHECK_STR(cf_ndpi_name(cls->ndpi, part.app), "YouTube");
+	/* two server_name extensions (hostile, or broken): both kept, in
+	   order, as nDPI reads them; its verdict is the whole hello's */
+	browser_hello(&ch, "www.example.org", 0);
+	{
+		/* where the lengths are: record, handshake, extensions (past
+		   version, random, session id, 16 suites and compression) */
+		size_t rec = 3, hs = 6, ext = 9 + 34 + 1 + 32 + 2 + 32 + 2, at = ch.n;
+
+		put16(&ch, 0); put16(&ch, 20); put16(&ch, 18); put8(&ch, 0);
+		put16(&ch, 15); putn(&ch, "www.youtube.com", 15);
+		set16(&ch, ext, (unsigned)(ch.b[ext] << 8 | ch.b[ext + 1]) + (unsigned)(ch.n - at));
+		set24(&ch, hs, (unsigned)(ch.n - hs - 3));
+		set16(&ch, rec, (unsigned)(ch.n - rec - 2));
+	}
+	mk(&t, "192.168.1.178", "203.0.113.9", 6, 50078, 443, 0x18, &ch);
+	n = cf_hello_compact(&t.pkt, out, sizeof(out));
+	CHECK(n > 0);
+	CHECK_INT(out[90] << 8 | out[91], (4 + 5 + 15) + (4 + 20));   /* both server_names */
+	ndpi_on(t.pkt.l3, t.pkt.l3_len, &whole);
+	ndpi_on(out, n, &part);
+	CHECK_INT(part.app, whole.app);
+	CHECK_INT(part.master, whole.master);
+	CHECK_STR(part.host, whole.host);
 	/* too big for the buffer */
+	browser_hello(&ch, "www.youtube.com", 0);
+	mk(&t, "192.168.1.178", "203.0.113.9", 6, 50078, 443, 0x18, &ch);
 	CHECK_INT(cf_hello_compact(&t.pkt, out, 100), 0);
 	/* cut: the record goes on in the next segment */
 	ch.n -= 10;
