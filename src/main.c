@@ -136,10 +136,8 @@ static int finish_run(const struct cf_opts *o, struct run_end *end,
 		fprintf(stderr, "callfence: out of memory merging the workers' reports\n");
 		return EXIT_IO;
 	}
-	if (o->report_path == NULL)
-		cf_report_emit_event(end->report, &end->t, out, &meta);
-	else if (cf_report_emit_and_write(end->report, &end->t, out, &meta, o->report_path,
-					  err, sizeof(err)) < 0) {
+	if (cf_report_emit_and_write(end->report, &end->t, out, &meta, o->report_path,
+				     err, sizeof(err)) < 0 && o->report_path != NULL) {
 		fprintf(stderr, "callfence: %s\n", err);
 		rc = EXIT_IO;
 	}

@@ -69,13 +69,13 @@ uint32_t cf_hello_compact(const struct cf_packet *pkt, uint8_t *out, size_t cap)
 	uint8_t sid_len, comp_len;
 	struct cursor c, ext;
 
-	if (pkt->proto != 6 || p == NULL || pkt->payload_len < 9 ||
+	if (pkt->proto != 6 || p == NULL || !cf_hello_start(p, pkt->payload_len) ||
 	    pkt->payload_len != (uint32_t)(pkt->l3 + pkt->l3_len - p) ||
 	    (tcp = tcp_header(pkt)) == NULL)
 		return 0;
 	/* one record (RFC 8446 s.5.1) holding one ClientHello (s.4), no more */
 	cur_init(&c, p, pkt->payload_len);
-	if (p[0] != 22 || p[1] != 3 || p[5] != 1 || cur_skip(&c, 3) ||
+	if (cur_skip(&c, 3) ||
 	    cur_be16(&c, &rec_len) || rec_len != cur_left(&c) || cur_skip(&c, 1) ||
 	    cur_be24(&c, &hs_len) || hs_len != cur_left(&c))
 		return 0;

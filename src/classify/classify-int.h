@@ -253,6 +253,13 @@ int cf_hello_for_ndpi(struct cf_classifier *c, const struct cf_flow *f,
 		      const struct cf_packet *pkt);
 int cf_hello_nameless(struct cf_classifier *c, const struct cf_flow *f, int dir);
 
+/* Does a TCP payload of len bytes start a TLS ClientHello (RFC 8446
+ * s.5.1, 4: record type 22, version 3.x, handshake type 1)? */
+static inline int cf_hello_start(const uint8_t *p, size_t len)
+{
+	return len >= 6 && p[0] == 22 && p[1] == 3 && p[5] == 1;
+}
+
 /* classify-hello.c: the TLS ClientHello pkt carries, whole and alone in
  * its segment, shortened for nDPI to what nDPI names a flow by (its
  * headers, version, random, server name and encrypted server name), the

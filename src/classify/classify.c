@@ -498,9 +498,7 @@ static int ndpi_packet(struct cf_classifier *c, struct cf_flow *f,
 	}
 	c->st.ndpi_packets++;
 	/* a ClientHello: only what names the flow (classify-hello.c) */
-	if (pkt->proto == 6 && pkt->payload_len > 5 && pkt->payload[0] == 22 &&
-	    pkt->payload[5] == 1 &&
-	    (n = cf_hello_compact(pkt, c->hello_buf, sizeof(c->hello_buf))) > 0) {
+	if ((n = cf_hello_compact(pkt, c->hello_buf, sizeof(c->hello_buf))) > 0) {
 		l3 = c->hello_buf;
 		l3_len = n;
 	}
@@ -596,10 +594,8 @@ static int hello_first(struct cf_classifier *c, struct cf_flow *f,
 	if (pkt->proto != 6 || pkt->payload_len == 0 || cls->ndpi_state != 0 ||
 	    (cls->seen & CF_SEEN_TLS_HELLO))
 		return 0;
-	/* a ClientHello's first segment (RFC 8446 s.5.1, 4: record type 22,
-	   version 3.x, handshake type 1), or the rest of one cut */
-	if (!(pkt->payload_len >= 6 && p[0] == 22 && p[1] == 3 && p[5] == 1) &&
-	    !cf_wire_hello_pending(c, f, dir))
+	/* a ClientHello's first segment, or the rest of one cut */
+	if (!cf_hello_start(p, pkt->payload_len) && !cf_wire_hello_pending(c, f, dir))
 		return 0;
 	*changed = cf_wire_tcp(c, f, p, pkt->payload_len, dir, pkt->ts_us);
 	if (!(cls->seen & CF_SEEN_TLS_SNI))

@@ -74,12 +74,14 @@ void cf_engine_rtt_free(struct cf_engine *e)
 	e->rtt_addrs = NULL;
 }
 
-/* Entry i's state is written for a new flow: the tables backed ahead. */
-static void rtt_touch(struct cf_engine *e, uint32_t i)
+/* Entry i's state starts afresh for a new flow (the tables backed ahead
+ * of it: util/ahead.h). */
+static void rtt_fresh(struct cf_engine *e, uint32_t i)
 {
 	if (i < e->n_rtt) {
 		cf_ahead_touch(&e->rtt_ahead, i);
 		cf_ahead_touch(&e->rtt_tx_ahead, i);
+		cf_rtt_reset(&e->rtt[i]);
 	}
 }
 
@@ -130,12 +132,10 @@ void cf_engine_rtt_prefetch(const struct cf_engine *e, uint32_t i)
 
 void cf_engine_rtt_created(struct cf_engine *e, const struct cf_flow *f)
 {
-	struct cf_rtt *r = rtt_of(e, f);
+	uint32_t i = cf_flow_slot(e->flows, f);
 
-	rtt_touch(e, cf_flow_slot(e->flows, f));
-	if (r != NULL)
-		cf_rtt_reset(r);
-	set_busy(e, cf_flow_slot(e->flows, f), 0);
+	rtt_fresh(e, i);
+	set_busy(e, i, 0);
 }
 
 int cf_engine_rtt_waiting(const struct cf_engine *e, const struct cf_flow *f)
@@ -167,8 +167,7 @@ int cf_engine_rtt_packet(struct cf_engine *e, struct cf_flow *f,
 	if ((r = rtt_at(e, slot)) == NULL)
 		return 0;
 	if (created) {
-		rtt_touch(e, slot);
-		cf_rtt_reset(r);
+		rtt_fresh(e, slot);
 	} else if (f->cls.done != CF_DONE_OPEN &&
 		   !cf_rtt_pending(r, f->first_us, pkt->ts_us)) {
 		set_busy(e, slot, 0);           /* what was awaited is too old */

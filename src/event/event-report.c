@@ -397,19 +397,6 @@ static int write_doc(json_t *body, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-int cf_report_json_write(const struct cf_report_view *v, const char *path,
-			 char *err, size_t errlen)
-{
-	json_t *body;
-	int rc;
-
-	json_init();
-	body = report_body(v);
-	rc = write_doc(body, path, err, errlen);
-	json_decref(body);
-	return rc;
-}
-
 /* The event around body (NULL: made here, in the event's arena; else a
  * reference taken: a body made outside any arena outlives the event). */
 static int emit_report(const struct cf_report_view *v, struct cf_outputs *out,
@@ -449,22 +436,19 @@ static int emit_report(const struct cf_report_view *v, struct cf_outputs *out,
 	return emit(st, out, root, &ev);
 }
 
-int cf_report_json_emit(const struct cf_report_view *v, struct cf_outputs *out,
-			const struct cf_event_meta *m)
-{
-	return emit_report(v, out, m, NULL);
-}
-
-int cf_report_json_both(const struct cf_report_view *v, struct cf_outputs *out,
-			const struct cf_event_meta *m, const char *path,
-			char *err, size_t errlen)
+int cf_report_json_out(const struct cf_report_view *v, struct cf_outputs *out,
+		       const struct cf_event_meta *m, const char *path,
+		       char *err, size_t errlen)
 {
 	json_t *body;
 	int rc;
 
+	if (path == NULL)               /* the event alone: built in its arena */
+		return out != NULL ? emit_report(v, out, m, NULL) : 0;
 	json_init();
 	body = report_body(v);         /* (outside the arena: it outlives the event) */
-	(void)emit_report(v, out, m, body);
+	if (out != NULL)
+		(void)emit_report(v, out, m, body);
 	rc = write_doc(body, path, err, errlen);
 	json_decref(body);
 	return rc;

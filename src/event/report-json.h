@@ -44,23 +44,17 @@ struct cf_report_view {
 };
 
 /*
- * Write the view as one JSON document (indent 2, trailing newline) to
- * path, replacing it.  0, or -1 with "PATH: reason" in err.
+ * The view as one compact callfence.report event line on out (NULL: no
+ * event) and as one JSON document (indent 2, trailing newline) at path,
+ * replaced (NULL: no document), both from one body built once (--report
+ * with a capture file's run: the report is some 0.6 MB of JSON on a mix
+ * of 20,000 flows, and building and freeing its tree twice cost some 80 M
+ * instructions).  The event is written whatever becomes of the document.
+ * With path: 0, or -1 with "PATH: reason" in err; without: the event's
+ * 0 or -1.
  */
-int cf_report_json_write(const struct cf_report_view *v, const char *path,
-			 char *err, size_t errlen);
-
-/* Write the view as one compact callfence.report event line.  0 or -1. */
-int cf_report_json_emit(const struct cf_report_view *v, struct cf_outputs *out,
-			const struct cf_event_meta *m);
-
-/* Both, from one body built once (--report with a capture file's run: the
- * report is some 0.6 MB of JSON on a mix of 20,000 flows, and building
- * and freeing its tree twice cost some 80 M instructions).  The event is
- * written whatever becomes of the document; 0, or -1 with "PATH: reason"
- * in err when the document could not be written. */
-int cf_report_json_both(const struct cf_report_view *v, struct cf_outputs *out,
-			const struct cf_event_meta *m, const char *path,
-			char *err, size_t errlen);
+int cf_report_json_out(const struct cf_report_view *v, struct cf_outputs *out,
+		       const struct cf_event_meta *m, const char *path,
+		       char *err, size_t errlen);
 
 #endif /* CF_REPORT_JSON_H */

@@ -380,34 +380,6 @@ static int make_view(const struct cf_report *r, const struct cf_run_totals *t,
 	return 0;
 }
 
-int cf_report_write_json(const struct cf_report *r, const struct cf_run_totals *t,
-			 const char *path, char *err, size_t errlen)
-{
-	struct cf_report_view v;
-	int rc;
-
-	if (make_view(r, t, &v) < 0) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		return -1;
-	}
-	rc = cf_report_json_write(&v, path, err, errlen);
-	free((void *)v.rules);
-	return rc;
-}
-
-int cf_report_emit_event(const struct cf_report *r, const struct cf_run_totals *t,
-			 struct cf_outputs *out, const struct cf_event_meta *m)
-{
-	struct cf_report_view v;
-	int rc;
-
-	if (make_view(r, t, &v) < 0)
-		return -1;
-	rc = cf_report_json_emit(&v, out, m);
-	free((void *)v.rules);
-	return rc;
-}
-
 int cf_report_emit_and_write(const struct cf_report *r, const struct cf_run_totals *t,
 			     struct cf_outputs *out, const struct cf_event_meta *m,
 			     const char *path, char *err, size_t errlen)
@@ -416,12 +388,25 @@ int cf_report_emit_and_write(const struct cf_report *r, const struct cf_run_tota
 	int rc;
 
 	if (make_view(r, t, &v) < 0) {
-		snprintf(err, errlen, "%s: out of memory", path);
+		if (path != NULL)
+			snprintf(err, errlen, "%s: out of memory", path);
 		return -1;
 	}
-	rc = cf_report_json_both(&v, out, m, path, err, errlen);
+	rc = cf_report_json_out(&v, out, m, path, err, errlen);
 	free((void *)v.rules);
 	return rc;
+}
+
+int cf_report_write_json(const struct cf_report *r, const struct cf_run_totals *t,
+			 const char *path, char *err, size_t errlen)
+{
+	return cf_report_emit_and_write(r, t, NULL, NULL, path, err, errlen);
+}
+
+int cf_report_emit_event(const struct cf_report *r, const struct cf_run_totals *t,
+			 struct cf_outputs *out, const struct cf_event_meta *m)
+{
+	return cf_report_emit_and_write(r, t, out, m, NULL, NULL, 0);
 }
 
 /* ---- the human table ------------------------------------------------ */

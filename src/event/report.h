@@ -120,8 +120,9 @@ int cf_report_merge(struct cf_report *to, const struct cf_report *from);
 /* Emit the report as one callfence.report event line on the outputs. */
 int cf_report_emit_event(const struct cf_report *r, const struct cf_run_totals *t,
 			 struct cf_outputs *out, const struct cf_event_meta *m);
-/* The event, then the document (cf_report_write_json), from one JSON
- * body; the return and err are the document's. */
+/* The event on out (NULL: none), then the document at path (NULL: none),
+ * from one JSON body; with path, the return and err are the document's.
+ * cf_report_write_json and cf_report_emit_event are its halves. */
 int cf_report_emit_and_write(const struct cf_report *r, const struct cf_run_totals *t,
 			     struct cf_outputs *out, const struct cf_event_meta *m,
 			     const char *path, char *err, size_t errlen);
